@@ -1,0 +1,29 @@
+# Each target creates .venv and installs newsdesk into it when needed, so both
+# commands work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/newsdesk extract examples/ --format markdown
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	# pytest exits 5 when it collected nothing: make that an explicit failure.
+	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo 'pytest collected no tests' >&2; fi; exit $$rc
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/extraction.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

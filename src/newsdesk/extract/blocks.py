@@ -1,0 +1,141 @@
+"""An article region (an HTML element) to text blocks and images, in reading order.
+
+A block is what a reader sees as one paragraph: a `<p>`, a heading, a list item, a
+quote, or a run of text between `<br>` breaks. Image captions are attached to their
+image and kept out of the body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import html
+
+from newsdesk.model import Image
+
+BLOCK_TAGS = frozenset(
+    ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "figure", "figcaption", "section", "article", "header", "footer", "aside", "nav", "center", "hr", "main", "address", "details", "summary", "caption"]
+)
+_CAPTION_NAME = re.compile(r"caption|imgtxt|img-?desc|pic-?(?:txt|info|desc)|photo-?(?:txt|desc)|tuzhu", re.I)
+_SPACE = re.compile(r"\s+")
+# A caption sitting in the same paragraph as its picture is short.
+_MAX_INLINE_CAPTION = 220
+
+
+def collapse(text: str) -> str:
+    """Inner whitespace to single spaces, ends trimmed; zero-width and nbsp handled."""
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "").replace("\u3000", " ")
+    return _SPACE.sub(" ", text).strip()
+
+
+def _is_caption_element(el: html.HtmlElement) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag in {"figcaption", "h6"}:
+        return True
+    return bool(_CAPTION_NAME.search(f"{el.get('id') or ''} {el.get('class') or ''}"))
+
+
+def _image_src(img: html.HtmlElement, base_url: str | None) -> str | None:
+    for attr in ("data-original", "data-src", "data-lazy-src", "data-actualsrc", "src"):
+        src = (img.get(attr) or "").strip()
+        if src and not src.startswith("data:"):
+            return urljoin(base_url, src) if base_url else src
+    return None
+
+
+@dataclass
+class _Walker:
+    base_url: str | None
+    blocks: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    _buffer: list[str] = field(default_factory=list)
+    # Images still waiting for a caption: the next caption element names them all.
+    _uncaptioned: list[Image] = field(default_factory=list)
+
+    def flush(self) -> None:
+        text = collapse("".join(self._buffer))
+        self._buffer.clear()
+        if text:
+            self.blocks.append(text)
+            self._uncaptioned.clear()
+
+    def add_image(self, img: html.HtmlElement) -> None:
+        src = _image_src(img, self.base_url)
+        if src:
+            image = Image(src=src, caption=None)
+            self.images.append(image)
+            self._uncaptioned.append(image)
+
+    def caption(self, text: str) -> bool:
+        text = collapse(text)
+        if not text or not self._uncaptioned:
+            return False
+        for image in self._uncaptioned:
+            image.caption = text
+        self._uncaptioned.clear()
+        return True
+
+    def walk(self, el: html.HtmlElement) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "img":
+            self.flush()
+            self.add_image(el)
+        elif tag == "br":
+            self.flush()
+        elif tag in BLOCK_TAGS:
+            self.flush()
+            if _is_caption_element(el) and (self._uncaptioned or el.tag == "figcaption"):
+                if self.caption(el.text_content()):
+                    self._tail(el)
+                    return
+            if tag in {"figure", "p", "center", "div", "td"} and self._inline_caption(el):
+                self._tail(el)
+                return
+            self._children(el)
+            self.flush()
+        else:
+            self._children(el)
+        self._tail(el)
+
+    def _tail(self, el: html.HtmlElement) -> None:
+        if el.tail:
+            self._buffer.append(el.tail)
+
+    def _children(self, el: html.HtmlElement) -> None:
+        if el.text:
+            self._buffer.append(el.text)
+        for child in el:
+            self.walk(child)
+
+    def _inline_caption(self, el: html.HtmlElement) -> bool:
+        """`<p><img> caption</p>` or `<figure><img>caption</figure>`: picture plus its words."""
+        imgs = [node for node in el.iter("img")]
+        if not imgs or any(isinstance(n.tag, str) and n.tag in {"p", "li", "h2", "h3", "h4"} for n in el.iterdescendants()):
+            return False
+        text_before = collapse(el.text or "")
+        first = imgs[0]
+        for node in el.iterdescendants():
+            if node is first:
+                break
+            if isinstance(node.tag, str):
+                text_before += collapse(node.text or "") + collapse(node.tail or "")
+        if text_before:
+            return False
+        text = collapse(el.text_content())
+        if not text or len(text) > _MAX_INLINE_CAPTION:
+            return False
+        for img in imgs:
+            self.add_image(img)
+        self.caption(text)
+        return True
+
+
+def extract_blocks(region: html.HtmlElement, base_url: str | None = None) -> tuple[list[str], list[Image]]:
+    """Text blocks and images of an already-cleaned article region."""
+    walker = _Walker(base_url)
+    walker.walk(region)
+    walker.flush()
+    return walker.blocks, walker.images

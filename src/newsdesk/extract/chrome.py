@@ -1,0 +1,51 @@
+"""What re-publishers wrap around an article, recognised by its conventions.
+
+Markdown mirrors of banned outlets share a layout: `### title`, a rule, a nav bar of
+`#### [首页](…) | […]` links, promotion blocks (`#### [ 💌 …](…)`), the article HTML,
+a QR/share block (`手机上长按并复制下列链接或二维码分享本文章`), the `原文地址` line and a
+footer nav. Sites add share prompts, "related" lists and copyright appeals.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A markdown heading whose content is a link, or a row of `|`-separated links: navigation or promo.
+MD_NAV_LINE = re.compile(r"^\s*#{1,6}\s*(?:\[[^\]]*\]\([^)]*\)[\s|&nbsp;]*)+\s*$|^\s*#{1,6}\s*\[\s*[^\]]*\]\(")
+MD_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,}|_{3,})\s*$")
+SHARE_START = re.compile(r"手机上长按|手機上長按|长按并复制|長按並複製|二维码分享|二維碼分享|扫描二维码|掃描二維碼|扫码分享|分享本文")
+ORIGINAL_URL = re.compile(
+    r"(?:原文地址|原文網址|原文网址|原文链接|原文鏈接|本文链接|本文鏈接|原始链接|原文)[^:：]{0,12}[:：]\s*"
+    r"(?:\[[^\]]*\]\()?(?P<url>https?://[^\s)<>'\"]+)"
+)
+# Blocks after which nothing is the article's any more.
+TAIL_MARKER = re.compile(
+    r"^(?:[【\[]?\s*(?:相关新闻|相關新聞|相关文章|相關文章|相关阅读|相關閱讀|相关报道|相關報導|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|"
+    r"热门新闻|熱門新聞|热点推荐|熱點推薦|更多资讯|更多資訊|更多新闻|更多新聞|猜你喜欢|猜你喜歡|往期回顾|往期回顧|"
+    r"免责声明|免責聲明|版权声明|版權聲明|版权所有|版權所有|订阅|訂閱)\s*[】\]]?\s*(?:[:：]|$))"
+    r"|^(?:\*{0,2})(?:更多资讯|更多資訊)[^。]{0,20}(?:关注|關注)"
+    r"|^(?:免责声明|免責聲明)|^Copyright\s|^©|^版权所有|^版權所有"
+)
+# Single blocks that are furniture wherever they appear.
+JUNK_BLOCK = re.compile(
+    r"^(?:[（(]?(?:点击|點擊)?(?:分享到|分享至|分享|转发|轉發|打印|列印|收藏|评论|評論|字号|字體|字体)[:：]?\s*[）)]?$)"
+    r"|^(?:\*{0,2})?(?:发布|發布|發佈)[:：].{0,20}\*{0,2}$"
+    r"|^(?:返回|回到)(?:首页|首頁|顶部|頂部|列表)"
+    r"|^(?:[（(]?\s*(?:图片|圖片)?(?:来源|來源)\s*[:：][^，。]{0,30}[）)]?)$"
+    r"|^(?:本文|此文)(?:转载|轉載|转自|轉自)"
+    r"|^(?:相关新闻|相關新聞|相关阅读|相關閱讀|延伸阅读|延伸閱讀)\s*[:：]"
+    r"|^(?:Advertisement|ADVERTISEMENT|广告|廣告)$"
+    r"|^(?:下一页|下一頁|上一页|上一頁|\d+\s*/\s*\d+)$"
+    r"|^(?:长按|長按)|^(?:扫码|掃碼|扫描|掃描)"
+    r"|^(?:原文地址|原文网址|原文網址|原文链接|原文鏈接)[^:：]{0,12}[:：]"
+)
+_PUNCT_ONLY = re.compile(r"^[\W_]+$")
+
+
+def is_punctuation_only(block: str) -> bool:
+    return bool(_PUNCT_ONLY.match(block))
+
+
+def find_original_url(text: str) -> str | None:
+    m = ORIGINAL_URL.search(text)
+    return m["url"].rstrip(".,;，。") if m else None

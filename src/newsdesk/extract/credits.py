@@ -1,0 +1,161 @@
+"""Datelines, bylines, editor credits and source lines of Chinese (and English) news.
+
+Each shape here is a convention of the trade, not of one file:
+`【大纪元2022年02月02日讯】（大纪元记者张婷综合报导）`, `【新唐人北京时间2021年05月20日讯】`,
+`新华社巴黎12月9日电（记者唐霁）`, `（记者王小明／台北报导）`, `新唐人记者毕心慈、宇微综合报导`,
+`文｜杜晨`, `责任编辑：林妍`, `（特约记者：冰凌；责编：寇天力）`, `来源：新华社`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newsdesk.extract.dates import MD_CN, parse_cn_date
+
+_COLON = r"\s*[:：｜|/／]\s*"
+_NAME_SPLIT = re.compile(
+    r"\s*[、，,;；/／&＆]\s*|(?<=[\u4e00-\u9fff]{2})\s*[和及与與]\s*(?=[\u4e00-\u9fff]{2})|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+)
+_PAREN = re.compile(r"[（(][^（）()]*[）)]")
+_ZONE = r"(?:北京|台北|臺北|香港|美东|美東|美西|东京|東京|纽约|紐約|多伦多|多倫多|悉尼|伦敦|倫敦|巴黎|柏林)?时间|(?:北京|台北|臺北|香港|美东|美東)?時間"
+DATELINE = re.compile(
+    r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d〇零○一二三四五六七八九]{2,14}?)\s*(?:" + _ZONE + r")?\s*"
+    r"(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[〇零○一二三四五六七八九]{4}年[〇零一二三四五六七八九十]{1,3}月[〇零一二三四五六七八九十]{1,3}日)"
+    r"\s*(?:讯|訊|电|電|报道|報道)?\s*[】\]]"
+)
+# 新华社巴黎12月9日电（记者唐霁）; 中新网北京1月2日电; IT之家9月30日消息
+WIRE_DATELINE = re.compile(
+    r"^\s*(?P<outlet>新华社|新華社|中新社|中新网|中新網|人民网|人民網|央视网|央視網|法新社|路透社|美联社|美聯社|中央社|"
+    r"[A-Za-z\u4e00-\u9fff]{2,8}?)(?P<place>[\u4e00-\u9fff]{0,6}?)\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*"
+    r"(?:电|電|消息|讯|訊)"
+)
+_REPORTER_WORDS = r"(?:特约记者|特約記者|驻\w{1,4}记者|駐\w{1,4}記者|实习记者|實習記者|本台记者|本台記者|记者|記者|通讯员|通訊員|撰稿人|特约评论员|特約評論員)"
+_REPORT_VERBS = r"(?:综合报导|綜合報導|综合报道|綜合報道|采访报导|採訪報導|采访报道|採訪報道|编译报导|編譯報導|编译报道|報導|报导|报道|報道|编译|編譯|整理|撰文|摄影|攝影|撰稿|采访|採訪)"
+# 明慧记者采菊纽约综合报道: the reporter's city sits between name and verb.
+_CITIES = (
+    "纽约|紐約|华盛顿|華盛頓|洛杉矶|洛杉磯|旧金山|舊金山|多伦多|多倫多|温哥华|溫哥華|蒙特利尔|伦敦|倫敦|巴黎|柏林|"
+    "东京|東京|首尔|首爾|悉尼|墨尔本|墨爾本|台北|臺北|台湾|台灣|香港|北京|上海|广州|廣州|深圳|新加坡|日本|美国|美國|加拿大|"
+    "澳洲|德国|德國|法国|法國|英国|英國|韩国|韓國|休斯顿|休士頓|芝加哥|波士顿|波士頓|费城|費城|亚特兰大|西雅图|西雅圖|达拉斯|達拉斯|"
+    "奈良|大阪|曼谷|台中|臺中|高雄|台南|臺南|桃园|桃園|新北"
+)
+_BYLINE_PAREN = re.compile(
+    r"^[（(]\s*(?:[^（）()]{0,12}?)" + _REPORTER_WORDS + r"\s*[:：]?\s*(?P<names>[^（）()]{1,40}?)\s*"
+    r"(?:[/／]\s*[^（）()]{0,12}?)?\s*" + _REPORT_VERBS + r"?\s*[）)]"
+)
+_SIGNOFF = re.compile(
+    r"^[（(]?\s*(?:[\u4e00-\u9fff]{0,8}?)" + _REPORTER_WORDS + r"\s*[:：]?\s*(?P<names>[^，。！？（）()]{1,40}?)\s*"
+    + _REPORT_VERBS + r"?\s*[）)]?\s*$"
+)
+_LEAD_CREDIT = re.compile(
+    r"^[（(]?\s*(?:文|作者|撰文|执笔|執筆|整理|采写|採寫|文字|文/图|文／圖|文图|口述|编译|編譯|翻译|翻譯|记者|記者)"
+    + _COLON + r"(?P<names>[^，。！？]{1,40}?)\s*[）)]?\s*$"
+)
+_EDITOR_LABEL = r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|本文编辑|本文編輯|编审|編審|审核|審核|主编|主編|Editor|Edited by)"
+EDITOR_LINE = re.compile(
+    r"^[\[\(（【]?\s*" + _EDITOR_LABEL + r"\s*[:：｜|/／]?\s*(?P<name>[^\]\)）】]{1,30}?)\s*[\]\)）】]?\s*$", re.IGNORECASE
+)
+# （特约记者：冰凌；责编：寇天力）
+_MIXED_CREDIT = re.compile(
+    r"^[（(]\s*(?:" + _REPORTER_WORDS + r"|作者)\s*[:：]\s*(?P<names>[^；;）)]+?)\s*[；;，,]\s*"
+    + _EDITOR_LABEL + r"\s*[:：]\s*(?P<editor>[^）)]+?)\s*[）)]\s*$"
+)
+SOURCE_LINE = re.compile(
+    r"^[\[\(（【]?\s*(?:文章来源|文章來源|本文来源|本文來源|新闻来源|新聞來源|来源|來源|出处|出處|稿源|转自|轉自|转载自|轉載自|Source)"
+    r"\s*[:：]\s*(?P<name>[^\]\)）】]{1,40}?)\s*[\]\)）】]?\s*$",
+    re.IGNORECASE,
+)
+_TITLE_AUTHOR = re.compile(r"^(?P<name>[\u4e00-\u9fff·‧・]{2,6})[：:]\s*\S")
+_NON_NAMES = re.compile(r"编辑部|編輯部|本台|本报|本報|新闻|新聞|报道|報導|综合|綜合|网站|網站|电视台|電視台|^本网$|^本網$|记者站|記者站")
+
+
+@dataclass(slots=True)
+class Dateline:
+    outlet: str | None = None
+    date: str | None = None
+    authors: list[str] = field(default_factory=list)
+    # When the date is only month and day (wire datelines), the year must come from elsewhere.
+    month_day: tuple[int, int] | None = None
+
+
+def split_names(text: str) -> list[str]:
+    names = []
+    for part in _NAME_SPLIT.split(_PAREN.sub("", text).strip()):
+        part = part.strip(" ·.。:：()（）【】[]「」\"'")
+        part = re.sub(r"^(?:" + _CITIES + r")(?=[\u4e00-\u9fff]{2,})", "", part)
+        if len(part) >= 4 and not re.search(r"[A-Za-z]", part):
+            part = re.sub(r"(?:" + _CITIES + r")$", "", part)
+        if part and len(part) <= 24 and not _NON_NAMES.search(part) and not re.search(r"\d", part):
+            names.append(part)
+    return names
+
+
+def parse_dateline(text: str) -> Dateline | None:
+    """Outlet, date and reporters from the opening of an article's first paragraph."""
+    m = DATELINE.match(text)
+    if m:
+        line = Dateline(outlet=m["outlet"].strip(), date=parse_cn_date(m["date"]))
+        rest = text[m.end():].lstrip()
+        byline = _BYLINE_PAREN.match(rest)
+        if byline:
+            line.authors = split_names(byline["names"])
+        return line
+    m = WIRE_DATELINE.match(text)
+    if m and len(m["outlet"]) >= 2:
+        line = Dateline(outlet=m["outlet"], month_day=(int(m["m"]), int(m["d"])))
+        rest = text[m.end():].lstrip()
+        byline = _BYLINE_PAREN.match(rest)
+        if byline:
+            line.authors = split_names(byline["names"])
+        return line
+    byline = _BYLINE_PAREN.match(text.lstrip())
+    if byline:
+        return Dateline(authors=split_names(byline["names"]))
+    return None
+
+
+def signoff_authors(block: str) -> list[str] | None:
+    """Reporters named by a closing or opening credit block that is body (`新唐人记者韩霏综合报导`)."""
+    if len(block) > 60:
+        return None
+    m = _SIGNOFF.match(block) or _LEAD_CREDIT.match(block)
+    if not m:
+        return None
+    return split_names(m["names"])
+
+
+def editor_of(block: str) -> str | None:
+    if len(block) > 40:
+        return None
+    m = EDITOR_LINE.match(block)
+    if not m:
+        return None
+    name = m["name"].strip(" ：:")
+    return name or None
+
+
+def mixed_credit(block: str) -> tuple[list[str], str] | None:
+    m = _MIXED_CREDIT.match(block)
+    if not m:
+        return None
+    return split_names(m["names"]), m["editor"].strip()
+
+
+def source_of(block: str) -> str | None:
+    if len(block) > 50:
+        return None
+    m = SOURCE_LINE.match(block)
+    return m["name"].strip() if m else None
+
+
+def title_author(title: str | None) -> str | None:
+    """`冯睎干：…` opinion titles name their writer before the colon."""
+    if not title:
+        return None
+    m = _TITLE_AUTHOR.match(title)
+    return m["name"] if m and not _NON_NAMES.search(m["name"]) else None
+
+
+def month_day_in(text: str) -> tuple[int, int] | None:
+    m = MD_CN.search(text)
+    return (int(m["m"]), int(m["d"])) if m else None

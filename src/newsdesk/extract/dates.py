@@ -1,0 +1,130 @@
+"""Publication dates in the shapes Chinese and English news uses.
+
+Everything returns ISO 8601: `YYYY-MM-DD`, or a date-time with offset when the source
+gives a time and zone. Impossible dates (`Invalid Date`, 2月30日) give None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from email.utils import parsedate_to_datetime
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = "〇零○Ｏ一二三四五六七八九十"
+
+YMD_CN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]")
+YMD_CN_NUMERALS = re.compile(rf"(?P<y>[{_CN_NUM}]{{4}})年(?P<m>[{_CN_NUM}]{{1,3}})月(?P<d>[{_CN_NUM}]{{1,3}})[日号號]")
+YMD_NUMERIC = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"
+    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+)
+MD_CN = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]")
+# URL stamps: /2021/05/20/, /gb/22/2/1/, /20190905/, /201909/05, -20191210-
+_URL_YMD = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?=/|[^\d])")
+_URL_YYMD = re.compile(r"/(?:gb|b5|big5|ch|cn|tw)/(?P<y>\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/")
+_URL_COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
+_URL_YM_D = re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)/(?P<d>[0-3]\d)(?!\d)")
+
+
+def _cn_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    value = 0
+    for ch in text:
+        value = value * 10 + _CN_DIGITS[ch]
+    return value
+
+
+def make_date(year: int, month: int, day: int) -> str | None:
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if not 1990 <= date.year <= dt.date.today().year + 1:
+        return None
+    return date.isoformat()
+
+
+def parse_cn_date(text: str) -> str | None:
+    """First full date written out in Chinese (`2022年2月1日`, `二零一九年十一月二十八日`)."""
+    m = YMD_CN.search(text)
+    if m:
+        return make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    m = YMD_CN_NUMERALS.search(text)
+    if m:
+        try:
+            return make_date(_cn_number(m["y"]), _cn_number(m["m"]), _cn_number(m["d"]))
+        except KeyError:
+            return None
+    return None
+
+
+def parse_any_date(text: str) -> str | None:
+    """A date (or date-time with offset) from free text, HTML meta or front matter."""
+    text = (text or "").strip()
+    if not text or text.lower() in {"invalid date", "null", "none", "nan", "undefined"}:
+        return None
+    iso = _parse_iso(text)
+    if iso:
+        return iso
+    try:
+        stamp = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        stamp = None
+    if stamp is not None:
+        return _format(stamp)
+    cn = parse_cn_date(text)
+    if cn:
+        return cn
+    m = YMD_NUMERIC.search(text)
+    if m:
+        return make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    return None
+
+
+def _parse_iso(text: str) -> str | None:
+    candidate = text.replace("Z", "+00:00")
+    try:
+        stamp = dt.datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    if not 1990 <= stamp.year <= dt.date.today().year + 1:
+        return None
+    if len(text) <= 10:
+        return stamp.date().isoformat()
+    return _format(stamp)
+
+
+def _format(stamp: dt.datetime) -> str | None:
+    if not 1990 <= stamp.year <= dt.date.today().year + 1:
+        return None
+    if stamp.tzinfo is None:
+        return stamp.isoformat(timespec="seconds") if (stamp.hour, stamp.minute) != (0, 0) else stamp.date().isoformat()
+    return stamp.isoformat(timespec="seconds")
+
+
+def date_from_url(url: str | None) -> str | None:
+    """The date a URL path is stamped with, when it has an unambiguous one."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
+    for pattern in (_URL_YMD, _URL_YM_D):
+        m = pattern.search(path)
+        if m:
+            return make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    m = _URL_YYMD.search(path)
+    if m:
+        return make_date(2000 + int(m["y"]), int(m["m"]), int(m["d"]))
+    m = _URL_COMPACT.search(path)
+    if m:
+        return make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    return None
+
+
+def with_year(month: int, day: int, year: int | None) -> str | None:
+    return make_date(year, month, day) if year else None

@@ -1,0 +1,28 @@
+"""What a format reader hands on: the article's raw parts before credits are read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newsdesk.model import Image
+
+
+@dataclass(slots=True)
+class Draft:
+    format: str
+    title: str | None = None
+    blocks: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    original_url: str | None = None
+    capture_url: str | None = None
+    # A date the format states authoritatively (front matter), and weaker hints (HTML meta).
+    published: str | None = None
+    published_stated: bool = False
+    published_hints: list[str] = field(default_factory=list)
+    # Candidate outlet names, strongest first.
+    outlet_hints: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    authors: list[str] = field(default_factory=list)
+    editor: str | None = None
+    tags: list[str] = field(default_factory=list)
+    language_hint: str | None = None

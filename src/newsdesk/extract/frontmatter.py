@@ -1,0 +1,113 @@
+"""Blog posts with YAML front matter (RSS-to-blog exporters, static sites)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from newsdesk.extract.blocks import collapse, extract_blocks
+from newsdesk.extract.dates import parse_any_date
+from newsdesk.extract.draft import Draft
+from newsdesk.extract.html_tree import clean_tree
+from newsdesk.extract.markdown import markdown_to_tree
+from newsdesk.model import Image
+
+_FENCE = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(?P<yaml>.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+# Exporters replace quotes they cannot store with `_`: `反对_那些试图摧毁它的人_与…`.
+_LOST_QUOTES = re.compile(r"(?<=[\u4e00-\u9fff])_(?=[\u4e00-\u9fff])")
+_SITE_SUFFIX = re.compile(r"\s+-\s+.*$")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str] | None:
+    m = _FENCE.match(text)
+    if not m:
+        return None
+    raw = m["yaml"]
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        data = _loose_yaml(raw)
+    if not isinstance(data, dict):
+        return None
+    return data, text[m.end():]
+
+
+def _loose_yaml(raw: str) -> dict[str, Any]:
+    """`key: value` lines, for front matter that is not quite YAML (unquoted colons)."""
+    data: dict[str, Any] = {}
+    key = None
+    for line in raw.splitlines():
+        m = re.match(r"^([A-Za-z_][\w-]*):\s*(.*)$", line)
+        if m:
+            key, value = m.group(1), m.group(2).strip().strip("'\"")
+            data[key] = value
+        elif key and line.strip().startswith("- "):
+            prev = data.get(key)
+            data[key] = ([] if not isinstance(prev, list) else prev) + [line.strip()[2:].strip("'\"")]
+        elif key and isinstance(data.get(key), str) and line.strip():
+            data[key] = f"{data[key]}\n{line.strip()}"
+    return data
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    text = str(value).strip()
+    return text or None
+
+
+def _title(value: Any) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    # A title spread over lines (`19_42\n  北京大学黄益平：…`) carries a timestamp fragment first.
+    lines = [collapse(line) for line in text.splitlines() if collapse(line)]
+    text = max(lines, key=len) if len(lines) > 1 else lines[0]
+    return _LOST_QUOTES.sub(" ", text)
+
+
+def read_frontmatter_post(text: str) -> Draft | None:
+    split = split_front_matter(text)
+    if split is None:
+        return None
+    meta, body = split
+    draft = Draft(format="frontmatter-post", title=_title(meta.get("title")))
+    if "date" in meta:
+        draft.published_stated = True
+        value = meta["date"]
+        draft.published = parse_any_date(value.isoformat() if hasattr(value, "isoformat") else str(value))
+    author = _text(meta.get("author"))
+    categories = meta.get("categories") or meta.get("category") or []
+    if isinstance(categories, str):
+        categories = [categories]
+    if author:
+        # `记者吴婉英` names a reporter; `IT 之家`, `品玩 - 用户` name the site.
+        if re.match(r"^(?:记者|記者|作者|文)[:：]?\s*\S", author):
+            draft.authors.append(re.sub(r"^(?:记者|記者|作者|文)[:：]?\s*", "", author))
+        else:
+            draft.outlet_hints.append(_SITE_SUFFIX.sub("", author))
+    draft.outlet_hints.extend(_SITE_SUFFIX.sub("", str(c)) for c in categories if c)
+    for key in ("original_url", "source_url", "link", "canonical_url", "url"):
+        url = _text(meta.get(key))
+        if url and url.startswith("http"):
+            if "web.archive.org/web/" in url and key == "url":
+                draft.capture_url = url
+                continue
+            draft.original_url = draft.original_url or url
+    tags = meta.get("tags") or []
+    draft.tags = [str(t) for t in tags] if isinstance(tags, list) else [str(tags)]
+    tree = clean_tree(markdown_to_tree(body))
+    root = tree.find("body")
+    draft.blocks, draft.images = extract_blocks(root if root is not None else tree)
+    if not draft.images:
+        # A post whose body shows no picture still has the feed's lead image.
+        for key in ("headimg", "thumbnail", "image", "cover"):
+            src = _text(meta.get(key))
+            if src and src.startswith("http"):
+                draft.images.append(Image(src=src))
+                break
+    return draft

@@ -1,0 +1,148 @@
+"""HTML captures: pages saved from news sites, and HTML mirror pages (table layouts, side columns)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import trafilatura
+from lxml import html
+
+from newsdesk.extract.blocks import collapse, extract_blocks
+from newsdesk.extract.chrome import SHARE_START
+from newsdesk.extract.credits import SOURCE_LINE
+from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
+from newsdesk.extract.draft import Draft
+from newsdesk.extract.html_meta import best_title, read_page_meta
+from newsdesk.extract.html_tree import clean_tree, parse_html
+from newsdesk.extract.region import find_region
+
+_MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
+_ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
+_REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
+_EDITOR_ANYWHERE = re.compile(r"(?:责任编辑|責任編輯|责编|責編)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z·‧ ]{1,20}?)\s*(?:[\]\)）】#|\s]|$)")
+_SOURCE_ANYWHERE = re.compile(r"(?:来源|來源|稿源|文章来源)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9·]{2,20})")
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Below this density score a page has no clear article element; the generic extractor decides.
+_MIN_REGION_SCORE = 8.0
+
+
+def looks_like_html(text: str) -> bool:
+    head = text[:2000].lstrip().lower()
+    return head.startswith("<") and bool(re.search(r"<(?:html|body|div|p|table|a|head|meta|!doctype)\b", head))
+
+
+def is_full_document(text: str) -> bool:
+    head = text[:4000].lower()
+    return "<head" in head or "<!doctype" in head or "<meta" in head
+
+
+def _is_mirror_host(url: str) -> bool:
+    return bool(_MIRROR_HOSTS.search(urlsplit(url).netloc or url))
+
+
+def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
+    """Links a mirror labels as the original (`浏览原文：<a>`), and outlets it credits (`本文转自<a>大纪元</a>`)."""
+    original, outlets = None, []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href.startswith("http") or _is_mirror_host(href):
+            continue
+        before = _text_before(a)
+        if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
+            original = href
+        elif _REPOST_CUE.search(before) and a.text_content().strip():
+            outlets.append(collapse(a.text_content()))
+    return original, outlets
+
+
+def _text_before(el: html.HtmlElement) -> str:
+    prev = el.getprevious()
+    if prev is not None:
+        return (prev.tail or "")[-20:] if (prev.tail or "").strip() else collapse(prev.text_content())[-20:]
+    parent = el.getparent()
+    return (parent.text or "")[-20:] if parent is not None else ""
+
+
+def _heading_title(root: html.HtmlElement) -> str | None:
+    for tag in ("h1", "h2"):
+        for el in root.iter(tag):
+            text = collapse(el.text_content())
+            if 4 <= len(text) <= 120:
+                return text
+    return None
+
+
+def _page_lines(root: html.HtmlElement) -> list[str]:
+    lines = []
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            for piece in (el.text, el.tail):
+                if piece and piece.strip():
+                    lines.append(collapse(piece))
+    return lines
+
+
+def _is_english(root: html.HtmlElement) -> bool:
+    sample = root.text_content()[:20000]
+    return len(_LATIN.findall(sample)) > 20 * max(1, len(_CJK.findall(sample)))
+
+
+def _generic_blocks(root: html.HtmlElement) -> list[str]:
+    text = trafilatura.extract(root, include_comments=False, include_tables=True, favor_precision=False, deduplicate=False)
+    return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
+
+
+def read_html(text: str, mirror: bool) -> Draft:
+    root = parse_html(text)
+    page = read_page_meta(root)
+    original, repost_outlets = _original_links(root)
+    draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
+    draft.outlet_hints.extend(repost_outlets)
+    draft.published_hints.extend(page.published)
+    draft.tags = page.tags
+    draft.language_hint = page.language
+    if page.canonical and not _is_mirror_host(page.canonical):
+        draft.capture_url = page.canonical
+    draft.title = _heading_title(root) if mirror else best_title(page)
+    english = _is_english(root)
+    if english:
+        # Ordinary English news pages: the generic main-content decision is trafilatura's.
+        draft.blocks = _generic_blocks(root)
+        draft.authors = [a for a in page.authors if a]
+        if page.site_name:
+            draft.outlet_hints.append(page.site_name)
+        return draft
+    lines = _page_lines(root)
+    for line in lines:
+        editor = _EDITOR_ANYWHERE.search(line)
+        if editor and not draft.editor:
+            draft.editor = editor["name"].strip()
+        source = SOURCE_LINE.match(line) or _SOURCE_ANYWHERE.search(line)
+        if source and len(draft.outlet_hints) < 3:
+            draft.outlet_hints.append(source["name"].strip())
+    for line in lines[:400]:
+        if YMD_NUMERIC.search(line) or YMD_CN.search(line):
+            draft.published_hints.append(line)
+            break
+    if page.site_name:
+        draft.outlet_hints.append(page.site_name)
+    if page.doc_title:
+        parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", page.doc_title) if p]
+        if len(parts) > 1:
+            draft.outlet_hints.append(parts[-1])
+    clean_tree(root)
+    region, score = find_region(root)
+    if region is None or score < _MIN_REGION_SCORE:
+        draft.blocks = _generic_blocks(root)
+        return draft
+    draft.blocks, draft.images = extract_blocks(region, base_url=None)
+    if draft.title is None:
+        draft.title = _heading_title(region)
+    # Mirror pages put the share block inside the region: nothing after it is the article's.
+    for i, block in enumerate(draft.blocks):
+        if SHARE_START.search(block):
+            draft.blocks = draft.blocks[:i]
+            break
+    return draft

@@ -1,0 +1,70 @@
+"""Markdown mirrors of news sites: `### title`, nav bar, promos, article HTML, share block, footer."""
+
+from __future__ import annotations
+
+import re
+
+from newsdesk.extract.blocks import collapse, extract_blocks
+from newsdesk.extract.chrome import MD_NAV_LINE, MD_RULE, SHARE_START, find_original_url
+from newsdesk.extract.draft import Draft
+from newsdesk.extract.html_tree import clean_tree
+from newsdesk.extract.markdown import markdown_to_tree
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
+_REPOST_LINK = re.compile(r"\[\s*(?:转载自|轉載自|转自|轉自|来源|來源|原文)\s*[:：]?\s*(?P<name>[^\]]*)\]\((?P<url>https?://[^)\s]+)\)")
+_INLINE_CODE_NAME = re.compile(r"`\s*(?P<name>[^`]{2,30}?)\s*`")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Markdown titles mirrors escape or decorate: `\[图\]`, `**…**`.
+_TITLE_NOISE = re.compile(r"\\([\[\]()*_#])|\*\*")
+
+
+def looks_like_mirror_markdown(text: str) -> bool:
+    head = [line for line in text[:4000].splitlines() if line.strip()][:12]
+    if not head:
+        return False
+    headings = sum(1 for line in head if _HEADING.match(line))
+    return bool(_HEADING.match(head[0])) or (headings >= 2 and any(MD_NAV_LINE.match(line) for line in head))
+
+
+def _title_line(lines: list[str]) -> tuple[int, str | None]:
+    for i, line in enumerate(lines[:40]):
+        m = _HEADING.match(line)
+        if not m or MD_NAV_LINE.match(line):
+            continue
+        title = _TITLE_NOISE.sub(r"\1", _MD_LINK.sub(r"\1", m["text"])).strip()
+        if title:
+            return i, collapse(title)
+    return -1, None
+
+
+def read_mirror_markdown(text: str) -> Draft:
+    lines = text.splitlines()
+    title_at, title = _title_line(lines)
+    draft = Draft(format="mirror-md", title=title)
+    kept: list[str] = []
+    share_at = None
+    for i, line in enumerate(lines[title_at + 1:], start=title_at + 1):
+        if SHARE_START.search(line):
+            share_at = i
+            break
+        if MD_NAV_LINE.match(line) or MD_RULE.match(line):
+            # A rule or nav line closes a paragraph; keep the break so text does not run together.
+            kept.append("")
+            continue
+        repost = _REPOST_LINK.search(line)
+        if repost and i - title_at <= 4:
+            draft.original_url = repost["url"]
+            names = [repost["name"]] + [m["name"] for m in _INLINE_CODE_NAME.finditer(line)]
+            draft.outlet_hints.extend(n.strip() for n in names if n.strip())
+            continue
+        kept.append(line)
+    tail = "\n".join(lines[share_at:]) if share_at is not None else ""
+    draft.original_url = find_original_url(tail) or draft.original_url
+    if draft.original_url is None:
+        # Without a share block the `原文地址` line may sit anywhere near the end.
+        body_text = "\n".join(kept)
+        draft.original_url = find_original_url(body_text)
+    tree = clean_tree(markdown_to_tree("\n".join(kept)))
+    body = tree.find("body")
+    draft.blocks, draft.images = extract_blocks(body if body is not None else tree, base_url=None)
+    return draft

@@ -1,0 +1,265 @@
+"""Capture → format reader → credits and metadata → `Article`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from newsdesk.extract import credits
+from newsdesk.extract.chrome import JUNK_BLOCK, SHARE_START, TAIL_MARKER, is_punctuation_only
+from newsdesk.extract.dates import date_from_url, make_date, parse_any_date
+from newsdesk.extract.draft import Draft
+from newsdesk.extract.frontmatter import read_frontmatter_post, split_front_matter
+from newsdesk.extract.html_page import is_full_document, looks_like_html, read_html
+from newsdesk.extract.language import detect_language
+from newsdesk.extract.mirror_markdown import looks_like_mirror_markdown, read_mirror_markdown
+from newsdesk.extract.outlets import OutletRegistry, load_registry
+from newsdesk.extract.plain import read_plain
+from newsdesk.model import Article
+from newsdesk.sources.decode import DecodeError, decode
+
+FORMATS = ("mirror-md", "mirror-html", "frontmatter-post", "site-html", "plain")
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractOptions:
+    """Everything extraction can be told; one object, passed down."""
+
+    outlet_files: tuple[str, ...] = ()
+    # Captures beyond this many characters are cut before parsing (memory and time stay bounded).
+    max_chars: int = 8_000_000
+    # Elements nested deeper than this are flattened before parsing (libxml2 and recursion limits).
+    max_depth: int = 200
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+_DEFAULT = ExtractOptions()
+
+
+def detect_format(text: str) -> str:
+    if split_front_matter(text) is not None:
+        return "frontmatter-post"
+    if looks_like_mirror_markdown(text):
+        return "mirror-md"
+    if looks_like_html(text):
+        return "site-html" if is_full_document(text) else "mirror-html"
+    return "plain"
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^<>]*?(/?)>")
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
+
+
+def _flatten_deep_nesting(text: str, max_depth: int) -> str:
+    """Drop tags that would nest beyond `max_depth`: pathological pages parse, their text stays."""
+    depth = 0
+    out: list[str] = []
+    last = 0
+    skipped_open = 0
+    for m in _TAG.finditer(text):
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _VOID or self_closing:
+            continue
+        if closing:
+            if skipped_open:
+                skipped_open -= 1
+                out.append(text[last:m.start()])
+                last = m.end()
+            else:
+                depth = max(0, depth - 1)
+        elif depth >= max_depth:
+            skipped_open += 1
+            out.append(text[last:m.start()])
+            last = m.end()
+        else:
+            depth += 1
+    if last == 0:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _read(text: str, fmt: str) -> Draft:
+    if fmt == "frontmatter-post":
+        draft = read_frontmatter_post(text)
+        if draft is not None:
+            return draft
+        fmt = "plain"
+    if fmt == "mirror-md":
+        return read_mirror_markdown(text)
+    if fmt in {"site-html", "mirror-html"}:
+        return read_html(text, mirror=fmt == "mirror-html")
+    return read_plain(text)
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        key = _fold(name)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+@dataclass(slots=True)
+class _Credits:
+    authors: list[str] = field(default_factory=list)
+    editor: str | None = None
+    sources: list[str] = field(default_factory=list)
+    dateline: credits.Dateline | None = None
+
+
+def _strip_title_echo(blocks: list[str], title: str | None) -> list[str]:
+    if not title or not blocks:
+        return blocks
+    key = _fold(title)
+    head = [i for i, block in enumerate(blocks[:3]) if _fold(block) == key]
+    return [b for i, b in enumerate(blocks) if i not in head]
+
+
+def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
+    """Separate credit, source and furniture blocks from the body; record what they say."""
+    body: list[str] = []
+    for block in blocks:
+        if is_punctuation_only(block):
+            continue
+        if body and TAIL_MARKER.search(block):
+            break
+        if SHARE_START.search(block):
+            break
+        mixed = credits.mixed_credit(block)
+        if mixed:
+            found.authors.extend(mixed[0])
+            found.editor = found.editor or mixed[1]
+            continue
+        editor = credits.editor_of(block)
+        if editor:
+            found.editor = found.editor or editor.rstrip("#＃ ")
+            continue
+        source = credits.source_of(block)
+        if source:
+            found.sources.append(source)
+            continue
+        if JUNK_BLOCK.search(block):
+            continue
+        body.append(block)
+    if body:
+        found.dateline = credits.parse_dateline(body[0])
+        if found.dateline:
+            found.authors.extend(found.dateline.authors)
+    for block in body[:3] + body[-3:]:
+        names = credits.signoff_authors(block)
+        if names:
+            found.authors.extend(names)
+    return body
+
+
+def _resolve_outlet(draft: Draft, found: _Credits, registry: OutletRegistry) -> str | None:
+    if found.dateline and found.dateline.outlet:
+        return found.dateline.outlet
+    hints = [h for h in draft.outlet_hints + found.sources if h and h.strip()]
+    if draft.format in {"mirror-md", "mirror-html"}:
+        by_url = registry.by_url(draft.original_url)
+        if by_url:
+            return by_url.name
+    for hint in hints:
+        if registry.find_in(hint):
+            return hint.strip()
+    for url in (draft.original_url, draft.capture_url):
+        outlet = registry.by_url(url)
+        if outlet:
+            return outlet.name
+    return hints[0].strip() if hints else None
+
+
+def _year_hint(draft: Draft) -> int | None:
+    for value in [*draft.published_hints, draft.original_url or "", draft.capture_url or ""]:
+        date = parse_any_date(value) or date_from_url(value)
+        if date:
+            return int(date[:4])
+    return None
+
+
+def _resolve_published(draft: Draft, found: _Credits) -> str | None:
+    if draft.published_stated:
+        return draft.published
+    line = found.dateline
+    if line and line.date:
+        return line.date
+    if line and line.month_day:
+        year = _year_hint(draft)
+        if year:
+            return make_date(year, *line.month_day)
+    for hint in draft.published_hints:
+        date = parse_any_date(hint)
+        if date:
+            return date
+    return date_from_url(draft.original_url) or date_from_url(draft.capture_url)
+
+
+def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
+    found = _Credits(authors=list(draft.authors), editor=draft.editor)
+    blocks = _strip_title_echo(draft.blocks, draft.title)
+    body = _read_credits(blocks, found)
+    authors = _dedupe(found.authors)
+    if not authors:
+        writer = credits.title_author(draft.title)
+        authors = [writer] if writer else []
+    return Article(
+        file=name,
+        format=draft.format,
+        title=draft.title,
+        published=_resolve_published(draft, found),
+        outlet=_resolve_outlet(draft, found, registry),
+        authors=authors,
+        editor=found.editor,
+        original_url=draft.original_url,
+        body=body,
+        images=draft.images,
+        tags=draft.tags,
+        language=detect_language((draft.title or "") + "\n" + "\n".join(body)),
+        publisher=draft.publisher,
+        capture_url=draft.capture_url,
+    )
+
+
+def extract_text(text: str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
+    """Extract an article from already-decoded capture text."""
+    if len(text) > options.max_chars:
+        text = text[: options.max_chars]
+    fmt = detect_format(text)
+    if fmt != "plain":
+        text = _flatten_deep_nesting(text, options.max_depth)
+    draft = _read(text, fmt)
+    return build_article(draft, name, load_registry(options.outlet_files))
+
+
+def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
+    """Extract an article from a capture; failures come back as `Article(error=…)`, never raised."""
+    encoding = None
+    try:
+        if isinstance(data, bytes):
+            decoded = decode(data)
+            text, encoding = decoded.text, decoded.encoding
+        else:
+            text = data
+        article = extract_text(text, name, options)
+    except DecodeError as exc:
+        return Article(file=name, error=str(exc))
+    except RecursionError:
+        return Article(file=name, error="markup nested too deeply to parse")
+    except MemoryError:
+        return Article(file=name, error="capture too large to parse in memory")
+    except Exception as exc:
+        return Article(file=name, error=f"extraction failed: {type(exc).__name__}: {exc}")
+    article.encoding = encoding
+    if not article.body and not article.title:
+        article.error = "no article text found in capture"
+    return article

@@ -1,0 +1,1 @@
+"""Reading captures from disk: paths, compression, bytes to text."""
