@@ -18,6 +18,8 @@ _NAME_SPLIT = re.compile(
     r"\s*[、，,;；/／&＆]\s*|(?<=[\u4e00-\u9fff]{2})\s*[和及与與]\s*(?=[\u4e00-\u9fff]{2})|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
 )
 _PAREN = re.compile(r"[（(][^（）()]*[）)]")
+# A name's original spelling in brackets: 让-路易斯‧马格林（Jean-Louis Margolin）.
+_LATIN_PAREN = re.compile(r"\s*[（(][A-Za-z][A-Za-z .\-‧·']*[）)]")
 _ZONE = r"(?:北京|台北|臺北|香港|美东|美東|美西|东京|東京|纽约|紐約|多伦多|多倫多|悉尼|伦敦|倫敦|巴黎|柏林)?时间|(?:北京|台北|臺北|香港|美东|美東)?時間"
 DATELINE = re.compile(
     r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d〇零○一二三四五六七八九]{2,14}?)\s*(?:" + _ZONE + r")?\s*"
@@ -30,7 +32,8 @@ WIRE_DATELINE = re.compile(
     r"[A-Za-z\u4e00-\u9fff]{2,8}?)(?P<place>[\u4e00-\u9fff]{0,6}?)\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*"
     r"(?:电|電|消息|讯|訊)"
 )
-_REPORTER_WORDS = r"(?:特约记者|特約記者|驻\w{1,4}记者|駐\w{1,4}記者|实习记者|實習記者|本台记者|本台記者|记者|記者|通讯员|通訊員|撰稿人|特约评论员|特約評論員)"
+# `记者站` is a bureau, not a reporter: 新唐人电视台日本记者站奈良采访报导 names nobody.
+_REPORTER_WORDS = r"(?:特约记者|特約記者|驻\w{1,4}记者|駐\w{1,4}記者|实习记者|實習記者|本台记者|本台記者|记者(?!站)|記者(?!站)|通讯员|通訊員|撰稿人|特约评论员|特約評論員)"
 _REPORT_VERBS = r"(?:综合报导|綜合報導|综合报道|綜合報道|采访报导|採訪報導|采访报道|採訪報道|编译报导|編譯報導|编译报道|報導|报导|报道|報道|编译|編譯|整理|撰文|摄影|攝影|撰稿|采访|採訪)"
 # 明慧记者采菊纽约综合报道: the reporter's city sits between name and verb.
 _CITIES = (
@@ -47,6 +50,10 @@ _SIGNOFF = re.compile(
     r"^[（(]?\s*(?:[\u4e00-\u9fff]{0,8}?)" + _REPORTER_WORDS + r"\s*[:：]?\s*(?P<names>[^，。！？（）()]{1,40}?)\s*"
     + _REPORT_VERBS + r"?\s*[）)]?\s*$"
 )
+# Taiwanese papers close with `報導．攝影╱韓旭爾`, sometimes run into the last paragraph.
+_TRAILING_CREDIT = re.compile(
+    r"(?:^|[。！？」”])\s*(?:報導|报导|报道|報道|撰文|文字|攝影|摄影|文)(?:\s*[．・.、]\s*(?:攝影|摄影|報導|报导))?\s*[╱/／]\s*(?P<names>[\u4e00-\u9fff、]{2,12})\s*$"
+)
 _LEAD_CREDIT = re.compile(
     r"^[（(]?\s*(?:文|作者|撰文|执笔|執筆|整理|采写|採寫|文字|文/图|文／圖|文图|口述|编译|編譯|翻译|翻譯|记者|記者)"
     + _COLON + r"(?P<names>[^，。！？]{1,40}?)\s*[）)]?\s*$"
@@ -57,7 +64,7 @@ EDITOR_LINE = re.compile(
 )
 # （特约记者：冰凌；责编：寇天力）
 _MIXED_CREDIT = re.compile(
-    r"^[（(]\s*(?:" + _REPORTER_WORDS + r"|作者)\s*[:：]\s*(?P<names>[^；;）)]+?)\s*[；;，,]\s*"
+    r"^[（(]\s*(?:" + _REPORTER_WORDS + r"|作者)\s*[:：]?\s*(?P<names>[^；;）)/／]+?)\s*" + _REPORT_VERBS + r"?\s*[；;，,/／]\s*"
     + _EDITOR_LABEL + r"\s*[:：]\s*(?P<editor>[^）)]+?)\s*[）)]\s*$"
 )
 SOURCE_LINE = re.compile(
@@ -118,20 +125,49 @@ def signoff_authors(block: str) -> list[str] | None:
     """Reporters named by a closing or opening credit block that is body (`新唐人记者韩霏综合报导`)."""
     if len(block) > 60:
         return None
+    block = _LATIN_PAREN.sub("", block)
     m = _SIGNOFF.match(block) or _LEAD_CREDIT.match(block)
     if not m:
         return None
     return split_names(m["names"])
 
 
+def trailing_credit(block: str) -> list[str]:
+    m = _TRAILING_CREDIT.search(block[-40:])
+    return split_names(m["names"]) if m else []
+
+
+def is_chief_editor_credit(block: str) -> bool:
+    """`责任编辑`/`责编` outranks a plain `编辑` credit (thepaper: 编辑|甲 责编|乙)."""
+    return bool(re.search(r"责任编辑|責任編輯|责编|責編", block))
+
+
+_EDITOR_IN_LINE = re.compile(
+    r"(?:^|[\s】\]）)])[\[\(（【]?\s*(?:责任编辑|責任編輯|责编|責編)\s*[:：｜|/／]\s*(?P<name>[^\s\]\)）】#＃]{1,20})"
+)
+# What may follow the editor's name on the same credit line: `来源: 看中国`, `采访/常春 后制/钟元`.
+_CREDIT_TAIL = re.compile(r"(?P<role>来源|來源|采访|採訪|记者|記者|撰文|文字)\s*[:：/／]\s*(?P<value>[^\s/／]+)")
+
+
 def editor_of(block: str) -> str | None:
-    if len(block) > 40:
+    """The editor named by an editor credit line (`责任编辑：林妍`, `【纠错】 责任编辑： 尹世杰`)."""
+    if len(block) > 60:
         return None
     m = EDITOR_LINE.match(block)
-    if not m:
-        return None
-    name = m["name"].strip(" ：:")
-    return name or None
+    if m and len(m["name"]) <= 12 and not re.search(r"[，。！？]", m["name"]):
+        return m["name"].split()[0].strip(" ：:#＃") or None
+    m = _EDITOR_IN_LINE.search(block)
+    if m:
+        return m["name"].strip(" ：:#＃") or None
+    return None
+
+
+def credit_line_extras(block: str) -> tuple[list[str], list[str]]:
+    """Reporters and sources named after the editor on one credit line."""
+    authors, sources = [], []
+    for m in _CREDIT_TAIL.finditer(block):
+        (sources if m["role"] in {"来源", "來源"} else authors).append(m["value"])
+    return authors, sources
 
 
 def mixed_credit(block: str) -> tuple[list[str], str] | None:

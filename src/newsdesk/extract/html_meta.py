@@ -124,6 +124,12 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
 def best_title(page: PageMeta) -> str | None:
     """The headline: an `<h1>` that agrees with the meta/doc title, else the title stripped of its site suffix."""
     candidates = [t for t in (page.title, page.doc_title) if t]
+    if page.heading and page.heading.endswith(("...", "…")):
+        # Portals shorten long headlines on the page; the meta title keeps them whole.
+        stem = page.heading.rstrip(".…")
+        for cand in candidates:
+            if cand.startswith(stem) and len(cand) > len(stem):
+                return cand.split(" - ")[0].split("_")[0].strip()
     if page.heading:
         for cand in candidates:
             if page.heading in cand or cand in page.heading:

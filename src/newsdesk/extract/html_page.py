@@ -20,7 +20,7 @@ from newsdesk.extract.region import find_region
 _MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
-_EDITOR_ANYWHERE = re.compile(r"(?:责任编辑|責任編輯|责编|責編)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z·‧ ]{1,20}?)\s*(?:[\]\)）】#|\s]|$)")
+_EDITOR_ANYWHERE = re.compile(r"(?:责任编辑|責任編輯|责编|責編)\s*[:：｜|]\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9·‧]{1,20})")
 _SOURCE_ANYWHERE = re.compile(r"(?:来源|來源|稿源|文章来源)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9·]{2,20})")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -85,7 +85,8 @@ def _page_lines(root: html.HtmlElement) -> list[str]:
 
 
 def _is_english(root: html.HtmlElement) -> bool:
-    sample = root.text_content()[:20000]
+    # Visible paragraph text only: scripts and styles are Latin whatever the page's language.
+    sample = "".join(p.text_content() for p in root.iter("p", "h1", "h2", "li"))[:20000]
     return len(_LATIN.findall(sample)) > 20 * max(1, len(_CJK.findall(sample)))
 
 
@@ -94,37 +95,75 @@ def _generic_blocks(root: html.HtmlElement) -> list[str]:
     return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
 
 
+_CAPTURE_COMMENT = re.compile(r"\A\s*(?:<!DOCTYPE[^>]*>\s*)?<!--\s*(?:saved from url=\(\d+\))?\s*(?P<url>https?://[^\s>]+?)\s*-->", re.I)
+
+
+def _capture_url(text: str) -> str | None:
+    """Saved pages name where they came from in a leading comment (`<!--https://…-->`, `saved from url=`)."""
+    m = _CAPTURE_COMMENT.match(text[:2000])
+    return m["url"] if m else None
+
+
+def _after_heading(root: html.HtmlElement, limit: int = 40) -> list[str]:
+    """Short texts that follow the headline: where portals print date, source and author."""
+    heading = next(iter(root.iter("h1")), None)
+    if heading is None:
+        return []
+    texts: list[str] = []
+    seen = 0
+    for el in heading.itersiblings():
+        for node in el.iter():
+            if not isinstance(node.tag, str):
+                continue
+            for piece in (node.text, node.tail):
+                piece = collapse(piece or "")
+                if piece:
+                    texts.append(piece)
+            seen += 1
+            if seen >= limit:
+                return texts
+    parent = heading.getparent()
+    if not texts and parent is not None:
+        texts = [collapse(t) for t in parent.itertext() if collapse(t)][:limit]
+    return texts
+
+
 def read_html(text: str, mirror: bool) -> Draft:
     root = parse_html(text)
     page = read_page_meta(root)
     original, repost_outlets = _original_links(root)
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
     draft.outlet_hints.extend(repost_outlets)
-    draft.published_hints.extend(page.published)
     draft.tags = page.tags
     draft.language_hint = page.language
-    if page.canonical and not _is_mirror_host(page.canonical):
-        draft.capture_url = page.canonical
+    draft.capture_url = _capture_url(text)
+    if not mirror and page.canonical and not _is_mirror_host(page.canonical):
+        # A saved page's canonical link is the outlet's own address for the story.
+        draft.original_url = draft.original_url or page.canonical
     draft.title = _heading_title(root) if mirror else best_title(page)
-    english = _is_english(root)
-    if english:
+    if _is_english(root):
         # Ordinary English news pages: the generic main-content decision is trafilatura's.
+        draft.published_hints.extend(page.published)
         draft.blocks = _generic_blocks(root)
         draft.authors = [a for a in page.authors if a]
         if page.site_name:
             draft.outlet_hints.append(page.site_name)
         return draft
-    lines = _page_lines(root)
-    for line in lines:
-        editor = _EDITOR_ANYWHERE.search(line)
-        if editor and not draft.editor:
-            draft.editor = editor["name"].strip()
-        source = SOURCE_LINE.match(line) or _SOURCE_ANYWHERE.search(line)
-        if source and len(draft.outlet_hints) < 3:
-            draft.outlet_hints.append(source["name"].strip())
-    for line in lines[:400]:
+    clean_tree(root)
+    header = _after_heading(root)
+    draft.published_hints.extend(page.published)
+    for line in header:
         if YMD_NUMERIC.search(line) or YMD_CN.search(line):
             draft.published_hints.append(line)
+            break
+    for line in header:
+        source = _SOURCE_ANYWHERE.search(line)
+        if source:
+            draft.outlet_hints.append(source["name"].strip())
+    for line in _page_lines(root):
+        editor = _EDITOR_ANYWHERE.search(line)
+        if editor:
+            draft.editor = editor["name"].strip()
             break
     if page.site_name:
         draft.outlet_hints.append(page.site_name)
@@ -132,7 +171,6 @@ def read_html(text: str, mirror: bool) -> Draft:
         parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", page.doc_title) if p]
         if len(parts) > 1:
             draft.outlet_hints.append(parts[-1])
-    clean_tree(root)
     region, score = find_region(root)
     if region is None or score < _MIN_REGION_SCORE:
         draft.blocks = _generic_blocks(root)

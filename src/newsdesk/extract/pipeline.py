@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from newsdesk.extract import credits
-from newsdesk.extract.chrome import JUNK_BLOCK, SHARE_START, TAIL_MARKER, is_punctuation_only
+from newsdesk.extract.chrome import JUNK_BLOCK, SHARE_START, TAIL_HEADING_ONLY, TAIL_MARKER, is_punctuation_only
 from newsdesk.extract.dates import date_from_url, make_date, parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.frontmatter import read_frontmatter_post, split_front_matter
@@ -112,6 +112,7 @@ def _dedupe(names: list[str]) -> list[str]:
 class _Credits:
     authors: list[str] = field(default_factory=list)
     editor: str | None = None
+    chief_editor: bool = False
     sources: list[str] = field(default_factory=list)
     dateline: credits.Dateline | None = None
 
@@ -130,7 +131,10 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     for block in blocks:
         if is_punctuation_only(block):
             continue
-        if body and TAIL_MARKER.search(block):
+        related = TAIL_HEADING_ONLY.match(block)
+        if related and related.group(1).strip():
+            continue
+        if body and (related or TAIL_MARKER.search(block)):
             break
         if SHARE_START.search(block):
             break
@@ -141,7 +145,12 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             continue
         editor = credits.editor_of(block)
         if editor:
-            found.editor = found.editor or editor.rstrip("#＃ ")
+            if found.editor is None or (credits.is_chief_editor_credit(block) and not found.chief_editor):
+                found.editor = editor
+                found.chief_editor = credits.is_chief_editor_credit(block)
+            more_authors, more_sources = credits.credit_line_extras(block)
+            found.authors.extend(more_authors)
+            found.sources.extend(more_sources)
             continue
         source = credits.source_of(block)
         if source:
@@ -150,14 +159,17 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         if JUNK_BLOCK.search(block):
             continue
         body.append(block)
-    if body:
-        found.dateline = credits.parse_dateline(body[0])
+    for block in body[:3]:
+        found.dateline = credits.parse_dateline(block)
         if found.dateline:
             found.authors.extend(found.dateline.authors)
+            break
     for block in body[:3] + body[-3:]:
         names = credits.signoff_authors(block)
         if names:
             found.authors.extend(names)
+    for block in body[-2:]:
+        found.authors.extend(credits.trailing_credit(block))
     return body
 
 
@@ -193,19 +205,20 @@ def _resolve_published(draft: Draft, found: _Credits) -> str | None:
     line = found.dateline
     if line and line.date:
         return line.date
-    if line and line.month_day:
-        year = _year_hint(draft)
-        if year:
-            return make_date(year, *line.month_day)
     for hint in draft.published_hints:
         date = parse_any_date(hint)
         if date:
             return date
+    if line and line.month_day:
+        # Wire datelines (`新华社巴黎12月9日电`) give the local day of filing, not a year.
+        year = _year_hint(draft)
+        if year:
+            return make_date(year, *line.month_day)
     return date_from_url(draft.original_url) or date_from_url(draft.capture_url)
 
 
 def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
-    found = _Credits(authors=list(draft.authors), editor=draft.editor)
+    found = _Credits(authors=list(draft.authors))
     blocks = _strip_title_echo(draft.blocks, draft.title)
     body = _read_credits(blocks, found)
     authors = _dedupe(found.authors)
@@ -219,7 +232,8 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         published=_resolve_published(draft, found),
         outlet=_resolve_outlet(draft, found, registry),
         authors=authors,
-        editor=found.editor,
+        # A credit inside the article outranks one found elsewhere on the page.
+        editor=found.editor or draft.editor,
         original_url=draft.original_url,
         body=body,
         images=draft.images,
