@@ -20,6 +20,12 @@ BLOCK_TAGS = frozenset(
 )
 _CAPTION_NAME = re.compile(r"caption|imgtxt|img-?desc|pic-?(?:txt|info|desc)|photo-?(?:txt|desc)|tuzhu", re.I)
 _SPACE = re.compile(r"\s+")
+# Text right after a picture that portals mark as its caption: `▲…`, `资料图`, `…摄`, `图片来源：…`.
+_LOOSE_CAPTION = re.compile(
+    r"^(?:[▲△▼↑]|(?:图|圖)\s*[：:]|(?:图片|圖片)(?:来源|來源)|(?:图源|圖源)\s*[：:])"
+    r"|^(?:资料图|資料圖|示意图|示意圖|资料照|資料照)(?:片)?[。.]?$"
+    r"|^.{0,30}(?:摄|攝|供图|供圖|提供)[)）]?$"
+)
 # A caption sitting in the same paragraph as its picture is short.
 _MAX_INLINE_CAPTION = 220
 
@@ -58,6 +64,9 @@ class _Walker:
     def flush(self) -> None:
         text = collapse("".join(self._buffer))
         self._buffer.clear()
+        if text and self._uncaptioned and _LOOSE_CAPTION.match(text):
+            self.caption(text)
+            return
         if text:
             self.blocks.append(text)
             self._uncaptioned.clear()

@@ -97,6 +97,15 @@ def split_names(text: str) -> list[str]:
     return names
 
 
+_ROLE_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}(?:特派員|特派员|特約記者|特约记者|實習記者|实习记者|記者|记者|通訊員|通讯员))\s*[:：]?\s*")
+
+
+def strip_role(name: str) -> str:
+    """`台灣特派員鄭智仁` → `鄭智仁`, `記者吳婉英` → `吳婉英`."""
+    stripped = _ROLE_PREFIX.sub("", name.strip())
+    return stripped or name.strip()
+
+
 def parse_dateline(text: str) -> Dateline | None:
     """Outlet, date and reporters from the opening of an article's first paragraph."""
     m = DATELINE.match(text)
@@ -108,7 +117,7 @@ def parse_dateline(text: str) -> Dateline | None:
             line.authors = split_names(byline["names"])
         return line
     m = WIRE_DATELINE.match(text)
-    if m and len(m["outlet"]) >= 2:
+    if m and len(m["outlet"]) >= 2 and not m["outlet"].startswith(("据", "據", "今", "昨")):
         line = Dateline(outlet=m["outlet"], month_day=(int(m["m"]), int(m["d"])))
         rest = text[m.end():].lstrip()
         byline = _BYLINE_PAREN.match(rest)
@@ -154,8 +163,11 @@ def editor_of(block: str) -> str | None:
     if len(block) > 60:
         return None
     m = EDITOR_LINE.match(block)
-    if m and len(m["name"]) <= 12 and not re.search(r"[，。！？]", m["name"]):
-        return m["name"].split()[0].strip(" ：:#＃") or None
+    if m and not re.search(r"[，。！？]", m["name"]):
+        # `编辑/尚燕 采访/常春 后制/钟元`: the editor is the first name; the rest are other credits.
+        name = m["name"].split()[0].strip(" ：:#＃")
+        if 0 < len(name) <= 12:
+            return name
     m = _EDITOR_IN_LINE.search(block)
     if m:
         return m["name"].strip(" ：:#＃") or None

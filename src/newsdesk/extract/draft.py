@@ -19,8 +19,9 @@ class Draft:
     published: str | None = None
     published_stated: bool = False
     published_hints: list[str] = field(default_factory=list)
-    # Candidate outlet names, strongest first.
+    # Candidate outlet names, strongest first: credits and bylines, then the site's own name.
     outlet_hints: list[str] = field(default_factory=list)
+    site_names: list[str] = field(default_factory=list)
     publisher: str | None = None
     authors: list[str] = field(default_factory=list)
     editor: str | None = None

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from newsdesk.extract.blocks import collapse, extract_blocks
+from newsdesk.extract.credits import strip_role
 from newsdesk.extract.dates import parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_tree import clean_tree
@@ -86,8 +87,8 @@ def read_frontmatter_post(text: str) -> Draft | None:
         categories = [categories]
     if author:
         # `记者吴婉英` names a reporter; `IT 之家`, `品玩 - 用户` name the site.
-        if re.match(r"^(?:记者|記者|作者|文)[:：]?\s*\S", author):
-            draft.authors.append(re.sub(r"^(?:记者|記者|作者|文)[:：]?\s*", "", author))
+        if re.search(r"记者|記者|特派|通讯员|通訊員|^作者|^文[:：]", author):
+            draft.authors.append(strip_role(re.sub(r"^(?:作者|文)[:：]?\s*", "", author)))
         else:
             draft.outlet_hints.append(_SITE_SUFFIX.sub("", author))
     draft.outlet_hints.extend(_SITE_SUFFIX.sub("", str(c)) for c in categories if c)

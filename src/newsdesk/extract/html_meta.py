@@ -15,6 +15,8 @@ _DATE_META = (
     "publish_date", "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date",
     "parsely-pub-date", "weibo:article:create_at", "og:release_date", "article.published", "publishtime",
     "release_date", "created", "pubtime",
+    # Last resort: a page's update stamp is usually its publication day on portals that show no other.
+    "dateupdate", "datemodified", "article:modified_time", "lastmod",
 )
 _TITLE_META = ("og:title", "twitter:title", "title", "headline", "dc.title")
 _SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "publisher", "source", "sourcename")

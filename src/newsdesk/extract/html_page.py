@@ -29,8 +29,11 @@ _MIN_REGION_SCORE = 8.0
 
 
 def looks_like_html(text: str) -> bool:
-    head = text[:2000].lstrip().lower()
-    return head.startswith("<") and bool(re.search(r"<(?:html|body|div|p|table|a|head|meta|!doctype)\b", head))
+    head = text[:4000].lstrip().lower()
+    if head.startswith("<") and re.search(r"<(?:html|body|div|p|table|a|head|meta|!doctype)\b", head):
+        return True
+    # Pages saved inside something else (a JS template literal, a JSON string) still carry a document head.
+    return bool(re.search(r"<(?:html|head|title|meta)\b", head)) and head.count("<") >= 10
 
 
 def is_full_document(text: str) -> bool:
@@ -104,28 +107,28 @@ def _capture_url(text: str) -> str | None:
     return m["url"] if m else None
 
 
-def _after_heading(root: html.HtmlElement, limit: int = 40) -> list[str]:
-    """Short texts that follow the headline: where portals print date, source and author."""
-    heading = next(iter(root.iter("h1")), None)
-    if heading is None:
-        return []
+_UPDATED = re.compile(r"更新|修改|編輯於|编辑于|updated", re.I)
+
+
+def _before_region(root: html.HtmlElement, region: html.HtmlElement, limit: int = 60) -> list[str]:
+    """The short texts just above the article body: where portals print date, source and author."""
     texts: list[str] = []
-    seen = 0
-    for el in heading.itersiblings():
-        for node in el.iter():
-            if not isinstance(node.tag, str):
-                continue
-            for piece in (node.text, node.tail):
-                piece = collapse(piece or "")
-                if piece:
-                    texts.append(piece)
-            seen += 1
-            if seen >= limit:
-                return texts
-    parent = heading.getparent()
-    if not texts and parent is not None:
-        texts = [collapse(t) for t in parent.itertext() if collapse(t)][:limit]
-    return texts
+    for node in root.iter():
+        if node is region:
+            break
+        if not isinstance(node.tag, str):
+            continue
+        for piece in (node.text, node.tail):
+            piece = collapse(piece or "")
+            if piece and len(piece) <= 60:
+                texts.append(piece)
+    return texts[-limit:]
+
+
+def _header_date(texts: list[str]) -> str | None:
+    dated = [t for t in texts if YMD_NUMERIC.search(t) or YMD_CN.search(t)]
+    fresh = [t for t in dated if not _UPDATED.search(t)]
+    return (fresh or dated or [None])[-1]
 
 
 def read_html(text: str, mirror: bool) -> Draft:
@@ -147,31 +150,31 @@ def read_html(text: str, mirror: bool) -> Draft:
         draft.blocks = _generic_blocks(root)
         draft.authors = [a for a in page.authors if a]
         if page.site_name:
-            draft.outlet_hints.append(page.site_name)
+            draft.site_names.append(page.site_name)
         return draft
     clean_tree(root)
-    header = _after_heading(root)
     draft.published_hints.extend(page.published)
-    for line in header:
-        if YMD_NUMERIC.search(line) or YMD_CN.search(line):
-            draft.published_hints.append(line)
-            break
-    for line in header:
-        source = _SOURCE_ANYWHERE.search(line)
-        if source:
-            draft.outlet_hints.append(source["name"].strip())
     for line in _page_lines(root):
         editor = _EDITOR_ANYWHERE.search(line)
         if editor:
             draft.editor = editor["name"].strip()
             break
+    region, score = find_region(root)
+    if region is not None:
+        header = _before_region(root, region)
+        date_line = _header_date(header)
+        if date_line:
+            draft.published_hints.append(date_line)
+        for line in header:
+            source = _SOURCE_ANYWHERE.search(line)
+            if source:
+                draft.outlet_hints.append(source["name"].strip())
     if page.site_name:
-        draft.outlet_hints.append(page.site_name)
+        draft.site_names.append(page.site_name)
     if page.doc_title:
         parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", page.doc_title) if p]
         if len(parts) > 1:
-            draft.outlet_hints.append(parts[-1])
-    region, score = find_region(root)
+            draft.site_names.append(parts[-1])
     if region is None or score < _MIN_REGION_SCORE:
         draft.blocks = _generic_blocks(root)
         return draft

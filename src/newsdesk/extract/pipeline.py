@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from newsdesk.extract import credits
 from newsdesk.extract.chrome import JUNK_BLOCK, SHARE_START, TAIL_HEADING_ONLY, TAIL_MARKER, is_punctuation_only
-from newsdesk.extract.dates import date_from_url, make_date, parse_any_date
+from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.frontmatter import read_frontmatter_post, split_front_matter
 from newsdesk.extract.html_page import is_full_document, looks_like_html, read_html
@@ -114,6 +114,7 @@ class _Credits:
     editor: str | None = None
     chief_editor: bool = False
     sources: list[str] = field(default_factory=list)
+    header_dates: list[str] = field(default_factory=list)
     dateline: credits.Dateline | None = None
 
 
@@ -168,27 +169,55 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         names = credits.signoff_authors(block)
         if names:
             found.authors.extend(names)
-    for block in body[-2:]:
+    for block in body[:2] + body[-2:]:
         found.authors.extend(credits.trailing_credit(block))
     return body
 
 
+_BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！？]{1,20})+$")
+_ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：]")
+
+
+def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
+    """Portal headers caught inside the body region: breadcrumbs, `2019-08-13 14:07来源：…` lines."""
+    start = 0
+    for block in blocks[:4]:
+        short = len(block) <= 60 and not re.search(r"[。！？]", block)
+        if short and (YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block):
+            found.header_dates.append(block)
+            source = re.search(r"(?:来源|來源)\s*[:：]\s*(?P<name>[^\s·・|｜]{2,20})", block)
+            if source:
+                found.sources.insert(0, source["name"])
+        elif not (short and (_BREADCRUMB.match(block) or _ORIGINAL_TITLE.match(block))):
+            break
+        start += 1
+    return blocks[start:]
+
+
 def _resolve_outlet(draft: Draft, found: _Credits, registry: OutletRegistry) -> str | None:
-    if found.dateline and found.dateline.outlet:
-        return found.dateline.outlet
-    hints = [h for h in draft.outlet_hints + found.sources if h and h.strip()]
+    """The writing outlet, as the capture names it; the registry decides between candidates."""
+    line = found.dateline
+    if line and line.outlet and (line.date or registry.find_in(line.outlet)):
+        return line.outlet
+    strong = [h.strip() for h in [*found.sources, *draft.outlet_hints] if h and h.strip()]
+    weak = [h.strip() for h in draft.site_names if h and h.strip()]
     if draft.format in {"mirror-md", "mirror-html"}:
         by_url = registry.by_url(draft.original_url)
         if by_url:
             return by_url.name
-    for hint in hints:
+    for hint in strong:
         if registry.find_in(hint):
-            return hint.strip()
+            return hint
     for url in (draft.original_url, draft.capture_url):
         outlet = registry.by_url(url)
         if outlet:
             return outlet.name
-    return hints[0].strip() if hints else None
+    for hint in weak:
+        known = registry.find_in(hint)
+        if known:
+            # Site names are often the English brand (`The Paper`): file under the outlet's own name.
+            return known.name if re.fullmatch(r"[\x00-\x7f]+", hint) else hint
+    return (strong or weak or [None])[0]
 
 
 def _year_hint(draft: Draft) -> int | None:
@@ -220,7 +249,8 @@ def _resolve_published(draft: Draft, found: _Credits) -> str | None:
 def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     found = _Credits(authors=list(draft.authors))
     blocks = _strip_title_echo(draft.blocks, draft.title)
-    body = _read_credits(blocks, found)
+    body = _read_credits(_strip_leading_meta(blocks, found), found)
+    draft.published_hints.extend(found.header_dates)
     authors = _dedupe(found.authors)
     if not authors:
         writer = credits.title_author(draft.title)
