@@ -55,6 +55,8 @@ def _image_src(img: html.HtmlElement, base_url: str | None) -> str | None:
 @dataclass
 class _Walker:
     base_url: str | None
+    # The region itself is never taken for a captioned picture, however short the article.
+    root: html.HtmlElement | None = None
     blocks: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     _buffer: list[str] = field(default_factory=list)
@@ -96,11 +98,11 @@ class _Walker:
             self.flush()
         elif tag in BLOCK_TAGS:
             self.flush()
-            if _is_caption_element(el) and (self._uncaptioned or el.tag == "figcaption"):
-                if self.caption(el.text_content()):
-                    self._tail(el)
-                    return
-            if tag in {"figure", "p", "center", "div", "td"} and self._inline_caption(el):
+            is_caption = _is_caption_element(el) and (self._uncaptioned or el.tag == "figcaption")
+            if is_caption and self.caption(el.text_content()):
+                self._tail(el)
+                return
+            if tag in {"figure", "p", "center", "div", "td", "li"} and el is not self.root and self._inline_caption(el):
                 self._tail(el)
                 return
             self._children(el)
@@ -144,7 +146,7 @@ class _Walker:
 
 def extract_blocks(region: html.HtmlElement, base_url: str | None = None) -> tuple[list[str], list[Image]]:
     """Text blocks and images of an already-cleaned article region."""
-    walker = _Walker(base_url)
+    walker = _Walker(base_url, root=region)
     walker.walk(region)
     walker.flush()
     return walker.blocks, walker.images

@@ -20,12 +20,25 @@ YMD_NUMERIC = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"
     r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
 )
+_EN_MONTH = (
+    r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_EN_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# English news: `February 2, 2022`, `Feb. 2, 2022`, `2 February 2022`.
+YMD_EN = re.compile(
+    r"\b" + _EN_MONTH.format("mon") + r"\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})\b"
+    r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+" + _EN_MONTH.format("mon2") + r"\.?,?\s+(?P<y2>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 MD_CN = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]")
 # URL stamps: /2021/05/20/, /gb/22/2/1/, /20190905/, /201909/05, -20191210-
 _URL_YMD = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?=/|[^\d])")
 _URL_YYMD = re.compile(r"/(?:gb|b5|big5|ch|cn|tw)/(?P<y>\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/")
 _URL_COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 _URL_YM_D = re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)/(?P<d>[0-3]\d)(?!\d)")
+# 人民网: /n1/2019/0905/c1001-31337433.html
+_URL_Y_MD = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)(?P<d>[0-3]\d)/")
 
 
 def _cn_number(text: str) -> int:
@@ -84,6 +97,10 @@ def parse_any_date(text: str) -> str | None:
     m = YMD_NUMERIC.search(text)
     if m:
         return make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    m = YMD_EN.search(text)
+    if m:
+        month = _EN_MONTHS[(m["mon"] or m["mon2"])[:3].lower()]
+        return make_date(int(m["y"] or m["y2"]), month, int(m["d"] or m["d2"]))
     return None
 
 
@@ -113,7 +130,7 @@ def date_from_url(url: str | None) -> str | None:
     if not url:
         return None
     path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
-    for pattern in (_URL_YMD, _URL_YM_D):
+    for pattern in (_URL_YMD, _URL_YM_D, _URL_Y_MD):
         m = pattern.search(path)
         if m:
             return make_date(int(m["y"]), int(m["m"]), int(m["d"]))

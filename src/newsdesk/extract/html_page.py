@@ -10,7 +10,6 @@ from lxml import html
 
 from newsdesk.extract.blocks import collapse, extract_blocks
 from newsdesk.extract.chrome import SHARE_START
-from newsdesk.extract.credits import SOURCE_LINE
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
@@ -22,6 +21,7 @@ _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|�
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
 _EDITOR_ANYWHERE = re.compile(r"(?:责任编辑|責任編輯|责编|責編)\s*[:：｜|]\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9·‧]{1,20})")
 _SOURCE_ANYWHERE = re.compile(r"(?:来源|來源|稿源|文章来源)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9·]{2,20})")
+_CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Below this density score a page has no clear article element; the generic extractor decides.
@@ -89,7 +89,15 @@ def _page_lines(root: html.HtmlElement) -> list[str]:
 
 def _is_english(root: html.HtmlElement) -> bool:
     # Visible paragraph text only: scripts and styles are Latin whatever the page's language.
-    sample = "".join(p.text_content() for p in root.iter("p", "h1", "h2", "li"))[:20000]
+    pieces: list[str] = []
+    size = 0
+    for el in root.iter("p", "h1", "h2", "li"):
+        piece = el.text_content()
+        pieces.append(piece)
+        size += len(piece)
+        if size > 5000:
+            break
+    sample = "".join(pieces)
     return len(_LATIN.findall(sample)) > 20 * max(1, len(_CJK.findall(sample)))
 
 
@@ -131,10 +139,56 @@ def _header_date(texts: list[str]) -> str | None:
     return (fresh or dated or [None])[-1]
 
 
+_META_TAG = re.compile(r"<meta\s[^>]*>", re.I)
+_META_KEY = re.compile(r"""(?:property|name|itemprop)\s*=\s*["']([^"']+)["']""", re.I)
+_META_CONTENT = re.compile(r"""content\s*=\s*["']([^"']*)["']""", re.I)
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+# Fewer Han characters than this in a page's first 200 KB: not a Chinese page.
+_MIN_CJK = 30
+
+
+def _sniff_meta(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for tag in _META_TAG.findall(text[:100_000]):
+        key, content = _META_KEY.search(tag), _META_CONTENT.search(tag)
+        if key and content:
+            found.setdefault(key.group(1).lower(), content.group(1).strip())
+    return found
+
+
+def read_generic_page(text: str) -> Draft:
+    """Pages in other languages: trafilatura decides the main content; the head gives the metadata.
+
+    Handing trafilatura the markup (not our tree) lets it use its own lean parser.
+    """
+    draft = Draft(format="site-html")
+    body = trafilatura.extract(text, include_comments=False, include_tables=True, deduplicate=False)
+    draft.blocks = [collapse(line) for line in (body or "").splitlines() if collapse(line)]
+    meta = _sniff_meta(text)
+    title = meta.get("og:title") or meta.get("twitter:title")
+    if not title:
+        m = _TITLE_TAG.search(text[:100_000])
+        title = html.fromstring(m.group(1)).text_content() if m and m.group(1).strip() else None
+    draft.title = collapse(title) if title else None
+    for key in ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date"):
+        if meta.get(key):
+            draft.published_hints.append(meta[key])
+    if meta.get("author") and not meta["author"].startswith("http"):
+        draft.authors = [collapse(meta["author"])]
+    if meta.get("og:site_name"):
+        draft.site_names.append(meta["og:site_name"])
+    if (meta.get("og:url") or "").startswith("http"):
+        draft.original_url = meta["og:url"]
+    return draft
+
+
 def read_html(text: str, mirror: bool) -> Draft:
+    if len(_CJK.findall(text[:200_000])) < _MIN_CJK:
+        return read_generic_page(text)
     root = parse_html(text)
     page = read_page_meta(root)
-    original, repost_outlets = _original_links(root)
+    # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
+    original, repost_outlets = _original_links(root) if _CREDIT_CUES.search(text) else (None, [])
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
     draft.outlet_hints.extend(repost_outlets)
     draft.tags = page.tags

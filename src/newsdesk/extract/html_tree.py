@@ -34,15 +34,31 @@ def repair_markup(markup: str) -> str:
     return _FUSED_ANCHOR.sub("<a ", markup)
 
 
+# libxml2 stops building the tree at this depth and drops what follows; we flatten first instead.
+_LIBXML_MAX_DEPTH = 256
+_KEEP_DEPTH = 200
+
+
+def _parse(markup: str) -> tuple[html.HtmlElement, bool]:
+    try:
+        root = html.document_fromstring(markup, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return html.fromstring("<html><body></body></html>"), False
+    too_deep = any("Excessive depth" in entry.message for entry in _PARSER.error_log)
+    return root, too_deep
+
+
 def parse_html(markup: str) -> html.HtmlElement:
     """Parse (possibly broken, possibly fragmentary) HTML into an element tree."""
     markup = repair_markup(markup)
     if not markup.strip():
         return html.fromstring("<html><body></body></html>")
-    try:
-        root = html.document_fromstring(markup, parser=_PARSER)
-    except (etree.ParserError, ValueError):
-        root = html.fromstring("<html><body></body></html>")
+    root, too_deep = _parse(markup)
+    if too_deep:
+        # Pathological nesting: drop the tags beyond a sane depth so the text survives.
+        from newsdesk.extract.pipeline import _flatten_deep_nesting
+
+        root, _ = _parse(_flatten_deep_nesting(markup, _KEEP_DEPTH))
     return root
 
 

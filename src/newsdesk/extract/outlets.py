@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +25,30 @@ class Outlet:
 
 def _key(name: str) -> str:
     return _T2S.convert("".join(name.split()).lower())
+
+
+_LATIN_EDGE = re.compile(r"[a-z0-9]")
+
+
+@lru_cache(maxsize=1024)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """A keyed name as it may be written in text: any spacing inside, whole words at Latin edges."""
+    body = r"\s*".join(re.escape(ch) for ch in name)
+    head = r"(?<![a-z0-9])" if _LATIN_EDGE.match(name[0]) else ""
+    tail = r"(?![a-z0-9])" if _LATIN_EDGE.match(name[-1]) else ""
+    return re.compile(head + body + tail)
+
+
+def _strings(source: str | Path, index: int, entry: dict, field_name: str) -> list[str]:
+    value = entry.get(field_name, [])
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ValueError(
+        f"{source}: [[outlet]] #{index} ({entry.get('name')!r}): {field_name} must be a string or a list of strings,"
+        f" not {value!r}"
+    )
 
 
 class OutletRegistry:
@@ -64,23 +89,43 @@ class OutletRegistry:
         return None
 
     def find_in(self, text: str) -> Outlet | None:
-        """An outlet named anywhere in a short text (`Aljazeera 半岛网`, `转载自GNews`)."""
+        """An outlet named anywhere in a short text (`Aljazeera 半岛网`, `转载自GNews`).
+
+        Latin names match whole words only: `DW` is not in `Edward`, nor `AP` in `Japan`.
+        """
         key = _key(text)
+        spaced = _T2S.convert(text.lower())
         best: tuple[int, Outlet] | None = None
         for name, outlet in self._by_name.items():
-            if len(name) >= 2 and name in key and (best is None or len(name) > best[0]):
-                best = (len(name), outlet)
+            if len(name) < 2 or name not in key or (best is not None and len(name) <= best[0]):
+                continue
+            latin_edge = _LATIN_EDGE.match(name[0]) or _LATIN_EDGE.match(name[-1])
+            if latin_edge and not _name_pattern(name).search(spaced):
+                continue
+            best = (len(name), outlet)
         return best[1] if best else None
 
     @classmethod
     def from_toml(cls, *sources: str | Path) -> OutletRegistry:
         registry = cls()
         for source in sources:
-            data = tomllib.loads(Path(source).read_text(encoding="utf-8"))
-            for entry in data.get("outlet", []):
-                if not entry.get("name"):
-                    raise ValueError(f"{source}: every [[outlet]] needs a name")
-                registry.add(Outlet(entry["name"], list(entry.get("aliases", [])), list(entry.get("domains", []))))
+            try:
+                data = tomllib.loads(Path(source).read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ValueError(f"{source}: not valid TOML: {exc}") from exc
+            entries = data.get("outlet", [])
+            if not isinstance(entries, list):
+                raise ValueError(f"{source}: write each outlet as an [[outlet]] table (double brackets), not [outlet]")
+            for index, entry in enumerate(entries, 1):
+                if not isinstance(entry, dict):
+                    raise ValueError(f"{source}: [[outlet]] #{index} must be a table, not {entry!r}")
+                name = entry.get("name")
+                if not isinstance(name, str) or not name.strip():
+                    shown = {k: v for k, v in entry.items() if k != "name"}
+                    raise ValueError(f'{source}: [[outlet]] #{index} {shown} needs a name = "..."')
+                aliases = _strings(source, index, entry, "aliases")
+                domains = _strings(source, index, entry, "domains")
+                registry.add(Outlet(name.strip(), aliases, domains))
         return registry
 
 

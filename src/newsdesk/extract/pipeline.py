@@ -47,33 +47,92 @@ def detect_format(text: str) -> str:
     return "plain"
 
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^<>]*?(/?)>")
+_TAG = re.compile(r"<!--|<(/?)([a-zA-Z][\w:-]*)[^<>]*?(/?)>")
 _VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
+# Elements whose content libxml2 reads as text, not markup: tags inside do not nest.
+_RAW_TEXT = frozenset(["script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes"])
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW_TEXT}
+# Elements libxml2 never nests: a second `<body>` merges into the first.
+_STRUCTURAL = frozenset(["html", "head", "body"])
+_CLOSES_P = frozenset(
+    ["p", "div", "ul", "ol", "dl", "table", "form", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+     "section", "article", "aside", "header", "footer", "nav", "fieldset", "figure", "main", "address"]
+)
+# What an opening tag implicitly closes when it is the innermost open element (libxml2 auto-closes
+# only the current node, so `<p><span><p>` nests and `<p>a<p>b` does not). Without this, a page of
+# 300 unclosed `<p>` would count as 300 deep and lose its paragraph breaks.
+_AUTO_CLOSE: dict[str, frozenset[str]] = {
+    **{name: frozenset(["p"]) for name in _CLOSES_P},
+    "li": frozenset(["li", "p"]),
+    "dt": frozenset(["dt", "dd", "p"]),
+    "dd": frozenset(["dt", "dd", "p"]),
+    "tr": frozenset(["tr", "td", "th"]),
+    "td": frozenset(["td", "th"]),
+    "th": frozenset(["td", "th"]),
+    "thead": frozenset(["thead", "tbody", "tfoot", "tr", "td", "th"]),
+    "tbody": frozenset(["thead", "tbody", "tfoot", "tr", "td", "th"]),
+    "tfoot": frozenset(["thead", "tbody", "tfoot", "tr", "td", "th"]),
+    "option": frozenset(["option"]),
+    "optgroup": frozenset(["optgroup", "option"]),
+    "a": frozenset(["a"]),
+}
 
 
 def _flatten_deep_nesting(text: str, max_depth: int) -> str:
-    """Drop tags that would nest beyond `max_depth`: pathological pages parse, their text stays."""
-    depth = 0
+    """Drop tags that would nest beyond `max_depth`: pathological pages parse, their text stays.
+
+    libxml2 silently discards everything below depth 256, so a page of 100,000 nested `<div>` would
+    lose its text. This keeps a model of the parser's open-element stack (auto-closed elements, end
+    tags closing what they enclose, raw-text elements and comments skipped) and removes the opening
+    tags beyond `max_depth`, with their end tags. One linear scan; stack searches are bounded by
+    `max_depth`, so the cost stays linear in the page.
+    """
+    stack: list[str] = []
+    skipped: dict[str, int] = {}  # opening tags dropped, by name, whose end tags must go too
     out: list[str] = []
     last = 0
-    skipped_open = 0
-    for m in _TAG.finditer(text):
+    pos = 0
+    comments_end = True  # False once a `<!--` is found unterminated: no later `-->` exists
+    while True:
+        m = _TAG.search(text, pos)
+        if m is None:
+            break
+        pos = m.end()
+        if m.group(0) == "<!--":
+            end = text.find("-->", pos) if comments_end else -1
+            if end < 0:
+                # libxml2 reads an unterminated comment as text; the markup after it still counts.
+                comments_end = False
+                continue
+            pos = end + 3
+            continue
         closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
-        if name in _VOID or self_closing:
+        if name in _VOID or name in _STRUCTURAL:
             continue
         if closing:
-            if skipped_open:
-                skipped_open -= 1
+            if skipped.get(name):
+                skipped[name] -= 1
                 out.append(text[last:m.start()])
                 last = m.end()
-            else:
-                depth = max(0, depth - 1)
-        elif depth >= max_depth:
-            skipped_open += 1
+            elif name in stack:
+                # An end tag closes its element and everything still open inside it.
+                del stack[len(stack) - 1 - stack[::-1].index(name):]
+            continue
+        if name in _RAW_TEXT and not self_closing:
+            end_match = _RAW_END[name].search(text, pos)
+            pos = end_match.end() if end_match else len(text)
+            continue
+        if self_closing:
+            continue
+        closes = _AUTO_CLOSE.get(name)
+        while closes and stack and stack[-1] in closes:
+            stack.pop()
+        if len(stack) >= max_depth:
+            skipped[name] = skipped.get(name, 0) + 1
             out.append(text[last:m.start()])
             last = m.end()
         else:
-            depth += 1
+            stack.append(name)
     if last == 0:
         return text
     out.append(text[last:])
@@ -279,8 +338,6 @@ def extract_text(text: str, name: str = "", options: ExtractOptions = _DEFAULT) 
     if len(text) > options.max_chars:
         text = text[: options.max_chars]
     fmt = detect_format(text)
-    if fmt != "plain":
-        text = _flatten_deep_nesting(text, options.max_depth)
     draft = _read(text, fmt)
     return build_article(draft, name, load_registry(options.outlet_files))
 

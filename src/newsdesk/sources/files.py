@@ -10,6 +10,7 @@ from pathlib import Path
 
 # A capture larger than this (after decompression) is refused rather than read into memory.
 MAX_CAPTURE_BYTES = 64 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(slots=True)
@@ -34,15 +35,24 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def _gunzip(data: bytes, limit: int) -> bytes:
-    # A streaming decompressor bounds memory against gzip bombs and reports truncation.
+    """Decompress every gzip member of `data`, refusing output beyond `limit` bytes."""
+    # A streaming decompressor bounds memory against gzip bombs (output is capped at `limit` + 1
+    # bytes, whatever the input claims) and reports truncation, which `gzip.decompress` hides
+    # behind a generic EOFError.
     out = bytearray()
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out += decompressor.decompress(data, limit + 1)
-    if len(out) > limit:
-        raise ValueError(f"decompressed capture exceeds {limit} bytes")
-    if not decompressor.eof:
-        raise ValueError("truncated gzip stream")
-    return bytes(out)
+    rest = data
+    while True:
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out += decompressor.decompress(rest, limit + 1 - len(out))
+        if len(out) > limit:
+            raise ValueError(f"decompressed capture exceeds the {limit}-byte limit")
+        if not decompressor.eof:
+            raise ValueError("truncated gzip stream (the file ends before the compressed data does)")
+        # Writers may concatenate members (WARC files are one member per record). Anything after
+        # the last member that is not another member is ignored, as `gunzip` does.
+        rest = decompressor.unused_data
+        if rest[:2] != _GZIP_MAGIC:
+            return bytes(out)
 
 
 def read_capture(path: Path, display: str | None = None, limit: int = MAX_CAPTURE_BYTES) -> RawCapture:
@@ -52,9 +62,12 @@ def read_capture(path: Path, display: str | None = None, limit: int = MAX_CAPTUR
         if size > limit:
             return RawCapture(name, None, f"capture is {size} bytes, over the {limit}-byte limit")
         data = path.read_bytes()
-        if path.suffix.lower() == ".gz" or data[:2] == b"\x1f\x8b":
+        # The magic number decides, not the name: a `.gz` that is not gzip is read as it is, and
+        # decoding judges it like any other capture.
+        if data[:2] == _GZIP_MAGIC:
             data = _gunzip(data, limit)
     except (OSError, ValueError, zlib.error, gzip.BadGzipFile) as exc:
+        # One unreadable capture is an error on its record; the batch carries on.
         return RawCapture(name, None, f"unreadable: {exc}")
     return RawCapture(name, data)
 
