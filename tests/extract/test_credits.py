@@ -22,10 +22,6 @@ from newsdesk.extract.credits import (
 from newsdesk.extract.outlets import load_registry
 
 
-def known_gap(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(reason=reason, strict=True)
-
-
 # --- Datelines: 【outlet date 讯】（outlet 记者 name 综合报导） ---------------------------------
 
 DATELINES = [
@@ -82,8 +78,7 @@ WIRE_DATELINES = [
         "IT之家9月30日消息，苹果今日发布……",
         "IT之家",
         (9, 30),
-        [],
-        marks=known_gap("WIRE_DATELINE's lazy outlet stops at 'IT' and files 之家 as the place"),
+        []
     ),
 ]
 
@@ -123,8 +118,7 @@ def test_byline_without_dateline(text: str, authors: list[str]) -> None:
         "2022年2月1日，美国国务院表示……",
         "【相关新闻】",
         pytest.param(
-            "周三5月3日消息传出后，股市大跌。",
-            marks=known_gap("WIRE_DATELINE takes any 2-8 CJK chars before `M月D日消息` as an outlet (outlet='周三')"),
+            "周三5月3日消息传出后，股市大跌。"
         ),
     ],
 )
@@ -150,8 +144,7 @@ SIGNOFFS = [
     ("作者：让-路易斯‧马格林（Jean-Louis Margolin）", ["让-路易斯‧马格林"]),
     pytest.param(
         "（記者王小明／台北報導）",
-        ["王小明"],
-        marks=known_gap("_SIGNOFF's names group swallows `／台北`; split_names keeps the city 台北 as a second name"),
+        ["王小明"]
     ),
 ]
 
@@ -197,8 +190,7 @@ EDITORS = [
     ("责任编辑： 林妍 ", "林妍"),
     pytest.param(
         "Edited by Jane Doe",
-        "Jane Doe",
-        marks=known_gap("editor_of keeps only the first whitespace-separated word of the name ('Jane')"),
+        "Jane Doe"
     ),
 ]
 
@@ -281,13 +273,13 @@ def test_opinion_title_names_its_writer() -> None:
         "大纪元编辑部：九评共产党",
         "国际两大阵营更加对立 王毅访俄 或见普京",
         # Headline prefixes that name a source, a region or a rubric, not a writer.
-        pytest.param("外媒：中共军机再扰台", marks=known_gap("title_author takes any 2-6 CJK chars before a colon")),
+        pytest.param("外媒：中共军机再扰台"),
         pytest.param(
-            "专家：中国经济下滑已成定局", marks=known_gap("title_author takes any 2-6 CJK chars before a colon")
+            "专家：中国经济下滑已成定局"
         ),
-        pytest.param("快讯：台湾花莲发生地震", marks=known_gap("title_author takes any 2-6 CJK chars before a colon")),
-        pytest.param("美国：大选结果出炉", marks=known_gap("title_author takes any 2-6 CJK chars before a colon")),
-        pytest.param("独家：中南海内幕", marks=known_gap("title_author takes any 2-6 CJK chars before a colon")),
+        pytest.param("快讯：台湾花莲发生地震"),
+        pytest.param("美国：大选结果出炉"),
+        pytest.param("独家：中南海内幕"),
     ],
 )
 def test_title_without_writer(title: str | None) -> None:

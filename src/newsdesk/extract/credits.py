@@ -28,11 +28,10 @@ DATELINE = re.compile(
 )
 # 新华社巴黎12月9日电（记者唐霁）; 中新网北京1月2日电; IT之家9月30日消息
 WIRE_DATELINE = re.compile(
-    r"^\s*(?P<outlet>新华社|新華社|中新社|中新网|中新網|人民网|人民網|央视网|央視網|法新社|路透社|美联社|美聯社|中央社|"
-    r"[A-Za-z\u4e00-\u9fff]{2,8}?)(?P<place>[\u4e00-\u9fff]{0,6}?)\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*"
-    r"(?:电|電|消息|讯|訊)"
+    r"^\s*(?!(?:周|週|星期)[一二三四五六日天])(?P<outlet>新华社|新華社|中新社|中新网|中新網|人民网|人民網|央视网|央視網|法新社|路透社|美联社|美聯社|中央社|"
+    r"[A-Za-z]+[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2,8}?)(?P<place>[\u4e00-\u9fff]{0,6}?)\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*"
+    r"(?:电|電|消息|讯|訊)(?=\s|[，,（(：:]|$)"
 )
-# `记者站` is a bureau, not a reporter: 新唐人电视台日本记者站奈良采访报导 names nobody.
 _REPORTER_WORDS = r"(?:特约记者|特約記者|驻\w{1,4}记者|駐\w{1,4}記者|实习记者|實習記者|本台记者|本台記者|记者(?!站)|記者(?!站)|通讯员|通訊員|撰稿人|特约评论员|特約評論員)"
 _REPORT_VERBS = r"(?:综合报导|綜合報導|综合报道|綜合報道|采访报导|採訪報導|采访报道|採訪報道|编译报导|編譯報導|编译报道|報導|报导|报道|報道|编译|編譯|整理|撰文|摄影|攝影|撰稿|采访|採訪)"
 # 明慧记者采菊纽约综合报道: the reporter's city sits between name and verb.
@@ -47,8 +46,8 @@ _BYLINE_PAREN = re.compile(
     r"(?:[/／]\s*[^（）()]{0,12}?)?\s*" + _REPORT_VERBS + r"?\s*[）)]"
 )
 _SIGNOFF = re.compile(
-    r"^[（(]?\s*(?:[\u4e00-\u9fff]{0,8}?)" + _REPORTER_WORDS + r"\s*[:：]?\s*(?P<names>[^，。！？（）()]{1,40}?)\s*"
-    + _REPORT_VERBS + r"?\s*[）)]?\s*$"
+    r"^[（(]?\s*(?:[\u4e00-\u9fff]{0,8}?)" + _REPORTER_WORDS + r"\s*[:：]?\s*(?P<names>[^，。！？（）()/／]{1,40}?)\s*"
+    r"(?:[/／]\s*[^，。！？（）()/／]{0,12}?)?\s*" + _REPORT_VERBS + r"?\s*[）)]?\s*$"
 )
 # Taiwanese papers close with `報導．攝影╱韓旭爾`, sometimes run into the last paragraph.
 _TRAILING_CREDIT = re.compile(
@@ -73,6 +72,12 @@ SOURCE_LINE = re.compile(
     re.IGNORECASE,
 )
 _TITLE_AUTHOR = re.compile(r"^(?P<name>[\u4e00-\u9fff·‧・]{2,6})[：:]\s*\S")
+# Title prefixes before a colon that are labels, sources or places, never a writer.
+_TITLE_LABEL = re.compile(
+    r"^(?:外媒|港媒|台媒|日媒|韩媒|美媒|俄媒|官媒|陆媒|專家|专家|学者|學者|快讯|快訊|独家|獨家|突发|突發|视频|視頻|图集|圖集|评论|評論|社论|社論|"
+    r"专栏|專欄|热点|熱點|观点|觀點|分析|报告|報告|调查|調查|更新|直播|重磅|最新|今日|网传|網傳|网友|網友|消息|传闻|傳聞|禁闻|禁聞|征文|徵文)$"
+    r"|(?:国|國|部|院|局|媒|社|网|網|报|報|会|會|府|厅|廳|党|黨|军|軍|省|市|州|岛|島|方|界)$"
+)
 _NON_NAMES = re.compile(r"编辑部|編輯部|本台|本报|本報|新闻|新聞|报道|報導|综合|綜合|网站|網站|电视台|電視台|^本网$|^本網$|记者站|記者站")
 
 
@@ -165,7 +170,9 @@ def editor_of(block: str) -> str | None:
     m = EDITOR_LINE.match(block)
     if m and not re.search(r"[，。！？]", m["name"]):
         # `编辑/尚燕 采访/常春 后制/钟元`: the editor is the first name; the rest are other credits.
-        name = m["name"].split()[0].strip(" ：:#＃")
+        name = m["name"].strip(" ：:#＃")
+        if name and not re.fullmatch(r"[A-Za-z .'\-]+", name):
+            name = name.split()[0].strip(" ：:#＃")
         if 0 < len(name) <= 12:
             return name
     m = _EDITOR_IN_LINE.search(block)
@@ -201,7 +208,9 @@ def title_author(title: str | None) -> str | None:
     if not title:
         return None
     m = _TITLE_AUTHOR.match(title)
-    return m["name"] if m and not _NON_NAMES.search(m["name"]) else None
+    if not m or _NON_NAMES.search(m["name"]) or _TITLE_LABEL.search(m["name"]):
+        return None
+    return m["name"]
 
 
 def month_day_in(text: str) -> tuple[int, int] | None:
