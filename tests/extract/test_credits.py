@@ -21,7 +21,6 @@ from newsdesk.extract.credits import (
 )
 from newsdesk.extract.outlets import load_registry
 
-
 # --- Datelines: 【outlet date 讯】（outlet 记者 name 综合报导） ---------------------------------
 
 DATELINES = [
