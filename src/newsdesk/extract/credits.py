@@ -216,3 +216,51 @@ def title_author(title: str | None) -> str | None:
 def month_day_in(text: str) -> tuple[int, int] | None:
     m = MD_CN.search(text)
     return (int(m["m"]), int(m["d"])) if m else None
+
+
+# Credit rosters: `素材：小红帽 翻译：Lixiao 编辑：李易通 发布：陶子`, `编辑：东京樱花团/简报小组 发布：…`.
+_ROSTER_LABEL = (
+    r"撰稿|作者|记者|記者|整理|编译|編譯|翻译|翻譯|翻译/整理|翻譯/整理|素材|素材采编|素材採編|审核|審核|审核/编辑/发稿|"
+    r"编辑发表|編輯發表|编辑发布|編輯發布|编辑|編輯|责任编辑|責任編輯|责编|責編|发布|發布|發佈|发表|發表|发稿|發稿|音频|音頻|"
+    r"文字|校对|校對|总编|總編|主编|主編|视频|視頻|配音|审校|審校|制作|製作|监制|監製|来源|來源"
+)
+_ROSTER_ITEM = re.compile(r"(?P<label>" + _ROSTER_LABEL + r")\s*[:：]\s*(?P<value>.+?)(?=\s*(?:" + _ROSTER_LABEL + r")\s*[:：]|$)")
+_AUTHOR_ROLES = frozenset(["撰稿", "作者", "记者", "記者", "整理", "编译", "編譯", "翻译", "翻譯", "翻译/整理", "翻譯/整理"])
+_EDITOR_ROLES = frozenset(["编辑", "編輯", "责任编辑", "責任編輯", "责编", "責編", "编辑发表", "編輯發表", "编辑发布", "編輯發布", "审核/编辑/发稿"])
+_GROUP_PREFIX = re.compile(r"^\S*?(?:农场|農場|团|團|小组|小組|组|組|Farm|Group|Team)\s*[/／\s–—-]+\s*(?=\S)")
+
+
+@dataclass(slots=True)
+class Roster:
+    authors: list[str] = field(default_factory=list)
+    editor: str | None = None
+    # A roster naming only writers opens the article and is printed as its byline (body);
+    # one that credits editors or publishers is furniture.
+    is_byline: bool = True
+
+
+def person(value: str) -> str:
+    """`东京樱花团/百花李香` → `百花李香`: the group a volunteer writes for is not the writer."""
+    value = _LATIN_PAREN.sub("", value).strip(" *")
+    return _GROUP_PREFIX.sub("", value).strip() or value
+
+
+def parse_roster(block: str) -> Roster | None:
+    text = block.strip(" *")
+    if len(text) > 100 or not text:
+        return None
+    items = list(_ROSTER_ITEM.finditer(text))
+    if not items or items[0].start() != 0:
+        return None
+    roster = Roster()
+    for item in items:
+        label, value = item["label"], item["value"].strip(" *")
+        if not value or re.search(r"[。！？]", value):
+            return None
+        if label in _AUTHOR_ROLES:
+            roster.authors.append(person(value))
+        else:
+            roster.is_byline = False
+            if label in _EDITOR_ROLES and roster.editor is None:
+                roster.editor = person(value)
+    return roster

@@ -14,6 +14,10 @@ from lxml import etree, html
 
 # `<ahref="x">` is `<a href="x">` with the space eaten by a re-publisher.
 _FUSED_ANCHOR = re.compile(r"<a(?=href\s*=)", re.IGNORECASE)
+# HTML5 empty elements libxml2 does not know are empty: it nests the rest of the parent inside them
+# (`<p>a<embed src=x>b</p>` puts "b" in the embed), so dropping an embed dropped the text after it,
+# and 300 `<wbr>` made a page 300 deep. Self-closed, they stay empty.
+_HTML5_VOID = re.compile(r"<(embed|source|track|wbr|keygen)(\s[^<>]*?)?/?>", re.IGNORECASE)
 _DROP_TAGS = (
     "script", "style", "noscript", "iframe", "form", "button", "select", "textarea",
     "svg", "object", "embed", "ins", "template", "input", "canvas", "video", "audio", "map",
@@ -31,7 +35,8 @@ _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, recover=True, h
 
 
 def repair_markup(markup: str) -> str:
-    return _FUSED_ANCHOR.sub("<a ", markup)
+    markup = _FUSED_ANCHOR.sub("<a ", markup)
+    return _HTML5_VOID.sub(r"<\1\2/>", markup)
 
 
 # libxml2 stops building the tree at this depth and drops what follows; we flatten first instead.

@@ -6,14 +6,31 @@ import re
 
 from newsdesk.extract.blocks import collapse, extract_blocks
 from newsdesk.extract.chrome import MD_NAV_LINE, MD_RULE, SHARE_START, find_original_url
+from newsdesk.extract.dates import make_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_tree import clean_tree
 from newsdesk.extract.markdown import markdown_to_tree
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 _REPOST_LINK = re.compile(r"\[\s*(?:转载自|轉載自|转自|轉自|来源|來源|原文)\s*[:：]?\s*(?P<name>[^\]]*)\]\((?P<url>https?://[^)\s]+)\)")
-_INLINE_CODE_NAME = re.compile(r"`\s*(?P<name>[^`]{2,30}?)\s*`")
+_INLINE_CODE_NAME = re.compile(r"`\s*(?P<name>[^`]{2,90}?)\s*`")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Wiki-style tag links some mirrors leave in the text: `[[zh:普京]]` is the word 普京.
+WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2}(?:-[a-z]+)?:)?([^\]|]+)(?:\|[^\]]*)?\]\]")
+# GNews reposts stamp the byline with US-style UTC times: `10/17/2023 7:31 PM UTC`.
+_US_STAMP = re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})\s*(?P<ampm>AM|PM)?)?\s*(?P<utc>UTC)?", re.I)
+
+
+def us_stamp(text: str) -> str | None:
+    m = _US_STAMP.search(text)
+    if not m:
+        return None
+    date = make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    if date is None or m["H"] is None:
+        return date
+    hour = int(m["H"]) % 12 + (12 if (m["ampm"] or "").upper() == "PM" else 0) if m["ampm"] else int(m["H"])
+    zone = "+00:00" if m["utc"] else ""
+    return f"{date}T{hour:02d}:{int(m['M']):02d}:00{zone}"
 # Markdown titles mirrors escape or decorate: `\[图\]`, `**…**`.
 _TITLE_NOISE = re.compile(r"\\([\[\]()*_#])|\*\*")
 
@@ -54,8 +71,14 @@ def read_mirror_markdown(text: str) -> Draft:
         repost = _REPOST_LINK.search(line)
         if repost and i - title_at <= 4:
             draft.original_url = repost["url"]
-            names = [repost["name"]] + [m["name"] for m in _INLINE_CODE_NAME.finditer(line)]
-            draft.outlet_hints.extend(n.strip() for n in names if n.strip())
+            draft.outlet_hints.append(repost["name"].strip())
+            for code in _INLINE_CODE_NAME.finditer(line):
+                stamp = us_stamp(code["name"])
+                if stamp:
+                    draft.published_hints.append(stamp)
+                name = _US_STAMP.sub("", code["name"]).strip()
+                if name:
+                    draft.site_names.append(name)
             continue
         kept.append(line)
     tail = "\n".join(lines[share_at:]) if share_at is not None else ""
@@ -64,7 +87,7 @@ def read_mirror_markdown(text: str) -> Draft:
         # Without a share block the `原文地址` line may sit anywhere near the end.
         body_text = "\n".join(kept)
         draft.original_url = find_original_url(body_text)
-    tree = clean_tree(markdown_to_tree("\n".join(kept)))
+    tree = clean_tree(markdown_to_tree(WIKI_LINK.sub(r"\1", "\n".join(kept))))
     body = tree.find("body")
     draft.blocks, draft.images = extract_blocks(body if body is not None else tree, base_url=None)
     return draft

@@ -7,7 +7,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from newsdesk.extract import credits
-from newsdesk.extract.chrome import JUNK_BLOCK, SHARE_START, TAIL_HEADING_ONLY, TAIL_MARKER, is_punctuation_only
+from newsdesk.extract.chrome import (
+    JUNK_BLOCK,
+    SHARE_START,
+    SOURCE_TAIL,
+    TAIL_HEADING_ONLY,
+    TAIL_MARKER,
+    is_punctuation_only,
+)
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.frontmatter import read_frontmatter_post, split_front_matter
@@ -48,34 +55,49 @@ def detect_format(text: str) -> str:
 
 
 _TAG = re.compile(r"<!--|<(/?)([a-zA-Z][\w:-]*)[^<>]*?(/?)>")
-_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
+# Elements libxml2 treats as empty. Not `embed`, `source`, `track` or `wbr`: libxml2 nests what follows
+# them (html_tree.repair_markup self-closes them before parsing, which this scan then sees).
+_VOID = frozenset(["area", "base", "basefont", "br", "col", "frame", "hr", "img", "input", "isindex", "link", "meta", "param"])
 # Elements whose content libxml2 reads as text, not markup: tags inside do not nest.
 _RAW_TEXT = frozenset(["script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes"])
 _RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW_TEXT}
 # Elements libxml2 never nests: a second `<body>` merges into the first.
 _STRUCTURAL = frozenset(["html", "head", "body"])
-_CLOSES_P = frozenset(
-    ["p", "div", "ul", "ol", "dl", "table", "form", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-     "section", "article", "aside", "header", "footer", "nav", "fieldset", "figure", "main", "address"]
-)
-# What an opening tag implicitly closes when it is the innermost open element (libxml2 auto-closes
-# only the current node, so `<p><span><p>` nests and `<p>a<p>b` does not). Without this, a page of
-# 300 unclosed `<p>` would count as 300 deep and lose its paragraph breaks.
+# What an opening tag closes when one of these is the innermost open element, repeatedly (libxml2's
+# start-tag auto-close, read off lxml 6.1's libxml2 2.14 and checked by tests/extract/test_adversarial.py).
+# Only the innermost element is ever closed: `<p>a<p>b` does not nest, `<p><span><p>` does. Without
+# this a page of 300 unclosed `<p>` would count as 300 deep and lose its paragraph breaks.
 _AUTO_CLOSE: dict[str, frozenset[str]] = {
-    **{name: frozenset(["p"]) for name in _CLOSES_P},
-    "li": frozenset(["li", "p"]),
-    "dt": frozenset(["dt", "dd", "p"]),
-    "dd": frozenset(["dt", "dd", "p"]),
-    "tr": frozenset(["tr", "td", "th"]),
-    "td": frozenset(["td", "th"]),
-    "th": frozenset(["td", "th"]),
-    "thead": frozenset(["thead", "tbody", "tfoot", "tr", "td", "th"]),
-    "tbody": frozenset(["thead", "tbody", "tfoot", "tr", "td", "th"]),
-    "tfoot": frozenset(["thead", "tbody", "tfoot", "tr", "td", "th"]),
-    "option": frozenset(["option"]),
-    "optgroup": frozenset(["optgroup", "option"]),
-    "a": frozenset(["a"]),
+    new: frozenset(old.split())
+    for new, old in {
+        "a": "a", "address": "p ul", "blockquote": "p", "caption": "p", "center": "b font i p",
+        "colgroup": "caption colgroup p", "dd": "address dir dt menu p pre", "dir": "p", "div": "p",
+        "dl": "address dir dt menu p pre", "dt": "address dd dir menu p pre",
+        "fieldset": "a h1 h2 h3 h4 h5 h6 legend p pre",
+        "form": "address dir dl form h1 h2 h3 h4 h5 h6 menu ol p pre ul",
+        "h1": "p", "h2": "p", "h3": "p", "h4": "p", "h5": "p", "h6": "p", "hr": "p",
+        "li": "address dl h1 h2 h3 h4 h5 h6 li p pre", "menu": "p ul", "ol": "p",
+        "optgroup": "option", "option": "option", "p": "b big h1 h2 h3 h4 h5 h6 i p s small strike tt u",
+        "pre": "p ul", "table": "a h1 h2 h3 h4 h5 h6 p pre",
+        "tbody": "caption colgroup p tbody td tfoot th thead tr", "td": "a b font i p span td th u",
+        "tfoot": "caption colgroup p tbody td th thead tr", "th": "a b font i p span td th u",
+        "thead": "caption colgroup", "tr": "caption colgroup p td th tr", "ul": "address dir menu p pre",
+    }.items()
 }
+# An end tag closes the elements open inside its element, but never one of higher priority: in
+# `<div><a></div>` the `</div>` closes both, in `<a><div></a>` the `</a>` is ignored (libxml2's rule).
+_END_PRIORITY = {"div": 150, "td": 160, "th": 160, "tr": 170, "thead": 180, "tbody": 180, "tfoot": 180, "table": 190}
+_DEFAULT_PRIORITY = 100
+
+
+def _close_by_end_tag(stack: list[str], name: str) -> None:
+    priority = _END_PRIORITY.get(name, _DEFAULT_PRIORITY)
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i] == name:
+            del stack[i:]
+            return
+        if _END_PRIORITY.get(stack[i], _DEFAULT_PRIORITY) > priority:
+            return
 
 
 def _flatten_deep_nesting(text: str, max_depth: int) -> str:
@@ -107,26 +129,25 @@ def _flatten_deep_nesting(text: str, max_depth: int) -> str:
             pos = end + 3
             continue
         closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
-        if name in _VOID or name in _STRUCTURAL:
+        if name in _STRUCTURAL:
             continue
         if closing:
             if skipped.get(name):
                 skipped[name] -= 1
                 out.append(text[last:m.start()])
                 last = m.end()
-            elif name in stack:
-                # An end tag closes its element and everything still open inside it.
-                del stack[len(stack) - 1 - stack[::-1].index(name):]
-            continue
-        if name in _RAW_TEXT and not self_closing:
-            end_match = _RAW_END[name].search(text, pos)
-            pos = end_match.end() if end_match else len(text)
-            continue
-        if self_closing:
+            else:
+                _close_by_end_tag(stack, name)
             continue
         closes = _AUTO_CLOSE.get(name)
         while closes and stack and stack[-1] in closes:
             stack.pop()
+        if name in _VOID or self_closing:
+            continue
+        if name in _RAW_TEXT:
+            end_match = _RAW_END[name].search(text, pos)
+            pos = end_match.end() if end_match else len(text)
+            continue
         if len(stack) >= max_depth:
             skipped[name] = skipped.get(name, 0) + 1
             out.append(text[last:m.start()])
@@ -178,26 +199,36 @@ class _Credits:
 
 
 def _strip_title_echo(blocks: list[str], title: str | None) -> list[str]:
+    """The headline is not body, wherever a wrapper repeats it."""
     if not title or not blocks:
         return blocks
     key = _fold(title)
-    head = [i for i, block in enumerate(blocks[:3]) if _fold(block) == key]
-    return [b for i, b in enumerate(blocks) if i not in head]
+    return [b for b in blocks if _fold(b) != key]
 
 
 def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     """Separate credit, source and furniture blocks from the body; record what they say."""
     body: list[str] = []
+    rosters: set[str] = set()
+    ended = False
     for block in blocks:
         if is_punctuation_only(block):
             continue
         related = TAIL_HEADING_ONLY.match(block)
         if related and related.group(1).strip():
             continue
-        if body and (related or TAIL_MARKER.search(block)):
-            break
-        if SHARE_START.search(block):
-            break
+        if (body and (related or SOURCE_TAIL.match(block))) or TAIL_MARKER.search(block) or SHARE_START.search(block):
+            # Past the article's end only credits are read (editors often sign below the sources).
+            ended = True
+        roster = credits.parse_roster(block)
+        if roster:
+            found.authors.extend(roster.authors)
+            if roster.editor and found.editor is None:
+                found.editor = roster.editor
+            if roster.is_byline and not ended:
+                rosters.add(block)
+                body.append(block)
+            continue
         mixed = credits.mixed_credit(block)
         if mixed:
             found.authors.extend(mixed[0])
@@ -212,6 +243,8 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             found.authors.extend(more_authors)
             found.sources.extend(more_sources)
             continue
+        if ended:
+            continue
         source = credits.source_of(block)
         if source:
             found.sources.append(source)
@@ -225,6 +258,8 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             found.authors.extend(found.dateline.authors)
             break
     for block in body[:3] + body[-3:]:
+        if block in rosters:
+            continue
         names = credits.signoff_authors(block)
         if names:
             found.authors.extend(names)
