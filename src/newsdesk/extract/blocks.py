@@ -44,10 +44,16 @@ def _is_caption_element(el: html.HtmlElement) -> bool:
     return bool(_CAPTION_NAME.search(f"{el.get('id') or ''} {el.get('class') or ''}"))
 
 
+# Share QR codes and furniture pictures, never the article's own.
+_NOT_ARTICLE_IMAGE = re.compile(r"qrcode|[/_.-]qr[/_.-]|cht=qr|chart\.apis\.google|erweima|/share[/_.-]|weixin_?code|wx_?code|/ad/|/ads/|spacer|blank\.gif|pixel", re.I)
+
+
 def _image_src(img: html.HtmlElement, base_url: str | None) -> str | None:
     for attr in ("data-original", "data-src", "data-lazy-src", "data-actualsrc", "src"):
         src = (img.get(attr) or "").strip()
         if src and not src.startswith("data:"):
+            if _NOT_ARTICLE_IMAGE.search(src):
+                return None
             return urljoin(base_url, src) if base_url else src
     return None
 

@@ -241,7 +241,7 @@ class Roster:
 
 def person(value: str) -> str:
     """`东京樱花团/百花李香` → `百花李香`: the group a volunteer writes for is not the writer."""
-    value = _LATIN_PAREN.sub("", value).strip(" *")
+    value = _LATIN_PAREN.sub("", value).strip(" *#＃")
     return _GROUP_PREFIX.sub("", value).strip() or value
 
 

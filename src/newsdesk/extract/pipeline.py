@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+import signal
+import threading
+import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 
 from newsdesk.extract import credits
 from newsdesk.extract.chrome import (
@@ -38,6 +44,9 @@ class ExtractOptions:
     max_chars: int = 8_000_000
     # Elements nested deeper than this are flattened before parsing (libxml2 and recursion limits).
     max_depth: int = 200
+    # Wall-clock bound on one capture (decode + extract), so one pathological page cannot stall a
+    # batch. Enforced with SIGALRM, hence only in the main thread; None or 0 turns it off.
+    timeout_seconds: float | None = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -377,16 +386,59 @@ def extract_text(text: str, name: str = "", options: ExtractOptions = _DEFAULT) 
     return build_article(draft, name, load_registry(options.outlet_files))
 
 
+class _TimedOut(BaseException):
+    """Raised by the alarm handler. A BaseException, so `except Exception` in a library cannot eat it."""
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise _TimedOut
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `_TimedOut` in the body after `seconds`, where a SIGALRM timer can be had; else no limit."""
+    usable = (
+        seconds is not None
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        # Signal handlers can only be installed from the main thread.
+        and threading.current_thread() is threading.main_thread()
+        # There is one real-time timer per process: someone else's (a test runner's) is left alone.
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        # A handler installed from C reads back as None and cannot be reinstalled; default is closest.
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
 def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
     """Extract an article from a capture; failures come back as `Article(error=…)`, never raised."""
     encoding = None
+    started = time.monotonic()
     try:
-        if isinstance(data, bytes):
-            decoded = decode(data)
-            text, encoding = decoded.text, decoded.encoding
-        else:
-            text = data
-        article = extract_text(text, name, options)
+        with _time_limit(options.timeout_seconds):
+            if isinstance(data, bytearray | memoryview):
+                data = bytes(data)
+            if isinstance(data, bytes):
+                # No character takes more than 4 bytes in any encoding we read, so this prefix holds
+                # all `max_chars` characters extract_text keeps; decoding the rest is wasted memory.
+                if len(data) > options.max_chars * 4:
+                    data = data[: options.max_chars * 4]
+                decoded = decode(data)
+                text, encoding = decoded.text, decoded.encoding
+            else:
+                text = data
+            article = extract_text(text, name, options)
+    except _TimedOut:
+        return Article(file=name, encoding=encoding, error=f"extraction timed out after {time.monotonic() - started:.0f} s")
     except DecodeError as exc:
         return Article(file=name, error=str(exc))
     except RecursionError:
