@@ -264,3 +264,12 @@ def parse_roster(block: str) -> Roster | None:
             if label in _EDITOR_ROLES and roster.editor is None:
                 roster.editor = person(value)
     return roster
+
+
+# `（文／摄影：张易书，地点：台湾）`: a caption that credits the words too names the article's writer.
+_CAPTION_WRITER = re.compile(r"(?:^|[（(，,\s])(?:文|撰文|文字)\s*[／/及与與、]\s*(?:摄影|攝影|图|圖|照片)\s*[:：]\s*(?P<names>[^，,。）)\s]{2,12})")
+
+
+def caption_writers(caption: str) -> list[str]:
+    m = _CAPTION_WRITER.search(caption)
+    return split_names(m["names"]) if m else []

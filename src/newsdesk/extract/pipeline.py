@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import signal
 import threading
-import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from newsdesk.extract import credits
+from newsdesk.extract.blocks import collapse
 from newsdesk.extract.chrome import (
     JUNK_BLOCK,
     SHARE_START,
@@ -204,6 +204,7 @@ class _Credits:
     chief_editor: bool = False
     sources: list[str] = field(default_factory=list)
     header_dates: list[str] = field(default_factory=list)
+    original_title: str | None = None
     dateline: credits.Dateline | None = None
 
 
@@ -278,20 +279,24 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
 
 
 _BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！？]{1,20})+$")
-_ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：]")
+_ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：]\s*《?(?P<title>[^》]+)》?")
 
 
 def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
     """Portal headers caught inside the body region: breadcrumbs, `2019-08-13 14:07来源：…` lines."""
     start = 0
-    for block in blocks[:4]:
+    for block in blocks[:6]:
         short = len(block) <= 60 and not re.search(r"[。！？]", block)
-        if short and (YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block):
+        if short and JUNK_BLOCK.search(block):
+            pass
+        elif short and (YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block):
             found.header_dates.append(block)
             source = re.search(r"(?:来源|來源)\s*[:：]\s*(?P<name>[^\s·・|｜]{2,20})", block)
             if source:
                 found.sources.insert(0, source["name"])
-        elif not (short and (_BREADCRUMB.match(block) or _ORIGINAL_TITLE.match(block))):
+        elif _ORIGINAL_TITLE.match(block):
+            found.original_title = collapse(_ORIGINAL_TITLE.match(block)["title"])
+        elif not (short and _BREADCRUMB.match(block)):
             break
         start += 1
     return blocks[start:]
@@ -353,15 +358,22 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     found = _Credits(authors=list(draft.authors))
     blocks = _strip_title_echo(draft.blocks, draft.title)
     body = _read_credits(_strip_leading_meta(blocks, found), found)
+    title = draft.title
+    if title and found.original_title and title.endswith(("...", "…")) and found.original_title.startswith(title.rstrip(".…")):
+        # Portals shorten headlines; reposts print the whole one as `本文原标题：《…》`.
+        title = found.original_title
     draft.published_hints.extend(found.header_dates)
     authors = _dedupe(found.authors)
+    if not authors:
+        for image in draft.images:
+            authors = _dedupe([*authors, *credits.caption_writers(image.caption or "")])
     if not authors:
         writer = credits.title_author(draft.title)
         authors = [writer] if writer else []
     return Article(
         file=name,
         format=draft.format,
-        title=draft.title,
+        title=title,
         published=_resolve_published(draft, found),
         outlet=_resolve_outlet(draft, found, registry),
         authors=authors,
@@ -422,7 +434,6 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
     """Extract an article from a capture; failures come back as `Article(error=…)`, never raised."""
     encoding = None
-    started = time.monotonic()
     try:
         with _time_limit(options.timeout_seconds):
             if isinstance(data, bytearray | memoryview):
@@ -438,7 +449,7 @@ def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions =
                 text = data
             article = extract_text(text, name, options)
     except _TimedOut:
-        return Article(file=name, encoding=encoding, error=f"extraction timed out after {time.monotonic() - started:.0f} s")
+        return Article(file=name, encoding=encoding, error=f"extraction timed out after {options.timeout_seconds:g} s")
     except DecodeError as exc:
         return Article(file=name, error=str(exc))
     except RecursionError:
