@@ -51,6 +51,28 @@ def _strings(source: str | Path, index: int, entry: dict, field_name: str) -> li
     )
 
 
+_S2T = opencc.OpenCC("s2t")
+
+
+def name_in_script(outlet: Outlet, language: str | None, text: str = "") -> str:
+    """The outlet's name as this capture prints it.
+
+    A name the capture itself uses wins (`自由亞洲電台` in a traditional RFA page); otherwise
+    the spelling in the capture's script.
+    """
+    names = [outlet.name, *outlet.aliases]
+    for name in names:
+        if len(name) >= 2 and name in text:
+            return name
+    if language == "zh-Hant":
+        traditional = [n for n in names if _T2S.convert(n) != n]
+        return traditional[0] if traditional else _S2T.convert(outlet.name)
+    if language == "zh-Hans":
+        simplified = [n for n in names if _T2S.convert(n) == n and _S2T.convert(n) != n]
+        return outlet.name if _T2S.convert(outlet.name) == outlet.name else (simplified or [_T2S.convert(outlet.name)])[0]
+    return outlet.name
+
+
 class OutletRegistry:
     """Look outlets up by any of their names (either script, any case) or by host."""
 

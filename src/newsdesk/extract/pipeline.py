@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
 
+import opencc
+
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import collapse
 from newsdesk.extract.chrome import (
@@ -27,7 +29,7 @@ from newsdesk.extract.frontmatter import read_frontmatter_post, split_front_matt
 from newsdesk.extract.html_page import is_full_document, looks_like_html, read_html
 from newsdesk.extract.language import detect_language
 from newsdesk.extract.mirror_markdown import looks_like_mirror_markdown, read_mirror_markdown
-from newsdesk.extract.outlets import OutletRegistry, load_registry
+from newsdesk.extract.outlets import OutletRegistry, load_registry, name_in_script
 from newsdesk.extract.plain import read_plain
 from newsdesk.model import Article
 from newsdesk.sources.decode import DecodeError, decode
@@ -216,65 +218,94 @@ def _strip_title_echo(blocks: list[str], title: str | None) -> list[str]:
     return [b for b in blocks if _fold(b) != key]
 
 
+_T2S = opencc.OpenCC("t2s")
+# Credit and furniture patterns are written once, in simplified script; blocks are matched in
+# that script and what the patterns capture is read back from the block as printed.
+_PROBE_CHARS = 160
+
+
+def _probe(block: str) -> str:
+    head = _T2S.convert(block[:_PROBE_CHARS])
+    return head + block[_PROBE_CHARS:] if len(head) == min(len(block), _PROBE_CHARS) else block
+
+
+def _as_printed(value: str | None, probe: str, block: str) -> str | None:
+    if not value or probe is block or len(probe) != len(block):
+        return value
+    at = probe.find(value)
+    return block[at : at + len(value)] if at >= 0 else value
+
+
+def _all_as_printed(values: list[str], probe: str, block: str) -> list[str]:
+    return [_as_printed(v, probe, block) or v for v in values]
+
+
 def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     """Separate credit, source and furniture blocks from the body; record what they say."""
     body: list[str] = []
+    probes: list[str] = []
     rosters: set[str] = set()
     ended = False
     for block in blocks:
         if is_punctuation_only(block):
             continue
-        related = TAIL_HEADING_ONLY.match(block)
+        probe = _probe(block)
+        related = TAIL_HEADING_ONLY.match(probe)
         if related and related.group(1).strip():
             continue
-        if (body and (related or SOURCE_TAIL.match(block))) or TAIL_MARKER.search(block) or SHARE_START.search(block):
+        if (body and (related or SOURCE_TAIL.match(probe))) or TAIL_MARKER.search(probe) or SHARE_START.search(probe):
             # Past the article's end only credits are read (editors often sign below the sources).
             ended = True
-        roster = credits.parse_roster(block)
+        roster = credits.parse_roster(probe)
         if roster:
-            found.authors.extend(roster.authors)
+            found.authors.extend(_all_as_printed(roster.authors, probe, block))
             if roster.editor and found.editor is None:
-                found.editor = roster.editor
+                found.editor = _as_printed(roster.editor, probe, block)
             if roster.is_byline and not ended:
                 rosters.add(block)
                 body.append(block)
+                probes.append(probe)
             continue
-        mixed = credits.mixed_credit(block)
+        mixed = credits.mixed_credit(probe)
         if mixed:
-            found.authors.extend(mixed[0])
-            found.editor = found.editor or mixed[1]
+            found.authors.extend(_all_as_printed(mixed[0], probe, block))
+            found.editor = found.editor or _as_printed(mixed[1], probe, block)
             continue
-        editor = credits.editor_of(block)
+        editor = credits.editor_of(probe)
         if editor:
-            if found.editor is None or (credits.is_chief_editor_credit(block) and not found.chief_editor):
-                found.editor = editor
-                found.chief_editor = credits.is_chief_editor_credit(block)
-            more_authors, more_sources = credits.credit_line_extras(block)
-            found.authors.extend(more_authors)
-            found.sources.extend(more_sources)
+            chief = credits.is_chief_editor_credit(probe)
+            if found.editor is None or (chief and not found.chief_editor):
+                found.editor = _as_printed(editor, probe, block)
+                found.chief_editor = chief
+            more_authors, more_sources = credits.credit_line_extras(probe)
+            found.authors.extend(_all_as_printed(more_authors, probe, block))
+            found.sources.extend(_all_as_printed(more_sources, probe, block))
             continue
         if ended:
             continue
-        source = credits.source_of(block)
+        source = credits.source_of(probe)
         if source:
-            found.sources.append(source)
+            found.sources.append(_as_printed(source, probe, block) or source)
             continue
-        if JUNK_BLOCK.search(block):
+        if JUNK_BLOCK.search(probe):
             continue
         body.append(block)
-    for block in body[:3]:
-        found.dateline = credits.parse_dateline(block)
+        probes.append(probe)
+    pairs = list(zip(body, probes, strict=True))
+    for block, probe in pairs[:3]:
+        found.dateline = credits.parse_dateline(probe)
         if found.dateline:
-            found.authors.extend(found.dateline.authors)
+            found.dateline.outlet = _as_printed(found.dateline.outlet, probe, block)
+            found.authors.extend(_all_as_printed(found.dateline.authors, probe, block))
             break
-    for block in body[:3] + body[-3:]:
+    for block, probe in pairs[:3] + pairs[-3:]:
         if block in rosters:
             continue
-        names = credits.signoff_authors(block)
+        names = credits.signoff_authors(probe)
         if names:
-            found.authors.extend(names)
-    for block in body[:2] + body[-2:]:
-        found.authors.extend(credits.trailing_credit(block))
+            found.authors.extend(_all_as_printed(names, probe, block))
+    for block, probe in pairs[:2] + pairs[-2:]:
+        found.authors.extend(_all_as_printed(credits.trailing_credit(probe), probe, block))
     return body
 
 
@@ -287,7 +318,7 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
     start = 0
     for block in blocks[:6]:
         short = len(block) <= 60 and not re.search(r"[。！？]", block)
-        if short and JUNK_BLOCK.search(block):
+        if short and JUNK_BLOCK.search(_probe(block)):
             pass
         elif short and (YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block):
             found.header_dates.append(block)
@@ -302,7 +333,9 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
     return blocks[start:]
 
 
-def _resolve_outlet(draft: Draft, found: _Credits, registry: OutletRegistry) -> str | None:
+def _resolve_outlet(
+    draft: Draft, found: _Credits, registry: OutletRegistry, language: str | None, text: str
+) -> str | None:
     """The writing outlet, as the capture names it; the registry decides between candidates."""
     line = found.dateline
     if line and line.outlet and (line.date or registry.find_in(line.outlet)):
@@ -312,19 +345,19 @@ def _resolve_outlet(draft: Draft, found: _Credits, registry: OutletRegistry) -> 
     if draft.format in {"mirror-md", "mirror-html"}:
         by_url = registry.by_url(draft.original_url)
         if by_url:
-            return by_url.name
+            return name_in_script(by_url, language, text)
     for hint in strong:
         if registry.find_in(hint):
             return hint
     for url in (draft.original_url, draft.capture_url):
         outlet = registry.by_url(url)
         if outlet:
-            return outlet.name
+            return name_in_script(outlet, language, text)
     for hint in weak:
         known = registry.find_in(hint)
         if known:
             # Site names are often the English brand (`The Paper`): file under the outlet's own name.
-            return known.name if re.fullmatch(r"[\x00-\x7f]+", hint) else hint
+            return name_in_script(known, language, text) if re.fullmatch(r"[\x00-\x7f]+", hint) else hint
     return (strong or weak or [None])[0]
 
 
@@ -370,12 +403,14 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     if not authors:
         writer = credits.title_author(draft.title)
         authors = [writer] if writer else []
+    text = (title or "") + "\n" + "\n".join(body)
+    language = detect_language(text)
     return Article(
         file=name,
         format=draft.format,
         title=title,
         published=_resolve_published(draft, found),
-        outlet=_resolve_outlet(draft, found, registry),
+        outlet=_resolve_outlet(draft, found, registry, language, text),
         authors=authors,
         # A credit inside the article outranks one found elsewhere on the page.
         editor=found.editor or draft.editor,
@@ -383,7 +418,7 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         body=body,
         images=draft.images,
         tags=draft.tags,
-        language=detect_language((draft.title or "") + "\n" + "\n".join(body)),
+        language=language,
         publisher=draft.publisher,
         capture_url=draft.capture_url,
     )
