@@ -19,6 +19,8 @@ _FENCE = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(?P<yaml>.*?)\r?\n---[ \t]*(?:\r
 # Exporters replace quotes they cannot store with `_`: `反对_那些试图摧毁它的人_与…`.
 _LOST_QUOTES = re.compile(r"(?<=[\u4e00-\u9fff])_(?=[\u4e00-\u9fff])")
 _SITE_SUFFIX = re.compile(r"\s+-\s+.*$")
+_ANCHOR = re.compile(r"(?:^|[\s:\-\[,])&[\w-]+", re.M)
+_ALIAS = re.compile(r"(?:^|[\s:\-\[,])\*[\w-]+", re.M)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str] | None:
@@ -26,10 +28,16 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str] | None:
     if not m:
         return None
     raw = m["yaml"]
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        data = _loose_yaml(raw)
+    if _ANCHOR.search(raw) and _ALIAS.search(raw):
+        # Anchors and aliases have no business in a post's metadata, and they can expand
+        # exponentially ("billion laughs"): read such front matter line by line instead.
+        data: Any = _loose_yaml(raw)
+    else:
+        try:
+            data = yaml.safe_load(raw)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+            # PyYAML raises ValueError for impossible timestamps (`date: 2023-02-30`).
+            data = _loose_yaml(raw)
     if not isinstance(data, dict):
         return None
     return data, text[m.end():]
@@ -83,7 +91,7 @@ def read_frontmatter_post(text: str) -> Draft | None:
         draft.published = parse_any_date(value.isoformat() if hasattr(value, "isoformat") else str(value))
     author = _text(meta.get("author"))
     categories = meta.get("categories") or meta.get("category") or []
-    if isinstance(categories, str):
+    if not isinstance(categories, list):
         categories = [categories]
     if author:
         # `记者吴婉英` names a reporter; `IT 之家`, `品玩 - 用户` name the site.
@@ -100,7 +108,7 @@ def read_frontmatter_post(text: str) -> Draft | None:
                 continue
             draft.original_url = draft.original_url or url
     tags = meta.get("tags") or []
-    draft.tags = [str(t) for t in tags] if isinstance(tags, list) else [str(tags)]
+    draft.tags = [str(t) for t in tags if isinstance(t, str | int | float)] if isinstance(tags, list) else [str(tags)]
     tree = clean_tree(markdown_to_tree(body))
     root = tree.find("body")
     draft.blocks, draft.images = extract_blocks(root if root is not None else tree)

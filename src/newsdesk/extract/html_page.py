@@ -164,6 +164,13 @@ def read_generic_page(text: str) -> Draft:
     draft = Draft(format="site-html")
     body = trafilatura.extract(text, include_comments=False, include_tables=True, deduplicate=False)
     draft.blocks = [collapse(line) for line in (body or "").splitlines() if collapse(line)]
+    if not draft.blocks:
+        # trafilatura found nothing (or its parser gave up on the markup): our own reading decides.
+        root = clean_tree(parse_html(text))
+        region, _ = find_region(root)
+        body_el = root.find("body")
+        target = region if region is not None else (body_el if body_el is not None else root)
+        draft.blocks, draft.images = extract_blocks(target)
     meta = _sniff_meta(text)
     title = meta.get("og:title") or meta.get("twitter:title")
     if not title:

@@ -12,6 +12,8 @@ import re
 
 from lxml import etree, html
 
+from newsdesk.extract.nesting import flatten_deep_nesting
+
 # `<ahref="x">` is `<a href="x">` with the space eaten by a re-publisher.
 _FUSED_ANCHOR = re.compile(r"<a(?=href\s*=)", re.IGNORECASE)
 # HTML5 empty elements libxml2 does not know are empty: it nests the rest of the parent inside them
@@ -61,9 +63,7 @@ def parse_html(markup: str) -> html.HtmlElement:
     root, too_deep = _parse(markup)
     if too_deep:
         # Pathological nesting: drop the tags beyond a sane depth so the text survives.
-        from newsdesk.extract.pipeline import _flatten_deep_nesting
-
-        root, _ = _parse(_flatten_deep_nesting(markup, _KEEP_DEPTH))
+        root, _ = _parse(flatten_deep_nesting(markup, _KEEP_DEPTH))
     return root
 
 

@@ -44,8 +44,6 @@ class ExtractOptions:
     outlet_files: tuple[str, ...] = ()
     # Captures beyond this many characters are cut before parsing (memory and time stay bounded).
     max_chars: int = 8_000_000
-    # Elements nested deeper than this are flattened before parsing (libxml2 and recursion limits).
-    max_depth: int = 200
     # Wall-clock bound on one capture (decode + extract), so one pathological page cannot stall a
     # batch. Enforced with SIGALRM, hence only in the main thread; None or 0 turns it off.
     timeout_seconds: float | None = 30.0
@@ -63,112 +61,6 @@ def detect_format(text: str) -> str:
     if looks_like_html(text):
         return "site-html" if is_full_document(text) else "mirror-html"
     return "plain"
-
-
-_TAG = re.compile(r"<!--|<(/?)([a-zA-Z][\w:-]*)[^<>]*?(/?)>")
-# Elements libxml2 treats as empty. Not `embed`, `source`, `track` or `wbr`: libxml2 nests what follows
-# them (html_tree.repair_markup self-closes them before parsing, which this scan then sees).
-_VOID = frozenset(["area", "base", "basefont", "br", "col", "frame", "hr", "img", "input", "isindex", "link", "meta", "param"])
-# Elements whose content libxml2 reads as text, not markup: tags inside do not nest.
-_RAW_TEXT = frozenset(["script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes"])
-_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW_TEXT}
-# Elements libxml2 never nests: a second `<body>` merges into the first.
-_STRUCTURAL = frozenset(["html", "head", "body"])
-# What an opening tag closes when one of these is the innermost open element, repeatedly (libxml2's
-# start-tag auto-close, read off lxml 6.1's libxml2 2.14 and checked by tests/extract/test_adversarial.py).
-# Only the innermost element is ever closed: `<p>a<p>b` does not nest, `<p><span><p>` does. Without
-# this a page of 300 unclosed `<p>` would count as 300 deep and lose its paragraph breaks.
-_AUTO_CLOSE: dict[str, frozenset[str]] = {
-    new: frozenset(old.split())
-    for new, old in {
-        "a": "a", "address": "p ul", "blockquote": "p", "caption": "p", "center": "b font i p",
-        "colgroup": "caption colgroup p", "dd": "address dir dt menu p pre", "dir": "p", "div": "p",
-        "dl": "address dir dt menu p pre", "dt": "address dd dir menu p pre",
-        "fieldset": "a h1 h2 h3 h4 h5 h6 legend p pre",
-        "form": "address dir dl form h1 h2 h3 h4 h5 h6 menu ol p pre ul",
-        "h1": "p", "h2": "p", "h3": "p", "h4": "p", "h5": "p", "h6": "p", "hr": "p",
-        "li": "address dl h1 h2 h3 h4 h5 h6 li p pre", "menu": "p ul", "ol": "p",
-        "optgroup": "option", "option": "option", "p": "b big h1 h2 h3 h4 h5 h6 i p s small strike tt u",
-        "pre": "p ul", "table": "a h1 h2 h3 h4 h5 h6 p pre",
-        "tbody": "caption colgroup p tbody td tfoot th thead tr", "td": "a b font i p span td th u",
-        "tfoot": "caption colgroup p tbody td th thead tr", "th": "a b font i p span td th u",
-        "thead": "caption colgroup", "tr": "caption colgroup p td th tr", "ul": "address dir menu p pre",
-    }.items()
-}
-# An end tag closes the elements open inside its element, but never one of higher priority: in
-# `<div><a></div>` the `</div>` closes both, in `<a><div></a>` the `</a>` is ignored (libxml2's rule).
-_END_PRIORITY = {"div": 150, "td": 160, "th": 160, "tr": 170, "thead": 180, "tbody": 180, "tfoot": 180, "table": 190}
-_DEFAULT_PRIORITY = 100
-
-
-def _close_by_end_tag(stack: list[str], name: str) -> None:
-    priority = _END_PRIORITY.get(name, _DEFAULT_PRIORITY)
-    for i in range(len(stack) - 1, -1, -1):
-        if stack[i] == name:
-            del stack[i:]
-            return
-        if _END_PRIORITY.get(stack[i], _DEFAULT_PRIORITY) > priority:
-            return
-
-
-def _flatten_deep_nesting(text: str, max_depth: int) -> str:
-    """Drop tags that would nest beyond `max_depth`: pathological pages parse, their text stays.
-
-    libxml2 silently discards everything below depth 256, so a page of 100,000 nested `<div>` would
-    lose its text. This keeps a model of the parser's open-element stack (auto-closed elements, end
-    tags closing what they enclose, raw-text elements and comments skipped) and removes the opening
-    tags beyond `max_depth`, with their end tags. One linear scan; stack searches are bounded by
-    `max_depth`, so the cost stays linear in the page.
-    """
-    stack: list[str] = []
-    skipped: dict[str, int] = {}  # opening tags dropped, by name, whose end tags must go too
-    out: list[str] = []
-    last = 0
-    pos = 0
-    comments_end = True  # False once a `<!--` is found unterminated: no later `-->` exists
-    while True:
-        m = _TAG.search(text, pos)
-        if m is None:
-            break
-        pos = m.end()
-        if m.group(0) == "<!--":
-            end = text.find("-->", pos) if comments_end else -1
-            if end < 0:
-                # libxml2 reads an unterminated comment as text; the markup after it still counts.
-                comments_end = False
-                continue
-            pos = end + 3
-            continue
-        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
-        if name in _STRUCTURAL:
-            continue
-        if closing:
-            if skipped.get(name):
-                skipped[name] -= 1
-                out.append(text[last:m.start()])
-                last = m.end()
-            else:
-                _close_by_end_tag(stack, name)
-            continue
-        closes = _AUTO_CLOSE.get(name)
-        while closes and stack and stack[-1] in closes:
-            stack.pop()
-        if name in _VOID or self_closing:
-            continue
-        if name in _RAW_TEXT:
-            end_match = _RAW_END[name].search(text, pos)
-            pos = end_match.end() if end_match else len(text)
-            continue
-        if len(stack) >= max_depth:
-            skipped[name] = skipped.get(name, 0) + 1
-            out.append(text[last:m.start()])
-            last = m.end()
-        else:
-            stack.append(name)
-    if last == 0:
-        return text
-    out.append(text[last:])
-    return "".join(out)
 
 
 def _read(text: str, fmt: str) -> Draft:
@@ -215,7 +107,9 @@ def _strip_title_echo(blocks: list[str], title: str | None) -> list[str]:
     if not title or not blocks:
         return blocks
     key = _fold(title)
-    return [b for b in blocks if _fold(b) != key]
+    # Only blocks of about the headline's length can be it; folding long paragraphs costs memory.
+    longest = 2 * len(title) + 16
+    return [b for b in blocks if len(b) > longest or _fold(b) != key]
 
 
 _T2S = opencc.OpenCC("t2s")
@@ -424,10 +318,15 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     )
 
 
+_CONTROL_CHARS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0x7F, 0xFFFE, 0xFFFF])
+
+
 def extract_text(text: str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
     """Extract an article from already-decoded capture text."""
     if len(text) > options.max_chars:
         text = text[: options.max_chars]
+    # Control characters are never text, and lxml refuses strings that contain them.
+    text = text.translate(_CONTROL_CHARS)
     fmt = detect_format(text)
     draft = _read(text, fmt)
     return build_article(draft, name, load_registry(options.outlet_files))
@@ -444,16 +343,15 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 @contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
     """Raise `_TimedOut` in the body after `seconds`, where a SIGALRM timer can be had; else no limit."""
-    usable = (
-        seconds is not None
-        and seconds > 0
-        and hasattr(signal, "setitimer")
+    if (
+        seconds is None
+        or seconds <= 0
+        or not hasattr(signal, "setitimer")
         # Signal handlers can only be installed from the main thread.
-        and threading.current_thread() is threading.main_thread()
+        or threading.current_thread() is not threading.main_thread()
         # There is one real-time timer per process: someone else's (a test runner's) is left alone.
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
-    )
-    if not usable:
+        or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    ):
         yield
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
