@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/newsdesk extract examples/ --format markdown
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	# pytest exits 5 when it collected nothing: make that an explicit failure.
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo 'pytest collected no tests' >&2; fi; exit $$rc
 
