@@ -13,8 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+DEMO_DB := .venv/demo.db
+
 demo: $(STAMP)
 	$(BIN)/newsdesk extract examples/ --format markdown
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/newsdesk ingest examples/ --db $(DEMO_DB)
+	$(BIN)/newsdesk list --db $(DEMO_DB)
+	$(BIN)/newsdesk search 拉夫羅夫 --db $(DEMO_DB)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

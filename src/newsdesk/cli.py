@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
+from newsdesk.archive import DEFAULT_DB, Archive
+from newsdesk.archive import ingest as run_ingest
+from newsdesk.archive.export import write_export
+from newsdesk.archive.store import ArticleRow
+from newsdesk.archive.text import QueryError
 from newsdesk.extract import ExtractOptions, extract_capture
 from newsdesk.model import Article
-from newsdesk.sources.files import iter_paths, read_capture
+from newsdesk.sources.files import RawCapture, iter_paths, read_capture
 
 app = typer.Typer(help="Turn captures of Chinese-language news into clean articles.", no_args_is_help=True)
 
@@ -80,6 +89,212 @@ def extract(
         console.print(f"[yellow]{failures} capture(s) had errors (see their \"error\" field)[/yellow]")
     if missing:
         raise typer.Exit(code=2)
+
+
+# --- archive ---------------------------------------------------------------------------------
+
+DB_OPTION = typer.Option(Path(DEFAULT_DB), "--db", help="Archive file (SQLite).")
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+def _open(db: Path, must_exist: bool = True) -> Archive:
+    if must_exist and not db.exists():
+        Console(stderr=True).print(f"[red]no archive at {db}[/red]: create one with `newsdesk ingest PATH --db {db}`")
+        raise typer.Exit(code=2)
+    return Archive(db)
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files, folders, .zip/.tar.gz, .jsonl capture logs, WARC files."),
+    db: Path = DB_OPTION,
+    outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
+) -> None:
+    """Add captures to the archive. Re-running is safe: known captures are skipped."""
+    console = Console(stderr=True)
+    missing = [str(p) for p in paths if not p.exists()]
+    for path in missing:
+        console.print(f"[red]no such file or folder:[/red] {path}")
+    options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
+    columns = (
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.0f} captures/s"), TimeElapsedColumn(),
+    )
+    with Archive(db) as archive, Progress(*columns, console=console, transient=True) as progress:
+        total = sum(1 for _ in iter_paths(p for p in paths if p.exists()))
+        task = progress.add_task("ingesting", total=total, rate=0.0)
+        started = time.perf_counter()
+        seen_files: set[str] = set()
+
+        def advance(raw: RawCapture, outcome: object) -> None:
+            # The bar counts files; containers hold many captures, so it advances once per file.
+            file = raw.path.split("!")[0].split("#")[0]
+            done = len(seen_files)
+            seen_files.add(file)
+            rate = summary_counter[0] / max(time.perf_counter() - started, 1e-9)
+            summary_counter[0] += 1
+            progress.update(task, completed=max(done, len(seen_files)), rate=rate)
+
+        summary_counter = [1]
+        summary = run_ingest([p for p in paths if p.exists()], archive, options, on_capture=advance)
+        counts = archive.counts()
+    console.print(
+        f"captures read: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
+        f"revisions: {summary.revisions}  unchanged: {summary.unchanged}  failed: {summary.failed}  "
+        f"({summary.rate:.0f} captures/s)"
+    )
+    for reason, count in summary.reasons.most_common(5):
+        console.print(f"  failed {count}×: {reason}")
+    console.print(f"archive {db}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures")
+    if missing:
+        raise typer.Exit(code=2)
+
+
+@app.command()
+def failures(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f")) -> None:
+    """Captures that could not be read or extracted, with the reason."""
+    with _open(db) as archive:
+        rows = archive.failures()
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table("path", "error", title=f"{len(rows)} failed captures")
+    for row in rows:
+        table.add_row(row["path"], row["error"])
+    Console().print(table)
+
+
+def _highlighted(snippet: str) -> Text:
+    """`<b>…</b>` marks from the archive as terminal highlighting, on one line."""
+    text = Text()
+    for i, part in enumerate(snippet.replace("\n", " ").split("<b>")):
+        marked, _, rest = part.partition("</b>") if i else ("", "", part)
+        if marked:
+            text.append(marked, style="bold yellow")
+        text.append(rest)
+    return text
+
+
+def _print_rows(rows: list[ArticleRow], output_format: ListFormat, with_snippet: bool, title: str) -> None:
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row.to_record(with_snippet), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=title)
+    table.add_column("id", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("outlet")
+    table.add_column("title", ratio=2, overflow="fold")
+    if with_snippet:
+        table.add_column("snippet", ratio=3, overflow="fold")
+    for row in rows:
+        cells: list[str | Text] = [row.id, (row.published or "")[:10], row.outlet or "", row.title or ""]
+        if with_snippet:
+            cells.append(_highlighted(row.snippet or ""))
+        table.add_row(*cells)
+    Console().print(table)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help='Words, "phrases", AND / OR / NOT; either script.'),
+    db: Path = DB_OPTION,
+    outlet: str | None = typer.Option(None, "--outlet"),
+    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
+    limit: int = typer.Option(20, "--limit", "-n"),
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """Full-text search, best matches first (BM25)."""
+    with _open(db) as archive:
+        try:
+            rows = archive.search(query, outlet=outlet, since=since, until=until, limit=limit)
+        except QueryError as exc:
+            Console(stderr=True).print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=2) from exc
+    _print_rows(rows, output_format, True, f"{len(rows)} results for {query}")
+
+
+@app.command("list")
+def list_articles(
+    db: Path = DB_OPTION,
+    outlet: str | None = typer.Option(None, "--outlet"),
+    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """Articles in the archive, oldest first."""
+    with _open(db) as archive:
+        rows = list(archive.list(outlet=outlet, since=since, until=until))
+    _print_rows(rows, output_format, False, f"{len(rows)} articles")
+
+
+@app.command()
+def show(
+    article_id: str = typer.Argument(..., help="An article id (or a unique prefix of one)."),
+    db: Path = DB_OPTION,
+    captures: bool = typer.Option(False, "--captures", help="List every capture and why the best one was chosen."),
+    output_format: OutputFormat = typer.Option(OutputFormat.markdown, "--format", "-f"),
+) -> None:
+    """One article, as read from its best capture."""
+    with _open(db) as archive:
+        try:
+            info = archive.article_info(archive.resolve_id(article_id))
+        except KeyError as exc:
+            Console(stderr=True).print(f"[red]{exc.args[0]}[/red]")
+            raise typer.Exit(code=2) from exc
+    if output_format is not OutputFormat.markdown:
+        sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2 if output_format is OutputFormat.json else None) + "\n")
+        return
+    article = Article.from_record(info["article"])
+    article.file = info["id"]
+    sys.stdout.write(to_markdown(article))
+    if captures:
+        console = Console()
+        console.print(f"\n[bold]{len(info['captures'])} captures, {info['revisions']} revision(s)[/bold]; {info['best_reason']}")
+        table = Table("", "path", "rev", "score", "why folded", "completeness")
+        for cap in info["captures"]:
+            table.add_row("★" if cap["best"] else "", cap["path"], str(cap["revision"]), str(cap["score"]),
+                          cap["fold_reason"], cap["score_reason"])
+        console.print(table)
+
+
+@app.command()
+def export(
+    output: Path = typer.Argument(..., help="File to write."),
+    db: Path = DB_OPTION,
+    output_format: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f"),
+) -> None:
+    """Every article, one record each (schema: newsdesk.archive.export)."""
+    with _open(db) as archive:
+        written = write_export(archive.iter_articles(), output, output_format.value)
+    Console(stderr=True).print(f"wrote {written} articles to {output}")
+
+
+@app.command()
+def stats(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f")) -> None:
+    """Articles per outlet per month."""
+    with _open(db) as archive:
+        rows = archive.stats()
+    if output_format is ListFormat.jsonl:
+        for outlet_name, month, count in rows:
+            sys.stdout.write(json.dumps({"outlet": outlet_name, "month": month, "articles": count}, ensure_ascii=False) + "\n")
+        return
+    table = Table("outlet", "month", "articles", title="articles per outlet per month")
+    for outlet_name, month, count in rows:
+        table.add_row(outlet_name, month, str(count))
+    Console().print(table)
 
 
 if __name__ == "__main__":

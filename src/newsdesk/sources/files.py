@@ -20,6 +20,9 @@ class RawCapture:
     path: str
     data: bytes | None
     error: str | None = None
+    # Where and when a crawler fetched it, when the container says (WARC, JSONL): never a publication date.
+    capture_url: str | None = None
+    captured_at: str | None = None
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -1,0 +1,66 @@
+"""The archive's SQLite schema, as numbered migrations (recorded in `PRAGMA user_version`)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: captures (provenance), articles (one per story as published), revisions, failures,
+    #    MinHash signatures and LSH bands, full-text index.
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        url_key TEXT,
+        title TEXT, published TEXT, outlet TEXT, authors TEXT NOT NULL, editor TEXT,
+        original_url TEXT, body TEXT NOT NULL, images TEXT NOT NULL, tags TEXT NOT NULL,
+        language TEXT, format TEXT,
+        best_capture INTEGER, best_reason TEXT,
+        revisions INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX articles_url_key ON articles(url_key);
+    CREATE INDEX articles_outlet_published ON articles(outlet, published);
+    CREATE INDEX articles_published ON articles(published);
+    CREATE TABLE captures (
+        seq INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        capture_url TEXT, captured_at TEXT,
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        revision INTEGER NOT NULL,
+        fold_reason TEXT NOT NULL,
+        score REAL NOT NULL,
+        score_reason TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX captures_article ON captures(article_id);
+    CREATE TABLE revisions (
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        number INTEGER NOT NULL,
+        signature BLOB NOT NULL,
+        first_capture INTEGER NOT NULL,
+        PRIMARY KEY (article_id, number)
+    );
+    CREATE TABLE signatures (article_id TEXT PRIMARY KEY REFERENCES articles(id), minhash BLOB NOT NULL);
+    CREATE TABLE lsh_bands (band INTEGER NOT NULL, key INTEGER NOT NULL, article_id TEXT NOT NULL);
+    CREATE INDEX lsh_bands_key ON lsh_bands(band, key);
+    CREATE TABLE failures (
+        sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, error TEXT NOT NULL, capture_url TEXT
+    );
+    CREATE VIRTUAL TABLE article_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to the newest schema; returns the version it is at."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"this archive has schema version {version}, newer than this newsdesk knows ({len(MIGRATIONS)}): upgrade newsdesk"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # One transaction per migration: a crash leaves the archive at the previous version.
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    return len(MIGRATIONS)

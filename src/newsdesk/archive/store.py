@@ -1,0 +1,396 @@
+"""The archive: captures folded into articles, in SQLite (WAL), searchable with FTS5.
+
+Every capture is kept (provenance); an article's fields come from its best capture. A
+capture is identified by the SHA-256 of its bytes, so re-ingesting changes nothing, and an
+interrupted ingest (Ctrl-C, kill -9) loses at most the batch in flight, which the next run
+redoes. Article ids derive from the capture that opened them, so the same captures in the
+same order always give the same archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsdesk.archive import fold as folding
+from newsdesk.archive.schema import migrate
+from newsdesk.archive.text import QueryError, index_text, query_terms, snippet, to_fts_query
+from newsdesk.model import Article, Image
+
+DEFAULT_DB = "newsdesk.db"
+
+
+def capture_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _article_id(seed: str) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class IngestOutcome:
+    """What became of one capture: `new`, `folded`, `revision`, `unchanged` or `failed`."""
+
+    status: str
+    article_id: str | None = None
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class ArticleRow:
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    captures: list[str] = field(default_factory=list)
+    snippet: str | None = None
+
+    def to_record(self, with_snippet: bool) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "id": self.id, "title": self.title, "outlet": self.outlet, "published": self.published,
+            "captures": self.captures,
+        }
+        if with_snippet:
+            record["snippet"] = self.snippet
+        return record
+
+
+class Archive:
+    """One SQLite file. Not safe to share across threads; open one per process."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram") -> None:
+        self.path = Path(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        migrate(self.conn)
+        stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        if stored is None:
+            self.conn.execute("INSERT INTO meta(key, value) VALUES ('tokenizer', ?)", (tokenizer,))
+            self.tokenizer = tokenizer
+        else:
+            self.tokenizer = stored[0]
+        self._in_batch = False
+
+    # --- transactions --------------------------------------------------------------------
+
+    def begin(self) -> None:
+        if not self._in_batch:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_batch = True
+
+    def commit(self) -> None:
+        if self._in_batch:
+            self.conn.execute("COMMIT")
+            self._in_batch = False
+
+    def rollback(self) -> None:
+        if self._in_batch:
+            self.conn.execute("ROLLBACK")
+            self._in_batch = False
+
+    def close(self) -> None:
+        self.commit()
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            self.rollback()
+        self.close()
+
+    # --- ingest --------------------------------------------------------------------------
+
+    def known(self, sha256: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM captures WHERE sha256=? UNION ALL SELECT 1 FROM failures WHERE sha256=? LIMIT 1",
+            (sha256, sha256),
+        ).fetchone()
+        return row is not None
+
+    def add_failure(self, sha256: str, path: str, error: str, capture_url: str | None = None) -> IngestOutcome:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO failures(sha256, path, error, capture_url) VALUES (?,?,?,?)",
+            (sha256, path, error, capture_url),
+        )
+        return IngestOutcome("failed", reason=error)
+
+    def add_capture(self, sha256: str, article: Article) -> IngestOutcome:
+        """Fold one extracted capture into the archive (inside the current batch)."""
+        if self.known(sha256):
+            return IngestOutcome("unchanged")
+        if article.error:
+            return self.add_failure(sha256, article.file, article.error, article.capture_url)
+        text = folding.body_text(article)
+        minhash = folding.signature(text)
+        decision = self._decide(article, minhash, len(text))
+        score, score_reason = folding.capture_score(article)
+        if decision.article_id is None:
+            article_id = _article_id(folding.normalize_url(article.original_url) or sha256)
+            status = "new"
+            revision = 1
+            self._insert_article(article_id, article)
+            self._index_signature(article_id, minhash)
+            self.conn.execute(
+                "INSERT INTO revisions(article_id, number, signature, first_capture) VALUES (?,?,?,?)",
+                (article_id, 1, folding.signature_bytes(minhash), self._next_capture_seq()),
+            )
+        else:
+            article_id = decision.article_id
+            revision, is_new_revision = self._revision_for(article_id, minhash)
+            status = "revision" if is_new_revision else "folded"
+        capture_seq = self._next_capture_seq()
+        self.conn.execute(
+            "INSERT INTO captures(seq, sha256, path, capture_url, captured_at, article_id, revision, fold_reason, score,"
+            " score_reason, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                capture_seq, sha256, article.file, article.capture_url, article.captured_at, article_id, revision,
+                decision.reason, score, score_reason, json.dumps(article.to_record(), ensure_ascii=False),
+            ),
+        )
+        self._choose_best(article_id)
+        return IngestOutcome(status, article_id, decision.reason)
+
+    def _next_capture_seq(self) -> int:
+        return (self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM captures").fetchone()[0]) + 1
+
+    def _decide(self, article: Article, minhash: Any, body_chars: int) -> folding.FoldDecision:
+        url_key = folding.normalize_url(article.original_url)
+        if url_key:
+            row = self.conn.execute("SELECT id FROM articles WHERE url_key=? ORDER BY seq LIMIT 1", (url_key,)).fetchone()
+            if row:
+                return folding.FoldDecision(row[0], f"same original URL ({url_key})", 1.0)
+        if body_chars < 30:
+            return folding.FoldDecision(None, "new article (body too short to compare)")
+        candidates: set[str] = set()
+        for band, key in folding.band_keys(minhash):
+            for (article_id,) in self.conn.execute(
+                "SELECT article_id FROM lsh_bands WHERE band=? AND key=?", (band, key)
+            ):
+                candidates.add(article_id)
+        best: folding.FoldDecision | None = None
+        for article_id in sorted(candidates):
+            row = self.conn.execute(
+                "SELECT s.minhash, a.title, a.published, a.url_key FROM signatures s JOIN articles a ON a.id = s.article_id"
+                " WHERE s.article_id=?",
+                (article_id,),
+            ).fetchone()
+            if row is None:
+                continue
+            similarity = folding.similarity(row[0], minhash)
+            if similarity < folding.SIMILARITY_THRESHOLD:
+                continue
+            if url_key and row[3] and row[3] != url_key:
+                continue  # both name their original, and the originals differ: two articles
+            if not folding.titles_agree(article.title, row[1]):
+                continue
+            # A day apart is a time-zone difference only for the very same headline.
+            slack = 1 if folding.title_similarity(article.title, row[1]) == 1.0 else 0
+            if not folding.dates_agree(article.published, row[2], slack):
+                continue
+            if best is None or similarity > best.similarity:
+                best = folding.FoldDecision(article_id, f"near-duplicate body (similarity {similarity:.2f}), title and date agree", similarity)
+        return best or folding.FoldDecision(None, "new article")
+
+    def _insert_article(self, article_id: str, article: Article) -> None:
+        self.conn.execute(
+            "INSERT INTO articles(id, url_key, title, published, outlet, authors, editor, original_url, body, images, tags,"
+            " language, format) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (article_id, folding.normalize_url(article.original_url), *self._fields(article)),
+        )
+
+    @staticmethod
+    def _fields(article: Article) -> tuple[Any, ...]:
+        return (
+            article.title, article.published, article.outlet, json.dumps(article.authors, ensure_ascii=False),
+            article.editor, article.original_url, json.dumps(article.body, ensure_ascii=False),
+            json.dumps([{"src": i.src, "caption": i.caption} for i in article.images], ensure_ascii=False),
+            json.dumps(article.tags, ensure_ascii=False), article.language, article.format,
+        )
+
+    def _index_signature(self, article_id: str, minhash: Any) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO signatures(article_id, minhash) VALUES (?,?)", (article_id, folding.signature_bytes(minhash))
+        )
+        self.conn.executemany(
+            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
+            [(band, key, article_id) for band, key in folding.band_keys(minhash)],
+        )
+
+    def _revision_for(self, article_id: str, minhash: Any) -> tuple[int, bool]:
+        rows = self.conn.execute(
+            "SELECT number, signature FROM revisions WHERE article_id=? ORDER BY number", (article_id,)
+        ).fetchall()
+        for number, data in rows:
+            if folding.similarity(data, minhash) >= folding.SAME_REVISION:
+                return number, False
+        number = (rows[-1][0] if rows else 0) + 1
+        self.conn.execute(
+            "INSERT INTO revisions(article_id, number, signature, first_capture) VALUES (?,?,?,?)",
+            (article_id, number, folding.signature_bytes(minhash), self._next_capture_seq()),
+        )
+        self.conn.execute("UPDATE articles SET revisions=? WHERE id=?", (number, article_id))
+        # New text is findable too: the near-duplicate index learns the revision's signature.
+        self.conn.executemany(
+            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
+            [(band, key, article_id) for band, key in folding.band_keys(minhash)],
+        )
+        return number, True
+
+    def _choose_best(self, article_id: str) -> None:
+        """The article shows its best capture of its latest revision; ties go to the earliest."""
+        row = self.conn.execute(
+            "SELECT seq, record, score_reason FROM captures WHERE article_id=?"
+            " ORDER BY revision DESC, score DESC, seq ASC LIMIT 1",
+            (article_id,),
+        ).fetchone()
+        current = self.conn.execute("SELECT seq, best_capture FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None or current is None or current[1] == row[0]:
+            return
+        best = Article.from_record(json.loads(row[1]))
+        reason = f"best capture: {row[2]}"
+        self.conn.execute(
+            "UPDATE articles SET title=?, published=?, outlet=?, authors=?, editor=?, original_url=?, body=?, images=?,"
+            " tags=?, language=?, format=?, best_capture=?, best_reason=? WHERE id=?",
+            (*self._fields(best), row[0], reason, article_id),
+        )
+        url_key = folding.normalize_url(best.original_url)
+        if url_key:
+            self.conn.execute("UPDATE articles SET url_key=COALESCE(url_key, ?) WHERE id=?", (url_key, article_id))
+        self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (current[0],))
+        self.conn.execute(
+            "INSERT INTO article_fts(rowid, title, body) VALUES (?,?,?)",
+            (current[0], index_text(best.title or "", self.tokenizer), index_text("\n".join(best.body), self.tokenizer)),
+        )
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _capture_paths(self, article_id: str) -> list[str]:
+        return [p for (p,) in self.conn.execute("SELECT path FROM captures WHERE article_id=? ORDER BY seq", (article_id,))]
+
+    @staticmethod
+    def _filters(outlet: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if outlet:
+            clauses.append("a.outlet = ?")
+            params.append(outlet)
+        if since:
+            clauses.append("a.published >= ?")
+            params.append(since[:10])
+        if until:
+            # `until` is inclusive of the whole day.
+            clauses.append("substr(a.published, 1, 10) <= ?")
+            params.append(until[:10])
+        return ("".join(f" AND {c}" for c in clauses), params)
+
+    def search(
+        self, query: str, outlet: str | None = None, since: str | None = None, until: str | None = None, limit: int = 20
+    ) -> list[ArticleRow]:
+        """BM25-ranked articles matching `query` (title hits weigh more), with a marked snippet."""
+        match = to_fts_query(query, self.tokenizer)
+        where, params = self._filters(outlet, since, until)
+        try:
+            rows = self.conn.execute(
+                "SELECT a.id, a.title, a.outlet, a.published, a.body FROM article_fts f JOIN articles a ON a.seq = f.rowid"
+                f" WHERE article_fts MATCH ?{where} ORDER BY bm25(article_fts, 4.0, 1.0) LIMIT ?",
+                (match, *params, limit),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise QueryError(f"cannot search for {query!r}: {exc}") from exc
+        terms = query_terms(query)
+        out = []
+        for article_id, title, outlet_name, published, body in rows:
+            text = "\n".join(json.loads(body))
+            out.append(ArticleRow(article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(text, terms)))
+        return out
+
+    def list(self, outlet: str | None = None, since: str | None = None, until: str | None = None) -> Iterator[ArticleRow]:
+        where, params = self._filters(outlet, since, until)
+        rows = self.conn.execute(
+            f"SELECT a.id, a.title, a.outlet, a.published FROM articles a WHERE 1=1{where} ORDER BY a.published, a.seq", params
+        ).fetchall()
+        for article_id, title, outlet_name, published in rows:
+            yield ArticleRow(article_id, title, outlet_name, published, self._capture_paths(article_id))
+
+    def resolve_id(self, prefix: str) -> str:
+        rows = self.conn.execute("SELECT id FROM articles WHERE id LIKE ? LIMIT 2", (prefix + "%",)).fetchall()
+        if not rows:
+            raise KeyError(f"no article with id {prefix!r}: `newsdesk list` shows the ids")
+        if len(rows) > 1:
+            raise KeyError(f"id {prefix!r} is ambiguous: give more characters")
+        return rows[0][0]
+
+    def article(self, article_id: str) -> Article:
+        row = self.conn.execute(
+            "SELECT title, published, outlet, authors, editor, original_url, body, images, tags, language, format"
+            " FROM articles WHERE id=?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        title, published, outlet, authors, editor, url, body, images, tags, language, fmt = row
+        return Article(
+            file=article_id, format=fmt, title=title, published=published, outlet=outlet, authors=json.loads(authors),
+            editor=editor, original_url=url, body=json.loads(body), images=[Image(**i) for i in json.loads(images)],
+            tags=json.loads(tags), language=language,
+        )
+
+    def article_info(self, article_id: str) -> dict[str, Any]:
+        """The article plus its provenance: every capture, its revision, and why it was chosen or folded."""
+        row = self.conn.execute(
+            "SELECT best_capture, best_reason, revisions FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        captures = [
+            {
+                "seq": seq, "path": path, "sha256": sha, "capture_url": url, "captured_at": at, "revision": rev,
+                "fold_reason": why, "score": round(score, 1), "score_reason": score_why, "best": seq == row[0],
+            }
+            for seq, path, sha, url, at, rev, why, score, score_why in self.conn.execute(
+                "SELECT seq, path, sha256, capture_url, captured_at, revision, fold_reason, score, score_reason"
+                " FROM captures WHERE article_id=? ORDER BY seq",
+                (article_id,),
+            )
+        ]
+        return {"id": article_id, "article": self.article(article_id).to_record(), "best_reason": row[1],
+                "revisions": row[2], "captures": captures}
+
+    def failures(self) -> list[dict[str, Any]]:
+        return [
+            {"sha256": sha, "path": path, "error": error, "capture_url": url}
+            for sha, path, error, url in self.conn.execute("SELECT sha256, path, error, capture_url FROM failures ORDER BY path")
+        ]
+
+    def stats(self) -> list[tuple[str, str, int]]:
+        """(outlet, month, articles), months as YYYY-MM (`unknown` when undated)."""
+        return [
+            (outlet or "(unknown)", month or "unknown", count)
+            for outlet, month, count in self.conn.execute(
+                "SELECT outlet, substr(published, 1, 7) AS month, COUNT(*) FROM articles GROUP BY outlet, month"
+                " ORDER BY outlet, month"
+            )
+        ]
+
+    def counts(self) -> dict[str, int]:
+        one = self.conn.execute
+        return {
+            "articles": one("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "captures": one("SELECT COUNT(*) FROM captures").fetchone()[0],
+            "failures": one("SELECT COUNT(*) FROM failures").fetchone()[0],
+        }
+
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        """Every article with its capture paths, in id order: the export record."""
+        for (article_id,) in self.conn.execute("SELECT id FROM articles ORDER BY id").fetchall():
+            record = self.article(article_id).to_record()
+            record["id"] = article_id
+            record["captures"] = self._capture_paths(article_id)
+            yield record

@@ -1,0 +1,171 @@
+"""Folding and tokenizing Chinese text for search: one script, one width, one case.
+
+Index and query pass through the same `fold` (NFKC for full/half width, lower case,
+OpenCC traditional→simplified), so `拉夫羅夫` finds `拉夫罗夫` and `ＡＢＣ` finds `abc`.
+CJK runs become overlapping character bigrams (a run of one character stays a unigram),
+other text becomes words. bench/archive.py measures this against jieba-style words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN_SPLIT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """The searchable form of a text. Length-preserving for CJK and ASCII (snippets rely on it)."""
+    return _T2S.convert(unicodedata.normalize("NFKC", text).lower())
+
+
+def fold_aligned(text: str) -> str:
+    """`fold`, character for character: the i-th character of the result folds the i-th of
+    `text` (characters whose NFKC form is longer, like `…`, stay as they are). For snippets."""
+    chars = [unicodedata.normalize("NFKC", ch).lower() for ch in text]
+    width_folded = "".join(n if len(n) == 1 else ch for n, ch in zip(chars, text, strict=True))
+    folded = _T2S.convert(width_folded)
+    return folded if len(folded) == len(text) else width_folded
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def bigram_tokens(folded: str) -> list[str]:
+    tokens: list[str] = []
+    for piece in _TOKEN_SPLIT.split(folded):
+        if not piece:
+            continue
+        if _CJK_RUN.fullmatch(piece):
+            tokens.extend(_bigrams(piece))
+        else:
+            tokens.extend(_WORD.findall(piece))
+    return tokens
+
+
+@lru_cache(maxsize=1)
+def _rjieba() -> Callable[[str], list[str]]:
+    import rjieba
+
+    return rjieba.cut
+
+
+def word_tokens(folded: str) -> list[str]:
+    """jieba-style words (rjieba), for comparison with bigrams."""
+    cut = _rjieba()
+    return [t for t in cut(folded) if _WORD.fullmatch(t)]
+
+
+TOKENIZERS: dict[str, Callable[[str], list[str]]] = {"bigram": bigram_tokens, "words": word_tokens}
+
+
+def index_text(text: str, tokenizer: str = "bigram") -> str:
+    return " ".join(TOKENIZERS[tokenizer](fold(text)))
+
+
+# --- queries -------------------------------------------------------------------------------
+
+_QUERY_PART = re.compile(r'"([^"]*)"|(\()|(\))|(\S+)')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+class QueryError(ValueError):
+    """A search query that cannot be understood."""
+
+
+def _phrase(text: str, tokenizer: str) -> str | None:
+    folded = fold(text)
+    tokens = TOKENIZERS[tokenizer](folded)
+    if not tokens:
+        return None
+    if len(tokens) == 1 and tokenizer == "bigram" and len(tokens[0]) == 1 and _CJK_RUN.fullmatch(tokens[0]):
+        # One character: any bigram that starts with it, or the character alone.
+        return f'("{tokens[0]}" OR {tokens[0]}*)'
+    return '"' + " ".join(tokens) + '"'
+
+
+def to_fts_query(query: str, tokenizer: str = "bigram") -> str:
+    """User syntax (words, "phrases", AND/OR/NOT, parentheses) to an FTS5 MATCH expression.
+
+    Each word or phrase becomes an FTS5 phrase of its tokens, so a Chinese word matches
+    only where its characters stand together.
+    """
+    parts: list[str] = []
+    for m in _QUERY_PART.finditer(query):
+        quoted, open_, close, bare = m.groups()
+        if open_:
+            parts.append("(")
+        elif close:
+            parts.append(")")
+        elif bare is not None and bare in _OPERATORS:
+            parts.append(bare)
+        else:
+            phrase = _phrase(quoted if quoted is not None else bare, tokenizer)
+            if phrase:
+                parts.append(phrase)
+    # Adjacent terms mean AND; operators need terms on both sides.
+    out: list[str] = []
+    for part in parts:
+        if out and part not in _OPERATORS and part != ")" and out[-1] not in _OPERATORS and out[-1] != "(":
+            out.append("AND")
+        out.append(part)
+    while out and out[-1] in _OPERATORS:
+        out.pop()
+    while out and out[0] in {"AND", "OR"}:
+        out.pop(0)
+    if not out:
+        raise QueryError(f"nothing to search for in {query!r}: give a word or a \"phrase\"")
+    if out[0] == "NOT":
+        raise QueryError("a query cannot start with NOT: say what to find first, e.g. 布林肯 NOT 王毅")
+    return " ".join(out)
+
+
+def query_terms(query: str) -> list[str]:
+    """The folded words and phrases of a query, for highlighting."""
+    terms = []
+    for m in _QUERY_PART.finditer(query):
+        quoted, _, _, bare = m.groups()
+        text = quoted if quoted is not None else bare
+        if text and text not in _OPERATORS and text not in "()":
+            terms.append(fold(text))
+    return terms
+
+
+def snippet(text: str, terms: list[str], width: int = 90, mark: tuple[str, str] = ("<b>", "</b>")) -> str:
+    """A window of `text` around the first query term, terms marked."""
+    if not text:
+        return ""
+    folded = fold_aligned(text)
+    source = text
+    hits = [(folded.find(t), t) for t in terms if t and folded.find(t) >= 0]
+    if not hits:
+        return source[:width] + ("…" if len(source) > width else "")
+    first = min(at for at, _ in hits)
+    start = max(0, first - width // 3)
+    end = min(len(source), start + width)
+    window_folded = folded[start:end]
+    window = source[start:end]
+    spans: list[tuple[int, int]] = []
+    for term in {t for _, t in hits}:
+        at = window_folded.find(term)
+        while at >= 0:
+            spans.append((at, at + len(term)))
+            at = window_folded.find(term, at + len(term))
+    out, last = [], 0
+    for begin, finish in sorted(spans):
+        if begin < last:
+            continue
+        out += [window[last:begin], mark[0], window[begin:finish], mark[1]]
+        last = finish
+    out.append(window[last:])
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(source) else "")

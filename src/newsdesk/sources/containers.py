@@ -1,0 +1,152 @@
+"""Captures inside containers: zip and tar archives, JSONL capture logs, WARC files.
+
+Each yields `RawCapture`s named `container!member` (archives), `file#L<line>` (JSONL) or
+`file#<record offset>` (WARC), so every capture keeps a path a user can trace. A container
+that breaks part-way (truncated gzip or WARC) yields an error capture and what it read
+before the break.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from newsdesk.sources.files import MAX_CAPTURE_BYTES, RawCapture, _gunzip, iter_paths, read_capture
+
+
+def container_kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        return "zip"
+    if name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
+        return "tar"
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
+        return "jsonl"
+    if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
+        return "warc"
+    return None
+
+
+def _zip_members(path: Path) -> Iterator[RawCapture]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        yield RawCapture(str(path), None, f"unreadable zip archive: {exc}")
+        return
+    with archive:
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            name = f"{path}!{info.filename}"
+            if info.is_dir() or Path(info.filename).name.startswith("."):
+                continue
+            if info.file_size > MAX_CAPTURE_BYTES:
+                yield RawCapture(name, None, f"member is {info.file_size} bytes, over the {MAX_CAPTURE_BYTES}-byte limit")
+                continue
+            try:
+                with archive.open(info) as member:
+                    data = member.read(MAX_CAPTURE_BYTES + 1)
+                if data[:2] == b"\x1f\x8b":
+                    data = _gunzip(data, MAX_CAPTURE_BYTES)
+            except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
+                yield RawCapture(name, None, f"unreadable member: {exc}")
+                continue
+            yield RawCapture(name, data)
+
+
+def _tar_members(path: Path) -> Iterator[RawCapture]:
+    try:
+        archive = tarfile.open(path)  # noqa: SIM115 - closed by the `with` below; opening can fail on its own
+    except (OSError, tarfile.TarError, EOFError) as exc:
+        yield RawCapture(str(path), None, f"unreadable tar archive: {exc}")
+        return
+    with archive:
+        try:
+            for info in archive:
+                name = f"{path}!{info.name}"
+                if not info.isfile() or Path(info.name).name.startswith("."):
+                    continue
+                if info.size > MAX_CAPTURE_BYTES:
+                    yield RawCapture(name, None, f"member is {info.size} bytes, over the {MAX_CAPTURE_BYTES}-byte limit")
+                    continue
+                member = archive.extractfile(info)
+                data = member.read() if member else b""
+                if data[:2] == b"\x1f\x8b":
+                    data = _gunzip(data, MAX_CAPTURE_BYTES)
+                yield RawCapture(name, data)
+        except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
+            yield RawCapture(f"{path}!", None, f"tar archive ends early: {exc}")
+
+
+def _jsonl_lines(path: Path) -> Iterator[RawCapture]:
+    raw = read_capture(path)
+    if raw.data is None:
+        yield raw
+        return
+    for number, line in enumerate(raw.data.splitlines(), start=1):
+        name = f"{path}#L{number}"
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            yield RawCapture(name, None, f"not a JSON line: {exc}")
+            continue
+        content = record.get("content") if isinstance(record, dict) else None
+        if not isinstance(content, str):
+            yield RawCapture(name, None, 'a capture line needs {"url", "fetched_at", "content"} with content as text')
+            continue
+        yield RawCapture(
+            name, content.encode("utf-8", "surrogatepass"),
+            capture_url=record.get("url") if isinstance(record.get("url"), str) else None,
+            captured_at=record.get("fetched_at") if isinstance(record.get("fetched_at"), str) else None,
+        )
+
+
+def _warc_records(path: Path) -> Iterator[RawCapture]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        yield RawCapture(str(path), None, f"unreadable WARC file: {exc}")
+        return
+    with stream:
+        records = ArchiveIterator(stream)
+        try:
+            for record in records:
+                if record.rec_type != "response":
+                    continue
+                http = record.http_headers
+                if http is not None and not str(http.get_statuscode() or "200").startswith("2"):
+                    continue
+                content_type = (http.get_header("Content-Type") if http is not None else "") or ""
+                if content_type and not any(t in content_type.lower() for t in ("html", "text", "xml", "markdown", "json")):
+                    continue
+                name = f"{path}#{records.get_record_offset()}"
+                data = record.content_stream().read(MAX_CAPTURE_BYTES + 1)
+                if len(data) > MAX_CAPTURE_BYTES:
+                    yield RawCapture(name, None, f"record is over the {MAX_CAPTURE_BYTES}-byte limit")
+                    continue
+                yield RawCapture(
+                    name, data,
+                    capture_url=record.rec_headers.get_header("WARC-Target-URI"),
+                    captured_at=record.rec_headers.get_header("WARC-Date"),
+                )
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            yield RawCapture(f"{path}#end", None, f"WARC file ends early or is damaged: {exc}")
+
+
+_READERS = {"zip": _zip_members, "tar": _tar_members, "jsonl": _jsonl_lines, "warc": _warc_records}
+
+
+def iter_all_captures(paths: Iterable[str | Path]) -> Iterator[RawCapture]:
+    """Every capture under the given paths: plain files, and the contents of containers."""
+    for path in iter_paths(paths):
+        kind = container_kind(path)
+        if kind is None:
+            yield read_capture(path)
+        else:
+            yield from _READERS[kind](path)
