@@ -18,8 +18,22 @@ ORIGINAL_URL = re.compile(
     r"(?:原文地址|原文網址|原文网址|原文链接|原文鏈接|本文链接|本文鏈接|原始链接|原文)[^:：]{0,12}[:：]\s*"
     r"(?:\[[^\]]*\]\()?(?P<url>https?://[^\s)<>'\"]+)"
 )
+class Cue:
+    """A pattern of alternatives anchored at the start of a block, plus a few that may occur
+    anywhere. Kept apart because a search over one big alternation of `^…` branches tries
+    every branch at every position of the block."""
+
+    def __init__(self, start: str, anywhere: str | None = None) -> None:
+        # Every `start` branch begins with `^`; matched at position 0 only, they need no anchor.
+        self._start = re.compile(start.replace("|^", "|").removeprefix("^"))
+        self._anywhere = re.compile(anywhere) if anywhere else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._start.match(text) or (self._anywhere.search(text) if self._anywhere else None)
+
+
 # Blocks after which nothing is the article's any more.
-TAIL_MARKER = re.compile(
+TAIL_MARKER = Cue(
     r"^(?:[【\[]?\s*(?:相关新闻|相關新聞|相关文章|相關文章|相关阅读|相關閱讀|相关报道|相關報導|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|"
     r"热门新闻|熱門新聞|热点推荐|熱點推薦|更多资讯|更多資訊|更多新闻|更多新聞|猜你喜欢|猜你喜歡|往期回顾|往期回顧|"
     r"免责声明|免責聲明|版权声明|版權聲明|版权所有|版權所有|订阅|訂閱)\s*[】\]]?\s*(?:[:：]|$))"
@@ -27,7 +41,8 @@ TAIL_MARKER = re.compile(
     r"|^(?:免责声明|免責聲明)|^Copyright\s|^©|^版权所有|^版權所有"
     r"|^本文短网址|^本文短網址|^【诚征荣誉会员】|^【誠徵榮譽會員】|^特别声明$|^特別聲明$|^(?:点击|點擊)菜单栏"
     r"|^[【\[](?:免责声明|免責聲明)[】\]]"
-    r"|(?:请|請)(?:关注|關注)(?:和|並|并)?(?:订阅|訂閱)|(?:欢迎|歡迎)(?:订阅|訂閱)|^(?:上一篇|下一篇|上一則|下一則)\s*[:：]"
+    r"|^(?:上一篇|下一篇|上一則|下一則)\s*[:：]",
+    anywhere=r"(?:请|請)(?:关注|關注)(?:和|並|并)?(?:订阅|訂閱)|(?:欢迎|歡迎)(?:订阅|訂閱)",
 )
 # Source and reference notes that close reposted articles (`信息来源：…`, `参考链接：…`).
 SOURCE_TAIL = re.compile(
@@ -37,7 +52,7 @@ SOURCE_TAIL = re.compile(
 # A "related" heading alone ends the article; with its links on the same line it is one junk block.
 TAIL_HEADING_ONLY = re.compile(r"^[【\[]?\s*(?:相关新闻|相關新聞|相关文章|相關文章|相关阅读|相關閱讀|相关报道|相關報導|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀)\s*[】\]]?\s*[:：]?\s*(.*)$")
 # Single blocks that are furniture wherever they appear.
-JUNK_BLOCK = re.compile(
+JUNK_BLOCK = Cue(
     r"^(?:[（(]?(?:点击|點擊)?(?:分享到|分享至|分享|转发|轉發|打印|列印|收藏|评论|評論|字号|字體|字体)[:：]?\s*[）)]?$)"
     r"|^(?:\*{0,2})?(?:发布|發布|發佈)\s*[:：].{0,30}\*{0,2}$"
     r"|^(?:视频|視頻|影片)(?:截图|截圖)$"
@@ -49,14 +64,15 @@ JUNK_BLOCK = re.compile(
     r"|^(?:下一页|下一頁|上一页|上一頁|\d+\s*/\s*\d+)$"
     r"|^(?:长按|長按)|^(?:扫码|掃碼|扫描|掃描)"
     r"|^(?:原文地址|原文网址|原文網址|原文链接|原文鏈接)[^:：]{0,12}[:：]"
-    r"|本文只代表作者|本文仅代表作者|本文僅代表作者|^[─—\-]+\s*(?:转自|轉自)"
+    r"|^[─—\-]+\s*(?:转自|轉自)"
     r"|^(?:点击|點擊)(?:这里|這裡|此处|此處|查看|阅读|閱讀)"
     r"|^(?:图片|圖片)(?:均)?(?:来自|來自)(?:网络|網絡|網路)"
     r"|^感谢您的反馈|^感謝您的反饋"
     r"|^(?:校对|校對|审校|審校|排版|美编|美編|监制|監製|出品|策划|策劃|视觉|視覺)\s*[:：｜|/／]"
     r"|^(?:来源|來源)\s*[｜|]"
     r"|^\d+、回复【|^看都看完了"
-    r"|^评论（\d+）$|^評論（\d+）$|^(?:图集|圖集)$|^[+\-]?\d{1,3}$"
+    r"|^评论（\d+）$|^評論（\d+）$|^(?:图集|圖集)$|^[+\-]?\d{1,3}$",
+    anywhere=r"本文只代表作者|本文仅代表作者|本文僅代表作者",
 )
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 

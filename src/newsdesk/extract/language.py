@@ -3,28 +3,45 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import opencc
 
-_T2S = opencc.OpenCC("t2s")
-_S2T = opencc.OpenCC("s2t")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _SAMPLE = 4000
 
 
-def _changed(a: str, b: str) -> int:
-    return sum(1 for x, y in zip(a, b, strict=False) if x != y)
+@lru_cache(maxsize=1)
+def script_sets() -> tuple[frozenset[str], frozenset[str]]:
+    """(characters only traditional text uses, characters only simplified text uses), read
+    off OpenCC's own tables once: converting each text would cost a call per text."""
+    chars = [chr(c) for c in range(0x4E00, 0xA000)]
+    joined = "\n".join(chars)
+    to_simplified = opencc.OpenCC("t2s").convert(joined).split("\n")
+    to_traditional = opencc.OpenCC("s2t").convert(joined).split("\n")
+    traditional = frozenset(c for c, s in zip(chars, to_simplified, strict=True) if s != c)
+    simplified = frozenset(c for c, t in zip(chars, to_traditional, strict=True) if t != c) - traditional
+    return traditional, simplified
+
+
+def script_counts(text: str) -> tuple[int, int]:
+    """How many traditional-only and simplified-only characters `text` has."""
+    traditional, simplified = script_sets()
+    return sum(ch in traditional for ch in text), sum(ch in simplified for ch in text)
+
+
+def is_traditional(text: str) -> bool:
+    trad, simp = script_counts(text)
+    return trad > simp
 
 
 def detect_language(text: str) -> str | None:
     sample = text[:_SAMPLE]
-    han = "".join(_CJK.findall(sample))
-    if len(han) >= 10 and len(han) * 4 >= len(_LATIN_WORD.findall(sample)):
-        # Characters only traditional text uses change under t2s; only simplified, under s2t.
-        traditional = _changed(han, _T2S.convert(han))
-        simplified = _changed(han, _S2T.convert(han))
-        return "zh-Hant" if traditional > simplified else "zh-Hans"
-    if len(_LATIN_WORD.findall(sample)) >= 5:
+    han = len(_CJK.findall(sample))
+    latin = len(_LATIN_WORD.findall(sample))
+    if han >= 10 and han * 4 >= latin:
+        return "zh-Hant" if is_traditional(sample) else "zh-Hans"
+    if latin >= 5:
         return "en"
     return None

@@ -23,6 +23,7 @@ class Outlet:
     domains: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return _T2S.convert("".join(name.split()).lower())
 

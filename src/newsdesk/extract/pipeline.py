@@ -25,9 +25,9 @@ from newsdesk.extract.chrome import (
 )
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
 from newsdesk.extract.draft import Draft
-from newsdesk.extract.frontmatter import read_frontmatter_post, split_front_matter
+from newsdesk.extract.frontmatter import has_front_matter, read_frontmatter_post
 from newsdesk.extract.html_page import is_full_document, looks_like_html, read_html
-from newsdesk.extract.language import detect_language
+from newsdesk.extract.language import detect_language, script_counts
 from newsdesk.extract.mirror_markdown import looks_like_mirror_markdown, read_mirror_markdown
 from newsdesk.extract.outlets import OutletRegistry, load_registry, name_in_script
 from newsdesk.extract.plain import read_plain
@@ -54,7 +54,7 @@ _DEFAULT = ExtractOptions()
 
 
 def detect_format(text: str) -> str:
-    if split_front_matter(text) is not None:
+    if has_front_matter(text):
         return "frontmatter-post"
     if looks_like_mirror_markdown(text):
         return "mirror-md"
@@ -118,6 +118,10 @@ _T2S = opencc.OpenCC("t2s")
 _PROBE_CHARS = 160
 
 
+def _has_traditional(blocks: list[str]) -> bool:
+    return script_counts("".join(blocks)[:2000])[0] > 0
+
+
 def _probe(block: str) -> str:
     head = _T2S.convert(block[:_PROBE_CHARS])
     return head + block[_PROBE_CHARS:] if len(head) == min(len(block), _PROBE_CHARS) else block
@@ -134,16 +138,30 @@ def _all_as_printed(values: list[str], probe: str, block: str) -> list[str]:
     return [_as_printed(v, probe, block) or v for v in values]
 
 
+# Credits, furniture and notices are short; a block longer than this is the article's prose.
+_PROSE_CHARS = 240
+
+
 def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     """Separate credit, source and furniture blocks from the body; record what they say."""
     body: list[str] = []
     probes: list[str] = []
     rosters: set[str] = set()
     ended = False
+    # Simplified text needs no probe: converting it would change nothing.
+    traditional = _has_traditional(blocks)
     for block in blocks:
         if is_punctuation_only(block):
             continue
-        probe = _probe(block)
+        probe = _probe(block) if traditional else block
+        if len(block) > _PROSE_CHARS:
+            # Running prose: only an end-of-article notice can open a block this long.
+            if TAIL_MARKER.search(probe[:40]):
+                ended = True
+            if not ended:
+                body.append(block)
+                probes.append(probe)
+            continue
         related = TAIL_HEADING_ONLY.match(probe)
         if related and related.group(1).strip():
             continue
@@ -318,7 +336,7 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     )
 
 
-_CONTROL_CHARS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0x7F, 0xFFFE, 0xFFFF])
+_CONTROL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def extract_text(text: str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
@@ -326,7 +344,9 @@ def extract_text(text: str, name: str = "", options: ExtractOptions = _DEFAULT) 
     if len(text) > options.max_chars:
         text = text[: options.max_chars]
     # Control characters are never text, and lxml refuses strings that contain them.
-    text = text.translate(_CONTROL_CHARS)
+    # (A search first: pages rarely have any, and str.translate walks every character.)
+    if _CONTROL_CHAR.search(text):
+        text = _CONTROL_CHAR.sub("", text)
     fmt = detect_format(text)
     draft = _read(text, fmt)
     return build_article(draft, name, load_registry(options.outlet_files))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def _zip_members(path: Path) -> Iterator[RawCapture]:
                     data = member.read(MAX_CAPTURE_BYTES + 1)
                 if data[:2] == b"\x1f\x8b":
                     data = _gunzip(data, MAX_CAPTURE_BYTES)
-            except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
+            except (OSError, zipfile.BadZipFile, ValueError, EOFError, zlib.error) as exc:
                 yield RawCapture(name, None, f"unreadable member: {exc}")
                 continue
             yield RawCapture(name, data)
@@ -73,7 +74,12 @@ def _tar_members(path: Path) -> Iterator[RawCapture]:
                 member = archive.extractfile(info)
                 data = member.read() if member else b""
                 if data[:2] == b"\x1f\x8b":
-                    data = _gunzip(data, MAX_CAPTURE_BYTES)
+                    try:
+                        data = _gunzip(data, MAX_CAPTURE_BYTES)
+                    except (ValueError, zlib.error) as exc:
+                        # One bad member is that member's error; the members after it are still read.
+                        yield RawCapture(name, None, f"unreadable member: {exc}")
+                        continue
                 yield RawCapture(name, data)
         except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
             yield RawCapture(f"{path}!", None, f"tar archive ends early: {exc}")
@@ -125,18 +131,27 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
                 content_type = (http.get_header("Content-Type") if http is not None else "") or ""
                 if content_type and not any(t in content_type.lower() for t in ("html", "text", "xml", "markdown", "json")):
                     continue
-                name = f"{path}#{records.get_record_offset()}"
+                # Read the payload before asking for the offset: `get_record_offset` reads the
+                # record to its end, after which the payload reads as empty.
                 data = record.content_stream().read(MAX_CAPTURE_BYTES + 1)
+                name = f"{path}#{records.get_record_offset()}"
                 if len(data) > MAX_CAPTURE_BYTES:
                     yield RawCapture(name, None, f"record is over the {MAX_CAPTURE_BYTES}-byte limit")
                     continue
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    # warcio hands out a record cut short by the end of the file as if it were whole;
+                    # its Content-Length says how many bytes never arrived.
+                    yield RawCapture(name, None, "WARC file ends early: this record is truncated")
+                    return
                 yield RawCapture(
                     name, data,
                     capture_url=record.rec_headers.get_header("WARC-Target-URI"),
                     captured_at=record.rec_headers.get_header("WARC-Date"),
                 )
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-            yield RawCapture(f"{path}#end", None, f"WARC file ends early or is damaged: {exc}")
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError, KeyError) as exc:
+            # warcio parsing headers cut off mid-line fails with AttributeError / IndexError rather
+            # than its own ArchiveLoadFailed; either way the records before the damage were yielded.
+            yield RawCapture(f"{path}#end", None, f"WARC file ends early or is damaged: {exc!r}")
 
 
 _READERS = {"zip": _zip_members, "tar": _tar_members, "jsonl": _jsonl_lines, "warc": _warc_records}
