@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from newsdesk.analysis.stories import Analysis
 from newsdesk.archive import DEFAULT_DB, Archive
 from newsdesk.archive import ingest as run_ingest
 from newsdesk.archive.export import write_export
@@ -147,6 +148,10 @@ def ingest(
 
         summary_counter = [1]
         summary = run_ingest([p for p in paths if p.exists()], archive, options, on_capture=advance)
+        progress.update(task, description="placing articles in stories")
+        archive.begin()
+        placed = Analysis(archive).update()
+        archive.commit()
         counts = archive.counts()
     console.print(
         f"captures read: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
@@ -155,7 +160,8 @@ def ingest(
     )
     for reason, count in summary.reasons.most_common(5):
         console.print(f"  failed {count}×: {reason}")
-    console.print(f"archive {db}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures")
+    console.print(f"archive {db}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
+                  f" {placed} articles placed in stories")
     if missing:
         raise typer.Exit(code=2)
 
@@ -295,6 +301,119 @@ def stats(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFor
     for outlet_name, month, count in rows:
         table.add_row(outlet_name, month, str(count))
     Console().print(table)
+
+
+# --- stories and entities --------------------------------------------------------------------
+
+alias_app = typer.Typer(help="Teach newsdesk that two names are one entity.", no_args_is_help=True)
+app.add_typer(alias_app, name="alias")
+
+
+def _analysis(archive: Archive) -> Analysis:
+    analysis = Analysis(archive)
+    archive.begin()
+    analysis.update()
+    archive.commit()
+    return analysis
+
+
+@app.command()
+def stories(
+    db: Path = DB_OPTION,
+    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
+    entity: str | None = typer.Option(None, "--entity", help="Only stories naming this person, place or organisation."),
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """Reports of the same event from different outlets, grouped."""
+    with _open(db) as archive:
+        rows = _analysis(archive).stories(since=since, until=until, entity=entity)
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row.to_record(), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(rows)} stories")
+    table.add_column("id", no_wrap=True)
+    table.add_column("dates", no_wrap=True)
+    table.add_column("articles", justify="right")
+    table.add_column("label", ratio=3, overflow="fold")
+    table.add_column("entities", ratio=2, overflow="fold")
+    for row in rows:
+        dates = f"{row.start or '?'} – {row.end or '?'}" if row.start != row.end else (row.start or "?")
+        table.add_row(row.id, dates, str(len(row.articles)), row.label or "", "、".join(row.entities))
+    Console().print(table)
+
+
+@app.command()
+def story(
+    story_id: str = typer.Argument(..., help="A story id (or a unique prefix)."),
+    db: Path = DB_OPTION,
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """One story: its timeline of articles and related stories."""
+    with _open(db) as archive:
+        try:
+            row, related = _analysis(archive).story(story_id)
+        except KeyError as exc:
+            Console(stderr=True).print(f"[red]{exc.args[0]}[/red]")
+            raise typer.Exit(code=2) from exc
+    if output_format is ListFormat.jsonl:
+        record = row.to_record()
+        record["related"] = [{"id": r.id, "label": r.label, "start": r.start, "end": r.end} for r in related]
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    console = Console()
+    console.print(f"[bold]{row.label}[/bold]  ({row.start or '?'} – {row.end or '?'})  {'、'.join(row.entities)}")
+    table = Table("published", "outlet", "headline", "article", title="timeline")
+    for article in row.articles:
+        table.add_row((article["published"] or "")[:16], article["outlet"] or "", article["title"] or "", article["id"])
+    console.print(table)
+    if related:
+        console.print("related stories:")
+        for other in related:
+            console.print(f"  {other.id}  {other.start or '?'}  {other.label}")
+
+
+@app.command()
+def entity(
+    name: str = typer.Argument(..., help="Any name of the entity, in any script or language."),
+    db: Path = DB_OPTION,
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """A person, place or organisation: aliases, roles, mentions per outlet per month, stories."""
+    with _open(db) as archive:
+        report = _analysis(archive).entity_report(name)
+    if report is None:
+        Console(stderr=True).print(f"[red]no entity called {name!r}[/red]: try another spelling, or `newsdesk alias add`")
+        raise typer.Exit(code=2)
+    if output_format is ListFormat.jsonl:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return
+    console = Console()
+    console.print(f"[bold]{report['name']}[/bold] ({report['kind']}, {report['en'] or 'no English name'})  id {report['id']}")
+    console.print("aliases: " + ("、".join(report["aliases"]) or "-"))
+    console.print("roles: " + ("、".join(f"{r} ({n})" for r, n in report["roles"].items()) or "-"))
+    table = Table("month", "outlet", "mentions", "articles", title="mentions")
+    for row in report["mentions"]:
+        table.add_row(row["month"], row["outlet"], str(row["mentions"]), str(row["articles"]))
+    console.print(table)
+    for item in report["stories"]:
+        console.print(f"  story {item['id']}  {item['start'] or '?'}  {item['label']}")
+
+
+@alias_app.command("add")
+def alias_add(
+    name: str = typer.Argument(..., help="A name newsdesk knows (or will know)."),
+    alias: str = typer.Argument(..., help="Another name of the same entity."),
+    db: Path = DB_OPTION,
+) -> None:
+    """Make ALIAS another name of NAME's entity (merging the two if both are known)."""
+    with _open(db, must_exist=False) as archive:
+        analysis = Analysis(archive)
+        archive.begin()
+        entity_found = analysis.add_alias(name, alias)
+        archive.commit()
+    Console().print(f"{alias} is now an alias of {entity_found.name} ({entity_found.id})")
 
 
 if __name__ == "__main__":

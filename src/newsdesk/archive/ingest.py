@@ -50,7 +50,8 @@ class IngestSummary:
 
 def _failure_key(raw: RawCapture) -> str:
     # An unreadable capture has no bytes to hash: its path and error identify it across runs.
-    return capture_hash(f"unreadable\0{raw.path}\0{raw.error}".encode())
+    # surrogatepass: a file name that is not UTF-8 (PEP 383 escapes) still hashes.
+    return capture_hash(f"unreadable\0{raw.path}\0{raw.error}".encode("utf-8", "surrogatepass"))
 
 
 def ingest_capture(archive: Archive, raw: RawCapture, options: ExtractOptions) -> IngestOutcome:

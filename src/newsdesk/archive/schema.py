@@ -50,6 +50,30 @@ MIGRATIONS: list[str] = [
     );
     CREATE VIRTUAL TABLE article_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
     """,
+    # 2: analysis: entities with their aliases, mentions per article, stories of events.
+    """
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, en TEXT,
+        aliases TEXT NOT NULL, roles TEXT NOT NULL, source TEXT NOT NULL
+    );
+    CREATE TABLE user_aliases (entity TEXT NOT NULL, alias TEXT NOT NULL, PRIMARY KEY (entity, alias));
+    CREATE TABLE mentions (
+        article_id TEXT NOT NULL REFERENCES articles(id), entity_id TEXT NOT NULL, count INTEGER NOT NULL,
+        role TEXT, PRIMARY KEY (article_id, entity_id)
+    );
+    CREATE INDEX mentions_entity ON mentions(entity_id);
+    CREATE TABLE stories (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, label TEXT, start TEXT, end TEXT,
+        size INTEGER NOT NULL, centroid TEXT NOT NULL, title_people TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE story_articles (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id), story_id TEXT NOT NULL, score REAL NOT NULL
+    );
+    CREATE INDEX story_articles_story ON story_articles(story_id);
+    CREATE TABLE story_terms (term TEXT NOT NULL, story_id TEXT NOT NULL);
+    CREATE INDEX story_terms_term ON story_terms(term);
+    CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+    """,
 ]
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.archive import fold as folding
+from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
 from newsdesk.archive.schema import migrate
 from newsdesk.archive.text import QueryError, index_text, query_terms, snippet, to_fts_query
 from newsdesk.model import Article, Image
@@ -27,6 +28,21 @@ DEFAULT_DB = "newsdesk.db"
 
 def capture_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def storable(text: str) -> str:
+    """`text` as SQLite can store it (UTF-8). A file name with bytes that are not UTF-8 reaches us
+    with surrogate escapes (PEP 383); it is kept with those bytes written as `\\xNN` rather than
+    failing the whole batch on one name."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
 
 
 def _article_id(seed: str) -> str:
@@ -120,7 +136,7 @@ class Archive:
     def add_failure(self, sha256: str, path: str, error: str, capture_url: str | None = None) -> IngestOutcome:
         self.conn.execute(
             "INSERT OR IGNORE INTO failures(sha256, path, error, capture_url) VALUES (?,?,?,?)",
-            (sha256, path, error, capture_url),
+            (sha256, storable(path), storable(error), capture_url and storable(capture_url)),
         )
         return IngestOutcome("failed", reason=error)
 
@@ -128,6 +144,10 @@ class Archive:
         """Fold one extracted capture into the archive (inside the current batch)."""
         if self.known(sha256):
             return IngestOutcome("unchanged")
+        # Names and crawl fields come from file systems and capture logs, which allow what UTF-8 does not.
+        article.file = storable(article.file)
+        article.capture_url = article.capture_url and storable(article.capture_url)
+        article.captured_at = article.captured_at and storable(article.captured_at)
         if article.error:
             return self.add_failure(sha256, article.file, article.error, article.capture_url)
         text = folding.body_text(article)
@@ -179,23 +199,26 @@ class Archive:
                 candidates.add(article_id)
         best: folding.FoldDecision | None = None
         for article_id in sorted(candidates):
-            row = self.conn.execute(
-                "SELECT s.minhash, a.title, a.published, a.url_key FROM signatures s JOIN articles a ON a.id = s.article_id"
-                " WHERE s.article_id=?",
-                (article_id,),
-            ).fetchone()
+            row = self.conn.execute("SELECT title, published, url_key FROM articles WHERE id=?", (article_id,)).fetchone()
             if row is None:
                 continue
-            similarity = folding.similarity(row[0], minhash)
+            # Compare with every revision, not only the first: the bands index each revision's text,
+            # so a copy of a revised version (another mirror of it, say) must fold into it too.
+            similarity = max(
+                (folding.similarity(data, minhash) for (data,) in self.conn.execute(
+                    "SELECT signature FROM revisions WHERE article_id=?", (article_id,)
+                )),
+                default=0.0,
+            )
             if similarity < folding.SIMILARITY_THRESHOLD:
                 continue
-            if url_key and row[3] and row[3] != url_key:
+            if url_key and row[2] and row[2] != url_key:
                 continue  # both name their original, and the originals differ: two articles
-            if not folding.titles_agree(article.title, row[1]):
+            if not folding.titles_agree(article.title, row[0]):
                 continue
             # A day apart is a time-zone difference only for the very same headline.
-            slack = 1 if folding.title_similarity(article.title, row[1]) == 1.0 else 0
-            if not folding.dates_agree(article.published, row[2], slack):
+            slack = 1 if folding.title_similarity(article.title, row[0]) == 1.0 else 0
+            if not folding.dates_agree(article.published, row[1], slack):
                 continue
             if best is None or similarity > best.similarity:
                 best = folding.FoldDecision(article_id, f"near-duplicate body (similarity {similarity:.2f}), title and date agree", similarity)
@@ -305,7 +328,11 @@ class Archive:
                 (match, *params, limit),
             ).fetchall()
         except sqlite3.OperationalError as exc:
-            raise QueryError(f"cannot search for {query!r}: {exc}") from exc
+            # FTS5's own message (`syntax error near …`) names no fix; the cause stays chained.
+            raise QueryError(
+                f"cannot search for {query!r}: use words, \"phrases\", AND / OR / NOT between them and"
+                " balanced parentheses, e.g. 布林肯 AND (王毅 OR 拉夫罗夫)"
+            ) from exc
         terms = query_terms(query)
         out = []
         for article_id, title, outlet_name, published, body in rows:
@@ -388,9 +415,11 @@ class Archive:
         }
 
     def iter_articles(self) -> Iterator[dict[str, Any]]:
-        """Every article with its capture paths, in id order: the export record."""
+        """Every article with its capture paths, in id order: the export record, exactly the
+        fields of `export.FIELDS` (an `Article`'s per-capture fields, such as `encoding` or
+        `captured_at`, belong to captures, not to the article, and are not exported)."""
         for (article_id,) in self.conn.execute("SELECT id FROM articles ORDER BY id").fetchall():
             record = self.article(article_id).to_record()
             record["id"] = article_id
             record["captures"] = self._capture_paths(article_id)
-            yield record
+            yield {name: record[name] for name in EXPORT_FIELDS}

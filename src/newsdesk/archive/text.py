@@ -2,8 +2,9 @@
 
 Index and query pass through the same `fold` (NFKC for full/half width, lower case,
 OpenCC traditional→simplified), so `拉夫羅夫` finds `拉夫罗夫` and `ＡＢＣ` finds `abc`.
-CJK runs become overlapping character bigrams (a run of one character stays a unigram),
-other text becomes words. bench/archive.py measures this against jieba-style words.
+CJK runs become overlapping character bigrams plus the run's last character on its own (a
+run of one character stays a unigram), other text becomes words. bench/archive.py measures
+this against jieba-style words.
 """
 
 from __future__ import annotations
@@ -38,19 +39,35 @@ def fold_aligned(text: str) -> str:
 def _bigrams(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+    # The run's last character also stands alone: a one-character query is `"X" OR X*`, and FTS5
+    # can match tokens that start with X but not ones that end with it (`(图)`, `访俄`).
+    return [*(run[i : i + 2] for i in range(len(run) - 1)), run[-1]]
 
 
-def bigram_tokens(folded: str) -> list[str]:
-    tokens: list[str] = []
+def _bigram_pieces(folded: str) -> list[tuple[bool, list[str]]]:
+    """(is a CJK run, its tokens) for each run of CJK and each stretch of other text."""
+    pieces: list[tuple[bool, list[str]]] = []
     for piece in _TOKEN_SPLIT.split(folded):
         if not piece:
             continue
         if _CJK_RUN.fullmatch(piece):
-            tokens.extend(_bigrams(piece))
-        else:
-            tokens.extend(_WORD.findall(piece))
-    return tokens
+            pieces.append((True, _bigrams(piece)))
+        elif words := _WORD.findall(piece):
+            pieces.append((False, words))
+    return pieces
+
+
+def bigram_tokens(folded: str) -> list[str]:
+    return [token for _, tokens in _bigram_pieces(folded) for token in tokens]
+
+
+def _bigram_phrase(folded: str) -> list[str]:
+    """Tokens of a query phrase: the index's, less the final run's trailing character, so the
+    phrase ends with its last bigram and matches wherever the text goes on (`美国国务卿布林肯`)."""
+    pieces = _bigram_pieces(folded)
+    if pieces and pieces[-1][0] and len(pieces[-1][1]) > 1:
+        pieces[-1] = (True, pieces[-1][1][:-1])
+    return [token for _, tokens in pieces for token in tokens]
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +92,8 @@ def index_text(text: str, tokenizer: str = "bigram") -> str:
 
 # --- queries -------------------------------------------------------------------------------
 
-_QUERY_PART = re.compile(r'"([^"]*)"|(\()|(\))|(\S+)')
+# A bare word stops at a parenthesis or quote, so `(布林肯 OR 王毅)` closes its group.
+_QUERY_PART = re.compile(r'"([^"]*)"|(\()|(\))|([^\s()"]+)')
 _OPERATORS = {"AND", "OR", "NOT"}
 
 
@@ -85,7 +103,7 @@ class QueryError(ValueError):
 
 def _phrase(text: str, tokenizer: str) -> str | None:
     folded = fold(text)
-    tokens = TOKENIZERS[tokenizer](folded)
+    tokens = _bigram_phrase(folded) if tokenizer == "bigram" else TOKENIZERS[tokenizer](folded)
     if not tokens:
         return None
     if len(tokens) == 1 and tokenizer == "bigram" and len(tokens[0]) == 1 and _CJK_RUN.fullmatch(tokens[0]):
@@ -113,12 +131,36 @@ def to_fts_query(query: str, tokenizer: str = "bigram") -> str:
             phrase = _phrase(quoted if quoted is not None else bare, tokenizer)
             if phrase:
                 parts.append(phrase)
-    # Adjacent terms mean AND; operators need terms on both sides.
+    # Adjacent terms mean AND; operators need terms on both sides. Mistakes are caught here, with
+    # a hint, because FTS5 only says `syntax error near …`.
     out: list[str] = []
+    depth = 0
     for part in parts:
-        if out and part not in _OPERATORS and part != ")" and out[-1] not in _OPERATORS and out[-1] != "(":
+        if part == ")":
+            if depth == 0:
+                raise QueryError(f"unbalanced parentheses in {query!r}: a ')' has no '(' before it")
+            if out and out[-1] in _OPERATORS:
+                raise QueryError(f"{out[-1]} needs a word on each side, as in (布林肯 {out[-1]} 王毅)")
+            if not out or out[-1] == "(":
+                raise QueryError(f"empty parentheses in {query!r}: put words inside, as in (布林肯 OR 王毅)")
+            depth -= 1
+        elif part in _OPERATORS:
+            if part == "NOT" and out and out[-1] == "AND":
+                out[-1] = "NOT"  # `A AND NOT B` is FTS5's `A NOT B`
+                continue
+            if out and out[-1] in _OPERATORS:
+                raise QueryError(f"{out[-1]} {part} in {query!r}: put a word between operators")
+            if part == "NOT" and out and out[-1] == "(":
+                raise QueryError("NOT cannot open parentheses: say what to find first, e.g. (布林肯 NOT 王毅)")
+            if out and out[-1] == "(":
+                raise QueryError(f"{part} needs a word on each side, as in (布林肯 {part} 王毅)")
+        elif out and out[-1] not in _OPERATORS and out[-1] != "(":
             out.append("AND")
+        if part == "(":
+            depth += 1
         out.append(part)
+    if depth:
+        raise QueryError(f"unbalanced parentheses in {query!r}: a '(' is not closed")
     while out and out[-1] in _OPERATORS:
         out.pop()
     while out and out[0] in {"AND", "OR"}:

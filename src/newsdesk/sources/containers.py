@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from newsdesk.sources.files import MAX_CAPTURE_BYTES, RawCapture, _gunzip, iter_paths, read_capture
 
@@ -110,6 +111,28 @@ def _jsonl_lines(path: Path) -> Iterator[RawCapture]:
         )
 
 
+def _is_page(record: Any) -> bool:
+    """A successful response with a textual payload (requests, metadata, redirects, images are not captures)."""
+    if record.rec_type != "response":
+        return False
+    http = record.http_headers
+    if http is not None and not str(http.get_statuscode() or "200").startswith("2"):
+        return False
+    content_type = (http.get_header("Content-Type") if http is not None else "") or ""
+    return not content_type or any(t in content_type.lower() for t in ("html", "text", "xml", "markdown", "json"))
+
+
+def _truncated(record: Any) -> bool:
+    """Whether the file ended inside this record. warcio hands out a record cut short by the end
+    of the file as if it were whole; the block's Content-Length says how many bytes never came."""
+    raw = record.raw_stream
+    # Bytes the payload reader left (a chunked body's trailer, say) are drained, not counted as missing.
+    while getattr(raw, "limit", 0) > 0:
+        if not raw.read(min(raw.limit, 1 << 16)):
+            return True
+    return False
+
+
 def _warc_records(path: Path) -> Iterator[RawCapture]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
@@ -123,13 +146,11 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
         records = ArchiveIterator(stream)
         try:
             for record in records:
-                if record.rec_type != "response":
-                    continue
-                http = record.http_headers
-                if http is not None and not str(http.get_statuscode() or "200").startswith("2"):
-                    continue
-                content_type = (http.get_header("Content-Type") if http is not None else "") or ""
-                if content_type and not any(t in content_type.lower() for t in ("html", "text", "xml", "markdown", "json")):
+                if not _is_page(record):
+                    # Skipped records are read through too, so a file cut inside one is noticed.
+                    if _truncated(record):
+                        yield RawCapture(f"{path}#{records.get_record_offset()}", None, "WARC file ends early: this record is truncated")
+                        return
                     continue
                 # Read the payload before asking for the offset: `get_record_offset` reads the
                 # record to its end, after which the payload reads as empty.
@@ -138,9 +159,7 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
                 if len(data) > MAX_CAPTURE_BYTES:
                     yield RawCapture(name, None, f"record is over the {MAX_CAPTURE_BYTES}-byte limit")
                     continue
-                if getattr(record.raw_stream, "limit", 0) > 0:
-                    # warcio hands out a record cut short by the end of the file as if it were whole;
-                    # its Content-Length says how many bytes never arrived.
+                if _truncated(record):
                     yield RawCapture(name, None, "WARC file ends early: this record is truncated")
                     return
                 yield RawCapture(
@@ -151,7 +170,7 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
         except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError, KeyError) as exc:
             # warcio parsing headers cut off mid-line fails with AttributeError / IndexError rather
             # than its own ArchiveLoadFailed; either way the records before the damage were yielded.
-            yield RawCapture(f"{path}#end", None, f"WARC file ends early or is damaged: {exc!r}")
+            yield RawCapture(f"{path}#end", None, f"WARC file ends early or is damaged: {type(exc).__name__}: {exc}")
 
 
 _READERS = {"zip": _zip_members, "tar": _tar_members, "jsonl": _jsonl_lines, "warc": _warc_records}

@@ -1,0 +1,1 @@
+"""Understanding the archive: entities resolved across spellings and languages, stories of events."""

@@ -1,0 +1,321 @@
+"""People, places and organisations in Chinese (and English) news, resolved to one identity.
+
+Candidates come from four sources, strongest first:
+- the gazetteer (bundled `data/gazetteer.toml`, plus aliases users and articles add);
+- bilingual pairs the articles print, `谢尔盖‧拉夫罗夫（Sergey Lavrov）`, which teach aliases;
+- names after a title, `美国国务卿布林肯`, `乌克兰总统泽伦斯基` (the title is kept as the role);
+- rjieba's part-of-speech tags (nr/ns/nt), for names seen at least twice in an article.
+Every surface form is folded (NFKC, lower case, traditional→simplified, no spaces or
+middle dots) before lookup, so 拉夫羅夫, 拉夫罗夫 and 谢尔盖·拉夫罗夫's surname meet.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+_DOTS = re.compile(r"[\s·‧•・.．\-‐_]+")
+KINDS = ("person", "place", "org")
+
+
+def fold_name(surface: str) -> str:
+    """The lookup key of a name: one script, one width, one case, no spaces or dots."""
+    return _DOTS.sub("", _T2S.convert(unicodedata.normalize("NFKC", surface).lower()))
+
+
+@dataclass
+class Entity:
+    id: str
+    kind: str
+    name: str
+    en: str | None = None
+    aliases: set[str] = field(default_factory=set)
+    roles: Counter[str] = field(default_factory=Counter)
+
+    def names(self) -> set[str]:
+        return {self.name, *self.aliases, *([self.en] if self.en else [])}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    entity_id: str
+    surface: str
+    role: str | None = None
+
+
+def bundled_gazetteer_path() -> Path:
+    return Path(str(resources.files("newsdesk") / "data" / "gazetteer.toml"))
+
+
+_ROLE_WORDS = (
+    "国务卿|外交部长|外长|国防部长|防长|总统|副总统|总理|首相|国家主席|主席|总书记|发言人|新闻秘书|秘书长|大使|特使|"
+    "外交官|最高外交官|国家安全顾问|国安顾问|顾问|部长|议长|参议员|众议员|议员|司令|总司令|王储|国王|女王|特首|行政长官|市长|州长"
+)
+_ROLE = re.compile(r"(?:" + _ROLE_WORDS + r")$")
+_PERSON_FLAGS = frozenset({"nr", "nrt", "nrfg"})
+_NAME_DOTS = frozenset("·‧•・")
+# 谢尔盖‧拉夫罗夫（Sergey Lavrov）, 马克龙(Emmanuel Macron)
+_BILINGUAL = re.compile(
+    r"(?P<zh>[\u4e00-\u9fff][\u4e00-\u9fff·‧•・\s]{1,15}?)\s*[（(]\s*(?P<en>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+){0,3})\s*[）)]"
+)
+_DOTTED_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,8})+$")
+_NOT_NAMES = frozenset(
+    ["记者", "报道", "综合", "本台", "本报", "编辑", "责任", "消息", "新闻", "官员", "人士", "政府", "当局", "国家", "总统", "外长", "发言人", "我们", "他们", "双方", "美方", "俄方", "中方", "乌方"]
+)
+
+
+class Gazetteer:
+    """Entities by id and by every folded alias; learns new aliases as it reads."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Entity] = {}
+        self._by_alias: dict[str, str] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    # --- building --------------------------------------------------------------------
+
+    def add(self, entity: Entity) -> Entity:
+        existing = self.entities.get(entity.id)
+        if existing is not None:
+            existing.aliases |= entity.aliases
+            existing.en = existing.en or entity.en
+            entity = existing
+        else:
+            self.entities[entity.id] = entity
+        for name in entity.names():
+            self.add_alias(entity.id, name)
+        return entity
+
+    def add_alias(self, entity_id: str, surface: str) -> None:
+        key = fold_name(surface)
+        if len(key) < 2 or key in self._by_alias:
+            return
+        self._by_alias[key] = entity_id
+        entity = self.entities[entity_id]
+        if surface != entity.name:
+            entity.aliases.add(surface)
+        self._pattern = None
+
+    def merge(self, keep_id: str, drop_id: str) -> None:
+        """`drop_id` was another spelling of `keep_id`: its aliases and roles move over."""
+        if keep_id == drop_id:
+            return
+        keep, drop = self.entities[keep_id], self.entities.pop(drop_id)
+        keep.aliases |= drop.names()
+        keep.roles.update(drop.roles)
+        keep.en = keep.en or drop.en
+        for key, owner in list(self._by_alias.items()):
+            if owner == drop_id:
+                self._by_alias[key] = keep_id
+        self._pattern = None
+
+    @classmethod
+    def from_toml(cls, *paths: str | Path) -> Gazetteer:
+        gazetteer = cls()
+        for path in paths:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            for item in data.get("entity", []):
+                if item.get("kind") not in KINDS or not item.get("id") or not item.get("name"):
+                    raise ValueError(f"{path}: every [[entity]] needs id, name and kind ({'/'.join(KINDS)}): {item}")
+                entity = Entity(item["id"], item["kind"], item["name"], item.get("en"), set(item.get("aliases", [])))
+                entity.roles.update(item.get("roles", []))
+                gazetteer.add(entity)
+        return gazetteer
+
+    # --- lookup ----------------------------------------------------------------------
+
+    def lookup(self, surface: str) -> Entity | None:
+        entity_id = self._by_alias.get(fold_name(surface))
+        return self.entities.get(entity_id) if entity_id else None
+
+    def _scanner(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            cjk = sorted((k for k in self._by_alias if not k.isascii()), key=len, reverse=True)
+            latin = sorted((k for k in self._by_alias if k.isascii() and len(k) >= 3), key=len, reverse=True)
+            parts = []
+            if cjk:
+                parts.append("(?:" + "|".join(map(re.escape, cjk)) + ")")
+            if latin:
+                parts.append(r"\b(?:" + "|".join(map(re.escape, latin)) + r")\b")
+            self._pattern = re.compile("|".join(parts) or r"(?!x)x")
+        return self._pattern
+
+    def scan(self, folded_text: str) -> Iterable[tuple[int, int, str]]:
+        """(start, end, entity id) of every alias in text already folded with `fold_name`'s rules."""
+        for m in self._scanner().finditer(folded_text):
+            yield m.start(), m.end(), self._by_alias[m.group()]
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> tuple[Entity, ...]:
+    path = bundled_gazetteer_path()
+    if not path.exists():
+        return ()
+    return tuple(Gazetteer.from_toml(path).entities.values())
+
+
+def bundled_gazetteer() -> Gazetteer:
+    """A fresh gazetteer holding the bundled entities (each caller may teach it more)."""
+    gazetteer = Gazetteer()
+    for entity in _bundled():
+        gazetteer.add(Entity(entity.id, entity.kind, entity.name, entity.en, set(entity.aliases), Counter(entity.roles)))
+    return gazetteer
+
+
+def _scan_form(text: str) -> str:
+    """Text folded character for character (so positions match), dots and spaces kept as spaces."""
+    chars = [unicodedata.normalize("NFKC", ch).lower() for ch in text]
+    aligned = "".join(n if len(n) == 1 else " " for n in chars)
+    folded = _T2S.convert(aligned)
+    return folded if len(folded) == len(aligned) else aligned
+
+
+def _new_id(kind: str, name: str) -> str:
+    return f"{kind}:{fold_name(name)}"
+
+
+def _is_person_pair(zh: str, en: str) -> bool:
+    return bool(re.search(r"[·‧•・]", zh)) or len(en.split()) >= 2
+
+
+def _trailing_person(text: str) -> str | None:
+    """The person's name at the end of `text` (`…秘书尼古拉‧帕特鲁舍夫` → `尼古拉‧帕特鲁舍夫`)."""
+    import rjieba
+
+    text = text.strip()
+    dotted = _DOTTED_NAME.search(text)
+    if dotted:
+        head, _, rest = dotted.group().replace(" ", "").partition(re.search(r"[·‧•・]", dotted.group())[0])
+        # The given name is what follows the last title word before the dot (…外长谢尔盖‧…).
+        head = re.split(_ROLE_WORDS, head)[-1]
+        given = "".join(w for w, f in rjieba.tag(head) if f in _PERSON_FLAGS)
+        if len(given) < 2:
+            # rjieba splits unfamiliar transliterations (埃马/纽埃/尔): keep the tail of the run.
+            given = head[-5:]
+        return f"{given}‧{rest}" if given else rest
+
+    run: list[str] = []
+    for word, flag in reversed(rjieba.tag(text[-8:])):
+        if flag in _PERSON_FLAGS:
+            run.insert(0, word)
+        else:
+            break
+    name = "".join(run)
+    return name if len(name) >= 2 else None
+
+
+def learn_from_text(gazetteer: Gazetteer, text: str) -> None:
+    """Aliases an article teaches: `谢尔盖‧拉夫罗夫（Sergey Lavrov）` makes Lavrov, Sergey Lavrov,
+    谢尔盖‧拉夫罗夫 and 拉夫罗夫 one entity (joining an existing one when any of them is known)."""
+    for m in _BILINGUAL.finditer(text):
+        en = m["en"].strip()
+        raw = m["zh"]
+        known_by_en = gazetteer.lookup(en)
+        zh = _trailing_person(raw)
+        if zh is None and known_by_en is not None:
+            # A known English name vouches for the Chinese just before it: what follows the title word.
+            tail = re.split(_ROLE_WORDS, raw.strip())[-1]
+            zh = tail if 2 <= len(tail) <= 5 else None
+        if zh is None:
+            continue
+        if len(en.split()) < 2 and not _NAME_DOTS & set(zh) and known_by_en is None:
+            continue
+        surname_zh = re.split(r"[·‧•・]", zh)[-1]
+        surname_en = en.split()[-1]
+        forms = [zh, surname_zh, en] + ([surname_en] if len(en.split()) >= 2 else [])
+        if fold_name(surname_zh) in _NOT_NAMES or len(surname_zh) < 2:
+            continue
+        known = [e for e in (gazetteer.lookup(f) for f in forms) if e is not None]
+        if known:
+            entity = known[0]
+            for other in known[1:]:
+                if other.id != entity.id and other.id.startswith("person:"):
+                    gazetteer.merge(entity.id, other.id)
+        else:
+            entity = gazetteer.add(Entity(_new_id("person", surname_zh), "person", surname_zh, en))
+        for form in forms:
+            if len(fold_name(form)) >= 2 and gazetteer.lookup(form) is None:
+                gazetteer.add_alias(entity.id, form)
+
+
+_POS_KINDS = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "org"}
+
+
+def _tag_names(text: str) -> tuple[Counter[tuple[str, str]], dict[str, str]]:
+    """Names rjieba tags (runs of person tokens merged: 布+林肯), and the role word that
+    precedes each person run (`国务卿` 布林肯)."""
+    import rjieba
+
+    found: Counter[tuple[str, str]] = Counter()
+    after_role: dict[str, str] = {}
+    tokens = rjieba.tag(text)
+    i = 0
+    while i < len(tokens):
+        word, flag = tokens[i]
+        kind = _POS_KINDS.get(flag)
+        if kind == "person":
+            j, parts = i, []
+            while j < len(tokens) and (tokens[j][1] in _PERSON_FLAGS or (parts and tokens[j][0] in _NAME_DOTS)):
+                parts.append(tokens[j][0])
+                j += 1
+            name = "".join(parts).strip("".join(_NAME_DOTS))
+            if 2 <= len(name) <= 12 and fold_name(name) not in _NOT_NAMES:
+                found[(name, "person")] += 1
+                previous = tokens[i - 1][0] if i else ""
+                if _ROLE.search(previous):
+                    after_role[name] = previous
+            i = j
+            continue
+        if kind and 2 <= len(word) <= 8 and fold_name(word) not in _NOT_NAMES:
+            found[(word, kind)] += 1
+        i += 1
+    return found, after_role
+
+
+def extract_mentions(gazetteer: Gazetteer, title: str | None, body: list[str]) -> list[Mention]:
+    """Every entity mention in an article (title first), teaching `gazetteer` as it goes."""
+    text = "\n".join([title or "", *body])
+    learn_from_text(gazetteer, text)
+    tagged, after_role = _tag_names(text)
+    # A name right after a title is a person even when seen once (乌克兰总统泽伦斯基).
+    for name in after_role:
+        # A given name before a dot (弗拉基米尔•普京) is not a person of its own.
+        if gazetteer.lookup(name) is None and not re.search(re.escape(name) + r"\s*[·‧•・]", text):
+            gazetteer.add(Entity(_new_id("person", name), "person", name))
+    folded = _scan_form(text)
+    mentions: list[Mention] = []
+    previous_end, previous_place = -1, ""
+    for start, end, entity_id in gazetteer.scan(folded):
+        entity = gazetteer.entities[entity_id]
+        role = None
+        role_match = _ROLE.search(text[max(0, start - 8) : start])
+        if role_match:
+            role = role_match.group()
+            # 美国国务卿: the place just before the title belongs to it.
+            if previous_place and previous_end == start - len(role):
+                role = previous_place + role
+            if entity.kind == "person":
+                entity.roles[role] += 1
+        mentions.append(Mention(entity_id, text[start:end], role))
+        previous_end, previous_place = end, (text[start:end] if entity.kind == "place" else "")
+    surfaces = [m.surface for m in mentions]
+    for (name, kind), count in tagged.items():
+        # Only people come from part-of-speech tags: its place and organisation tags are too noisy
+        # (美俄, 唐人); those come from the gazetteer.
+        if kind != "person" or count < 2 or gazetteer.lookup(name) is not None or any(name in s for s in surfaces):
+            continue
+        if re.search(re.escape(name) + r"\s*[·‧•・]", text):
+            continue
+        entity = gazetteer.add(Entity(_new_id(kind, name), kind, name))
+        mentions.extend(Mention(entity.id, name) for _ in range(count))
+    return mentions
