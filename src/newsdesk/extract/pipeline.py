@@ -76,8 +76,11 @@ def _read(text: str, fmt: str) -> Draft:
     return read_plain(text)
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _fold(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def _dedupe(names: list[str]) -> list[str]:
