@@ -122,7 +122,8 @@ def ingest(
     outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
 ) -> None:
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
-    console = Console(stderr=True)
+    # soft_wrap: the summary stays one line per fact when stderr is a file or a pipe.
+    console = Console(stderr=True, soft_wrap=True)
     missing = [str(p) for p in paths if not p.exists()]
     for path in missing:
         console.print(f"[red]no such file or folder:[/red] {path}")

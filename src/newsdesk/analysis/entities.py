@@ -42,8 +42,9 @@ class Entity:
     aliases: set[str] = field(default_factory=set)
     roles: Counter[str] = field(default_factory=Counter)
 
-    def names(self) -> set[str]:
-        return {self.name, *self.aliases, *([self.en] if self.en else [])}
+    def names(self) -> list[str]:
+        """Every name, in a fixed order (the first spelling of a key wins, whatever the hash seed)."""
+        return [self.name, *([self.en] if self.en else []), *sorted(self.aliases - {self.name, self.en})]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ class Gazetteer:
         if keep_id == drop_id:
             return
         keep, drop = self.entities[keep_id], self.entities.pop(drop_id)
-        keep.aliases |= drop.names()
+        keep.aliases |= set(drop.names())
         keep.roles.update(drop.roles)
         keep.en = keep.en or drop.en
         for key, owner in list(self._by_alias.items()):

@@ -36,6 +36,9 @@ TITLE_WEIGHT = 2.0
 BODY_ENTITY_WEIGHT = 0.25
 PAIR_BONUS = 0.3
 IDF_PSEUDO_DOCS = 50
+# Stories compared per article, those sharing most terms first: bounds the cost of placing an
+# article however many stories the archive holds.
+MAX_CANDIDATES = 40
 ENTITY_WEIGHT = 3.0
 CENTROID_TERMS = 300
 INDEX_TERMS = 40
@@ -277,7 +280,8 @@ class Analysis:
         candidates = [
             row for row in self.conn.execute(
                 f"SELECT s.id, s.centroid, s.start, s.end, s.title_people FROM stories s WHERE s.id IN"
-                f" (SELECT story_id FROM story_terms WHERE term IN ({marks}) GROUP BY story_id)",
+                f" (SELECT story_id FROM story_terms WHERE term IN ({marks}) GROUP BY story_id"
+                f" ORDER BY COUNT(*) DESC LIMIT {MAX_CANDIDATES})",
                 top,
             )
         ]

@@ -9,6 +9,7 @@ same order always give the same archive.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import sqlite3
@@ -390,13 +391,14 @@ class Archive:
         return {"id": article_id, "article": self.article(article_id).to_record(), "best_reason": row[1],
                 "revisions": row[2], "captures": captures}
 
-    def failures(self) -> list[dict[str, Any]]:
+    # `builtins.list`: in this class body, after `def list`, a bare `list` names that method.
+    def failures(self) -> builtins.list[dict[str, Any]]:
         return [
             {"sha256": sha, "path": path, "error": error, "capture_url": url}
             for sha, path, error, url in self.conn.execute("SELECT sha256, path, error, capture_url FROM failures ORDER BY path")
         ]
 
-    def stats(self) -> list[tuple[str, str, int]]:
+    def stats(self) -> builtins.list[tuple[str, str, int]]:
         """(outlet, month, articles), months as YYYY-MM (`unknown` when undated)."""
         return [
             (outlet or "(unknown)", month or "unknown", count)

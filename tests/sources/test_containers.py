@@ -1,0 +1,322 @@
+"""Captures inside containers: zip, tar(.gz), JSONL capture logs, WARC(.gz) written with warcio.
+
+Every container is built from real captures. Each capture keeps a path a user can trace
+(`archive.zip!member.md`, `log.jsonl#L3`, `crawl.warc.gz#<offset>`), and a damaged container
+yields an error capture plus everything it held before the damage.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import random
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newsdesk.archive import Archive, ingest
+from newsdesk.sources.containers import container_kind, iter_all_captures
+from newsdesk.sources.files import RawCapture
+from tests.archive.helpers import CAPTURES, dump
+
+MEMBERS = {
+    "people.html": CAPTURES / "people__1.html",
+    "brief.md": CAPTURES / "prog202__a102622636.md",
+    "soh.md": CAPTURES / "soh_zgxw__n3169083.md",
+}
+
+
+def captures(path: Path) -> list[RawCapture]:
+    return list(iter_all_captures([path]))
+
+
+def ingested(db: Path, *paths: Path) -> dict[str, dict[str, object]]:
+    """Capture path → its row, after ingesting `paths` into `db`."""
+    with Archive(db) as archive:
+        ingest(list(paths), archive)
+        rows = archive.conn.execute("SELECT path, capture_url, captured_at, article_id FROM captures").fetchall()
+    return {path: {"capture_url": url, "captured_at": at, "article_id": aid} for path, url, at, aid in rows}
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("a.zip", "zip"), ("a.tar.gz", "tar"), ("a.tgz", "tar"), ("A.TAR", "tar"), ("log.jsonl", "jsonl"),
+     ("log.jsonl.gz", "jsonl"), ("crawl.warc", "warc"), ("crawl.warc.gz", "warc"), ("page.html.gz", None),
+     ("page.md", None)],
+)
+def test_container_kind_goes_by_name(name: str, kind: str | None) -> None:
+    assert container_kind(Path(name)) == kind
+
+
+# --- zip ---------------------------------------------------------------------------------
+
+
+def make_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, source in MEMBERS.items():
+            archive.writestr(f"news/{name}", source.read_bytes())
+        archive.writestr("news/gzipped.md.gz", gzip.compress(MEMBERS["brief.md"].read_bytes().replace(b"7", b"8"), mtime=0))
+        archive.writestr("news/", b"")  # a folder entry
+        archive.writestr("news/.DS_Store", b"\x00\x01")
+    return path
+
+
+def test_zip_members_are_captures_named_container_bang_member(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "archive.zip")
+    found = captures(archive)
+    assert [c.path for c in found] == [f"{archive}!news/{n}" for n in ("brief.md", "gzipped.md.gz", "people.html", "soh.md")]
+    assert all(c.error is None for c in found)
+    assert found[0].data == MEMBERS["brief.md"].read_bytes()
+    assert found[1].data == MEMBERS["brief.md"].read_bytes().replace(b"7", b"8"), "gzip members are unpacked"
+
+
+def test_zip_paths_are_stored_as_ingested(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "archive.zip")
+    rows = ingested(tmp_path / "a.db", archive)
+    assert f"{archive}!news/people.html" in rows
+    with Archive(tmp_path / "a.db") as opened:
+        listed = {p for row in opened.list() for p in row.captures}
+    assert f"{archive}!news/soh.md" in listed
+
+
+def test_corrupt_zip_is_one_error_capture(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04" + random.Random(5).randbytes(2000))
+    [only] = captures(bad)
+    assert only.data is None and only.path == str(bad)
+    assert "unreadable zip archive" in (only.error or "")
+
+
+def test_zip_with_a_damaged_member_keeps_the_others(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "archive.zip")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("news/people.html")
+    # Flip bytes inside people.html's compressed data: its CRC check fails, the rest stands.
+    start = info.header_offset + 30 + len(info.filename) + 200
+    data[start : start + 50] = bytes(b ^ 0xFF for b in data[start : start + 50])
+    path.write_bytes(bytes(data))
+    found = {c.path.split("!")[1]: c for c in captures(path)}
+    assert found["news/people.html"].data is None and "unreadable member" in (found["news/people.html"].error or "")
+    assert found["news/soh.md"].data == MEMBERS["soh.md"].read_bytes()
+    assert found["news/brief.md"].data == MEMBERS["brief.md"].read_bytes()
+
+
+# --- tar ---------------------------------------------------------------------------------
+
+
+def add_member(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def make_tar(path: Path) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, source in MEMBERS.items():
+            add_member(tar, f"sub/{name}", source.read_bytes())
+    return path
+
+
+def test_tar_gz_members_are_captures(tmp_path: Path) -> None:
+    path = make_tar(tmp_path / "archive.tar.gz")
+    found = captures(path)
+    assert [c.path for c in found] == [f"{path}!sub/{n}" for n in MEMBERS]
+    assert [c.data for c in found] == [p.read_bytes() for p in MEMBERS.values()]
+    rows = ingested(tmp_path / "a.db", path)
+    assert set(rows) == {f"{path}!sub/{n}" for n in MEMBERS}
+
+
+def test_tar_member_with_broken_gzip_does_not_end_the_archive(tmp_path: Path) -> None:
+    path = tmp_path / "archive.tar"
+    good = MEMBERS["brief.md"].read_bytes()
+    with tarfile.open(path, "w") as tar:
+        add_member(tar, "a.md", good)
+        add_member(tar, "b.md.gz", gzip.compress(good, mtime=0)[:200])
+        add_member(tar, "c.md", MEMBERS["soh.md"].read_bytes())
+    found = {c.path.split("!")[1]: c for c in captures(path)}
+    assert found["a.md"].data == good
+    assert found["b.md.gz"].data is None and "truncated gzip" in (found["b.md.gz"].error or "")
+    assert found["c.md"].data == MEMBERS["soh.md"].read_bytes(), "the member after the broken one is read"
+
+
+def test_truncated_tar_gz_keeps_what_came_before(tmp_path: Path) -> None:
+    path = tmp_path / "archive.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name in ("brief.md", "soh.md", "people.html"):  # the big page last, where the cut falls
+            add_member(tar, name, MEMBERS[name].read_bytes())
+    data = path.read_bytes()
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(data[: len(data) * 4 // 5])
+    found = captures(cut)
+    assert [c.path for c in found[:-1]] == [f"{cut}!brief.md", f"{cut}!soh.md"]
+    assert [c.data for c in found[:-1]] == [MEMBERS["brief.md"].read_bytes(), MEMBERS["soh.md"].read_bytes()]
+    assert found[-1].data is None and "ends early" in (found[-1].error or "")
+
+
+# --- JSONL capture logs ------------------------------------------------------------------
+
+
+def make_log(path: Path) -> Path:
+    lines = [
+        json.dumps({"url": "https://mirror.example/a", "fetched_at": "2024-03-01T08:00:00Z",
+                    "content": MEMBERS["brief.md"].read_text(encoding="utf-8")}, ensure_ascii=False),
+        "",
+        "{not json",
+        json.dumps({"url": "https://mirror.example/b", "fetched_at": "2024-03-02T08:00:00Z", "content": 42}),
+        json.dumps({"url": "https://mirror.example/c", "content": MEMBERS["soh.md"].read_text(encoding="utf-8")}),
+    ]
+    text = "\n".join(lines) + "\n"
+    if path.name.endswith(".gz"):
+        path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["log.jsonl", "log.jsonl.gz"])
+def test_jsonl_log_lines_are_captures_with_url_and_fetch_time(tmp_path: Path, name: str) -> None:
+    path = make_log(tmp_path / name)
+    found = {c.path: c for c in captures(path)}
+    assert sorted(found) == sorted(f"{path}#L{n}" for n in (1, 3, 4, 5)), "the blank line is no capture"
+    first = found[f"{path}#L1"]
+    assert first.data == MEMBERS["brief.md"].read_bytes()
+    assert (first.capture_url, first.captured_at) == ("https://mirror.example/a", "2024-03-01T08:00:00Z")
+    assert "not a JSON line" in (found[f"{path}#L3"].error or "")
+    assert "content" in (found[f"{path}#L4"].error or "")
+    assert found[f"{path}#L5"].captured_at is None
+
+    db = tmp_path / "a.db"
+    rows = ingested(db, path)
+    assert rows[f"{path}#L1"]["capture_url"] == "https://mirror.example/a"
+    assert rows[f"{path}#L1"]["captured_at"] == "2024-03-01T08:00:00Z"
+    with Archive(db) as archive:
+        failed = {f["path"] for f in archive.failures()}
+        # The crawl time is not the publication date.
+        article = archive.article(str(rows[f"{path}#L1"]["article_id"]))
+    assert failed == {f"{path}#L3", f"{path}#L4"}
+    assert article.published == "2019-07-15"
+
+
+# --- WARC --------------------------------------------------------------------------------
+
+PAGES = [
+    ("https://www.ntdtv.com/gb/2019/07/15/a102622636.html", MEMBERS["brief.md"], "2024-01-01T00:00:00Z"),
+    ("http://www.people.com.cn/1.html", MEMBERS["people.html"], "2024-01-02T00:00:00Z"),
+    ("http://www.soundofhope.org/gb/2019/09/09/n3169083.html", MEMBERS["soh.md"], "2024-01-03T00:00:00Z"),
+]
+
+
+def write_warc(path: Path, gzipped: bool, chunked_last: bool = False) -> Path:
+    """Per page a request record and a 200 response record; then a 404 and an image response,
+    none of which is a capture."""
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=gzipped)
+        for number, (url, source, date) in enumerate(PAGES):
+            request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.com")], is_http_request=True)
+            writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request))
+            body = source.read_bytes()
+            headers = [("Content-Type", "text/html; charset=utf-8")]
+            if chunked_last and number == len(PAGES) - 1:
+                headers.append(("Transfer-Encoding", "chunked"))
+                body = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:1000], body[1000:])) + b"0\r\n\r\n"
+            response = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=response, warc_headers_dict={"WARC-Date": date}
+            ))
+        missing = StatusAndHeaders("404 Not Found", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "http://example.com/missing", "response", payload=io.BytesIO(b"<html><p>not found</p></html>"), http_headers=missing
+        ))
+        image = StatusAndHeaders("200 OK", [("Content-Type", "image/jpeg")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "http://example.com/a.jpg", "response", payload=io.BytesIO(b"\xff\xd8\xff" + bytes(500)), http_headers=image
+        ))
+    return path
+
+
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
+def test_warc_responses_are_captures_and_other_records_are_skipped(tmp_path: Path, name: str) -> None:
+    path = write_warc(tmp_path / name, gzipped=name.endswith(".gz"))
+    found = captures(path)
+    assert [c.capture_url for c in found] == [url for url, _, _ in PAGES]
+    assert [c.data for c in found] == [source.read_bytes() for _, source, _ in PAGES], "payload without HTTP headers"
+    assert [c.captured_at for c in found] == [date for _, _, date in PAGES]
+    assert all(c.error is None for c in found)
+    offsets = [int(c.path.rsplit("#", 1)[1]) for c in found]
+    assert all(c.path.startswith(f"{path}#") for c in found) and offsets == sorted(set(offsets))
+    with path.open("rb") as stream:  # each offset is where its record starts
+        for offset in offsets:
+            stream.seek(offset)
+            head = stream.read(4) if not name.endswith(".gz") else gzip.GzipFile(fileobj=stream).read(4)
+            assert head == b"WARC"
+
+
+def test_chunked_response_is_read_whole(tmp_path: Path) -> None:
+    path = write_warc(tmp_path / "crawl.warc.gz", gzipped=True, chunked_last=True)
+    found = captures(path)
+    assert found[-1].error is None
+    assert found[-1].data == PAGES[-1][1].read_bytes(), "dechunked"
+
+
+def test_warc_captures_ingest_with_their_crawl_facts(tmp_path: Path) -> None:
+    path = write_warc(tmp_path / "crawl.warc.gz", gzipped=True)
+    db = tmp_path / "a.db"
+    rows = ingested(db, path)
+    assert len(rows) == len(PAGES)
+    assert {r["capture_url"] for r in rows.values()} == {url for url, _, _ in PAGES}
+    with Archive(db) as archive:
+        assert archive.failures() == []
+        published = {archive.article(str(r["article_id"])).published for r in rows.values()}
+    assert "2024-01-01" not in {p[:10] for p in published if p}, "WARC-Date is the crawl time, never the publication date"
+
+
+def test_truncated_warc_gz_is_an_error_capture_and_loses_nothing(tmp_path: Path) -> None:
+    whole = write_warc(tmp_path / "crawl.warc.gz", gzipped=True)
+    data = whole.read_bytes()
+    found = captures(whole)
+    second_offset = int(found[1].path.rsplit("#", 1)[1])
+    third_offset = int(found[2].path.rsplit("#", 1)[1])
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[: (second_offset + third_offset) // 2])  # inside the second page's record
+
+    partial = captures(cut)
+    assert [c.data for c in partial[:-1]] == [PAGES[0][1].read_bytes()]
+    assert partial[-1].data is None and "ends early" in (partial[-1].error or "")
+
+    db = tmp_path / "a.db"
+    ingested(db, CAPTURES / "p1__1019917.md")
+    before = dump(db)
+    ingested(db, cut)
+    after = dump(db)
+    assert after["captures"][: len(before["captures"])] == before["captures"], "what was stored stays"
+    assert len(after["captures"]) == len(before["captures"]) + 1
+    with Archive(db) as archive:
+        [failure] = archive.failures()
+    assert failure["path"].startswith(f"{cut}#") and "ends early" in failure["error"]
+    # The whole file later brings in the rest.
+    rows = ingested(db, whole)
+    assert sum(1 for p in rows if p.startswith(f"{whole}#")) == 2, "the first page is already known by its bytes"
+
+
+def test_warc_cut_inside_a_skipped_record_is_noticed(tmp_path: Path) -> None:
+    whole = write_warc(tmp_path / "crawl.warc", gzipped=False)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(data[:-40])  # inside the image record, which is not a capture
+    found = captures(cut)
+    assert [c.data is not None for c in found] == [True, True, True, False]
+    assert "ends early" in (found[-1].error or "")
+
+
+def test_garbage_named_warc_is_an_error_capture(tmp_path: Path) -> None:
+    path = tmp_path / "junk.warc.gz"
+    path.write_bytes(random.Random(2).randbytes(3000))
+    found = captures(path)
+    assert found and all(c.data is None for c in found)
+    assert "WARC" in (found[-1].error or "")
