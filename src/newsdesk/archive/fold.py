@@ -30,7 +30,10 @@ SIMILARITY_THRESHOLD = 0.6
 SAME_REVISION = 0.9
 _TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|from|spm|fbclid|gclid|ref|share|wfr|for|source|s_trk|ocid|cmpid)$", re.I)
 _NON_TEXT = re.compile(r"[\W_]+")
-_LSH = MinHashLSH(threshold=SIMILARITY_THRESHOLD, num_perm=NUM_PERM)
+# Band layout weighted towards recall (few false negatives): candidates are checked against the
+# threshold on their full signatures anyway. bench/archive.py: 25×5 bands miss no pair the default
+# 18×7 layout missed 20 of, for ~12 % more comparisons.
+_LSH = MinHashLSH(threshold=SIMILARITY_THRESHOLD, num_perm=NUM_PERM, weights=(0.1, 0.9))
 BANDS, ROWS = _LSH.b, _LSH.r
 # datasketch 2's default scheme (affine32) keeps 32-bit hash values.
 _HASH_DTYPE = np.uint32
