@@ -21,6 +21,8 @@ demo: $(STAMP)
 	$(BIN)/newsdesk ingest examples/ --db $(DEMO_DB)
 	$(BIN)/newsdesk list --db $(DEMO_DB)
 	$(BIN)/newsdesk search 拉夫羅夫 --db $(DEMO_DB)
+	$(BIN)/newsdesk stories --db $(DEMO_DB)
+	$(BIN)/newsdesk entity "Sergey Lavrov" --db $(DEMO_DB)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
