@@ -1799,10 +1799,12 @@ def git_revision() -> str:
     return "unknown"
 
 
-def write_results(command: str, sections: list[Section], seconds: float) -> None:
+def write_results(command: str, sections: list[Section], seconds: float, revision: str, started_at: datetime) -> None:
     lines = [SECTION, "", f"- Command: `{command}`",
-             f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (machine clock). Wall time: {seconds:.0f} s.",
-             f"- Machine: {machine_note()}.", f"- newsdesk at {git_revision()}.", ""]
+             f"- Date: {started_at:%Y-%m-%d %H:%M} UTC (machine clock) start. Wall time: {seconds:.0f} s.",
+             f"- Machine: {machine_note()}.",
+             # The code is imported once, at the start: later edits of src/ during a long run are not measured.
+             f"- newsdesk as imported at the start: {revision}.", ""]
     for section in sections:
         lines += [f"### {section.name}", ""]
         for report in section.reports:
@@ -1817,7 +1819,7 @@ def write_results(command: str, sections: list[Section], seconds: float) -> None
         nxt = re.search(r"^## (?!#)", old[start + len(SECTION):], re.M)
         previous = old[start : start + len(SECTION) + nxt.start()] if nxt else old[start:]
         kept = [m for m in re.split(r"(?=^### )", previous, flags=re.M)[1:]
-                if not any(m.startswith(f"### {s.name}\n") for s in sections)]
+                if not any(m.startswith(f"### {s.name}\n") for s in sections) and not m.startswith("### Reading")]
         lines.insert(2, "- (`--only` run: the subsections it did not run are kept from the previous run.)")
         lines += [k.rstrip() + "\n" for k in kept]
     block = "\n".join(lines).rstrip() + "\n"
@@ -1848,6 +1850,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = " ".join([".venv/bin/python", "bench/archive.py", *(argv if argv is not None else sys.argv[1:])])
     console.print(f"command: {command}\nmachine: {machine_note()}")
     started = time.perf_counter()
+    started_at = datetime.now(UTC)
+    revision = git_revision()
     sections = []
     if "fold" in wanted:
         sections.append(Section("Fold quality"))
@@ -1859,7 +1863,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections.append(Section("Search"))
         run_search(sections[-1], args.articles, args.rebuild, args.known_items)
     if not args.no_results:
-        write_results(command, sections, time.perf_counter() - started)
+        write_results(command, sections, time.perf_counter() - started, revision, started_at)
     return 0
 
 

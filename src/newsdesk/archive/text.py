@@ -109,6 +109,10 @@ def _phrase(text: str, tokenizer: str) -> str | None:
     if len(tokens) == 1 and tokenizer == "bigram" and len(tokens[0]) == 1 and _CJK_RUN.fullmatch(tokens[0]):
         # One character: any bigram that starts with it, or the character alone.
         return f'("{tokens[0]}" OR {tokens[0]}*)'
+    if tokenizer == "bigram" and len(tokens[-1]) == 1 and _CJK_RUN.fullmatch(tokens[-1]):
+        # A phrase ending in one character after digits or Latin (`39楼`, `18人`): the text goes on
+        # (`39楼层`), so that character is the start of a bigram, a prefix.
+        return '"' + " ".join(tokens) + '" *'
     return '"' + " ".join(tokens) + '"'
 
 

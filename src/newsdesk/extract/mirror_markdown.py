@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from newsdesk.extract.blocks import collapse, extract_blocks
@@ -48,7 +49,8 @@ def _title_line(lines: list[str]) -> tuple[int, str | None]:
         m = _HEADING.match(line)
         if not m or MD_NAV_LINE.match(line):
             continue
-        title = _TITLE_NOISE.sub(r"\1", _MD_LINK.sub(r"\1", m["text"])).strip()
+        # Mirrors leave HTML character references in markdown titles (`&#8220;危中之危”`).
+        title = html.unescape(_TITLE_NOISE.sub(r"\1", _MD_LINK.sub(r"\1", m["text"]))).strip()
         if title:
             return i, collapse(title)
     return -1, None
