@@ -61,7 +61,7 @@ from rich.text import Text
 
 from newsdesk.archive import fold as folding
 from newsdesk.archive.ingest import ingest
-from newsdesk.archive.store import Archive, capture_hash
+from newsdesk.archive.store import BM25, Archive, capture_hash
 from newsdesk.archive.text import QueryError, to_fts_query
 from newsdesk.archive.text import fold as fold_text
 from newsdesk.extract import extract_capture
@@ -1461,15 +1461,13 @@ def oracle(query: str, corpus: Corpus, cache: dict[str, set[int]]) -> set[int]:
 def match_set(archive: Archive, q: Query) -> set[int] | None:
     """Every article the archive's query matches, filters applied (no LIMIT, no ranking); None when
     the archive refuses the query (QueryError: no token of it survives the tokenizer)."""
-    where, params = archive._filters(q.outlet, q.since, q.until)
     try:
-        fts = to_fts_query(q.text, archive.tokenizer)
+        match = archive.match_expression(q.text, q.outlet, q.since, q.until)
     except QueryError:
         return None
-    statement = (f"SELECT f.rowid FROM article_fts f JOIN articles a ON a.seq = f.rowid WHERE article_fts MATCH ?{where}"
-                 if where else "SELECT rowid FROM article_fts WHERE article_fts MATCH ?")
-    rows = archive.conn.execute(statement, (fts, *params)).fetchall()
-    return {r[0] for r in rows}
+    if match is None:
+        return set()
+    return {r[0] for r in archive.conn.execute("SELECT rowid FROM article_fts WHERE article_fts MATCH ?", (match,))}
 
 
 def _timed(run: Callable[[], object], fast: float = 0.1) -> float:
@@ -1486,28 +1484,20 @@ def _timed(run: Callable[[], object], fast: float = 0.1) -> float:
 
 
 def time_search(archive: Archive, q: Query) -> tuple[float, float]:
-    """(seconds of Archive.search, limit 20; seconds of the same ranking when it sorts only ids).
-
-    Archive.search orders the joined rows, bodies included, by bm25 and then keeps 20: SQLite
-    carries every matching article's body through the sort. The second figure is the ranking
-    alone (FTS5 by itself when there is no filter; the join, selecting only the rowid, when there
-    is), i.e. what the search would cost if it ranked first and fetched the 20 bodies after.
-    """
-    where, params = archive._filters(q.outlet, q.since, q.until)
-    if where:
-        ids_only = ("SELECT f.rowid FROM article_fts f JOIN articles a ON a.seq = f.rowid"
-                    f" WHERE article_fts MATCH ?{where} ORDER BY bm25(article_fts, 4.0, 1.0) LIMIT 20")
-    else:
-        ids_only = "SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 4.0, 1.0) LIMIT 20"
+    """(seconds of Archive.search, limit 20, snippets included; seconds of its ranking step alone:
+    FTS5 ordering the matches by bm25 and returning 20 rowids, filters being part of the MATCH)."""
     def api() -> None:
         with contextlib.suppress(QueryError):  # refused before SQLite runs; counted in the quality table
             archive.search(q.text, outlet=q.outlet, since=q.since, until=q.until, limit=20)
 
     try:
-        fts = to_fts_query(q.text, archive.tokenizer)
+        match = archive.match_expression(q.text, q.outlet, q.since, q.until)
     except QueryError:
         return _timed(api), 0.0
-    return _timed(api), _timed(lambda: archive.conn.execute(ids_only, (fts, *params)).fetchall())
+    if match is None:
+        return _timed(api), 0.0
+    ids_only = f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY {BM25} LIMIT 20"
+    return _timed(api), _timed(lambda: archive.conn.execute(ids_only, (match,)).fetchall())
 
 
 # --- known items -----------------------------------------------------------------------------
@@ -1709,9 +1699,9 @@ def run_search(section: Section, n: int, rebuild: bool, n_known: int) -> None:
         f"Search latency, ms (warm, one core: core {core}; Archive.search, limit 20, with snippets)",
         ["tokenizer: queries", "n", "p50", "p95", "p99", "max", "ids-only p50", "ids-only p95", "ids-only max"], latency_rows,
         f"Target p95 < {SEARCH_P95_TARGET_MS:.0f} ms. Warm: the file was read once beforehand, so it sits in the OS page "
-        "cache. Each figure is one call, or the median of three when the first took under 100 ms. 'ids-only' is the "
-        "same bm25 ranking selecting only the rowid (FTS5 alone when there is no filter): what Archive.search would "
-        "cost if it ranked first and fetched the 20 bodies afterwards (see time_search).",
+        "cache. Each figure is one call, or the median of three when the first took under 100 ms. 'ids-only' is "
+        "Archive.search's ranking step alone: FTS5 ordering the matches by bm25 (filters are facet tokens in the "
+        "MATCH) and returning 20 rowids; the rest is fetching the 20 rows and their snippets (see time_search).",
     ))
     section.add(Report("Search latency by query kind, ms",
                        ["tokenizer: kind", "n", "p50", "p95", "p99", "max", "ids-only p50", "ids-only p95", "ids-only max"],

@@ -502,6 +502,53 @@ def test_filters_narrow_search(search_archive: Archive) -> None:
     assert len(later) + len(day) + len(earlier) == len([r for r in everywhere if r.published])
 
 
+def test_every_filter_is_the_unfiltered_result_narrowed(search_archive: Archive) -> None:
+    """Filters are index tokens (text.facet_tokens); they must select exactly what the columns say."""
+    articles = {r.id: r for r in search_archive.list()}
+    outlets = sorted({r.outlet for r in articles.values() if r.outlet})
+    ranges = [("2021-05-01", "2022-02-28"), ("2022-01-01", None), (None, "2021-12-31"), ("2022-02-01", "2022-02-01"),
+              ("2030-01-01", None), ("2022-03-01", "2022-02-01"), (None, None)]
+    for word in ("拉夫罗夫", "俄罗斯", "的"):
+        everything = _ids(search_archive, word)
+        for outlet in [None, *outlets]:
+            for since, until in ranges:
+                expected = {
+                    i for i in everything
+                    if (outlet is None or articles[i].outlet == outlet)
+                    and (since is None or (articles[i].published or "")[:10] >= since)
+                    and (until is None or "" < (articles[i].published or "")[:10] <= until)
+                }
+                filters = {k: v for k, v in (("outlet", outlet), ("since", since), ("until", until)) if v}
+                assert _ids(search_archive, word, **filters) == expected, (word, filters)
+
+
+@pytest.mark.parametrize("option", ["since", "until"])
+def test_a_filter_date_that_is_no_date_is_a_query_error(search_archive: Archive, option: str) -> None:
+    with pytest.raises(QueryError, match=f"--{option} 'Invalid Date' is not a date: give it as YYYY-MM-DD"):
+        search_archive.search("拉夫罗夫", **{option: "Invalid Date"})
+
+
+def test_an_archive_from_before_facets_is_reindexed_on_opening(search_archive: Archive, tmp_path: Path) -> None:
+    """Schema 2 had a two-column index without first characters after figures; opening migrates it."""
+    old = tmp_path / "old.db"
+    search_archive.conn.execute("VACUUM INTO ?", (str(old),))
+    conn = sqlite3.connect(old, isolation_level=None)
+    conn.executescript(
+        "DROP TABLE article_fts;"
+        " CREATE VIRTUAL TABLE article_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');"
+        " INSERT INTO article_fts(rowid, title, body) SELECT seq, title, body FROM articles;"
+        " PRAGMA user_version = 2;"
+    )
+    conn.close()
+    migrated = Archive(old)
+    try:
+        assert migrated.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        for query, filters in [("拉夫罗夫", {}), ("2月1日", {}), ("布林肯", {"outlet": "大纪元", "since": "2022-01-01"})]:
+            assert [r.id for r in migrated.search(query, **filters)] == [r.id for r in search_archive.search(query, **filters)]
+    finally:
+        migrated.close()
+
+
 def test_title_hit_ranks_above_body_only_hit(search_archive: Archive) -> None:
     ids = _ids_by_capture(search_archive)
     rows = search_archive.search("冰川观测站")

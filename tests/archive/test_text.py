@@ -10,16 +10,21 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsdesk.archive.schema import FTS_TABLE
 from newsdesk.archive.text import (
     QueryError,
     bigram_tokens,
+    date_cover,
+    facet_tokens,
     fold,
     index_text,
+    outlet_token,
     query_terms,
     snippet,
     to_fts_query,
@@ -54,7 +59,21 @@ def test_fold_keeps_length_for_cjk_and_ascii() -> None:
 def test_cjk_runs_become_bigrams_and_their_last_character() -> None:
     assert bigram_tokens("王毅访俄") == ["王毅", "毅访", "访俄", "俄"]
     assert bigram_tokens("俄") == ["俄"]
-    assert bigram_tokens("bbc中文网报道, lavrov 说") == ["bbc", "中文", "文网", "网报", "报道", "道", "lavrov", "说"]
+    # After Latin or digits a run's first character stands alone as well (see the next test).
+    assert bigram_tokens("bbc中文网报道, lavrov 说") == ["bbc", "中", "中文", "文网", "网报", "报道", "道", "lavrov", "说"]
+
+
+def test_a_phrase_ending_one_character_after_a_figure_is_exact() -> None:
+    # Not `"39 楼" *`: a prefix over every bigram that starts with 楼 costs a scan of them all.
+    assert to_fts_query("39楼") == '"39 楼"'
+    assert to_fts_query("2月24日") == '"2 月 24 日"'
+    assert to_fts_query("G7峰会") == '"g7 峰 峰会"'
+    assert bigram_tokens("39楼层") == ["39", "楼", "楼层", "层"]
+
+
+def test_words_split_hyphenated_names_as_the_index_does() -> None:
+    assert to_fts_query("CBL-Mariner", "words") == '"cbl mariner"'
+    assert index_text("微软CBL-Mariner系统", "words") == "微软 cbl mariner 系统"
 
 
 def test_index_text_folds_first() -> None:
@@ -122,7 +141,7 @@ cjk_text = st.text(alphabet=ALPHABET + " ，。abc", min_size=0, max_size=40)
 def fts() -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(":memory:")
     # The archive's own table definition.
-    conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0')")
+    conn.execute(FTS_TABLE.replace("article_fts", "t"))
     yield conn
     conn.close()
 
@@ -169,6 +188,67 @@ def test_phrase_tokens_sit_together_in_the_index_tokens(text: str, data: st.Data
     conn.close()
 
 
+# Figures and Latin words among the characters: their tokens are words, so a phrase must start and end
+# on a word's edge (`9楼` is not in `39楼`, as `lavrov` is not in `slavrov`).
+MIXED = ALPHABET + "39ab"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=MIXED + "， ", min_size=2, max_size=30), data=st.data())
+def test_phrases_across_figures_and_latin_are_found(text: str, data: st.DataObject) -> None:
+    folded = fold(text)
+
+    def inside_word(i: int) -> bool:
+        return 0 < i < len(folded) and all(c.isascii() and c.isalnum() for c in folded[i - 1 : i + 1])
+
+    cuts = [i for i in range(len(folded) + 1) if not inside_word(i)]
+    start = data.draw(st.sampled_from(cuts[:-1]))
+    end = data.draw(st.sampled_from([c for c in cuts if c > start]))
+    stretch = folded[start:end]
+    try:
+        phrase = to_fts_query(f'"{stretch}"')
+    except QueryError:
+        return  # only spaces and punctuation
+    conn = sqlite3.connect(":memory:")
+    conn.execute(FTS_TABLE.replace("article_fts", "t"))
+    conn.execute("INSERT INTO t(body) VALUES (?)", (index_text(text),))
+    assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (phrase,)).fetchone()[0] == 1, (text, stretch, phrase)
+    conn.close()
+
+
+# --- facets ------------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=st.dates(date(1998, 1, 1), date(2030, 12, 31)), span=st.integers(-3, 2000))
+def test_date_cover_is_exactly_the_range(first: date, span: int) -> None:
+    last = first + timedelta(days=span)
+    tokens = date_cover(first, last)
+    covered = set()
+    for token in tokens:
+        if token.startswith("y"):
+            year = int(token[1:])
+            covered |= {date(year, 1, 1) + timedelta(days=i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)}
+        elif token.startswith("m"):
+            year, month = int(token[1:5]), int(token[5:])
+            day = date(year, month, 1)
+            while day.month == month:
+                covered.add(day)
+                day += timedelta(days=1)
+        else:
+            covered.add(date(int(token[1:5]), int(token[5:7]), int(token[7:])))
+    assert covered == {first + timedelta(days=i) for i in range(span + 1)}
+    # Whole months and years are one token each: never more than two edges of days and months.
+    assert len(tokens) <= 2 * (30 + 11) + (last.year - first.year + 1)
+
+
+def test_facet_tokens_are_outlet_and_day_month_year() -> None:
+    tokens = facet_tokens("大纪元", "2022-02-01T08:00:00+08:00").split()
+    assert tokens[0] == outlet_token("大纪元") and tokens[0].isalnum()
+    assert tokens[1:] == ["y2022", "m202202", "d20220201"]
+    assert facet_tokens(None, "Invalid Date") == ""
+
+
 # --- snippets ----------------------------------------------------------------------------
 
 
@@ -192,6 +272,12 @@ def test_snippet_is_a_window_around_the_first_hit() -> None:
     assert out.startswith("…") and out.endswith("…")
     assert "<b>拉夫罗夫</b>" in out
     assert len(out.replace("<b>", "").replace("</b>", "")) <= 60 + 2
+
+
+def test_snippet_comes_from_the_first_block_with_a_hit() -> None:
+    blocks = ["第一段没有。", "第二段提到拉夫羅夫。", "第三段也提到拉夫罗夫。"]
+    assert snippet(blocks, ["拉夫罗夫"]) == "第二段提到<b>拉夫羅夫</b>。"
+    assert snippet(["短文。", "第二段。"], ["王毅"]) == "短文。…"
 
 
 def test_snippet_without_a_hit_is_the_start_of_the_text() -> None:

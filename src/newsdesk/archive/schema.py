@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable
 
-MIGRATIONS: list[str] = [
+from newsdesk.archive.text import facet_tokens, index_text
+
+
+def _reindex_with_facets(conn: sqlite3.Connection) -> None:
+    """3: the full-text index gains a `facets` column (outlet and date tokens, so filters are part
+    of the MATCH) and bigram text gains the first character of a CJK run after digits or Latin
+    (`39楼` as a phrase, not a prefix); every article is indexed again."""
+    row = conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+    tokenizer = row[0] if row else "bigram"
+    conn.execute("DROP TABLE article_fts")
+    conn.execute(FTS_TABLE)
+    rows = conn.execute("SELECT seq, title, body, outlet, published FROM articles ORDER BY seq")
+    conn.executemany(
+        "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
+        (
+            (seq, index_text(title or "", tokenizer), index_text("\n".join(json.loads(body)), tokenizer),
+             facet_tokens(outlet, published))
+            for seq, title, body, outlet, published in rows
+        ),
+    )
+
+
+FTS_TABLE = "CREATE VIRTUAL TABLE article_fts USING fts5(title, body, facets, tokenize = 'unicode61 remove_diacritics 0')"
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: captures (provenance), articles (one per story as published), revisions, failures,
     #    MinHash signatures and LSH bands, full-text index.
     """
@@ -74,6 +100,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX story_terms_term ON story_terms(term);
     CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
     """,
+    _reindex_with_facets,
 ]
 
 
@@ -86,5 +113,15 @@ def migrate(conn: sqlite3.Connection) -> int:
         )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         # One transaction per migration: a crash leaves the archive at the previous version.
-        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        if isinstance(script, str):
+            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            continue
+        conn.execute("BEGIN")
+        try:
+            script(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
     return len(MIGRATIONS)

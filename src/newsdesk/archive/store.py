@@ -15,18 +15,28 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from newsdesk.archive import fold as folding
 from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
 from newsdesk.archive.schema import migrate
-from newsdesk.archive.text import QueryError, index_text, query_terms, snippet, to_fts_query
+from newsdesk.archive.text import (
+    QueryError,
+    facet_query,
+    facet_tokens,
+    index_text,
+    published_day,
+    query_terms,
+    snippet,
+    to_fts_query,
+)
 from newsdesk.model import Article, Image
 
 DEFAULT_DB = "newsdesk.db"
-# Best full-text matches a filtered search looks through before falling back to ranking them all.
-FILTER_POOL = 2000
+# bm25 weights of the full-text columns: a title hit counts four body hits; facets are filters only.
+BM25 = "bm25(article_fts, 4.0, 1.0, 0.0)"
 
 
 def capture_hash(data: bytes) -> str:
@@ -294,8 +304,11 @@ class Archive:
             self.conn.execute("UPDATE articles SET url_key=COALESCE(url_key, ?) WHERE id=?", (url_key, article_id))
         self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (current[0],))
         self.conn.execute(
-            "INSERT INTO article_fts(rowid, title, body) VALUES (?,?,?)",
-            (current[0], index_text(best.title or "", self.tokenizer), index_text("\n".join(best.body), self.tokenizer)),
+            "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
+            (
+                current[0], index_text(best.title or "", self.tokenizer), index_text("\n".join(best.body), self.tokenizer),
+                facet_tokens(best.outlet, best.published),
+            ),
         )
 
     # --- reading -------------------------------------------------------------------------
@@ -322,38 +335,67 @@ class Archive:
         self, query: str, outlet: str | None = None, since: str | None = None, until: str | None = None, limit: int = 20
     ) -> list[ArticleRow]:
         """BM25-ranked articles matching `query` (title hits weigh more), with a marked snippet."""
-        match = to_fts_query(query, self.tokenizer)
-        where, params = self._filters(outlet, since, until)
-        # Rank inside the full-text index first and join the few winners after: ordering the joined
-        # rows makes SQLite carry every match through the join (3-5× slower at 100,000 articles).
-        # With filters, the best `FILTER_POOL` matches are filtered; only when that leaves too few
-        # does the query rank every match after the join.
-        ranked = (
-            "SELECT a.id, a.title, a.outlet, a.published, a.body FROM (SELECT rowid, bm25(article_fts, 4.0, 1.0)"
-            " AS score FROM article_fts WHERE article_fts MATCH ? ORDER BY score LIMIT ?) f"
-            f" JOIN articles a ON a.seq = f.rowid WHERE 1=1{where} ORDER BY f.score LIMIT ?"
-        )
+        match = self.match_expression(query, outlet, since, until)
+        if match is None:
+            return []
         try:
-            pool = limit if not where else max(limit, FILTER_POOL)
-            rows = self.conn.execute(ranked, [match, pool, *params, limit]).fetchall()
-            if where and len(rows) < limit:
-                rows = self.conn.execute(
-                    "SELECT a.id, a.title, a.outlet, a.published, a.body FROM article_fts f JOIN articles a"
-                    f" ON a.seq = f.rowid WHERE article_fts MATCH ?{where} ORDER BY bm25(article_fts, 4.0, 1.0) LIMIT ?",
-                    [match, *params, limit],
-                ).fetchall()
+            # Rank inside the full-text index and fetch only the winners' rows: joining first makes
+            # SQLite carry every match, body and all, through the sort.
+            seqs = [seq for (seq,) in self.conn.execute(
+                f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY {BM25} LIMIT ?", (match, limit)
+            )]
         except sqlite3.OperationalError as exc:
             # FTS5's own message (`syntax error near …`) names no fix; the cause stays chained.
             raise QueryError(
                 f"cannot search for {query!r}: use words, \"phrases\", AND / OR / NOT between them and"
                 " balanced parentheses, e.g. 布林肯 AND (王毅 OR 拉夫罗夫)"
             ) from exc
+        rows = {row[0]: row[1:] for row in self.conn.execute(
+            f"SELECT seq, id, title, outlet, published, body FROM articles WHERE seq IN ({','.join('?' * len(seqs))})", seqs
+        )}
         terms = query_terms(query)
         out = []
-        for article_id, title, outlet_name, published, body in rows:
-            text = "\n".join(json.loads(body))
-            out.append(ArticleRow(article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(text, terms)))
+        for seq in seqs:
+            article_id, title, outlet_name, published, body = rows[seq]
+            out.append(ArticleRow(
+                article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(json.loads(body), terms)
+            ))
         return out
+
+    def match_expression(
+        self, query: str, outlet: str | None = None, since: str | None = None, until: str | None = None
+    ) -> str | None:
+        """The FTS5 MATCH expression for a query and its filters; None when the filters admit nothing."""
+        match = "{title body} : (" + to_fts_query(query, self.tokenizer) + ")"
+        facets = self._facet_filter(outlet, since, until)
+        if facets == "":
+            return None
+        return match + (" AND facets : (" + facets + ")" if facets else "")
+
+    def _facet_filter(self, outlet: str | None, since: str | None, until: str | None) -> str | None:
+        """The filters as an expression over the facets column (see text.facet_query)."""
+        first = self._filter_day(since, "--since")
+        last = self._filter_day(until, "--until")
+        if (first or last) and not (first and last):
+            # An open end stops at the archive's oldest or newest dated article.
+            (edge,) = self.conn.execute(
+                "SELECT max(published) FROM articles" if first else
+                "SELECT min(published) FROM articles WHERE published IS NOT NULL"
+            ).fetchone()
+            edge_day = published_day(edge)
+            if edge_day is None:
+                return ""
+            first, last = first or edge_day, last or edge_day
+        return facet_query(outlet, first, last)
+
+    @staticmethod
+    def _filter_day(value: str | None, option: str) -> date | None:
+        if not value:
+            return None
+        day = published_day(value)
+        if day is None:
+            raise QueryError(f"{option} {value!r} is not a date: give it as YYYY-MM-DD, e.g. 2022-02-01")
+        return day
 
     def list(self, outlet: str | None = None, since: str | None = None, until: str | None = None) -> Iterator[ArticleRow]:
         where, params = self._filters(outlet, since, until)

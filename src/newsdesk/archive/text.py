@@ -9,9 +9,11 @@ this against jieba-style words.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from functools import lru_cache
 
 import opencc
@@ -36,12 +38,16 @@ def fold_aligned(text: str) -> str:
     return folded if len(folded) == len(text) else width_folded
 
 
-def _bigrams(run: str) -> list[str]:
+def _bigrams(run: str, after_word: bool) -> list[str]:
     if len(run) == 1:
         return [run]
     # The run's last character also stands alone: a one-character query is `"X" OR X*`, and FTS5
     # can match tokens that start with X but not ones that end with it (`(图)`, `访俄`).
-    return [*(run[i : i + 2] for i in range(len(run) - 1)), run[-1]]
+    tokens = [*(run[i : i + 2] for i in range(len(run) - 1)), run[-1]]
+    # After digits or Latin the first character stands alone too, so a phrase that ends there
+    # (`39楼`, `2月24日`, `18人`) is an exact phrase rather than a prefix FTS5 must expand over
+    # every bigram that starts with that character.
+    return [run[0], *tokens] if after_word else tokens
 
 
 def _bigram_pieces(folded: str) -> list[tuple[bool, list[str]]]:
@@ -51,7 +57,7 @@ def _bigram_pieces(folded: str) -> list[tuple[bool, list[str]]]:
         if not piece:
             continue
         if _CJK_RUN.fullmatch(piece):
-            pieces.append((True, _bigrams(piece)))
+            pieces.append((True, _bigrams(piece, after_word=bool(pieces) and not pieces[-1][0])))
         elif words := _WORD.findall(piece):
             pieces.append((False, words))
     return pieces
@@ -61,13 +67,16 @@ def bigram_tokens(folded: str) -> list[str]:
     return [token for _, tokens in _bigram_pieces(folded) for token in tokens]
 
 
-def _bigram_phrase(folded: str) -> list[str]:
+def _bigram_phrase(folded: str) -> tuple[list[str], bool]:
     """Tokens of a query phrase: the index's, less the final run's trailing character, so the
-    phrase ends with its last bigram and matches wherever the text goes on (`美国国务卿布林肯`)."""
+    phrase ends with its last bigram and matches wherever the text goes on (`美国国务卿布林肯`);
+    and whether the last token is a prefix: a final run of one character after punctuation
+    (`俄，俄` in `俄，俄罗斯`) may begin a longer run, whose first character is no token of its own."""
     pieces = _bigram_pieces(folded)
     if pieces and pieces[-1][0] and len(pieces[-1][1]) > 1:
         pieces[-1] = (True, pieces[-1][1][:-1])
-    return [token for _, tokens in pieces for token in tokens]
+    prefix = len(pieces) > 1 and pieces[-1][0] and pieces[-2][0] and len(pieces[-1][1]) == 1
+    return [token for _, tokens in pieces for token in tokens], prefix
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +89,9 @@ def _rjieba() -> Callable[[str], list[str]]:
 def word_tokens(folded: str) -> list[str]:
     """jieba-style words (rjieba), for comparison with bigrams."""
     cut = _rjieba()
-    return [t for t in cut(folded) if _WORD.fullmatch(t)]
+    # rjieba keeps `cbl-mariner` or `covid-19` whole; FTS5's unicode61 would split them at the
+    # hyphen anyway, so they are split here, the same way in the index and in queries.
+    return [word for token in cut(folded) for word in _WORD.findall(token)]
 
 
 TOKENIZERS: dict[str, Callable[[str], list[str]]] = {"bigram": bigram_tokens, "words": word_tokens}
@@ -88,6 +99,70 @@ TOKENIZERS: dict[str, Callable[[str], list[str]]] = {"bigram": bigram_tokens, "w
 
 def index_text(text: str, tokenizer: str = "bigram") -> str:
     return " ".join(TOKENIZERS[tokenizer](fold(text)))
+
+
+# --- facets: filters as index tokens ------------------------------------------------------
+#
+# Outlet and publication date are indexed as tokens of a third FTS5 column, so a filtered search
+# is one MATCH: FTS5 intersects the query with the filter's doclists and ranks only what passes.
+# Filtering after ranking instead has to rank every match of a common word (most of an archive)
+# to find the twenty from one small outlet.
+
+
+def outlet_token(outlet: str) -> str:
+    return "o" + hashlib.blake2b(outlet.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def published_day(published: str | None) -> date | None:
+    """The day of an ISO date or date-time, or None when there is none."""
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+
+
+def facet_tokens(outlet: str | None, published: str | None) -> str:
+    tokens = [outlet_token(outlet)] if outlet else []
+    if day := published_day(published):
+        tokens += [f"y{day:%Y}", f"m{day:%Y%m}", f"d{day:%Y%m%d}"]
+    return " ".join(tokens)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def date_cover(first: date, last: date) -> list[str]:
+    """The fewest year, month and day tokens whose days are exactly `first`..`last` (inclusive)."""
+    tokens: list[str] = []
+    day = first
+    while day <= last:
+        if day.month == 1 and day.day == 1 and date(day.year, 12, 31) <= last:
+            tokens.append(f"y{day:%Y}")
+            day = date(day.year + 1, 1, 1)
+        elif day.day == 1 and _next_month(day) - timedelta(days=1) <= last:
+            tokens.append(f"m{day:%Y%m}")
+            day = _next_month(day)
+        else:
+            tokens.append(f"d{day:%Y%m%d}")
+            day += timedelta(days=1)
+    return tokens
+
+
+def facet_query(outlet: str | None, first: date | None, last: date | None) -> str | None:
+    """FTS5 expression over the facets column for these filters; None when nothing is filtered,
+    "" when nothing can pass (an empty date range)."""
+    parts = []
+    if outlet:
+        parts.append(outlet_token(outlet))
+    if first is not None and last is not None:
+        days = date_cover(first, last)
+        if not days:
+            return ""
+        parts.append("(" + " OR ".join(days) + ")")
+    return " AND ".join(parts) if parts else None
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -103,17 +178,13 @@ class QueryError(ValueError):
 
 def _phrase(text: str, tokenizer: str) -> str | None:
     folded = fold(text)
-    tokens = _bigram_phrase(folded) if tokenizer == "bigram" else TOKENIZERS[tokenizer](folded)
+    tokens, prefix = _bigram_phrase(folded) if tokenizer == "bigram" else (TOKENIZERS[tokenizer](folded), False)
     if not tokens:
         return None
     if len(tokens) == 1 and tokenizer == "bigram" and len(tokens[0]) == 1 and _CJK_RUN.fullmatch(tokens[0]):
         # One character: any bigram that starts with it, or the character alone.
         return f'("{tokens[0]}" OR {tokens[0]}*)'
-    if tokenizer == "bigram" and len(tokens[-1]) == 1 and _CJK_RUN.fullmatch(tokens[-1]):
-        # A phrase ending in one character after digits or Latin (`39楼`, `18人`): the text goes on
-        # (`39楼层`), so that character is the start of a bigram, a prefix.
-        return '"' + " ".join(tokens) + '" *'
-    return '"' + " ".join(tokens) + '"'
+    return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
 
 
 def to_fts_query(query: str, tokenizer: str = "bigram") -> str:
@@ -187,15 +258,28 @@ def query_terms(query: str) -> list[str]:
     return terms
 
 
-def snippet(text: str, terms: list[str], width: int = 90, mark: tuple[str, str] = ("<b>", "</b>")) -> str:
-    """A window of `text` around the first query term, terms marked."""
-    if not text:
+def snippet(
+    text: str | Sequence[str], terms: list[str], width: int = 90, mark: tuple[str, str] = ("<b>", "</b>")
+) -> str:
+    """A window around the first query term in the first block (paragraph) that has one, terms
+    marked; `text` is one string or the body's blocks."""
+    blocks = [text] if isinstance(text, str) else [block for block in text if block]
+    if not blocks or not blocks[0]:
         return ""
-    folded = fold_aligned(text)
-    source = text
-    hits = [(folded.find(t), t) for t in terms if t and folded.find(t) >= 0]
-    if not hits:
-        return source[:width] + ("…" if len(source) > width else "")
+    for block in blocks:
+        # Whole-block folding is fast; the per-character version, which keeps offsets aligned when
+        # NFKC changes a length (`…`), only runs where the fast one did change it.
+        folded = fold(block)
+        if len(folded) != len(block):
+            folded = fold_aligned(block)
+        hits = [(folded.find(t), t) for t in terms if t and folded.find(t) >= 0]
+        if hits:
+            return _window(block, folded, hits, width, mark)
+    first = blocks[0]
+    return first[:width] + ("…" if len(first) > width or len(blocks) > 1 else "")
+
+
+def _window(source: str, folded: str, hits: list[tuple[int, str]], width: int, mark: tuple[str, str]) -> str:
     first = min(at for at, _ in hits)
     start = max(0, first - width // 3)
     end = min(len(source), start + width)
