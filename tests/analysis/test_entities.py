@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from pathlib import Path
 
-from newsdesk.analysis.entities import Entity, Gazetteer, bundled_gazetteer, extract_mentions, fold_name
+from newsdesk.analysis.entities import Entity, Gazetteer, _scan_form, bundled_gazetteer, extract_mentions, fold_name
+from newsdesk.extract import extract_capture
+from newsdesk.sources.files import RawCapture
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+DEV_CAPTURES = DATA / "dev" / "captures"
+STORIES_CAPTURES = DATA / "stories-dev" / "captures"
 
 
 def _names(gazetteer: Gazetteer, title: str, body: list[str]) -> Counter[str]:
@@ -60,3 +68,35 @@ def test_new_name_after_a_title_is_a_person() -> None:
     entity = gazetteer.lookup("泽伦斯基")
     assert entity is not None and entity.kind == "person"
     assert "总统" in entity.roles
+
+
+def _regex_scan(gazetteer: Gazetteer, text: str) -> list[tuple[int, int, str]]:
+    """The scan's meaning, as one regex alternation: leftmost; at a position the longest CJK alias,
+    else the longest Latin alias (three letters or more) between word boundaries."""
+    keys = gazetteer._by_alias
+    cjk = sorted((k for k in keys if not k.isascii()), key=len, reverse=True)
+    latin = sorted((k for k in keys if k.isascii() and len(k) >= 3), key=len, reverse=True)
+    pattern = re.compile("(?:" + "|".join(map(re.escape, cjk)) + r")|\b(?:" + "|".join(map(re.escape, latin)) + r")\b")
+    return [(m.start(), m.end(), keys[m.group()]) for m in pattern.finditer(text)]
+
+
+def test_alias_scan_finds_what_an_alternation_of_all_aliases_finds() -> None:
+    gazetteer = bundled_gazetteer()
+    texts = []
+    for folder in (DEV_CAPTURES, STORIES_CAPTURES):
+        for path in sorted(folder.iterdir())[:40]:
+            article = extract_capture(RawCapture(path=str(path), data=path.read_bytes()))
+            extract_mentions(gazetteer, article.title, article.body)  # learns names, as placement does
+            texts.append(_scan_form("\n".join([article.title or "", *article.body])))
+    texts.append("lavrov putin,nato. xlavrov lavrovx 普京lavrov lavrov普京 nato_ 9nato nato9 (nato) sergeylavrov")
+    assert len(gazetteer._by_alias) > 1000
+    for text in texts:
+        assert list(gazetteer.scan(text)) == _regex_scan(gazetteer, text)
+
+
+def test_a_name_learned_between_scans_is_found_by_the_next() -> None:
+    gazetteer = bundled_gazetteer()
+    text = _scan_form("资深人权律师关尚义今日出庭。")
+    assert not any(entity_id.endswith("关尚义") for _, _, entity_id in gazetteer.scan(text))
+    gazetteer.add(Entity("person:关尚义", "person", "关尚义"))
+    assert [(s, e) for s, e, entity_id in gazetteer.scan(text) if entity_id == "person:关尚义"] == [(6, 9)]

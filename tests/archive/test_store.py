@@ -18,6 +18,7 @@ import pytest
 
 from newsdesk.archive import Archive, ingest
 from newsdesk.archive import fold as folding
+from newsdesk.archive.schema import MIGRATIONS
 from newsdesk.archive.store import IngestOutcome
 from newsdesk.archive.text import QueryError, fold
 from newsdesk.extract import extract_capture
@@ -542,7 +543,7 @@ def test_an_archive_from_before_facets_is_reindexed_on_opening(search_archive: A
     conn.close()
     migrated = Archive(old)
     try:
-        assert migrated.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert migrated.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         for query, filters in [("拉夫罗夫", {}), ("2月1日", {}), ("布林肯", {"outlet": "大纪元", "since": "2022-01-01"})]:
             assert [r.id for r in migrated.search(query, **filters)] == [r.id for r in search_archive.search(query, **filters)]
     finally:

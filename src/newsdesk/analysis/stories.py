@@ -1,15 +1,19 @@
 """Stories: the reports of one real-world event, across outlets, grouped as they arrive.
 
 Each article becomes a weighted vector of its headline and lead (character bigrams, TF-IDF)
-and of the entities it names (weighted the same way, so 俄罗斯 counts for less than 拉夫罗夫).
-A new article joins the most similar story whose dates are within a few days of its own,
-when the similarity clears a threshold measured on labelled events (bench/stories.py);
-otherwise it opens a story. Nothing already assigned is re-clustered, so adding articles
-costs the same however large the archive is.
+and of the entities it is about: those of the headline and the lead count most, whatever the
+body goes on to name, with a damped IDF so 俄罗斯 counts for less than 拉夫罗夫 without a
+name seen once in a body outweighing the headline's. A new article joins the story holding
+the most similar report (single link) among stories that began within a few days of its
+event day; otherwise it opens a story. The event day is the publication date or, for an
+undated capture, the date its text gives (`2月28日` with the year of the page's upload paths
+or dates). Nothing already assigned is re-clustered, so adding articles costs the same however
+large the archive is. The constants are measured in bench/stories.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -19,31 +23,55 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsdesk.analysis.entities import Entity, Gazetteer, bundled_gazetteer, extract_mentions
+from newsdesk.analysis.entities import Entity, Gazetteer, _scan_form, bundled_gazetteer, extract_mentions
 from newsdesk.archive.store import Archive
 from newsdesk.archive.text import bigram_tokens, fold
 from newsdesk.extract.credits import DATELINE
+from newsdesk.model import Article
 
-# A story accepts an article at least this similar: a blend of text cosine and entity cosine.
-JOIN_THRESHOLD = 0.3
-TEXT_SHARE = 0.5
-# Reports of one event fall within this many days of the story's dates.
-MAX_GAP_DAYS = 3
-# An event's reports run at most this many days from its first one.
-MAX_SPAN_DAYS = 5
+# A story accepts an article at least this similar to one of its reports: a blend of text cosine
+# and entity cosine.
+JOIN_THRESHOLD = 0.35
+TEXT_SHARE = 0.65
+# Without a day on one side the date cannot vouch for the match: the text must say more.
+UNDATED_MARGIN = 0.1
+# Reports of the same or the next day: time is evidence too (an aftermath piece a day later tells
+# the event with other people in its headline).
+NEAR_DAY_BONUS = 0.1
+NEAR_DAYS = 1
+# Reports of one event fall between this many days before a story's first report and this many after.
+DAYS_BEFORE = 3
+DAYS_AFTER = 5
 LEAD_CHARS = 400
+ENTITY_LEAD_CHARS = 200
 TITLE_WEIGHT = 2.0
-BODY_ENTITY_WEIGHT = 0.25
-PAIR_BONUS = 0.3
+# Where an entity is named: the headline says what the report is about, the lead who and where.
+ENTITY_TITLE_WEIGHT = 3.0
+ENTITY_LEAD_WEIGHT = 1.0
+ENTITY_BODY_WEIGHT = 0.1
+ENTITY_BODY_CAP = 5
+# IDF ** this for entities: damped, so rare body names do not drown the headline's people.
+ENTITY_IDF_POWER = 0.5
 IDF_PSEUDO_DOCS = 50
-# Stories compared per article, those sharing most terms first: bounds the cost of placing an
-# article however many stories the archive holds.
+# Stories compared per article, those sharing most terms first (after the date window): bounds
+# the cost of placing an article however many stories the archive holds.
 MAX_CANDIDATES = 40
-ENTITY_WEIGHT = 3.0
+MAX_MEMBERS = 60
 CENTROID_TERMS = 300
 INDEX_TERMS = 40
 QUERY_TERMS = 16
+# Articles whose terms are counted together before they are placed.
+BATCH = 1000
 _PAREN_BYLINE = re.compile(r"^[（(][^）)]{0,30}[）)]")
+# Dates a text gives: `2022年2月28日`, `2022-02-28`, `/2022/02/` (upload paths, dated URLs), `2月28日`.
+_YEAR_MONTH = re.compile(r"(?<!\d)(20[0-4]\d|199\d)\s*[/年\-.]\s*(0?[1-9]|1[0-2])(?!\d)(?:\s*[/月\-.]\s*(0?[1-9]|[12]\d|3[01])(?!\d))?")
+_URL = re.compile(r"https?://\S+")
+# Where an undated report says its day: the headline and the lead's first sentence or two.
+DATE_LEAD_CHARS = 120
+_US_DATE = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/(20[0-4]\d)(?!\d)")
+# `普京28日与…`: a day of the month with no month, as Chinese news writes the day of the event.
+_BARE_DAY = re.compile(r"(?<![\d月/.-])([12]\d|3[01]|0?[1-9])\s*日(?![\d])")
+_MONTH_DAY = re.compile(r"(?<![\d年/.-])(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日")
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -51,6 +79,52 @@ def _day(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
+
+
+def event_day(article: Article) -> dt.date | None:
+    """The day an article reports on: its publication date, else the first date its lead gives.
+
+    An undated capture (a repost without its date) still opens `2月28日，瑞士表示…`,
+    `普京28日与…` or `By:秘翻新闻2022-02-23`; a month-day or a bare day takes its year and month
+    from the months the page's images and links name (`/uploads/2022/03/`). Dates further into
+    the body are left alone: there they are mostly history (`自2月24日入侵以来`).
+    """
+    published = _day(article.published)
+    if published is not None:
+        return published
+    lead = (article.title or "") + "\n" + _lead(article.body)[:DATE_LEAD_CHARS]
+    evidence = _page_month(article)
+    found: list[tuple[int, dt.date]] = []
+    for m in _YEAR_MONTH.finditer(lead):
+        if m.group(3):
+            with contextlib.suppress(ValueError):
+                found.append((m.start(), dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))))
+    for m in _US_DATE.finditer(lead):
+        with contextlib.suppress(ValueError):
+            found.append((m.start(), dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2)))))
+    if evidence is not None:
+        year, month = evidence
+        for m in _MONTH_DAY.finditer(lead):
+            wanted = int(m.group(1))
+            nearest = min((year - 1, year, year + 1), key=lambda y: abs((y * 12 + wanted) - (year * 12 + month)))
+            with contextlib.suppress(ValueError):
+                found.append((m.start(), dt.date(nearest, wanted, int(m.group(2)))))
+        for m in _BARE_DAY.finditer(lead):
+            with contextlib.suppress(ValueError):
+                found.append((m.start(), dt.date(year, month, int(m.group(1)))))
+    return min(found)[1] if found else None
+
+
+def _page_month(article: Article) -> tuple[int, int] | None:
+    """The year and month the page was made in, by its upload paths and dated links (their
+    own time), else by the year-months its text names."""
+    text = "\n".join(article.body)
+    urls = [i.src for i in article.images] + _URL.findall(text)
+    for source in ("\n".join(urls), _URL.sub(" ", text)):
+        months = Counter((int(m.group(1)), int(m.group(2))) for m in _YEAR_MONTH.finditer(source))
+        if months:
+            return months.most_common(1)[0][0]
+    return None
 
 
 def _lead(body: list[str]) -> str:
@@ -171,16 +245,37 @@ class Analysis:
         n = self._docs + IDF_PSEUDO_DOCS
         return {t: math.log((n + 1) / (found.get(t, 0) + 1)) + 1.0 for t in terms}
 
-    def _vector(self, title: str | None, body: list[str], entity_counts: Counter[str]) -> dict[str, float]:
+    def _terms(self, article: Article, entity_counts: Counter[str]) -> Counter[str]:
+        """Headline and lead bigrams and `e:` terms for the entities the report is about, with raw weights."""
         counts: Counter[str] = Counter()
-        for token in bigram_tokens(fold(title or "")):
+        for token in bigram_tokens(fold(article.title or "")):
             counts[token] += TITLE_WEIGHT
-        for token in bigram_tokens(fold(_lead(body))):
+        for token in bigram_tokens(fold(_lead(article.body))):
             counts[token] += 1.0
-        for entity_id, weight in entity_counts.items():
-            counts[f"e:{entity_id}"] += ENTITY_WEIGHT * (1 + math.log(1 + weight))
-        idf = self._idf(list(counts))
-        return {t: ((1 + math.log(c)) if c >= 1 else c) * idf[t] for t, c in counts.items()}
+        for entity_id, weight in self._prominence(article, entity_counts).items():
+            counts[f"e:{entity_id}"] = weight
+        return counts
+
+    def _vector(self, terms: Counter[str]) -> dict[str, float]:
+        """TF-IDF for the bigrams; for entities their prominence times a damped IDF."""
+        idf = self._idf(list(terms))
+        return {
+            t: w * idf[t] ** ENTITY_IDF_POWER if t.startswith("e:") else (1 + math.log(w)) * idf[t]
+            for t, w in terms.items()
+        }
+
+    def _prominence(self, article: Article, counts: Counter[str]) -> Counter[str]:
+        """How much the report is about each entity: named in the headline, in the lead, or only further on."""
+        key: Counter[str] = Counter()
+        lead = _lead(article.body)[:ENTITY_LEAD_CHARS]
+        for text, weight in ((article.title or "", ENTITY_TITLE_WEIGHT), (lead, ENTITY_LEAD_WEIGHT)):
+            for _, _, entity_id in self.gazetteer.scan(_scan_form(text)):
+                if self._known(entity_id):
+                    key[entity_id] += weight
+        for entity_id, count in counts.items():
+            if self._known(entity_id):
+                key[entity_id] += ENTITY_BODY_WEIGHT * min(count, ENTITY_BODY_CAP)
+        return key
 
     # --- stories -----------------------------------------------------------------------
 
@@ -189,21 +284,27 @@ class Analysis:
             article_id
             for (article_id,) in self.conn.execute(
                 "SELECT a.id FROM articles a LEFT JOIN story_articles s ON s.article_id = a.id WHERE s.article_id IS NULL"
-                " ORDER BY a.published IS NULL, substr(a.published, 1, 10), a.seq"
+                " ORDER BY a.seq"
             )
         ]
 
     def update(self) -> int:
-        """Place every article not yet in a story; returns how many were placed."""
-        pending = self.pending()
-        for article_id in pending:
-            self._place(article_id)
+        """Place every article not yet in a story, in event-day order (undated last); returns how many."""
+        pending = [(article_id, self.archive.article(article_id)) for article_id in self.pending()]
+        days = {article_id: event_day(article) for article_id, article in pending}
+        pending.sort(key=lambda item: (days[item[0]] is None, days[item[0]] or dt.date.min))
+        for at in range(0, len(pending), BATCH):
+            # Count a batch's terms before placing any of it, so an article's IDF already knows the
+            # reports that arrived with it: the grouping of a batch does not depend on who came first.
+            batch = [(article_id, article, self._read(article_id, article)) for article_id, article in pending[at : at + BATCH]]
+            for article_id, article, terms in batch:
+                self._place(article_id, article, days[article_id], terms)
         if pending:
             self._save_entities()
         return len(pending)
 
-    def _place(self, article_id: str) -> None:
-        article = self.archive.article(article_id)
+    def _read(self, article_id: str, article: Article) -> Counter[str]:
+        """An article's mentions (stored) and story terms (counted in term_df)."""
         mentions = extract_mentions(self.gazetteer, article.title, article.body)
         entity_counts: Counter[str] = Counter(m.entity_id for m in mentions)
         roles = {m.entity_id: m.role for m in mentions if m.role}
@@ -212,9 +313,17 @@ class Analysis:
             "INSERT INTO mentions(article_id, entity_id, count, role) VALUES (?,?,?,?)",
             [(article_id, e, c, roles.get(e)) for e, c in entity_counts.items()],
         )
-        vector = self._vector(article.title, article.body, self._key_entities(article.title, article.body, entity_counts))
-        people = self._title_people(article.title)
-        story_id, score = self._best_story(vector, _day(article.published), people)
+        terms = self._terms(article, entity_counts)
+        self.conn.executemany(
+            "INSERT INTO term_df(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            [(t,) for t in terms],
+        )
+        self._docs += 1
+        return terms
+
+    def _place(self, article_id: str, article: Article, day: dt.date | None, terms: Counter[str]) -> None:
+        vector = self._vector(terms)
+        story_id, score = self._best_story(vector, day)
         if story_id is None:
             story_id = hashlib.sha256(f"story\0{article_id}".encode()).hexdigest()[:16]
             self.conn.execute(
@@ -223,14 +332,10 @@ class Analysis:
             )
             score = 1.0
         self.conn.execute(
-            "INSERT INTO story_articles(article_id, story_id, score) VALUES (?,?,?)", (article_id, story_id, score)
+            "INSERT INTO story_articles(article_id, story_id, score, day, vector) VALUES (?,?,?,?,?)",
+            (article_id, story_id, score, day and day.isoformat(), json.dumps(_rounded(vector), ensure_ascii=False)),
         )
-        self._grow(story_id, vector, article.published, people)
-        self.conn.executemany(
-            "INSERT INTO term_df(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
-            [(t,) for t in vector],
-        )
-        self._docs += 1
+        self._grow(story_id, vector, day)
 
     def _known(self, entity_id: str) -> bool:
         """Entities a story may be keyed on: from the gazetteer, or learned with an English name or a title
@@ -238,88 +343,57 @@ class Analysis:
         entity = self.gazetteer.entities.get(entity_id)
         return entity is not None and (_is_bundled(entity_id) or bool(entity.en) or bool(entity.roles))
 
-    def _key_entities(self, title: str | None, body: list[str], counts: Counter[str]) -> Counter[str]:
-        """What the report is about: entities of the headline and lead count most, the rest a little."""
-        from newsdesk.analysis.entities import _scan_form
-
-        key: Counter[str] = Counter()
-        for text, weight in ((title or "", 3.0), (_lead(body), 1.0)):
-            for _, _, entity_id in self.gazetteer.scan(_scan_form(text)):
-                if self._known(entity_id):
-                    key[entity_id] += weight
-        for entity_id, count in counts.items():
-            if self._known(entity_id):
-                key[entity_id] += BODY_ENTITY_WEIGHT * count
-        return key
-
-    def _top_people(self, entity_vector: dict[str, float]) -> frozenset[str]:
-        people = [t for t in entity_vector if self.gazetteer.entities.get(t[2:]) is not None
-                  and self.gazetteer.entities[t[2:]].kind == "person"]
-        return frozenset(sorted(people, key=entity_vector.get, reverse=True)[:2])  # type: ignore[arg-type]
-
-    def _title_people(self, title: str | None) -> set[str]:
-        """The people a headline names: an event is who met whom (古特雷斯+拉夫罗夫 is not 古特雷斯+普京)."""
-        if not title:
-            return set()
-        from newsdesk.analysis.entities import _scan_form
-
-        return {
-            entity_id for _, _, entity_id in self.gazetteer.scan(_scan_form(title))
-            if self.gazetteer.entities[entity_id].kind == "person"
-        }
-
-    def _best_story(
-        self, vector: dict[str, float], day: dt.date | None, people: set[str]
-    ) -> tuple[str | None, float]:
+    def _candidates(self, vector: dict[str, float], day: dt.date | None) -> list[tuple[str, str | None]]:
+        """(id, start) of the stories worth comparing: in the date window, sharing most terms."""
         text_part, entity_part = _split(vector)
-        top = sorted(text_part, key=text_part.get, reverse=True)[:QUERY_TERMS]  # type: ignore[arg-type]
-        top += sorted(entity_part, key=entity_part.get, reverse=True)[:QUERY_TERMS // 2]  # type: ignore[arg-type]
+        top = sorted(text_part, key=text_part.__getitem__, reverse=True)[:QUERY_TERMS]
+        top += sorted(entity_part, key=entity_part.__getitem__, reverse=True)[: QUERY_TERMS // 2]
         if not top:
-            return None, 0.0
+            return []
         marks = ",".join("?" * len(top))
-        candidates = [
-            row for row in self.conn.execute(
-                f"SELECT s.id, s.centroid, s.start, s.end, s.title_people FROM stories s WHERE s.id IN"
-                f" (SELECT story_id FROM story_terms WHERE term IN ({marks}) GROUP BY story_id"
-                f" ORDER BY COUNT(*) DESC LIMIT {MAX_CANDIDATES})",
-                top,
-            )
-        ]
-        best, best_score = None, 0.0
-        text, entities = _split(vector)
-        for story_id, centroid, start, end, story_people in candidates:
-            if day is not None and not _within(day, _day(start), _day(end)):
-                continue
-            story_people_set = set(json.loads(story_people))
-            if people and story_people_set and not people & story_people_set:
-                continue  # the headlines are about different people
-            story_text, story_entities = _split(json.loads(centroid))
-            score = TEXT_SHARE * cosine(text, story_text) + (1 - TEXT_SHARE) * cosine(entities, story_entities)
-            pair = self._top_people(entities)
-            if day is not None and _day(start) is not None and len(pair) == 2 and pair == self._top_people(story_entities):
-                # Dated reports in the same days about the same two people are one event, however
-                # differently each outlet tells it (布林肯 and 王毅 in Munich).
-                score += PAIR_BONUS
-            if score > best_score:
-                best, best_score = story_id, score
-        return (best, best_score) if best_score >= JOIN_THRESHOLD else (None, best_score)
+        window, params = "", list(top)
+        if day is not None:
+            # The window applies before the cap: at scale most stories sharing a term are other days'.
+            window = " AND (s.start IS NULL OR s.start BETWEEN ? AND ?)"
+            params += [(day - dt.timedelta(days=DAYS_AFTER)).isoformat(), (day + dt.timedelta(days=DAYS_BEFORE)).isoformat()]
+        return self.conn.execute(
+            f"SELECT s.id, s.start FROM story_terms st JOIN stories s ON s.id = st.story_id WHERE st.term IN ({marks}){window}"
+            f" GROUP BY s.id ORDER BY COUNT(*) DESC, s.seq LIMIT {MAX_CANDIDATES}",
+            params,
+        ).fetchall()
 
-    def _grow(self, story_id: str, vector: dict[str, float], published: str | None, people: set[str]) -> None:
-        centroid_json, start, end, size, story_people = self.conn.execute(
-            "SELECT centroid, start, end, size, title_people FROM stories WHERE id=?", (story_id,)
+    def _best_story(self, vector: dict[str, float], day: dt.date | None) -> tuple[str | None, float]:
+        text, entities = _split(vector)
+        best, best_score = None, 0.0
+        for story_id, start in self._candidates(vector, day):
+            need = JOIN_THRESHOLD + (UNDATED_MARGIN if day is None or start is None else 0.0)
+            for member, member_day in self.conn.execute(
+                "SELECT vector, day FROM story_articles WHERE story_id=? ORDER BY rowid LIMIT ?", (story_id, MAX_MEMBERS)
+            ):
+                member_text, member_entities = _split(json.loads(member))
+                score = TEXT_SHARE * cosine(text, member_text) + (1 - TEXT_SHARE) * cosine(entities, member_entities)
+                other = _day(member_day)
+                if day is not None and other is not None and abs((day - other).days) <= NEAR_DAYS:
+                    score += NEAR_DAY_BONUS
+                if score >= need and score > best_score:
+                    best, best_score = story_id, score
+        return best, best_score
+
+    def _grow(self, story_id: str, vector: dict[str, float], day: dt.date | None) -> None:
+        centroid_json, start, end, size = self.conn.execute(
+            "SELECT centroid, start, end, size FROM stories WHERE id=?", (story_id,)
         ).fetchone()
         centroid: dict[str, float] = json.loads(centroid_json)
         norm = _norm(vector)
         for term, weight in vector.items():
             centroid[term] = centroid.get(term, 0.0) + weight / norm
         kept = dict(sorted(centroid.items(), key=lambda kv: kv[1], reverse=True)[:CENTROID_TERMS])
-        day = (published or "")[:10] or None
-        start = min(filter(None, [start, day]), default=None)
-        end = max(filter(None, [end, day]), default=None)
-        people_json = json.dumps(sorted(set(json.loads(story_people)) | people), ensure_ascii=False)
+        iso = day.isoformat() if day else None
+        start = min(filter(None, [start, iso]), default=None)
+        end = max(filter(None, [end, iso]), default=None)
         self.conn.execute(
-            "UPDATE stories SET centroid=?, start=?, end=?, size=?, title_people=? WHERE id=?",
-            (json.dumps(kept, ensure_ascii=False), start, end, size + 1, people_json, story_id),
+            "UPDATE stories SET centroid=?, start=?, end=?, size=? WHERE id=?",
+            (json.dumps(_rounded(kept), ensure_ascii=False), start, end, size + 1, story_id),
         )
         self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
         text_terms, entity_terms = _split(kept)
@@ -427,18 +501,14 @@ class Analysis:
                 "mentions": per_month, "stories": stories}
 
 
+def _rounded(vector: dict[str, float]) -> dict[str, float]:
+    return {t: round(w, 4) for t, w in vector.items()}
+
+
 def _split(vector: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
     text = {t: w for t, w in vector.items() if not t.startswith("e:")}
     entities = {t: w for t, w in vector.items() if t.startswith("e:")}
     return text, entities
-
-
-def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
-    """Within the story's first days: measured from its start, so a story cannot creep along
-    the calendar one report at a time."""
-    if start is None:
-        return True
-    return -MAX_GAP_DAYS <= (day - start).days <= MAX_SPAN_DAYS
 
 
 def _is_bundled(entity_id: str) -> bool:

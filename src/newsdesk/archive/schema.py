@@ -101,6 +101,28 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
     """,
     _reindex_with_facets,
+    # 4: stories are placed by their most similar report (each keeps its vector and event day), not
+    #    a centroid; earlier placements are dropped so the next `newsdesk ingest`/`stories` places
+    #    every article again. story_terms gains the index its per-story rewrite needs.
+    """
+    DROP TABLE story_terms;
+    DROP TABLE story_articles;
+    DROP TABLE stories;
+    DELETE FROM term_df;
+    CREATE TABLE stories (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, label TEXT, start TEXT, end TEXT,
+        size INTEGER NOT NULL, centroid TEXT NOT NULL
+    );
+    CREATE INDEX stories_start ON stories(start);
+    CREATE TABLE story_articles (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id), story_id TEXT NOT NULL, score REAL NOT NULL,
+        day TEXT, vector TEXT NOT NULL
+    );
+    CREATE INDEX story_articles_story ON story_articles(story_id);
+    CREATE TABLE story_terms (term TEXT NOT NULL, story_id TEXT NOT NULL);
+    CREATE INDEX story_terms_term ON story_terms(term);
+    CREATE INDEX story_terms_story ON story_terms(story_id);
+    """,
 ]
 
 
