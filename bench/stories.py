@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/stories.py [--only grouping,own,sweep,aliases,speed] [--rebuild] [--retime]
                                       [--jobs N] [--speed-budget SECONDS] [--speed-max N]
-                                      [--speed-current-max N] [--no-results]
+                                      [--no-results]
 
 grouping  stories-dev (../shared/eval/stories-dev): `newsdesk ingest DIR` into a fresh archive (which
           places the articles), `newsdesk stories --format jsonl`, scored with the logic of
@@ -17,7 +17,8 @@ own       Our labels, bench/data/stories-own/events.json: real captures from exa
           variants of real captures (bench/data/stories-own/variants/, made here: traditional script via
           OpenCC s2tw, paragraphs re-wrapped, another site's page) that must land in their source's story.
           Scored the same way; the five seeds of examples/ are checked alone and inside the set.
-sweep     JOIN_THRESHOLD × TEXT_SHARE, and PAIR_BONUS, MAX_SPAN_DAYS, IDF_PSEUDO_DOCS one at a time,
+sweep     JOIN_THRESHOLD × TEXT_SHARE, and NEAR_DAY_BONUS, UNDATED_MARGIN, DAYS_AFTER, ENTITY_IDF_POWER,
+          IDF_PSEUDO_DOCS one at a time,
           monkeypatched in newsdesk.analysis.stories; every article placed again from scratch on a copy of
           each archive (analysis tables emptied), in the ingest order and two shuffled ones.
 aliases   bench/data/alias-pairs.tsv: surface forms that must (or must not) be one entity with
@@ -29,11 +30,10 @@ speed     CPU and wall seconds to place 1,000 articles added to an archive of N 
           update(), commit: what `newsdesk ingest` does after extracting), pinned to one core. The archive
           is synthetic: mutated real articles (headlines, dates, outlets, paragraph order and mix varied;
           a share naming a person never seen before, at the rate real captures teach the gazetteer new
-          names) inserted with `Archive.add_capture`, 1,000 per transaction, each batch then placed. At
-          N = 0, 1k, 2k, 5k, 10k, 20k, ... the batch is placed twice from the same state: by newsdesk as
-          it is (up to --speed-current-max), and with Gazetteer.scan replaced by an index that finds the
-          same matches without recompiling a regex of all aliases (checked equal, table by table);
-          between checkpoints that faster scan builds the archive. Snapshots and timings are cached under bench/out/stories/speed
+          names) inserted with `Archive.add_capture`, 1,000 per transaction, each batch then placed and
+          timed. At N = 1k, 2k, 5k, 10k, 20k, ... the state is kept (snapshot) and the same batch is also
+          placed with MAX_CANDIDATES lifted, to show what the cap changes. Snapshots and timings are cached
+          under bench/out/stories/speed
           (--rebuild starts over, --retime times cached checkpoints again).
 
 Results are printed and written to bench/RESULTS.md, section "## Stories and entities (bench/stories.py)"
@@ -103,11 +103,13 @@ SEEDS = {
     "003": "003_8eeb793550cba062.txt", "004": "004_1de7367779586eca.txt",
 }
 
-THRESHOLDS = [0.20, 0.25, 0.30, 0.35, 0.40, 0.45]
-TEXT_SHARES = [0.3, 0.4, 0.5, 0.6, 0.7]
+THRESHOLDS = [0.25, 0.30, 0.35, 0.40, 0.45, 0.50]
+TEXT_SHARES = [0.35, 0.5, 0.65, 0.8]
 ONE_AT_A_TIME: dict[str, list[float]] = {
-    "PAIR_BONUS": [0.0, 0.15, 0.3, 0.45, 0.6],
-    "MAX_SPAN_DAYS": [2, 3, 5, 7, 10],
+    "NEAR_DAY_BONUS": [0.0, 0.05, 0.1, 0.15, 0.2],
+    "UNDATED_MARGIN": [0.0, 0.05, 0.1, 0.2, 0.3],
+    "DAYS_AFTER": [2, 3, 5, 7, 10],
+    "ENTITY_IDF_POWER": [0.0, 0.25, 0.5, 0.75, 1.0],
     "IDF_PSEUDO_DOCS": [0, 10, 50, 200, 1000],
 }
 ORDERS = 5
@@ -611,7 +613,7 @@ def run_problems(section: Section) -> None:
     check("two unrelated articles naming one and the same entity merge (entity cosine of one-entity vectors is 1.0)",
           "ingest tests/data/dev/captures/guancha__2.html …/nf4514__n11232880.md: one story (chip imports + imperial exams, both only 中国)",
           _same_story(["tests/data/dev/captures/guancha__2.html", "tests/data/dev/captures/nf4514__n11232880.md"], scratch))
-    check("headline people only need to overlap: 古特雷斯+拉夫罗夫 joins 古特雷斯+普京 (the _title_people docstring says it must not)",
+    check("two meetings of one trip on one day share a story: 古特雷斯+拉夫罗夫 joins 古特雷斯+普京",
           f"ingest {sd}gn_2417919.md {sd}gn_2420649.md: one story",
           _same_story([sd + "gn_2417919.md", sd + "gn_2420649.md"], scratch))
     g = Gazetteer()
@@ -644,6 +646,22 @@ def run_problems(section: Section) -> None:
     check("every newly learned alias recompiles one regex of all aliases at the next scan",
           f"bundled_gazetteer(), add_alias(), scan(): {compile_ms:.0f} ms with {_alias_count(g):,} aliases (grows with the archive's names)",
           compile_ms > 5)
+    _remove_db(scratch)
+    with Archive(scratch) as archive:
+        plan = " ".join(str(r[-1]) for r in archive.conn.execute("EXPLAIN QUERY PLAN DELETE FROM story_terms WHERE story_id = ?", ("x",)))
+    _remove_db(scratch)
+    check("story_terms has no index on story_id: _grow's DELETE reads the whole table for every article placed",
+          f"EXPLAIN QUERY PLAN DELETE FROM story_terms WHERE story_id = ? → {plan!r} (see the speed profile: _grow grows with N)",
+          plan.upper().startswith("SCAN"))
+    meta_file = OUT / "speed" / "meta.json"
+    if meta_file.exists() and hasattr(stories_mod, "MAX_CANDIDATES"):
+        changed = {c["n"]: c["changed"] for c in json.loads(meta_file.read_text())["chunks"] if c.get("changed") is not None}
+        if changed:
+            check("MAX_CANDIDATES keeps the stories sharing most terms before the date window is applied: at scale most"
+                  " of the 40 are out of the window and the right story is often not among them",
+                  "speed archive (bench/out/stories/speed): share of 1,000 new articles placed otherwise than with no cap: "
+                  + ", ".join(f"N={k:,}: {v:.1%}" for k, v in sorted(changed.items())),
+                  max(changed.values()) > 0.01)
     section.add(Report("Problems found, re-run as reproducers", ["problem", "reproducer", "still happens"], rows))
 
 
@@ -1046,99 +1064,13 @@ def timed_core() -> int:
         return 0
 
 
-# --- the alias scan, without recompiling one regex of every alias each time a name is learned --------------
-
-
-class _ScanIndex:
-    """Folded aliases by first character, longest first, grown as the gazetteer grows (aliases are only
-    ever added, so the dict's insertion order says which are new)."""
-
-    def __init__(self) -> None:
-        self.seen = 0
-        self.cjk: dict[str, list[int]] = {}
-        self.latin: dict[str, list[int]] = {}
-
-    def update(self, by_alias: dict[str, str]) -> None:
-        if self.seen == len(by_alias):
-            return
-        touched: set[tuple[str, str]] = set()
-        for key in itertools.islice(by_alias, self.seen, None):
-            table, name = (self.cjk, "cjk") if not key.isascii() else (self.latin, "latin") if len(key) >= 3 else (None, "")
-            if table is None:
-                continue
-            table.setdefault(key[0], []).append(len(key))
-            touched.add((name, key[0]))
-        for name, first in touched:
-            table = self.cjk if name == "cjk" else self.latin
-            table[first] = sorted(set(table[first]), reverse=True)
-        self.seen = len(by_alias)
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # what `\b` means for str patterns in Python's re
-
-
-def index_scan(self: Gazetteer, folded_text: str) -> Iterator[tuple[int, int, str]]:
-    """Exactly `Gazetteer.scan`'s matches (leftmost; longest CJK alias, else longest Latin alias between
-    word boundaries), found with a first-character index instead of one regex alternation."""
-    index: _ScanIndex | None = self.__dict__.get("_bench_index")
-    if index is None:
-        index = self.__dict__["_bench_index"] = _ScanIndex()
-    by_alias = self._by_alias
-    index.update(by_alias)
-    text, i, n = folded_text, 0, len(folded_text)
-    while i < n:
-        ch, hit = text[i], 0
-        for length in index.cjk.get(ch, ()):
-            if i + length <= n and text[i:i + length] in by_alias:
-                hit = length
-                break
-        if not hit and ch in index.latin and (i == 0 or _is_word(text[i - 1]) != _is_word(ch)):
-            for length in index.latin[ch]:
-                end = i + length
-                if end <= n and text[i:end] in by_alias and (_is_word(text[end - 1]) != (end < n and _is_word(text[end]))):
-                    hit = length
-                    break
-        if hit:
-            yield i, i + hit, by_alias[text[i:i + hit]]
-            i += hit
-        else:
-            i += 1
-
-
-@contextlib.contextmanager
-def indexed_scan() -> Iterator[None]:
-    original = Gazetteer.scan
-    Gazetteer.scan = index_scan  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Gazetteer.scan = original  # type: ignore[method-assign]
-
-
-def check_index_scan(pool: Pool) -> str:
-    """The stand-in must match the real scan on real text before any timing relies on it."""
-    from newsdesk.analysis.entities import _scan_form
-
-    g = bundled_gazetteer()
-    for a in pool.articles:
-        extract_mentions(g, a.title, a.body)  # the names it learns are scanned for too
-    texts = [_scan_form("\n".join([a.title or "", *a.body])) for a in pool.articles]
-    # Word boundaries around Latin aliases, next to CJK, digits and punctuation.
-    texts += ["lavrov putin,nato. xlavrov lavrovx 普京lavrov lavrov普京 nato_ 9nato nato9 (nato) sergeylavrov"]
-    differ = sum(1 for t in texts if list(Gazetteer.scan(g, t)) != list(index_scan(g, t)))
-    if differ:
-        raise RuntimeError(f"index_scan differs from Gazetteer.scan on {differ} of {len(texts)} texts")
-    return f"index scan = Gazetteer.scan on {len(texts)} texts ({_alias_count(g):,} aliases)"
-
-
 # --- chunks ----------------------------------------------------------------------------------------------
 
 
 @dataclass
 class Chunk:
     n: int         # articles in the archive before the chunk
-    code: str      # "current" (newsdesk as is) or "index scan" (alias scan stand-in, same results)
+    code: str      # "newsdesk" (as it is) or "no cap" (MAX_CANDIDATES lifted)
     wall: float    # seconds: new Analysis + update() + commit
     cpu: float     # process CPU seconds of the same
     init: float    # of which Analysis(archive)
@@ -1158,10 +1090,9 @@ def add_articles(archive: Archive, batch: list[tuple[str, Article]]) -> None:
 
 def place_chunk(archive: Archive, n: int, code: str) -> Chunk:
     """What `newsdesk ingest` does once the captures are in: a new Analysis, update(), commit."""
-    scan = indexed_scan() if code.startswith("index scan") else contextlib.nullcontext()
-    # "no cap": as before MAX_CANDIDATES, every story sharing a query term is compared.
+    # "no cap": every story in the date window sharing a query term is compared.
     cap = patched({"MAX_CANDIDATES": 10**9}) if code.endswith("no cap") else contextlib.nullcontext()
-    with scan, cap:
+    with cap:
         w0, c0 = time.perf_counter(), time.process_time()
         analysis = Analysis(archive)
         init = time.perf_counter() - w0
@@ -1185,8 +1116,8 @@ def analysis_digest(db: Path) -> str:
     """Everything placement writes, in a stable order: equal digests mean equal placements."""
     h = hashlib.sha256()
     with contextlib.closing(sqlite3.connect(db)) as conn:
-        for sql in ("SELECT article_id, story_id, score FROM story_articles ORDER BY article_id",
-                    "SELECT id, label, start, end, size, centroid, title_people FROM stories ORDER BY id",
+        for sql in ("SELECT article_id, story_id, score, day, vector FROM story_articles ORDER BY article_id",
+                    "SELECT id, label, start, end, size, centroid FROM stories ORDER BY id",
                     "SELECT article_id, entity_id, count, role FROM mentions ORDER BY article_id, entity_id",
                     "SELECT * FROM entities ORDER BY id", "SELECT term, df FROM term_df ORDER BY term",
                     "SELECT term, story_id FROM story_terms ORDER BY story_id, term"):
@@ -1196,19 +1127,17 @@ def analysis_digest(db: Path) -> str:
 
 
 class CountingConnection:
-    """Analysis.conn stand-in that counts the candidate stories `_best_story` fetches per article (all
-    stories sharing a query term, before any date filter)."""
+    """Analysis.conn stand-in that counts the candidate stories `_candidates` fetches per article (the
+    date window is part of that query, so all of them are in it)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.fetched: list[int] = []
-        self.in_window: list[int] = []
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        if "FROM stories s WHERE s.id IN" in sql:
+        if "FROM story_terms st JOIN stories s" in sql:
             rows = self.conn.execute(sql, params).fetchall()
             self.fetched.append(len(rows))
-            self.in_window.append(0)
             return iter(rows)
         return self.conn.execute(sql, params)
 
@@ -1217,9 +1146,7 @@ class CountingConnection:
 
 
 def profile_chunk(db: Path, stream: Iterator[tuple[str, Article]], scratch: Path) -> list[list[str]]:
-    """Where the time goes once the alias regex is out of the way: a profiled, untimed placement of
-    PROFILE_ARTICLES more articles on a copy, with the index scan (cProfile would inflate re's compiler,
-    which is pure Python; the regex's own cost is the newsdesk/index-scan difference in the table above)."""
+    """Where the time goes: a profiled, untimed placement of PROFILE_ARTICLES more articles on a copy."""
     copy_db(db, scratch)
     prof = cProfile.Profile()
     with Archive(scratch) as archive:
@@ -1231,22 +1158,10 @@ def profile_chunk(db: Path, stream: Iterator[tuple[str, Article]], scratch: Path
         analysis = Analysis(archive)
         counting = CountingConnection(archive.conn)
         analysis.conn = counting  # type: ignore[assignment]
-        within = stories_mod._within
-
-        def counted_within(day: date, start: date | None, end: date | None) -> bool:
-            ok = within(day, start, end)
-            counting.in_window[-1] += ok
-            return ok
-
-        stories_mod._within = counted_within  # type: ignore[assignment]
         archive.begin()
-        try:
-            with indexed_scan():
-                prof.enable()
-                analysis.update()
-                prof.disable()
-        finally:
-            stories_mod._within = within
+        prof.enable()
+        analysis.update()
+        prof.disable()
         archive.commit()
     _remove_db(scratch)
     stats: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(prof).stats  # type: ignore[attr-defined]
@@ -1260,9 +1175,10 @@ def profile_chunk(db: Path, stream: Iterator[tuple[str, Article]], scratch: Path
     total = cumulative("stories.py", "update")
     picks = {
         "extract_mentions (learning, tagging, scan)": ("entities.py", "extract_mentions"),
-        "alias scans (index scan)": ("bench", "index_scan"),
+        "alias scans (Gazetteer.scan)": ("entities.py", "scan"),
         "rjieba tagging (_tag_names)": ("entities.py", "_tag_names"),
-        "candidate stories (_best_story)": ("stories.py", "_best_story"),
+        "candidate stories (_candidates)": ("stories.py", "_candidates"),
+        "comparing with their reports (_best_story)": ("stories.py", "_best_story"),
         "story update (_grow)": ("stories.py", "_grow"),
         "IDF lookups (_idf)": ("stories.py", "_idf"),
     }
@@ -1277,11 +1193,10 @@ def profile_chunk(db: Path, stream: Iterator[tuple[str, Article]], scratch: Path
         return f"{v[len(v) // 2]} / {v[int(len(v) * 0.9)]} / {v[-1]}"
 
     rows.append(["candidate stories fetched per article (median / p90 / max)", spread(counting.fetched), ""])
-    rows.append(["… of them inside the date window (median / p90 / max)", spread(counting.in_window), ""])
     return rows
 
 
-def run_speed(section: Section, rebuild: bool, budget: float, max_n: int, retime: bool, current_max: int) -> None:
+def run_speed(section: Section, rebuild: bool, budget: float, max_n: int, retime: bool) -> None:
     core = timed_core()
     pin(core)
     load = os.getloadavg()
@@ -1306,7 +1221,6 @@ def run_speed(section: Section, rebuild: bool, budget: float, max_n: int, retime
     section.say(f"Speed: pool of {len(pool.articles)} real articles; {pool.novel_note}. Pinned to core {core};"
                 f" load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} on {os.cpu_count()} cores.")
     started = time.perf_counter()
-    checks = [check_index_scan(pool)]
     timed_at = {0, *CHECKPOINTS}
     done = {(c["n"], c["code"]) for c in meta["chunks"]}
 
@@ -1333,72 +1247,50 @@ def run_speed(section: Section, rebuild: bool, budget: float, max_n: int, retime
                 if not snap.exists():
                     copy_db(build, snap)
                     meta["snapshots"] = sorted(set(meta["snapshots"]) | {n})
-            if n in timed_at and n <= current_max:
-                # The state at N is kept; the next 1,000 are placed from it twice, by newsdesk as it is and
-                # with the index scan, and both must write exactly the same.
-                index_digest = ""
-                work = folder / "work.db"
-                if retime or (n, "index scan") not in done:
+                if hasattr(stories_mod, "MAX_CANDIDATES") and n in CHECKPOINTS and (retime or (n, "no cap") not in done):
+                    # What the cap costs in placement: the same 1,000 from the same state, every story in the
+                    # window that shares a term compared.
+                    work = folder / "work.db"
                     copy_db(snap, work)
                     with Archive(work) as other:
                         add_articles(other, batch)
-                        record(place_chunk(other, n, "index scan"))
-                    index_digest = analysis_digest(work)
-                    capped = placements(work, n)
+                        chunk = place_chunk(other, n, "no cap")
+                    free = placements(work, n)
                     _remove_db(work)
-                    if hasattr(stories_mod, "MAX_CANDIDATES") and (retime or (n, "index scan, no cap") not in done):
-                        # What the cap on compared stories costs in placement: the same 1,000, uncapped.
-                        copy_db(snap, work)
-                        with Archive(work) as other:
-                            add_articles(other, batch)
-                            chunk = place_chunk(other, n, "index scan, no cap")
-                        free = placements(work, n)
-                        chunk.changed = sum(1 for a in capped if capped[a] != free.get(a)) / len(capped)
-                        record(chunk)
-                        _remove_db(work)
+                else:
+                    free = None
                 add_articles(archive, batch)
-                # Already timed as it is (cached): build on quickly.
-                record(place_chunk(archive, n, "current" if retime or (n, "current") not in done else "index scan"))
-                if index_digest:
-                    same = analysis_digest(build) == index_digest
-                    meta["checks"] = [c for c in meta["checks"] if c["n"] != n] + [{"n": n, "same": same, "measured": _now()}]
-                    if not same:
-                        raise RuntimeError(f"index scan placed the chunk at N={n} differently from newsdesk's own scan")
+                record(place_chunk(archive, n, "newsdesk"))
+                if free is not None:
+                    capped = placements(build, n)
+                    chunk.changed = sum(1 for a in capped if capped[a] != free.get(a)) / len(capped)
+                    record(chunk)
             else:
                 add_articles(archive, batch)
-                record(place_chunk(archive, n, "index scan"))
+                record(place_chunk(archive, n, "newsdesk"))
             n += CHUNK
             if required_done is None and n > REQUIRED_N:
                 required_done = time.perf_counter()
     reached = n
     elapsed = time.perf_counter() - started
-    checks += [f"index scan and newsdesk placed the 1,000 articles at N={c['n']:,} identically" for c in meta["checks"] if c["same"]]
-    section.say("Speed checks: " + "; ".join(checks) + ".")
 
-    current = {c["n"]: c for c in meta["chunks"] if c["code"] == "current"}
-    index = {c["n"]: c for c in meta["chunks"] if c["code"] == "index scan"}
-    free = {c["n"]: c for c in meta["chunks"] if c["code"] == "index scan, no cap"}
+    current = {c["n"]: c for c in meta["chunks"] if c["code"] == "newsdesk"}
+    free_runs = {c["n"]: c for c in meta["chunks"] if c["code"] == "no cap"}
     rows = []
-    for at in sorted(set(current) | {k for k in index if k in timed_at or k + CHUNK >= reached}):
-        cur, idx, fr = current.get(at), index.get(at), free.get(at)
-        first = cur or idx
-        assert first is not None
-        rows.append([f"{at:,}",
-                     f"{cur['wall']:.1f}" if cur else "–", f"{cur['cpu']:.1f}" if cur else "–",
-                     ("yes" if cur["cpu"] < SPEED_TARGET_S else "no") if cur else "–",
-                     f"{idx['wall']:.1f}" if idx else "–", f"{idx['cpu']:.1f}" if idx else "–",
+    for at in sorted(k for k in current if k in timed_at or k + CHUNK >= reached):
+        cur, fr = current[at], free_runs.get(at)
+        rows.append([f"{at:,}", f"{cur['wall']:.1f}", f"{cur['cpu']:.1f}", "yes" if cur["cpu"] < SPEED_TARGET_S else "no",
                      f"{fr['cpu']:.1f}" if fr else "–", f"{fr['changed']:.1%}" if fr and fr.get("changed") is not None else "–",
-                     f"{first['stories']:,}", f"{first['aliases']:,}", first["measured"][5:16]])
+                     f"{cur['stories']:,}", f"{cur['aliases']:,}", cur["measured"][5:16]])
     revs = {c.get("rev", "") for c in meta["chunks"]}
     section.add(Report(
         f"Placing 1,000 articles added to an archive of N, one core (target: < {SPEED_TARGET_S:.0f} s at N = 100,000)",
-        ["N", "newsdesk wall s", "CPU s", f"CPU < {SPEED_TARGET_S:.0f} s", "index scan wall s", "CPU s",
-         "no cap CPU s", "placed otherwise without cap", "stories after", "aliases after", "measured (UTC)"],
+        ["N", "wall s", "CPU s", f"CPU < {SPEED_TARGET_S:.0f} s", "no cap CPU s", "placed otherwise without cap",
+         "stories after", "aliases after", "measured (UTC)"],
         rows,
-        "newsdesk: the code as it is. index scan: the same code with Gazetteer.scan replaced by a first-character index"
-        " that finds exactly the same matches (checked), i.e. without recompiling the alias regex each time a name is"
-        " learned; it also builds the archive between checkpoints. no cap: index scan with MAX_CANDIDATES lifted (every"
-        " story sharing a query term compared, as before the cap), and the share of the 1,000 it puts in another story."
+        "Every chunk of 1,000 is placed by newsdesk as it is (new Analysis, update(), commit) and timed; the table shows"
+        " the checkpoints and the last chunk. no cap: the same 1,000 from the same state with MAX_CANDIDATES lifted, and"
+        " the share of them it puts in another story."
         f" Built up to N = {reached:,} ({elapsed:.0f} s this run; budget {budget:.0f} s once N = {REQUIRED_N:,} is measured)."
         " Wall time includes waiting for the core when the machine is busy; CPU time is the process's own."
         + (f" Measured with {len(revs)} versions of src/ (others edited it during the runs)." if len(revs) > 1 else "")))
@@ -1407,17 +1299,16 @@ def run_speed(section: Section, rebuild: bool, budget: float, max_n: int, retime
         stream = synthetic_stream(pool)
         skip(stream, prof_n)
         rows = profile_chunk(folder / f"n{prof_n}.db", stream, folder / "profile.db")
-        section.add(Report(f"Where the rest of the time goes at N = {prof_n:,} (index scan, cProfile, {PROFILE_ARTICLES} articles)",
+        section.add(Report(f"Where the time goes at N = {prof_n:,} (cProfile, {PROFILE_ARTICLES} articles)",
                            ["part (cumulative; parts overlap)", "ms/article", "share of update()"], rows))
-    for code, series in (("newsdesk", current), ("index scan", index)):
-        last = max(series, default=0)
-        pts = sorted((k, v) for k, v in series.items() if k in timed_at or k == last)
-        if len(pts) >= 2:
-            (n0, a), (n1, b) = pts[max(0, len(pts) - 3)], pts[-1]
-            slope = (b["cpu"] - a["cpu"]) / (n1 - n0)
-            section.say(f"Speed ({code}): CPU s per 1,000 grows by {slope * 10_000:.1f} s per 10,000 articles between N={n0:,} and"
-                        f" N={n1:,}; a straight line reaches {b['cpu'] + slope * (100_000 - n1):.0f} s at N = 100,000"
-                        + (" (measured there: see table)." if n1 >= 100_000 else " (extrapolated)."))
+    last = max(current, default=0)
+    pts = sorted((k, v) for k, v in current.items() if k in timed_at or k == last)
+    if len(pts) >= 2:
+        (n0, a), (n1, b) = pts[max(0, len(pts) - 3)], pts[-1]
+        slope = (b["cpu"] - a["cpu"]) / (n1 - n0)
+        section.say(f"Speed: CPU s per 1,000 grows by {slope * 10_000:.1f} s per 10,000 articles between N={n0:,} and"
+                    f" N={n1:,}; a straight line reaches {b['cpu'] + slope * (100_000 - n1):.0f} s at N = 100,000"
+                    + (" (measured there: see table)." if n1 >= 100_000 else " (extrapolated)."))
 
 
 def _now() -> str:
@@ -1453,8 +1344,9 @@ def git_note() -> str:
 def write_results(sections: list[Section], command: str, started: str, seconds: float) -> None:
     lines = [SECTION, "", f"- Command: `{command}`", f"- Date: {started}; wall time {seconds:.0f} s.",
              f"- Machine: {machine_note()}.", f"- Code: {git_note()}; stories.py defaults JOIN_THRESHOLD="
-             f"{stories_mod.JOIN_THRESHOLD}, TEXT_SHARE={stories_mod.TEXT_SHARE}, PAIR_BONUS={stories_mod.PAIR_BONUS},"
-             f" MAX_SPAN_DAYS={stories_mod.MAX_SPAN_DAYS}, IDF_PSEUDO_DOCS={stories_mod.IDF_PSEUDO_DOCS}.",
+             f"{stories_mod.JOIN_THRESHOLD}, TEXT_SHARE={stories_mod.TEXT_SHARE}, NEAR_DAY_BONUS={stories_mod.NEAR_DAY_BONUS},"
+             f" UNDATED_MARGIN={stories_mod.UNDATED_MARGIN}, DAYS_BEFORE/AFTER={stories_mod.DAYS_BEFORE}/{stories_mod.DAYS_AFTER},"
+             f" ENTITY_IDF_POWER={stories_mod.ENTITY_IDF_POWER}, IDF_PSEUDO_DOCS={stories_mod.IDF_PSEUDO_DOCS}.",
              "- Labels: stories-dev = ../shared/eval/stories-dev/events.json; own = bench/data/stories-own/events.json;"
              " alias pairs = bench/data/alias-pairs.tsv, sentences = bench/data/alias-sentences.tsv.", ""]
     for section in sections:
@@ -1486,8 +1378,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-budget", type=float, default=600.0,
                         help=f"seconds to keep growing the speed archive once N = {REQUIRED_N:,} is measured")
     parser.add_argument("--speed-max", type=int, default=100_000, help="largest N to build")
-    parser.add_argument("--speed-current-max", type=int, default=REQUIRED_N,
-                        help="largest N at which newsdesk as it is is timed too (it takes many minutes per 1,000 there)")
     parser.add_argument("--retime", action="store_true", help="time the cached checkpoints again (else their recorded times)")
     parser.add_argument("--no-results", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args(argv)
@@ -1526,7 +1416,7 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(section)
     if "speed" in only:
         section = Section("Incremental placement speed")
-        run_speed(section, args.rebuild, args.speed_budget, args.speed_max, args.retime, args.speed_current_max)
+        run_speed(section, args.rebuild, args.speed_budget, args.speed_max, args.retime)
         sections.append(section)
     if not args.no_results:
         command = ".venv/bin/python bench/stories.py" + (f" {' '.join(sys.argv[1:])}" if len(sys.argv) > 1 else "")
