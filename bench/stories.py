@@ -729,7 +729,7 @@ def run_sweep(section: Section, sets: list[LabelSet], dbs: dict[str, Path], jobs
                     cells.append(f"{v:.3f}{mark}")
                 rows.append([f"{t:.2f}", *cells])
             section.add(Report(f"Sweep, {label}, {name}: JOIN_THRESHOLD (rows) × TEXT_SHARE (columns)",
-                               ["threshold", *[f"{s_:.1f}" for s_ in TEXT_SHARES]], rows,
+                               ["threshold", *[f"{s_:.2f}" for s_ in TEXT_SHARES]], rows,
                                "* = current default." + (" Mean of the two sets." if name == "mean" else "")))
     # One constant at a time, the others at their defaults.
     rows = []

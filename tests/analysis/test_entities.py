@@ -6,6 +6,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from newsdesk.analysis import entities
 from newsdesk.analysis.entities import Entity, Gazetteer, _scan_form, bundled_gazetteer, extract_mentions, fold_name
 from newsdesk.extract import extract_capture
 from newsdesk.sources.files import RawCapture
@@ -100,3 +103,17 @@ def test_a_name_learned_between_scans_is_found_by_the_next() -> None:
     assert not any(entity_id.endswith("关尚义") for _, _, entity_id in gazetteer.scan(text))
     gazetteer.add(Entity("person:关尚义", "person", "关尚义"))
     assert [(s, e) for s, e, entity_id in gazetteer.scan(text) if entity_id == "person:关尚义"] == [(6, 9)]
+
+
+def test_names_learned_past_the_recent_limit_are_still_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The small automaton of new names is folded into the large one when it outgrows its limit."""
+    monkeypatch.setattr(entities, "RECENT_ALIASES", 3)
+    gazetteer = bundled_gazetteer()
+    names = ["关尚义", "谭惠珠", "魏少军", "董倩", "王小洪", "赵克志", "黄之锋"]
+    text = _scan_form("，".join(names) + "与普京、lavrov会面。")
+    list(gazetteer.scan(text))  # builds the automata before anything is learned
+    for count, name in enumerate(names, start=1):
+        gazetteer.add(Entity(f"person:{name}", "person", name))
+        found = {entity_id for _, _, entity_id in gazetteer.scan(text)}
+        assert {f"person:{n}" for n in names[:count]} <= found
+        assert list(gazetteer.scan(text)) == _regex_scan(gazetteer, text)

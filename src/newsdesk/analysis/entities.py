@@ -82,7 +82,14 @@ class Gazetteer:
     def __init__(self) -> None:
         self.entities: dict[str, Entity] = {}
         self._by_alias: dict[str, str] = {}
-        self._automaton: ahocorasick.Automaton | None = None
+        # Aliases are found with two Aho-Corasick automata: `_main` of every alias known when it was
+        # built, `_recent` of those learned since. Articles teach names all the time; rebuilding one
+        # automaton of every alias for each (as re-compiling one regex alternation did) grows with
+        # the archive, while the small one costs little, and folding it in once it outgrows
+        # RECENT_ALIASES keeps the rebuilds of the large one rare.
+        self._main: ahocorasick.Automaton | None = None
+        self._recent_keys: list[str] = []
+        self._recent: ahocorasick.Automaton | None = None
 
     # --- building --------------------------------------------------------------------
 
@@ -106,7 +113,11 @@ class Gazetteer:
         entity = self.entities[entity_id]
         if surface != entity.name:
             entity.aliases.add(surface)
-        self._automaton = None
+        if self._main is not None and _scannable(key):
+            self._recent_keys.append(key)
+            self._recent = None
+            if len(self._recent_keys) > RECENT_ALIASES:
+                self._main = None
 
     def merge(self, keep_id: str, drop_id: str) -> None:
         """`drop_id` was another spelling of `keep_id`: its aliases and roles move over."""
@@ -139,33 +150,51 @@ class Gazetteer:
         entity_id = self._by_alias.get(fold_name(surface))
         return self.entities.get(entity_id) if entity_id else None
 
-    def _scanner(self) -> ahocorasick.Automaton | None:
-        # Aho-Corasick rather than one regex alternation of every alias: articles teach names all
-        # the time, and re-compiling an alternation of thousands of aliases (in Python) on every
-        # new name cost more than the rest of placing an article at 100,000 articles.
-        if self._automaton is None:
-            automaton = ahocorasick.Automaton()
-            for key in self._by_alias:
-                # Latin aliases of one or two letters (`eu`, `un`) match too much inside words and codes.
-                if not key.isascii() or len(key) >= 3:
-                    automaton.add_word(key, key)
-            if len(automaton) == 0:
-                return None
-            automaton.make_automaton()
-            self._automaton = automaton
-        return self._automaton
+    def _automata(self) -> list[ahocorasick.Automaton]:
+        if self._main is None:
+            self._main = _automaton(k for k in self._by_alias if _scannable(k))
+            self._recent_keys, self._recent = [], None
+        if self._recent is None and self._recent_keys:
+            self._recent = _automaton(self._recent_keys)
+        return [a for a in (self._main, self._recent) if a is not None and len(a)]
 
     def scan(self, folded_text: str) -> Iterable[tuple[int, int, str]]:
         """(start, end, entity id) of every alias in text already folded with `fold_name`'s rules:
-        leftmost-longest, and Latin aliases only as whole words (`nato`, not the `nato` of `natoxyz`)."""
-        automaton = self._scanner()
-        if automaton is None:
-            return
-        for last, key in automaton.iter_long(folded_text):
-            start, end = last - len(key) + 1, last + 1
-            if key.isascii() and not _whole_word(folded_text, start, end):
-                continue
-            yield start, end, self._by_alias[key]
+        leftmost first; at one place the longest, Chinese aliases before Latin ones, and Latin
+        aliases only as whole words (`nato`, not the `nato` of `natoxyz`) — what one regex
+        alternation of all aliases, longest first, would find."""
+        found = []
+        for automaton in self._automata():
+            for last, key in automaton.iter(folded_text):
+                start = last - len(key) + 1
+                latin = key.isascii()
+                if latin and not _whole_word(folded_text, start, last + 1):
+                    continue
+                found.append((start, latin, -len(key), key))
+        found.sort()
+        reached = 0
+        for start, _, negative_length, key in found:
+            if start >= reached:
+                reached = start - negative_length
+                yield start, reached, self._by_alias[key]
+
+
+# Aliases learned since the large automaton was built, before it is built again with them.
+RECENT_ALIASES = 2000
+
+
+def _scannable(key: str) -> bool:
+    # Latin aliases of one or two letters (`eu`, `un`) match too much inside words and codes.
+    return not key.isascii() or len(key) >= 3
+
+
+def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, key)
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
 
 
 def _is_word(ch: str) -> bool:
@@ -197,6 +226,12 @@ def bundled_gazetteer() -> Gazetteer:
 
 def _scan_form(text: str) -> str:
     """Text folded character for character (so positions match), dots and spaces kept as spaces."""
+    whole = unicodedata.normalize("NFKC", text).lower()
+    if len(whole) == len(text):
+        # No character changed length (the usual case): the whole-text fold is aligned already,
+        # and a hundred times faster than folding character by character.
+        folded = _T2S.convert(whole)
+        return folded if len(folded) == len(whole) else whole
     chars = [unicodedata.normalize("NFKC", ch).lower() for ch in text]
     aligned = "".join(n if len(n) == 1 else " " for n in chars)
     folded = _T2S.convert(aligned)
