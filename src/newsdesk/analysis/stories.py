@@ -56,7 +56,10 @@ IDF_PSEUDO_DOCS = 50
 # Stories compared per article, those sharing most terms first (after the date window): bounds
 # the cost of placing an article however many stories the archive holds.
 MAX_CANDIDATES = 40
-MAX_MEMBERS = 60
+MAX_MEMBERS = 30
+# Terms of a report kept for comparing it.
+MEMBER_TEXT_TERMS = 100
+MEMBER_ENTITY_TERMS = 30
 CENTROID_TERMS = 300
 INDEX_TERMS = 40
 QUERY_TERMS = 16
@@ -162,6 +165,37 @@ class StoryRow:
                 "entities": self.entities, "articles": self.articles}
 
 
+@dataclass(slots=True)
+class Member:
+    """One report as stories compare it: its text and entity vectors scaled to unit length, and its day."""
+
+    text: dict[str, float]
+    entities: dict[str, float]
+    day: dt.date | None
+
+    @classmethod
+    def of(cls, vector: dict[str, float], day: dt.date | None) -> Member:
+        # The heaviest terms carry the comparison; the long tail of lead bigrams costs time and
+        # moves cosines little.
+        text, entities = _split(vector)
+        return cls(_unit(_top(text, MEMBER_TEXT_TERMS)), _unit(_top(entities, MEMBER_ENTITY_TERMS)), day)
+
+    @classmethod
+    def from_json(cls, data: str, day: dt.date | None) -> Member:
+        parts = json.loads(data)
+        return cls(parts["text"], parts["entities"], day)
+
+    def to_json(self) -> str:
+        return json.dumps({"text": _rounded(self.text), "entities": _rounded(self.entities)}, ensure_ascii=False)
+
+    def similarity(self, other: Member) -> float:
+        """Text and entity cosines blended, and the near-day bonus when both are dated."""
+        score = TEXT_SHARE * _dot(self.text, other.text) + (1 - TEXT_SHARE) * _dot(self.entities, other.entities)
+        if self.day is not None and other.day is not None and abs((self.day - other.day).days) <= NEAR_DAYS:
+            score += NEAR_DAY_BONUS
+        return score
+
+
 class Analysis:
     """Entities and stories of one archive, kept in the archive's own database."""
 
@@ -170,6 +204,9 @@ class Analysis:
         self.conn = archive.conn
         self.gazetteer = self._load_gazetteer()
         self._docs = self.conn.execute("SELECT COUNT(*) FROM story_articles").fetchone()[0]
+        # Reports of the stories compared so far (unit text and entity vectors, day): a batch compares
+        # with the same few stories over and over.
+        self._members: dict[str, list[Member]] = {}
 
     # --- entities ----------------------------------------------------------------------
 
@@ -323,7 +360,8 @@ class Analysis:
 
     def _place(self, article_id: str, article: Article, day: dt.date | None, terms: Counter[str]) -> None:
         vector = self._vector(terms)
-        story_id, score = self._best_story(vector, day)
+        member = Member.of(vector, day)
+        story_id, score = self._best_story(member)
         if story_id is None:
             story_id = hashlib.sha256(f"story\0{article_id}".encode()).hexdigest()[:16]
             self.conn.execute(
@@ -333,8 +371,11 @@ class Analysis:
             score = 1.0
         self.conn.execute(
             "INSERT INTO story_articles(article_id, story_id, score, day, vector) VALUES (?,?,?,?,?)",
-            (article_id, story_id, score, day and day.isoformat(), json.dumps(_rounded(vector), ensure_ascii=False)),
+            (article_id, story_id, score, day and day.isoformat(), member.to_json()),
         )
+        members = self._story_members(story_id)
+        if len(members) < MAX_MEMBERS:
+            members.append(member)
         self._grow(story_id, vector, day)
 
     def _known(self, entity_id: str) -> bool:
@@ -343,9 +384,9 @@ class Analysis:
         entity = self.gazetteer.entities.get(entity_id)
         return entity is not None and (_is_bundled(entity_id) or bool(entity.en) or bool(entity.roles))
 
-    def _candidates(self, vector: dict[str, float], day: dt.date | None) -> list[tuple[str, str | None]]:
+    def _candidates(self, article: Member, day: dt.date | None) -> list[tuple[str, str | None]]:
         """(id, start) of the stories worth comparing: in the date window, sharing most terms."""
-        text_part, entity_part = _split(vector)
+        text_part, entity_part = article.text, article.entities
         top = sorted(text_part, key=text_part.__getitem__, reverse=True)[:QUERY_TERMS]
         top += sorted(entity_part, key=entity_part.__getitem__, reverse=True)[: QUERY_TERMS // 2]
         if not top:
@@ -362,19 +403,22 @@ class Analysis:
             params,
         ).fetchall()
 
-    def _best_story(self, vector: dict[str, float], day: dt.date | None) -> tuple[str | None, float]:
-        text, entities = _split(vector)
+    def _story_members(self, story_id: str) -> list[Member]:
+        members = self._members.get(story_id)
+        if members is None:
+            members = self._members[story_id] = [
+                Member.from_json(vector, _day(day)) for vector, day in self.conn.execute(
+                    "SELECT vector, day FROM story_articles WHERE story_id=? ORDER BY rowid LIMIT ?", (story_id, MAX_MEMBERS)
+                )
+            ]
+        return members
+
+    def _best_story(self, article: Member) -> tuple[str | None, float]:
         best, best_score = None, 0.0
-        for story_id, start in self._candidates(vector, day):
-            need = JOIN_THRESHOLD + (UNDATED_MARGIN if day is None or start is None else 0.0)
-            for member, member_day in self.conn.execute(
-                "SELECT vector, day FROM story_articles WHERE story_id=? ORDER BY rowid LIMIT ?", (story_id, MAX_MEMBERS)
-            ):
-                member_text, member_entities = _split(json.loads(member))
-                score = TEXT_SHARE * cosine(text, member_text) + (1 - TEXT_SHARE) * cosine(entities, member_entities)
-                other = _day(member_day)
-                if day is not None and other is not None and abs((day - other).days) <= NEAR_DAYS:
-                    score += NEAR_DAY_BONUS
+        for story_id, start in self._candidates(article, article.day):
+            need = JOIN_THRESHOLD + (UNDATED_MARGIN if article.day is None or start is None else 0.0)
+            for member in self._story_members(story_id):
+                score = article.similarity(member)
                 if score >= need and score > best_score:
                     best, best_score = story_id, score
         return best, best_score
@@ -501,8 +545,23 @@ class Analysis:
                 "mentions": per_month, "stories": stories}
 
 
+def _top(vector: dict[str, float], n: int) -> dict[str, float]:
+    return dict(sorted(vector.items(), key=lambda kv: kv[1], reverse=True)[:n]) if len(vector) > n else vector
+
+
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    norm = _norm(vector)
+    return {t: w / norm for t, w in vector.items()}
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
 def _rounded(vector: dict[str, float]) -> dict[str, float]:
-    return {t: round(w, 4) for t, w in vector.items()}
+    return {t: round(w, 5) for t, w in vector.items()}
 
 
 def _split(vector: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
