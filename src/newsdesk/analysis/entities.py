@@ -82,6 +82,8 @@ class Gazetteer:
     def __init__(self) -> None:
         self.entities: dict[str, Entity] = {}
         self._by_alias: dict[str, str] = {}
+        # Ids of entities added or edited since the owner last saved them (see Analysis._save_entities).
+        self.changed: set[str] = set()
         # Aliases are found with two Aho-Corasick automata: `_main` of every alias known when it was
         # built, `_recent` of those learned since. Articles teach names all the time; rebuilding one
         # automaton of every alias for each (as re-compiling one regex alternation did) grows with
@@ -101,6 +103,7 @@ class Gazetteer:
             entity = existing
         else:
             self.entities[entity.id] = entity
+        self.changed.add(entity.id)
         for name in entity.names():
             self.add_alias(entity.id, name)
         return entity
@@ -110,6 +113,7 @@ class Gazetteer:
         if len(key) < 2 or key in self._by_alias:
             return
         self._by_alias[key] = entity_id
+        self.changed.add(entity_id)
         entity = self.entities[entity_id]
         if surface != entity.name:
             entity.aliases.add(surface)
@@ -124,6 +128,7 @@ class Gazetteer:
         if keep_id == drop_id:
             return
         keep, drop = self.entities[keep_id], self.entities.pop(drop_id)
+        self.changed.add(keep_id)
         keep.aliases |= set(drop.names())
         keep.roles.update(drop.roles)
         keep.en = keep.en or drop.en
@@ -364,6 +369,7 @@ def extract_mentions(gazetteer: Gazetteer, title: str | None, body: list[str]) -
                 role = previous_place + role
             if entity.kind == "person":
                 entity.roles[role] += 1
+                gazetteer.changed.add(entity_id)
         mentions.append(Mention(entity_id, text[start:end], role))
         previous_end, previous_place = end, (text[start:end] if entity.kind == "place" else "")
     surfaces = [m.surface for m in mentions]

@@ -220,6 +220,7 @@ class Analysis:
             gazetteer.entities[entity_id].roles = entity.roles
         for entity_name, alias in self.conn.execute("SELECT entity, alias FROM user_aliases ORDER BY rowid"):
             self._apply_alias(gazetteer, entity_name, alias)
+        gazetteer.changed.clear()  # as stored (user aliases are applied again at every load)
         return gazetteer
 
     @staticmethod
@@ -259,13 +260,16 @@ class Analysis:
         self.conn.execute("DELETE FROM entities WHERE id=?", (old,))
 
     def _save_entities(self) -> None:
+        """Entities added or edited since the last save (all of them would grow with the archive)."""
+        changed = (self.gazetteer.entities[i] for i in sorted(self.gazetteer.changed) if i in self.gazetteer.entities)
         rows = [
             (e.id, e.kind, e.name, e.en, json.dumps(sorted(e.aliases), ensure_ascii=False),
              json.dumps(dict(e.roles), ensure_ascii=False), "learned")
-            for e in self.gazetteer.entities.values()
+            for e in changed
             if e.aliases or e.roles or not _is_bundled(e.id)
         ]
         self.conn.executemany("INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?)", rows)
+        self.gazetteer.changed.clear()
 
     def find_entity(self, name: str) -> Entity | None:
         return self.gazetteer.lookup(name)
@@ -392,16 +396,23 @@ class Analysis:
         if not top:
             return []
         marks = ",".join("?" * len(top))
-        window, params = "", list(top)
-        if day is not None:
-            # The window applies before the cap: at scale most stories sharing a term are other days'.
-            window = " AND (s.start IS NULL OR s.start BETWEEN ? AND ?)"
-            params += [(day - dt.timedelta(days=DAYS_AFTER)).isoformat(), (day + dt.timedelta(days=DAYS_BEFORE)).isoformat()]
-        return self.conn.execute(
-            f"SELECT s.id, s.start FROM story_terms st JOIN stories s ON s.id = st.story_id WHERE st.term IN ({marks}){window}"
-            f" GROUP BY s.id ORDER BY COUNT(*) DESC, s.seq LIMIT {MAX_CANDIDATES}",
-            params,
-        ).fetchall()
+        if day is None:
+            rows = self.conn.execute(
+                f"SELECT story_id, start, COUNT(*) FROM story_terms WHERE term IN ({marks}) GROUP BY story_id", top
+            ).fetchall()
+        else:
+            # The window is applied before the cap, through the (term, start) index: at scale most stories
+            # sharing a term are other days'. Undated stories are in every window.
+            window = [(day - dt.timedelta(days=DAYS_AFTER)).isoformat(), (day + dt.timedelta(days=DAYS_BEFORE)).isoformat()]
+            rows = self.conn.execute(
+                f"SELECT story_id, start, COUNT(*) FROM story_terms WHERE term IN ({marks}) AND start BETWEEN ? AND ?"
+                " GROUP BY story_id", [*top, *window],
+            ).fetchall() + self.conn.execute(
+                f"SELECT story_id, start, COUNT(*) FROM story_terms WHERE term IN ({marks}) AND start IS NULL GROUP BY story_id",
+                top,
+            ).fetchall()
+        rows.sort(key=lambda row: (-row[2], row[0]))
+        return [(story_id, start) for story_id, start, _ in rows[:MAX_CANDIDATES]]
 
     def _story_members(self, story_id: str) -> list[Member]:
         members = self._members.get(story_id)
@@ -442,7 +453,9 @@ class Analysis:
         self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
         text_terms, entity_terms = _split(kept)
         indexed = list(text_terms)[:INDEX_TERMS] + list(entity_terms)[: INDEX_TERMS // 2]
-        self.conn.executemany("INSERT INTO story_terms(term, story_id) VALUES (?, ?)", [(t, story_id) for t in indexed])
+        self.conn.executemany(
+            "INSERT INTO story_terms(term, story_id, start) VALUES (?, ?, ?)", [(t, story_id, start) for t in indexed]
+        )
 
     # --- reading -----------------------------------------------------------------------
 

@@ -103,7 +103,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _reindex_with_facets,
     # 4: stories are placed by their most similar report (each keeps its vector and event day), not
     #    a centroid; earlier placements are dropped so the next `newsdesk ingest`/`stories` places
-    #    every article again. story_terms gains the index its per-story rewrite needs.
+    #    every article again. story_terms carries each story's start, indexed with the term, so
+    #    the stories in an article's date window are found without reading every story of a common term.
     """
     DROP TABLE story_terms;
     DROP TABLE story_articles;
@@ -119,8 +120,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
         day TEXT, vector TEXT NOT NULL
     );
     CREATE INDEX story_articles_story ON story_articles(story_id);
-    CREATE TABLE story_terms (term TEXT NOT NULL, story_id TEXT NOT NULL);
-    CREATE INDEX story_terms_term ON story_terms(term);
+    CREATE TABLE story_terms (term TEXT NOT NULL, story_id TEXT NOT NULL, start TEXT);
+    CREATE INDEX story_terms_term_start ON story_terms(term, start);
     CREATE INDEX story_terms_story ON story_terms(story_id);
     """,
 ]
