@@ -568,9 +568,8 @@ def _unit(vector: dict[str, float]) -> dict[str, float]:
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
+    # Two reports share few of their terms: intersecting the keys (in C) beats looking up every one.
+    return sum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 def _rounded(vector: dict[str, float]) -> dict[str, float]:
