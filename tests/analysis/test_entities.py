@@ -117,3 +117,22 @@ def test_names_learned_past_the_recent_limit_are_still_found(monkeypatch: pytest
         found = {entity_id for _, _, entity_id in gazetteer.scan(text)}
         assert {f"person:{n}" for n in names[:count]} <= found
         assert list(gazetteer.scan(text)) == _regex_scan(gazetteer, text)
+
+
+def test_a_relative_with_the_same_surname_is_another_person() -> None:
+    gazetteer = Gazetteer()
+    extract_mentions(gazetteer, None, ["美国总统乔·拜登（Joe Biden）周四表示，他为儿子亨特·拜登（Hunter Biden）感到骄傲。"])
+    hunter, joe = gazetteer.lookup("Hunter Biden"), gazetteer.lookup("Joe Biden")
+    assert hunter is not None and joe is not None and hunter is not joe
+    assert gazetteer.lookup("亨特·拜登") is hunter
+    assert gazetteer.lookup("拜登") is joe  # the surname stays with the one who had it
+
+
+def test_a_surname_tagged_apart_stays_with_the_name() -> None:
+    """rjieba tags 关尚义 as 关/v 尚义/nr; the learned name keeps its surname, in either script."""
+    gazetteer = bundled_gazetteer()
+    extract_mentions(gazetteer, None, ["資深人權律師關尚義（John Clancey）因民主派初選被捕。"])
+    clancey = gazetteer.lookup("John Clancey")
+    assert clancey is not None
+    assert gazetteer.lookup("關尚義") is clancey and gazetteer.lookup("关尚义") is clancey
+    assert gazetteer.lookup("尚義") is None

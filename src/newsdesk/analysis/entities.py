@@ -251,6 +251,13 @@ def _is_person_pair(zh: str, en: str) -> bool:
     return bool(re.search(r"[·‧•・]", zh)) or len(en.split()) >= 2
 
 
+# The most common one-character Chinese surnames (simplified).
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭"
+    "陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤关"
+)
+
+
 def _trailing_person(text: str) -> str | None:
     """The person's name at the end of `text` (`…秘书尼古拉‧帕特鲁舍夫` → `尼古拉‧帕特鲁舍夫`)."""
     import rjieba
@@ -267,14 +274,31 @@ def _trailing_person(text: str) -> str | None:
             given = head[-5:]
         return f"{given}‧{rest}" if given else rest
 
-    run: list[str] = []
-    for word, flag in reversed(rjieba.tag(text[-8:])):
+    # rjieba's dictionary is simplified: it tags 關尚義 as 關 + 尚義. Tag the simplified form and cut
+    # the name from the text as written (OpenCC t2s keeps the length).
+    tail = text[-8:]
+    simplified = _T2S.convert(tail)
+    if len(simplified) != len(tail):
+        simplified = tail
+    length = 0
+    tagged = rjieba.tag(simplified)
+    for i in range(len(tagged) - 1, -1, -1):
+        word, flag = tagged[i]
         if flag in _PERSON_FLAGS:
-            run.insert(0, word)
-        else:
-            break
-    name = "".join(run)
-    return name if len(name) >= 2 else None
+            length += len(word)
+            continue
+        # rjieba often tags a two-character given name alone and the surname before it as another
+        # word (关/v 尚义/nr): a common one-character surname right before it belongs to the name.
+        if length == 2 and word in _SURNAMES:
+            length += 1
+        break
+    return tail[len(tail) - length :] if length >= 2 else None
+
+
+def _another_given_name(entity: Entity, en: str) -> bool:
+    """`en` names someone else with `entity`'s surname: both English names have given names, and they differ."""
+    mine, theirs = (entity.en or "").split(), en.split()
+    return len(mine) >= 2 and len(theirs) >= 2 and fold_name(mine[0]) != fold_name(theirs[0])
 
 
 def learn_from_text(gazetteer: Gazetteer, text: str) -> None:
@@ -299,6 +323,13 @@ def learn_from_text(gazetteer: Gazetteer, text: str) -> None:
         if fold_name(surname_zh) in _NOT_NAMES or len(surname_zh) < 2:
             continue
         known = [e for e in (gazetteer.lookup(f) for f in forms) if e is not None]
+        full_names = [e for e in (gazetteer.lookup(zh), known_by_en) if e is not None]
+        if known and not full_names and _another_given_name(known[0], en):
+            # 亨特·拜登（Hunter Biden）is not 拜登 (Joe Biden): only the surname is shared, so the new
+            # person is known by the full name, and the surname stays with the one it had.
+            entity = gazetteer.add(Entity(_new_id("person", zh), "person", zh, en))
+            gazetteer.add_alias(entity.id, en)
+            continue
         if known:
             entity = known[0]
             for other in known[1:]:
