@@ -136,3 +136,14 @@ def test_a_surname_tagged_apart_stays_with_the_name() -> None:
     assert clancey is not None
     assert gazetteer.lookup("關尚義") is clancey and gazetteer.lookup("关尚义") is clancey
     assert gazetteer.lookup("尚義") is None
+
+
+def test_a_pair_naming_one_learned_person_by_two_forms_merges_once() -> None:
+    """关尚义 and John Clancey were learned apart (two entities); a pair naming both, the English
+    by its full and its surname form, merges the second into the first once."""
+    gazetteer = Gazetteer()
+    gazetteer.add(Entity("person:关尚义", "person", "关尚义"))
+    gazetteer.add(Entity("person:尚义", "person", "尚義", "John Clancey"))
+    gazetteer.add_alias("person:尚义", "Clancey")
+    extract_mentions(gazetteer, None, ["律师关尚义（John Clancey）出庭。"])
+    assert gazetteer.lookup("John Clancey") is gazetteer.lookup("Clancey") is gazetteer.lookup("关尚义")

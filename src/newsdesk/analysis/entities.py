@@ -332,9 +332,10 @@ def learn_from_text(gazetteer: Gazetteer, text: str) -> None:
             continue
         if known:
             entity = known[0]
-            for other in known[1:]:
-                if other.id != entity.id and other.id.startswith("person:"):
-                    gazetteer.merge(entity.id, other.id)
+            # One entity can answer to several of the forms: merge each other one once.
+            for other_id in dict.fromkeys(e.id for e in known[1:]):
+                if other_id != entity.id and other_id.startswith("person:") and other_id in gazetteer.entities:
+                    gazetteer.merge(entity.id, other_id)
         else:
             entity = gazetteer.add(Entity(_new_id("person", surname_zh), "person", surname_zh, en))
         for form in forms:
