@@ -37,7 +37,7 @@ TEXT_SHARE = 0.65
 UNDATED_MARGIN = 0.1
 # Reports of the same or the next day: time is evidence too (an aftermath piece a day later tells
 # the event with other people in its headline).
-NEAR_DAY_BONUS = 0.1
+NEAR_DAY_BONUS = 0.15
 NEAR_DAYS = 1
 # Reports of one event fall between this many days before a story's first report and this many after.
 DAYS_BEFORE = 3
