@@ -758,7 +758,7 @@ def run_sweep(section: Section, sets: list[LabelSet], dbs: dict[str, Path], jobs
     best_smooth = max(mean_f1, key=lambda c: smoothed(*c))
     rank = 1 + sum(1 for c in mean_f1 if mean_f1[c] > mean_f1[default] + 1e-9)
     rank_s = 1 + sum(1 for c in mean_f1 if smoothed(*c) > smoothed(*default) + 1e-9)
-    rows = [[label, f"{c[0]:.2f}", f"{c[1]:.1f}", *[f3(get(n, {"JOIN_THRESHOLD": c[0], "TEXT_SHARE": c[1]}).b3_f1) for n in names],
+    rows = [[label, f"{c[0]:.2f}", f"{c[1]:.2f}", *[f3(get(n, {"JOIN_THRESHOLD": c[0], "TEXT_SHARE": c[1]}).b3_f1) for n in names],
              f3(mean_f1[c]), f3(smoothed(*c))]
             for label, c in (("default", default), ("best cell", best), ("best neighbourhood", best_smooth))]
     section.add(Report("Sweep summary (B³ F1, mean over arrival orders)",
@@ -768,11 +768,11 @@ def run_sweep(section: Section, sets: list[LabelSet], dbs: dict[str, Path], jobs
     noise = sum(ORDER_SPREAD.get(n, 0.0) for n in names) / len(names) / 2
     gain = smoothed(*best_smooth) - smoothed(*default)
     if best_smooth == default or gain <= noise:
-        section.say(f"Sweep verdict: keep JOIN_THRESHOLD={default[0]:.2f}, TEXT_SHARE={default[1]:.1f}: the best neighbourhood"
+        section.say(f"Sweep verdict: keep JOIN_THRESHOLD={default[0]:.2f}, TEXT_SHARE={default[1]:.2f}: the best neighbourhood"
                     f" ({best_smooth[0]:.2f}, {best_smooth[1]:.1f}) is {gain:+.3f} B³ F1 from the default's, within the ±{noise:.3f}"
                     " that arrival order alone moves it.")
     else:
-        section.say(f"Sweep verdict: JOIN_THRESHOLD={best_smooth[0]:.2f}, TEXT_SHARE={best_smooth[1]:.1f} beats the default by"
+        section.say(f"Sweep verdict: JOIN_THRESHOLD={best_smooth[0]:.2f}, TEXT_SHARE={best_smooth[1]:.2f} beats the default by"
                     f" {gain:+.3f} B³ F1 over its neighbourhood, more than the ±{noise:.3f} arrival order alone moves it.")
 
 
