@@ -147,3 +147,19 @@ def test_event_day_of_an_undated_capture_comes_from_its_lead(title: str, lead: s
 def test_event_day_is_the_publication_date_when_there_is_one() -> None:
     article = Article(title="x", published="2023-03-20T12:37:00+00:00", body=["3月1日，他说。"])
     assert event_day(article) == dt.date(2023, 3, 20)
+
+
+def test_placement_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
+    """Two ingests in processes with different string hashing write the same stories, scores and all
+    (a resumed ingest runs in another process than the one it resumes)."""
+    import os
+    import sqlite3
+
+    dumps = []
+    for seed in ("1", "2"):
+        db = tmp_path / f"s{seed}.db"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([NEWSDESK, "ingest", str(STORIES_DEV / "captures"), "--db", str(db)], check=True, capture_output=True, env=env)
+        with sqlite3.connect(db) as conn:
+            dumps.append(conn.execute("SELECT article_id, story_id, score, day, vector FROM story_articles ORDER BY article_id").fetchall())
+    assert dumps[0] and dumps[0] == dumps[1]

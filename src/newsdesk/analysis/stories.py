@@ -178,7 +178,9 @@ class Member:
         # The heaviest terms carry the comparison; the long tail of lead bigrams costs time and
         # moves cosines little.
         text, entities = _split(vector)
-        return cls(_unit(_top(text, MEMBER_TEXT_TERMS)), _unit(_top(entities, MEMBER_ENTITY_TERMS)), day)
+        # Rounded as stored: a report compared from memory must score as it does read back from
+        # the archive, or a resumed ingest would place articles otherwise than an uninterrupted one.
+        return cls(_rounded(_unit(_top(text, MEMBER_TEXT_TERMS))), _rounded(_unit(_top(entities, MEMBER_ENTITY_TERMS))), day)
 
     @classmethod
     def from_json(cls, data: str, day: dt.date | None) -> Member:
@@ -186,7 +188,7 @@ class Member:
         return cls(parts["text"], parts["entities"], day)
 
     def to_json(self) -> str:
-        return json.dumps({"text": _rounded(self.text), "entities": _rounded(self.entities)}, ensure_ascii=False)
+        return json.dumps({"text": self.text, "entities": self.entities}, ensure_ascii=False)
 
     def similarity(self, other: Member) -> float:
         """Text and entity cosines blended, and the near-day bonus when both are dated."""
@@ -569,7 +571,8 @@ def _unit(vector: dict[str, float]) -> dict[str, float]:
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     # Two reports share few of their terms: intersecting the keys (in C) beats looking up every one.
-    return sum(a[t] * b[t] for t in a.keys() & b.keys())
+    # The set's order changes with each process's string hashing; fsum's exact sum does not.
+    return math.fsum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 def _rounded(vector: dict[str, float]) -> dict[str, float]:
