@@ -25,7 +25,7 @@ from typing import Any
 
 from newsdesk.analysis.entities import Entity, Gazetteer, _scan_form, bundled_gazetteer, extract_mentions
 from newsdesk.archive.store import Archive
-from newsdesk.archive.text import bigram_tokens, fold
+from newsdesk.archive.text import bigram_tokens, fold, published_day
 from newsdesk.extract.credits import DATELINE
 from newsdesk.model import Article
 
@@ -77,13 +77,6 @@ _BARE_DAY = re.compile(r"(?<![\d月/.-])([12]\d|3[01]|0?[1-9])\s*日(?![\d])")
 _MONTH_DAY = re.compile(r"(?<![\d年/.-])(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日")
 
 
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def event_day(article: Article) -> dt.date | None:
     """The day an article reports on: its publication date, else the first date its lead gives.
 
@@ -92,7 +85,7 @@ def event_day(article: Article) -> dt.date | None:
     from the months the page's images and links name (`/uploads/2022/03/`). Dates further into
     the body are left alone: there they are mostly history (`自2月24日入侵以来`).
     """
-    published = _day(article.published)
+    published = published_day(article.published)
     if published is not None:
         return published
     lead = (article.title or "") + "\n" + _lead(article.body)[:DATE_LEAD_CHARS]
@@ -141,14 +134,6 @@ def _lead(body: list[str]) -> str:
 
 def _norm(vector: dict[str, float]) -> float:
     return math.sqrt(sum(v * v for v in vector.values())) or 1.0
-
-
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if not a or not b:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items()) / (_norm(a) * _norm(b))
 
 
 @dataclass
@@ -420,7 +405,7 @@ class Analysis:
         members = self._members.get(story_id)
         if members is None:
             members = self._members[story_id] = [
-                Member.from_json(vector, _day(day)) for vector, day in self.conn.execute(
+                Member.from_json(vector, published_day(day)) for vector, day in self.conn.execute(
                     "SELECT vector, day FROM story_articles WHERE story_id=? ORDER BY rowid LIMIT ?", (story_id, MAX_MEMBERS)
                 )
             ]

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from newsdesk.archive.text import facet_tokens, index_text
+from newsdesk.archive.text import fts_row
 
 
 def _reindex_with_facets(conn: sqlite3.Connection) -> None:
@@ -20,11 +20,7 @@ def _reindex_with_facets(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT seq, title, body, outlet, published FROM articles ORDER BY seq")
     conn.executemany(
         "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
-        (
-            (seq, index_text(title or "", tokenizer), index_text("\n".join(json.loads(body)), tokenizer),
-             facet_tokens(outlet, published))
-            for seq, title, body, outlet, published in rows
-        ),
+        ((seq, *fts_row(title, json.loads(body), outlet, published, tokenizer)) for seq, title, body, outlet, published in rows),
     )
 
 

@@ -25,8 +25,7 @@ from newsdesk.archive.schema import migrate
 from newsdesk.archive.text import (
     QueryError,
     facet_query,
-    facet_tokens,
-    index_text,
+    fts_row,
     published_day,
     query_terms,
     snippet,
@@ -305,10 +304,7 @@ class Archive:
         self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (current[0],))
         self.conn.execute(
             "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
-            (
-                current[0], index_text(best.title or "", self.tokenizer), index_text("\n".join(best.body), self.tokenizer),
-                facet_tokens(best.outlet, best.published),
-            ),
+            (current[0], *fts_row(best.title, best.body, best.outlet, best.published, self.tokenizer)),
         )
 
     # --- reading -------------------------------------------------------------------------

@@ -165,6 +165,13 @@ def facet_query(outlet: str | None, first: date | None, last: date | None) -> st
     return " AND ".join(parts) if parts else None
 
 
+def fts_row(
+    title: str | None, body: list[str], outlet: str | None, published: str | None, tokenizer: str
+) -> tuple[str, str, str]:
+    """An article's (title, body, facets) as the full-text index holds them."""
+    return index_text(title or "", tokenizer), index_text("\n".join(body), tokenizer), facet_tokens(outlet, published)
+
+
 # --- queries -------------------------------------------------------------------------------
 
 # A bare word stops at a parenthesis or quote, so `(布林肯 OR 王毅)` closes its group.
