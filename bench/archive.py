@@ -47,7 +47,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,10 +55,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import opencc
 from datasketch import MinHashLSH
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
+from benchkit import Report, Section, console, pin, timed_core
 from newsdesk.archive import fold as folding
 from newsdesk.archive.ingest import ingest
 from newsdesk.archive.store import BM25, Archive, capture_hash
@@ -86,56 +84,12 @@ SEARCH_P95_TARGET_MS = 50.0
 
 SEED = 20261201
 THRESHOLDS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 … 0.95
-TIMED_CORE_FALLBACK = 0
 
-console = Console(width=160)
 S2TW = opencc.OpenCC("s2tw")
 
 
 # ---------------------------------------------------------------------------------------------
 # Reporting: every table is printed with rich and kept as markdown for RESULTS.md.
-
-
-@dataclass
-class Report:
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-    note: str = ""
-
-    def show(self) -> None:
-        table = Table(title=self.title, title_justify="left", show_lines=False)
-        for i, name in enumerate(self.columns):
-            table.add_column(name, justify="left" if i == 0 else "right")
-        for row in self.rows:
-            table.add_row(*(Text(cell) for cell in row))  # cells hold queries: never rich markup
-        console.print(table)
-        if self.note:
-            console.print(self.note, style="dim", markup=False)
-
-    def markdown(self) -> str:
-        head = "| " + " | ".join(self.columns) + " |"
-        rule = "|" + "|".join(["---"] + ["---:"] * (len(self.columns) - 1)) + "|"
-        body = ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in self.rows]
-        parts = [f"#### {self.title}", "", head, rule, *body]
-        if self.note:
-            parts += ["", self.note]
-        return "\n".join(parts)
-
-
-@dataclass
-class Section:
-    name: str
-    reports: list[Report] = field(default_factory=list)
-    findings: list[str] = field(default_factory=list)
-
-    def add(self, report: Report) -> None:
-        report.show()
-        self.reports.append(report)
-
-    def say(self, text: str) -> None:
-        console.print(text, markup=False)
-        self.findings.append(text)
 
 
 def pct(x: float) -> str:
@@ -155,17 +109,8 @@ def quantile(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def pin(core: int) -> None:
-    with contextlib.suppress(AttributeError, OSError):
-        os.sched_setaffinity(0, {core})
 
 
-def timed_core() -> int:
-    """The last core: the one the extraction bench pins to as well, so both benches agree."""
-    try:
-        return max(os.sched_getaffinity(0))
-    except AttributeError:
-        return TIMED_CORE_FALLBACK
 
 
 # ---------------------------------------------------------------------------------------------

@@ -68,12 +68,10 @@ from pathlib import Path
 from typing import Any
 
 import opencc
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 import newsdesk.analysis.entities as entities_mod
 import newsdesk.analysis.stories as stories_mod
+from benchkit import Report, Section, console, pin, timed_core
 from newsdesk.analysis.entities import Gazetteer, bundled_gazetteer, extract_mentions
 from newsdesk.analysis.stories import Analysis
 from newsdesk.archive import Archive, ingest
@@ -125,55 +123,12 @@ ARTICLES_PER_DAY = 100  # a mid-sized aggregator: 100,000 articles are about thr
 START = date(2021, 1, 1)
 PROFILE_ARTICLES = 200
 
-console = Console(width=160)
 S2TW = opencc.OpenCC("s2tw")
 T2S = opencc.OpenCC("t2s")
 
 
 # ---------------------------------------------------------------------------------------------
 # Reporting: every table is printed with rich and kept as markdown for RESULTS.md.
-
-
-@dataclass
-class Report:
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-    note: str = ""
-
-    def show(self) -> None:
-        table = Table(title=self.title, title_justify="left")
-        for i, name in enumerate(self.columns):
-            table.add_column(name, justify="left" if i == 0 else "right")
-        for row in self.rows:
-            table.add_row(*(Text(cell) for cell in row))  # cells hold names and titles: never rich markup
-        console.print(table)
-        if self.note:
-            console.print(self.note, style="dim", markup=False)
-
-    def markdown(self) -> str:
-        head = "| " + " | ".join(self.columns) + " |"
-        rule = "|" + "|".join(["---"] + ["---:"] * (len(self.columns) - 1)) + "|"
-        body = ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in self.rows]
-        parts = [f"#### {self.title}", "", head, rule, *body]
-        if self.note:
-            parts += ["", self.note]
-        return "\n".join(parts)
-
-
-@dataclass
-class Section:
-    name: str
-    reports: list[Report] = field(default_factory=list)
-    findings: list[str] = field(default_factory=list)
-
-    def add(self, report: Report) -> None:
-        report.show()
-        self.reports.append(report)
-
-    def say(self, text: str) -> None:
-        console.print(text, markup=False)
-        self.findings.append(text)
 
 
 def f3(x: float) -> str:
@@ -1051,17 +1006,8 @@ def code_digest() -> str:
     return h.hexdigest()[:12]
 
 
-def pin(core: int) -> None:
-    with contextlib.suppress(AttributeError, OSError):
-        os.sched_setaffinity(0, {core})
 
 
-def timed_core() -> int:
-    """The last core, as the other benches pin to."""
-    try:
-        return max(os.sched_getaffinity(0))
-    except AttributeError:
-        return 0
 
 
 # --- chunks ----------------------------------------------------------------------------------------------
