@@ -1,0 +1,191 @@
+"""Nothing is lost silently: a capture's text reaches the body, or an `error` or a warning says why.
+
+Each class of loss found in issue 9 is reproduced on a real capture: a page over the size budget
+because of what is not text (an inline image, a bundled script), a page over it because of text,
+a paragraph too long for the parser, markdown nested past the renderer's limit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from newsdesk.archive import Archive
+from newsdesk.archive.export import FORMATS, read_export, write_export
+from newsdesk.archive.ingest import ingest
+from newsdesk.extract import ExtractOptions, extract_capture
+from newsdesk.extract.oversize import TRUNCATION_MARK, shrink
+from newsdesk.model import Article
+from tests.conftest import DEV
+
+CAPTURES = DEV / "captures"
+SITE_PAGE = "people__1.html"
+MIRROR_MD = "p8__1019651.md"
+SMALL = "gnews__2565666.md"
+BUDGET = ExtractOptions().max_chars
+# Just over the budget: the capture is cut unless what is not text goes first.
+OVER = BUDGET + 500_000
+ZH = "这是一段新闻正文，记者在现场看到了很多市民排队等候，情况非常复杂。"
+
+
+@cache
+def capture_text(name: str) -> str:
+    return (CAPTURES / name).read_text(encoding="utf-8")
+
+
+@cache
+def baseline(name: str) -> Article:
+    article = extract_capture(capture_text(name).encode("utf-8"), name)
+    assert article.error is None and article.body
+    return article
+
+
+def after_body_tag(page: str, insert: str) -> str:
+    body = re.search(r"<body[^>]*>", page, re.IGNORECASE)
+    assert body, "the seed page has a <body>"
+    return page[: body.end()] + insert + page[body.end() :]
+
+
+def after_title_line(markdown: str, insert: str) -> str:
+    first, rest = markdown.split("\n", 1)
+    return f"{first}\n\n{insert}\n\n{rest}"
+
+
+# --- past the size budget: what is not text goes before anything is cut -------------------------
+
+PAYLOADS = {
+    "img-data-uri": '<p><img src="data:image/png;base64,' + "iVBORw0KGgo" * (OVER // 11) + '" alt="图"></p>',
+    "css-data-uri": '<div style="background:url(data:image/jpeg;base64,' + "/9j/4AAQ" * (OVER // 8) + ')"></div>',
+    "style": "<style>" + ".a{color:red}" * (OVER // 13) + "</style>",
+    "script": '<script type="text/javascript">var bundle = "' + "x" * OVER + '";</script>',
+    "svg": '<svg viewBox="0 0 10 10"><path d="' + "M0 0L1 1" * (OVER // 8) + '"/></svg>',
+    "noscript": "<noscript>" + '<img src="https://x.cn/pixel.gif">' * (OVER // 33) + "</noscript>",
+    "comment": "<!-- " + "旧版页面 " * (OVER // 5) + " -->",
+}
+
+
+@pytest.mark.parametrize("kind", list(PAYLOADS))
+def test_large_payload_before_the_article_does_not_cost_the_article(kind: str) -> None:
+    page = after_body_tag(capture_text(SITE_PAGE), PAYLOADS[kind])
+    assert len(page) > BUDGET
+    article = extract_capture(page.encode("utf-8"), SITE_PAGE)
+    assert article.error is None
+    assert article.body == baseline(SITE_PAGE).body
+    assert article.title == baseline(SITE_PAGE).title
+    # Nothing was cut: only what was never text went.
+    assert article.warnings == []
+
+
+def test_inline_image_in_a_markdown_mirror_does_not_cost_the_article() -> None:
+    image = "![图](data:image/png;base64," + "iVBORw0KGgo" * (OVER // 11) + ")"
+    article = extract_capture(after_title_line(capture_text(MIRROR_MD), image), MIRROR_MD)
+    assert article.error is None and article.warnings == []
+    assert article.body == baseline(MIRROR_MD).body
+
+
+def test_inline_image_past_the_byte_budget_does_not_cost_the_article() -> None:
+    # 40 MB of base64 is past the 4-bytes-a-character cut made before decoding, too.
+    image = '<img src="data:image/jpeg;base64,' + "/9j/4AAQ" * 5_000_000 + '">'
+    data = after_body_tag(capture_text(SITE_PAGE), image).encode("utf-8")
+    assert len(data) > 4 * BUDGET
+    article = extract_capture(data, SITE_PAGE)
+    assert article.error is None and article.warnings == []
+    assert article.body == baseline(SITE_PAGE).body
+
+
+def test_json_ld_metadata_survives_the_shrink() -> None:
+    json_ld = '<script type="application/ld+json">{"datePublished": "2020-01-01"}</script>'
+    page = '<html><head>' + json_ld + "<script>" + "x" * 100 + "</script></head><body><!-- x --></body></html>"
+    assert shrink(page) == '<html><head>' + json_ld + "<script></script></head><body></body></html>"
+
+
+@pytest.mark.parametrize("page", ["<script>" + "x" * 100, "<!--" * 1000 + "x" * 100, "data:," + "<" * 100])
+def test_shrink_leaves_unterminated_payloads_alone(page: str) -> None:
+    assert shrink(page) == page
+    assert shrink(page.encode()) == page.encode()
+
+
+# --- past the budget with text: cut, and said so ------------------------------------------------
+
+
+def long_article(paragraphs: int) -> str:
+    body = "".join(f"<p>第{i}段。{ZH * 10}</p>\n" for i in range(paragraphs))
+    return f"<html><head><meta charset='utf-8'><title>长篇报道</title></head><body><article>{body}</article></body></html>"
+
+
+def test_text_past_the_budget_is_cut_with_a_warning_and_a_marker() -> None:
+    page = long_article(24_000)
+    assert len(page) > BUDGET
+    article = extract_capture(page, "long")
+    assert article.error is None
+    assert article.warnings == [f"capture cut at {BUDGET:,} characters (of {len(page):,})"]
+    assert article.body[0].startswith("第0段。")
+    assert article.body[-1].endswith(TRUNCATION_MARK)
+    assert sum(block.count(TRUNCATION_MARK) for block in article.body) == 1
+
+
+def test_bytes_past_the_byte_budget_are_cut_with_a_warning() -> None:
+    options = ExtractOptions(max_chars=10_000)
+    data = long_article(200).encode("utf-8")
+    article = extract_capture(data, "long", options)
+    assert article.error is None
+    assert article.warnings == [f"capture cut at 10,000 characters (of {len(data):,} bytes)"]
+    assert article.body[-1].endswith(TRUNCATION_MARK)
+
+
+def test_a_capture_within_the_budget_has_no_warning() -> None:
+    assert baseline(SITE_PAGE).warnings == []
+    assert not any(TRUNCATION_MARK in block for block in baseline(SITE_PAGE).body)
+
+
+def test_warnings_survive_the_record() -> None:
+    article = extract_capture(long_article(200), "long", ExtractOptions(max_chars=10_000))
+    record = article.to_record()
+    assert record["warnings"] == article.warnings
+    assert Article.from_record(record).warnings == article.warnings
+    # Records written before the field existed still load.
+    del record["warnings"]
+    assert Article.from_record(record).warnings == []
+
+
+def test_warnings_reach_the_archive_and_every_export(tmp_path: Path) -> None:
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    (folder / "long.html").write_text(long_article(200), encoding="utf-8")
+    shutil.copy(CAPTURES / SMALL, folder / SMALL)
+    with Archive(tmp_path / "archive.db") as archive:
+        summary = ingest([folder], archive, ExtractOptions(max_chars=10_000))
+        assert summary.new == 2
+        records = {Path(r["captures"][0]).name: r for r in archive.iter_articles()}
+        cut = records["long.html"]
+        assert cut["warnings"] == [f"capture cut at 10,000 characters (of {(folder / 'long.html').stat().st_size:,} bytes)"]
+        assert records[SMALL]["warnings"] == []
+        assert archive.article_info(cut["id"])["article"]["warnings"] == cut["warnings"]
+        for fmt in FORMATS:
+            path = tmp_path / f"export.{fmt}"
+            write_export(archive.iter_articles(), path, fmt)
+            assert {r["id"]: r["warnings"] for r in read_export(path, fmt)} == {r["id"]: r["warnings"] for r in records.values()}
+
+
+NEWSDESK = Path(sys.executable).parent / "newsdesk"
+
+
+@pytest.mark.skipif(not NEWSDESK.exists(), reason="the newsdesk console script is not installed next to the interpreter")
+def test_extract_shows_the_warning(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    # Plain text past the budget: nothing in it is a payload, so it is cut.
+    path.write_text("长篇报道\n\n" + f"{ZH * 10}\n\n" * (BUDGET // 330 + 1000), encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    run = subprocess.run([str(NEWSDESK), "extract", str(path), "--format", "markdown"], capture_output=True, text=True,
+                         env=env, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    assert f"- **Warning:** capture cut at {BUDGET:,} characters (of " in run.stdout
+    assert run.stdout.rstrip().removesuffix("---").rstrip().endswith(TRUNCATION_MARK)
+    assert "1 capture(s) were read with warnings" in run.stderr
