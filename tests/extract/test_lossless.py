@@ -189,3 +189,41 @@ def test_extract_shows_the_warning(tmp_path: Path) -> None:
     assert f"- **Warning:** capture cut at {BUDGET:,} characters (of " in run.stdout
     assert run.stdout.rstrip().removesuffix("---").rstrip().endswith(TRUNCATION_MARK)
     assert "1 capture(s) were read with warnings" in run.stderr
+
+
+# --- a paragraph over libxml2's 10 MB text limit ------------------------------------------------
+
+# 3.5 million Chinese characters: 10.5 MB in UTF-8, past the limit, within the character budget.
+HUGE_PARAGRAPH = (ZH * (3_500_000 // len(ZH) + 1))[:3_500_000]
+
+
+def with_paragraph(name: str, paragraph: str) -> str:
+    """The capture with `paragraph` added to its article, after the paragraph holding its first block."""
+    text = capture_text(name)
+    at = text.rfind(baseline(name).body[0][:10])
+    assert at >= 0
+    html_end, markdown_end = text.find("</p>", at), text.find("\n\n", at)
+    if html_end >= 0 and (markdown_end < 0 or html_end < markdown_end or name.endswith(".html")):
+        end = html_end + len("</p>")
+        return f"{text[:end]}<p>{paragraph}</p>{text[end:]}"
+    return f"{text[:markdown_end]}\n\n{paragraph}\n\n{text[markdown_end:]}"
+
+
+@pytest.mark.parametrize("name", [SITE_PAGE, MIRROR_MD, "36kr__13115096419.md"])
+def test_a_paragraph_over_ten_megabytes_is_kept(name: str) -> None:
+    article = extract_capture(with_paragraph(name, HUGE_PARAGRAPH).encode("utf-8"), name)
+    assert article.error is None and article.warnings == []
+    assert HUGE_PARAGRAPH in article.body
+    # Nothing before or after it is lost either.
+    assert [block for block in article.body if block != HUGE_PARAGRAPH] == baseline(name).body
+
+
+def test_a_paragraph_over_ten_megabytes_is_kept_on_a_page_in_another_language() -> None:
+    # Pages with little Chinese go to trafilatura, whose own parser stopped at the long paragraph.
+    lead, close = "The lead paragraph of the story, as the reporter wrote it.", "The closing words of the story."
+    paragraph = ("Репортаж с места событий, текст абзаца. " * 150_000)[:5_800_000]
+    page = f"<html><head><title>A long story</title></head><body><article><p>{lead}</p><p>{paragraph}</p><p>{close}</p></article></body></html>"
+    assert len(paragraph.encode("utf-8")) > 10_000_000 > len(paragraph)
+    article = extract_capture(page.encode("utf-8"), "long-en")
+    assert article.error is None
+    assert article.body == [lead, paragraph.strip(), close]
