@@ -197,14 +197,17 @@ def test_extract_shows_the_warning(tmp_path: Path) -> None:
 HUGE_PARAGRAPH = (ZH * (3_500_000 // len(ZH) + 1))[:3_500_000]
 
 
-def with_paragraph(name: str, paragraph: str) -> str:
-    """The capture with `paragraph` added to its article, after the paragraph holding its first block."""
+def with_paragraph(name: str, paragraph: str, markdown: bool = False) -> str:
+    """The capture with `paragraph` added to its article, after the paragraph holding its first block
+    (as `<p>` where that paragraph is HTML, unless it is `markdown` to be read as such)."""
     text = capture_text(name)
     at = text.rfind(baseline(name).body[0][:10])
     assert at >= 0
     html_end, markdown_end = text.find("</p>", at), text.find("\n\n", at)
     if html_end >= 0 and (markdown_end < 0 or html_end < markdown_end or name.endswith(".html")):
         end = html_end + len("</p>")
+        if markdown:
+            return f"{text[:end]}\n\n{paragraph}\n\n{text[end:]}"
         return f"{text[:end]}<p>{paragraph}</p>{text[end:]}"
     return f"{text[:markdown_end]}\n\n{paragraph}\n\n{text[markdown_end:]}"
 
@@ -227,3 +230,38 @@ def test_a_paragraph_over_ten_megabytes_is_kept_on_a_page_in_another_language() 
     article = extract_capture(page.encode("utf-8"), "long-en")
     assert article.error is None
     assert article.body == [lead, paragraph.strip(), close]
+
+
+# --- markdown nested past the renderer's limit -----------------------------------------------------
+
+DEEP_TEXT = "深层段落的文字，记者写在嵌套很深的地方。"
+
+
+def nested_items(prefix: str, depth: int) -> str:
+    """`depth` list items, each one level deeper than the last, `prefix(i)` making level i."""
+    return "\n".join(f"{prefix * i}- 第{i}项" for i in range(depth)) + f"\n{prefix * depth}- {DEEP_TEXT}"
+
+
+DEEP_MARKDOWN = {
+    "quote-list": "> - " * 3000 + DEEP_TEXT,
+    "list-quote": "- > " * 3000 + DEEP_TEXT,
+    "ordered": "1. " * 3000 + DEEP_TEXT,
+    "just-past-the-limit": "- " * 10 + DEEP_TEXT,
+    "quote-ordered-tabs": ">\t1)\t" * 1000 + DEEP_TEXT,
+    "tab-indented": nested_items("\t", 100),
+    "indented-list": nested_items("  ", 300),
+    "indented-ordered": nested_items("   ", 300),
+    "indented-quoted": nested_items("  > ", 100),
+}
+
+
+@pytest.mark.parametrize("kind", list(DEEP_MARKDOWN))
+@pytest.mark.parametrize("name", [MIRROR_MD, "36kr__13115096419.md"])
+def test_markdown_nested_past_the_limit_keeps_its_text(name: str, kind: str) -> None:
+    article = extract_capture(with_paragraph(name, DEEP_MARKDOWN[kind], markdown=True), name)
+    assert article.error is None
+    text = "\n".join(article.body)
+    assert DEEP_TEXT in text
+    # Every item on the way down, and the article around the deep part.
+    assert all(f"第{i}项" in text for i in range(DEEP_MARKDOWN[kind].count("- 第")))
+    assert all(block in article.body for block in baseline(name).body)
