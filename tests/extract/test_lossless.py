@@ -100,10 +100,11 @@ def test_inline_image_past_the_byte_budget_does_not_cost_the_article() -> None:
     assert article.body == baseline(SITE_PAGE).body
 
 
-def test_json_ld_metadata_survives_the_shrink() -> None:
+def test_metadata_survives_the_shrink() -> None:
     json_ld = '<script type="application/ld+json">{"datePublished": "2020-01-01"}</script>'
-    page = '<html><head>' + json_ld + "<script>" + "x" * 100 + "</script></head><body><!-- x --></body></html>"
-    assert shrink(page) == '<html><head>' + json_ld + "<script></script></head><body></body></html>"
+    saved_from = "<!-- saved from url=(0033)https://www.example.com/a.html -->"
+    page = f"{saved_from}<html><head>{json_ld}<script>{'x' * 100}</script></head><body><!--{'x' * 2000}--></body></html>"
+    assert shrink(page) == f"{saved_from}<html><head>{json_ld}<script></script></head><body></body></html>"
 
 
 @pytest.mark.parametrize("page", ["<script>" + "x" * 100, "<!--" * 1000 + "x" * 100, "data:," + "<" * 100])
@@ -181,7 +182,7 @@ NEWSDESK = Path(sys.executable).parent / "newsdesk"
 def test_extract_shows_the_warning(tmp_path: Path) -> None:
     path = tmp_path / "long.txt"
     # Plain text past the budget: nothing in it is a payload, so it is cut.
-    path.write_text("长篇报道\n\n" + f"{ZH * 10}\n\n" * (BUDGET // 330 + 1000), encoding="utf-8")
+    path.write_text("长篇报道\n\n" + f"{ZH * 1000}\n\n" * (BUDGET // 33_000 + 10), encoding="utf-8")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     run = subprocess.run([str(NEWSDESK), "extract", str(path), "--format", "markdown"], capture_output=True, text=True,
                          env=env, timeout=300, check=False)
@@ -265,3 +266,62 @@ def test_markdown_nested_past_the_limit_keeps_its_text(name: str, kind: str) -> 
     # Every item on the way down, and the article around the deep part.
     assert all(f"第{i}项" in text for i in range(DEEP_MARKDOWN[kind].count("- 第")))
     assert all(block in article.body for block in baseline(name).body)
+
+
+# --- every capture: text, or a reason -------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = sorted(
+    [*CAPTURES.iterdir(), *(DEV.parent / "stories-dev" / "captures").iterdir(), *(REPO / "examples").iterdir()]
+)
+
+
+def has_text_or_reason(article: Article) -> bool:
+    """The contract: a body, or an error saying why not; a picture story (no text, pictures) says so."""
+    if article.error is not None:
+        return bool(article.error) and not article.body
+    return bool(article.body) or bool(article.images and article.warnings)
+
+
+@cache
+def hostile_cases() -> dict[str, bytes | str]:
+    page, mirror = capture_text(SITE_PAGE), capture_text(MIRROR_MD)
+    cases: dict[str, bytes | str] = {
+        "empty": b"",
+        "blank": " \n\t\n",
+        "binary": bytes(range(256)) * 8,
+        "title-only-page": "<html><head><title>只有标题的页面</title></head><body></body></html>",
+        "title-only-mirror": "### 只有标题的镜像\n\n---\n",
+        "title-only-post": "---\ntitle: 只有标题的文章\ndate: 2023-05-01\n---\n",
+        "script-only-page": "<html><head><title>脚本</title></head><body><script>document.write('正文')</script></body></html>",
+        "nav-only-page": "<html><head><title>导航</title></head><body><nav><a href='/'>首页</a> <a href='/news'>新闻</a></nav></body></html>",
+        "picture-post": "---\ntitle: 图片新闻\n---\n\n![](https://x.cn/photo.jpg)\n",
+        "chinese-utf16-le": "".join(re.findall(r"[\u3000-\u303f\u4e00-\u9fff]+", page)).encode("utf-16-le"),
+        "chinese-utf16-be": "".join(re.findall(r"[\u3000-\u303f\u4e00-\u9fff]+", mirror)).encode("utf-16-be"),
+        "huge-paragraph-mirror": with_paragraph(MIRROR_MD, HUGE_PARAGRAPH),
+    }
+    cases.update({f"payload-{kind}": after_body_tag(page, payload) for kind, payload in PAYLOADS.items()})
+    cases.update({f"deep-{kind}": with_paragraph(MIRROR_MD, md, markdown=True) for kind, md in DEEP_MARKDOWN.items()})
+    return cases
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_every_real_capture_gives_text_or_a_reason(path: Path) -> None:
+    article = extract_capture(path.read_bytes(), str(path))
+    assert has_text_or_reason(article), article.to_record()
+
+
+@pytest.mark.parametrize("kind", list(hostile_cases()))
+def test_every_hostile_capture_gives_text_or_a_reason(kind: str) -> None:
+    article = extract_capture(hostile_cases()[kind], kind)
+    assert has_text_or_reason(article), (kind, article.error, article.warnings, article.body[:3])
+
+
+def test_an_empty_body_is_never_without_a_reason() -> None:
+    # These used to come back as articles with a title, no body and `error: null`.
+    for kind in ("title-only-page", "title-only-mirror", "title-only-post", "script-only-page"):
+        article = extract_capture(hostile_cases()[kind], kind)
+        assert article.body == [] and article.error == "no article text found in capture (a title, but no body)", kind
+    picture = extract_capture(hostile_cases()["picture-post"], "picture-post")
+    assert picture.error is None and picture.images
+    assert picture.warnings == ["no article text found in capture, only 1 picture(s)"]

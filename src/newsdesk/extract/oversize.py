@@ -21,6 +21,8 @@ from typing import AnyStr, Generic
 _MIN_PAYLOAD = 64
 # JSON-LD carries dates and credits (html_meta reads it); a block larger than this is not metadata.
 _MAX_KEPT_JSON_LD = 200_000
+# Short comments can be metadata too: saved pages name their address in one (`<!-- saved from url=…`).
+_MAX_KEPT_COMMENT = 1_000
 _RAW_NAMES = ("script", "style", "svg", "noscript")
 _START = (
     r"(?P<comment><!--)"
@@ -59,7 +61,7 @@ _BYTES = _Patterns(
 
 def shrink(text: AnyStr) -> AnyStr:
     """`text` without the payloads that are never article text: the contents of scripts, styles,
-    inline SVG and `<noscript>`, comments, and `data:` URI payloads (their media type stays).
+    inline SVG and `<noscript>`, long comments, and `data:` URI payloads (their media type stays).
 
     The markup around them stays, so the page parses the same. An unterminated comment or script
     is left alone: parsers read it to the end of the page, and so nothing after it was text anyway.
@@ -75,8 +77,10 @@ def shrink(text: AnyStr) -> AnyStr:
             end = text.find(patterns.comment_end, m.end())
             if end < 0:
                 break
-            pieces.append(text[last : m.start()])
-            last = pos = end + len(patterns.comment_end)
+            pos = end + len(patterns.comment_end)
+            if end - m.end() > _MAX_KEPT_COMMENT:
+                pieces.append(text[last : m.start()])
+                last = pos
         elif m.group("raw"):
             name = m.group("raw").lower()
             closing = patterns.ends[name if isinstance(name, str) else name.decode("ascii")].search(text, m.end())

@@ -451,6 +451,11 @@ def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions =
     except Exception as exc:
         return Article(file=name, error=f"extraction failed: {type(exc).__name__}: {exc}")
     article.encoding = encoding
-    if not article.body and not article.title:
-        article.error = "no article text found in capture"
+    if not article.body:
+        # Never an empty body without a reason. A picture story (a title, photos, their captions) is
+        # still an article; anything else without text is not one.
+        if article.images:
+            article.warnings.append(f"no article text found in capture, only {len(article.images)} picture(s)")
+        else:
+            article.error = "no article text found in capture" + (" (a title, but no body)" if article.title else "")
     return article
