@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsdesk.archive import Archive
 from newsdesk.archive.export import FORMATS, read_export, write_export
@@ -325,3 +327,87 @@ def test_an_empty_body_is_never_without_a_reason() -> None:
     picture = extract_capture(hostile_cases()["picture-post"], "picture-post")
     assert picture.error is None and picture.images
     assert picture.warnings == ["no article text found in capture, only 1 picture(s)"]
+
+
+# --- properties: a real capture plus X ----------------------------------------------------------
+# A fast slice: small budgets (ExtractOptions.max_chars) make small captures oversize, so each example
+# costs what an ordinary capture does.
+
+# Seeds the payload can be placed in: HTML pages with a `<body>`, markdown whose first block is printed as read.
+HTML_NAMES = sorted(
+    p.name for p in CAPTURES.iterdir() if p.suffix == ".html" and re.search(r"<body[^>]*>", capture_text(p.name), re.I)
+)
+MARKDOWN_NAMES = sorted(
+    p.name for p in CAPTURES.iterdir()
+    if p.suffix == ".md" and baseline(p.name).body and capture_text(p.name).rfind(baseline(p.name).body[0][:10]) >= 0
+)
+PAYLOAD_MAKERS = {
+    "img-data-uri": lambda n: f'<img src="data:image/png;base64,{"iVBORw0KGgo" * (n // 11 + 1)}">',
+    "md-data-uri": lambda n: f'![图](data:image/gif;base64,{"R0lGODlh" * (n // 8 + 1)})',
+    "style": lambda n: f"<style>{'.a{color:red}' * (n // 13 + 1)}</style>",
+    "script": lambda n: f"<script>var s = '{'x' * n}';</script>",
+    "svg": lambda n: f'<svg><path d="{"M0 0L1 1" * (n // 8 + 1)}"/></svg>',
+    "comment": lambda n: f"<!-- {'旧版 ' * (n // 3 + 1)} -->",
+}
+
+
+@st.composite
+def capture_plus_payload(draw: st.DrawFn) -> tuple[str, str, int]:
+    """A real capture with a payload that is never text, the whole over a budget the capture fits."""
+    markdown = draw(st.booleans())
+    name = draw(st.sampled_from(MARKDOWN_NAMES if markdown else HTML_NAMES))
+    kind = draw(st.sampled_from(sorted(PAYLOAD_MAKERS)))
+    budget = len(capture_text(name)) + 100
+    # Past the budget in characters, and often past the 4-bytes-a-character cut before decoding too;
+    # never so short that it would be kept (a short comment can be a page's metadata).
+    payload = PAYLOAD_MAKERS[kind](draw(st.integers(budget + 2000, 5 * budget + 2000)))
+    text = with_paragraph(name, payload, markdown=True) if markdown else after_body_tag(capture_text(name), payload)
+    return name, text, budget
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(capture_plus_payload(), st.booleans())
+def test_a_payload_over_the_budget_never_costs_the_article(case: tuple[str, str, int], as_bytes: bool) -> None:
+    name, text, budget = case
+    article = extract_capture(text.encode("utf-8") if as_bytes else text, name, ExtractOptions(max_chars=budget))
+    assert article.error is None and article.warnings == []
+    assert article.body == baseline(name).body
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(p.name for p in CAPTURES.iterdir())), st.floats(0.05, 0.95), st.booleans())
+def test_a_capture_over_the_budget_is_cut_and_says_so(name: str, fraction: float, as_bytes: bool) -> None:
+    text = capture_text(name)
+    budget = max(200, int(len(text) * fraction))
+    article = extract_capture(text.encode("utf-8") if as_bytes else text, name, ExtractOptions(max_chars=budget))
+    assert has_text_or_reason(article)
+    cut = [w for w in article.warnings if w.startswith(f"capture cut at {budget:,} characters (of ")]
+    if cut:
+        # The text stops where the cut is, and says so there (or says there is no text before it).
+        assert article.error or (article.body and article.body[-1].endswith(TRUNCATION_MARK)) or article.images
+    else:
+        # What went to fit the budget was never text.
+        assert article.body == baseline(name).body
+
+
+CONTAINER_TOKENS = ["> ", ">", "- ", "* ", "+ ", "1. ", "12) ", "\t", "  ", "   ", ">\t", "-\t"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(MARKDOWN_NAMES),
+    st.lists(st.sampled_from(CONTAINER_TOKENS), min_size=1, max_size=12),
+    st.integers(1, 2000),
+    st.integers(1, 40),
+)
+def test_markdown_nested_any_way_keeps_its_text(name: str, unit: list[str], repeat: int, lines: int) -> None:
+    # `lines` lines, each nested deeper than the last by the drawn mix of quotes, markers and indents.
+    prefix = "".join(unit)
+    step = max(1, repeat // lines)
+    deep = "\n".join(f"{prefix * (step * i)}第{i}项" for i in range(lines)) + f"\n{prefix * repeat}{DEEP_TEXT}"
+    article = extract_capture(with_paragraph(name, deep, markdown=True), name)
+    assert article.error is None
+    text = "\n".join(article.body)
+    assert DEEP_TEXT in text
+    assert all(f"第{i}项" in text for i in range(lines))
+    assert all(block in article.body for block in baseline(name).body)
