@@ -41,6 +41,8 @@ class _Patterns(Generic[AnyStr]):
     ends: dict[str, re.Pattern[AnyStr]]
     comment_end: AnyStr
     json_ld: AnyStr
+    # What ends a `data:` URI opened by a quote or a parenthesis (CSS `url(`, markdown `](`).
+    closers: dict[AnyStr, AnyStr]
 
 
 _TEXT = _Patterns(
@@ -49,6 +51,7 @@ _TEXT = _Patterns(
     {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW_NAMES},
     "-->",
     "ld+json",
+    {'"': '"', "'": "'", "(": ")"},
 )
 _BYTES = _Patterns(
     re.compile(_START.encode("ascii"), re.IGNORECASE),
@@ -56,7 +59,21 @@ _BYTES = _Patterns(
     {name: re.compile(rf"</{name}\s*>".encode("ascii"), re.IGNORECASE) for name in _RAW_NAMES},
     b"-->",
     b"ld+json",
+    {b'"': b'"', b"'": b"'", b"(": b")"},
 )
+
+
+def _data_end(text: AnyStr, start: int, payload_start: int, patterns: _Patterns[AnyStr]) -> int:
+    """Where the `data:` URI starting at `start` ends: at the quote or parenthesis that opened it
+    (base64 wrapped over lines and SVG markup stay inside), else where a URI cannot go on."""
+    opener = text[start - 1 : start]
+    closer = patterns.closers.get(opener) if opener else None
+    if closer is not None:
+        end = text.find(closer, payload_start)
+        if end >= 0:
+            return end
+    payload = patterns.payload.match(text, payload_start)
+    return payload.end() if payload else payload_start
 
 
 def shrink(text: AnyStr) -> AnyStr:
@@ -92,12 +109,11 @@ def shrink(text: AnyStr) -> AnyStr:
                 pieces.append(text[last : m.end()])
                 last = closing.start()
         else:
-            payload = patterns.payload.match(text, m.end())
-            end = payload.end() if payload else m.end()
+            end = _data_end(text, m.start(), m.end(), patterns)
             if end - m.end() >= _MIN_PAYLOAD:
                 pieces.append(text[last : m.end()])
                 last = end
-            pos = max(end, m.end())
+            pos = end
     if not pieces:
         return text
     pieces.append(text[last:])
