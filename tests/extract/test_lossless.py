@@ -430,3 +430,15 @@ def test_shrink_empties_data_uris(before: str, after: str) -> None:
     page = f"<p>前文</p>{before.format(blob, blob, blob)}<p>后文</p>"
     assert shrink(page) == f"<p>前文</p>{after}<p>后文</p>"
     assert shrink(page.encode("gb18030")) == f"<p>前文</p>{after}<p>后文</p>".encode("gb18030")
+
+
+def test_a_gallery_tells_its_story_in_its_captions() -> None:
+    # A photo gallery (as DW and others publish them): every paragraph is a picture's caption, so the
+    # body came out empty. With no other text, the captions are the body; they stay captions too.
+    captions = [f"第{i}张图：{ZH * 3}" for i in range(5)]
+    slides = "".join(f'<div><img src="https://x.cn/{i}.jpg" width="100%"><br><b>第{i}张图</b>：{ZH * 3}</div>' for i in range(5))
+    post = f"---\ntitle: 图集：一周要闻\ndate: 2020-07-23\n---\n\n<div>\n{slides}\n</div>\n"
+    article = extract_capture(post, "gallery")
+    assert article.error is None and article.warnings == []
+    assert article.body == captions
+    assert [image.caption for image in article.images] == captions

@@ -159,6 +159,14 @@ def test_utf16_without_bom_or_ascii_is_read(name: str, encoding: str) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_short_traditional_headline_is_read(encoding: str) -> None:
+    # Rare characters in a short stretch: under half of them are among the common ones.
+    text = chinese_only("appledaily__30135550.html")[:40]
+    decoded = decode(text.encode(encoding))
+    assert (decoded.encoding, decoded.text) == (encoding, text)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_mostly_chinese_with_a_little_ascii(encoding: str) -> None:
     text = f"第一章\n{SIMPLIFIED}\n一一一\n{SIMPLIFIED}\n"
     decoded = decode(text.encode(encoding))

@@ -307,6 +307,10 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     found = _Credits(authors=list(draft.authors))
     blocks = _strip_title_echo(draft.blocks, draft.title)
     body = _read_credits(_strip_leading_meta(blocks, found), found)
+    if not body:
+        # A gallery tells its story in its captions: with no other text they are the body (and stay captions).
+        captions = list(dict.fromkeys(image.caption for image in draft.images if image.caption))
+        body = _read_credits(captions, found)
     title = draft.title
     if title and found.original_title and title.endswith(("...", "…")) and found.original_title.startswith(title.rstrip(".…")):
         # Portals shorten headlines; reposts print the whole one as `本文原标题：《…》`.
