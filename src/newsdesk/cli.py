@@ -48,6 +48,7 @@ def to_markdown(article: Article) -> str:
     lines += [f"- **{label}:** {value}" for label, value in facts if value]
     if article.error:
         lines.append(f"- **Error:** {article.error}")
+    lines += [f"- **Warning:** {warning}" for warning in article.warnings]
     lines.append("")
     for block in article.body:
         lines += [block, ""]
@@ -72,12 +73,13 @@ def extract(
     for path in missing:
         console.print(f"[red]no such file or folder:[/red] {path}")
     records = []
-    failures = 0
+    failures = warned = 0
     out = sys.stdout
     for path in iter_paths(p for p in paths if p.exists()):
         raw = read_capture(path)
         article = Article(file=raw.path, error=raw.error) if raw.data is None else extract_capture(raw.data, raw.path, options)
         failures += article.error is not None
+        warned += bool(article.warnings)
         if output_format is OutputFormat.jsonl:
             out.write(json.dumps(article.to_record(), ensure_ascii=False) + "\n")
         elif output_format is OutputFormat.json:
@@ -88,6 +90,8 @@ def extract(
         out.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     if failures:
         console.print(f"[yellow]{failures} capture(s) had errors (see their \"error\" field)[/yellow]")
+    if warned:
+        console.print(f"[yellow]{warned} capture(s) were read with warnings (see their \"warnings\" field)[/yellow]")
     if missing:
         raise typer.Exit(code=2)
 

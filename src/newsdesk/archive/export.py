@@ -18,6 +18,7 @@ Schema (all formats; CSV writes list fields as JSON text):
 | format       | string or null                    | capture format of the best capture             |
 | file         | string                            | the article id again (the `Article.file` slot) |
 | captures     | list of string                    | every capture's path as ingested               |
+| warnings     | list of string                    | what was lost reading the best capture (a cut) |
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from typing import Any
 
 FIELDS = (
     "id", "title", "published", "outlet", "authors", "editor", "original_url", "body", "images", "tags",
-    "language", "format", "file", "captures",
+    "language", "format", "file", "captures", "warnings",
 )
-_LIST_FIELDS = {"authors", "body", "images", "tags", "captures"}
+_LIST_FIELDS = {"authors", "body", "images", "tags", "captures", "warnings"}
 FORMATS = ("jsonl", "csv", "parquet")
 
 
@@ -49,6 +50,7 @@ def _arrow_schema() -> Any:
         ("editor", text), ("original_url", text), ("body", pa.list_(text)),
         ("images", pa.list_(pa.struct([("src", text), ("caption", text)]))), ("tags", pa.list_(text)),
         ("language", text), ("format", text), ("file", text), ("captures", pa.list_(text)),
+        ("warnings", pa.list_(text)),
     ])
 
 

@@ -410,18 +410,20 @@ class Archive:
         return rows[0][0]
 
     def article(self, article_id: str) -> Article:
+        # Warnings (a capture cut at the size budget) belong to the capture the article shows.
         row = self.conn.execute(
-            "SELECT title, published, outlet, authors, editor, original_url, body, images, tags, language, format"
+            "SELECT title, published, outlet, authors, editor, original_url, body, images, tags, language, format,"
+            " (SELECT json_extract(record, '$.warnings') FROM captures WHERE captures.seq=articles.best_capture)"
             " FROM articles WHERE id=?",
             (article_id,),
         ).fetchone()
         if row is None:
             raise KeyError(article_id)
-        title, published, outlet, authors, editor, url, body, images, tags, language, fmt = row
+        title, published, outlet, authors, editor, url, body, images, tags, language, fmt, warnings = row
         return Article(
             file=article_id, format=fmt, title=title, published=published, outlet=outlet, authors=json.loads(authors),
             editor=editor, original_url=url, body=json.loads(body), images=[Image(**i) for i in json.loads(images)],
-            tags=json.loads(tags), language=language,
+            tags=json.loads(tags), language=language, warnings=json.loads(warnings or "[]"),
         )
 
     def article_info(self, article_id: str) -> dict[str, Any]:
