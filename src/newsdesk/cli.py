@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -17,7 +18,7 @@ from rich.text import Text
 from newsdesk.analysis.stories import Analysis
 from newsdesk.archive import DEFAULT_DB, Archive
 from newsdesk.archive import ingest as run_ingest
-from newsdesk.archive.export import write_export
+from newsdesk.archive.export import ExportError, check_target, format_for, write_export
 from newsdesk.archive.store import ArticleRow
 from newsdesk.archive.text import QueryError
 from newsdesk.extract import ExtractOptions, extract_capture
@@ -279,14 +280,25 @@ def show(
 
 @app.command()
 def export(
-    output: Path = typer.Argument(..., help="File to write."),
+    output: Path = typer.Argument(..., help="File to write: .jsonl, .csv or .parquet (the extension sets the format)."),
     db: Path = DB_OPTION,
-    output_format: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f"),
+    output_format: ExportFormat | None = typer.Option(
+        None, "--format", "-f", help="jsonl, csv or parquet; must agree with the file's extension (default: from it, else jsonl)."
+    ),
 ) -> None:
     """Every article, one record each (schema: newsdesk.archive.export)."""
-    with _open(db) as archive:
-        written = write_export(archive.iter_articles(), output, output_format.value)
-    Console(stderr=True).print(f"wrote {written} articles to {output}")
+    console = Console(stderr=True, soft_wrap=True)
+    requested = output_format.value if output_format else None
+    try:
+        # Checked before the archive is opened, and again by write_export just before writing.
+        fmt = format_for(output, requested)
+        check_target(output, protected=[db])
+        with _open(db) as archive:
+            written = write_export(archive.iter_articles(), output, fmt, protected=[archive.path])
+    except ExportError as exc:
+        console.print(f"[red]export failed:[/red] {escape(str(exc))}")
+        raise typer.Exit(code=2) from exc
+    console.print(f"wrote {written} articles to {escape(str(output))} ({fmt})")
 
 
 @app.command()
