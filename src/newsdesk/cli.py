@@ -19,7 +19,7 @@ from newsdesk.analysis.stories import Analysis
 from newsdesk.archive import DEFAULT_DB, Archive
 from newsdesk.archive import ingest as run_ingest
 from newsdesk.archive.export import ExportError, check_target, format_for, write_export
-from newsdesk.archive.store import ArticleRow
+from newsdesk.archive.store import ArchiveBusy, ArticleRow
 from newsdesk.archive.text import QueryError
 from newsdesk.extract import ExtractOptions, extract_capture
 from newsdesk.model import Article
@@ -151,9 +151,9 @@ def ingest(
         summary_counter = [1]
         summary = run_ingest([p for p in paths if p.exists()], archive, options, on_capture=advance)
         progress.update(task, description="placing articles in stories")
-        archive.begin()
-        placed = Analysis(archive).update()
-        archive.commit()
+        with archive.writing():
+            # Loaded under the write lock: another process may have placed articles since this one began.
+            placed = Analysis(archive).update()
         counts = archive.counts()
     console.print(
         f"captures read: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
@@ -322,10 +322,30 @@ alias_app = typer.Typer(help="Teach newsdesk that two names are one entity.", no
 app.add_typer(alias_app, name="alias")
 
 
+# How long a reading command waits to place new articles in stories before showing them as they stand.
+PLACING_WAIT_SECONDS = 2.0
+
+
 def _analysis(archive: Archive) -> Analysis:
-    analysis = Analysis(archive)
-    archive.begin()
-    analysis.update()
+    """The archive's stories, after placing articles that are in none yet, if that can be done
+    now. A reading command does not wait for a writer: while another process (an ingest) holds
+    the archive, the stories are shown as they stand and the ingest places the rest."""
+    try:
+        archive.begin(wait=PLACING_WAIT_SECONDS)
+    except ArchiveBusy:
+        analysis = Analysis(archive)
+        waiting = len(analysis.pending())
+        if waiting:
+            Console(stderr=True).print(
+                f"[yellow]{waiting} article(s) not yet in stories: another newsdesk process is writing the archive[/yellow]"
+            )
+        return analysis
+    try:
+        analysis = Analysis(archive)
+        analysis.update()
+    except BaseException:
+        archive.rollback()
+        raise
     archive.commit()
     return analysis
 
@@ -421,11 +441,8 @@ def alias_add(
     db: Path = DB_OPTION,
 ) -> None:
     """Make ALIAS another name of NAME's entity (merging the two if both are known)."""
-    with _open(db, must_exist=False) as archive:
-        analysis = Analysis(archive)
-        archive.begin()
-        entity_found = analysis.add_alias(name, alias)
-        archive.commit()
+    with _open(db, must_exist=False) as archive, archive.writing():
+        entity_found = Analysis(archive).add_alias(name, alias)
     Console().print(f"{alias} is now an alias of {entity_found.name} ({entity_found.id})")
 
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsdesk.archive import fold as folding
 from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
@@ -34,6 +37,7 @@ from newsdesk.archive.text import (
 from newsdesk.model import Article, Image
 
 DEFAULT_DB = "newsdesk.db"
+T = TypeVar("T")
 # bm25 weights of the full-text columns: a title hit counts four body hits; facets are filters only.
 BM25 = "bm25(article_fts, 4.0, 1.0, 0.0)"
 
@@ -89,29 +93,95 @@ class ArticleRow:
         return record
 
 
-class Archive:
-    """One SQLite file. Not safe to share across threads; open one per process."""
+class ArchiveBusy(RuntimeError):
+    """Another process held the archive's write lock for longer than this one would wait."""
 
-    def __init__(self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram") -> None:
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    # SQLITE_BUSY and SQLITE_LOCKED, as Python's sqlite3 words them.
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _backoff(attempt: int) -> float:
+    """Seconds to sleep before write attempt `attempt + 1`: doubling from 50 ms to 2 s, with jitter,
+    so two waiting writers do not retry in step."""
+    return min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0)
+
+
+class Archive:
+    """One SQLite file. Not safe to share across threads; open one per process.
+
+    Several processes may use one archive at once (WAL): readers never wait for writers, and
+    writers take turns. A writer holds the write lock only for a batch's inserts (`begin()` …
+    `commit()`, BEGIN IMMEDIATE), never while extracting; a writer that finds the lock taken
+    waits (`PRAGMA busy_timeout`), and `begin()` retries with backoff for up to `write_wait`
+    seconds before giving up with ArchiveBusy."""
+
+    # SQLite's own wait for a lock, per statement; `begin()` adds retries on top of it.
+    BUSY_TIMEOUT_SECONDS = 30.0
+    # How long `begin()` keeps trying for the write lock: another ingest placing thousands of
+    # articles in stories holds it for minutes.
+    WRITE_WAIT_SECONDS = 900.0
+
+    def __init__(self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram", write_wait: float | None = None) -> None:
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.write_wait = self.WRITE_WAIT_SECONDS if write_wait is None else write_wait
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.BUSY_TIMEOUT_SECONDS)
+        self._in_batch = False
+        try:
+            self._set_busy_timeout(self.BUSY_TIMEOUT_SECONDS)
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            # Creating the archive (WAL mode, the schema, the tokenizer) may race with another
+            # process creating it too: each step waits for the lock and re-checks under it.
+            self.tokenizer = self._retrying(lambda: self._set_up(tokenizer))
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _set_up(self, tokenizer: str) -> str:
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self.conn.execute("PRAGMA journal_mode=WAL")
         migrate(self.conn)
         stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
         if stored is None:
-            self.conn.execute("INSERT INTO meta(key, value) VALUES ('tokenizer', ?)", (tokenizer,))
-            self.tokenizer = tokenizer
-        else:
-            self.tokenizer = stored[0]
-        self._in_batch = False
+            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('tokenizer', ?)", (tokenizer,))
+            stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        return str(stored[0])
+
+    def _set_busy_timeout(self, seconds: float) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+
+    def _retrying(self, attempt: Callable[[], T], wait: float | None = None) -> T:
+        """`attempt()`, tried again with backoff while the database is locked, for up to `wait` seconds."""
+        deadline = time.monotonic() + (self.write_wait if wait is None else wait)
+        tries = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                self._set_busy_timeout(max(0.0, min(self.BUSY_TIMEOUT_SECONDS, remaining)))
+                return attempt()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise ArchiveBusy(
+                        f"the archive {self.path} is busy: another newsdesk process has been writing it for over"
+                        f" {self.write_wait if wait is None else wait:.0f} s; try again when it has finished"
+                    ) from exc
+                time.sleep(min(_backoff(tries), max(0.0, deadline - time.monotonic())))
+                tries += 1
+            finally:
+                self._set_busy_timeout(self.BUSY_TIMEOUT_SECONDS)
 
     # --- transactions --------------------------------------------------------------------
 
-    def begin(self) -> None:
+    def begin(self, wait: float | None = None) -> None:
+        """Take the write lock (BEGIN IMMEDIATE), waiting up to `wait` seconds (default
+        `write_wait`) for other writers; ArchiveBusy if they hold it longer."""
         if not self._in_batch:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._retrying(lambda: self.conn.execute("BEGIN IMMEDIATE"), wait)
             self._in_batch = True
 
     def commit(self) -> None:
@@ -123,6 +193,17 @@ class Archive:
         if self._in_batch:
             self.conn.execute("ROLLBACK")
             self._in_batch = False
+
+    @contextmanager
+    def writing(self, wait: float | None = None) -> Iterator[None]:
+        """One write transaction: committed at the end of the block, rolled back if it raises."""
+        self.begin(wait)
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
 
     def close(self) -> None:
         self.commit()
