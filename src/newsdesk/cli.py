@@ -23,7 +23,7 @@ from newsdesk.archive.store import ArchiveBusy, ArticleRow
 from newsdesk.archive.text import QueryError
 from newsdesk.extract import ExtractOptions, extract_capture
 from newsdesk.model import Article
-from newsdesk.sources.files import RawCapture, iter_paths, read_capture
+from newsdesk.sources.files import RawCapture, Skipped, iter_paths, read_capture
 
 app = typer.Typer(help="Turn captures of Chinese-language news into clean articles.", no_args_is_help=True)
 
@@ -60,22 +60,47 @@ def to_markdown(article: Article) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+FOLLOW_SYMLINKS_OPTION = typer.Option(
+    False, "--follow-symlinks", help="Read what symbolic links point to (by default they are skipped and counted)."
+)
+
+
+def _present(paths: list[Path], console: Console) -> tuple[list[Path], list[Path]]:
+    """The paths that exist (a symbolic link counts: the walk decides about it), and the missing ones, reported."""
+    present = [p for p in paths if p.exists() or p.is_symlink()]
+    missing = [p for p in paths if p not in present]
+    for path in missing:
+        console.print(f"[red]no such file or folder:[/red] {escape(str(path))}")
+    return present, missing
+
+
+def _report_skipped(skipped: Skipped, console: Console) -> None:
+    if not skipped:
+        return
+    links = sum(1 for p in skipped.paths if p.endswith("symbolic link)"))
+    console.print(
+        f"skipped {len(skipped)} symlinks/special files"
+        + (" (--follow-symlinks reads what links point to)" if links else "")
+        + ": " + escape(", ".join(skipped.paths[:3])) + (", …" if len(skipped) > 3 else "")
+    )
+
+
 @app.command()
 def extract(
     paths: list[Path] = typer.Argument(..., help="Capture files or folders (searched recursively); .gz is read."),
     output_format: OutputFormat = typer.Option(OutputFormat.jsonl, "--format", "-f", help="jsonl, json or markdown."),
     outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Extract the article from each capture: one JSON object per line by default."""
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
-    console = Console(stderr=True)
-    missing = [str(p) for p in paths if not p.exists()]
-    for path in missing:
-        console.print(f"[red]no such file or folder:[/red] {path}")
+    console = Console(stderr=True, soft_wrap=True)
+    present, missing = _present(paths, console)
     records = []
     failures = 0
     out = sys.stdout
-    for path in iter_paths(p for p in paths if p.exists()):
+    skipped = Skipped()
+    for path in iter_paths(present, follow_symlinks, skipped):
         raw = read_capture(path)
         article = Article(file=raw.path, error=raw.error) if raw.data is None else extract_capture(raw.data, raw.path, options)
         failures += article.error is not None
@@ -89,6 +114,7 @@ def extract(
         out.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     if failures:
         console.print(f"[yellow]{failures} capture(s) had errors (see their \"error\" field)[/yellow]")
+    _report_skipped(skipped, console)
     if missing:
         raise typer.Exit(code=2)
 
@@ -121,20 +147,19 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="Files, folders, .zip/.tar.gz, .jsonl capture logs, WARC files."),
     db: Path = DB_OPTION,
     outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
     # soft_wrap: the summary stays one line per fact when stderr is a file or a pipe.
     console = Console(stderr=True, soft_wrap=True)
-    missing = [str(p) for p in paths if not p.exists()]
-    for path in missing:
-        console.print(f"[red]no such file or folder:[/red] {path}")
+    present, missing = _present(paths, console)
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
     columns = (
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]:.0f} captures/s"), TimeElapsedColumn(),
     )
     with Archive(db) as archive, Progress(*columns, console=console, transient=True) as progress:
-        total = sum(1 for _ in iter_paths(p for p in paths if p.exists()))
+        total = sum(1 for _ in iter_paths(present, follow_symlinks))
         task = progress.add_task("ingesting", total=total, rate=0.0)
         started = time.perf_counter()
         seen_files: set[str] = set()
@@ -149,7 +174,7 @@ def ingest(
             progress.update(task, completed=max(done, len(seen_files)), rate=rate)
 
         summary_counter = [1]
-        summary = run_ingest([p for p in paths if p.exists()], archive, options, on_capture=advance)
+        summary = run_ingest(present, archive, options, on_capture=advance, follow_symlinks=follow_symlinks)
         progress.update(task, description="placing articles in stories")
         with archive.writing():
             # Loaded under the write lock: another process may have placed articles since this one began.
@@ -161,8 +186,9 @@ def ingest(
         f"({summary.rate:.0f} captures/s)"
     )
     for reason, count in summary.reasons.most_common(5):
-        console.print(f"  failed {count}×: {reason}")
-    console.print(f"archive {db}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
+        console.print(f"  failed {count}×: {escape(reason)}")
+    _report_skipped(summary.skipped, console)
+    console.print(f"archive {escape(str(db))}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
                   f" {placed} articles placed in stories")
     if missing:
         raise typer.Exit(code=2)

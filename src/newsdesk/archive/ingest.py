@@ -12,7 +12,7 @@ from newsdesk.archive.store import Archive, IngestOutcome, capture_hash
 from newsdesk.extract import ExtractOptions, extract_capture
 from newsdesk.model import Article
 from newsdesk.sources.containers import iter_all_captures
-from newsdesk.sources.files import RawCapture
+from newsdesk.sources.files import RawCapture, Skipped
 
 # A batch is this many captures, or what was extracted in this many seconds, whichever comes first:
 # a crash redoes at most one batch, and other writers wait at most for one batch's inserts.
@@ -31,6 +31,8 @@ class IngestSummary:
     failed: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    # Symbolic links and special files the walk left out (see sources.files.iter_paths).
+    skipped: Skipped = field(default_factory=Skipped)
 
     def count(self, outcome: IngestOutcome) -> None:
         self.read += 1
@@ -125,6 +127,7 @@ def ingest(
     archive: Archive,
     options: ExtractOptions | None = None,
     on_capture: Callable[[RawCapture, IngestOutcome], None] | None = None,
+    follow_symlinks: bool = False,
 ) -> IngestSummary:
     """Ingest every capture under `paths`. Safe to interrupt and re-run: work already
     committed is recognised by content hash and skipped.
@@ -136,7 +139,8 @@ def ingest(
     summary = IngestSummary()
     started = time.perf_counter()
     try:
-        for batch in _batches(iter_all_captures(paths), archive, options):
+        captures = iter_all_captures(paths, follow_symlinks, summary.skipped)
+        for batch in _batches(captures, archive, options):
             archive.begin()
             try:
                 for prepared in batch:

@@ -21,6 +21,7 @@ from newsdesk.sources.files import (
     GZIP_MAGIC,
     MAX_CAPTURE_BYTES,
     RawCapture,
+    Skipped,
     gunzip,
     gunzip_stream,
     iter_paths,
@@ -253,9 +254,12 @@ def _guarded(path: Path, reader: Callable[[Path], Iterator[RawCapture]]) -> Iter
         yield RawCapture(f"{path}#end", None, f"could not read the rest of this file: {type(exc).__name__}: {exc}")
 
 
-def iter_all_captures(paths: Iterable[str | Path]) -> Iterator[RawCapture]:
-    """Every capture under the given paths: plain files, and the contents of containers."""
-    for path in iter_paths(paths):
+def iter_all_captures(
+    paths: Iterable[str | Path], follow_symlinks: bool = False, skipped: Skipped | None = None
+) -> Iterator[RawCapture]:
+    """Every capture under the given paths: plain files, and the contents of containers.
+    Symbolic links and special files are left out as `iter_paths` says, and added to `skipped`."""
+    for path in iter_paths(paths, follow_symlinks, skipped):
         kind = container_kind(path)
         if kind is None:
             yield read_capture(path)
