@@ -117,3 +117,11 @@ def test_dev_zero_named_on_its_own_is_one_failed_capture_in_bounded_memory(tmp_p
     assert capture_names(db) == [BASE.name]
     extracted = newsdesk("extract", "/dev/zero", preexec_fn=_address_space(1536 << 20))
     assert "over the" in json.loads(extracted.stdout)["error"]
+
+
+def test_ingest_of_nothing_but_missing_paths_creates_no_archive(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    run = newsdesk("ingest", tmp_path / "missing", "--db", db)
+    assert run.returncode == 2
+    assert "no such file or folder" in run.stderr and "Traceback" not in run.stderr
+    assert sorted(tmp_path.iterdir()) == [], "no archive, no -wal, no -shm"

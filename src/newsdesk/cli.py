@@ -153,6 +153,9 @@ def ingest(
     # soft_wrap: the summary stays one line per fact when stderr is a file or a pipe.
     console = Console(stderr=True, soft_wrap=True)
     present, missing = _present(paths, console)
+    if not present:
+        # Nothing to read: no archive is created for it.
+        raise typer.Exit(code=2)
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
     columns = (
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
