@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 import time
 from enum import StrEnum
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -14,18 +17,79 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from newsdesk.analysis.stories import Analysis
 from newsdesk.archive import DEFAULT_DB, Archive
 from newsdesk.archive import ingest as run_ingest
 from newsdesk.archive.export import ExportError, check_target, format_for, write_export
-from newsdesk.archive.store import ArchiveBusy, ArticleRow
-from newsdesk.archive.text import QueryError
+from newsdesk.archive.store import ArchiveBusy, ArchiveError, ArchiveUnwritable, ArticleRow, describe
+from newsdesk.archive.text import QueryError, published_day
 from newsdesk.extract import ExtractOptions, extract_capture
 from newsdesk.model import Article
 from newsdesk.sources.files import RawCapture, Skipped, iter_paths, read_capture
 
-app = typer.Typer(help="Turn captures of Chinese-language news into clean articles.", no_args_is_help=True)
+# Errors a user can cause (bad arguments, a bad --db, full or read-only storage) and fix: one line and
+# exit code 2. Anything else is a bug, reported in one line too (NEWSDESK_DEBUG=1 shows the traceback).
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    ArchiveError, ExportError, QueryError, sqlite3.Error, OSError, UnicodeError, OverflowError,
+)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def error_message(exc: BaseException) -> str:
+    """What went wrong, for the user, in one line."""
+    if isinstance(exc, sqlite3.Error):
+        return describe(exc)
+    if isinstance(exc, UnicodeError):
+        return f"an argument or a file name is not valid UTF-8 text ({exc.reason}): give it in UTF-8"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    if isinstance(exc, OverflowError):
+        return f"a number or date is out of range ({exc})"
+    return str(exc) or type(exc).__name__
+
+
+class _Commands(TyperGroup):
+    """newsdesk's command group: turns the errors a user can meet into one-line messages."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        # Names that are not UTF-8 (PEP 383 escapes) print as \udcXX escapes instead of failing.
+        for stream in (sys.stdout, sys.stderr):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException as exc:
+            # Click's errors: a usage error (exit code 2) is one line here; asking for help is not an error.
+            if type(exc).__name__ == "NoArgsIsHelpError" or exc.exit_code != 2:
+                raise
+            context = getattr(exc, "ctx", None)
+            command = context.command_path if context is not None else "newsdesk"
+            _fail(f"{exc.format_message()} (see `{command} --help`)", exc)
+        except USER_ERRORS as exc:
+            _fail(error_message(exc), exc)
+        except Exception as exc:
+            if os.environ.get("NEWSDESK_DEBUG"):
+                raise
+            _fail(f"newsdesk failed: {type(exc).__name__}: {exc} (NEWSDESK_DEBUG=1 shows where)", exc, code=1)
+        return None
+
+
+def _fail(message: str, exc: BaseException, code: int = 2) -> NoReturn:
+    Console(stderr=True, soft_wrap=True, highlight=False).print(f"[red]error:[/red] {escape(_one_line(message))}")
+    raise typer.Exit(code=code) from exc
+
+
+app = typer.Typer(
+    help="Turn captures of Chinese-language news into clean articles.", no_args_is_help=True, cls=_Commands
+)
 
 
 @app.callback()
@@ -136,10 +200,30 @@ class ExportFormat(StrEnum):
 
 
 def _open(db: Path, must_exist: bool = True) -> Archive:
-    if must_exist and not db.exists():
-        Console(stderr=True).print(f"[red]no archive at {db}[/red]: create one with `newsdesk ingest PATH --db {db}`")
+    """The archive for a command: one that reads (`must_exist`) opens an archive on read-only
+    storage read-only, and never creates one."""
+    if must_exist and not db.is_file():
+        Console(stderr=True).print(
+            f"[red]no archive at {escape(str(db))}[/red]: create one with `newsdesk ingest PATH --db {escape(str(db))}`"
+        )
         raise typer.Exit(code=2)
-    return Archive(db)
+    try:
+        return Archive(db)
+    except ArchiveUnwritable:
+        if not must_exist:
+            raise
+    return Archive(db, read_only=True)
+
+
+def _check_day(value: str | None) -> str | None:
+    """--since/--until: a day, as YYYY-MM-DD (a date-time is cut to its day)."""
+    if value is not None and published_day(value) is None:
+        raise typer.BadParameter(f"{value!r} is not a date: give it as YYYY-MM-DD, e.g. 2022-02-01")
+    return value
+
+
+SINCE_OPTION = typer.Option(None, "--since", help="YYYY-MM-DD", callback=_check_day)
+UNTIL_OPTION = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)", callback=_check_day)
 
 
 @app.command()
@@ -248,9 +332,9 @@ def search(
     query: str = typer.Argument(..., help='Words, "phrases", AND / OR / NOT; either script.'),
     db: Path = DB_OPTION,
     outlet: str | None = typer.Option(None, "--outlet"),
-    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
-    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
-    limit: int = typer.Option(20, "--limit", "-n"),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000, help="How many results (1–100,000)."),
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
     """Full-text search, best matches first (BM25)."""
@@ -267,8 +351,8 @@ def search(
 def list_articles(
     db: Path = DB_OPTION,
     outlet: str | None = typer.Option(None, "--outlet"),
-    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
-    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
     """Articles in the archive, oldest first."""
@@ -317,16 +401,12 @@ def export(
 ) -> None:
     """Every article, one record each (schema: newsdesk.archive.export)."""
     console = Console(stderr=True, soft_wrap=True)
-    requested = output_format.value if output_format else None
-    try:
-        # Checked before the archive is opened, and again by write_export just before writing.
-        fmt = format_for(output, requested)
-        check_target(output, protected=[db])
-        with _open(db) as archive:
-            written = write_export(archive.iter_articles(), output, fmt, protected=[archive.path])
-    except ExportError as exc:
-        console.print(f"[red]export failed:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=2) from exc
+    # Checked before the archive is opened, and again by write_export just before writing; an
+    # ExportError is a one-line error (see _Commands).
+    fmt = format_for(output, output_format.value if output_format else None)
+    check_target(output, protected=[db])
+    with _open(db) as archive:
+        written = write_export(archive.iter_articles(), output, fmt, protected=[archive.path])
     console.print(f"wrote {written} articles to {escape(str(output))} ({fmt})")
 
 
@@ -361,13 +441,12 @@ def _analysis(archive: Archive) -> Analysis:
     the archive, the stories are shown as they stand and the ingest places the rest."""
     try:
         archive.begin(wait=PLACING_WAIT_SECONDS)
-    except ArchiveBusy:
+    except (ArchiveBusy, ArchiveUnwritable) as exc:
         analysis = Analysis(archive)
         waiting = len(analysis.pending())
         if waiting:
-            Console(stderr=True).print(
-                f"[yellow]{waiting} article(s) not yet in stories: another newsdesk process is writing the archive[/yellow]"
-            )
+            why = "another newsdesk process is writing the archive" if isinstance(exc, ArchiveBusy) else "the archive is read-only here"
+            Console(stderr=True).print(f"[yellow]{waiting} article(s) not yet in stories: {why}[/yellow]")
         return analysis
     try:
         analysis = Analysis(archive)
@@ -382,8 +461,8 @@ def _analysis(archive: Archive) -> Analysis:
 @app.command()
 def stories(
     db: Path = DB_OPTION,
-    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
-    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
     entity: str | None = typer.Option(None, "--entity", help="Only stories naming this person, place or organisation."),
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -122,6 +124,19 @@ def _batches(captures: Iterable[RawCapture], archive: Archive, options: ExtractO
         yield batch
 
 
+def _end_batch_after(archive: Archive, exc: BaseException) -> None:
+    """After `exc` stopped a batch: keep the captures it stored (Ctrl-C), unless the database
+    itself failed (a full disk), and never hide `exc` behind a second error."""
+    try:
+        if isinstance(exc, sqlite3.Error):
+            archive.rollback()
+        else:
+            archive.commit()
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            archive.rollback()
+
+
 def ingest(
     paths: Iterable[str | Path],
     archive: Archive,
@@ -149,15 +164,18 @@ def ingest(
                         outcome = store(archive, prepared)
                     except BaseException:
                         # A capture half-written when interrupted is undone; the batch before it stands.
-                        archive.conn.execute("ROLLBACK TO capture")
-                        archive.conn.execute("RELEASE capture")
+                        if archive.conn.in_transaction:
+                            archive.conn.execute("ROLLBACK TO capture")
+                            archive.conn.execute("RELEASE capture")
                         raise
                     archive.conn.execute("RELEASE capture")
                     summary.count(outcome)
                     if on_capture:
                         on_capture(prepared.raw, outcome)
-            finally:
-                archive.commit()
+            except BaseException as exc:
+                _end_batch_after(archive, exc)
+                raise
+            archive.commit()
     finally:
         summary.seconds = time.perf_counter() - started
     return summary

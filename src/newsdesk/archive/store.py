@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from newsdesk.archive import fold as folding
 from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
-from newsdesk.archive.schema import migrate
+from newsdesk.archive.schema import MIGRATIONS, migrate
 from newsdesk.archive.text import (
     QueryError,
     facet_query,
@@ -93,12 +93,46 @@ class ArticleRow:
         return record
 
 
-class ArchiveBusy(RuntimeError):
+class ArchiveError(Exception):
+    """The archive cannot be opened or used as asked; the message says why, in one line."""
+
+
+class ArchiveBusy(ArchiveError):
     """Another process held the archive's write lock for longer than this one would wait."""
+
+
+class ArchiveUnwritable(ArchiveError):
+    """The archive exists but cannot be opened for writing here (read-only storage or folder)."""
+
+
+def describe(exc: sqlite3.Error, path: Path | None = None) -> str:
+    """What a SQLite error means for the user of an archive, in one line."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = f"{path}" if path is not None else "the archive"
+    if name == "SQLITE_NOTADB":
+        return f"{where} is not a newsdesk archive (not a SQLite database)"
+    if name.startswith("SQLITE_CORRUPT"):
+        return f"{where} is damaged ({exc}): restore it from a copy"
+    if name == "SQLITE_FULL":
+        return f"the disk holding {where} is full: nothing more could be written"
+    if name.startswith("SQLITE_READONLY"):
+        return f"{where} is read-only here: it can be read but not changed"
+    if name.startswith("SQLITE_IOERR"):
+        return f"reading or writing {where} failed ({exc}; {name}): is the disk full or failing?"
+    if name.startswith("SQLITE_CANTOPEN") and path is not None:
+        if not path.parent.exists():
+            return f"cannot open {path}: the folder {path.parent} does not exist"
+        if path.is_dir():
+            return f"cannot open {path}: it is a folder, not an archive file"
+        return f"cannot open {path}: the folder or file is not writable here ({exc})"
+    return f"{where}: {exc}"
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     # SQLITE_BUSY and SQLITE_LOCKED, as Python's sqlite3 words them.
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
     message = str(exc).lower()
     return "locked" in message or "busy" in message
 
@@ -124,26 +158,90 @@ class Archive:
     # articles in stories holds it for minutes.
     WRITE_WAIT_SECONDS = 900.0
 
-    def __init__(self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram", write_wait: float | None = None) -> None:
+    def __init__(
+        self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram", write_wait: float | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """Open (or create) the archive at `path`. `read_only` opens an existing archive for reading
+        where it cannot be written (read-only storage); it is never created, migrated or changed.
+        Raises ArchiveError when the file cannot serve as an archive."""
         self.path = Path(path)
         self.write_wait = self.WRITE_WAIT_SECONDS if write_wait is None else write_wait
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.BUSY_TIMEOUT_SECONDS)
+        self.read_only = read_only
         self._in_batch = False
         try:
+            self.conn = self._connect()
+        except sqlite3.Error as exc:
+            raise self._open_error(exc) from exc
+        try:
             self._set_busy_timeout(self.BUSY_TIMEOUT_SECONDS)
-            self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            # Creating the archive (WAL mode, the schema, the tokenizer) may race with another
-            # process creating it too: each step waits for the lock and re-checks under it.
-            self.tokenizer = self._retrying(lambda: self._set_up(tokenizer))
+            if read_only:
+                self.tokenizer = self._check_read_only()
+            else:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                # Creating the archive (WAL mode, the schema, the tokenizer) may race with another
+                # process creating it too: each step waits for the lock and re-checks under it.
+                self.tokenizer = self._retrying(lambda: self._set_up(tokenizer))
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise self._open_error(exc) from exc
         except BaseException:
             self.conn.close()
             raise
 
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(self.path, isolation_level=None, timeout=self.BUSY_TIMEOUT_SECONDS)
+        if not self.path.is_file():
+            raise ArchiveError(f"no archive at {self.path}")
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=self.BUSY_TIMEOUT_SECONDS)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            # No -shm file can be made beside a WAL archive in a folder this process cannot write.
+            if not (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+                raise
+            conn.close()
+        # A WAL archive in a folder this process cannot write (no -shm can be made): read the file as
+        # it stands. No one can be writing it there, so treating it as unchanging is safe.
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+    def _open_error(self, exc: sqlite3.Error) -> ArchiveError:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if self.path.is_file() and (name.startswith("SQLITE_CANTOPEN") or name.startswith("SQLITE_READONLY")):
+            return ArchiveUnwritable(describe(exc, self.path))
+        return ArchiveError(describe(exc, self.path))
+
+    def _check_identity(self) -> None:
+        """Refuse a SQLite database that is not an archive: the schema would be written into it."""
+        tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and "meta" not in tables:
+            raise ArchiveError(
+                f"{self.path} is a SQLite database but not a newsdesk archive: give another --db"
+            )
+
+    def _check_read_only(self) -> str:
+        self._check_identity()
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != len(MIGRATIONS):
+            raise ArchiveError(
+                f"{self.path} has schema version {version}, this newsdesk reads {len(MIGRATIONS)}, and it cannot be"
+                " upgraded where it is (read-only): copy it somewhere writable"
+            )
+        stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        return str(stored[0]) if stored else "bigram"
+
     def _set_up(self, tokenizer: str) -> str:
+        self._check_identity()
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             self.conn.execute("PRAGMA journal_mode=WAL")
-        migrate(self.conn)
+        try:
+            migrate(self.conn)
+        except RuntimeError as exc:  # a newer schema than this newsdesk knows
+            raise ArchiveError(f"{self.path}: {exc}") from exc
         stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
         if stored is None:
             self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('tokenizer', ?)", (tokenizer,))
@@ -180,6 +278,8 @@ class Archive:
     def begin(self, wait: float | None = None) -> None:
         """Take the write lock (BEGIN IMMEDIATE), waiting up to `wait` seconds (default
         `write_wait`) for other writers; ArchiveBusy if they hold it longer."""
+        if self.read_only:
+            raise ArchiveUnwritable(f"{self.path} is opened read-only: it cannot be changed here")
         if not self._in_batch:
             self._retrying(lambda: self.conn.execute("BEGIN IMMEDIATE"), wait)
             self._in_batch = True
@@ -190,9 +290,10 @@ class Archive:
             self._in_batch = False
 
     def rollback(self) -> None:
-        if self._in_batch:
+        # SQLite may have rolled the transaction back itself (a full disk does): no second error.
+        if self._in_batch and self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
-            self._in_batch = False
+        self._in_batch = False
 
     @contextmanager
     def writing(self, wait: float | None = None) -> Iterator[None]:
