@@ -22,7 +22,7 @@ search  Builds (and caches under bench/out/archive/) one archive per tokenizer o
         query's full match set against a substring oracle, and known-item recall@10/MRR for
         distinctive phrases (simplified and traditional script).
 concurrency  Two `newsdesk ingest` processes of --writer-captures captures each (default 1,500) into
-        one new archive at once, with `search`, `stories` and `list` run in turn meanwhile
+        one new archive at once, with `search`, `stories` and `list` each run over and over meanwhile
         (tests/archive/concurrent.py's scenario, which tests/archive/test_concurrency.py runs
         small): both must complete, the counts must equal a sequential ingest of the same
         folders, and PRAGMA integrity_check must say ok.
@@ -1759,9 +1759,9 @@ def run_concurrency(section: Section, per_writer: int) -> None:
         read_rows.append([command, str(len(calls)), str(sum(1 for r in calls if r[1] != 0)),
                           f"{statistics.median(seconds):.1f}", f"{max(seconds):.1f}"])
     section.add(Report(
-        "Readers while the ingests ran (`newsdesk CMD --db …`, one after another)",
+        "Readers while the ingests ran (`newsdesk CMD --db …`, each command in a loop of its own)",
         ["command", "calls", "failed", "median s", "max s"], read_rows,
-        "Seconds per call include starting Python and importing newsdesk, on a machine shared with the two writers.",
+        "Seconds per call include starting Python and importing newsdesk, on a machine shared with the two writers and the other readers.",
     ))
     for command, code, _seconds, stderr in run.failed_reads[:5]:
         section.say(f"failed read: {command} exit {code}: {stderr.strip()[-300:]}")

@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,36 +185,46 @@ READS = (("search", "俄罗斯", "--format", "jsonl"), ("stories", "--format", "
 
 def ingest_concurrently(first: Path, second: Path, db: Path, logs: Path) -> Run:
     """Both folders into `db` at once (two `newsdesk ingest` processes started together on a new
-    archive), with `search`, `stories` and `list` run in turn for as long as either writes."""
+    archive), with `search`, `stories` and `list` each run over and over, in threads of their
+    own, for as long as either writes (from the first commit on)."""
     started = time.perf_counter()
-    processes = []
-    for folder in (first, second):
-        out = (logs / f"ingest-{folder.name}.log").open("w", encoding="utf-8")
-        processes.append((subprocess.Popen(
-            [str(NEWSDESK), "ingest", str(folder), "--db", str(db)], stdout=out, stderr=subprocess.STDOUT, env=ENV, text=True
-        ), out))
     run = Run(0.0, [])
-    try:
-        turn = 0
-        while any(p.poll() is None for p, _ in processes):
+    processes: list[tuple[subprocess.Popen[str], Path]] = []
+
+    def writing() -> bool:
+        return any(p.poll() is None for p, _ in processes)
+
+    def read(command: tuple[str, ...]) -> None:
+        while writing():
             if _committed(db) == 0:
                 time.sleep(0.05)
                 continue
-            command = READS[turn % len(READS)]
-            turn += 1
             began = time.perf_counter()
             result = newsdesk(command[0], *command[1:], "--db", db, timeout=300)
             run.reads.append((command[0], result.returncode, time.perf_counter() - began, result.stderr[-2000:]))
-        for process, out in processes:
+
+    readers = [threading.Thread(target=read, args=(command,)) for command in READS]
+    try:
+        for folder in (first, second):
+            log = logs / f"ingest-{folder.name}.log"
+            with log.open("w", encoding="utf-8") as out:
+                processes.append((subprocess.Popen(
+                    [str(NEWSDESK), "ingest", str(folder), "--db", str(db)], stdout=out, stderr=subprocess.STDOUT,
+                    env=ENV, text=True,
+                ), log))
+        for reader in readers:
+            reader.start()
+        for process, log in processes:
             process.wait(timeout=900)
-            out.close()
-            run.writers.append((process.returncode, (logs / f"ingest-{Path(process.args[2]).name}.log").read_text()))
+            run.writers.append((process.returncode, log.read_text(encoding="utf-8")))
     finally:
-        for process, out in processes:
+        for process, _ in processes:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-            out.close()
+        for reader in readers:
+            if reader.is_alive():
+                reader.join()
     run.seconds = time.perf_counter() - started
     return run
 
