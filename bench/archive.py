@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the archive: folding quality, ingest throughput and size, search latency and quality.
 
-    .venv/bin/python bench/archive.py [--only fold,ingest,search] [--articles N] [--rebuild]
-                                      [--known-items N] [--no-results]
+    .venv/bin/python bench/archive.py [--only fold,ingest,search,concurrency] [--articles N] [--rebuild]
+                                      [--known-items N] [--writer-captures N] [--no-results]
 
 fold    Builds a near-duplicate set from the real captures (tests/data/dev, examples/, and
         ../shared/eval/stories-dev): the same article re-wrapped by a mirror, with rotated promos,
@@ -21,6 +21,11 @@ search  Builds (and caches under bench/out/archive/) one archive per tokenizer o
         `Archive.search` over a few hundred realistic queries, the precision and recall of every
         query's full match set against a substring oracle, and known-item recall@10/MRR for
         distinctive phrases (simplified and traditional script).
+concurrency  Two `newsdesk ingest` processes of --writer-captures captures each (default 1,500) into
+        one new archive at once, with `search`, `stories` and `list` each run over and over meanwhile
+        (tests/archive/concurrent.py's scenario, which tests/archive/test_concurrency.py runs
+        small): both must complete, the counts must equal a sequential ingest of the same
+        folders, and PRAGMA integrity_check must say ok.
 
 Results are printed and written to bench/RESULTS.md, section "## Archive (bench/archive.py)"
 (only that section is replaced). Scratch files go to bench/out/archive/ (git-ignored).
@@ -83,6 +88,7 @@ INGEST_RATE_TARGET = 100.0
 SEARCH_P95_TARGET_MS = 50.0
 
 SEED = 20261201
+SECTIONS = ("fold", "ingest", "search", "concurrency")
 THRESHOLDS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 … 0.95
 
 S2TW = opencc.OpenCC("s2tw")
@@ -1706,6 +1712,70 @@ def run_search(section: Section, n: int, rebuild: bool, n_known: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Concurrency: two ingests and readers on one archive.
+
+
+def run_concurrency(section: Section, per_writer: int) -> None:
+    """tests/archive/concurrent.py's scenario at full size: two `newsdesk ingest` processes (the
+    console script) started together on a new archive, `search`/`stories`/`list` in turn while
+    they run; the reference is the same two folders ingested one after the other."""
+    sys.path.insert(0, str(REPO))
+    from tests.archive.concurrent import counts, ingest_concurrently, ingest_sequentially, make_folders
+
+    started = time.perf_counter()
+    work = OUT / "concurrency"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    first, second = make_folders(work, per_writer, shared=per_writer // 15)
+    sequential_started = time.perf_counter()
+    ingest_sequentially(first, second, work / "sequential.db")
+    sequential_seconds = time.perf_counter() - sequential_started
+    run = ingest_concurrently(first, second, work / "concurrent.db", work)
+    want, got = counts(work / "sequential.db"), counts(work / "concurrent.db")
+    section.add(Report(
+        f"Two ingests of {per_writer:,} captures each into one archive, with readers",
+        ["archive", "articles", "captures", "failures", "same captures", "same failures", "integrity_check", "FTS check",
+         "seconds"],
+        [["sequential (ingest(), one folder then the other)", f"{want.articles:,}", f"{want.captures:,}", str(want.failures),
+          "", "", want.integrity, "ok" if want.fts_sound else "BROKEN", f"{sequential_seconds:.0f}"],
+         ["concurrent (two `newsdesk ingest` at once)", f"{got.articles:,}", f"{got.captures:,}", str(got.failures),
+          "yes" if got.capture_hashes == want.capture_hashes else "NO",
+          "yes" if got.failure_paths == want.failure_paths else "NO", got.integrity, "ok" if got.fts_sound else "BROKEN",
+          f"{run.seconds:.0f}"]],
+        f"Each folder: {per_writer:,} captures generated from the real ones (mirrors with real titles and paragraphs, "
+        "traditional copies, revisions, junk, refigured real pages), plus "
+        f"{per_writer // 15} byte-identical captures of the first folder in the second. 'seconds' of the concurrent run "
+        "include both commands' story placement; the sequential reference places none.",
+    ))
+    writer_rows = []
+    for (code, output), folder in zip(run.writers, (first, second), strict=True):
+        summary = next((line for line in output.splitlines() if line.startswith("captures read")), output.strip()[-200:])
+        writer_rows.append([folder.name, str(code), summary])
+    section.add(Report("The two writers", ["folder", "exit code", "summary line"], writer_rows))
+    read_rows = []
+    for command in sorted({r[0] for r in run.reads}):
+        calls = [r for r in run.reads if r[0] == command]
+        seconds = [r[2] for r in calls]
+        read_rows.append([command, str(len(calls)), str(sum(1 for r in calls if r[1] != 0)),
+                          f"{statistics.median(seconds):.1f}", f"{max(seconds):.1f}"])
+    section.add(Report(
+        "Readers while the ingests ran (`newsdesk CMD --db …`, each command in a loop of its own)",
+        ["command", "calls", "failed", "median s", "max s"], read_rows,
+        "Seconds per call include starting Python and importing newsdesk, on a machine shared with the two writers and the other readers.",
+    ))
+    for command, code, _seconds, stderr in run.failed_reads[:5]:
+        section.say(f"failed read: {command} exit {code}: {stderr.strip()[-300:]}")
+    same = (got.articles, got.captures, got.failures) == (want.articles, want.captures, want.failures)
+    writers_ok = all(code == 0 for code, _ in run.writers)
+    section.say(
+        f"both writers {'completed' if writers_ok else 'did NOT complete'}; counts "
+        f"{'equal' if same else 'DIFFER from'} the sequential ingest; integrity_check {got.integrity}; "
+        f"{len(run.reads)} reads, {len(run.failed_reads)} failed"
+    )
+    section.say(f"concurrency section: {time.perf_counter() - started:.0f} s")
+
+
+# ---------------------------------------------------------------------------------------------
 # RESULTS.md and the command line.
 
 
@@ -1749,7 +1819,7 @@ def write_results(command: str, sections: list[Section], seconds: float, revisio
             lines += ["Notes from the run:", ""] + [f"- {f}" for f in notes] + [""]
     old = RESULTS.read_text() if RESULTS.exists() else ""
     start = old.find(SECTION)
-    if start >= 0 and len(sections) < 3:
+    if start >= 0 and len(sections) < len(SECTIONS):
         # A partial run (--only) replaces its own subsections and keeps the others from the last run.
         nxt = re.search(r"^## (?!#)", old[start + len(SECTION):], re.M)
         previous = old[start : start + len(SECTION) + nxt.start()] if nxt else old[start:]
@@ -1770,15 +1840,16 @@ def write_results(command: str, sections: list[Section], seconds: float, revisio
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="fold,ingest,search", help="comma-separated sections: fold, ingest, search")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
     parser.add_argument("--articles", type=int, default=100_000, help="articles in the search archives (default 100000)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached search archives")
     parser.add_argument("--known-items", type=int, default=200, help="articles to draw known-item phrases from (default 200)")
     parser.add_argument("--passes", type=int, default=5, help="timed ingest passes per stream (default 5)")
+    parser.add_argument("--writer-captures", type=int, default=1500, help="captures per writer, concurrency (default 1500)")
     parser.add_argument("--no-results", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args(argv)
     wanted = [s.strip() for s in args.only.split(",") if s.strip()]
-    unknown = set(wanted) - {"fold", "ingest", "search"}
+    unknown = set(wanted) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -1797,6 +1868,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "search" in wanted:
         sections.append(Section("Search"))
         run_search(sections[-1], args.articles, args.rebuild, args.known_items)
+    if "concurrency" in wanted:
+        sections.append(Section("Concurrent writers and readers"))
+        run_concurrency(sections[-1], args.writer_captures)
     if not args.no_results:
         write_results(command, sections, time.perf_counter() - started, revision, started_at)
     return 0

@@ -123,24 +123,45 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
 ]
 
 
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one (executescript would end the
+    transaction the migration runs in)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements
+
+
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database to the newest schema; returns the version it is at."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"this archive has schema version {version}, newer than this newsdesk knows ({len(MIGRATIONS)}): upgrade newsdesk"
-        )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    """Bring the database to the newest schema; returns the version it is at.
+
+    Each migration is one write transaction that re-reads the version once it holds the write
+    lock: two processes opening a new archive at once (two ingests, say) migrate it once."""
+    while True:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"this archive has schema version {version}, newer than this newsdesk knows ({len(MIGRATIONS)}): upgrade newsdesk"
+            )
+        if version == len(MIGRATIONS):
+            return version
         # One transaction per migration: a crash leaves the archive at the previous version.
-        if isinstance(script, str):
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
-            continue
-        conn.execute("BEGIN")
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            script(conn)
-            conn.execute(f"PRAGMA user_version = {number}")
+            number = conn.execute("PRAGMA user_version").fetchone()[0] + 1
+            if number <= len(MIGRATIONS):
+                script = MIGRATIONS[number - 1]
+                if isinstance(script, str):
+                    for statement in _statements(script):
+                        conn.execute(statement)
+                else:
+                    script(conn)
+                conn.execute(f"PRAGMA user_version = {number}")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-    return len(MIGRATIONS)

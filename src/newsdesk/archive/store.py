@@ -12,16 +12,19 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsdesk.archive import fold as folding
 from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
-from newsdesk.archive.schema import migrate
+from newsdesk.archive.schema import MIGRATIONS, migrate
 from newsdesk.archive.text import (
     QueryError,
     facet_query,
@@ -34,6 +37,7 @@ from newsdesk.archive.text import (
 from newsdesk.model import Article, Image
 
 DEFAULT_DB = "newsdesk.db"
+T = TypeVar("T")
 # bm25 weights of the full-text columns: a title hit counts four body hits; facets are filters only.
 BM25 = "bm25(article_fts, 4.0, 1.0, 0.0)"
 
@@ -89,29 +93,195 @@ class ArticleRow:
         return record
 
 
-class Archive:
-    """One SQLite file. Not safe to share across threads; open one per process."""
+class ArchiveError(Exception):
+    """The archive cannot be opened or used as asked; the message says why, in one line."""
 
-    def __init__(self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram") -> None:
+
+class ArchiveBusy(ArchiveError):
+    """Another process held the archive's write lock for longer than this one would wait."""
+
+
+class ArchiveUnwritable(ArchiveError):
+    """The archive exists but cannot be opened for writing here (read-only storage or folder)."""
+
+
+def describe(exc: sqlite3.Error, path: Path | None = None) -> str:
+    """What a SQLite error means for the user of an archive, in one line."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = f"{path}" if path is not None else "the archive"
+    if name == "SQLITE_NOTADB":
+        return f"{where} is not a newsdesk archive (not a SQLite database)"
+    if name.startswith("SQLITE_CORRUPT"):
+        return f"{where} is damaged ({exc}): restore it from a copy"
+    if name == "SQLITE_FULL":
+        return f"the disk holding {where} is full: nothing more could be written"
+    if name.startswith("SQLITE_READONLY"):
+        return f"{where} is read-only here: it can be read but not changed"
+    if name.startswith("SQLITE_IOERR"):
+        return f"reading or writing {where} failed ({exc}; {name}): is the disk full or failing?"
+    if name.startswith("SQLITE_CANTOPEN") and path is not None:
+        if not path.parent.exists():
+            return f"cannot open {path}: the folder {path.parent} does not exist"
+        if path.is_dir():
+            return f"cannot open {path}: it is a folder, not an archive file"
+        return f"cannot open {path}: the folder or file is not writable here ({exc})"
+    return f"{where}: {exc}"
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    # SQLITE_BUSY and SQLITE_LOCKED, as Python's sqlite3 words them.
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _backoff(attempt: int) -> float:
+    """Seconds to sleep before write attempt `attempt + 1`: doubling from 50 ms to 2 s, with jitter,
+    so two waiting writers do not retry in step."""
+    return min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0)
+
+
+class Archive:
+    """One SQLite file. Not safe to share across threads; open one per process.
+
+    Several processes may use one archive at once (WAL): readers never wait for writers, and
+    writers take turns. A writer holds the write lock only for a batch's inserts (`begin()` …
+    `commit()`, BEGIN IMMEDIATE), never while extracting; a writer that finds the lock taken
+    waits (`PRAGMA busy_timeout`), and `begin()` retries with backoff for up to `write_wait`
+    seconds before giving up with ArchiveBusy."""
+
+    # SQLite's own wait for a lock, per statement; `begin()` adds retries on top of it.
+    BUSY_TIMEOUT_SECONDS = 30.0
+    # How long `begin()` keeps trying for the write lock: another ingest placing thousands of
+    # articles in stories holds it for minutes.
+    WRITE_WAIT_SECONDS = 900.0
+
+    def __init__(
+        self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram", write_wait: float | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """Open (or create) the archive at `path`. `read_only` opens an existing archive for reading
+        where it cannot be written (read-only storage); it is never created, migrated or changed.
+        Raises ArchiveError when the file cannot serve as an archive."""
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        migrate(self.conn)
+        self.write_wait = self.WRITE_WAIT_SECONDS if write_wait is None else write_wait
+        self.read_only = read_only
+        self._in_batch = False
+        try:
+            self.conn = self._connect()
+        except sqlite3.Error as exc:
+            raise self._open_error(exc) from exc
+        try:
+            self._set_busy_timeout(self.BUSY_TIMEOUT_SECONDS)
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            if read_only:
+                self.tokenizer = self._check_read_only()
+            else:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                # Creating the archive (WAL mode, the schema, the tokenizer) may race with another
+                # process creating it too: each step waits for the lock and re-checks under it.
+                self.tokenizer = self._retrying(lambda: self._set_up(tokenizer))
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise self._open_error(exc) from exc
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(self.path, isolation_level=None, timeout=self.BUSY_TIMEOUT_SECONDS)
+        if not self.path.is_file():
+            raise ArchiveError(f"no archive at {self.path}")
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=self.BUSY_TIMEOUT_SECONDS)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            # No -shm file can be made beside a WAL archive in a folder this process cannot write.
+            if not (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+                raise
+            conn.close()
+        # A WAL archive in a folder this process cannot write (no -shm can be made): read the file as
+        # it stands. No one can be writing it there, so treating it as unchanging is safe.
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+    def _open_error(self, exc: sqlite3.Error) -> ArchiveError:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if self.path.is_file() and (name.startswith("SQLITE_CANTOPEN") or name.startswith("SQLITE_READONLY")):
+            return ArchiveUnwritable(describe(exc, self.path))
+        return ArchiveError(describe(exc, self.path))
+
+    def _check_identity(self) -> None:
+        """Refuse a SQLite database that is not an archive: the schema would be written into it."""
+        tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and "meta" not in tables:
+            raise ArchiveError(
+                f"{self.path} is a SQLite database but not a newsdesk archive: give another --db"
+            )
+
+    def _check_read_only(self) -> str:
+        self._check_identity()
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != len(MIGRATIONS):
+            raise ArchiveError(
+                f"{self.path} has schema version {version}, this newsdesk reads {len(MIGRATIONS)}, and it cannot be"
+                " upgraded where it is (read-only): copy it somewhere writable"
+            )
+        stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        return str(stored[0]) if stored else "bigram"
+
+    def _set_up(self, tokenizer: str) -> str:
+        self._check_identity()
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        try:
+            migrate(self.conn)
+        except RuntimeError as exc:  # a newer schema than this newsdesk knows
+            raise ArchiveError(f"{self.path}: {exc}") from exc
         stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
         if stored is None:
-            self.conn.execute("INSERT INTO meta(key, value) VALUES ('tokenizer', ?)", (tokenizer,))
-            self.tokenizer = tokenizer
-        else:
-            self.tokenizer = stored[0]
-        self._in_batch = False
+            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('tokenizer', ?)", (tokenizer,))
+            stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        return str(stored[0])
+
+    def _set_busy_timeout(self, seconds: float) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+
+    def _retrying(self, attempt: Callable[[], T], wait: float | None = None) -> T:
+        """`attempt()`, tried again with backoff while the database is locked, for up to `wait` seconds."""
+        deadline = time.monotonic() + (self.write_wait if wait is None else wait)
+        tries = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                self._set_busy_timeout(max(0.0, min(self.BUSY_TIMEOUT_SECONDS, remaining)))
+                return attempt()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise ArchiveBusy(
+                        f"the archive {self.path} is busy: another newsdesk process has been writing it for over"
+                        f" {self.write_wait if wait is None else wait:.0f} s; try again when it has finished"
+                    ) from exc
+                time.sleep(min(_backoff(tries), max(0.0, deadline - time.monotonic())))
+                tries += 1
+            finally:
+                self._set_busy_timeout(self.BUSY_TIMEOUT_SECONDS)
 
     # --- transactions --------------------------------------------------------------------
 
-    def begin(self) -> None:
+    def begin(self, wait: float | None = None) -> None:
+        """Take the write lock (BEGIN IMMEDIATE), waiting up to `wait` seconds (default
+        `write_wait`) for other writers; ArchiveBusy if they hold it longer."""
+        if self.read_only:
+            raise ArchiveUnwritable(f"{self.path} is opened read-only: it cannot be changed here")
         if not self._in_batch:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._retrying(lambda: self.conn.execute("BEGIN IMMEDIATE"), wait)
             self._in_batch = True
 
     def commit(self) -> None:
@@ -120,9 +290,21 @@ class Archive:
             self._in_batch = False
 
     def rollback(self) -> None:
-        if self._in_batch:
+        # SQLite may have rolled the transaction back itself (a full disk does): no second error.
+        if self._in_batch and self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
-            self._in_batch = False
+        self._in_batch = False
+
+    @contextmanager
+    def writing(self, wait: float | None = None) -> Iterator[None]:
+        """One write transaction: committed at the end of the block, rolled back if it raises."""
+        self.begin(wait)
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
 
     def close(self) -> None:
         self.commit()
