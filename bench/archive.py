@@ -72,7 +72,9 @@ REPO = BENCH.parent
 OUT = BENCH / "out" / "archive"
 DEV = REPO / "tests" / "data" / "dev" / "captures"
 EXAMPLES = REPO / "examples"
-STORIES = REPO.parent / "shared" / "eval" / "stories-dev"
+# ../shared from the main checkout; a worktree lives one level deeper (/work/wt/NAME), so look upwards.
+STORIES = next((p / "shared" / "eval" / "stories-dev" for p in REPO.parents if (p / "shared" / "eval" / "stories-dev").is_dir()),
+               REPO.parent / "shared" / "eval" / "stories-dev")
 RESULTS = BENCH / "RESULTS.md"
 SECTION = "## Archive (bench/archive.py)"
 
