@@ -221,7 +221,8 @@ class Archive:
         return folding.choose(list(candidates.values()), key)
 
     def _near_duplicates(self, article: Article, minhash: Any, key: str | None) -> list[folding.Candidate]:
-        """Articles the LSH bands offer whose body is similar enough and whose title and date agree."""
+        """Articles the LSH bands offer with a version whose body is similar enough and whose
+        title and date agree with the capture's."""
         offered: set[str] = set()
         for band, band_key in folding.band_keys(minhash):
             for (article_id,) in self.conn.execute(
@@ -230,23 +231,28 @@ class Archive:
                 offered.add(article_id)
         out = []
         for article_id in sorted(offered):
-            row = self.conn.execute("SELECT seq, title, published FROM articles WHERE id=?", (article_id,)).fetchone()
-            if row is None:
-                continue
-            # Compare with every revision, not only the first: the bands index each revision's text,
-            # so a copy of a revised version (another mirror of it, say) must fold into it too.
-            similarity = max(
-                (folding.similarity(data, minhash) for (data,) in self.conn.execute(
-                    "SELECT signature FROM revisions WHERE article_id=?", (article_id,)
-                )),
-                default=0.0,
-            )
-            if similarity < folding.SIMILARITY_THRESHOLD:
-                continue
-            keys = self._article_keys(article_id)
-            why = folding.near_duplicate_verdict(similarity, key, keys, article.title, row[1], article.published, row[2])
-            if why is not None:
-                out.append(folding.Candidate(article_id, row[0], frozenset(keys), (0.0, similarity, 0.0), why))
+            # Every version, not only the one the article shows: the bands index each revision's text, so a
+            # copy of a revised version (another mirror of it) folds into it too. Each version is judged with
+            # its own title and date (those of its first capture), so whether two captures agree does not
+            # depend on which capture the article happens to show when the second arrives.
+            best: tuple[float, str] | None = None
+            keys: set[str] | None = None
+            for order, data, title, published in self.conn.execute(
+                "SELECT a.seq, r.signature, json_extract(c.record, '$.title'), json_extract(c.record, '$.published')"
+                " FROM revisions r JOIN captures c ON c.seq = r.first_capture JOIN articles a ON a.id = r.article_id"
+                " WHERE r.article_id=?",
+                (article_id,),
+            ).fetchall():
+                similarity = folding.similarity(data, minhash)
+                if similarity < folding.SIMILARITY_THRESHOLD or (best is not None and similarity <= best[0]):
+                    continue
+                if keys is None:
+                    keys = self._article_keys(article_id)
+                why = folding.near_duplicate_verdict(similarity, key, keys, article.title, title, article.published, published)
+                if why is not None:
+                    best = (similarity, why)
+            if best is not None and keys is not None:
+                out.append(folding.Candidate(article_id, order, frozenset(keys), (0.0, best[0], 0.0), best[1]))
         return out
 
     def _article_keys(self, article_id: str) -> set[str]:
