@@ -237,10 +237,9 @@ class Archive:
             # depend on which capture the article happens to show when the second arrives.
             best: tuple[float, str] | None = None
             keys: set[str] | None = None
-            for order, data, title, published in self.conn.execute(
-                "SELECT a.seq, r.signature, json_extract(c.record, '$.title'), json_extract(c.record, '$.published')"
-                " FROM revisions r JOIN captures c ON c.seq = r.first_capture JOIN articles a ON a.id = r.article_id"
-                " WHERE r.article_id=?",
+            for data, title, published in self.conn.execute(
+                "SELECT r.signature, json_extract(c.record, '$.title'), json_extract(c.record, '$.published')"
+                " FROM revisions r JOIN captures c ON c.seq = r.first_capture WHERE r.article_id=?",
                 (article_id,),
             ).fetchall():
                 similarity = folding.similarity(data, minhash)
@@ -252,6 +251,7 @@ class Archive:
                 if why is not None:
                     best = (similarity, why)
             if best is not None and keys is not None:
+                (order,) = self.conn.execute("SELECT seq FROM articles WHERE id=?", (article_id,)).fetchone()
                 out.append(folding.Candidate(article_id, order, frozenset(keys), (0.0, best[0], 0.0), best[1]))
         return out
 
