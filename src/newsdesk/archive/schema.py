@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
+from newsdesk.archive.fold import identity_key
 from newsdesk.archive.text import fts_row
 
 
@@ -21,6 +22,27 @@ def _reindex_with_facets(conn: sqlite3.Connection) -> None:
     conn.executemany(
         "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
         ((seq, *fts_row(title, json.loads(body), outlet, published, tokenizer)) for seq, title, body, outlet, published in rows),
+    )
+
+
+def _capture_url_keys(conn: sqlite3.Connection) -> None:
+    """5: every capture records the identity key of the original it names (None for none, or for a
+    home, section, feed or listing page), so folding compares a capture with the originals of all
+    of an article's captures; `articles.url_key` becomes the first of them, never a trivial address.
+    Articles that were folded on a trivial address before stay folded: re-ingest into a new archive
+    to split them."""
+    # An archive whose version was set back by hand may have the column already.
+    if "url_key" not in {row[1] for row in conn.execute("PRAGMA table_info(captures)")}:
+        conn.execute("ALTER TABLE captures ADD COLUMN url_key TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS captures_url_key ON captures(url_key)")
+    rows = conn.execute("SELECT seq, record FROM captures").fetchall()
+    conn.executemany(
+        "UPDATE captures SET url_key=? WHERE seq=?",
+        ((identity_key(json.loads(record).get("original_url")), seq) for seq, record in rows),
+    )
+    conn.execute(
+        "UPDATE articles SET url_key = (SELECT c.url_key FROM captures c WHERE c.article_id = articles.id"
+        " AND c.url_key IS NOT NULL ORDER BY c.seq LIMIT 1)"
     )
 
 
@@ -120,6 +142,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX story_terms_term_start ON story_terms(term, start);
     CREATE INDEX story_terms_story ON story_terms(story_id);
     """,
+    _capture_url_keys,
 ]
 
 

@@ -346,13 +346,14 @@ class Archive:
             return self.add_failure(sha256, article.file, article.error, article.capture_url)
         text = folding.body_text(article)
         minhash = folding.signature(text)
-        decision = self._decide(article, minhash, len(text))
+        key = folding.identity_key(article.original_url)
+        decision = self._decide(article, minhash, text, key)
         score, score_reason = folding.capture_score(article)
         if decision.article_id is None:
-            article_id = _article_id(folding.normalize_url(article.original_url) or sha256)
+            article_id = self._new_article_id(key, sha256)
             status = "new"
             revision = 1
-            self._insert_article(article_id, article)
+            self._insert_article(article_id, article, key)
             self._index_signature(article_id, minhash)
             self.conn.execute(
                 "INSERT INTO revisions(article_id, number, signature, first_capture) VALUES (?,?,?,?)",
@@ -360,69 +361,133 @@ class Archive:
             )
         else:
             article_id = decision.article_id
+            for gone in decision.merges:
+                self._merge(article_id, gone)
             revision, is_new_revision = self._revision_for(article_id, minhash)
             status = "revision" if is_new_revision else "folded"
+            if key:
+                self.conn.execute("UPDATE articles SET url_key=COALESCE(url_key, ?) WHERE id=?", (key, article_id))
         capture_seq = self._next_capture_seq()
         self.conn.execute(
             "INSERT INTO captures(seq, sha256, path, capture_url, captured_at, article_id, revision, fold_reason, score,"
-            " score_reason, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " score_reason, record, url_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 capture_seq, sha256, article.file, article.capture_url, article.captured_at, article_id, revision,
-                decision.reason, score, score_reason, json.dumps(article.to_record(), ensure_ascii=False),
+                decision.reason, score, score_reason, json.dumps(article.to_record(), ensure_ascii=False), key,
             ),
         )
         self._choose_best(article_id)
         return IngestOutcome(status, article_id, decision.reason)
 
+    def _new_article_id(self, key: str | None, sha256: str) -> str:
+        """From the article's address when no other article has it (another text at the same
+        address is another article), else from the capture that opens it."""
+        if key:
+            article_id = _article_id(key)
+            if self.conn.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is None:
+                return article_id
+        return _article_id(sha256)
+
     def _next_capture_seq(self) -> int:
         return (self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM captures").fetchone()[0]) + 1
 
-    def _decide(self, article: Article, minhash: Any, body_chars: int) -> folding.FoldDecision:
-        url_key = folding.normalize_url(article.original_url)
-        if url_key:
-            row = self.conn.execute("SELECT id FROM articles WHERE url_key=? ORDER BY seq LIMIT 1", (url_key,)).fetchone()
-            if row:
-                return folding.FoldDecision(row[0], f"same original URL ({url_key})", 1.0)
-        if body_chars < 30:
+    def _decide(self, article: Article, minhash: Any, text: str, key: str | None) -> folding.FoldDecision:
+        candidates = self._same_address(article, text, key) if key else {}
+        if len(text) >= folding.MIN_TEXT:
+            for candidate in self._near_duplicates(article, minhash, key):
+                known = candidates.get(candidate.article_id)
+                if known is None or candidate.strength > known.strength:
+                    candidates[candidate.article_id] = candidate
+        elif not candidates:
             return folding.FoldDecision(None, "new article (body too short to compare)")
-        candidates: set[str] = set()
-        for band, key in folding.band_keys(minhash):
-            for (article_id,) in self.conn.execute(
-                "SELECT article_id FROM lsh_bands WHERE band=? AND key=?", (band, key)
-            ):
-                candidates.add(article_id)
-        best: folding.FoldDecision | None = None
-        for article_id in sorted(candidates):
-            row = self.conn.execute("SELECT title, published, url_key FROM articles WHERE id=?", (article_id,)).fetchone()
-            if row is None:
-                continue
-            # Compare with every revision, not only the first: the bands index each revision's text,
-            # so a copy of a revised version (another mirror of it, say) must fold into it too.
-            similarity = max(
-                (folding.similarity(data, minhash) for (data,) in self.conn.execute(
-                    "SELECT signature FROM revisions WHERE article_id=?", (article_id,)
-                )),
-                default=0.0,
-            )
-            if similarity < folding.SIMILARITY_THRESHOLD:
-                continue
-            if url_key and row[2] and row[2] != url_key:
-                continue  # both name their original, and the originals differ: two articles
-            if not folding.titles_agree(article.title, row[0]):
-                continue
-            # A day apart is a time-zone difference only for the very same headline.
-            slack = 1 if folding.title_similarity(article.title, row[0]) == 1.0 else 0
-            if not folding.dates_agree(article.published, row[1], slack):
-                continue
-            if best is None or similarity > best.similarity:
-                best = folding.FoldDecision(article_id, f"near-duplicate body (similarity {similarity:.2f}), title and date agree", similarity)
-        return best or folding.FoldDecision(None, "new article")
+        return folding.choose(list(candidates.values()), key)
 
-    def _insert_article(self, article_id: str, article: Article) -> None:
+    def _near_duplicates(self, article: Article, minhash: Any, key: str | None) -> list[folding.Candidate]:
+        """Articles the LSH bands offer with a version whose body is similar enough and whose
+        title and date agree with the capture's."""
+        offered: set[str] = set()
+        for band, band_key in folding.band_keys(minhash):
+            for (article_id,) in self.conn.execute(
+                "SELECT article_id FROM lsh_bands WHERE band=? AND key=?", (band, band_key)
+            ):
+                offered.add(article_id)
+        out = []
+        for article_id in sorted(offered):
+            # Every version, not only the one the article shows: the bands index each revision's text, so a
+            # copy of a revised version (another mirror of it) folds into it too. Each version is judged with
+            # its own title and date (those of its first capture), so whether two captures agree does not
+            # depend on which capture the article happens to show when the second arrives.
+            best: tuple[float, str] | None = None
+            keys: set[str] | None = None
+            for data, title, published in self.conn.execute(
+                "SELECT r.signature, json_extract(c.record, '$.title'), json_extract(c.record, '$.published')"
+                " FROM revisions r JOIN captures c ON c.seq = r.first_capture WHERE r.article_id=?",
+                (article_id,),
+            ).fetchall():
+                similarity = folding.similarity(data, minhash)
+                if similarity < folding.SIMILARITY_THRESHOLD or (best is not None and similarity <= best[0]):
+                    continue
+                if keys is None:
+                    keys = self._article_keys(article_id)
+                why = folding.near_duplicate_verdict(similarity, key, keys, article.title, title, article.published, published)
+                if why is not None:
+                    best = (similarity, why)
+            if best is not None and keys is not None:
+                (order,) = self.conn.execute("SELECT seq FROM articles WHERE id=?", (article_id,)).fetchone()
+                out.append(folding.Candidate(article_id, order, frozenset(keys), (0.0, best[0], 0.0), best[1]))
+        return out
+
+    def _article_keys(self, article_id: str) -> set[str]:
+        """The original addresses every capture of the article names (identity keys only)."""
+        return {k for (k,) in self.conn.execute(
+            "SELECT DISTINCT url_key FROM captures WHERE article_id=? AND url_key IS NOT NULL", (article_id,)
+        )}
+
+    def _same_address(self, article: Article, text: str, key: str) -> dict[str, folding.Candidate]:
+        """Articles at the capture's address whose text agrees with it, compared exactly with the
+        first capture of each of their revisions."""
+        found: dict[str, folding.Candidate] = {}
+        for article_id, order, record in self.conn.execute(
+            "SELECT r.article_id, a.seq, c.record FROM revisions r JOIN captures c ON c.seq = r.first_capture"
+            " JOIN articles a ON a.id = r.article_id"
+            " WHERE r.article_id IN (SELECT DISTINCT article_id FROM captures WHERE url_key=?) ORDER BY r.article_id, r.number",
+            (key,),
+        ).fetchall():
+            version = Article.from_record(json.loads(record))
+            evidence = folding.compare_texts(text, folding.body_text(version))
+            why = folding.same_address_verdict(evidence, article.title, version.title)
+            if why is None:
+                continue
+            strength = (1.0, evidence.similarity, evidence.containment)
+            if article_id not in found or strength > found[article_id].strength:
+                found[article_id] = folding.Candidate(
+                    article_id, order, frozenset(self._article_keys(article_id)), strength, f"same original URL ({key}): {why}"
+                )
+        return found
+
+    def _merge(self, keep: str, gone: str) -> None:
+        """`gone` is `keep`'s article after all (a capture agrees with both): its captures, revisions
+        and bands move to `keep`, its revisions numbered after `keep`'s; `gone` is removed."""
+        (offset,) = self.conn.execute("SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id=?", (keep,)).fetchone()
+        self.conn.execute("UPDATE revisions SET article_id=?, number=number+? WHERE article_id=?", (keep, offset, gone))
+        self.conn.execute("UPDATE captures SET article_id=?, revision=revision+? WHERE article_id=?", (keep, offset, gone))
+        self.conn.execute("UPDATE lsh_bands SET article_id=? WHERE article_id=?", (keep, gone))
+        self.conn.execute("DELETE FROM signatures WHERE article_id=?", (gone,))
+        self._unplace(gone)
+        gone_seq, gone_key = self.conn.execute("SELECT seq, url_key FROM articles WHERE id=?", (gone,)).fetchone()
+        self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (gone_seq,))
+        self.conn.execute("DELETE FROM articles WHERE id=?", (gone,))
+        self.conn.execute(
+            "UPDATE articles SET url_key=COALESCE(url_key, ?),"
+            " revisions=(SELECT MAX(number) FROM revisions WHERE article_id=?) WHERE id=?",
+            (gone_key, keep, keep),
+        )
+
+    def _insert_article(self, article_id: str, article: Article, key: str | None) -> None:
         self.conn.execute(
             "INSERT INTO articles(id, url_key, title, published, outlet, authors, editor, original_url, body, images, tags,"
             " language, format) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (article_id, folding.normalize_url(article.original_url), *self._fields(article)),
+            (article_id, key, *self._fields(article)),
         )
 
     @staticmethod
@@ -464,30 +529,59 @@ class Archive:
         return number, True
 
     def _choose_best(self, article_id: str) -> None:
-        """The article shows its best capture of its latest revision; ties go to the earliest."""
-        row = self.conn.execute(
-            "SELECT seq, record, score_reason FROM captures WHERE article_id=?"
-            " ORDER BY revision DESC, score DESC, seq ASC LIMIT 1",
-            (article_id,),
-        ).fetchone()
+        """The article shows the best capture of its latest revision (`fold.latest_revision`:
+        by crawl time, else ingest order); ties go to the earliest ingested. When that changes,
+        the full-text row follows and the article is placed in stories again."""
+        captures = self.conn.execute(
+            "SELECT seq, revision, captured_at, score FROM captures WHERE article_id=?", (article_id,)
+        ).fetchall()
         current = self.conn.execute("SELECT seq, best_capture FROM articles WHERE id=?", (article_id,)).fetchone()
-        if row is None or current is None or current[1] == row[0]:
+        if not captures or current is None:
             return
-        best = Article.from_record(json.loads(row[1]))
-        reason = f"best capture: {row[2]}"
+        latest = folding.latest_revision([(seq, revision, at) for seq, revision, at, _ in captures])
+        best_seq = max(
+            ((seq, score) for seq, revision, _, score in captures if revision == latest), key=lambda c: (c[1], -c[0])
+        )[0]
+        if current[1] == best_seq:
+            return
+        record, score_reason = self.conn.execute(
+            "SELECT record, score_reason FROM captures WHERE seq=?", (best_seq,)
+        ).fetchone()
+        best = Article.from_record(json.loads(record))
+        reason = f"best capture: {score_reason}"
         self.conn.execute(
             "UPDATE articles SET title=?, published=?, outlet=?, authors=?, editor=?, original_url=?, body=?, images=?,"
             " tags=?, language=?, format=?, best_capture=?, best_reason=? WHERE id=?",
-            (*self._fields(best), row[0], reason, article_id),
+            (*self._fields(best), best_seq, reason, article_id),
         )
-        url_key = folding.normalize_url(best.original_url)
-        if url_key:
-            self.conn.execute("UPDATE articles SET url_key=COALESCE(url_key, ?) WHERE id=?", (url_key, article_id))
         self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (current[0],))
         self.conn.execute(
             "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
             (current[0], *fts_row(best.title, best.body, best.outlet, best.published, self.tokenizer)),
         )
+        if current[1] is not None:
+            self._unplace(article_id)
+
+    def _unplace(self, article_id: str) -> None:
+        """The article reads differently now: its mentions and its place in a story go, so the
+        next `Analysis.update` (run by `newsdesk ingest` and `stories`) finds it unplaced and
+        places it again. The story it leaves keeps its other reports; its size and dates follow,
+        and a story left empty is removed."""
+        self.conn.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
+        row = self.conn.execute("SELECT story_id FROM story_articles WHERE article_id=?", (article_id,)).fetchone()
+        if row is None:
+            return
+        story_id = row[0]
+        self.conn.execute("DELETE FROM story_articles WHERE article_id=?", (article_id,))
+        size, start, end = self.conn.execute(
+            "SELECT COUNT(*), MIN(day), MAX(day) FROM story_articles WHERE story_id=?", (story_id,)
+        ).fetchone()
+        if size == 0:
+            self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
+            self.conn.execute("DELETE FROM stories WHERE id=?", (story_id,))
+            return
+        self.conn.execute("UPDATE stories SET size=?, start=?, end=? WHERE id=?", (size, start, end, story_id))
+        self.conn.execute("UPDATE story_terms SET start=? WHERE story_id=?", (start, story_id))
 
     # --- reading -------------------------------------------------------------------------
 
