@@ -168,7 +168,6 @@ class Archive:
         self.path = Path(path)
         self.write_wait = self.WRITE_WAIT_SECONDS if write_wait is None else write_wait
         self.read_only = read_only
-        self._in_batch = False
         try:
             self.conn = self._connect()
         except sqlite3.Error as exc:
@@ -280,20 +279,19 @@ class Archive:
         `write_wait`) for other writers; ArchiveBusy if they hold it longer."""
         if self.read_only:
             raise ArchiveUnwritable(f"{self.path} is opened read-only: it cannot be changed here")
-        if not self._in_batch:
+        # The connection's own state, not a flag of ours: a Ctrl-C that lands between a statement
+        # and the line after it would leave a flag saying the opposite of what SQLite did.
+        if not self.conn.in_transaction:
             self._retrying(lambda: self.conn.execute("BEGIN IMMEDIATE"), wait)
-            self._in_batch = True
 
     def commit(self) -> None:
-        if self._in_batch:
+        if self.conn.in_transaction:
             self.conn.execute("COMMIT")
-            self._in_batch = False
 
     def rollback(self) -> None:
         # SQLite may have rolled the transaction back itself (a full disk does): no second error.
-        if self._in_batch and self.conn.in_transaction:
+        if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
-        self._in_batch = False
 
     @contextmanager
     def writing(self, wait: float | None = None) -> Iterator[None]:
