@@ -171,38 +171,16 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         if (body and (related or SOURCE_TAIL.match(probe))) or TAIL_MARKER.search(probe) or SHARE_START.search(probe):
             # Past the article's end only credits are read (editors often sign below the sources).
             ended = True
-        roster = credits.parse_roster(probe)
-        if roster:
-            found.authors.extend(_all_as_printed(roster.authors, probe, block))
-            if roster.editor and found.editor is None:
-                found.editor = _as_printed(roster.editor, probe, block)
-            if roster.is_byline and not ended:
+        line = credits.read_credit_line(probe, max_chars=100)
+        if line and line.roles:
+            _record_credit_line(line, probe, block, found, ended)
+            if line.is_byline and not ended:
+                # An opening or closing byline that names only writers is printed as part of the article.
                 rosters.add(block)
                 body.append(block)
                 probes.append(probe)
             continue
-        mixed = credits.mixed_credit(probe)
-        if mixed:
-            found.authors.extend(_all_as_printed(mixed[0], probe, block))
-            found.editor = found.editor or _as_printed(mixed[1], probe, block)
-            continue
-        editor = credits.editor_of(probe)
-        if editor:
-            chief = credits.is_chief_editor_credit(probe)
-            if found.editor is None or (chief and not found.chief_editor):
-                found.editor = _as_printed(editor, probe, block)
-                found.chief_editor = chief
-            more_authors, more_sources = credits.credit_line_extras(probe)
-            found.authors.extend(_all_as_printed(more_authors, probe, block))
-            found.sources.extend(_all_as_printed(more_sources, probe, block))
-            continue
-        if ended:
-            continue
-        source = credits.source_of(probe)
-        if source:
-            found.sources.append(_as_printed(source, probe, block) or source)
-            continue
-        if JUNK_BLOCK.search(probe):
+        if ended or JUNK_BLOCK.search(probe):
             continue
         body.append(block)
         probes.append(probe)
@@ -224,6 +202,19 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     return body
 
 
+def _record_credit_line(line: credits.CreditLine, probe: str, block: str, found: _Credits, ended: bool) -> None:
+    found.authors.extend(_all_as_printed(line.authors, probe, block))
+    if line.editor and (found.editor is None or (line.chief_editor and not found.chief_editor)):
+        # `责任编辑`/`责编` outranks a plain `编辑` credit (thepaper: 编辑|甲 责编|乙).
+        found.editor = _as_printed(line.editor, probe, block)
+        found.chief_editor = line.chief_editor
+    if not ended:
+        # Past the article's end a source line credits whatever came after it.
+        found.sources.extend(_all_as_printed(line.sources, probe, block))
+        if line.lead:
+            found.sources.append(_as_printed(line.lead, probe, block) or line.lead)
+
+
 _BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！？]{1,20})+$")
 _ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：]\s*《?(?P<title>[^》]+)》?")
 
@@ -237,9 +228,10 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
             pass
         elif short and (YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block):
             found.header_dates.append(block)
-            source = re.search(r"(?:来源|來源)\s*[:：]\s*(?P<name>[^\s·・|｜]{2,20})", block)
-            if source:
-                found.sources.insert(0, source["name"])
+            line = credits.read_credit_line(block, lenient=True)
+            if line:
+                found.sources[:0] = line.sources
+                found.authors.extend(line.authors)
         elif _ORIGINAL_TITLE.match(block):
             found.original_title = collapse(_ORIGINAL_TITLE.match(block)["title"])
         elif not (short and _BREADCRUMB.match(block)):
