@@ -71,11 +71,15 @@ _PLACE_PREFIX = re.compile(f"^{_PLACE}(?=[{_CJK}]{{2,}})")
 _PLACE_SUFFIX = re.compile(f"{_PLACE}$")
 _ROLE_PREFIX = re.compile(rf"^(?:[{_CJK}]{{0,6}}?{_REPORTER})\s*[:：]?\s*")
 _CJK_NAME = re.compile(rf"[{_CJK}][{_CJK}·‧•・\-]{{1,15}}")
-_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 .'\-]{1,40}")
+# Latin names are capitalised (`Jane Doe`, `DAVID E. SANGER`); `name` and `admin` are template text.
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z .'\-]{1,40}")
+
+
+_VERB_ONLY = re.compile(f"{_VERB}")
 
 
 def _looks_like_name(part: str) -> bool:
-    if _NON_NAME.search(part) or re.search(r"\d", part):
+    if _NON_NAME.search(part) or re.search(r"\d", part) or part in _PLACES or _VERB_ONLY.fullmatch(part):
         return False
     if _CJK_NAME.fullmatch(part):
         # Given names run to three characters; longer ones are transliterations with a middle dot
@@ -254,7 +258,7 @@ _SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
 _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_" + _OPEN + _CLOSE
 # What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
 # `人民网 原创稿`, `游民星空[整理]`).
-_OUTLET_END = re.compile(r"\s*(?:[-–—_|｜·•/／\[【（(]|\s(?=\S))")
+_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(slots=True)
@@ -304,6 +308,16 @@ _BRACKET_TAG = re.compile(r"^[【\[][^【】\[\]]{1,8}[】\]]$")
 def looks_like_outlet(text: str) -> bool:
     """A short name that ends like an outlet's (`证券时报网`, `东森新闻云` does not, `IT之家` does)."""
     return 2 <= len(text) <= 16 and bool(_OUTLET_LIKE.search(text)) and not _SENTENCE.search(text)
+
+
+def date_in(line: str) -> str | None:
+    """The date (with its time, when printed) a short line states: `2019-09-07 15:10:53 来源：…`."""
+    for m in _DATE_SPAN.finditer(line):
+        if re.search(r"年|\d{4}", m.group(0)):
+            date = parse_any_date(m.group(0))
+            if date:
+                return date
+    return None
 
 
 def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> CreditLine | None:
@@ -398,7 +412,7 @@ def _author_names(value: str, bare: bool = False) -> list[str] | None:
     """
     value = _LATIN_PAREN.sub("", value)
     # `X／台北報導`, `X 綜合報導`, `X纽约报道`: the place and the verb close the byline.
-    value = re.sub(rf"\s*(?:[/／╱]\s*)?(?:{_PLACE}|[{_CJK}]{{2,3}}(?=[/／╱]))?\s*{_VERB}$", "", value)
+    value = re.sub(rf"\s*[/／╱]\s*[{_CJK}]{{0,4}}?\s*{_VERB}$|\s*(?:{_PLACE})?\s*{_VERB}$", "", value)
     value = re.sub(rf"\s*[/／╱]\s*(?:{_PLACE})$", "", value)
     if bare and not _BARE_NAMES.fullmatch(value.strip()):
         return None
@@ -468,3 +482,74 @@ _CAPTION_WRITER = re.compile(
 def caption_writers(caption: str) -> list[str]:
     m = _CAPTION_WRITER.search(caption)
     return split_names(m["names"]) if m else []
+
+
+# --- Header lines, meta tags, banners ---------------------------------------------------------
+
+_BANNER = re.compile(vocab.section_pattern("banner"))
+
+
+def is_banner(line: str) -> bool:
+    """A page banner's date (`今天是2023年3月5日 星期日`, weather, a clock), never the article's."""
+    return bool(_BANNER.search(line))
+
+
+def header_credits(line: str) -> CreditLine | None:
+    """Credits of one line between a page's headline and its body: labels, or a bare byline."""
+    found = read_credit_line(line, lenient=True)
+    if found is not None:
+        return found
+    stripped = line.strip()
+    m = _SLASH_BYLINE.fullmatch(stripped) or _BYLINE_PAREN.fullmatch(stripped) or _SIGNOFF.fullmatch(stripped)
+    if m:
+        names = [strip_role(n) for n in split_names(m["names"])]
+        return CreditLine(authors=[n for n in names if _looks_like_name(n)], roles={"author"})
+    return None
+
+
+_EDITOR_ANYWHERE = re.compile(
+    vocab.section_pattern("label", "chief_editor") + rf"\s*[:：｜|]\s*(?P<name>[{_CJK}A-Za-z0-9·‧]{{1,20}})"
+)
+
+
+def editor_anywhere(line: str) -> str | None:
+    """A `责任编辑：X` credit anywhere on a page (sites print it below the article, outside the body)."""
+    m = _EDITOR_ANYWHERE.search(line)
+    return m["name"].strip() if m else None
+
+
+_BY = re.compile(r"^(?:by|作者|文|記者|记者)\s*[:：]?\s*", re.IGNORECASE)
+_EDITOR_BEFORE = re.compile(vocab.alternation(vocab.words("label", "editor") | vocab.words("label", "chief_editor")) + r"\s*[:：｜|/／]?\s*$")
+
+
+def meta_authors(values: list[str], site_names: list[str]) -> tuple[list[str], list[str]]:
+    """Writers named by author meta tags or JSON-LD, and outlets named there instead (an account
+    that re-posts a wire story names the wire: `author: 新华社`). The site's own name and desks go."""
+    sites = {re.sub(r"\W+", "", n).lower() for n in site_names if n}
+    names: list[str] = []
+    outlets: list[str] = []
+    for value in values:
+        if "@" in value or "http" in value:
+            continue
+        line = header_credits(value) if _LABEL.search(value) else None
+        parts = line.authors if line else [strip_role(p) for p in split_names(_BY.sub("", value.strip()))]
+        for part in parts:
+            folded = re.sub(r"\W+", "", part).lower()
+            if not folded or folded in sites:
+                continue
+            if _is_outlet(part) or load_registry().find_in(part):
+                outlets.append(part)
+            elif _looks_like_name(part):
+                names.append(part)
+    return names, outlets
+
+
+def printed_as_writer(name: str, text: str) -> bool:
+    """Whether the page prints the name other than as an editor's credit (CMS author tags often
+    hold the web editor: `<meta name=author content=X>` … `编辑：X`)."""
+    at = text.find(name)
+    while at >= 0:
+        if not _EDITOR_BEFORE.search(text[max(0, at - 8) : at]):
+            return True
+        at = text.find(name, at + len(name))
+    return False

@@ -24,6 +24,8 @@ class Draft:
     site_names: list[str] = field(default_factory=list)
     publisher: str | None = None
     authors: list[str] = field(default_factory=list)
+    # Writers the page's meta tags name: used only when the visible text credits nobody.
+    fallback_authors: list[str] = field(default_factory=list)
     editor: str | None = None
     tags: list[str] = field(default_factory=list)
     language_hint: str | None = None

@@ -240,6 +240,21 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
     return blocks[start:]
 
 
+def _outlet_as_printed(hint: str, registry: OutletRegistry) -> str | None:
+    """An outlet hint cut to the outlet's name: no byline, channel or note (`人民网-文化频道` → 人民网);
+    the registry's own name where the hint prints it (`Aljazeera 半岛网` → 半岛网, `网易财经` → 网易)."""
+    name = credits.outlet_part(hint)
+    known = registry.find_in(name) if name else None
+    if known is None:
+        return name or None
+    folded = _T2S.convert(name)
+    for form in (known.name, _T2S.convert(known.name)):
+        at = folded.find(_T2S.convert(form))
+        if at >= 0:
+            return name[at : at + len(form)]
+    return name
+
+
 def _resolve_outlet(
     draft: Draft, found: _Credits, registry: OutletRegistry, language: str | None, text: str
 ) -> str | None:
@@ -255,7 +270,7 @@ def _resolve_outlet(
             return name_in_script(by_url, language, text)
     for hint in strong:
         if registry.find_in(hint):
-            return hint
+            return _outlet_as_printed(hint, registry)
     for url in (draft.original_url, draft.capture_url):
         outlet = registry.by_url(url)
         if outlet:
@@ -264,8 +279,14 @@ def _resolve_outlet(
         known = registry.find_in(hint)
         if known:
             # Site names are often the English brand (`The Paper`): file under the outlet's own name.
-            return name_in_script(known, language, text) if re.fullmatch(r"[\x00-\x7f]+", hint) else hint
-    return (strong or weak or [None])[0]
+            if re.fullmatch(r"[\x00-\x7f]+", hint):
+                return name_in_script(known, language, text)
+            return _outlet_as_printed(hint, registry)
+    for hint in [*strong, *weak]:
+        name = _outlet_as_printed(hint, registry)
+        if name:
+            return name
+    return None
 
 
 def _year_hint(draft: Draft) -> int | None:
@@ -304,6 +325,8 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         title = found.original_title
     draft.published_hints.extend(found.header_dates)
     authors = _dedupe(found.authors)
+    if not authors:
+        authors = _dedupe(draft.fallback_authors)
     if not authors:
         for image in draft.images:
             authors = _dedupe([*authors, *credits.caption_writers(image.caption or "")])
