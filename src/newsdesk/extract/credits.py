@@ -88,6 +88,9 @@ def _looks_like_name(part: str) -> bool:
     return bool(_LATIN_NAME.fullmatch(part)) and len(part.split()) <= 4
 
 
+_ROLE_ONLY = re.compile(vocab.section_pattern("reporter"))
+
+
 def split_names(text: str) -> list[str]:
     """People named in a byline's name list: `张三、李四`, `张三 李四`, `采菊纽约` → 采菊."""
     names = []
@@ -97,7 +100,8 @@ def split_names(text: str) -> list[str]:
         if len(part) >= 4 and not re.search(r"[A-Za-z]", part):
             part = _PLACE_SUFFIX.sub("", part)
         if part and len(part) <= 24 and not _NON_NAME.search(part) and not re.search(r"\d", part):
-            names.append(part)
+            if not _ROLE_ONLY.fullmatch(part):
+                names.append(part)
     return names
 
 
@@ -137,6 +141,12 @@ _WIRE_DATELINES = (
         + vocab.section_pattern("outlet_suffix") + rf")(?P<place>[{_CJK}]{{0,6}}?)" + _WIRE_TAIL
     ),
     re.compile(_NOT_WEEKDAY + rf"(?P<outlet>[{_CJK}]{{2,8}}?)(?P<place>[{_CJK}]{{0,6}}?)" + _WIRE_TAIL),
+)
+
+
+# 新京报讯（记者 陆一夫）; 北京商报讯（记者 岳品瑜 董晗萱）; 本报讯（记者易靖）: an outlet's own report, no date.
+_OWN_REPORT = re.compile(
+    rf"^\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix") + r")\s*(?:讯|訊)\s*(?=[（(])"
 )
 
 
@@ -209,6 +219,9 @@ def parse_dateline(text: str) -> Dateline | None:
         line = Dateline(outlet=m["outlet"], month_day=(int(m["m"]), int(m["d"])))
         line.authors = _byline_names(text[m.end():].lstrip())
         return line
+    m = _OWN_REPORT.match(text)
+    if m:
+        return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end():].lstrip()))
     text = text.lstrip()
     m = _BYLINE_PAREN.match(text) or (_SLASH_BYLINE.match(text) if text[:1] in _OPEN else None)
     if m:
@@ -232,7 +245,7 @@ def signoff_authors(block: str) -> list[str] | None:
     """Reporters named by a closing or opening credit block that is body (`新唐人记者韩霏综合报导`)."""
     if len(block) > 60:
         return None
-    block = _LATIN_PAREN.sub("", block)
+    block = _BULLET.sub("", _LATIN_PAREN.sub("", block))
     m = _SIGNOFF.match(block) or _SLASH_BYLINE.fullmatch(block.strip())
     if m:
         return [strip_role(n) for n in split_names(m["names"])]
@@ -258,6 +271,7 @@ _SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
 _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_" + _OPEN + _CLOSE
 # What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
 # `人民网 原创稿`, `游民星空[整理]`).
+_LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
 _OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
@@ -282,17 +296,21 @@ class CreditLine:
 def outlet_part(value: str) -> str:
     """The outlet's name in a source value, cut before any channel, byline or note."""
     value = value.strip(_VALUE_TRIM)
-    m = _LABEL.search(value)
-    if m and m.start() > 0:
-        value = value[: m.start()]
+    for m in _LABEL.finditer(value):
+        if m.start() > 0 and (m["sep"] or m["label"] in _BARE):
+            value = value[: m.start()]
+            break
     m = _OUTLET_END.search(value)
     if m and m.start() >= 2:
         value = value[: m.start()]
+    # `香港經濟日報HKET`, `上報 Up Media`: a Chinese name keeps its own form, not the Latin brand after it.
+    value = _LATIN_TAIL.sub("", value)
     return value.strip(_VALUE_TRIM)
 
 
 def _editor_name(value: str) -> str | None:
-    value = value.strip(_VALUE_TRIM + "#＃*")
+    # `杨倩_NF4425`: portals append the editor's staff code.
+    value = re.sub(r"_[A-Za-z]{0,4}\d+\b", "", value).strip(_VALUE_TRIM + "#＃*")
     if not value or _SENTENCE.search(value) or value.startswith(("部", "們", "们")):
         return None
     if not re.fullmatch(r"[A-Za-z .'\-]+", value):
@@ -301,6 +319,8 @@ def _editor_name(value: str) -> str | None:
     return value if 0 < len(value) <= 20 else None
 
 
+# Bullets and rules that open a credit line: `■記者蔡少玲`, `—— 编辑：X`.
+_BULLET = re.compile(r"^[\s■□●○◆◇▲△▼▽★☆※◎•▌｜|—–\-]+")
 _OUTLET_LIKE = re.compile(vocab.section_pattern("outlet_suffix") + r"$", re.IGNORECASE)
 _BRACKET_TAG = re.compile(r"^[【\[][^【】\[\]]{1,8}[】\]]$")
 
@@ -328,7 +348,7 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
     item must read as a credit. Lenient (the header lines between a page's title and its body, where
     credits share a line with share buttons and counters): items that do not read are skipped.
     """
-    line = text.strip()
+    line = _BULLET.sub("", text).strip()
     if not line or len(line) > max_chars:
         return None
     found = CreditLine()
@@ -372,13 +392,13 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
     if not value:
         # A date label's value was read as the line's date; `来源：` with the name elsewhere credits nothing.
         return role == "date"
-    if len(value) > 40 or _SENTENCE.search(value):
+    if len(value) > 40 or _SENTENCE.search(value) or (bare and re.search(r"[，,。；;！？]", value)):
         return False
     if role == "author":
         names = _author_names(value, bare)
         if names is None:
-            if looks_like_outlet(value):
-                # `文｜工商時報`: an outlet credited as the writer.
+            if looks_like_outlet(value) or _ACRONYM.fullmatch(value):
+                # `文｜工商時報`, `圖文／CTWANT`: an outlet credited as the writer.
                 found.sources.append(value)
                 found.roles.add("source")
                 return True
@@ -392,15 +412,19 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
             found.editor, found.chief_editor = name, role == "chief_editor"
     elif role == "source":
         outlet = outlet_part(value)
-        if not outlet:
+        if not outlet or re.search(r"[，,。；;！？]", outlet):
             return False
-        found.sources.append(outlet)
+        if not _SOURCE_LIST.search(value):
+            # `信息来源：A研究院、B研究院等` names several sources, none of them the outlet.
+            found.sources.append(outlet)
     elif role == "date":
         found.date = found.date or parse_any_date(value)
     found.roles.add(role)
     return True
 
 
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,11}")
+_SOURCE_LIST = re.compile(r"[、]|等$")
 _BARE_NAMES = re.compile(rf"(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}})(?:\s*[、\s/／&和]\s*(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}}))*")
 
 
@@ -421,7 +445,7 @@ def _author_names(value: str, bare: bool = False) -> list[str] | None:
     if not parts:
         # Only a desk or a board (`大纪元编辑部`): a credit, naming nobody.
         return [] if _NON_NAME.search(value) else None
-    if any(looks_like_outlet(p) for p in parts):
+    if any(looks_like_outlet(p) or _ACRONYM.fullmatch(p) for p in parts):
         return None
     names = [p for p in parts if _looks_like_name(p)]
     return names if len(names) == len(parts) else None
@@ -553,3 +577,46 @@ def printed_as_writer(name: str, text: str) -> bool:
             return True
         at = text.find(name, at + len(name))
     return False
+
+
+# `…處1年以下有期徒刑。（編輯：李亨山）1120823`: a bracketed credit run into the last paragraph,
+# sometimes followed by the wire's story code.
+_TRAILING_BRACKET = re.compile(r"[（(](?P<inner>[^（）()]{2,40})[）)]\s*[0-9A-Za-z]{0,12}\s*$")
+
+
+def trailing_bracket_credit(block: str) -> tuple[CreditLine, str] | None:
+    """A credit in brackets closing a paragraph, and the paragraph without it."""
+    m = _TRAILING_BRACKET.search(block[-60:])
+    if not m:
+        return None
+    line = read_credit_line(m["inner"])
+    if line is None or not line.roles:
+        return None
+    start = len(block) - len(block[-60:]) + m.start()
+    return line, block[:start].rstrip()
+
+
+_FURNITURE = re.compile(vocab.section_pattern("furniture"))
+_DATE_LABEL = re.compile(vocab.section_pattern("label", "date") + r"\s*[:：]?")
+_UNLABELLED_JUNK = re.compile(r"[\d，,。！？：:|｜]")
+
+
+def date_line_remainder(line: str) -> str:
+    """What a header line prints besides its date: `华夏人文 2020-03-09 18:14:21` → `华夏人文`."""
+    return _DATE_LABEL.sub(" ", _DATE_SPAN.sub(" ", line)).strip(_VALUE_TRIM)
+
+
+def unlabelled_credit(text: str, allow_person: bool) -> tuple[str, str] | None:
+    """A name printed next to the date under a headline, without a label: ("outlet", name) for
+    an outlet or an account (`华夏人文`, `证券时报网`), ("author", name) for a person (`洪毅`)."""
+    whole = text.strip(_VALUE_TRIM)
+    text = outlet_part(text)
+    if not 2 <= len(text) <= 16 or _FURNITURE.search(text) or _UNLABELLED_JUNK.search(text) or _LABEL.search(text) or is_banner(text):
+        return None
+    if looks_like_outlet(text) or load_registry().find_in(text):
+        return "outlet", text
+    if allow_person and text == whole and re.fullmatch(f"[{_CJK}]{{2,3}}", text) and _looks_like_name(text):
+        return "author", text
+    if allow_person and re.fullmatch(rf"[{_CJK}A-Za-z]{{4,10}}", text):
+        return "outlet", text
+    return None

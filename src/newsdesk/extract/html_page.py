@@ -15,7 +15,7 @@ from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
 from newsdesk.extract.html_tree import clean_tree, parse_html
-from newsdesk.extract.outlets import load_registry
+from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import find_region
 
 _MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
@@ -80,7 +80,7 @@ def _heading_title(root: html.HtmlElement) -> str | None:
 def _page_lines(root: html.HtmlElement) -> list[str]:
     lines = []
     for el in root.iter():
-        if isinstance(el.tag, str):
+        if isinstance(el.tag, str) and el.tag not in {"script", "style"}:
             for piece in (el.text, el.tail):
                 if piece and piece.strip():
                     lines.append(collapse(piece))
@@ -191,6 +191,38 @@ def header_lines(root: html.HtmlElement, region: html.HtmlElement, title: str | 
     return lines[-_HEADER_LIMIT:], title_el is not None
 
 
+def _read_unlabelled_credits(lines: list[str], draft: Draft) -> None:
+    """The name printed beside the date under a headline (`华夏人文 2020-03-09 18:14`, `洪毅 2023年08月31日`),
+    or alone on the line just before or after it (`上海证券报网络版` / `2005.08.26 05:39`)."""
+    for i, line in enumerate(lines):
+        if not credits.date_in(line) or credits.is_banner(line):
+            continue
+        found = credits.unlabelled_credit(credits.date_line_remainder(line), allow_person=True)
+        for j in (i - 1, i + 1):
+            if found is None and 0 <= j < len(lines) and not credits.date_in(lines[j]):
+                found = credits.unlabelled_credit(lines[j], allow_person=False)
+        if found:
+            kind, name = found
+            (draft.authors if kind == "author" else draft.header_outlets).append(name)
+        return
+
+
+def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | None:
+    """The site's name in the document title (`headline_频道_网站`): a known or outlet-like part, else the last."""
+    if not doc_title:
+        return None
+    parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", doc_title) if p]
+    if len(parts) < 2:
+        return None
+    for part in parts[1:]:
+        if registry.find_in(part):
+            return part
+    for part in reversed(parts[1:]):
+        if len(part) > 2 and credits.looks_like_outlet(part):
+            return part
+    return parts[-1]
+
+
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and not credits.is_banner(t)]
@@ -284,13 +316,14 @@ def read_html(text: str, mirror: bool) -> Draft:
         draft.site_names.extend(page.site_names())
         draft.fallback_authors = ld_authors or tag_authors
         return draft
-    clean_tree(root)
-    page_lines = _page_lines(root)
-    for line in page_lines:
+    # Sites print `责任编辑：X` below the article, often inside a share or tool bar that cleaning drops.
+    for line in _page_lines(root):
         editor = credits.editor_anywhere(line)
         if editor:
             draft.editor = editor
             break
+    clean_tree(root)
+    page_lines = _page_lines(root)
     # JSON-LD names writers; an author meta tag often names the web editor, so it counts only when
     # the page prints the name as something else than an editor credit.
     page_text = "\n".join(page_lines)
@@ -310,20 +343,24 @@ def read_html(text: str, mirror: bool) -> Draft:
             if found.editor and not draft.editor:
                 draft.editor = found.editor
         header_date = _header_date(lines)
+        if anchored:
+            _read_unlabelled_credits(lines, draft)
         if header_date and anchored:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)
             header_date = None
     draft.published_hints.extend(page.published)
     if header_date:
-        draft.published_hints.append(header_date)
-    draft.published_hints.extend(page.weak_published)
-    draft.outlet_hints.extend([*ld_outlets, *tag_outlets])
-    draft.site_names.extend(page.site_names())
-    if page.doc_title:
-        parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", page.doc_title) if p]
-        if len(parts) > 1:
-            draft.site_names.append(parts[-1])
+        # Not anchored under the headline, a date may be a banner's or a neighbouring story's.
+        draft.weak_published_hints.append(header_date)
+    draft.weak_published_hints.extend(page.weak_published)
+    # A JSON-LD author that is an outlet is the account re-posting a wire (`author: 新华社`); an author
+    # meta tag naming one is usually the site's own default.
+    draft.outlet_hints.extend(ld_outlets)
+    draft.site_names.extend([*page.site_names(), *tag_outlets])
+    site_part = _doc_title_site(page.doc_title, registry)
+    if site_part:
+        draft.site_names.append(site_part)
     if region is None or score < _MIN_REGION_SCORE:
         draft.blocks = _generic_blocks(root)
         return draft

@@ -184,6 +184,13 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             continue
         body.append(block)
         probes.append(probe)
+    for i in range(max(0, len(body) - 2), len(body)):
+        trailing = credits.trailing_bracket_credit(probes[i])
+        if trailing and not trailing[0].is_byline:
+            line, cut = trailing
+            _record_credit_line(line, probes[i], body[i], found, ended=False)
+            body[i] = body[i][: len(cut)] if len(probes[i]) == len(body[i]) else body[i]
+            probes[i] = cut
     pairs = list(zip(body, probes, strict=True))
     for block, probe in pairs[:3]:
         found.dateline = credits.parse_dateline(probe)
@@ -240,19 +247,10 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
     return blocks[start:]
 
 
-def _outlet_as_printed(hint: str, registry: OutletRegistry) -> str | None:
-    """An outlet hint cut to the outlet's name: no byline, channel or note (`人民网-文化频道` → 人民网);
-    the registry's own name where the hint prints it (`Aljazeera 半岛网` → 半岛网, `网易财经` → 网易)."""
-    name = credits.outlet_part(hint)
-    known = registry.find_in(name) if name else None
-    if known is None:
-        return name or None
-    folded = _T2S.convert(name)
-    for form in (known.name, _T2S.convert(known.name)):
-        at = folded.find(_T2S.convert(form))
-        if at >= 0:
-            return name[at : at + len(form)]
-    return name
+def _outlet_as_printed(hint: str) -> str | None:
+    """An outlet hint cut to the outlet's name, as printed: no channel, byline or note
+    (`人民网-文化频道` → 人民网, `证券时报网作者：李在山` → 证券时报网)."""
+    return credits.outlet_part(hint) or None
 
 
 def _resolve_outlet(
@@ -262,7 +260,7 @@ def _resolve_outlet(
     line = found.dateline
     if line and line.outlet and (line.date or registry.find_in(line.outlet)):
         return line.outlet
-    strong = [h.strip() for h in [*found.sources, *draft.outlet_hints] if h and h.strip()]
+    strong = [h.strip() for h in [*found.sources, *draft.outlet_hints, *draft.header_outlets] if h and h.strip()]
     weak = [h.strip() for h in draft.site_names if h and h.strip()]
     if draft.format in {"mirror-md", "mirror-html"}:
         by_url = registry.by_url(draft.original_url)
@@ -270,7 +268,7 @@ def _resolve_outlet(
             return name_in_script(by_url, language, text)
     for hint in strong:
         if registry.find_in(hint):
-            return _outlet_as_printed(hint, registry)
+            return _outlet_as_printed(hint)
     for url in (draft.original_url, draft.capture_url):
         outlet = registry.by_url(url)
         if outlet:
@@ -281,16 +279,16 @@ def _resolve_outlet(
             # Site names are often the English brand (`The Paper`): file under the outlet's own name.
             if re.fullmatch(r"[\x00-\x7f]+", hint):
                 return name_in_script(known, language, text)
-            return _outlet_as_printed(hint, registry)
+            return _outlet_as_printed(hint)
     for hint in [*strong, *weak]:
-        name = _outlet_as_printed(hint, registry)
+        name = _outlet_as_printed(hint)
         if name:
             return name
     return None
 
 
 def _year_hint(draft: Draft) -> int | None:
-    for value in [*draft.published_hints, draft.original_url or "", draft.capture_url or ""]:
+    for value in [*draft.published_hints, *draft.weak_published_hints, draft.original_url or "", draft.capture_url or ""]:
         date = parse_any_date(value) or date_from_url(value)
         if date:
             return int(date[:4])
@@ -303,7 +301,9 @@ def _resolve_published(draft: Draft, found: _Credits) -> str | None:
     line = found.dateline
     if line and line.date:
         return line.date
-    for hint in draft.published_hints:
+    # Stamps the page states (meta, the date under the headline), then dates opening the body,
+    # then the weak ones (update times, dates found away from the headline).
+    for hint in [*draft.published_hints, *found.header_dates, *draft.weak_published_hints]:
         date = parse_any_date(hint)
         if date:
             return date
@@ -323,7 +323,6 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     if title and found.original_title and title.endswith(("...", "…")) and found.original_title.startswith(title.rstrip(".…")):
         # Portals shorten headlines; reposts print the whole one as `本文原标题：《…》`.
         title = found.original_title
-    draft.published_hints.extend(found.header_dates)
     authors = _dedupe(found.authors)
     if not authors:
         authors = _dedupe(draft.fallback_authors)
@@ -342,8 +341,9 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         published=_resolve_published(draft, found),
         outlet=_resolve_outlet(draft, found, registry, language, text),
         authors=authors,
-        # A credit inside the article outranks one found elsewhere on the page.
-        editor=found.editor or draft.editor,
+        # A credit inside the article outranks one found elsewhere on the page, unless that one is
+        # the chief editor's (`责任编辑`) and the article's only a plain `编辑`.
+        editor=found.editor if found.editor and (found.chief_editor or not draft.editor) else draft.editor,
         original_url=draft.original_url,
         body=body,
         images=draft.images,
