@@ -99,9 +99,14 @@ def split_names(text: str) -> list[str]:
         part = _PLACE_PREFIX.sub("", part)
         if len(part) >= 4 and not re.search(r"[A-Za-z]", part):
             part = _PLACE_SUFFIX.sub("", part)
-        if part and len(part) <= 24 and not _NON_NAME.search(part) and not re.search(r"\d", part):
-            if not _ROLE_ONLY.fullmatch(part):
-                names.append(part)
+        if (
+            part
+            and len(part) <= 24
+            and not _NON_NAME.search(part)
+            and not re.search(r"\d", part)
+            and not _ROLE_ONLY.fullmatch(part)
+        ):
+            names.append(part)
     return names
 
 
