@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from lxml import html
+from lxml import etree, html
 
 from newsdesk.extract.blocks import collapse
 
@@ -34,11 +34,18 @@ _TITLE_SPLIT = re.compile(r"\s*(?:[|｜_–—]|：：|::)\s*|\s+-+\s*|\s*-+\s+|
 _LOGO = re.compile(r"logo|brand|masthead|site-?name|site-?title", re.IGNORECASE)
 
 
+_SUBHEADINGS = etree.XPath(
+    "//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title')][not(self::title)]"
+)
+
+
 @dataclass(slots=True)
 class PageMeta:
     title: str | None = None
     headline: str | None = None
     headings: list[str] = field(default_factory=list)
+    # Other headline-like texts (h2, h3, elements named *title*), for pages without an `<h1>` headline.
+    subheadings: list[str] = field(default_factory=list)
     doc_title: str | None = None
     published: list[str] = field(default_factory=list)
     weak_published: list[str] = field(default_factory=list)
@@ -139,6 +146,10 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
         text = collapse(h1.text_content())
         if 4 <= len(text) <= 200 and not _is_logo(h1):
             page.headings.append(text)
+    for el in _SUBHEADINGS(root)[:60]:
+        text = collapse(el.text_content())
+        if 6 <= len(text) <= 120:
+            page.subheadings.append(text)
     for key in _DATE_META:
         if meta.get(key):
             page.published.append(meta[key])
@@ -260,8 +271,19 @@ def best_title(page: PageMeta, site_names: list[str] | None = None) -> str | Non
         for cand in candidates:
             if _agrees(heading, cand):
                 return heading
-    for cand in candidates:
-        if cand and not is_site(cand):
-            return cand
+    raw = [t for t in (page.title, page.headline, page.doc_title) if t]
+    best = next((c for c in candidates if c and not is_site(c)), None)
+    # A page without an `<h1>` headline still prints it somewhere its title names: the longest such
+    # text the document title contains (`栏目--headline`, `headline 来源_网站`).
+    printed = [
+        sub for sub in page.subheadings
+        if len(_fold(sub)) >= 8 and not is_site(sub) and any(_fold(sub) in _fold(r) for r in raw)
+    ]
+    if printed:
+        sub = max(printed, key=len)
+        if best is None or len(sub) >= 0.6 * len(best):
+            return sub
+    if best:
+        return best
     headings = [h for h in page.headings if not is_site(h)]
     return headings[0] if headings else None

@@ -226,14 +226,21 @@ _BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！
 _ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：]\s*《?(?P<title>[^》]+)》?")
 
 
+def _is_date_line(block: str) -> bool:
+    short = len(block) <= 60 and not re.search(r"[。！？]", block)
+    return short and bool(YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block)
+
+
 def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
-    """Portal headers caught inside the body region: breadcrumbs, `2019-08-13 14:07来源：…` lines."""
+    """Portal headers caught inside the body region: breadcrumbs, `2019-08-13 14:07来源：…` lines, and
+    the source or byline printed just above such a date (`新华社` / `2020-01-03 18:13`)."""
     start = 0
-    for block in blocks[:6]:
+    head = blocks[:6]
+    for i, block in enumerate(head):
         short = len(block) <= 60 and not re.search(r"[。！？]", block)
         if short and JUNK_BLOCK.search(_probe(block)):
             pass
-        elif short and (YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block):
+        elif _is_date_line(block):
             found.header_dates.append(block)
             line = credits.read_credit_line(block, lenient=True)
             if line:
@@ -241,7 +248,19 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
                 found.authors.extend(line.authors)
         elif _ORIGINAL_TITLE.match(block):
             found.original_title = collapse(_ORIGINAL_TITLE.match(block)["title"])
-        elif not (short and _BREADCRUMB.match(block)):
+        elif short and _BREADCRUMB.match(block):
+            pass
+        elif len(block) <= 24 and i + 1 < len(head) and _is_date_line(head[i + 1]) and not re.search(r"[，。！？\d]", block):
+            line = credits.header_credits(block)
+            if line:
+                found.authors.extend(line.authors)
+                found.sources.extend(line.sources)
+            else:
+                named = credits.unlabelled_credit(block, allow_person=False)
+                if named is None:
+                    break
+                found.sources.append(named[1])
+        else:
             break
         start += 1
     return blocks[start:]
