@@ -7,7 +7,8 @@ Every alternative of every alternation in the extract/ modules' regexes (module-
 `Cue` patterns in chrome.py, and the string patterns passed inline to `re.search` and friends) is
 removed in turn, and the captures are extracted again. An alternative that changes the output of
 exactly one capture is a rule written for one file; one that changes none is dead on this set
-(which says nothing about other sites). Word lists loaded from data files (credits.toml) are
+(which says nothing about other sites). Captures are grouped by site (the file name up to `__`), so
+three pages of one site count as one. Word lists loaded from data files (credits.toml) are
 ablated entry by entry the same way, since they compile to alternations.
 
 Re-extracting every capture for each of ~2,000 alternatives would take an hour, so the baseline
@@ -15,8 +16,8 @@ run records every call made on each pattern, per capture; an ablated pattern is 
 those calls, and only the captures where some call answers differently are extracted again.
 Extraction is deterministic, so this is exact.
 
-Default set: tests/data/dev. Results: one line per alternative that changes one capture
-(`module.NAME  alternative  file  effect`), then a count of dead and shared alternatives.
+Default set: tests/data/dev. Results: one line per alternative that changes the output of one site
+only (`module.NAME  alternative  files  summed score change`), then a count of dead and shared ones.
 """
 
 from __future__ import annotations
@@ -187,6 +188,11 @@ def _patterns(modules: dict[str, types.ModuleType]) -> dict[str, tuple[re.Patter
     return {label: (pattern, refs) for label, pattern, refs in found.values()}
 
 
+def site_of(capture: str) -> str:
+    """The site a capture comes from: its file name up to `__` (`udn.com__news001.html` → udn.com)."""
+    return capture.split("__")[0] if "__" in capture else capture
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("gold", nargs="?", default=str(REPO / "tests/data/dev/gold"))
@@ -268,14 +274,21 @@ def main(argv: list[str]) -> int:
                         changed.append((capture, delta))
             finally:
                 rec.active = rec.pattern
+            sites = {site_of(capture) for capture, _ in changed}
             if not changed:
                 dead += 1
-            elif len(changed) == 1:
-                findings.append({"pattern": label, "alternative": alt, "capture": changed[0][0], "effect": changed[0][1]})
-                print(f"{label}\t{alt[:70]}\t{changed[0][0]}\t{changed[0][1] or 'output only'}", flush=True)
+            elif len(sites) == 1:
+                effect: dict[str, float] = {}
+                for _, delta in changed:
+                    for key, value in delta.items():
+                        effect[key] = round(effect.get(key, 0.0) + value, 4)
+                captures = [capture for capture, _ in changed]
+                findings.append({"pattern": label, "alternative": alt, "site": sites.pop(), "captures": captures,
+                                 "effect": effect})
+                print(f"{label}\t{alt[:70]}\t{','.join(captures)}\t{effect or 'output only'}", flush=True)
             else:
                 shared += 1
-    print(f"\nalternatives changing exactly one capture: {len(findings)}; none: {dead}; two or more: {shared}")
+    print(f"\nalternatives changing the output on exactly one site: {len(findings)}; none: {dead}; two or more: {shared}")
     if args.json:
         Path(args.json).write_text(json.dumps(findings, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

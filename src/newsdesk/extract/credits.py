@@ -397,7 +397,7 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
     if not value:
         # A date label's value was read as the line's date; `来源：` with the name elsewhere credits nothing.
         return role == "date"
-    if len(value) > 40 or _SENTENCE.search(value) or (bare and re.search(r"[，,。；;！？]", value)):
+    if len(value) > 40 or _SENTENCE.search(value) or (bare and (len(value) < 2 or re.search(r"[，,。；;！？]", value))):
         return False
     if role == "author":
         names = _author_names(value, bare)
@@ -603,7 +603,11 @@ def trailing_bracket_credit(block: str) -> tuple[CreditLine, str] | None:
 
 _FURNITURE = re.compile(vocab.section_pattern("furniture"))
 _DATE_LABEL = re.compile(vocab.section_pattern("label", "date") + r"\s*[:：]?")
-_UNLABELLED_JUNK = re.compile(r"[\d，,。！？：:|｜]")
+_UNLABELLED_JUNK = re.compile(r"[，,。！？：:|｜]")
+
+
+def _has_label(text: str) -> bool:
+    return any(m["sep"] or m["label"] in _BARE for m in _LABEL.finditer(text))
 
 
 def date_line_remainder(line: str) -> str:
@@ -616,8 +620,19 @@ def unlabelled_credit(text: str, allow_person: bool) -> tuple[str, str] | None:
     an outlet or an account (`华夏人文`, `证券时报网`), ("author", name) for a person (`洪毅`)."""
     whole = text.strip(_VALUE_TRIM)
     text = outlet_part(text)
-    if not 2 <= len(text) <= 16 or _FURNITURE.search(text) or _UNLABELLED_JUNK.search(text) or _LABEL.search(text) or is_banner(text):
+    if not 2 <= len(text) <= 16 or _UNLABELLED_JUNK.search(text) or _FURNITURE.search(text):
         return None
+    if _has_label(text) or is_banner(text):
+        return None
+    if looks_like_outlet(text) or load_registry().find_in(text):
+        return "outlet", text
+    if re.search(r"\d", text):
+        return None
+    if allow_person and text == whole and re.fullmatch(f"[{_CJK}]{{2,3}}", text) and _looks_like_name(text):
+        return "author", text
+    if allow_person and re.fullmatch(rf"[{_CJK}A-Za-z]{{4,10}}", text):
+        return "outlet", text
+    return None
     if looks_like_outlet(text) or load_registry().find_in(text):
         return "outlet", text
     if allow_person and text == whole and re.fullmatch(f"[{_CJK}]{{2,3}}", text) and _looks_like_name(text):
