@@ -301,6 +301,10 @@ class CreditLine:
 def outlet_part(value: str) -> str:
     """The outlet's name in a source value, cut before any channel, byline or note."""
     value = value.strip(_VALUE_TRIM)
+    m = _LABEL.match(value)
+    if m and m["sep"] and _LABEL_ROLE[m["label"]] == "source":
+        # `来源：人民网-文化频道`, as some pages fill their og:site_name.
+        value = value[m.end() :]
     for m in _LABEL.finditer(value):
         if m.start() > 0 and (m["sep"] or m["label"] in _BARE):
             value = value[: m.start()]
