@@ -89,12 +89,15 @@ def _looks_like_name(part: str) -> bool:
 
 
 _ROLE_ONLY = re.compile(vocab.section_pattern("reporter"))
+_INNER_ROLE = re.compile(rf"(?<=[{_CJK}]{{2}})\s*{vocab.section_pattern('reporter')}\s*(?=[{_CJK}]{{2}})")
 
 
 def split_names(text: str) -> list[str]:
     """People named in a byline's name list: `张三、李四`, `张三 李四`, `采菊纽约` → 采菊."""
     names = []
-    for part in _NAME_SPLIT.split(_PAREN.sub("", text).strip()):
+    # `萧辉实习记者于璐`, `刘宇瀚 通讯员 李春妮`: a second reporter's title separates two names.
+    text = _INNER_ROLE.sub("、", _PAREN.sub("", text).strip())
+    for part in _NAME_SPLIT.split(text):
         part = part.strip(" ·.。:：()（）【】[]「」\"'")
         part = _PLACE_PREFIX.sub("", part)
         if len(part) >= 4 and not re.search(r"[A-Za-z]", part):
@@ -205,6 +208,11 @@ def _byline_names(text: str) -> list[str]:
     return []
 
 
+def is_outlet_name(name: str) -> bool:
+    """A dateline's outlet that is a name (`北京商报`), not `本报`/`本网` (the paper itself, unnamed)."""
+    return looks_like_outlet(name) and not _NON_NAME.search(name)
+
+
 def _is_outlet(name: str) -> bool:
     return looks_like_outlet(name) or load_registry().by_name(name) is not None
 
@@ -276,8 +284,9 @@ _SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
 _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_" + _OPEN + _CLOSE
 # What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
 # `人民网 原创稿`, `游民星空[整理]`).
+_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|头条号|頭條號)\s*[:：]?\s*")
 _LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
-_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(slots=True)
@@ -305,6 +314,8 @@ def outlet_part(value: str) -> str:
     if m and m["sep"] and _LABEL_ROLE[m["label"]] == "source":
         # `来源：人民网-文化频道`, as some pages fill their og:site_name.
         value = value[m.end() :]
+    # `本文来自微信公众号：[硅星人Pro]`: the account is the outlet, not the platform.
+    value = _PLATFORM.sub("", value).strip(_VALUE_TRIM + "“”\"'")
     for m in _LABEL.finditer(value):
         if m.start() > 0 and (m["sep"] or m["label"] in _BARE):
             value = value[: m.start()]
@@ -527,6 +538,12 @@ def is_banner(line: str) -> bool:
     return bool(_BANNER.search(line))
 
 
+def is_date_line(line: str) -> bool:
+    """A line that states a date (`2023-03-05 10:21 来源：人民网`), not a sentence or a caption that
+    mentions one (`2023年9月1日，被形容為「完美風暴」的…`), nor a banner."""
+    return len(line) <= 120 and not re.search(r"[。！？]|[，,].{6}", line) and not is_banner(line)
+
+
 def header_credits(line: str) -> CreditLine | None:
     """Credits of one line between a page's headline and its body: labels, or a bare byline."""
     found = read_credit_line(line, lenient=True)
@@ -607,7 +624,7 @@ def trailing_bracket_credit(block: str) -> tuple[CreditLine, str] | None:
 
 _FURNITURE = re.compile(vocab.section_pattern("furniture"))
 _DATE_LABEL = re.compile(vocab.section_pattern("label", "date") + r"\s*[:：]?")
-_UNLABELLED_JUNK = re.compile(r"[，,。！？：:|｜]")
+_UNLABELLED_JUNK = re.compile(r"[，,。！？|｜]|[:：].{8}")
 
 
 def _has_label(text: str) -> bool:
@@ -624,7 +641,7 @@ def unlabelled_credit(text: str, allow_person: bool) -> tuple[str, str] | None:
     an outlet or an account (`华夏人文`, `证券时报网`), ("author", name) for a person (`洪毅`)."""
     whole = text.strip(_VALUE_TRIM)
     text = outlet_part(text)
-    if not 2 <= len(text) <= 16 or _UNLABELLED_JUNK.search(text) or _FURNITURE.search(text):
+    if not 2 <= len(text) <= 16 or _UNLABELLED_JUNK.search(whole) or _FURNITURE.search(text):
         return None
     if _has_label(text) or is_banner(text):
         return None
@@ -644,3 +661,15 @@ def unlabelled_credit(text: str, allow_person: bool) -> tuple[str, str] | None:
     if allow_person and re.fullmatch(rf"[{_CJK}A-Za-z]{{4,10}}", text):
         return "outlet", text
     return None
+
+
+def front_matter_author(value: str) -> tuple[list[str], list[str]]:
+    """Writers and outlets a post's `author:` field names: a credit (`記者吳婉英`, `台灣特派員鄭智仁`),
+    an outlet (`IT 之家`, `Aljazeera 半岛网`, `36kr`) or a writer's own name (`不無`)."""
+    value = value.strip()
+    line = header_credits(value)
+    if line and (line.authors or line.sources):
+        return line.authors, line.sources
+    if load_registry().find_in(value) or looks_like_outlet(value) or not _looks_like_name(value):
+        return [], [value]
+    return [value], []

@@ -195,7 +195,7 @@ def _read_unlabelled_credits(lines: list[str], draft: Draft) -> None:
     """The name printed beside the date under a headline (`华夏人文 2020-03-09 18:14`, `洪毅 2023年08月31日`),
     or alone on the line just before or after it (`上海证券报网络版` / `2005.08.26 05:39`)."""
     for i, line in enumerate(lines):
-        if not credits.date_in(line) or credits.is_banner(line):
+        if not credits.date_in(line) or not credits.is_date_line(line):
             continue
         found = credits.unlabelled_credit(credits.date_line_remainder(line), allow_person=True)
         for j in (i - 1, i + 1):
@@ -225,7 +225,7 @@ def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | No
 
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
-    dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and not credits.is_banner(t)]
+    dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
     fresh = [t for t in dated if not _UPDATED.search(t)]
     for text in fresh or dated:
         date = credits.date_in(text)

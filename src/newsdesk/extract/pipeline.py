@@ -275,23 +275,33 @@ def _outlet_as_printed(hint: str) -> str | None:
 def _resolve_outlet(
     draft: Draft, found: _Credits, registry: OutletRegistry, language: str | None, text: str
 ) -> str | None:
-    """The writing outlet, as the capture names it; the registry decides between candidates."""
+    """The writing outlet, as the capture names it.
+
+    What the capture credits wins over what it is: the dateline, then labelled sources (`来源：X`,
+    the front matter's author), then a name printed beside the date, then the host the registry
+    knows, then the site's own name. Within a group, a name the registry knows goes first.
+    """
     line = found.dateline
-    if line and line.outlet and (line.date or registry.find_in(line.outlet)):
+    if line and line.outlet and (line.date or registry.find_in(line.outlet) or credits.is_outlet_name(line.outlet)):
         return line.outlet
-    strong = [h.strip() for h in [*found.sources, *draft.outlet_hints, *draft.header_outlets] if h and h.strip()]
-    weak = [h.strip() for h in draft.site_names if h and h.strip()]
     if draft.format in {"mirror-md", "mirror-html"}:
+        # A mirror names the outlet it copied by linking to it.
         by_url = registry.by_url(draft.original_url)
         if by_url:
             return name_in_script(by_url, language, text)
-    for hint in strong:
-        if registry.find_in(hint):
-            return _outlet_as_printed(hint)
+    groups = [[*found.sources, *draft.outlet_hints], draft.header_outlets]
+    for group in groups:
+        hints = [h.strip() for h in group if h and h.strip()]
+        known = [h for h in hints if registry.find_in(h)]
+        for hint in [*known, *hints]:
+            name = _outlet_as_printed(hint)
+            if name:
+                return name
     for url in (draft.original_url, draft.capture_url):
         outlet = registry.by_url(url)
         if outlet:
             return name_in_script(outlet, language, text)
+    weak = [h.strip() for h in draft.site_names if h and h.strip()]
     for hint in weak:
         known = registry.find_in(hint)
         if known:
@@ -299,7 +309,7 @@ def _resolve_outlet(
             if re.fullmatch(r"[\x00-\x7f]+", hint):
                 return name_in_script(known, language, text)
             return _outlet_as_printed(hint)
-    for hint in [*strong, *weak]:
+    for hint in weak:
         name = _outlet_as_printed(hint)
         if name:
             return name
