@@ -194,11 +194,16 @@ class Dateline:
     month_day: tuple[int, int] | None = None
 
 
+def _names_only(text: str) -> list[str]:
+    """The people of a byline's name list; `王金茹对此文亦有贡献` (a contributor's note) is none."""
+    return [n for n in (strip_role(p) for p in split_names(text)) if _looks_like_name(n)]
+
+
 def _byline_names(text: str) -> list[str]:
     """Reporters named in a byline bracket or after a dateline, if what follows is one."""
     m = _BYLINE_PAREN.match(text) or _SLASH_BYLINE.match(text)
     if m:
-        return [strip_role(n) for n in split_names(m["names"])]
+        return _names_only(m["names"])
     # `人民网郑州1月16日电（智泓）`: a bracket of names only, straight after the dateline.
     m = re.match(r"^[（(]\s*(?P<names>[^（）()，。]{2,20}?)\s*[）)]", text)
     if m:
@@ -261,7 +266,7 @@ def signoff_authors(block: str) -> list[str] | None:
     block = _BULLET.sub("", _LATIN_PAREN.sub("", block))
     m = _SIGNOFF.match(block) or _SLASH_BYLINE.fullmatch(block.strip())
     if m:
-        return [strip_role(n) for n in split_names(m["names"])]
+        return _names_only(m["names"])
     line = read_credit_line(block)
     if line and line.is_byline and line.authors:
         return line.authors
@@ -281,7 +286,7 @@ _DATE_SPAN = re.compile(
     + r"|(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s+\d{1,2}:\d{2}(?::\d{2})?|(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"
 )
 _SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
-_VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_" + _OPEN + _CLOSE
+_VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOSE
 # What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
 # `人民网 原创稿`, `游民星空[整理]`).
 _PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|头条号|頭條號)\s*[:：]?\s*")
@@ -402,6 +407,15 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
                 return None
             value = value[: close.start()]
         role = _LABEL_ROLE[m["label"]]
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if role == "author" and nxt is not None and not nxt["sep"] and re.search(rf"[{_CJK}A-Za-z》」』]$", value):
+            # `采写：南都见习记者 林子沛`, `文/新华社记者 张三`: what runs into a reporter's title is
+            # the reporter's outlet, not a writer.
+            found.roles.add(role)
+            outlet = value.strip(_VALUE_TRIM)
+            if looks_like_outlet(outlet) or load_registry().find_in(outlet):
+                found.sources.append(outlet)
+            continue
         if not _read_item(role, value.strip(_VALUE_TRIM), found, bare=not m["sep"]) and not lenient:
             return None
     return found if found.roles or found.date else None
@@ -507,7 +521,7 @@ def title_author(title: str | None) -> str | None:
     if not title:
         return None
     m = _TITLE_AUTHOR.match(title)
-    if not m or _NON_NAME.search(m["name"]) or _TITLE_LABEL.search(m["name"]):
+    if not m or _TITLE_LABEL.search(m["name"]) or not _looks_like_name(m["name"]) or "的" in m["name"]:
         return None
     return m["name"]
 

@@ -358,7 +358,9 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     if not authors:
         for image in draft.images:
             authors = _dedupe([*authors, *credits.caption_writers(image.caption or "")])
-    if not authors:
+    if not authors and draft.format != "site-html":
+        # `冯睎干：…` names the writer of a re-posted opinion column; on a news site's own page the
+        # name before the colon is the person quoted (`黎智英：就算坐監亦揀呢條路`) far more often.
         writer = credits.title_author(draft.title)
         authors = [writer] if writer else []
     text = (title or "") + "\n" + "\n".join(body)
