@@ -184,13 +184,19 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             continue
         body.append(block)
         probes.append(probe)
-    for i in range(max(0, len(body) - 2), len(body)):
+    for i in range(len(body)):
+        # `…（編輯：李亨山）1120823`, `…Compute（翻译/王辉 编辑/郭雪梅）`: a credit closing a paragraph.
+        # The last paragraphs may close with any credit; earlier ones only with an editor's, since
+        # a bracket mid-article more often cites a source than credits the article.
         trailing = credits.trailing_bracket_credit(probes[i])
-        if trailing and not trailing[0].is_byline:
-            line, cut = trailing
-            _record_credit_line(line, probes[i], body[i], found, ended=False)
-            body[i] = body[i][: len(cut)] if len(probes[i]) == len(body[i]) else body[i]
-            probes[i] = cut
+        if not trailing or trailing[0].is_byline:
+            continue
+        line, cut = trailing
+        if i < len(body) - 2 and line.editor is None:
+            continue
+        _record_credit_line(line, probes[i], body[i], found, ended=False)
+        body[i] = body[i][: len(cut)] if len(probes[i]) == len(body[i]) else body[i]
+        probes[i] = cut
     pairs = list(zip(body, probes, strict=True))
     for block, probe in pairs[:3]:
         found.dateline = credits.parse_dateline(probe)
