@@ -278,6 +278,8 @@ def best_title(page: PageMeta, site_names: list[str] | None = None) -> str | Non
     printed = [
         sub for sub in page.subheadings
         if len(_fold(sub)) >= 8 and not is_site(sub) and any(_fold(sub) in _fold(r) for r in raw)
+        # A text holding the whole title with its site suffix (a share widget's) adds nothing.
+        and not (best and _fold(best) in _fold(sub) and len(sub) > len(best))
     ]
     if printed:
         sub = max(printed, key=len)
