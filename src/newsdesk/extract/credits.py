@@ -531,15 +531,20 @@ def month_day_in(text: str) -> tuple[int, int] | None:
     return (int(m["m"]), int(m["d"])) if m else None
 
 
-# `（文／摄影：张易书，地点：台湾）`: a caption that credits the words too names the article's writer.
-_CAPTION_WRITER = re.compile(
-    r"(?:^|[（(，,\s])(?:文|撰文|文字)\s*[／/及与與、]\s*(?:摄影|攝影|图|圖|照片)\s*[:：]\s*(?P<names>[^，,。）)\s]{2,12})"
-)
+_BRACKETED = re.compile(r"[（(](?P<inner>[^（）()]{2,60})[）)]")
 
 
 def caption_writers(caption: str) -> list[str]:
-    m = _CAPTION_WRITER.search(caption)
-    return split_names(m["names"]) if m else []
+    """Writers a picture's caption credits: `（文／摄影：张易书，地点：台湾）` names the article's writer
+    too. Photographers alone (`（摄影：X）`) are not writers."""
+    for m in _BRACKETED.finditer(caption):
+        for part in re.split(r"[，,；;]", m["inner"]):
+            if re.search(r"(?:摄|攝|摄影|攝影|供图|供圖)$", part.strip()):
+                continue
+            line = read_credit_line(part, lenient=True)
+            if line and line.authors:
+                return line.authors
+    return []
 
 
 # --- Header lines, meta tags, banners ---------------------------------------------------------
@@ -549,7 +554,8 @@ _BANNER = re.compile(vocab.section_pattern("banner"))
 
 def is_banner(line: str) -> bool:
     """A page banner's date (`今天是2023年3月5日 星期日`, weather, a clock), never the article's."""
-    return bool(_BANNER.search(line))
+    # Banners space their words out (`氣 溫 ： 31 度`).
+    return bool(_BANNER.search(re.sub(r"\s+", "", line)))
 
 
 def is_date_line(line: str) -> bool:

@@ -74,7 +74,8 @@ def words(section: str, role: str | None = None, bare: bool | None = None) -> fr
 def alternation(forms: frozenset[str] | set[str]) -> str:
     """A non-capturing alternation of the words, longest first (so `责任编辑` wins over `编辑`)."""
     ordered = sorted(forms, key=lambda w: (-len(w), w))
-    return "(?:" + "|".join(re.escape(w) for w in ordered) + ")"
+    # `文/图` is also printed `文／圖`: a slash inside a word matches either width.
+    return "(?:" + "|".join(re.escape(w).replace("/", "[/／]") for w in ordered) + ")"
 
 
 def section_pattern(section: str, role: str | None = None) -> str:
@@ -90,4 +91,5 @@ def label_roles() -> dict[str, str]:
             for word in entry.words:
                 for form in variants(word):
                     roles.setdefault(form, entry.role)
+                    roles.setdefault(form.replace("/", "／"), entry.role)
     return roles
