@@ -77,14 +77,10 @@ def _heading_title(root: html.HtmlElement) -> str | None:
     return None
 
 
-def _page_lines(root: html.HtmlElement) -> list[str]:
-    lines = []
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag not in {"script", "style"}:
-            for piece in (el.text, el.tail):
-                if piece and piece.strip():
-                    lines.append(collapse(piece))
-    return lines
+# Text nodes that may hold an editor's credit (`责任编辑`, `責編`), found in C rather than by walking the page.
+_EDITOR_TEXTS = etree.XPath(
+    "//text()[(contains(., '编') or contains(., '編')) and not(ancestor::script) and not(ancestor::style)]"
+)
 
 
 def _is_english(root: html.HtmlElement) -> bool:
@@ -320,17 +316,18 @@ def read_html(text: str, mirror: bool) -> Draft:
         draft.fallback_authors = ld_authors or tag_authors
         return draft
     # Sites print `责任编辑：X` below the article, often inside a share or tool bar that cleaning drops.
-    for line in _page_lines(root):
-        editor = credits.editor_anywhere(line)
+    for piece in _EDITOR_TEXTS(root):
+        editor = credits.editor_anywhere(collapse(piece))
         if editor:
             draft.editor = editor
             break
     clean_tree(root)
-    page_lines = _page_lines(root)
     # JSON-LD names writers; an author meta tag often names the web editor, so it counts only when
     # the page prints the name as something else than an editor credit.
-    page_text = "\n".join(page_lines)
-    draft.fallback_authors = ld_authors or [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
+    if not ld_authors and tag_authors:
+        page_text = root.text_content()
+        tag_authors = [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
+    draft.fallback_authors = ld_authors or tag_authors
     region, score = find_region(root)
     header_date = None
     if region is not None:
