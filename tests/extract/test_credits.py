@@ -11,13 +11,20 @@ import pytest
 
 from newsdesk.extract.credits import (
     editor_of,
+    header_credits,
+    is_banner,
+    meta_authors,
     mixed_credit,
     month_day_in,
     parse_dateline,
+    printed_as_writer,
+    read_credit_line,
     signoff_authors,
     source_of,
     split_names,
     title_author,
+    trailing_bracket_credit,
+    unlabelled_credit,
 )
 from newsdesk.extract.outlets import load_registry
 
@@ -307,3 +314,196 @@ def test_split_names(text: str, names: list[str]) -> None:
 def test_month_day_in() -> None:
     assert month_day_in("法国总统马克龙12月9日表示") == (12, 9)
     assert month_day_in("没有日期") is None
+
+
+# --- One label：value grammar: header, body and front-matter lines ------------------------------
+# Each shape below is printed by at least two sites; the lines are real (site noted).
+
+HEADER_LINES = [
+    # (line, authors, editor, sources, date)
+    ("2019年06月15日08:18 来源：人民网-文化频道", [], None, ["人民网"], "2019-06-15T08:18:00"),  # people.com.cn
+    ("2017年01月16日14:42 来源：人民网-河南频道", [], None, ["人民网"], "2017-01-16T14:42:00"),  # people.com.cn (henan)
+    ("来源：人民网-文化频道 原创稿", [], None, ["人民网"], None),  # people.com.cn
+    ("2020-10-04 20:30 来源: 长江网", [], None, ["长江网"], "2020-10-04T20:30:00"),  # cjn.cn
+    ("2024-05-13 09:16:04 来源: 北青网-北京青年报 北京 举报", [], None, ["北青网"], "2024-05-13T09:16:04"),  # 163.com
+    ("证券时报网作者：李在山", ["李在山"], None, [], None),  # stcn.com: the outlet is the line's lead
+    ("作者朱蒲青／台北報導", ["朱蒲青"], None, [], None),  # peoplenews.tw
+    ("2023-08-28 01:05 聯合報／ 編譯茅毅、記者謝守真／綜合報導", ["茅毅", "謝守真"], None, [], "2023-08-28T01:05:00"),  # udn.com
+    ("陳宥蓁／綜合報導 發布時間：2023-08-22 18:28 更新時間：2023-08-22 18:29", [], None, [], "2023-08-22T18:28:00"),  # pts
+    ("发表于2014-08-24 21:30| 1164次阅读| 来源CSDN| 0 条评论| 作者魏星", ["魏星"], None, [], "2014-08-24T21:30:00"),  # csdn
+    ("文/张三 图/李四 编辑/王五", ["张三"], "王五", [], None),  # thepaper.cn, 36kr.com roster shape
+    ("编辑/尚燕 采访/常春 后制/钟元", ["常春"], "尚燕", [], None),  # ntdtv.com
+    ("原创 南方都市报 2019-09-09 16:01:46", [], None, ["南方都市报"], "2019-09-09T16:01:46"),  # toutiao.com
+    ("原创：39健康网2024-04-23 12:27:25", [], None, ["39健康网"], "2024-04-23T12:27:25"),  # 39.net
+]
+
+
+@pytest.mark.parametrize(("line", "authors", "editor", "sources", "date"), HEADER_LINES)
+def test_header_credit_line(line: str, authors: list[str], editor: str | None, sources: list[str], date: str | None) -> None:
+    found = header_credits(line)
+    assert found is not None
+    assert found.authors == authors
+    assert found.editor == editor
+    assert found.sources == sources
+    assert found.date == date
+
+
+def test_outlet_printed_before_a_byline_is_the_lead() -> None:
+    found = read_credit_line("证券时报网作者：李在山")
+    assert found is not None and found.lead == "证券时报网"
+
+
+@pytest.mark.parametrize(
+    ("line", "sources"),
+    [
+        ("文｜、工商時報", ["工商時報"]),  # wealth.com.tw: an outlet credited as the writer
+        ("圖文／CTWANT", ["CTWANT"]),  # ettoday.net
+    ],
+)
+def test_outlet_credited_as_writer_is_a_source(line: str, sources: list[str]) -> None:
+    found = read_credit_line(line)
+    assert found is not None and found.authors == [] and found.sources == sources
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "记者在现场看到，数百名民众聚集",  # prose after a bare label
+        "资金来源：自筹",  # the label inside a longer word
+        "原创不易，请点赞",
+        "作者认为这个问题很重要",
+        "信息来源: 中国空间技术研究院、中国运载火箭技术研究院等",  # several sources, no outlet
+    ],
+)
+def test_not_a_credit_naming_anyone(line: str) -> None:
+    found = read_credit_line(line)
+    assert found is None or (not found.authors and not found.sources and not found.editor)
+
+
+TAIWAN_BYLINES = [
+    ("〔自由時報記者林俊宏、王憶紅／台北報導〕台北地檢署認定…", ["林俊宏", "王憶紅"]),  # ltn.com.tw
+    ("〔記者黃捷／台北報導〕中華統一促進黨總裁…", ["黃捷"]),  # ltn.com.tw
+    ("【記者張三／台北報導】地方政策正式公布。", ["張三"]),  # nownews-style brackets
+    ("（李志展、林丞偉／台北報導）", ["李志展", "林丞偉"]),  # chinatimes.com
+    ("【即時中心／綜合報導】", []),  # ettoday.net: a desk, nobody
+]
+
+
+@pytest.mark.parametrize(("text", "authors"), TAIWAN_BYLINES)
+def test_taiwanese_slash_byline(text: str, authors: list[str]) -> None:
+    line = parse_dateline(text)
+    assert line is not None and line.authors == authors
+
+
+CNA_DATELINES = [
+    ("（中央社記者戴雅真台北29日電）台北市政府今天公布…", ["戴雅真"]),
+    ("（中央社記者郭建伸、王揚宇台北10日電）立法院全院委員會…", ["郭建伸", "王揚宇"]),
+    ("（中央社記者黃巧雯台北24日電）台灣職籃P. LEAGUE+…", ["黃巧雯"]),
+    ("（中央社記者沈佩瑤台北23日電）媒體報導，…", ["沈佩瑤"]),
+]
+
+
+@pytest.mark.parametrize(("text", "authors"), CNA_DATELINES)
+def test_wire_bracket_dateline(text: str, authors: list[str]) -> None:
+    line = parse_dateline(text)
+    assert line is not None and line.outlet == "中央社" and line.authors == authors
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "authors"),
+    [
+        ("人民网郑州1月16日电（智泓）2017广告业将会有什么", "人民网", ["智泓"]),  # people.com.cn
+        ("人民网北京4月16日电 (记者杜燕飞)国家能源局近日", "人民网", ["杜燕飞"]),  # people.com.cn
+        ("新华社乌鲁木齐5月9日电（记者邹伟）中共中央政治局常委", "新华社", ["邹伟"]),  # news.cn
+        ("新华社深圳5月12日电（记者戴小河、印朋）由我国自主设计", "新华社", ["戴小河", "印朋"]),  # southcn.com repost
+    ],
+)
+def test_wire_dateline_with_place(text: str, outlet: str, authors: list[str]) -> None:
+    line = parse_dateline(text)
+    assert line is not None and (line.outlet, line.authors) == (outlet, authors)
+    assert line.month_day is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "authors"),
+    [
+        ("北京商报讯（记者 岳品瑜 董晗萱）5月20日，中国人民银行", "北京商报", ["岳品瑜", "董晗萱"]),  # caijing.com.cn
+        ("新京报讯（记者 陆一夫）11月25日，新京报记者登录", "新京报", ["陆一夫"]),  # 163.com
+        ("武汉晚报讯（记者余国华）2019年亚洲羽毛球锦标赛", "武汉晚报", ["余国华"]),
+        ("晨报讯（记者 刘宇瀚 通讯员 李春妮）在不久的未来", "晨报", ["刘宇瀚", "李春妮"]),
+    ],
+)
+def test_own_report_dateline(text: str, outlet: str, authors: list[str]) -> None:
+    line = parse_dateline(text)
+    assert line is not None and (line.outlet, line.authors) == (outlet, authors)
+
+
+@pytest.mark.parametrize(
+    ("block", "editor", "rest"),
+    [
+        ("…處1年以下有期徒刑。（編輯：李亨山）1120823", "李亨山", "…處1年以下有期徒刑。"),  # cna.com.tw
+        ("政府表示將持續觀察。（編輯：陳承功）1151002", "陳承功", "政府表示將持續觀察。"),  # cna.com.tw
+        ("报道称……（责编：汤诗瑶、丁涛）", "汤诗瑶、丁涛", "报道称……"),  # people.com.cn
+    ],
+)
+def test_bracketed_credit_closing_a_paragraph(block: str, editor: str, rest: str) -> None:
+    found = trailing_bracket_credit(block)
+    assert found is not None
+    line, cut = found
+    assert line.editor == editor and cut == rest
+
+
+def test_paragraph_ending_in_an_aside_is_not_a_credit() -> None:
+    assert trailing_bracket_credit("他说，这件事很重要（见下图）。") is None
+    assert trailing_bracket_credit("美国国务院表示（State Department）") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("责任编辑：杨倩_NF4425", "杨倩"),  # 163.com staff codes
+        ("责任编辑：李曦_NN2587", "李曦"),  # 163.com
+        ("【责任编辑：刘峻凌】", "刘峻凌"),  # china.com.cn
+        ("[责任编辑：刘斌]", "刘斌"),  # ifeng.com
+    ],
+)
+def test_editor_names_lose_staff_codes_and_brackets(line: str, name: str) -> None:
+    assert editor_of(line) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("华夏人文", ("outlet", "华夏人文")),  # toutiao.com account beside the date
+        ("39健康网", ("outlet", "39健康网")),  # 39.net
+        ("证券时报网", ("outlet", "证券时报网")),  # hexun.com
+        ("洪毅", ("author", "洪毅")),  # upmedia.mg
+        ("字体放大", None),  # furniture
+        ("星期四", None),
+        ("台北", None),  # a place
+    ],
+)
+def test_unlabelled_name_beside_the_date(text: str, expected: tuple[str, str] | None) -> None:
+    assert unlabelled_credit(text, allow_person=True) == expected
+
+
+def test_banner_dates_are_not_publication_dates() -> None:
+    assert is_banner("今天是2023年3月5日 星期日 农历二月十四")
+    assert is_banner("2018年 08月 02日 星期四 | 氣 溫 ： 31 度")
+    assert not is_banner("2023-03-05 10:21 来源：人民网")
+
+
+def test_meta_author_tags_name_writers_not_sites() -> None:
+    names, outlets = meta_authors(["編譯茅毅、記者謝守真／綜合報導"], ["聯合新聞網"])
+    assert names == ["茅毅", "謝守真"] and outlets == []
+    names, outlets = meta_authors(["新华社"], ["今日头条"])
+    assert names == [] and outlets == ["新华社"]
+    assert meta_authors(["name, email@gmail.com"], []) == ([], [])
+    assert meta_authors(["聯合新聞網"], ["聯合新聞網"]) == ([], [])
+
+
+def test_cms_author_tag_holding_the_web_editor_is_not_a_writer() -> None:
+    # southcn.com and china.com.cn: `<meta name=author content=X>` … `编辑：X` / `【责任编辑：X】`.
+    assert not printed_as_writer("倪仕轩", "正文……\n编辑：倪仕轩 责任编辑：杨格")
+    assert not printed_as_writer("刘峻凌", "正文……【责任编辑：刘峻凌】")
+    assert printed_as_writer("陈妍如", "記者 陳妍如 報導\n陈妍如")

@@ -14,7 +14,7 @@ from tests.conftest import DEV, load_gold
 from tests.scoring import FIELDS, body_prf, field_ok
 
 BODY_F1_FLOOR = {"mirror-md": 0.96, "mirror-html": 0.97, "frontmatter-post": 0.94, "site-html": 0.85}
-FIELD_FLOOR = {"title": 0.94, "published": 0.92, "outlet": 0.92, "authors": 0.80, "editor": 0.85, "original_url": 0.90}
+FIELD_FLOOR = {"title": 0.96, "published": 0.96, "outlet": 0.96, "authors": 0.96, "editor": 0.96, "original_url": 0.90}
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.extract import extract_capture
+from newsdesk.extract.credits import outlet_part
 from newsdesk.extract.outlets import Outlet, OutletRegistry, _key, bundled_outlets_path, load_registry
+from tests.conftest import DEV
 
 
 @pytest.fixture
@@ -302,3 +305,43 @@ def test_aliases_of_the_wrong_type_is_a_helpful_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="aliases") as info:
         OutletRegistry.from_toml(user)
     assert "mine.toml" in str(info.value)
+
+
+# --- An outlet's name, never a byline or channel glued on -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hint", "name"),
+    [
+        ("人民网-文化频道", "人民网"),  # people.com.cn
+        ("人民网-人民日报", "人民网"),  # people.com.cn
+        ("来源：人民网-文化频道 原创稿", "人民网"),
+        ("北青网-北京青年报 北京 举报", "北青网"),  # 163.com
+        ("证券时报网作者：李在山", "证券时报网"),  # stcn.com via hexun
+        ("游民星空[整理]", "游民星空"),  # gamersky.com
+        ("中国新闻网 王帆", "中国新闻网"),  # southcn.com
+        ("上報 / 國際", "上報"),  # upmedia.mg
+        ("香港經濟日報HKET", "香港經濟日報"),  # hket.com
+        ("上報 Up Media", "上報"),  # upmedia.mg
+        ("Aljazeera 半岛网", "Aljazeera 半岛网"),  # a Latin-led name stays whole
+        ("BBC News 中文", "BBC News 中文"),
+        ("DIGITIMES 科技網", "DIGITIMES 科技網"),
+        ("央视新闻客户端", "央视新闻客户端"),
+    ],
+)
+def test_outlet_name_is_cut_before_channel_byline_and_notes(hint: str, name: str) -> None:
+    assert outlet_part(hint) == name
+
+
+@pytest.mark.parametrize(
+    ("path", "outlet"),
+    [
+        ("people__1.html", "人民网"),
+        ("hexun__1.html", "证券时报网"),
+        ("ifeng__ifeng.html", "东森新闻云"),
+        ("001_f89465e053944e23.txt", "Aljazeera 半岛网"),
+    ],
+)
+def test_resolved_outlet_carries_no_channel(path: str, outlet: str) -> None:
+    capture = DEV / "captures" / path
+    assert extract_capture(capture.read_bytes(), str(capture)).outlet == outlet

@@ -1,84 +1,188 @@
-"""Datelines, bylines, editor credits and source lines of Chinese (and English) news.
+"""Datelines, bylines, editor credits and source lines of Chinese (and English) news: one grammar.
 
-Each shape here is a convention of the trade, not of one file:
-`【大纪元2022年02月02日讯】（大纪元记者张婷综合报导）`, `【新唐人北京时间2021年05月20日讯】`,
-`新华社巴黎12月9日电（记者唐霁）`, `（记者王小明／台北报导）`, `新唐人记者毕心慈、宇微综合报导`,
-`文｜杜晨`, `责任编辑：林妍`, `（特约记者：冰凌；责编：寇天力）`, `来源：新华社`.
+A credit line is a run of `label：value` items (`文/X 图/Y 编辑/Z`, `2023-03-05 10:21 来源：人民网 作者：张三`,
+`证券时报网作者：李在山`), read the same way in a page's header, in the body and in front matter.
+Besides labels, the trade has a few fixed shapes, each read here once:
+`【大纪元2022年02月02日讯】（大纪元记者张婷综合报导）`, `新华社巴黎12月9日电（记者唐霁）`,
+`（中央社記者X台北4日電）`, `〔記者X／台北報導〕`, `新唐人记者毕心慈、宇微综合报导`, `報導．攝影╱韓旭爾`.
+
+The words (labels, reporter titles, report verbs, places, zones, non-names, headline rubrics) live
+in `data/credits.toml` (see `vocab.py`), each with the sites that justify it.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
-from newsdesk.extract.dates import MD_CN, parse_cn_date
+from newsdesk.extract import vocab
+from newsdesk.extract.dates import MD_CN, YMD_CN, YMD_NUMERIC, parse_any_date, parse_cn_date
+from newsdesk.extract.outlets import load_registry
 
-_COLON = r"\s*[:：｜|/／]\s*"
+_CJK = r"\u4e00-\u9fff"
+_OPEN = "（(【[〔「"
+_CLOSE = "）)】]〕」"
+_SEP = r"\s*[:：｜|/／╱]\s*"
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_places() -> frozenset[str]:
+    """Place names of the bundled gazetteer (Chinese forms only): countries and cities in datelines."""
+    path = Path(str(resources.files("newsdesk") / "data" / "gazetteer.toml"))
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    places: set[str] = set()
+    for entity in data.get("entity", []):
+        if entity.get("kind") != "place":
+            continue
+        for name in [entity.get("name", ""), *entity.get("aliases", [])]:
+            if 2 <= len(name) <= 6 and re.fullmatch(f"[{_CJK}]+", name):
+                places.add(name)
+    return frozenset(places)
+
+
+# `记者站` is a bureau, not a reporter's title.
+_REPORTER = vocab.section_pattern("reporter") + "(?!站)"
+_VERB = vocab.section_pattern("report_verb")
+_ZONE = vocab.section_pattern("zone")
+_PLACES = vocab.words("place") | _gazetteer_places()
+_PLACE = vocab.alternation(_PLACES)
+_NON_NAME = re.compile(vocab.section_pattern("non_name"))
+_LABEL_ROLE = vocab.label_roles()
+# A label, then a separator; labels that credit bare (`记者张三`) may go without one.
+_LABEL = re.compile(
+    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱]\s*)?"
+)
+_BARE = vocab.words("label", bare=True)
+_CN_NUMERAL = "〇零○一二三四五六七八九"
+
+# --- Names ------------------------------------------------------------------------------------
+
 _NAME_SPLIT = re.compile(
-    r"\s*[、，,;；/／&＆]\s*|(?<=[\u4e00-\u9fff]{2})\s*[和及与與]\s*(?=[\u4e00-\u9fff]{2})|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+    rf"\s*[、，,;；/／&＆]\s*|(?<=[{_CJK}]{{2}})\s*[和及与與]\s*(?=[{_CJK}]{{2}})|(?<=[{_CJK}])\s+(?=[{_CJK}])"
 )
 _PAREN = re.compile(r"[（(][^（）()]*[）)]")
 # A name's original spelling in brackets: 让-路易斯‧马格林（Jean-Louis Margolin）.
 _LATIN_PAREN = re.compile(r"\s*[（(][A-Za-z][A-Za-z .\-‧·']*[）)]")
-_ZONE = r"(?:北京|台北|臺北|香港|美东|美東|美西|东京|東京|纽约|紐約|多伦多|多倫多|悉尼|伦敦|倫敦|巴黎|柏林)?时间|(?:北京|台北|臺北|香港|美东|美東)?時間"
+_PLACE_PREFIX = re.compile(f"^{_PLACE}(?=[{_CJK}]{{2,}})")
+_PLACE_SUFFIX = re.compile(f"{_PLACE}$")
+_ROLE_PREFIX = re.compile(rf"^(?:[{_CJK}]{{0,6}}?{_REPORTER})\s*[:：]?\s*")
+_CJK_NAME = re.compile(rf"[{_CJK}][{_CJK}·‧•・\-]{{1,15}}")
+# Latin names are capitalised (`Jane Doe`, `DAVID E. SANGER`); `name` and `admin` are template text.
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z .'\-]{1,40}")
+
+
+_VERB_ONLY = re.compile(f"{_VERB}")
+
+
+def _looks_like_name(part: str) -> bool:
+    if _NON_NAME.search(part) or re.search(r"\d", part) or part in _PLACES or _VERB_ONLY.fullmatch(part):
+        return False
+    if _CJK_NAME.fullmatch(part):
+        # Given names run to three characters; longer ones are transliterations with a middle dot
+        # or pen names (`李小飞刀`).
+        return len(part) <= 5 or bool(re.search(r"[·‧•・\-]", part))
+    return bool(_LATIN_NAME.fullmatch(part)) and len(part.split()) <= 4
+
+
+_ROLE_ONLY = re.compile(vocab.section_pattern("reporter"))
+_INNER_ROLE = re.compile(rf"(?<=[{_CJK}]{{2}})\s*{vocab.section_pattern('reporter')}\s*(?=[{_CJK}]{{2}})")
+
+
+def split_names(text: str) -> list[str]:
+    """People named in a byline's name list: `张三、李四`, `张三 李四`, `采菊纽约` → 采菊."""
+    names = []
+    # `萧辉实习记者于璐`, `刘宇瀚 通讯员 李春妮`: a second reporter's title separates two names.
+    text = _INNER_ROLE.sub("、", _PAREN.sub("", text).strip())
+    for part in _NAME_SPLIT.split(text):
+        part = part.strip(" ·.。:：()（）【】[]「」\"'")
+        part = _PLACE_PREFIX.sub("", part)
+        if len(part) >= 4 and not re.search(r"[A-Za-z]", part):
+            part = _PLACE_SUFFIX.sub("", part)
+        if (
+            part
+            and len(part) <= 24
+            and not _NON_NAME.search(part)
+            and not re.search(r"\d", part)
+            and not _ROLE_ONLY.fullmatch(part)
+        ):
+            names.append(part)
+    return names
+
+
+def strip_role(name: str) -> str:
+    """`台灣特派員鄭智仁` → `鄭智仁`, `記者吳婉英` → `吳婉英`."""
+    stripped = _ROLE_PREFIX.sub("", name.strip())
+    return stripped or name.strip()
+
+
+# `東京樱花团/百花李香`: the group a volunteer writes for is not the writer.
+_GROUP_PREFIX = re.compile(r"^\S*?(?:农场|農場|团|團|小组|小組|组|組|Farm|Group|Team)\s*[/／\s–—-]+\s*(?=\S)")
+
+
+def person(value: str) -> str:
+    value = _LATIN_PAREN.sub("", value).strip(" *#＃")
+    return _GROUP_PREFIX.sub("", value).strip() or value
+
+
+# --- Datelines -------------------------------------------------------------------------------
+
+_CN_DATE = (
+    r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    rf"|[{_CN_NUMERAL}]{{4}}年[{_CN_NUMERAL}十]{{1,3}}月[{_CN_NUMERAL}十]{{1,3}}日"
+)
 DATELINE = re.compile(
-    r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d〇零○一二三四五六七八九]{2,14}?)\s*(?:" + _ZONE + r")?\s*"
-    r"(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[〇零○一二三四五六七八九]{4}年[〇零一二三四五六七八九十]{1,3}月[〇零一二三四五六七八九十]{1,3}日)"
-    r"\s*(?:讯|訊|电|電|报道|報道)?\s*[】\]]"
+    rf"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d{_CN_NUMERAL}]{{2,14}}?)\s*{_ZONE}?\s*"
+    rf"(?P<date>{_CN_DATE})\s*(?:讯|訊|电|電|报道|報道)?\s*[】\]]"
 )
-# 新华社巴黎12月9日电（记者唐霁）; 中新网北京1月2日电; IT之家9月30日消息
-WIRE_DATELINE = re.compile(
-    r"^\s*(?!(?:周|週|星期)[一二三四五六日天])(?P<outlet>新华社|新華社|中新社|中新网|中新網|人民网|人民網|央视网|央視網|法新社|路透社|美联社|美聯社|中央社|"
-    r"[A-Za-z]+[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2,8}?)(?P<place>[\u4e00-\u9fff]{0,6}?)\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*"
-    r"(?:电|電|消息|讯|訊)(?=\s|[，,（(：:]|$)"
+# 新华社巴黎12月9日电（记者唐霁）; 人民网郑州1月16日电（智泓）; IT之家9月30日消息; 本报北京3月5日电.
+# Outlet and place run together, so a known place splits them first, then an outlet-like ending.
+_WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:电|電|消息|讯|訊)(?=\s|[，,（(：:]|$)"
+_NOT_WEEKDAY = r"^\s*(?!(?:周|週|星期)[一二三四五六日天])"
+_WIRE_DATELINES = (
+    re.compile(_NOT_WEEKDAY + rf"(?P<outlet>[{_CJK}]{{2,8}}?)(?P<place>{_PLACE})" + _WIRE_TAIL),
+    re.compile(
+        _NOT_WEEKDAY + rf"(?P<outlet>[A-Za-z]+[{_CJK}]{{0,4}}|[{_CJK}]{{0,7}}?"
+        + vocab.section_pattern("outlet_suffix") + rf")(?P<place>[{_CJK}]{{0,6}}?)" + _WIRE_TAIL
+    ),
+    re.compile(_NOT_WEEKDAY + rf"(?P<outlet>[{_CJK}]{{2,8}}?)(?P<place>[{_CJK}]{{0,6}}?)" + _WIRE_TAIL),
 )
-_REPORTER_WORDS = r"(?:特约记者|特約記者|驻\w{1,4}记者|駐\w{1,4}記者|实习记者|實習記者|本台记者|本台記者|记者(?!站)|記者(?!站)|通讯员|通訊員|撰稿人|特约评论员|特約評論員)"
-_REPORT_VERBS = r"(?:综合报导|綜合報導|综合报道|綜合報道|采访报导|採訪報導|采访报道|採訪報道|编译报导|編譯報導|编译报道|報導|报导|报道|報道|编译|編譯|整理|撰文|摄影|攝影|撰稿|采访|採訪)"
-# 明慧记者采菊纽约综合报道: the reporter's city sits between name and verb.
-_CITIES = (
-    "纽约|紐約|华盛顿|華盛頓|洛杉矶|洛杉磯|旧金山|舊金山|多伦多|多倫多|温哥华|溫哥華|蒙特利尔|伦敦|倫敦|巴黎|柏林|"
-    "东京|東京|首尔|首爾|悉尼|墨尔本|墨爾本|台北|臺北|台湾|台灣|香港|北京|上海|广州|廣州|深圳|新加坡|日本|美国|美國|加拿大|"
-    "澳洲|德国|德國|法国|法國|英国|英國|韩国|韓國|休斯顿|休士頓|芝加哥|波士顿|波士頓|费城|費城|亚特兰大|西雅图|西雅圖|达拉斯|達拉斯|"
-    "奈良|大阪|曼谷|台中|臺中|高雄|台南|臺南|桃园|桃園|新北"
+
+
+# 新京报讯（记者 陆一夫）; 北京商报讯（记者 岳品瑜 董晗萱）; 本报讯（记者易靖）: an outlet's own report, no date.
+_OWN_REPORT = re.compile(
+    rf"^\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix") + r")\s*(?:讯|訊)\s*(?=[（(])"
 )
+
+
+def _wire_dateline(text: str) -> re.Match[str] | None:
+    for pattern in _WIRE_DATELINES:
+        m = pattern.match(text)
+        if m:
+            return m
+    return None
+
+
+# The reporters after a dateline or opening a paragraph: `（记者唐霁）`, `（大纪元记者张婷综合报导）`,
+# `（記者王小明／台北報導）`, `(智泓)`. A bracket without a reporter title must hold names only.
 _BYLINE_PAREN = re.compile(
-    r"^[（(]\s*(?:[^（）()]{0,12}?)" + _REPORTER_WORDS + r"\s*[:：]?\s*(?P<names>[^（）()]{1,40}?)\s*"
-    r"(?:[/／]\s*[^（）()]{0,12}?)?\s*" + _REPORT_VERBS + r"?\s*[）)]"
+    rf"^[（(〔【]\s*(?:[^（）()〔〕【】]{{0,12}}?{_REPORTER}\s*[:：]?\s*)(?P<names>[^（）()〔〕【】]{{1,40}}?)\s*"
+    rf"(?:[/／╱]\s*[^（）()〔〕【】]{{0,12}}?)?\s*{_VERB}?\s*[）)〕】]"
 )
-_SIGNOFF = re.compile(
-    r"^[（(]?\s*(?:[\u4e00-\u9fff]{0,8}?)" + _REPORTER_WORDS + r"\s*[:：]?\s*(?P<names>[^，。！？（）()/／]{1,40}?)\s*"
-    r"(?:[/／]\s*[^，。！？（）()/／]{0,12}?)?\s*" + _REPORT_VERBS + r"?\s*[）)]?\s*$"
+# 中央社: `（中央社記者戴雅真台北29日電）`: reporters, then place and day, in one bracket. A place
+# the vocabulary does not know is taken to be two characters (most are), so the name keeps the rest.
+_WIRE_PAREN = re.compile(
+    rf"^[（(]\s*(?P<outlet>[{_CJK}A-Za-z]{{2,8}}?)(?:{_REPORTER})\s*(?P<names>[^（）()]{{2,40}}?)\s*"
+    rf"(?P<place>{_PLACE}|[{_CJK}]{{2}})\s*(?P<d>\d{{1,2}})\s*日\s*(?:电|電)\s*[）)]"
 )
-# Taiwanese papers close with `報導．攝影╱韓旭爾`, sometimes run into the last paragraph.
-_TRAILING_CREDIT = re.compile(
-    r"(?:^|[。！？」”])\s*(?:報導|报导|报道|報道|撰文|文字|攝影|摄影|文)(?:\s*[．・.、]\s*(?:攝影|摄影|報導|报导))?\s*[╱/／]\s*(?P<names>[\u4e00-\u9fff、]{2,12})\s*$"
+# Taiwanese bylines: `〔記者X、Y／台北報導〕`, `（李志展、林丞偉／台北報導）`, `作者朱蒲青／台北報導`.
+_SLASH_BYLINE = re.compile(
+    rf"^[（(〔【\[]?\s*(?:[^（）()〔〕【】\[\]／/╱]{{0,12}}?(?:{_REPORTER}|作者))?\s*(?P<names>[^（）()〔〕【】\[\]／/╱]{{2,30}}?)\s*"
+    rf"[／/╱]\s*(?:{_PLACE}|[{_CJK}]{{2,3}})?\s*{_VERB}\s*[）)〕】\]]?"
 )
-_LEAD_CREDIT = re.compile(
-    r"^[（(]?\s*(?:文|作者|撰文|执笔|執筆|整理|采写|採寫|文字|文/图|文／圖|文图|口述|编译|編譯|翻译|翻譯|记者|記者)"
-    + _COLON + r"(?P<names>[^，。！？]{1,40}?)\s*[）)]?\s*$"
-)
-_EDITOR_LABEL = r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|本文编辑|本文編輯|编审|編審|审核|審核|主编|主編|Editor|Edited by)"
-EDITOR_LINE = re.compile(
-    r"^[\[\(（【]?\s*" + _EDITOR_LABEL + r"\s*[:：｜|/／]?\s*(?P<name>[^\]\)）】]{1,30}?)\s*[\]\)）】]?\s*$", re.IGNORECASE
-)
-# （特约记者：冰凌；责编：寇天力）
-_MIXED_CREDIT = re.compile(
-    r"^[（(]\s*(?:" + _REPORTER_WORDS + r"|作者)\s*[:：]?\s*(?P<names>[^；;）)/／]+?)\s*" + _REPORT_VERBS + r"?\s*[；;，,/／]\s*"
-    + _EDITOR_LABEL + r"\s*[:：]\s*(?P<editor>[^）)]+?)\s*[）)]\s*$"
-)
-SOURCE_LINE = re.compile(
-    r"^[\[\(（【]?\s*(?:文章来源|文章來源|本文来源|本文來源|新闻来源|新聞來源|来源|來源|出处|出處|稿源|转自|轉自|转载自|轉載自|Source)"
-    r"\s*[:：]\s*(?P<name>[^\]\)）】]{1,40}?)\s*[\]\)）】]?\s*$",
-    re.IGNORECASE,
-)
-_TITLE_AUTHOR = re.compile(r"^(?P<name>[\u4e00-\u9fff·‧・]{2,6})[：:]\s*\S")
-# Title prefixes before a colon that are labels, sources or places, never a writer.
-_TITLE_LABEL = re.compile(
-    r"^(?:外媒|港媒|台媒|日媒|韩媒|美媒|俄媒|官媒|陆媒|專家|专家|学者|學者|快讯|快訊|独家|獨家|突发|突發|视频|視頻|图集|圖集|评论|評論|社论|社論|"
-    r"专栏|專欄|热点|熱點|观点|觀點|分析|报告|報告|调查|調查|更新|直播|重磅|最新|今日|网传|網傳|网友|網友|消息|传闻|傳聞|禁闻|禁聞|征文|徵文)$"
-    r"|(?:国|國|部|院|局|媒|社|网|網|报|報|会|會|府|厅|廳|党|黨|军|軍|省|市|州|岛|島|方|界)$"
-)
-_NON_NAMES = re.compile(r"编辑部|編輯部|本台|本报|本報|新闻|新聞|报道|報導|综合|綜合|网站|網站|电视台|電視台|^本网$|^本網$|记者站|記者站")
 
 
 @dataclass(slots=True)
@@ -90,25 +194,32 @@ class Dateline:
     month_day: tuple[int, int] | None = None
 
 
-def split_names(text: str) -> list[str]:
-    names = []
-    for part in _NAME_SPLIT.split(_PAREN.sub("", text).strip()):
-        part = part.strip(" ·.。:：()（）【】[]「」\"'")
-        part = re.sub(r"^(?:" + _CITIES + r")(?=[\u4e00-\u9fff]{2,})", "", part)
-        if len(part) >= 4 and not re.search(r"[A-Za-z]", part):
-            part = re.sub(r"(?:" + _CITIES + r")$", "", part)
-        if part and len(part) <= 24 and not _NON_NAMES.search(part) and not re.search(r"\d", part):
-            names.append(part)
-    return names
+def _names_only(text: str) -> list[str]:
+    """The people of a byline's name list; `王金茹对此文亦有贡献` (a contributor's note) is none."""
+    return [n for n in (strip_role(p) for p in split_names(text)) if _looks_like_name(n)]
 
 
-_ROLE_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}(?:特派員|特派员|特約記者|特约记者|實習記者|实习记者|記者|记者|通訊員|通讯员))\s*[:：]?\s*")
+def _byline_names(text: str) -> list[str]:
+    """Reporters named in a byline bracket or after a dateline, if what follows is one."""
+    m = _BYLINE_PAREN.match(text) or _SLASH_BYLINE.match(text)
+    if m:
+        return _names_only(m["names"])
+    # `人民网郑州1月16日电（智泓）`: a bracket of names only, straight after the dateline.
+    m = re.match(r"^[（(]\s*(?P<names>[^（）()，。]{2,20}?)\s*[）)]", text)
+    if m:
+        names = split_names(m["names"])
+        if names and all(_looks_like_name(n) and not _is_outlet(n) for n in names):
+            return names
+    return []
 
 
-def strip_role(name: str) -> str:
-    """`台灣特派員鄭智仁` → `鄭智仁`, `記者吳婉英` → `吳婉英`."""
-    stripped = _ROLE_PREFIX.sub("", name.strip())
-    return stripped or name.strip()
+def is_outlet_name(name: str) -> bool:
+    """A dateline's outlet that is a name (`北京商报`), not `本报`/`本网` (the paper itself, unnamed)."""
+    return looks_like_outlet(name) and not _NON_NAME.search(name)
+
+
+def _is_outlet(name: str) -> bool:
+    return looks_like_outlet(name) or load_registry().by_name(name) is not None
 
 
 def parse_dateline(text: str) -> Dateline | None:
@@ -116,34 +227,50 @@ def parse_dateline(text: str) -> Dateline | None:
     m = DATELINE.match(text)
     if m:
         line = Dateline(outlet=m["outlet"].strip(), date=parse_cn_date(m["date"]))
-        rest = text[m.end():].lstrip()
-        byline = _BYLINE_PAREN.match(rest)
-        if byline:
-            line.authors = split_names(byline["names"])
+        line.authors = _byline_names(text[m.end():].lstrip())
         return line
-    m = WIRE_DATELINE.match(text)
+    m = _WIRE_PAREN.match(text.lstrip())
+    if m:
+        return Dateline(outlet=m["outlet"], authors=split_names(m["names"]))
+    m = _wire_dateline(text)
     if m and len(m["outlet"]) >= 2 and not m["outlet"].startswith(("据", "據", "今", "昨")):
         line = Dateline(outlet=m["outlet"], month_day=(int(m["m"]), int(m["d"])))
-        rest = text[m.end():].lstrip()
-        byline = _BYLINE_PAREN.match(rest)
-        if byline:
-            line.authors = split_names(byline["names"])
+        line.authors = _byline_names(text[m.end():].lstrip())
         return line
-    byline = _BYLINE_PAREN.match(text.lstrip())
-    if byline:
-        return Dateline(authors=split_names(byline["names"]))
+    m = _OWN_REPORT.match(text)
+    if m:
+        return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end():].lstrip()))
+    text = text.lstrip()
+    m = _BYLINE_PAREN.match(text) or (_SLASH_BYLINE.match(text) if text[:1] in _OPEN else None)
+    if m:
+        return Dateline(authors=[strip_role(n) for n in split_names(m["names"])])
     return None
+
+
+# --- Sign-offs -------------------------------------------------------------------------------
+
+_SIGNOFF = re.compile(
+    rf"^[（(]?\s*(?:[{_CJK}]{{0,8}}?){_REPORTER}\s*[:：]?\s*(?P<names>[^，。！？（）()/／]{{1,40}}?)\s*"
+    rf"(?:[/／]\s*[^，。！？（）()/／]{{0,12}}?)?\s*{_VERB}?\s*[）)]?\s*$"
+)
+# Taiwanese papers close with `報導．攝影╱韓旭爾`, sometimes run into the last paragraph.
+_TRAILING_CREDIT = re.compile(
+    rf"(?:^|[。！？」”])\s*(?:{_VERB}|文字|文)(?:\s*[．・.、]\s*{_VERB})?\s*[╱/／]\s*(?P<names>[{_CJK}、]{{2,12}})\s*$"
+)
 
 
 def signoff_authors(block: str) -> list[str] | None:
     """Reporters named by a closing or opening credit block that is body (`新唐人记者韩霏综合报导`)."""
     if len(block) > 60:
         return None
-    block = _LATIN_PAREN.sub("", block)
-    m = _SIGNOFF.match(block) or _LEAD_CREDIT.match(block)
-    if not m:
-        return None
-    return split_names(m["names"])
+    block = _BULLET.sub("", _LATIN_PAREN.sub("", block))
+    m = _SIGNOFF.match(block) or _SLASH_BYLINE.fullmatch(block.strip())
+    if m:
+        return _names_only(m["names"])
+    line = read_credit_line(block)
+    if line and line.is_byline and line.authors:
+        return line.authors
+    return None
 
 
 def trailing_credit(block: str) -> list[str]:
@@ -151,56 +278,242 @@ def trailing_credit(block: str) -> list[str]:
     return split_names(m["names"]) if m else []
 
 
-def is_chief_editor_credit(block: str) -> bool:
-    """`责任编辑`/`责编` outranks a plain `编辑` credit (thepaper: 编辑|甲 责编|乙)."""
-    return bool(re.search(r"责任编辑|責任編輯|责编|責編", block))
+# --- `label：value` credit lines ------------------------------------------------------------
 
-
-_EDITOR_IN_LINE = re.compile(
-    r"(?:^|[\s】\]）)])[\[\(（【]?\s*(?:责任编辑|責任編輯|责编|責編)\s*[:：｜|/／]\s*(?P<name>[^\s\]\)）】#＃]{1,20})"
+_DATE_SPAN = re.compile(
+    YMD_NUMERIC.pattern + r"|" + YMD_CN.pattern.replace("?P<", "?P<cn_")
+    + r"(?:\s*(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?))?"
+    + r"|(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s+\d{1,2}:\d{2}(?::\d{2})?|(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"
 )
-# What may follow the editor's name on the same credit line: `来源: 看中国`, `采访/常春 后制/钟元`.
-_CREDIT_TAIL = re.compile(r"(?P<role>来源|來源|采访|採訪|记者|記者|撰文|文字)\s*[:：/／]\s*(?P<value>[^\s/／]+)")
+_SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
+_VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOSE
+# What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
+# `人民网 原创稿`, `游民星空[整理]`).
+_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|头条号|頭條號)\s*[:：]?\s*")
+_LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
+_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+@dataclass(slots=True)
+class CreditLine:
+    authors: list[str] = field(default_factory=list)
+    editor: str | None = None
+    chief_editor: bool = False
+    sources: list[str] = field(default_factory=list)
+    date: str | None = None
+    roles: set[str] = field(default_factory=set)
+    # Whatever precedes the first label when it is not a date: an outlet that prints its name before
+    # the byline (`证券时报网作者：李在山`).
+    lead: str | None = None
+
+    @property
+    def is_byline(self) -> bool:
+        """A line naming only writers (and photographers): printed as the article's byline, so body."""
+        return "author" in self.roles and self.roles <= {"author", "photo"}
+
+
+def outlet_part(value: str) -> str:
+    """The outlet's name in a source value, cut before any channel, byline or note."""
+    value = value.strip(_VALUE_TRIM)
+    m = _LABEL.match(value)
+    if m and m["sep"] and _LABEL_ROLE[m["label"]] == "source":
+        # `来源：人民网-文化频道`, as some pages fill their og:site_name.
+        value = value[m.end() :]
+    # `本文来自微信公众号：[硅星人Pro]`: the account is the outlet, not the platform.
+    value = _PLATFORM.sub("", value).strip(_VALUE_TRIM + "“”\"'")
+    for m in _LABEL.finditer(value):
+        if m.start() > 0 and (m["sep"] or m["label"] in _BARE):
+            value = value[: m.start()]
+            break
+    m = _OUTLET_END.search(value)
+    if m and m.start() >= 2:
+        value = value[: m.start()]
+    # `香港經濟日報HKET`, `上報 Up Media`: a Chinese name keeps its own form, not the Latin brand after it.
+    value = _LATIN_TAIL.sub("", value)
+    return value.strip(_VALUE_TRIM)
+
+
+def _editor_name(value: str) -> str | None:
+    # `杨倩_NF4425`: portals append the editor's staff code.
+    value = re.sub(r"_[A-Za-z]{0,4}\d+\b", "", value).strip(_VALUE_TRIM + "#＃*")
+    if not value or _SENTENCE.search(value) or value.startswith(("部", "們", "们")):
+        return None
+    if not re.fullmatch(r"[A-Za-z .'\-]+", value):
+        # `编辑/尚燕 采访/常春`: the editor is the first name; the rest are other credits.
+        value = re.split(r"[\s，,;；]+", value)[0].strip(_VALUE_TRIM)
+    return value if 0 < len(value) <= 20 else None
+
+
+# Bullets and rules that open a credit line: `■記者蔡少玲`, `—— 编辑：X`.
+_BULLET = re.compile(r"^[\s■□●○◆◇▲△▼▽★☆※◎•▌｜|—–\-]+")
+_OUTLET_LIKE = re.compile(vocab.section_pattern("outlet_suffix") + r"$", re.IGNORECASE)
+_BRACKET_TAG = re.compile(r"^[【\[][^【】\[\]]{1,8}[】\]]$")
+
+
+def looks_like_outlet(text: str) -> bool:
+    """A short name that ends like an outlet's (`证券时报网`, `东森新闻云` does not, `IT之家` does)."""
+    return 2 <= len(text) <= 16 and bool(_OUTLET_LIKE.search(text)) and not _SENTENCE.search(text)
+
+
+def date_in(line: str) -> str | None:
+    """The date (with its time, when printed) a short line states: `2019-09-07 15:10:53 来源：…`."""
+    for m in _DATE_SPAN.finditer(line):
+        if re.search(r"年|\d{4}", m.group(0)):
+            date = parse_any_date(m.group(0))
+            if date:
+                return date
+    return None
+
+
+def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> CreditLine | None:
+    """The credits a short line states, or None when the line is not (only) credits.
+
+    `2023-03-05 10:21 来源：人民网 作者：张三` gives the date, the source and the author;
+    `证券时报网作者：李在山` gives the author, and the outlet as `lead`. Strict (body lines): every
+    item must read as a credit. Lenient (the header lines between a page's title and its body, where
+    credits share a line with share buttons and counters): items that do not read are skipped.
+    """
+    line = _BULLET.sub("", text).strip()
+    if not line or len(line) > max_chars:
+        return None
+    found = CreditLine()
+    date = _DATE_SPAN.search(line)
+    if date and re.search(r"年|\d{4}", date.group(0)):
+        found.date = parse_any_date(date.group(0))
+    rest = _DATE_SPAN.sub(" ", line) if date else line
+    items = []
+    for m in _LABEL.finditer(rest):
+        if not m["sep"] and m["label"] not in _BARE:
+            continue
+        if m.start() and re.match(r"[A-Za-z0-9]", rest[m.start() - 1]):
+            continue
+        items.append(m)
+    if not items:
+        return None
+    lead = rest[: items[0].start()].strip(_VALUE_TRIM)
+    if lead:
+        if looks_like_outlet(lead):
+            found.lead = lead
+        elif not lenient and not _BRACKET_TAG.match(rest[: items[0].start()].strip()):
+            # `资金来源：…`, `原作者…`: the label is part of a longer word.
+            return None
+    for i, m in enumerate(items):
+        end = items[i + 1].start() if i + 1 < len(items) else len(rest)
+        value = rest[m.end() : end]
+        # A bracketed credit closes with its bracket: `（作者：张三）正文…` is not all credit.
+        close = re.search(f"[{re.escape(_CLOSE)}]", value)
+        if close and value[close.end():].strip(_VALUE_TRIM):
+            if not lenient:
+                return None
+            value = value[: close.start()]
+        role = _LABEL_ROLE[m["label"]]
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if role == "author" and nxt is not None and not nxt["sep"] and re.search(rf"[{_CJK}A-Za-z》」』]$", value):
+            # `采写：南都见习记者 林子沛`, `文/新华社记者 张三`: what runs into a reporter's title is
+            # the reporter's outlet, not a writer.
+            found.roles.add(role)
+            outlet = value.strip(_VALUE_TRIM)
+            if looks_like_outlet(outlet) or load_registry().find_in(outlet):
+                found.sources.append(outlet)
+            continue
+        if not _read_item(role, value.strip(_VALUE_TRIM), found, bare=not m["sep"]) and not lenient:
+            return None
+    return found if found.roles or found.date else None
+
+
+def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> bool:
+    """Record one `label：value` item; False when the value is not what the label announces."""
+    if not value:
+        # A date label's value was read as the line's date; `来源：` with the name elsewhere credits nothing.
+        return role == "date"
+    if len(value) > 40 or _SENTENCE.search(value) or (bare and (len(value) < 2 or re.search(r"[，,。；;！？]", value))):
+        return False
+    if role == "author":
+        names = _author_names(value, bare)
+        if names is None:
+            if looks_like_outlet(value) or _ACRONYM.fullmatch(value):
+                # `文｜工商時報`, `圖文／CTWANT`: an outlet credited as the writer.
+                found.sources.append(value)
+                found.roles.add("source")
+                return True
+            return False
+        found.authors.extend(names)
+    elif role in {"editor", "chief_editor"}:
+        name = _editor_name(value)
+        if name is None:
+            return False
+        if found.editor is None or (role == "chief_editor" and not found.chief_editor):
+            found.editor, found.chief_editor = name, role == "chief_editor"
+    elif role == "source":
+        outlet = outlet_part(value)
+        if not outlet or re.search(r"[，,。；;！？]", outlet):
+            return False
+        if not _SOURCE_LIST.search(value):
+            # `信息来源：A研究院、B研究院等` names several sources, none of them the outlet.
+            found.sources.append(outlet)
+    elif role == "date":
+        found.date = found.date or parse_any_date(value)
+    found.roles.add(role)
+    return True
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,11}")
+_SOURCE_LIST = re.compile(r"[、]|等$")
+_BARE_NAMES = re.compile(rf"(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}})(?:\s*[、\s/／&和]\s*(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}}))*")
+
+
+def _author_names(value: str, bare: bool = False) -> list[str] | None:
+    """Writers in an author credit's value; None when the value is not a list of names.
+
+    After a bare label (`记者张三`, no colon) only a tight list of two-to-four-character names reads
+    as a byline: `记者在现场看到` is prose.
+    """
+    value = _LATIN_PAREN.sub("", value)
+    # `X／台北報導`, `X 綜合報導`, `X纽约报道`: the place and the verb close the byline.
+    value = re.sub(rf"\s*[/／╱]\s*[{_CJK}]{{0,4}}?\s*{_VERB}$|\s*(?:{_PLACE})?\s*{_VERB}$", "", value)
+    value = re.sub(rf"\s*[/／╱]\s*(?:{_PLACE})$", "", value)
+    if bare and not _BARE_NAMES.fullmatch(value.strip()):
+        return None
+    parts = [person(p) for p in split_names(value)]
+    parts = [strip_role(p) for p in parts if p]
+    if not parts:
+        # Only a desk or a board (`大纪元编辑部`): a credit, naming nobody.
+        return [] if _NON_NAME.search(value) else None
+    if any(looks_like_outlet(p) or _ACRONYM.fullmatch(p) for p in parts):
+        return None
+    names = [p for p in parts if _looks_like_name(p)]
+    return names if len(names) == len(parts) else None
 
 
 def editor_of(block: str) -> str | None:
     """The editor named by an editor credit line (`责任编辑：林妍`, `【纠错】 责任编辑： 尹世杰`)."""
-    if len(block) > 60:
-        return None
-    m = EDITOR_LINE.match(block)
-    if m and not re.search(r"[，。！？]", m["name"]):
-        # `编辑/尚燕 采访/常春 后制/钟元`: the editor is the first name; the rest are other credits.
-        name = m["name"].strip(" ：:#＃")
-        if name and not re.fullmatch(r"[A-Za-z .'\-]+", name):
-            name = name.split()[0].strip(" ：:#＃")
-        if 0 < len(name) <= 12:
-            return name
-    m = _EDITOR_IN_LINE.search(block)
-    if m:
-        return m["name"].strip(" ：:#＃") or None
-    return None
-
-
-def credit_line_extras(block: str) -> tuple[list[str], list[str]]:
-    """Reporters and sources named after the editor on one credit line."""
-    authors, sources = [], []
-    for m in _CREDIT_TAIL.finditer(block):
-        (sources if m["role"] in {"来源", "來源"} else authors).append(m["value"])
-    return authors, sources
+    line = read_credit_line(block, max_chars=60)
+    return line.editor if line else None
 
 
 def mixed_credit(block: str) -> tuple[list[str], str] | None:
-    m = _MIXED_CREDIT.match(block)
-    if not m:
+    """`（特约记者：冰凌；责编：寇天力）`: a reporter and an editor on one line."""
+    line = read_credit_line(block)
+    if not line or not line.editor or not line.authors or line.sources:
         return None
-    return split_names(m["names"]), m["editor"].strip()
+    return line.authors, line.editor
 
 
 def source_of(block: str) -> str | None:
-    if len(block) > 50:
+    """The outlet a source line names (`来源：新华社`)."""
+    line = read_credit_line(block, max_chars=50)
+    if not line or not line.sources or line.roles - {"source", "date"}:
         return None
-    m = SOURCE_LINE.match(block)
-    return m["name"].strip() if m else None
+    return line.sources[0]
+
+
+# --- Titles and captions ---------------------------------------------------------------------
+
+_TITLE_AUTHOR = re.compile(rf"^(?P<name>[{_CJK}·‧・]{{2,6}})[：:]\s*\S")
+# Title prefixes before a colon that are labels, sources or places, never a writer.
+_TITLE_LABEL = re.compile(
+    "^" + vocab.section_pattern("title_label") + "$|" + vocab.section_pattern("title_label_suffix") + "$"
+)
 
 
 def title_author(title: str | None) -> str | None:
@@ -208,7 +521,7 @@ def title_author(title: str | None) -> str | None:
     if not title:
         return None
     m = _TITLE_AUTHOR.match(title)
-    if not m or _NON_NAMES.search(m["name"]) or _TITLE_LABEL.search(m["name"]):
+    if not m or _TITLE_LABEL.search(m["name"]) or not _looks_like_name(m["name"]) or "的" in m["name"]:
         return None
     return m["name"]
 
@@ -218,58 +531,165 @@ def month_day_in(text: str) -> tuple[int, int] | None:
     return (int(m["m"]), int(m["d"])) if m else None
 
 
-# Credit rosters: `素材：小红帽 翻译：Lixiao 编辑：李易通 发布：陶子`, `编辑：东京樱花团/简报小组 发布：…`.
-_ROSTER_LABEL = (
-    r"撰稿|作者|记者|記者|整理|编译|編譯|翻译|翻譯|翻译/整理|翻譯/整理|素材|素材采编|素材採編|审核|審核|审核/编辑/发稿|"
-    r"编辑发表|編輯發表|编辑发布|編輯發布|编辑|編輯|责任编辑|責任編輯|责编|責編|发布|發布|發佈|发表|發表|发稿|發稿|音频|音頻|"
-    r"文字|校对|校對|总编|總編|主编|主編|视频|視頻|配音|审校|審校|制作|製作|监制|監製|来源|來源"
-)
-_ROSTER_ITEM = re.compile(r"(?P<label>" + _ROSTER_LABEL + r")\s*[:：]\s*(?P<value>.+?)(?=\s*(?:" + _ROSTER_LABEL + r")\s*[:：]|$)")
-_AUTHOR_ROLES = frozenset(["撰稿", "作者", "记者", "記者", "整理", "编译", "編譯", "翻译", "翻譯", "翻译/整理", "翻譯/整理"])
-_EDITOR_ROLES = frozenset(["编辑", "編輯", "责任编辑", "責任編輯", "责编", "責編", "编辑发表", "編輯發表", "编辑发布", "編輯發布", "审核/编辑/发稿"])
-_GROUP_PREFIX = re.compile(r"^\S*?(?:农场|農場|团|團|小组|小組|组|組|Farm|Group|Team)\s*[/／\s–—-]+\s*(?=\S)")
-
-
-@dataclass(slots=True)
-class Roster:
-    authors: list[str] = field(default_factory=list)
-    editor: str | None = None
-    # A roster naming only writers opens the article and is printed as its byline (body);
-    # one that credits editors or publishers is furniture.
-    is_byline: bool = True
-
-
-def person(value: str) -> str:
-    """`东京樱花团/百花李香` → `百花李香`: the group a volunteer writes for is not the writer."""
-    value = _LATIN_PAREN.sub("", value).strip(" *#＃")
-    return _GROUP_PREFIX.sub("", value).strip() or value
-
-
-def parse_roster(block: str) -> Roster | None:
-    text = block.strip(" *")
-    if len(text) > 100 or not text:
-        return None
-    items = list(_ROSTER_ITEM.finditer(text))
-    if not items or items[0].start() != 0:
-        return None
-    roster = Roster()
-    for item in items:
-        label, value = item["label"], item["value"].strip(" *")
-        if not value or re.search(r"[。！？]", value):
-            return None
-        if label in _AUTHOR_ROLES:
-            roster.authors.append(person(value))
-        else:
-            roster.is_byline = False
-            if label in _EDITOR_ROLES and roster.editor is None:
-                roster.editor = person(value)
-    return roster
-
-
-# `（文／摄影：张易书，地点：台湾）`: a caption that credits the words too names the article's writer.
-_CAPTION_WRITER = re.compile(r"(?:^|[（(，,\s])(?:文|撰文|文字)\s*[／/及与與、]\s*(?:摄影|攝影|图|圖|照片)\s*[:：]\s*(?P<names>[^，,。）)\s]{2,12})")
+_BRACKETED = re.compile(r"[（(](?P<inner>[^（）()]{2,60})[）)]")
 
 
 def caption_writers(caption: str) -> list[str]:
-    m = _CAPTION_WRITER.search(caption)
-    return split_names(m["names"]) if m else []
+    """Writers a picture's caption credits: `（文／摄影：张易书，地点：台湾）` names the article's writer
+    too. Photographers alone (`（摄影：X）`) are not writers."""
+    for m in _BRACKETED.finditer(caption):
+        for part in re.split(r"[，,；;]", m["inner"]):
+            if re.search(r"(?:摄|攝|摄影|攝影|供图|供圖)$", part.strip()):
+                continue
+            line = read_credit_line(part, lenient=True)
+            if line and line.authors:
+                return line.authors
+    return []
+
+
+# --- Header lines, meta tags, banners ---------------------------------------------------------
+
+_BANNER = re.compile(vocab.section_pattern("banner"))
+
+
+def is_banner(line: str) -> bool:
+    """A page banner's date (`今天是2023年3月5日 星期日`, weather, a clock), never the article's."""
+    # Banners space their words out (`氣 溫 ： 31 度`).
+    return bool(_BANNER.search(re.sub(r"\s+", "", line)))
+
+
+def is_date_line(line: str) -> bool:
+    """A line that states a date (`2023-03-05 10:21 来源：人民网`), not a sentence or a caption that
+    mentions one (`2023年9月1日，被形容為「完美風暴」的…`), nor a banner."""
+    return len(line) <= 120 and not re.search(r"[。！？]|[，,].{6}", line) and not is_banner(line)
+
+
+def header_credits(line: str) -> CreditLine | None:
+    """Credits of one line between a page's headline and its body: labels, or a bare byline."""
+    found = read_credit_line(line, lenient=True)
+    if found is not None:
+        return found
+    stripped = line.strip()
+    m = _SLASH_BYLINE.fullmatch(stripped) or _BYLINE_PAREN.fullmatch(stripped) or _SIGNOFF.fullmatch(stripped)
+    if m:
+        names = [strip_role(n) for n in split_names(m["names"])]
+        return CreditLine(authors=[n for n in names if _looks_like_name(n)], roles={"author"})
+    return None
+
+
+_EDITOR_ANYWHERE = re.compile(
+    vocab.section_pattern("label", "chief_editor") + rf"\s*[:：｜|]\s*(?P<name>[{_CJK}A-Za-z0-9·‧]{{1,20}})"
+)
+
+
+def editor_anywhere(line: str) -> str | None:
+    """A `责任编辑：X` credit anywhere on a page (sites print it below the article, outside the body)."""
+    m = _EDITOR_ANYWHERE.search(line)
+    return m["name"].strip() if m else None
+
+
+_BY = re.compile(r"^(?:by|作者|文|記者|记者)\s*[:：]?\s*", re.IGNORECASE)
+_EDITOR_BEFORE = re.compile(vocab.alternation(vocab.words("label", "editor") | vocab.words("label", "chief_editor")) + r"\s*[:：｜|/／]?\s*$")
+
+
+def meta_authors(values: list[str], site_names: list[str]) -> tuple[list[str], list[str]]:
+    """Writers named by author meta tags or JSON-LD, and outlets named there instead (an account
+    that re-posts a wire story names the wire: `author: 新华社`). The site's own name and desks go."""
+    sites = {re.sub(r"\W+", "", n).lower() for n in site_names if n}
+    names: list[str] = []
+    outlets: list[str] = []
+    for value in values:
+        if "@" in value or "http" in value:
+            continue
+        line = header_credits(value) if _LABEL.search(value) else None
+        parts = line.authors if line else [strip_role(p) for p in split_names(_BY.sub("", value.strip()))]
+        for part in parts:
+            folded = re.sub(r"\W+", "", part).lower()
+            if not folded or folded in sites:
+                continue
+            if _is_outlet(part) or load_registry().find_in(part):
+                outlets.append(part)
+            elif _looks_like_name(part):
+                names.append(part)
+    return names, outlets
+
+
+def printed_as_writer(name: str, text: str) -> bool:
+    """Whether the page prints the name other than as an editor's credit (CMS author tags often
+    hold the web editor: `<meta name=author content=X>` … `编辑：X`)."""
+    at = text.find(name)
+    while at >= 0:
+        if not _EDITOR_BEFORE.search(text[max(0, at - 8) : at]):
+            return True
+        at = text.find(name, at + len(name))
+    return False
+
+
+# `…處1年以下有期徒刑。（編輯：李亨山）1120823`: a bracketed credit run into the last paragraph,
+# sometimes followed by the wire's story code.
+_TRAILING_BRACKET = re.compile(r"[（(](?P<inner>[^（）()]{2,40})[）)]\s*[0-9A-Za-z]{0,12}\s*$")
+
+
+def trailing_bracket_credit(block: str) -> tuple[CreditLine, str] | None:
+    """A credit in brackets closing a paragraph, and the paragraph without it."""
+    m = _TRAILING_BRACKET.search(block[-60:])
+    if not m:
+        return None
+    line = read_credit_line(m["inner"])
+    if line is None or not line.roles:
+        return None
+    start = len(block) - len(block[-60:]) + m.start()
+    return line, block[:start].rstrip()
+
+
+_FURNITURE = re.compile(vocab.section_pattern("furniture"))
+_DATE_LABEL = re.compile(vocab.section_pattern("label", "date") + r"\s*[:：]?")
+_UNLABELLED_JUNK = re.compile(r"[，,。！？|｜]|[:：].{8}")
+
+
+def _has_label(text: str) -> bool:
+    return any(m["sep"] or m["label"] in _BARE for m in _LABEL.finditer(text))
+
+
+def date_line_remainder(line: str) -> str:
+    """What a header line prints besides its date: `华夏人文 2020-03-09 18:14:21` → `华夏人文`."""
+    return _DATE_LABEL.sub(" ", _DATE_SPAN.sub(" ", line)).strip(_VALUE_TRIM)
+
+
+def unlabelled_credit(text: str, allow_person: bool) -> tuple[str, str] | None:
+    """A name printed next to the date under a headline, without a label: ("outlet", name) for
+    an outlet or an account (`华夏人文`, `证券时报网`), ("author", name) for a person (`洪毅`)."""
+    whole = text.strip(_VALUE_TRIM)
+    text = outlet_part(text)
+    if not 2 <= len(text) <= 16 or _UNLABELLED_JUNK.search(whole) or _FURNITURE.search(text):
+        return None
+    if _has_label(text) or is_banner(text):
+        return None
+    if looks_like_outlet(text) or load_registry().find_in(text):
+        return "outlet", text
+    if re.search(r"\d", text):
+        return None
+    if allow_person and text == whole and re.fullmatch(f"[{_CJK}]{{2,3}}", text) and _looks_like_name(text):
+        return "author", text
+    if allow_person and re.fullmatch(rf"[{_CJK}A-Za-z]{{4,10}}", text):
+        return "outlet", text
+    return None
+    if looks_like_outlet(text) or load_registry().find_in(text):
+        return "outlet", text
+    if allow_person and text == whole and re.fullmatch(f"[{_CJK}]{{2,3}}", text) and _looks_like_name(text):
+        return "author", text
+    if allow_person and re.fullmatch(rf"[{_CJK}A-Za-z]{{4,10}}", text):
+        return "outlet", text
+    return None
+
+
+def front_matter_author(value: str) -> tuple[list[str], list[str]]:
+    """Writers and outlets a post's `author:` field names: a credit (`記者吳婉英`, `台灣特派員鄭智仁`),
+    an outlet (`IT 之家`, `Aljazeera 半岛网`, `36kr`) or a writer's own name (`不無`)."""
+    value = value.strip()
+    line = header_credits(value)
+    if line and (line.authors or line.sources):
+        return line.authors, line.sources
+    if load_registry().find_in(value) or looks_like_outlet(value) or not _looks_like_name(value):
+        return [], [value]
+    return [value], []

@@ -17,8 +17,9 @@ _CN_NUM = "〇零○Ｏ一二三四五六七八九十"
 YMD_CN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]")
 YMD_CN_NUMERALS = re.compile(rf"(?P<y>[{_CN_NUM}]{{4}})年(?P<m>[{_CN_NUM}]{{1,3}})月(?P<d>[{_CN_NUM}]{{1,3}})[日号號]")
 YMD_NUMERIC = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"
-    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+    # A time may be glued to the date on either side: `2005.08.2605:39`, `04:102023/08/28`.
+    r"(?:(?<!\d)|(?<=\d:\d\d))(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:(?!\d)|(?=\d{1,2}:\d{2}))"
+    r"(?:[ T]*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
 )
 _EN_MONTH = (
     r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -31,6 +32,7 @@ YMD_EN = re.compile(
     r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+" + _EN_MONTH.format("mon2") + r"\.?,?\s+(?P<y2>(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
+_CN_TIME = re.compile(r"\s*(?P<H>[01]?\d|2[0-3])[:：](?P<M>[0-5]\d)(?:[:：](?P<S>[0-5]\d))?(?!\d)")
 MD_CN = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]")
 # URL stamps: /2021/05/20/, /gb/22/2/1/, /20190905/, /201909/05, -20191210-
 _URL_YMD = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?=/|[^\d])")
@@ -93,6 +95,11 @@ def parse_any_date(text: str) -> str | None:
         return _format(stamp)
     cn = parse_cn_date(text)
     if cn:
+        # `2019年06月15日08:18`: portals print the time straight after the day.
+        day = YMD_CN.search(text)
+        m = _CN_TIME.match(text, day.end()) if day else None
+        if m:
+            return f"{cn}T{int(m['H']):02d}:{m['M']}:{m['S'] or '00'}"
         return cn
     m = YMD_NUMERIC.search(text)
     if m:

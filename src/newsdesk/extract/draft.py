@@ -19,11 +19,17 @@ class Draft:
     published: str | None = None
     published_stated: bool = False
     published_hints: list[str] = field(default_factory=list)
+    # Stamps that count only when nothing better is printed: update times, dates not under the headline.
+    weak_published_hints: list[str] = field(default_factory=list)
     # Candidate outlet names, strongest first: credits and bylines, then the site's own name.
     outlet_hints: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)
+    # A name printed beside the date under the headline, without a label: weaker than a credit line.
+    header_outlets: list[str] = field(default_factory=list)
     publisher: str | None = None
     authors: list[str] = field(default_factory=list)
+    # Writers the page's meta tags name: used only when the visible text credits nobody.
+    fallback_authors: list[str] = field(default_factory=list)
     editor: str | None = None
     tags: list[str] = field(default_factory=list)
     language_hint: str | None = None

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
+from newsdesk.extract import credits
 from newsdesk.extract.blocks import collapse, extract_blocks
-from newsdesk.extract.credits import strip_role
 from newsdesk.extract.dates import parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_tree import clean_tree
@@ -102,12 +102,21 @@ def read_frontmatter_post(text: str) -> Draft | None:
     if not isinstance(categories, list):
         categories = [categories]
     if author:
-        # `记者吴婉英` names a reporter; `IT 之家`, `品玩 - 用户` name the site.
-        if re.search(r"记者|記者|特派|通讯员|通訊員|^作者|^文[:：]", author):
-            draft.authors.append(strip_role(re.sub(r"^(?:作者|文)[:：]?\s*", "", author)))
+        # `记者吴婉英`, `不無` name writers; `IT 之家`, `品玩 - 用户` name the site.
+        named = _SITE_SUFFIX.sub("", author) if " - " in author else author
+        tags = meta.get("tags") or []
+        feeds = {str(c).strip() for c in [*categories, *(tags if isinstance(tags, list) else [tags])] if c}
+        if named in feeds:
+            # RSS-to-blog exporters file each feed under its source: an author that is also a
+            # category or tag (`author: 寒冬`, `categories: [news, 寒冬]`) is the feed's outlet.
+            draft.outlet_hints.append(named)
         else:
-            draft.outlet_hints.append(_SITE_SUFFIX.sub("", author))
-    draft.outlet_hints.extend(_SITE_SUFFIX.sub("", str(c)) for c in categories if c)
+            writers, outlets = credits.front_matter_author(named)
+            draft.authors.extend(writers)
+            draft.outlet_hints.extend(outlets)
+    # Categories are mostly topics or sections (`Archive`, `眾聞`); one may name the outlet, but
+    # only as weakly as a site's own name does.
+    draft.site_names.extend(_SITE_SUFFIX.sub("", str(c)) for c in categories if c)
     for key in ("original_url", "source_url", "link", "canonical_url", "url"):
         url = _text(meta.get(key))
         if url and url.startswith("http"):

@@ -1,4 +1,8 @@
-"""Metadata a web page states about itself: meta tags, JSON-LD, title, canonical URL."""
+"""Metadata a web page states about itself: JSON-LD, `og:`/`article:` meta, `<time>`, title, canonical URL.
+
+Structure first: what a page declares in JSON-LD (`NewsArticle` and kin, inside `@graph` or lists)
+and in its meta tags outranks what the text around the article suggests.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +10,64 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from lxml import html
+from lxml import etree, html
 
 from newsdesk.extract.blocks import collapse
 
+# Publication stamps, most specific first.
 _DATE_META = (
-    "article:published_time", "og:article:published_time", "datepublished", "pubdate", "publishdate",
-    "publish_date", "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date",
-    "parsely-pub-date", "weibo:article:create_at", "og:release_date", "article.published", "publishtime",
-    "release_date", "created", "pubtime",
-    # Last resort: a page's update stamp is usually its publication day on portals that show no other.
-    "dateupdate", "datemodified", "article:modified_time", "lastmod",
+    "article:published_time", "og:article:published_time", "article:published", "datepublished",
+    "pubdate", "publishdate", "publish_date", "publish-date", "publishtime", "publish_time", "ptime", "pubtime",
+    "dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "sailthru.date", "parsely-pub-date",
+    "weibo:article:create_at", "og:release_date", "article.published", "release_date", "cxenseparse:recs:publishtime",
 )
-_TITLE_META = ("og:title", "twitter:title", "title", "headline", "dc.title")
-_SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "publisher", "source", "sourcename")
-_AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
+# Stamps that are only as good as nothing better: a generic `date`, creation and update times.
+_WEAK_DATE_META = ("date", "created", "dateupdate", "datemodified", "article:modified_time", "og:updated_time", "lastmod")
+_SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title")
+_AUTHOR_META = ("article:author", "author", "dc.creator", "byl", "sailthru.author", "parsely-author", "og:article:author")
 _TAG_META = ("keywords", "news_keywords", "article:tag")
-_TITLE_SPLIT = re.compile(r"\s*(?:[|｜_\-–—]|：：|::)\s*")
+_ARTICLE_TYPES = re.compile(r"Article|Posting|Report|NewsArticle", re.IGNORECASE)
+# Site suffixes: `headline_频道_网站`, `headline | Site`, `headline-新华网`, `headline--文化--人民网`. A hyphen
+# splits only next to a space or a non-ASCII character (`COVID-19` stays whole).
+_TITLE_SPLIT = re.compile(r"\s*(?:[|｜_–—]|：：|::)\s*|\s+-+\s*|\s*-+\s+|(?<=[^\x00-\x7f])-+|-+(?=[^\x00-\x7f])")
+# A logo or masthead heading: its own class says so, or it only links home.
+_LOGO = re.compile(r"logo|brand|masthead|site-?name|site-?title", re.IGNORECASE)
+
+
+_SUBHEADINGS = etree.XPath(
+    "//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title')][not(self::title)]"
+)
 
 
 @dataclass(slots=True)
 class PageMeta:
     title: str | None = None
-    heading: str | None = None
+    headline: str | None = None
+    headings: list[str] = field(default_factory=list)
+    # Other headline-like texts (h2, h3, elements named *title*), for pages without an `<h1>` headline.
+    subheadings: list[str] = field(default_factory=list)
     doc_title: str | None = None
     published: list[str] = field(default_factory=list)
+    weak_published: list[str] = field(default_factory=list)
     site_name: str | None = None
-    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    # Person names from JSON-LD; names from author meta tags (less reliable: often the site).
+    ld_authors: list[str] = field(default_factory=list)
+    meta_authors: list[str] = field(default_factory=list)
     canonical: str | None = None
     tags: list[str] = field(default_factory=list)
     language: str | None = None
+
+    @property
+    def heading(self) -> str | None:
+        return self.headings[0] if self.headings else None
+
+    @property
+    def authors(self) -> list[str]:
+        return self.ld_authors or self.meta_authors
+
+    def site_names(self) -> list[str]:
+        return [n for n in (self.site_name, self.publisher) if n]
 
 
 def _meta_map(root: html.HtmlElement) -> dict[str, str]:
@@ -43,7 +75,7 @@ def _meta_map(root: html.HtmlElement) -> dict[str, str]:
     for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "").lower()
         value = meta.get("content")
-        if key and value and key not in found:
+        if key and value and value.strip() and key not in found:
             found[key] = value.strip()
     return found
 
@@ -54,14 +86,14 @@ def _json_ld(root: html.HtmlElement) -> list[dict]:
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
         try:
-            data = json.loads(script.text)
+            data = json.loads(script.text.strip().rstrip(";"))
         except ValueError:
             continue
         stack = [data]
         while stack:
             node = stack.pop()
             if isinstance(node, list):
-                stack.extend(node)
+                stack.extend(reversed(node))
             elif isinstance(node, dict):
                 items.append(node)
                 if "@graph" in node:
@@ -69,11 +101,41 @@ def _json_ld(root: html.HtmlElement) -> list[dict]:
     return items
 
 
+def _types(item: dict) -> list[str]:
+    kind = item.get("@type", "")
+    return [str(k) for k in kind] if isinstance(kind, list) else [str(kind)]
+
+
+def _ld_names(value: object, want_person: bool) -> list[str]:
+    """Names of a JSON-LD author/publisher value: a string, an object, or a list of either."""
+    names: list[str] = []
+    for node in value if isinstance(value, list) else [value]:
+        if isinstance(node, str):
+            names.append(node)
+        elif isinstance(node, dict):
+            kinds = _types(node)
+            if want_person and any("Organization" in k or "Organisation" in k for k in kinds):
+                continue
+            if isinstance(node.get("name"), str):
+                names.append(node["name"])
+    return [collapse(n) for n in names if n and n.strip() and not n.strip().startswith("http")]
+
+
+def _is_logo(el: html.HtmlElement) -> bool:
+    for node in (el, *el.iterancestors()):
+        if _LOGO.search(f"{node.get('id') or ''} {node.get('class') or ''}"):
+            return True
+        if node.tag in {"header", "nav", "body"}:
+            break
+    links = list(el.iter("a"))
+    return len(links) == 1 and (links[0].get("href") or "").rstrip("/") in {"", "/", ".", "./", "index.html"}
+
+
 def read_page_meta(root: html.HtmlElement) -> PageMeta:
     """Read before the tree is cleaned: scripts hold JSON-LD, the head holds meta."""
     meta = _meta_map(root)
     page = PageMeta()
-    for key in _TITLE_META:
+    for key in ("og:title", "twitter:title", "title", "dc.title"):
         if meta.get(key):
             page.title = collapse(meta[key])
             break
@@ -82,37 +144,40 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
         page.doc_title = collapse(title_el.text_content())
     for h1 in root.iter("h1"):
         text = collapse(h1.text_content())
-        if 4 <= len(text) <= 200:
-            page.heading = text
-            break
+        if 4 <= len(text) <= 200 and not _is_logo(h1):
+            page.headings.append(text)
+    for el in _SUBHEADINGS(root)[:60]:
+        text = collapse(el.text_content())
+        if 6 <= len(text) <= 120:
+            page.subheadings.append(text)
     for key in _DATE_META:
         if meta.get(key):
             page.published.append(meta[key])
+    for key in _WEAK_DATE_META:
+        if meta.get(key):
+            page.weak_published.append(meta[key])
+    for time_el in root.iter("time"):
+        stamp = time_el.get("datetime") or ""
+        if stamp.strip():
+            # `<time pubdate>` or `itemprop=datePublished` marks the article's own; any other is a hint.
+            own = time_el.get("pubdate") is not None or (time_el.get("itemprop") or "").lower() == "datepublished"
+            (page.published if own else page.weak_published).append(stamp.strip())
     for key in _SITE_META:
         if meta.get(key):
             page.site_name = collapse(meta[key])
             break
     for key in _AUTHOR_META:
-        if meta.get(key) and not meta[key].startswith("http"):
-            page.authors = [collapse(meta[key])]
+        value = meta.get(key)
+        if value and not value.startswith("http"):
+            page.meta_authors = [collapse(value)]
             break
     for key in _TAG_META:
         if meta.get(key):
             page.tags = [t.strip() for t in re.split(r"[,，;；、]", meta[key]) if t.strip()]
             break
-    for item in _json_ld(root):
-        kind = str(item.get("@type", ""))
-        if "Article" in kind or "Posting" in kind or kind in {"WebPage", "Report"}:
-            for key in ("datePublished", "dateCreated", "uploadDate"):
-                if isinstance(item.get(key), str):
-                    page.published.insert(0, item[key])
-            if not page.title and isinstance(item.get("headline"), str):
-                page.title = collapse(item["headline"])
-            publisher = item.get("publisher")
-            if isinstance(publisher, dict) and isinstance(publisher.get("name"), str) and not page.site_name:
-                page.site_name = collapse(publisher["name"])
+    _read_json_ld(root, page)
     for link in root.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and (link.get("href") or "").startswith("http"):
+        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").startswith("http"):
             page.canonical = link.get("href")
             break
     if not page.canonical and (meta.get("og:url") or "").startswith("http"):
@@ -123,22 +188,104 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
     return page
 
 
-def best_title(page: PageMeta) -> str | None:
-    """The headline: an `<h1>` that agrees with the meta/doc title, else the title stripped of its site suffix."""
-    candidates = [t for t in (page.title, page.doc_title) if t]
-    if page.heading and page.heading.endswith(("...", "…")):
-        # Portals shorten long headlines on the page; the meta title keeps them whole.
-        stem = page.heading.rstrip(".…")
+def _read_json_ld(root: html.HtmlElement, page: PageMeta) -> None:
+    stamps: list[str] = []
+    for item in _json_ld(root):
+        kinds = _types(item)
+        if not any(_ARTICLE_TYPES.search(k) for k in kinds):
+            if not page.publisher and any("Organization" in k or k == "WebSite" for k in kinds):
+                names = _ld_names(item, want_person=False)
+                page.publisher = names[0] if names else None
+            continue
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            if isinstance(item.get(key), str) and item[key].strip():
+                stamps.append(item[key].strip())
+                break
+        if isinstance(item.get("dateModified"), str):
+            page.weak_published.append(item["dateModified"])
+        if not page.headline and isinstance(item.get("headline"), str):
+            page.headline = collapse(item["headline"])
+        if not page.ld_authors and item.get("author"):
+            page.ld_authors = _ld_names(item["author"], want_person=True)
+        publisher = _ld_names(item.get("publisher"), want_person=False) if item.get("publisher") else []
+        if publisher:
+            page.publisher = publisher[0]
+        if not page.canonical:
+            for key in ("mainEntityOfPage", "url"):
+                value = item.get(key)
+                if isinstance(value, dict):
+                    value = value.get("@id") or value.get("url")
+                if isinstance(value, str) and value.startswith("http"):
+                    page.canonical = value
+                    break
+    page.published[:0] = stamps
+    # An author named like the publisher is the site, not a writer.
+    site = {_fold(n) for n in page.site_names()}
+    page.ld_authors = [a for a in page.ld_authors if _fold(a) not in site]
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
+
+
+def strip_site_name(title: str, site_names: list[str]) -> str:
+    """`headline_频道_网站`, `headline | Site`: the headline without the site's (and channel's) name."""
+    parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    folded = [_fold(n) for n in site_names if n]
+    longest = max(parts, key=len)
+    # The headline is the first part unless that is only a short channel or site name.
+    head = parts[0]
+    if len(head) < 6 or any(f and (f in _fold(head) or _fold(head) in f) for f in folded):
+        head = longest
+    return head
+
+
+def _agrees(heading: str, candidate: str) -> bool:
+    a, b = _fold(heading), _fold(candidate)
+    return bool(a and b) and (a in b or b in a) and min(len(a), len(b)) >= 4
+
+
+def best_title(page: PageMeta, site_names: list[str] | None = None) -> str | None:
+    """The headline: an `<h1>` that agrees with the meta or document title, else the meta title,
+    else the document title, each without the site's name; never the site's name itself."""
+    names = [*(site_names or []), *page.site_names()]
+    folded_names = {_fold(n) for n in names if n}
+
+    def is_site(text: str) -> bool:
+        return _fold(text) in folded_names
+
+    candidates = [
+        strip_site_name(t, names) for t in (page.title, page.headline, page.doc_title) if t and not is_site(t)
+    ]
+    for heading in page.headings:
+        if is_site(heading):
+            continue
+        if heading.endswith(("...", "…")):
+            # Portals shorten long headlines on the page; the meta title keeps them whole.
+            stem = heading.rstrip(".…")
+            for cand in candidates:
+                if cand.startswith(stem) and len(cand) > len(stem):
+                    return cand
         for cand in candidates:
-            if cand.startswith(stem) and len(cand) > len(stem):
-                return cand.split(" - ")[0].split("_")[0].strip()
-    if page.heading:
-        for cand in candidates:
-            if page.heading in cand or cand in page.heading:
-                return page.heading
-    for cand in candidates:
-        parts = [p for p in _TITLE_SPLIT.split(cand) if p]
-        if len(parts) > 1:
-            return max(parts, key=len) if len(parts[0]) < 6 else parts[0]
-        return cand
-    return page.heading
+            if _agrees(heading, cand):
+                return heading
+    raw = [t for t in (page.title, page.headline, page.doc_title) if t]
+    best = next((c for c in candidates if c and not is_site(c)), None)
+    # A page without an `<h1>` headline still prints it somewhere its title names: the longest such
+    # text the document title contains (`栏目--headline`, `headline 来源_网站`).
+    printed = [
+        sub for sub in page.subheadings
+        if len(_fold(sub)) >= 8 and not is_site(sub) and any(_fold(sub) in _fold(r) for r in raw)
+        # A text holding the whole title with its site suffix (a share widget's) adds nothing.
+        and not (best and _fold(best) in _fold(sub) and len(sub) > len(best))
+    ]
+    if printed:
+        sub = max(printed, key=len)
+        if best is None or len(sub) >= 0.6 * len(best):
+            return sub
+    if best:
+        return best
+    headings = [h for h in page.headings if not is_site(h)]
+    return headings[0] if headings else None

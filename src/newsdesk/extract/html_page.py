@@ -6,21 +6,21 @@ import re
 from urllib.parse import urlsplit
 
 import trafilatura
-from lxml import html
+from lxml import etree, html
 
-from newsdesk.extract.blocks import collapse, extract_blocks
+from newsdesk.extract import credits
+from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks
 from newsdesk.extract.chrome import SHARE_START
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
+from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import find_region
 
 _MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
-_EDITOR_ANYWHERE = re.compile(r"(?:责任编辑|責任編輯|责编|責編)\s*[:：｜|]\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9·‧]{1,20})")
-_SOURCE_ANYWHERE = re.compile(r"(?:来源|來源|稿源|文章来源)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9·]{2,20})")
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -77,14 +77,10 @@ def _heading_title(root: html.HtmlElement) -> str | None:
     return None
 
 
-def _page_lines(root: html.HtmlElement) -> list[str]:
-    lines = []
-    for el in root.iter():
-        if isinstance(el.tag, str):
-            for piece in (el.text, el.tail):
-                if piece and piece.strip():
-                    lines.append(collapse(piece))
-    return lines
+# Text nodes that may hold an editor's credit (`责任编辑`, `責編`), found in C rather than by walking the page.
+_EDITOR_TEXTS = etree.XPath(
+    "//text()[(contains(., '编') or contains(., '編')) and not(ancestor::script) and not(ancestor::style)]"
+)
 
 
 def _is_english(root: html.HtmlElement) -> bool:
@@ -116,27 +112,122 @@ def _capture_url(text: str) -> str | None:
 
 
 _UPDATED = re.compile(r"更新|修改|編輯於|编辑于|updated", re.I)
+_HEADER_LIMIT = 15
+_TITLE_LIKE = etree.XPath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title')]")
 
 
-def _before_region(root: html.HtmlElement, region: html.HtmlElement, limit: int = 60) -> list[str]:
-    """The short texts just above the article body: where portals print date, source and author."""
-    texts: list[str] = []
-    for node in root.iter():
-        if node is region:
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
+
+
+def _title_element(root: html.HtmlElement, region: html.HtmlElement, title: str | None) -> html.HtmlElement | None:
+    """The element that prints the headline above the article body (the last such before the region)."""
+    if not title:
+        return None
+    key = _fold(title)
+    if len(key) < 4:
+        return None
+    order = {el: i for i, el in enumerate(root.iter())}
+    limit = order.get(region, len(order))
+    found = None
+    for el in _TITLE_LIKE(root):
+        at = order.get(el, limit)
+        if at >= limit:
             break
-        if not isinstance(node.tag, str):
+        if region in el.iterancestors():
             continue
-        for piece in (node.text, node.tail):
-            piece = collapse(piece or "")
-            if piece and len(piece) <= 60:
-                texts.append(piece)
-    return texts[-limit:]
+        text = el.text_content()
+        if len(text) > 2 * len(title) + 40:
+            continue
+        folded = _fold(text)
+        if folded and (folded == key or (key in folded and len(folded) <= len(key) + 12)):
+            found = el
+    return found
+
+
+def _lines_between(root: html.HtmlElement, start: html.HtmlElement | None, stop: html.HtmlElement) -> list[str]:
+    """Block-level lines of text after `start` (or from the top) up to `stop`: inline pieces joined."""
+    lines: list[str] = []
+    buffer: list[str] = []
+    started = start is None
+
+    def flush() -> None:
+        text = collapse("".join(buffer))
+        buffer.clear()
+        if text:
+            lines.append(text)
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if el is stop:
+            break
+        if not started:
+            if event == "end" and el is start:
+                started = True
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in BLOCK_TAGS or tag == "br":
+                flush()
+            if el.text and tag:
+                buffer.append(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            if el.tail:
+                buffer.append(el.tail)
+    flush()
+    return lines
+
+
+def header_lines(root: html.HtmlElement, region: html.HtmlElement, title: str | None) -> tuple[list[str], bool]:
+    """The short lines between the headline and the article body, where pages print date, source and
+    byline; and whether the headline was found (without it, the last lines above the body)."""
+    title_el = _title_element(root, region, title)
+    lines = [line for line in _lines_between(root, title_el, region) if len(line) <= 120]
+    return lines[-_HEADER_LIMIT:], title_el is not None
+
+
+def _read_unlabelled_credits(lines: list[str], draft: Draft) -> None:
+    """The name printed beside the date under a headline (`华夏人文 2020-03-09 18:14`, `洪毅 2023年08月31日`),
+    or alone on the line just before or after it (`上海证券报网络版` / `2005.08.26 05:39`)."""
+    for i, line in enumerate(lines):
+        if not credits.date_in(line) or not credits.is_date_line(line):
+            continue
+        found = credits.unlabelled_credit(credits.date_line_remainder(line), allow_person=True)
+        for j in (i - 1, i + 1):
+            if found is None and 0 <= j < len(lines) and not credits.date_in(lines[j]):
+                found = credits.unlabelled_credit(lines[j], allow_person=False)
+        if found:
+            kind, name = found
+            (draft.authors if kind == "author" else draft.header_outlets).append(name)
+        return
+
+
+def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | None:
+    """The site's name in the document title (`headline_频道_网站`): a known or outlet-like part, else the last."""
+    if not doc_title:
+        return None
+    parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", doc_title) if p]
+    if len(parts) < 2:
+        return None
+    for part in parts[1:]:
+        if registry.find_in(part):
+            return part
+    for part in reversed(parts[1:]):
+        if len(part) > 2 and credits.looks_like_outlet(part):
+            return part
+    return parts[-1]
 
 
 def _header_date(texts: list[str]) -> str | None:
-    dated = [t for t in texts if YMD_NUMERIC.search(t) or YMD_CN.search(t)]
+    """The first date under the headline, preferring one not labelled as an update; never a banner's."""
+    dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
     fresh = [t for t in dated if not _UPDATED.search(t)]
-    return (fresh or dated or [None])[-1]
+    for text in fresh or dated:
+        date = credits.date_in(text)
+        if date:
+            return date
+    return None
 
 
 _META_TAG = re.compile(r"<meta\s[^>]*>", re.I)
@@ -210,38 +301,66 @@ def read_html(text: str, mirror: bool) -> Draft:
     if not mirror and page.canonical and not _is_mirror_host(page.canonical):
         # A saved page's canonical link is the outlet's own address for the story.
         draft.original_url = draft.original_url or page.canonical
-    draft.title = _heading_title(root) if mirror else best_title(page)
+    registry = load_registry()
+    known = registry.by_url(page.canonical) or registry.by_url(draft.capture_url)
+    site_names = [known.name, *known.aliases] if known else []
+    draft.title = _heading_title(root) if mirror else best_title(page, site_names)
+    page_sites = [*site_names, *page.site_names()]
+    ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
+    tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
     if _is_english(root):
         # Ordinary English news pages: the generic main-content decision is trafilatura's.
-        draft.published_hints.extend(page.published)
+        draft.published_hints.extend([*page.published, *page.weak_published])
         draft.blocks = _generic_blocks(root)
-        draft.authors = [a for a in page.authors if a]
-        if page.site_name:
-            draft.site_names.append(page.site_name)
+        draft.site_names.extend(page.site_names())
+        draft.fallback_authors = ld_authors or tag_authors
         return draft
-    clean_tree(root)
-    draft.published_hints.extend(page.published)
-    for line in _page_lines(root):
-        editor = _EDITOR_ANYWHERE.search(line)
+    # Sites print `责任编辑：X` below the article, often inside a share or tool bar that cleaning drops.
+    for piece in _EDITOR_TEXTS(root):
+        editor = credits.editor_anywhere(collapse(piece))
         if editor:
-            draft.editor = editor["name"].strip()
+            draft.editor = editor
             break
+    clean_tree(root)
+    # JSON-LD names writers; an author meta tag often names the web editor, so it counts only when
+    # the page prints the name as something else than an editor credit.
+    if not ld_authors and tag_authors:
+        page_text = root.text_content()
+        tag_authors = [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
+    draft.fallback_authors = ld_authors or tag_authors
     region, score = find_region(root)
+    header_date = None
     if region is not None:
-        header = _before_region(root, region)
-        date_line = _header_date(header)
-        if date_line:
-            draft.published_hints.append(date_line)
-        for line in header:
-            source = _SOURCE_ANYWHERE.search(line)
-            if source:
-                draft.outlet_hints.append(source["name"].strip())
-    if page.site_name:
-        draft.site_names.append(page.site_name)
-    if page.doc_title:
-        parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", page.doc_title) if p]
-        if len(parts) > 1:
-            draft.site_names.append(parts[-1])
+        lines, anchored = header_lines(root, region, None if mirror else draft.title)
+        for line in lines:
+            found = credits.header_credits(line)
+            if found is None:
+                continue
+            draft.authors.extend(found.authors)
+            draft.outlet_hints.extend(found.sources)
+            if found.lead:
+                draft.outlet_hints.append(found.lead)
+            if found.editor and not draft.editor:
+                draft.editor = found.editor
+        header_date = _header_date(lines)
+        if anchored:
+            _read_unlabelled_credits(lines, draft)
+        if header_date and anchored:
+            # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
+            draft.published_hints.append(header_date)
+            header_date = None
+    draft.published_hints.extend(page.published)
+    if header_date:
+        # Not anchored under the headline, a date may be a banner's or a neighbouring story's.
+        draft.weak_published_hints.append(header_date)
+    draft.weak_published_hints.extend(page.weak_published)
+    # A JSON-LD author that is an outlet is the account re-posting a wire (`author: 新华社`); an author
+    # meta tag naming one is usually the site's own default.
+    draft.outlet_hints.extend(ld_outlets)
+    draft.site_names.extend([*page.site_names(), *tag_outlets])
+    site_part = _doc_title_site(page.doc_title, registry)
+    if site_part:
+        draft.site_names.append(site_part)
     if region is None or score < _MIN_REGION_SCORE:
         draft.blocks = _generic_blocks(root)
         return draft

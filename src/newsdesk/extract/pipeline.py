@@ -172,41 +172,32 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         if (body and (related or SOURCE_TAIL.match(probe))) or TAIL_MARKER.search(probe) or SHARE_START.search(probe):
             # Past the article's end only credits are read (editors often sign below the sources).
             ended = True
-        roster = credits.parse_roster(probe)
-        if roster:
-            found.authors.extend(_all_as_printed(roster.authors, probe, block))
-            if roster.editor and found.editor is None:
-                found.editor = _as_printed(roster.editor, probe, block)
-            if roster.is_byline and not ended:
+        line = credits.read_credit_line(probe, max_chars=100)
+        if line and line.roles:
+            _record_credit_line(line, probe, block, found, ended)
+            if line.is_byline and not ended:
+                # An opening or closing byline that names only writers is printed as part of the article.
                 rosters.add(block)
                 body.append(block)
                 probes.append(probe)
             continue
-        mixed = credits.mixed_credit(probe)
-        if mixed:
-            found.authors.extend(_all_as_printed(mixed[0], probe, block))
-            found.editor = found.editor or _as_printed(mixed[1], probe, block)
-            continue
-        editor = credits.editor_of(probe)
-        if editor:
-            chief = credits.is_chief_editor_credit(probe)
-            if found.editor is None or (chief and not found.chief_editor):
-                found.editor = _as_printed(editor, probe, block)
-                found.chief_editor = chief
-            more_authors, more_sources = credits.credit_line_extras(probe)
-            found.authors.extend(_all_as_printed(more_authors, probe, block))
-            found.sources.extend(_all_as_printed(more_sources, probe, block))
-            continue
-        if ended:
-            continue
-        source = credits.source_of(probe)
-        if source:
-            found.sources.append(_as_printed(source, probe, block) or source)
-            continue
-        if JUNK_BLOCK.search(probe):
+        if ended or JUNK_BLOCK.search(probe):
             continue
         body.append(block)
         probes.append(probe)
+    for i in range(len(body)):
+        # `…（編輯：李亨山）1120823`, `…Compute（翻译/王辉 编辑/郭雪梅）`: a credit closing a paragraph.
+        # The last paragraphs may close with any credit; earlier ones only with an editor's, since
+        # a bracket mid-article more often cites a source than credits the article.
+        trailing = credits.trailing_bracket_credit(probes[i])
+        if not trailing or trailing[0].is_byline:
+            continue
+        line, cut = trailing
+        if i < len(body) - 2 and line.editor is None:
+            continue
+        _record_credit_line(line, probes[i], body[i], found, ended=False)
+        body[i] = body[i][: len(cut)] if len(probes[i]) == len(body[i]) else body[i]
+        probes[i] = cut
     pairs = list(zip(body, probes, strict=True))
     for block, probe in pairs[:3]:
         found.dateline = credits.parse_dateline(probe)
@@ -225,60 +216,115 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     return body
 
 
+def _record_credit_line(line: credits.CreditLine, probe: str, block: str, found: _Credits, ended: bool) -> None:
+    found.authors.extend(_all_as_printed(line.authors, probe, block))
+    if line.editor and (found.editor is None or (line.chief_editor and not found.chief_editor)):
+        # `责任编辑`/`责编` outranks a plain `编辑` credit (thepaper: 编辑|甲 责编|乙).
+        found.editor = _as_printed(line.editor, probe, block)
+        found.chief_editor = line.chief_editor
+    if not ended:
+        # Past the article's end a source line credits whatever came after it.
+        found.sources.extend(_all_as_printed(line.sources, probe, block))
+        if line.lead:
+            found.sources.append(_as_printed(line.lead, probe, block) or line.lead)
+
+
 _BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！？]{1,20})+$")
 _ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：]\s*《?(?P<title>[^》]+)》?")
 
 
+def _is_date_line(block: str) -> bool:
+    short = len(block) <= 60 and not re.search(r"[。！？]", block)
+    return short and bool(YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block)
+
+
 def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
-    """Portal headers caught inside the body region: breadcrumbs, `2019-08-13 14:07来源：…` lines."""
+    """Portal headers caught inside the body region: breadcrumbs, `2019-08-13 14:07来源：…` lines, and
+    the source or byline printed just above such a date (`新华社` / `2020-01-03 18:13`)."""
     start = 0
-    for block in blocks[:6]:
+    head = blocks[:6]
+    for i, block in enumerate(head):
         short = len(block) <= 60 and not re.search(r"[。！？]", block)
         if short and JUNK_BLOCK.search(_probe(block)):
             pass
-        elif short and (YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block):
+        elif _is_date_line(block):
             found.header_dates.append(block)
-            source = re.search(r"(?:来源|來源)\s*[:：]\s*(?P<name>[^\s·・|｜]{2,20})", block)
-            if source:
-                found.sources.insert(0, source["name"])
+            line = credits.read_credit_line(block, lenient=True)
+            if line:
+                found.sources[:0] = line.sources
+                found.authors.extend(line.authors)
         elif _ORIGINAL_TITLE.match(block):
             found.original_title = collapse(_ORIGINAL_TITLE.match(block)["title"])
-        elif not (short and _BREADCRUMB.match(block)):
+        elif short and _BREADCRUMB.match(block):
+            pass
+        elif len(block) <= 24 and i + 1 < len(head) and _is_date_line(head[i + 1]) and not re.search(r"[，。！？\d]", block):
+            line = credits.header_credits(block)
+            if line:
+                found.authors.extend(line.authors)
+                found.sources.extend(line.sources)
+            else:
+                named = credits.unlabelled_credit(block, allow_person=False)
+                if named is None:
+                    break
+                found.sources.append(named[1])
+        else:
             break
         start += 1
     return blocks[start:]
 
 
+def _outlet_as_printed(hint: str) -> str | None:
+    """An outlet hint cut to the outlet's name, as printed: no channel, byline or note
+    (`人民网-文化频道` → 人民网, `证券时报网作者：李在山` → 证券时报网)."""
+    return credits.outlet_part(hint) or None
+
+
 def _resolve_outlet(
     draft: Draft, found: _Credits, registry: OutletRegistry, language: str | None, text: str
 ) -> str | None:
-    """The writing outlet, as the capture names it; the registry decides between candidates."""
+    """The writing outlet, as the capture names it.
+
+    What the capture credits wins over what it is: the dateline, then labelled sources (`来源：X`,
+    the front matter's author), then a name printed beside the date, then the host the registry
+    knows, then the site's own name. Within a group, a name the registry knows goes first.
+    """
     line = found.dateline
-    if line and line.outlet and (line.date or registry.find_in(line.outlet)):
+    if line and line.outlet and (line.date or registry.find_in(line.outlet) or credits.is_outlet_name(line.outlet)):
         return line.outlet
-    strong = [h.strip() for h in [*found.sources, *draft.outlet_hints] if h and h.strip()]
-    weak = [h.strip() for h in draft.site_names if h and h.strip()]
     if draft.format in {"mirror-md", "mirror-html"}:
+        # A mirror names the outlet it copied by linking to it.
         by_url = registry.by_url(draft.original_url)
         if by_url:
             return name_in_script(by_url, language, text)
-    for hint in strong:
-        if registry.find_in(hint):
-            return hint
+    groups = [[*found.sources, *draft.outlet_hints], draft.header_outlets]
+    for group in groups:
+        hints = [h.strip() for h in group if h and h.strip()]
+        known = [h for h in hints if registry.find_in(h)]
+        for hint in [*known, *hints]:
+            name = _outlet_as_printed(hint)
+            if name:
+                return name
     for url in (draft.original_url, draft.capture_url):
         outlet = registry.by_url(url)
         if outlet:
             return name_in_script(outlet, language, text)
+    weak = [h.strip() for h in draft.site_names if h and h.strip()]
     for hint in weak:
         known = registry.find_in(hint)
         if known:
             # Site names are often the English brand (`The Paper`): file under the outlet's own name.
-            return name_in_script(known, language, text) if re.fullmatch(r"[\x00-\x7f]+", hint) else hint
-    return (strong or weak or [None])[0]
+            if re.fullmatch(r"[\x00-\x7f]+", hint):
+                return name_in_script(known, language, text)
+            return _outlet_as_printed(hint)
+    for hint in weak:
+        name = _outlet_as_printed(hint)
+        if name:
+            return name
+    return None
 
 
 def _year_hint(draft: Draft) -> int | None:
-    for value in [*draft.published_hints, draft.original_url or "", draft.capture_url or ""]:
+    for value in [*draft.published_hints, *draft.weak_published_hints, draft.original_url or "", draft.capture_url or ""]:
         date = parse_any_date(value) or date_from_url(value)
         if date:
             return int(date[:4])
@@ -291,7 +337,9 @@ def _resolve_published(draft: Draft, found: _Credits) -> str | None:
     line = found.dateline
     if line and line.date:
         return line.date
-    for hint in draft.published_hints:
+    # Stamps the page states (meta, the date under the headline), then dates opening the body,
+    # then the weak ones (update times, dates found away from the headline).
+    for hint in [*draft.published_hints, *found.header_dates, *draft.weak_published_hints]:
         date = parse_any_date(hint)
         if date:
             return date
@@ -315,12 +363,15 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     if title and found.original_title and title.endswith(("...", "…")) and found.original_title.startswith(title.rstrip(".…")):
         # Portals shorten headlines; reposts print the whole one as `本文原标题：《…》`.
         title = found.original_title
-    draft.published_hints.extend(found.header_dates)
     authors = _dedupe(found.authors)
+    if not authors:
+        authors = _dedupe(draft.fallback_authors)
     if not authors:
         for image in draft.images:
             authors = _dedupe([*authors, *credits.caption_writers(image.caption or "")])
-    if not authors:
+    if not authors and draft.format != "site-html":
+        # `冯睎干：…` names the writer of a re-posted opinion column; on a news site's own page the
+        # name before the colon is the person quoted (`黎智英：就算坐監亦揀呢條路`) far more often.
         writer = credits.title_author(draft.title)
         authors = [writer] if writer else []
     text = (title or "") + "\n" + "\n".join(body)
@@ -332,8 +383,9 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         published=_resolve_published(draft, found),
         outlet=_resolve_outlet(draft, found, registry, language, text),
         authors=authors,
-        # A credit inside the article outranks one found elsewhere on the page.
-        editor=found.editor or draft.editor,
+        # A credit inside the article outranks one found elsewhere on the page, unless that one is
+        # the chief editor's (`责任编辑`) and the article's only a plain `编辑`.
+        editor=found.editor if found.editor and (found.chief_editor or not draft.editor) else draft.editor,
         original_url=draft.original_url,
         body=body,
         images=draft.images,
