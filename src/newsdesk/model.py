@@ -39,6 +39,8 @@ class Article:
     captured_at: str | None = None
     encoding: str | None = None
     error: str | None = None
+    # How sure extraction is that `body` is the article's text, 0..1 (None: the format leaves no doubt).
+    confidence: float | None = None
 
     def to_record(self) -> dict[str, Any]:
         """The JSON shape of `newsdesk extract` (the fields of the gold spec, then extras)."""

@@ -14,7 +14,7 @@ from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
 from newsdesk.extract.html_tree import clean_tree, parse_html
-from newsdesk.extract.region import find_region
+from newsdesk.extract.region import find_region, generic_blocks, read_region
 
 _MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
@@ -24,8 +24,6 @@ _SOURCE_ANYWHERE = re.compile(r"(?:来源|來源|稿源|文章来源)\s*[:：]\s
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# Below this density score a page has no clear article element; the generic extractor decides.
-_MIN_REGION_SCORE = 8.0
 
 
 def looks_like_html(text: str) -> bool:
@@ -99,11 +97,6 @@ def _is_english(root: html.HtmlElement) -> bool:
             break
     sample = "".join(pieces)
     return len(_LATIN.findall(sample)) > 20 * max(1, len(_CJK.findall(sample)))
-
-
-def _generic_blocks(root: html.HtmlElement) -> list[str]:
-    text = trafilatura.extract(root, include_comments=False, include_tables=True, favor_precision=False, deduplicate=False)
-    return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
 
 
 _CAPTURE_COMMENT = re.compile(r"\A\s*(?:<!DOCTYPE[^>]*>\s*)?<!--\s*(?:saved from url=\(\d+\))?\s*(?P<url>https?://[^\s>]+?)\s*-->", re.I)
@@ -211,7 +204,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     if _is_english(root):
         # Ordinary English news pages: the generic main-content decision is trafilatura's.
         draft.published_hints.extend(page.published)
-        draft.blocks = _generic_blocks(root)
+        draft.blocks = generic_blocks(root)
         draft.authors = [a for a in page.authors if a]
         if page.site_name:
             draft.site_names.append(page.site_name)
@@ -223,7 +216,9 @@ def read_html(text: str, mirror: bool) -> Draft:
         if editor:
             draft.editor = editor["name"].strip()
             break
-    region, score = find_region(root)
+    found = read_region(root, draft.title)
+    region = found.element
+    draft.confidence = found.confidence
     if region is not None:
         header = _before_region(root, region)
         date_line = _header_date(header)
@@ -239,10 +234,9 @@ def read_html(text: str, mirror: bool) -> Draft:
         parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", page.doc_title) if p]
         if len(parts) > 1:
             draft.site_names.append(parts[-1])
-    if region is None or score < _MIN_REGION_SCORE:
-        draft.blocks = _generic_blocks(root)
+    draft.blocks, draft.images = found.blocks, found.images
+    if region is None or found.method == "generic":
         return draft
-    draft.blocks, draft.images = extract_blocks(region, base_url=None)
     if draft.title is None:
         draft.title = _heading_title(region)
     # Mirror pages put the share block inside the region: nothing after it is the article's.

@@ -115,6 +115,14 @@ def _strip_title_echo(blocks: list[str], title: str | None) -> list[str]:
     return [b for b in blocks if len(b) > longest or _fold(b) != key]
 
 
+def _is_headline_only(blocks: list[str], title: str | None) -> bool:
+    """The article's text is its headline alone (a flash item): the blocks repeat the title."""
+    if not title:
+        return False
+    key = _fold(title)
+    return any(len(b) <= 2 * len(title) + 16 and _fold(b) == key for b in blocks)
+
+
 _T2S = opencc.OpenCC("t2s")
 # Credit and furniture patterns are written once, in simplified script; blocks are matched in
 # that script and what the patterns capture is read back from the block as printed.
@@ -311,6 +319,9 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         # Portals shorten headlines; reposts print the whole one as `本文原标题：《…》`.
         title = found.original_title
     draft.published_hints.extend(found.header_dates)
+    if not body and _is_headline_only(draft.blocks, title):
+        # A flash item whose only text is its headline keeps the headline as its body.
+        body = [title]
     authors = _dedupe(found.authors)
     if not authors:
         for image in draft.images:
@@ -336,7 +347,16 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         language=language,
         publisher=draft.publisher,
         capture_url=draft.capture_url,
+        confidence=draft.confidence,
+        # An empty body always says why.
+        error=None if body else _empty_body_reason(title),
     )
+
+
+def _empty_body_reason(title: str | None) -> str:
+    if not title:
+        return "no article text found in capture"
+    return "no article body found: the page has a title but no article text"
 
 
 _CONTROL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -415,6 +435,4 @@ def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions =
     except Exception as exc:
         return Article(file=name, error=f"extraction failed: {type(exc).__name__}: {exc}")
     article.encoding = encoding
-    if not article.body and not article.title:
-        article.error = "no article text found in capture"
     return article
