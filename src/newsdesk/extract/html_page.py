@@ -14,7 +14,7 @@ from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
 from newsdesk.extract.html_tree import clean_tree, parse_html
-from newsdesk.extract.region import find_region, generic_blocks, read_region
+from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
 
 _MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
@@ -209,7 +209,7 @@ def read_html(text: str, mirror: bool) -> Draft:
         if page.site_name:
             draft.site_names.append(page.site_name)
         return draft
-    clean_tree(root)
+    clean_page(root)
     draft.published_hints.extend(page.published)
     for line in _page_lines(root):
         editor = _EDITOR_ANYWHERE.search(line)

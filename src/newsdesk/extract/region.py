@@ -18,11 +18,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import os
+
 import trafilatura
-from lxml import html
+from lxml import etree, html
 
 from newsdesk.extract import learned
 from newsdesk.extract.blocks import collapse, extract_blocks, extract_sourced_blocks
+from newsdesk.extract.html_tree import clean_tree
 from newsdesk.model import Image
 
 _SENTENCE_PUNCT = re.compile(r"[，。！？；：、“”「」,.!?;]")
@@ -114,6 +117,22 @@ class Region:
     # How sure the extractor is that `blocks` are the article's, 0..1; None for the rule.
     confidence: float | None = None
     method: str = "rule"
+
+
+def clean_page(root: html.HtmlElement) -> html.HtmlElement:
+    """The page tree the region is chosen from, cleaned in place.
+
+    With the model, a page keeps its `<form>` wrappers (ASP.NET pages hold the whole body in one)
+    and its elements named like furniture (`print`, `ads-float`): their names are features the
+    model weighs, not a verdict, and a whole article sat under such names on some sites.
+    """
+    if active_model() is None:
+        return clean_tree(root)
+    etree.strip_tags(root, "form")
+    return clean_tree(root, drop_junk_containers=_DROP_JUNK)
+
+
+_DROP_JUNK = bool(int(os.environ.get("NEWSDESK_DROP_JUNK", "0")))
 
 
 def generic_blocks(root: html.HtmlElement) -> list[str]:
