@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Benchmark newsdesk against peer extractors on the Chinese dev captures and the English AEB pages.
+"""Benchmark newsdesk against peer extractors on the Chinese dev captures, the English AEB pages and,
+when present, the project's labelled corpus (bench/data/corpus: per split, site group and script).
 
     .venv/bin/python bench/extraction.py [--shared DIR] [--only NAME,NAME] [--repeat N]
-                                         [--json OUT] [--per-file]
+                                         [--json OUT] [--per-file] [--no-corpus]
 
 Each extractor runs on each set in worker subprocesses (this same file with the hidden `--worker JOB`
 option), one worker at a time. A worker pins itself to one core, refuses network access, imports
@@ -32,6 +33,7 @@ import io
 import json
 import os
 import platform
+import re
 import resource
 import shlex
 import signal
@@ -75,12 +77,27 @@ class DocSet:
     key: str
     title: str
     files: tuple[Path, ...]
+    gold: Path | None = None  # gold records scored by eval/score.py; None for the AEB pages
+
+
+def _captures(folder: Path) -> tuple[Path, ...]:
+    return tuple(p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith("."))
 
 
 def dev_set(shared: Path) -> DocSet:
     captures = shared / "eval" / "dev" / "captures"
-    files = tuple(p for p in sorted(captures.iterdir()) if p.is_file() and not p.name.startswith("."))
-    return DocSet("dev", f"Chinese dev captures ({captures})", files)
+    return DocSet("dev", f"Chinese dev captures ({captures})", _captures(captures), shared / "eval" / "dev" / "gold")
+
+
+CORPUS = BENCH / "data" / "corpus"
+
+
+def corpus_set() -> DocSet | None:
+    """The project's own labelled corpus (issue 8), when present: every capture, train and held-out alike."""
+    captures = CORPUS / "captures"
+    if not captures.is_dir():
+        return None
+    return DocSet("corpus", f"newsdesk labelled corpus ({captures.relative_to(REPO)})", _captures(captures), CORPUS / "gold")
 
 
 def aeb_set(shared: Path) -> DocSet:
@@ -287,21 +304,36 @@ def load_script(path: Path, name: str) -> ModuleType:
     return module
 
 
+_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# Declared names whose real encoding is a superset, as browsers treat them.
+_SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs", "x-big5": "big5hkscs"}
+
+
+def peer_encoding(data: bytes) -> str:
+    """How the peers are handed a capture: UTF-8 if it decodes, else the page's declared charset,
+    else charset-normalizer's guess. Independent of newsdesk's own detector, so neither side is
+    scored on the other's decoding."""
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED.search(data[:8192])
+    if declared:
+        name = declared[1].decode("ascii", "replace").lower()
+        name = _SUPERSET.get(name, name)
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
+            data.decode(name)
+            return name
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return best.encoding if best else "utf-8"
+
+
 def detect_encodings(doc_set: DocSet) -> dict[Path, str]:
-    """How to decode each input for the peers (newsdesk decodes for itself, inside the timing).
-
-    The peers are given text decoded with newsdesk's own detector, which honours BOMs and
-    declared charsets (GB2312/GBK as GB18030); that is the best text they could be handed.
-    """
-    from newsdesk.sources.decode import DecodeError, decode
-
-    encodings = {}
-    for path in doc_set.files:
-        try:
-            encodings[path] = decode(read_input(path)).encoding
-        except DecodeError:
-            encodings[path] = "utf-8"
-    return encodings
+    """How to decode each input for the peers (newsdesk decodes for itself, inside the timing)."""
+    return {path: peer_encoding(read_input(path)) for path in doc_set.files}
 
 
 def start_worker(spec: Spec, doc_set: DocSet, warmup_set: DocSet, encodings: dict[Path, str],
@@ -347,7 +379,9 @@ def run_all(chosen: Sequence[Spec], sets: Sequence[DocSet], encodings: dict[Path
     started = time.perf_counter()
     raws: dict[tuple[str, str], dict[str, Any]] = {}
     for round_no in range(args.repeat + 1):
-        for doc_set, warmup_set in zip(sets, list(sets)[::-1], strict=True):
+        # Each set warms up on the next one, so no set is ever its own warm-up.
+        for index, doc_set in enumerate(sets):
+            warmup_set = sets[(index + 1) % len(sets)]
             for spec in chosen:
                 key = (doc_set.key, spec.name)
                 if round_no == 0:
@@ -381,8 +415,8 @@ def write_predictions(path: Path, predictions: dict[str, dict[str, Any]], names:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def score_dev(scorer: ModuleType, shared: Path, pred_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    return scorer.score(shared / "eval" / "dev" / "gold", pred_path)
+def score_gold(scorer: ModuleType, gold: Path, pred_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return scorer.score(gold, pred_path)
 
 
 def score_aeb(scorer: ModuleType, shared: Path, pred_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -419,8 +453,8 @@ def collect(spec: Spec, doc_set: DocSet, raw: dict[str, Any], scorers: dict[str,
     names = [p.name for p in doc_set.files]
     pred_path = out / doc_set.key / f"{spec.name}.jsonl"
     write_predictions(pred_path, predictions, names)
-    if doc_set.key == "dev":
-        run.scores, run.per_file = score_dev(scorers["dev"], shared, pred_path)
+    if doc_set.gold is not None:
+        run.scores, run.per_file = score_gold(scorers["dev"], doc_set.gold, pred_path)
     else:
         run.scores, run.per_file = score_aeb(scorers["aeb"], shared, pred_path)
     return run
@@ -482,6 +516,50 @@ def aeb_table(runs: Sequence[Run]) -> str:
     return markdown_table(headers, rows, [False, False, *[True] * (len(headers) - 2)])
 
 
+def gold_labels(gold: Path) -> dict[str, dict[str, str]]:
+    """Per capture: its split (train/heldout), site group and script, from the corpus gold records."""
+    from newsdesk.extract.language import detect_language
+
+    labels = {}
+    for path in sorted(gold.glob("*.gold.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        labels[record["file"]] = {
+            "split": record.get("split", "?"), "group": record.get("group", "?"), "site": record.get("site", "?"),
+            "script": detect_language(" ".join(record.get("body") or [])[:4000]) or "?",
+        }
+    return labels
+
+
+def breakdown_table(runs: Sequence[Run], labels: dict[str, dict[str, str]], facet: str) -> str:
+    """Body F1 and field accuracy of each extractor per value of `facet` (split, group or script).
+
+    Body F1 is taken from the averaged P and R of the facet's captures, as the scorer does overall;
+    each capture is scored once, by rules that were never fitted to it only on the held-out split.
+    """
+    values = sorted({label[facet] for label in labels.values()})
+    available = [run for run in runs if run.available]
+    headers = [facet, "docs", "sites", *[f"{run.extractor} F1" for run in available], "newsdesk title/date/outlet/authors"]
+    rows = []
+    for value in values:
+        files = {name for name, label in labels.items() if label[facet] == value}
+        sites = {labels[name]["site"] for name in files}
+        cells = [value, str(len(files)), str(len(sites))]
+        for run in available:
+            mine = [row for row in run.per_file if row["file"] in files]
+            p = statistics.fmean(row["body_p"] for row in mine) if mine else 0.0
+            r = statistics.fmean(row["body_r"] for row in mine) if mine else 0.0
+            cells.append(fmt(2 * p * r / (p + r) if p + r else 0.0))
+        ours = next((run for run in available if run.extractor == "newsdesk"), None)
+        if ours:
+            mine = [row for row in ours.per_file if row["file"] in files]
+            cells.append(" / ".join(fmt(statistics.fmean(float(row[f]) for row in mine), 2) if mine else "–"
+                                    for f in ("title", "published", "outlet", "authors")))
+        else:
+            cells.append("–")
+        rows.append(cells)
+    return markdown_table(headers, rows, [False, True, True, *[True] * len(available), True])
+
+
 def ratios(results: dict[str, dict[str, Run]]) -> tuple[list[str], dict[str, Any]]:
     """newsdesk's speed over trafilatura's on each set, and the AEB quality targets."""
     lines, numbers = [], {}
@@ -490,7 +568,10 @@ def ratios(results: dict[str, dict[str, Run]]) -> tuple[list[str], dict[str, Any
         run = results.get(set_key, {}).get(name)
         return run if run and run.available else None
 
-    for set_key, label, target in (("dev", "dev captures", DEV_SPEEDUP_TARGET), ("aeb", "AEB pages", AEB_SPEEDUP_TARGET)):
+    for set_key, label, target in (("dev", "dev captures", DEV_SPEEDUP_TARGET), ("corpus", "corpus captures", DEV_SPEEDUP_TARGET),
+                                   ("aeb", "AEB pages", AEB_SPEEDUP_TARGET)):
+        if set_key not in results:
+            continue
         ours = get(set_key, "newsdesk")
         for peer in ("trafilatura", "trafilatura-body"):
             theirs = get(set_key, peer)
@@ -590,14 +671,14 @@ def newsdesk_at(rev: str | None) -> Iterator[None]:
 
 def per_file_report(runs: dict[str, dict[str, Run]]) -> list[str]:
     lines = []
-    for set_key in ("dev", "aeb"):
+    for set_key in runs:
         run = runs.get(set_key, {}).get("newsdesk")
         if not run or not run.available:
             continue
         lines += ["", f"newsdesk per-file scores, {set_key}:", ""]
         for row in run.per_file:
             wrong = [f for f in FIELDS if f in row and not row[f]]
-            extra = f"  wrong: {' '.join(wrong) or '-'}" if set_key == "dev" else ""
+            extra = f"  wrong: {' '.join(wrong) or '-'}" if set_key != "aeb" else ""
             crash = f"  CRASH {run.crashes[row['file']]}" if row["file"] in run.crashes else ""
             lines.append(f"{row['file']:70s} F1 {row['body_f1']:.3f}  P {row['body_p']:.3f}  R {row['body_r']:.3f}{extra}{crash}")
     return lines
@@ -619,6 +700,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--core", type=int, default=max(os.sched_getaffinity(0)), help="core the workers are pinned to (default: the last one)")
     parser.add_argument("--newsdesk-rev", metavar="REV",
                         help="measure src/ as committed at this git revision instead of the working tree")
+    parser.add_argument("--no-corpus", action="store_true", help="leave out bench/data/corpus even when it is present")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -648,9 +730,12 @@ def benchmark(args: argparse.Namespace) -> int:
     scorers = {"dev": load_script(shared / "eval" / "score.py", "score_dev"),
                "aeb": load_script(shared / "eval" / "score_aeb.py", "score_aeb")}
     sets = [dev_set(shared), aeb_set(shared)]
+    corpus = corpus_set()
+    if corpus is not None and not args.no_corpus:
+        sets.append(corpus)
     truth = shared / "bench" / "article-extraction-benchmark" / "ground-truth.json"
-    gold_counts = {"dev": len(list((shared / "eval" / "dev" / "gold").glob("*.gold.json"))),
-                   "aeb": len(json.loads(truth.read_text(encoding="utf-8")))}
+    gold_counts = {doc_set.key: len(list(doc_set.gold.glob("*.gold.json"))) for doc_set in sets if doc_set.gold}
+    gold_counts["aeb"] = len(json.loads(truth.read_text(encoding="utf-8")))
     machine = machine_note(args.core, args.newsdesk_rev)
     command = shlex.join(sys.orig_argv)
 
@@ -667,10 +752,15 @@ def benchmark(args: argparse.Namespace) -> int:
     print(f"date: {machine['date']}; nproc {machine['nproc']} ({machine['cpu']}); Python {machine['python']}; "
           f"{machine['platform']}; workers pinned to core {args.core}; total run {elapsed:.0f} s")
     print(f"newsdesk revision: {machine['newsdesk_revision']}")
-    for doc_set, table in zip(sets, (dev_table, aeb_table), strict=True):
+    for doc_set in sets:
         runs = list(results[doc_set.key].values())
         print(f"\n## {doc_set.title}: {len(doc_set.files)} docs, {gold_counts[doc_set.key]} gold records\n")
-        print(table(runs))
+        print(aeb_table(runs) if doc_set.gold is None else dev_table(runs))
+        if doc_set.key == "corpus" and doc_set.gold is not None:
+            labels = gold_labels(doc_set.gold)
+            for facet in ("split", "group", "script"):
+                print(f"\n### corpus by {facet}\n")
+                print(breakdown_table(runs, labels, facet))
     crash_lines = crash_report(results)
     if crash_lines:
         print("\n## Crashes\n")
