@@ -106,3 +106,17 @@ def test_rule_is_used_without_a_model() -> None:
     with using_model(None):
         article = extract_capture(path.read_bytes(), path.name)
     assert article.confidence is None and article.body
+
+
+_HK_PAGE = """<!DOCTYPE html><html lang="zh-HK"><head><meta charset="utf-8"><title>港鐵明起加價 乘客不滿</title></head><body>
+<div class="nav"><a href="/">主頁</a> <a href="/news">新聞</a></div>
+<div class="article"><h1>港鐵明起加價 乘客不滿</h1>
+<p>港鐵宣布明日起車費平均上調百分之三點四，多名乘客接受訪問時表示不滿，認為港鐵去年錄得盈利，不應在此時加價。</p>
+<p>港鐵發言人回應指，今次調整是按既定機制計算，公司會繼續推出各種優惠，減輕乘客負擔。</p>
+<p>記者︰陳大文</p></div></body></html>"""
+
+
+def test_hong_kong_colon_reads_as_a_colon() -> None:
+    # `︰` (U+FE30) is how Hong Kong pages print the colon of a credit line.
+    article = extract_text(_HK_PAGE, "hk.html")
+    assert article.authors == ["陳大文"]

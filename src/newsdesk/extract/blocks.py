@@ -31,8 +31,14 @@ _MAX_INLINE_CAPTION = 220
 
 
 def collapse(text: str) -> str:
-    """Inner whitespace to single spaces, ends trimmed; zero-width and nbsp handled."""
+    """Inner whitespace to single spaces, ends trimmed; zero-width and nbsp handled.
+
+    Hong Kong pages (Big5 tables map the full-width colon there) print `︰` (U+FE30, a vertical
+    presentation form) for `：`; as `：` it reads as the colon it is (`記者︰X` is a credit line).
+    """
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "").replace("\u3000", " ")
+    if "\ufe30" in text:
+        text = text.replace("\ufe30", "\uff1a")
     return _SPACE.sub(" ", text).strip()
 
 

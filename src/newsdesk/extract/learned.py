@@ -45,6 +45,7 @@ _NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _CONTAINERS = frozenset(
     {"div", "section", "article", "main", "td", "table", "tbody", "ul", "ol", "body", "font", "center", "span", "dd", "form", "blockquote"}
 )
+_TRUNCATED = ("...", "…", "…。", "...。")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # A candidate region needs at least this much text: below it a page has no article to find.
 _MIN_REGION_CHARS = 10
@@ -113,47 +114,61 @@ class PageView:
         word_bits = vocab.word_bits
         stack: list[int] = []
         pos = 0
+        # Hot loop (every element of the page): appends and lookups bound to locals.
+        add_el, add_tag, add_parent, add_depth = els.append, tags.append, parent.append, depth.append
+        add_own, add_anc, add_link, add_list = own_bits.append, anc_bits.append, in_link.append, in_list.append
+        add_start, add_end, add_texts = start.append, end.append, texts.append
         for event, el in etree.iterwalk(self.body, events=("start", "end")):
             if event == "start":
-                tag = el.tag.lower() if isinstance(el.tag, str) else ""
+                tag = el.tag
+                tag = tag.lower() if isinstance(tag, str) else ""
                 i = len(els)
                 index[el] = i
                 up = stack[-1] if stack else -1
-                els.append(el)
-                tags.append(tag)
-                parent.append(up)
-                depth.append(len(stack))
-                names = f"{el.get('id') or ''} {el.get('class') or ''}" if tag else ""
+                add_el(el)
+                add_tag(tag)
+                add_parent(up)
+                add_depth(len(stack))
                 bits = 0
-                if names.strip():
-                    bits = name_cache.get(names, -1)
-                    if bits < 0:
-                        bits = 0
-                        for word in name_words(names):
-                            bits |= word_bits.get(word, 0)
-                        name_cache[names] = bits
-                own_bits.append(bits)
-                anc_bits.append(bits | (anc_bits[up] if up >= 0 else 0))
-                in_link.append(tag == "a" or (up >= 0 and in_link[up]))
-                in_list.append(tag == "li" or (up >= 0 and in_list[up]))
-                start.append(pos)
-                end.append(pos)
+                if tag:
+                    ident, classes = el.get("id"), el.get("class")
+                    if ident or classes:
+                        names = f"{ident or ''} {classes or ''}"
+                        bits = name_cache.get(names, -1)
+                        if bits < 0:
+                            bits = 0
+                            for word in name_words(names):
+                                bits |= word_bits.get(word, 0)
+                            name_cache[names] = bits
+                add_own(bits)
+                if up >= 0:
+                    add_anc(bits | anc_bits[up])
+                    add_link(tag == "a" or in_link[up])
+                    add_list(tag == "li" or in_list[up])
+                else:
+                    add_anc(bits)
+                    add_link(tag == "a")
+                    add_list(tag == "li")
+                add_start(pos)
+                add_end(pos)
                 pieces = []
-                if tag and el.text:
-                    piece = el.text.strip()
-                    if piece:
-                        pieces.append(piece)
-                        pos += len(piece)
-                texts.append(pieces)
+                text = el.text if tag else None
+                if text:
+                    text = text.strip()
+                    if text:
+                        pieces.append(text)
+                        pos += len(text)
+                add_texts(pieces)
                 stack.append(i)
             else:
                 i = stack.pop()
                 end[i] = pos
-                if el.tail and stack:
-                    piece = el.tail.strip()
-                    if piece:
-                        texts[stack[-1]].append(piece)
-                        pos += len(piece)
+                tail = el.tail
+                if tail and stack:
+                    tail = tail.strip()
+                    if tail:
+                        texts[stack[-1]].append(tail)
+                        pos += len(tail)
         n = len(els)
         self.els, self.tags, self.parent, self.depth = els, tags, parent, depth
         self.own_bits, self.anc_bits, self.in_link, self.in_list = own_bits, anc_bits, in_link, in_list
@@ -168,7 +183,7 @@ class PageView:
         repeats = Counter(t for t in own if len(t) >= 6)
         zero = [0] * n
         chars, cjk, punct, link = zero[:], zero[:], zero[:], zero[:]
-        list_chars, rep, paragraphs, titles = zero[:], zero[:], zero[:], zero[:]
+        list_chars, rep, paragraphs, titles, teasers = zero[:], zero[:], zero[:], zero[:], zero[:]
         p_count, h_count, a_count, img_count, li_count, br_count = zero[:], zero[:], zero[:], zero[:], zero[:], zero[:]
         child_p, child_blocks = zero[:], zero[:]
         self.title_at = -1
@@ -200,6 +215,9 @@ class PageView:
                 rep[i] = c
             if c >= _PARAGRAPH_CHARS and not in_link[i]:
                 paragraphs[i] = 1
+                if text.endswith(_TRUNCATED):
+                    # Cut-off summaries (`…`): a list of other articles' teasers, not prose.
+                    teasers[i] = 1
             if title_key and c <= 2 * len(title_key) + 10 and title_key in fold(text):
                 titles[i] = 1
                 if self.title_at < 0:
@@ -218,6 +236,7 @@ class PageView:
             rep[up] += rep[i]
             paragraphs[up] += paragraphs[i]
             titles[up] += titles[i]
+            teasers[up] += teasers[i]
             p_count[up] += p_count[i]
             h_count[up] += h_count[i]
             a_count[up] += a_count[i]
@@ -232,6 +251,7 @@ class PageView:
                 largest_child[up] = chars[i]
         self.chars, self.cjk, self.punct, self.link = chars, cjk, punct, link
         self.list_chars, self.rep, self.paragraphs, self.titles = list_chars, rep, paragraphs, titles
+        self.teasers = teasers
         self.p_count, self.h_count, self.a_count, self.img_count = p_count, h_count, a_count, img_count
         self.li_count, self.br_count, self.child_p, self.child_blocks = li_count, br_count, child_p, child_blocks
         self.largest_child = largest_child
@@ -268,7 +288,7 @@ def region_feature_names() -> list[str]:
         "log_p", "log_paragraphs", "paragraph_share", "child_p", "child_blocks", "log_headings", "has_title",
         "title_before", "log_links", "links_per_100", "log_images", "log_li", "list_share", "br_per_100",
         "depth", "rel_depth", "start", "end", "repeat_share", "largest_child_share", "parent_share",
-        "own_share", "parent_paragraph_share",
+        "own_share", "parent_paragraph_share", "title_gap", "teaser_share",
         *_TAG_FLAG_NAMES,
         *(f"own_{c}" for c in cats), *(f"anc_{c}" for c in cats),
     ]
@@ -293,6 +313,8 @@ def region_features(view: PageView, i: int) -> list[float]:
         float(view.depth[i]), view.depth[i] / view.max_depth, view.start[i] / view.page_chars,
         view.end[i] / view.page_chars, view.rep[i] / cf, view.largest_child[i] / cf, c / max(parent_chars, 1),
         view.own_chars[i] / cf, view.paragraphs[i] / max(parent_paragraphs, 1),
+        (view.start[i] - view.title_at) / view.page_chars if view.title_at >= 0 else -1.0,
+        view.teasers[i] / max(view.paragraphs[i], 1),
         *_tag_flags(view.tags[i]),
         *_category_flags(view.own_bits[i], n_cats), *_category_flags(view.anc_bits[i], n_cats),
     ]
@@ -304,7 +326,7 @@ def block_feature_names() -> list[str]:
         "log_len", "cjk_ratio", "punct_ratio", "sentence_end", "el_link_density", "is_region", "depth_below",
         "position", "from_end", "chars_before", "rel_len", "repeated", "title_similarity", "in_list",
         "prev_punct", "next_punct", "prev_len", "next_len", "region_link_density",
-        "el_share", *_TAG_FLAG_NAMES, *(f"inner_{c}" for c in cats),
+        "el_share", "kin_share", "kin_log_len", *_TAG_FLAG_NAMES, *(f"inner_{c}" for c in cats),
     ]
 
 
@@ -319,6 +341,14 @@ def block_features(view: PageView, region: int, blocks: list[str], sources: list
     region_link = view.link[region] / region_chars
     region_anc = view.anc_bits[region]
     page_texts = Counter(t for t in view.own_text if t)
+    # Blocks read from elements of one kind (tag and class) are kin: the paragraphs of the article,
+    # or the items of a list of other articles' titles. How many kin a block has and how long they
+    # run on average tells the two apart.
+    kinds = [f"{el.tag}.{el.get('class') or ''}" if isinstance(el.tag, str) else "" for el in sources]
+    kin_count: Counter[str] = Counter(kinds)
+    kin_chars: Counter[str] = Counter()
+    for kind, length in zip(kinds, lengths, strict=True):
+        kin_chars[kind] += length
     rows: list[list[float]] = []
     before = 0
     count = len(blocks)
@@ -337,6 +367,7 @@ def block_features(view: PageView, region: int, blocks: list[str], sources: list
             puncts[k - 1] if k else -1.0, puncts[k + 1] if k + 1 < count else -1.0,
             math.log1p(lengths[k - 1]) if k else -1.0, math.log1p(lengths[k + 1]) if k + 1 < count else -1.0,
             region_link, view.chars[j] / region_chars,
+            kin_count[kinds[k]] / count, math.log1p(kin_chars[kinds[k]] / kin_count[kinds[k]]),
             *_tag_flags(view.tags[j]), *_category_flags(inner, n_cats),
         ])
         before += length

@@ -18,13 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import os
-
 import trafilatura
 from lxml import etree, html
 
 from newsdesk.extract import learned
 from newsdesk.extract.blocks import collapse, extract_blocks, extract_sourced_blocks
+from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.html_tree import clean_tree
 from newsdesk.model import Image
 
@@ -101,8 +100,10 @@ _MIN_REGION_SCORE = 8.0
 # the block model never prunes them.
 _CREDIT_LINE = re.compile(
     r"^[\s（(【\[]*(?:责任编辑|責任編輯|编辑|編輯|责编|責編|主编|主編|来源|來源|稿源|作者|记者|記者|撰稿|审稿|審稿|"
-    r"原标题|原標題|文|图|圖|摄影|攝影|出处|出處)\s*[:：｜|/／]"
+    r"原标题|原標題|文|图|圖|摄影|攝影|出处|出處)\s*[:：︰｜|/／]"
 )
+# Header lines (date, credits) above the article are short.
+_HEADER_LINE = 60
 # Two bodies agree when this share of their character bigrams is shared (Dice).
 _AGREEMENT = 0.6
 
@@ -119,25 +120,27 @@ class Region:
     method: str = "rule"
 
 
-def clean_page(root: html.HtmlElement) -> html.HtmlElement:
+def clean_page(root: html.HtmlElement, for_model: bool | None = None) -> html.HtmlElement:
     """The page tree the region is chosen from, cleaned in place.
 
     With the model, a page keeps its `<form>` wrappers (ASP.NET pages hold the whole body in one)
     and its elements named like furniture (`print`, `ads-float`): their names are features the
     model weighs, not a verdict, and a whole article sat under such names on some sites.
     """
-    if active_model() is None:
+    if not (active_model() is not None if for_model is None else for_model):
         return clean_tree(root)
     etree.strip_tags(root, "form")
-    return clean_tree(root, drop_junk_containers=_DROP_JUNK)
-
-
-_DROP_JUNK = bool(int(os.environ.get("NEWSDESK_DROP_JUNK", "0")))
+    return clean_tree(root, drop_junk_containers=False)
 
 
 def generic_blocks(root: html.HtmlElement) -> list[str]:
     """trafilatura's reading of the page (it works on its own copy of the tree)."""
     text = trafilatura.extract(root, include_comments=False, include_tables=True, favor_precision=False, deduplicate=False)
+    return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
+
+
+def _second_opinion(root: html.HtmlElement) -> list[str]:
+    text = trafilatura.extract(root, include_comments=False, include_tables=True, fast=True, deduplicate=False)
     return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
 
 
@@ -178,6 +181,22 @@ def agreement(a: list[str], b: list[str]) -> float:
     return 2 * sum((ca & cb).values()) / size if size else 0.0
 
 
+def _kept_blocks(blocks: list[str], keep: list[bool]) -> list[str]:
+    """The blocks the block model keeps, plus the lines the pipeline still has to read.
+
+    Credit and source lines name the editor and the outlet; a short dated line above the article
+    (`發佈時間: 2020/08/07`) is its date. Neither is body, and the pipeline removes both, but
+    only if they reach it. Pruning thins a region, never empties it: a flash item's only block may
+    be its headline.
+    """
+    first = next((i for i, k in enumerate(keep) if k), len(blocks))
+    kept = [
+        b for i, (b, k) in enumerate(zip(blocks, keep, strict=True))
+        if k or _CREDIT_LINE.match(b) or (i < first and len(b) <= _HEADER_LINE and (YMD_NUMERIC.search(b) or YMD_CN.search(b)))
+    ]
+    return kept or blocks
+
+
 def _model_region(root: html.HtmlElement, title: str | None, model: learned.RegionModel) -> Region:
     view = learned.PageView(root, title)
     choice = learned.choose_region(view, model)
@@ -185,16 +204,16 @@ def _model_region(root: html.HtmlElement, title: str | None, model: learned.Regi
     if choice is not None:
         blocks, sources, images = extract_sourced_blocks(choice.element, base_url=None)
         keep = learned.keep_blocks(view, choice, model, blocks, sources)
-        # Pruning thins a region, never empties it: a flash item's only block may be its headline.
-        kept = [b for b, k in zip(blocks, keep, strict=True) if k or _CREDIT_LINE.match(b)] or blocks
+        kept = _kept_blocks(blocks, keep)
         found = Region(choice.element, kept, images, min(max(choice.score, 0.0), 1.0), "model")
     if choice is None:
         # Every text on the page is link text (menus, lists): there is no article to give.
         return found
     if found.confidence is not None and found.confidence >= model.min_confidence and found.blocks:
         return found
-    # Unsure (or nothing found): trafilatura's reading is the second opinion.
-    second = generic_blocks(root)
+    # Unsure (or nothing found): trafilatura's reading is the second opinion (its fast mode: this
+    # is one vote of two, and its own fallbacks would cost more than the whole model).
+    second = _second_opinion(root)
     if not found.blocks:
         return Region(found.element, second, [], 0.5 if second else 0.0, "generic")
     if not second:
