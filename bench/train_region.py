@@ -229,9 +229,10 @@ def input_list(pages: list[Page]) -> list[dict[str, str]]:
 
 
 def code_hash() -> str:
-    """The feature code and vocabulary the model was trained with."""
+    """The feature code, block reader and vocabulary the model was trained with."""
     digest = hashlib.sha256()
-    for path in (REPO / "src/newsdesk/extract/learned.py", REPO / "src/newsdesk/data" / learned.VOCAB_FILE):
+    code = REPO / "src" / "newsdesk"
+    for path in (code / "extract" / "learned.py", code / "extract" / "blocks.py", code / "data" / learned.VOCAB_FILE):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
