@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.scoring import body_prf, shingles, tokens  # noqa: E402
 
-from newsdesk.extract import extract_capture, learned, region  # noqa: E402
+from newsdesk.extract import extract_capture, html_page, learned, region  # noqa: E402
 from newsdesk.extract.blocks import extract_sourced_blocks  # noqa: E402
 from newsdesk.extract.html_meta import best_title, read_page_meta  # noqa: E402
 from newsdesk.extract.html_page import _heading_title, _is_english  # noqa: E402
@@ -59,7 +59,7 @@ BLOCK_PARAMS: dict[str, Any] = {
     "loss": "log_loss", "learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 12, "min_samples_leaf": 20,
     "l2_regularization": 1.0, "early_stopping": False, "random_state": SEED,
 }
-BLOCK_THRESHOLD = 0.3
+BLOCK_THRESHOLD = 0.2
 MIN_CONFIDENCE = 0.25
 
 
@@ -107,6 +107,9 @@ def training_pages(extra: tuple[Path, ...] = ()) -> list[Page]:
 def page_view(page: Page) -> learned.PageView | None:
     """The tree and title exactly as `read_html` builds them before choosing the region."""
     text = decode(page.capture.read_bytes()).text
+    han = len(html_page._CJK.findall(text[:200_000]))
+    if han < html_page._MIN_CJK or len(html_page._KANA.findall(text[:200_000])) >= han * html_page._MAX_KANA_SHARE:
+        return None
     root = parse_html(text)
     meta = read_page_meta(root)
     if _is_english(root):
@@ -426,10 +429,8 @@ def main(argv: list[str] | None = None) -> int:
             "model": {},
             "model-only": {"min_confidence": -1.0},
             "no-prune": {"block_threshold": -1.0},
-            "cascade-0.5": {"min_confidence": 0.5},
-            "prune-0.2": {"block_threshold": 0.2},
+            "prune-0.1": {"block_threshold": 0.1},
             "prune-0.3": {"block_threshold": 0.3},
-            "prune-0.5": {"block_threshold": 0.5},
         }
         print(report(loso(pages, variants, peers=not args.no_peers, folds=args.folds)))
         return 0

@@ -138,6 +138,8 @@ _META_CONTENT = re.compile(r"""content\s*=\s*["']([^"']*)["']""", re.I)
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Fewer Han characters than this in a page's first 200 KB: not a Chinese page.
 _MIN_CJK = 30
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_MAX_KANA_SHARE = 0.1
 
 
 def _sniff_meta(text: str) -> dict[str, str]:
@@ -186,8 +188,11 @@ def read_generic_page(text: str) -> Draft:
 
 
 def read_html(text: str, mirror: bool) -> Draft:
-    if len(_CJK.findall(text[:200_000])) < _MIN_CJK:
+    han = len(_CJK.findall(text[:200_000]))
+    if han < _MIN_CJK:
         return read_generic_page(text)
+    # The region model learned from Chinese pages only; Japanese ones (kana beside the kanji) keep the rule.
+    learned_page = len(_KANA.findall(text[:200_000])) < han * _MAX_KANA_SHARE
     root = parse_html(text)
     page = read_page_meta(root)
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
@@ -209,14 +214,14 @@ def read_html(text: str, mirror: bool) -> Draft:
         if page.site_name:
             draft.site_names.append(page.site_name)
         return draft
-    clean_page(root)
+    clean_page(root, None if learned_page else False)
     draft.published_hints.extend(page.published)
     for line in _page_lines(root):
         editor = _EDITOR_ANYWHERE.search(line)
         if editor:
             draft.editor = editor["name"].strip()
             break
-    found = read_region(root, draft.title)
+    found = read_region(root, draft.title, learned_page)
     region = found.element
     draft.confidence = found.confidence
     if region is not None:

@@ -187,14 +187,17 @@ def _kept_blocks(blocks: list[str], keep: list[bool]) -> list[str]:
     Credit and source lines name the editor and the outlet; a short dated line above the article
     (`發佈時間: 2020/08/07`) is its date. Neither is body, and the pipeline removes both, but
     only if they reach it. Pruning thins a region, never empties it: a flash item's only block may
-    be its headline.
+    be its headline, and a region pruned down to its credit lines was a doubtful verdict.
     """
-    first = next((i for i, k in enumerate(keep) if k), len(blocks))
+    if not any(keep):
+        # The model found no prose at all in its own region: it is unsure, not the page empty.
+        return blocks
+    first = keep.index(True)
     kept = [
         b for i, (b, k) in enumerate(zip(blocks, keep, strict=True))
         if k or _CREDIT_LINE.match(b) or (i < first and len(b) <= _HEADER_LINE and (YMD_NUMERIC.search(b) or YMD_CN.search(b)))
     ]
-    return kept or blocks
+    return kept
 
 
 def _model_region(root: html.HtmlElement, title: str | None, model: learned.RegionModel) -> Region:
@@ -225,9 +228,12 @@ def _model_region(root: html.HtmlElement, title: str | None, model: learned.Regi
     return Region(found.element, second, [], found.confidence, "generic")
 
 
-def read_region(root: html.HtmlElement, title: str | None) -> Region:
-    """The article region of a cleaned page and its blocks: by the shipped model, else by the rule."""
-    model = active_model()
+def read_region(root: html.HtmlElement, title: str | None, learned_page: bool = True) -> Region:
+    """The article region of a cleaned page and its blocks: by the shipped model, else by the rule.
+
+    `learned_page` False: a page unlike those the model learned from; the rule decides.
+    """
+    model = active_model() if learned_page else None
     if model is None:
         return _rule_region(root)
     return _model_region(root, title, model)
