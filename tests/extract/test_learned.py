@@ -120,3 +120,17 @@ def test_hong_kong_colon_reads_as_a_colon() -> None:
     # `︰` (U+FE30) is how Hong Kong pages print the colon of a credit line.
     article = extract_text(_HK_PAGE, "hk.html")
     assert article.authors == ["陳大文"]
+
+
+_JAPANESE = """<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>新製品の発表について</title></head><body>
+<div class="main"><h1>新製品の発表について</h1>
+<p>本日、当社は新しい製品を発表しました。この製品は多くの利用者の声をもとに開発されたものです。</p>
+<p>発売は来月を予定しており、全国の販売店で購入できるようになります。価格は従来の製品と同じです。</p>
+<p>詳しい情報については、公式サイトをご覧ください。今後ともよろしくお願いいたします。</p></div></body></html>"""
+
+
+def test_japanese_pages_keep_the_rule() -> None:
+    # The model learned from Chinese pages only: a page written in kana and kanji is not one.
+    article = extract_text(_JAPANESE, "ja.html")
+    assert article.confidence is None
+    assert len(article.body) == 3
