@@ -42,6 +42,8 @@ class Article:
     encoding: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # How sure extraction is that `body` is the article's text, 0..1 (None: the format leaves no doubt).
+    confidence: float | None = None
 
     def to_record(self) -> dict[str, Any]:
         """The JSON shape of `newsdesk extract` (the fields of the gold spec, then extras)."""

@@ -31,8 +31,14 @@ _MAX_INLINE_CAPTION = 220
 
 
 def collapse(text: str) -> str:
-    """Inner whitespace to single spaces, ends trimmed; zero-width and nbsp handled."""
+    """Inner whitespace to single spaces, ends trimmed; zero-width and nbsp handled.
+
+    Hong Kong pages (Big5 tables map the full-width colon there) print `︰` (U+FE30, a vertical
+    presentation form) for `：`; as `：` it reads as the colon it is (`記者︰X` is a credit line).
+    """
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "").replace("\u3000", " ")
+    if "\ufe30" in text:
+        text = text.replace("\ufe30", "\uff1a")
     return _SPACE.sub(" ", text).strip()
 
 
@@ -64,7 +70,10 @@ class _Walker:
     # The region itself is never taken for a captioned picture, however short the article.
     root: html.HtmlElement | None = None
     blocks: list[str] = field(default_factory=list)
+    # The innermost block element each block was read from (what the block model looks at).
+    sources: list[html.HtmlElement] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
+    _open: list[html.HtmlElement] = field(default_factory=list)
     _buffer: list[str] = field(default_factory=list)
     # Images still waiting for a caption: the next caption element names them all.
     _uncaptioned: list[Image] = field(default_factory=list)
@@ -77,6 +86,7 @@ class _Walker:
             return
         if text:
             self.blocks.append(text)
+            self.sources.append(self._open[-1] if self._open else self.root)
             self._uncaptioned.clear()
 
     def add_image(self, img: html.HtmlElement) -> None:
@@ -111,8 +121,10 @@ class _Walker:
             if tag in {"figure", "p", "center", "div", "td", "li"} and el is not self.root and self._inline_caption(el):
                 self._tail(el)
                 return
+            self._open.append(el)
             self._children(el)
             self.flush()
+            self._open.pop()
         else:
             self._children(el)
         self._tail(el)
@@ -152,7 +164,15 @@ class _Walker:
 
 def extract_blocks(region: html.HtmlElement, base_url: str | None = None) -> tuple[list[str], list[Image]]:
     """Text blocks and images of an already-cleaned article region."""
+    blocks, _, images = extract_sourced_blocks(region, base_url)
+    return blocks, images
+
+
+def extract_sourced_blocks(
+    region: html.HtmlElement, base_url: str | None = None
+) -> tuple[list[str], list[html.HtmlElement], list[Image]]:
+    """Text blocks, the block element each was read from, and images of an already-cleaned region."""
     walker = _Walker(base_url, root=region)
     walker.walk(region)
     walker.flush()
-    return walker.blocks, walker.images
+    return walker.blocks, walker.sources, walker.images

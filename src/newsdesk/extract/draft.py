@@ -33,3 +33,5 @@ class Draft:
     editor: str | None = None
     tags: list[str] = field(default_factory=list)
     language_hint: str | None = None
+    # How sure the reader is that `blocks` are the article's (0..1); None when it does not say.
+    confidence: float | None = None

@@ -16,7 +16,7 @@ from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.outlets import OutletRegistry, load_registry
-from newsdesk.extract.region import find_region
+from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
 
 _MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
@@ -24,8 +24,6 @@ _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来�
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# Below this density score a page has no clear article element; the generic extractor decides.
-_MIN_REGION_SCORE = 8.0
 
 
 def looks_like_html(text: str) -> bool:
@@ -95,11 +93,6 @@ def _is_english(root: html.HtmlElement) -> bool:
             break
     sample = "".join(pieces)
     return len(_LATIN.findall(sample)) > 20 * max(1, len(_CJK.findall(sample)))
-
-
-def _generic_blocks(root: html.HtmlElement) -> list[str]:
-    text = trafilatura.extract(root, include_comments=False, include_tables=True, favor_precision=False, deduplicate=False)
-    return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
 
 
 _CAPTURE_COMMENT = re.compile(r"\A\s*(?:<!DOCTYPE[^>]*>\s*)?<!--\s*(?:saved from url=\(\d+\))?\s*(?P<url>https?://[^\s>]+?)\s*-->", re.I)
@@ -236,6 +229,8 @@ _META_CONTENT = re.compile(r"""content\s*=\s*["']([^"']*)["']""", re.I)
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Fewer Han characters than this in a page's first 200 KB: not a Chinese page.
 _MIN_CJK = 30
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_MAX_KANA_SHARE = 0.1
 
 
 def _sniff_meta(text: str) -> dict[str, str]:
@@ -287,8 +282,11 @@ def read_generic_page(text: str) -> Draft:
 
 
 def read_html(text: str, mirror: bool) -> Draft:
-    if len(_CJK.findall(text[:200_000])) < _MIN_CJK:
+    han = len(_CJK.findall(text[:200_000]))
+    if han < _MIN_CJK:
         return read_generic_page(text)
+    # The region model learned from Chinese pages only; Japanese ones (kana beside the kanji) keep the rule.
+    learned_page = len(_KANA.findall(text[:200_000])) < han * _MAX_KANA_SHARE
     root = parse_html(text)
     page = read_page_meta(root)
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
@@ -311,7 +309,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     if _is_english(root):
         # Ordinary English news pages: the generic main-content decision is trafilatura's.
         draft.published_hints.extend([*page.published, *page.weak_published])
-        draft.blocks = _generic_blocks(root)
+        draft.blocks = generic_blocks(root)
         draft.site_names.extend(page.site_names())
         draft.fallback_authors = ld_authors or tag_authors
         return draft
@@ -321,14 +319,16 @@ def read_html(text: str, mirror: bool) -> Draft:
         if editor:
             draft.editor = editor
             break
-    clean_tree(root)
+    clean_page(root, None if learned_page else False)
     # JSON-LD names writers; an author meta tag often names the web editor, so it counts only when
     # the page prints the name as something else than an editor credit.
     if not ld_authors and tag_authors:
         page_text = root.text_content()
         tag_authors = [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
     draft.fallback_authors = ld_authors or tag_authors
-    region, score = find_region(root)
+    found_region = read_region(root, draft.title, learned_page)
+    region = found_region.element
+    draft.confidence = found_region.confidence
     header_date = None
     if region is not None:
         lines, anchored = header_lines(root, region, None if mirror else draft.title)
@@ -361,10 +361,9 @@ def read_html(text: str, mirror: bool) -> Draft:
     site_part = _doc_title_site(page.doc_title, registry)
     if site_part:
         draft.site_names.append(site_part)
-    if region is None or score < _MIN_REGION_SCORE:
-        draft.blocks = _generic_blocks(root)
+    draft.blocks, draft.images = found_region.blocks, found_region.images
+    if region is None or found_region.method == "generic":
         return draft
-    draft.blocks, draft.images = extract_blocks(region, base_url=None)
     if draft.title is None:
         draft.title = _heading_title(region)
     # Mirror pages put the share block inside the region: nothing after it is the article's.

@@ -116,6 +116,14 @@ def _strip_title_echo(blocks: list[str], title: str | None) -> list[str]:
     return [b for b in blocks if len(b) > longest or _fold(b) != key]
 
 
+def _is_headline_only(blocks: list[str], title: str | None) -> bool:
+    """The article's text is its headline alone (a flash item): the blocks repeat the title."""
+    if not title:
+        return False
+    key = _fold(title)
+    return any(len(b) <= 2 * len(title) + 16 and _fold(b) == key for b in blocks)
+
+
 _T2S = opencc.OpenCC("t2s")
 # Credit and furniture patterns are written once, in simplified script; blocks are matched in
 # that script and what the patterns capture is read back from the block as printed.
@@ -363,6 +371,10 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     if title and found.original_title and title.endswith(("...", "…")) and found.original_title.startswith(title.rstrip(".…")):
         # Portals shorten headlines; reposts print the whole one as `本文原标题：《…》`.
         title = found.original_title
+    draft.published_hints.extend(found.header_dates)
+    if not body and _is_headline_only(draft.blocks, title):
+        # A flash item whose only text is its headline keeps the headline as its body.
+        body = [title]
     authors = _dedupe(found.authors)
     if not authors:
         authors = _dedupe(draft.fallback_authors)
@@ -393,6 +405,7 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         language=language,
         publisher=draft.publisher,
         capture_url=draft.capture_url,
+        confidence=draft.confidence,
     )
 
 

@@ -1,16 +1,31 @@
-"""Which element of a page holds the article: text density over paragraphs.
+"""Which element of a page holds the article, and its text blocks.
 
-Each paragraph-like element votes for its parent (fully) and grandparent (half) with
-a score that rewards running prose (CJK and Latin sentence punctuation, length) and
-punishes link text. The best-voted element, with link-heavy pages discounted, is the
-article region. This is the decision readability and GNE make, tuned for Chinese prose.
+`read_region` is the decision: the learned model of `learned.py` when the package ships one
+(`data/region_model.json`), with trafilatura as the second opinion when the model is unsure;
+otherwise the rule below.
+
+The rule, `find_region`: each paragraph-like element votes for its parent (fully) and
+grandparent (half) with a score that rewards running prose (CJK and Latin sentence
+punctuation, length) and punishes link text. The best-voted element, with link-heavy pages
+discounted, is the article region. This is the decision readability and GNE make.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from lxml import html
+import trafilatura
+from lxml import etree, html
+
+from newsdesk.extract import learned
+from newsdesk.extract.blocks import collapse, extract_blocks, extract_sourced_blocks
+from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
+from newsdesk.extract.html_tree import clean_tree
+from newsdesk.model import Image
 
 _SENTENCE_PUNCT = re.compile(r"[，。！？；：、“”「」,.!?;]")
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "h2", "h3", "h4", "li", "td", "div", "section", "font", "span"})
@@ -77,3 +92,148 @@ def find_region(root: html.HtmlElement) -> tuple[html.HtmlElement | None, float]
         if adjusted > best_score:
             best, best_score = el, adjusted
     return best, best_score
+
+
+# Below this density score a page has no clear article element; the generic extractor decides.
+_MIN_REGION_SCORE = 8.0
+# Credit and source lines are read by the pipeline (editor, outlet) even though they are not body:
+# the block model never prunes them.
+_CREDIT_LINE = re.compile(
+    r"^[\s（(【\[]*(?:责任编辑|責任編輯|编辑|編輯|责编|責編|主编|主編|来源|來源|稿源|作者|记者|記者|撰稿|审稿|審稿|"
+    r"原标题|原標題|文|图|圖|摄影|攝影|出处|出處)\s*[:：︰｜|/／]"
+)
+# Header lines (date, credits) above the article are short.
+_HEADER_LINE = 60
+# Two bodies agree when this share of their character bigrams is shared (Dice).
+_AGREEMENT = 0.6
+
+
+@dataclass(slots=True)
+class Region:
+    """The article part of a page: its element (None when the generic extractor decided), blocks, images."""
+
+    element: html.HtmlElement | None
+    blocks: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    # How sure the extractor is that `blocks` are the article's, 0..1; None for the rule.
+    confidence: float | None = None
+    method: str = "rule"
+
+
+def clean_page(root: html.HtmlElement, for_model: bool | None = None) -> html.HtmlElement:
+    """The page tree the region is chosen from, cleaned in place.
+
+    With the model, a page keeps its `<form>` wrappers (ASP.NET pages hold the whole body in one)
+    and its elements named like furniture (`print`, `ads-float`): their names are features the
+    model weighs, not a verdict, and a whole article sat under such names on some sites.
+    """
+    if not (active_model() is not None if for_model is None else for_model):
+        return clean_tree(root)
+    etree.strip_tags(root, "form")
+    return clean_tree(root, drop_junk_containers=False)
+
+
+def generic_blocks(root: html.HtmlElement) -> list[str]:
+    """trafilatura's reading of the page (it works on its own copy of the tree)."""
+    text = trafilatura.extract(root, include_comments=False, include_tables=True, favor_precision=False, deduplicate=False)
+    return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
+
+
+def _second_opinion(root: html.HtmlElement) -> list[str]:
+    text = trafilatura.extract(root, include_comments=False, include_tables=True, fast=True, deduplicate=False)
+    return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
+
+
+_OVERRIDE: list[learned.RegionModel | None] = []
+
+
+@contextmanager
+def using_model(model: learned.RegionModel | None) -> Iterator[None]:
+    """Extract with another model (None: the rule) inside the block; for evaluation and training."""
+    _OVERRIDE.append(model)
+    try:
+        yield
+    finally:
+        _OVERRIDE.pop()
+
+
+def active_model() -> learned.RegionModel | None:
+    return _OVERRIDE[-1] if _OVERRIDE else learned.load_model()
+
+
+def _rule_region(root: html.HtmlElement) -> Region:
+    region, score = find_region(root)
+    if region is None or score < _MIN_REGION_SCORE:
+        return Region(region, generic_blocks(root), method="generic")
+    blocks, images = extract_blocks(region, base_url=None)
+    return Region(region, blocks, images)
+
+
+def _bigram_counts(blocks: list[str]) -> Counter[str]:
+    text = learned.fold("".join(blocks))
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def agreement(a: list[str], b: list[str]) -> float:
+    """Dice overlap of two bodies' character bigrams (0 when either is empty)."""
+    ca, cb = _bigram_counts(a), _bigram_counts(b)
+    size = sum(ca.values()) + sum(cb.values())
+    return 2 * sum((ca & cb).values()) / size if size else 0.0
+
+
+def _kept_blocks(blocks: list[str], keep: list[bool]) -> list[str]:
+    """The blocks the block model keeps, plus the lines the pipeline still has to read.
+
+    Credit and source lines name the editor and the outlet; a short dated line above the article
+    (`發佈時間: 2020/08/07`) is its date. Neither is body, and the pipeline removes both, but
+    only if they reach it. Pruning thins a region, never empties it: a flash item's only block may
+    be its headline, and a region pruned down to its credit lines was a doubtful verdict.
+    """
+    if not any(keep):
+        # The model found no prose at all in its own region: it is unsure, not the page empty.
+        return blocks
+    first = keep.index(True)
+    kept = [
+        b for i, (b, k) in enumerate(zip(blocks, keep, strict=True))
+        if k or _CREDIT_LINE.match(b) or (i < first and len(b) <= _HEADER_LINE and (YMD_NUMERIC.search(b) or YMD_CN.search(b)))
+    ]
+    return kept
+
+
+def _model_region(root: html.HtmlElement, title: str | None, model: learned.RegionModel) -> Region:
+    view = learned.PageView(root, title)
+    choice = learned.choose_region(view, model)
+    found = Region(None, confidence=0.0, method="model")
+    if choice is not None:
+        blocks, sources, images = extract_sourced_blocks(choice.element, base_url=None)
+        keep = learned.keep_blocks(view, choice, model, blocks, sources)
+        kept = _kept_blocks(blocks, keep)
+        found = Region(choice.element, kept, images, min(max(choice.score, 0.0), 1.0), "model")
+    if choice is None:
+        # Every text on the page is link text (menus, lists): there is no article to give.
+        return found
+    if found.confidence is not None and found.confidence >= model.min_confidence and found.blocks:
+        return found
+    # Unsure (or nothing found): trafilatura's reading is the second opinion (its fast mode: this
+    # is one vote of two, and its own fallbacks would cost more than the whole model).
+    second = _second_opinion(root)
+    if not found.blocks:
+        return Region(found.element, second, [], 0.5 if second else 0.0, "generic")
+    if not second:
+        return found
+    agree = agreement(found.blocks, second)
+    if agree >= _AGREEMENT:
+        found.confidence = max(found.confidence or 0.0, agree)
+        return found
+    return Region(found.element, second, [], found.confidence, "generic")
+
+
+def read_region(root: html.HtmlElement, title: str | None, learned_page: bool = True) -> Region:
+    """The article region of a cleaned page and its blocks: by the shipped model, else by the rule.
+
+    `learned_page` False: a page unlike those the model learned from; the rule decides.
+    """
+    model = active_model() if learned_page else None
+    if model is None:
+        return _rule_region(root)
+    return _model_region(root, title, model)
