@@ -975,8 +975,7 @@ def run_fold(section: Section) -> None:
          "P (bands as shipped)", "R (bands as shipped)", "meets targets"], sweep_rows,
         "P/R/F1: pairwise over the headline captures, with the LSH band layout re-derived from the threshold, "
         "as changing the constant in fold.py would do. The last columns keep the shipped layout "
-        f"({MinHashLSH(threshold=folding.SIMILARITY_THRESHOLD, num_perm=folding.NUM_PERM).b}×"
-        f"{MinHashLSH(threshold=folding.SIMILARITY_THRESHOLD, num_perm=folding.NUM_PERM).r}) and patch only the constant.",
+        f"({folding.BANDS}×{folding.ROWS}) and patch only the constant.",
     ))
 
     # LSH only proposes candidates; the threshold is checked on the full signatures afterwards. A band
