@@ -20,7 +20,8 @@ import pytest
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 
 # Rich markup, an OSC 8 hyperlink, a bidi override: none may act on the terminal.
-TITLE = "布林肯[/bold] [link=https://evil.example]点我[/link] 反转\u202e文本 [bold red]假[/]"
+# An emoji code and a trailing backslash are text too.
+TITLE = "布林肯[/bold] [link=https://evil.example]点我[/link] 反转\u202e文本 [bold red]假[/] :smile: 末尾\\"
 OUTLET = "假台[/red]"
 # ESC (colour, and the screen-clearing CSI 2J) and a C1 CSI in a file name, as an archive may well hold.
 EVIL_NAME = "evil\x1b[31m\x1b[2J\u009b31mname"
@@ -88,7 +89,7 @@ def test_markup_and_controls_in_captures_reach_no_terminal(db: Path) -> None:
     listed = ok("list", "--db", db)
     # The title is shown as it is written: markup as text, the bidi override as its escape.
     assert "布林肯[/bold] [link=https://evil.example]点我[/link]" in listed
-    assert "反转\\u202e文本 [bold red]假[/]" in listed and OUTLET in listed
+    assert "反转\\u202e文本 [bold red]假[/] :smile: 末尾\\ " in listed and OUTLET in listed
     found = ok("search", "拉夫罗夫", "--db", db)
     assert "[link=https://evil.example]" in found
     ok("search", "[/bold]", "--db", db)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from newsdesk.analysis.stories import Analysis
@@ -63,8 +64,19 @@ def visible(text: str) -> str:
 def terminal(value: object) -> str:
     """Any string that comes from a capture, an archive or a user, made safe for Rich markup: control
     characters shown as escapes (see `visible`), `[…]` markup escaped. Every such string printed through
-    Rich passes here."""
+    Rich passes here, or through `cell`."""
     return escape(visible(str(value)))
+
+
+def cell(value: object) -> Text:
+    """A table cell holding such a string: `Text` is never read as markup or emoji codes, so the cell
+    shows exactly the (visible) text, a trailing backslash included."""
+    return Text(visible(str(value)))
+
+
+def _console(stderr: bool = False, soft_wrap: bool = False, highlight: bool = True) -> Console:
+    # emoji=False: `:flag_cn:` in a title or a file name is text, not an emoji code.
+    return Console(stderr=stderr, soft_wrap=soft_wrap, highlight=highlight, emoji=False)
 
 
 def error_message(exc: BaseException) -> str:
@@ -110,7 +122,7 @@ class _Commands(TyperGroup):
 
 
 def _fail(message: str, exc: BaseException, code: int = 2) -> NoReturn:
-    Console(stderr=True, soft_wrap=True, highlight=False).print(f"[red]error:[/red] {terminal(_one_line(message))}")
+    _console(stderr=True, soft_wrap=True, highlight=False).print(f"[red]error:[/red] {terminal(_one_line(message))}")
     raise typer.Exit(code=code) from exc
 
 
@@ -236,7 +248,7 @@ def extract(
 ) -> None:
     """Extract the article from each capture: one JSON object per line by default."""
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
-    console = Console(stderr=True, soft_wrap=True)
+    console = _console(stderr=True, soft_wrap=True)
     present, missing = _present(paths, console)
     records = []
     failures = warned = 0
@@ -284,7 +296,7 @@ def _open(db: Path, must_exist: bool = True) -> Archive:
     """The archive for a command: one that reads (`must_exist`) opens an archive on read-only
     storage read-only, and never creates one."""
     if must_exist and not db.is_file():
-        Console(stderr=True).print(
+        _console(stderr=True).print(
             f"[red]no archive at {terminal(db)}[/red]: create one with `newsdesk ingest PATH --db {terminal(db)}`"
         )
         raise typer.Exit(code=2)
@@ -316,7 +328,7 @@ def ingest(
 ) -> None:
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
     # soft_wrap: the summary stays one line per fact when stderr is a file or a pipe.
-    console = Console(stderr=True, soft_wrap=True)
+    console = _console(stderr=True, soft_wrap=True)
     present, missing = _present(paths, console)
     if not present:
         # Nothing to read: no archive is created for it.
@@ -373,20 +385,20 @@ def failures(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(List
         return
     table = Table("path", "error", title=f"{len(rows)} failed captures")
     for row in rows:
-        table.add_row(terminal(row["path"]), terminal(row["error"]))
-    Console().print(table)
+        table.add_row(cell(row["path"]), cell(row["error"] or ""))
+    _console().print(table)
 
 
-def _highlighted(snippet: str) -> str:
+def _highlighted(snippet: str) -> Text:
     """`<b>…</b>` marks from the archive as terminal highlighting, on one line. The snippet's text is
     HTML-escaped (archive.text.snippet), so its marks are the only tags in it."""
-    out = []
+    text = Text()
     for i, part in enumerate(snippet.split("<b>")):
         marked, _, rest = part.partition("</b>") if i else ("", "", part)
         if marked:
-            out.append(f"[bold yellow]{terminal(html.unescape(marked))}[/bold yellow]")
-        out.append(terminal(html.unescape(rest)))
-    return "".join(out)
+            text.append(visible(html.unescape(marked)), style="bold yellow")
+        text.append(visible(html.unescape(rest)))
+    return text
 
 
 def _print_rows(rows: list[ArticleRow], output_format: ListFormat, with_snippet: bool, title: str) -> None:
@@ -402,11 +414,11 @@ def _print_rows(rows: list[ArticleRow], output_format: ListFormat, with_snippet:
     if with_snippet:
         table.add_column("snippet", ratio=3, overflow="fold")
     for row in rows:
-        cells = [terminal(row.id), terminal((row.published or "")[:10]), terminal(row.outlet or ""), terminal(row.title or "")]
+        cells = [cell(row.id), cell((row.published or "")[:10]), cell(row.outlet or ""), cell(row.title or "")]
         if with_snippet:
             cells.append(_highlighted(row.snippet or ""))
         table.add_row(*cells)
-    Console().print(table)
+    _console().print(table)
 
 
 @app.command()
@@ -424,7 +436,7 @@ def search(
         try:
             rows = archive.search(query, outlet=outlet, since=since, until=until, limit=limit)
         except QueryError as exc:
-            Console(stderr=True).print(f"[red]{terminal(exc)}[/red]")
+            _console(stderr=True).print(f"[red]{terminal(exc)}[/red]")
             raise typer.Exit(code=2) from exc
     _print_rows(rows, output_format, True, f"{len(rows)} results for {terminal(query)}")
 
@@ -455,7 +467,7 @@ def show(
         try:
             info = archive.article_info(archive.resolve_id(article_id))
         except KeyError as exc:
-            Console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
+            _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
             raise typer.Exit(code=2) from exc
     if output_format is not OutputFormat.markdown:
         sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2 if output_format is OutputFormat.json else None) + "\n")
@@ -464,12 +476,12 @@ def show(
     article.file = info["id"]
     sys.stdout.write(to_markdown(article))
     if captures:
-        console = Console()
-        console.print(f"\n[bold]{len(info['captures'])} captures, {info['revisions']} revision(s)[/bold]; {terminal(info['best_reason'])}")
+        console = _console()
+        console.print(f"\n[bold]{len(info['captures'])} captures, {info['revisions']} revision(s)[/bold]; {terminal(info['best_reason'] or '')}")
         table = Table("", "path", "rev", "score", "why folded", "completeness")
         for cap in info["captures"]:
-            table.add_row("★" if cap["best"] else "", terminal(cap["path"]), str(cap["revision"]), str(cap["score"]),
-                          terminal(cap["fold_reason"] or ""), terminal(cap["score_reason"] or ""))
+            table.add_row("★" if cap["best"] else "", cell(cap["path"]), str(cap["revision"]), str(cap["score"]),
+                          cell(cap["fold_reason"] or ""), cell(cap["score_reason"] or ""))
         console.print(table)
 
 
@@ -482,7 +494,7 @@ def export(
     ),
 ) -> None:
     """Every article, one record each (schema: newsdesk.archive.export)."""
-    console = Console(stderr=True, soft_wrap=True)
+    console = _console(stderr=True, soft_wrap=True)
     # Checked before the archive is opened, and again by write_export just before writing; an
     # ExportError is a one-line error (see _Commands).
     fmt = format_for(output, output_format.value if output_format else None)
@@ -503,8 +515,8 @@ def stats(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFor
         return
     table = Table("outlet", "month", "articles", title="articles per outlet per month")
     for outlet_name, month, count in rows:
-        table.add_row(terminal(outlet_name or ""), terminal(month or ""), str(count))
-    Console().print(table)
+        table.add_row(cell(outlet_name or ""), cell(month or ""), str(count))
+    _console().print(table)
 
 
 # --- stories and entities --------------------------------------------------------------------
@@ -528,7 +540,7 @@ def _analysis(archive: Archive) -> Analysis:
         waiting = len(analysis.pending())
         if waiting:
             why = "another newsdesk process is writing the archive" if isinstance(exc, ArchiveBusy) else "the archive is read-only here"
-            Console(stderr=True).print(f"[yellow]{waiting} article(s) not yet in stories: {why}[/yellow]")
+            _console(stderr=True).print(f"[yellow]{waiting} article(s) not yet in stories: {why}[/yellow]")
         return analysis
     try:
         analysis = Analysis(archive)
@@ -563,9 +575,9 @@ def stories(
     table.add_column("entities", ratio=2, overflow="fold")
     for row in rows:
         dates = f"{row.start or '?'} – {row.end or '?'}" if row.start != row.end else (row.start or "?")
-        table.add_row(terminal(row.id), terminal(dates), str(len(row.articles)), terminal(row.label or ""),
-                      terminal("、".join(row.entities)))
-    Console().print(table)
+        table.add_row(cell(row.id), cell(dates), str(len(row.articles)), cell(row.label or ""),
+                      cell("、".join(row.entities)))
+    _console().print(table)
 
 
 @app.command()
@@ -579,22 +591,22 @@ def story(
         try:
             row, related = _analysis(archive).story(story_id)
         except KeyError as exc:
-            Console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
+            _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
             raise typer.Exit(code=2) from exc
     if output_format is ListFormat.jsonl:
         record = row.to_record()
         record["related"] = [{"id": r.id, "label": r.label, "start": r.start, "end": r.end} for r in related]
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    console = Console()
+    console = _console()
     console.print(
         f"[bold]{terminal(row.label or '')}[/bold]  ({terminal(row.start or '?')} – {terminal(row.end or '?')})"
         f"  {terminal('、'.join(row.entities))}"
     )
     table = Table("published", "outlet", "headline", "article", title="timeline")
     for article in row.articles:
-        table.add_row(terminal((article["published"] or "")[:16]), terminal(article["outlet"] or ""),
-                      terminal(article["title"] or ""), terminal(article["id"]))
+        table.add_row(cell((article["published"] or "")[:16]), cell(article["outlet"] or ""),
+                      cell(article["title"] or ""), cell(article["id"]))
     console.print(table)
     if related:
         console.print("related stories:")
@@ -612,12 +624,12 @@ def entity(
     with _open(db) as archive:
         report = _analysis(archive).entity_report(name)
     if report is None:
-        Console(stderr=True).print(f"[red]no entity called {terminal(repr(name))}[/red]: try another spelling, or `newsdesk alias add`")
+        _console(stderr=True).print(f"[red]no entity called {terminal(repr(name))}[/red]: try another spelling, or `newsdesk alias add`")
         raise typer.Exit(code=2)
     if output_format is ListFormat.jsonl:
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
         return
-    console = Console()
+    console = _console()
     console.print(
         f"[bold]{terminal(report['name'])}[/bold] ({terminal(report['kind'])}, {terminal(report['en'] or 'no English name')})"
         f"  id {terminal(report['id'])}"
@@ -626,7 +638,7 @@ def entity(
     console.print("roles: " + terminal("、".join(f"{r} ({n})" for r, n in report["roles"].items()) or "-"))
     table = Table("month", "outlet", "mentions", "articles", title="mentions")
     for row in report["mentions"]:
-        table.add_row(terminal(row["month"] or ""), terminal(row["outlet"] or ""), str(row["mentions"]), str(row["articles"]))
+        table.add_row(cell(row["month"] or ""), cell(row["outlet"] or ""), str(row["mentions"]), str(row["articles"]))
     console.print(table)
     for item in report["stories"]:
         console.print(f"  story {terminal(item['id'])}  {terminal(item['start'] or '?')}  {terminal(item['label'] or '')}")
@@ -641,7 +653,7 @@ def alias_add(
     """Make ALIAS another name of NAME's entity (merging the two if both are known)."""
     with _open(db, must_exist=False) as archive, archive.writing():
         entity_found = Analysis(archive).add_alias(name, alias)
-    Console().print(f"{terminal(alias)} is now an alias of {terminal(entity_found.name)} ({terminal(entity_found.id)})")
+    _console().print(f"{terminal(alias)} is now an alias of {terminal(entity_found.name)} ({terminal(entity_found.id)})")
 
 
 if __name__ == "__main__":
