@@ -33,6 +33,7 @@ BODY = "".join(
 POST = f"""---
 title: '{TITLE}'
 author: '{OUTLET}'
+original_url: 'https://example.com/a)](javascript:alert(6))'
 date: Wed, 02 Feb 2022 02:38:07 GMT
 ---
 
@@ -40,6 +41,7 @@ date: Wed, 02 Feb 2022 02:38:07 GMT
 {BODY}
 <figure><img src="javascript:alert(2)"><figcaption>图](javascript:alert(3)) 说明</figcaption></figure>
 <figure><img src="https://example.com/a b(1).jpg"><figcaption>好图 [x](https://e.com)</figcaption></figure>
+<figure><img src="jav&amp;#97;script:alert(7)"><figcaption>实体</figcaption></figure>
 <p>结尾 [点我](javascript:alert(5)) 完。</p>
 </div>
 """
@@ -134,6 +136,9 @@ def _markdown_is_escaped(markdown: str) -> None:
     assert "图\\]\\(javascript:alert\\(3\\)\\) 说明" in markdown
     assert "![好图 \\[x\\]\\(https://e.com\\)](https://example.com/a%20b%281%29.jpg)" in markdown
     assert "\\[点我\\](javascript:alert(5))" in markdown
+    # The original address stays one link (its `)](` percent-encoded); an entity cannot spell a scheme.
+    assert "(https://example.com/a%29]%28javascript:alert%286%29%29)" in markdown
+    assert "](jav&amp;#97;script:alert%287%29)" in markdown
     # The title's markup and the bidi override are text in the heading.
     assert "# 布林肯\\[/bold\\] \\[link=https://evil.example\\]点我\\[/link\\] 反转\\\\u202e文本" in markdown
     assert not UNSHOWABLE.search(markdown)

@@ -166,18 +166,25 @@ def visible_lines(text: str) -> str:
     return "\n".join(visible(line) for line in text.split("\n"))
 
 
-def web_address(url: str | None) -> str | None:
-    """`url` as a markdown link destination if it is a web address (http or https with a host), else
-    None: `javascript:`, `data:`, `file:` and the like are never made into links or images."""
-    if not url:
+def web_address(url: str | None, relative: bool = False) -> str | None:
+    """`url` as a markdown link destination if it is a web address (http or https; with `relative`, a
+    reference without a scheme too, which takes the page's), else None: `javascript:`, `data:`, `file:`
+    and the like never become links or images."""
+    if not url or not url.strip():
         return None
+    url = url.strip()
+    destination = quote(url, safe=_URL_SAFE)
     try:
-        parts = urlsplit(url.strip())
+        # Both spellings: urlsplit drops tabs and newlines (`java\tscript:`), as browsers do.
+        schemes = {urlsplit(url).scheme.lower(), urlsplit(destination).scheme.lower()}
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    allowed = {"http", "https", ""} if relative else {"http", "https"}
+    if not schemes <= allowed:
         return None
-    return quote(url.strip(), safe=_URL_SAFE)
+    # A renderer decodes entities in a destination (`jav&#97;script:`): `&` is written `&amp;`, which
+    # decodes to the address as it is.
+    return destination.replace("&", "&amp;")
 
 
 def to_markdown(article: Article) -> str:
@@ -185,6 +192,7 @@ def to_markdown(article: Article) -> str:
     HTML, no markup of its own), and only web addresses become links or images."""
     lines = [f"# {_markdown_inline(article.title or '(untitled)')}", ""]
     original = web_address(article.original_url)
+    original_text = _markdown_inline(article.original_url or "")
     facts = [
         ("File", article.file), ("Format", article.format), ("Outlet", article.outlet),
         ("Published", article.published), ("Authors", "、".join(article.authors) or None),
@@ -192,9 +200,9 @@ def to_markdown(article: Article) -> str:
     ]
     lines += [f"- **{label}:** {_markdown_inline(value)}" for label, value in facts if value]
     if original:
-        lines.append(f"- **Original:** <{original}>")
+        lines.append(f"- **Original:** [{original_text}]({original})")
     elif article.original_url:
-        lines.append(f"- **Original:** {_markdown_inline(article.original_url)} (not a web address, not linked)")
+        lines.append(f"- **Original:** {original_text} (not a web address, not linked)")
     if article.error:
         lines.append(f"- **Error:** {_markdown_inline(article.error)}")
     lines += [f"- **Warning:** {_markdown_inline(warning)}" for warning in article.warnings]
@@ -203,7 +211,7 @@ def to_markdown(article: Article) -> str:
         lines += [_markdown_text(block), ""]
     for image in article.images:
         caption = _markdown_inline(image.caption) if image.caption else ""
-        src = web_address(image.src)
+        src = web_address(image.src, relative=True)
         if src:
             lines.append(f"![{caption}]({src})")
         else:
