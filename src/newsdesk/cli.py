@@ -142,23 +142,24 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
 
 
-# Backslash-escaped in markdown text: what could open a link or an image (`[`, `]`, and in one-line
-# fields `(`, `)`), emphasis or code, and the backslash itself. `&`, `<` and `>` become HTML entities,
-# so a capture's HTML (or an `<javascript:…>` autolink) is shown, never rendered.
-_MD_BLOCK_SPECIAL = re.compile(r"([\\`\[\]])")
-_MD_INLINE_SPECIAL = re.compile(r"([\\`\[\]()*_])")
+# Backslash-escaped in markdown text: what could open a link or an image (`[`, `]`; with those escaped,
+# `(` cannot follow one), code, and the backslash itself; in captions, which are alt text and set in
+# `*…*`, parentheses and emphasis marks too. `&`, `<` and `>` become HTML entities, so a capture's HTML
+# (or an `<javascript:…>` autolink) is shown, never rendered.
+_MD_SPECIAL = re.compile(r"([\\`\[\]])")
+_MD_CAPTION_SPECIAL = re.compile(r"([\\`\[\]()*_])")
 # Characters a markdown link destination cannot hold as they are; percent-encoded (same address).
 _URL_SAFE = "/:?#[]@!$&'*+,;=%~-._"
 
 
 def _markdown_text(text: str) -> str:
     """Body text as markdown that shows exactly this text."""
-    return _MD_BLOCK_SPECIAL.sub(r"\\\1", html.escape(visible_lines(text), quote=False))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(visible_lines(text), quote=False))
 
 
-def _markdown_inline(text: str) -> str:
-    """A one-line field (title, caption, fact) as markdown that shows exactly this text."""
-    return _MD_INLINE_SPECIAL.sub(r"\\\1", html.escape(_one_line(visible(text)), quote=False))
+def _markdown_inline(text: str, special: re.Pattern[str] = _MD_SPECIAL) -> str:
+    """A one-line field (title, fact, caption) as markdown that shows exactly this text."""
+    return special.sub(r"\\\1", html.escape(_one_line(visible(text)), quote=False))
 
 
 def visible_lines(text: str) -> str:
@@ -210,7 +211,7 @@ def to_markdown(article: Article) -> str:
     for block in article.body:
         lines += [_markdown_text(block), ""]
     for image in article.images:
-        caption = _markdown_inline(image.caption) if image.caption else ""
+        caption = _markdown_inline(image.caption, _MD_CAPTION_SPECIAL) if image.caption else ""
         src = web_address(image.src, relative=True)
         if src:
             lines.append(f"![{caption}]({src})")
