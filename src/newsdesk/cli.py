@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
 from enum import StrEnum
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import quote, urlsplit
 
 import typer
 from rich.console import Console
@@ -38,6 +41,42 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (ESC opens colour, cursor, title
+# and OSC 8 hyperlink sequences), DEL, and the bidirectional controls that reorder what is shown.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _show_control(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "\t\n\r\u2028\u2029":
+        return " "
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character shown as its escape (`\\x1b`, `\\u202e`) and line breaks
+    and tabs as spaces, so it can go to a terminal and is still there to read."""
+    return _UNSHOWABLE.sub(_show_control, text)
+
+
+def terminal(value: object) -> str:
+    """Any string that comes from a capture, an archive or a user, made safe for Rich markup: control
+    characters shown as escapes (see `visible`), `[…]` markup escaped. Every such string printed through
+    Rich passes here, or through `cell`."""
+    return escape(visible(str(value)))
+
+
+def cell(value: object) -> Text:
+    """A table cell holding such a string: `Text` is never read as markup or emoji codes, so the cell
+    shows exactly the (visible) text, a trailing backslash included."""
+    return Text(visible(str(value)))
+
+
+def _console(stderr: bool = False, soft_wrap: bool = False, highlight: bool = True) -> Console:
+    # emoji=False: `:flag_cn:` in a title or a file name is text, not an emoji code.
+    return Console(stderr=stderr, soft_wrap=soft_wrap, highlight=highlight, emoji=False)
 
 
 def error_message(exc: BaseException) -> str:
@@ -83,7 +122,7 @@ class _Commands(TyperGroup):
 
 
 def _fail(message: str, exc: BaseException, code: int = 2) -> NoReturn:
-    Console(stderr=True, soft_wrap=True, highlight=False).print(f"[red]error:[/red] {escape(_one_line(message))}")
+    _console(stderr=True, soft_wrap=True, highlight=False).print(f"[red]error:[/red] {terminal(_one_line(message))}")
     raise typer.Exit(code=code) from exc
 
 
@@ -103,24 +142,83 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
 
 
+# Backslash-escaped in markdown text: what could open a link or an image (`[`, `]`; with those escaped,
+# `(` cannot follow one), code, and the backslash itself; in captions, which are alt text and set in
+# `*…*`, parentheses and emphasis marks too. `&`, `<` and `>` become HTML entities, so a capture's HTML
+# (or an `<javascript:…>` autolink) is shown, never rendered.
+_MD_SPECIAL = re.compile(r"([\\`\[\]])")
+_MD_CAPTION_SPECIAL = re.compile(r"([\\`\[\]()*_])")
+# Characters a markdown link destination cannot hold as they are; percent-encoded (same address).
+_URL_SAFE = "/:?#[]@!$&'*+,;=%~-._"
+
+
+def _markdown_text(text: str) -> str:
+    """Body text as markdown that shows exactly this text."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(visible_lines(text), quote=False))
+
+
+def _markdown_inline(text: str, special: re.Pattern[str] = _MD_SPECIAL) -> str:
+    """A one-line field (title, fact, caption) as markdown that shows exactly this text."""
+    return special.sub(r"\\\1", html.escape(_one_line(visible(text)), quote=False))
+
+
+def visible_lines(text: str) -> str:
+    """`visible`, keeping line breaks (a body block may hold several lines)."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def web_address(url: str | None, relative: bool = False) -> str | None:
+    """`url` as a markdown link destination if it is a web address (http or https; with `relative`, a
+    reference without a scheme too, which takes the page's), else None: `javascript:`, `data:`, `file:`
+    and the like never become links or images."""
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    destination = quote(url, safe=_URL_SAFE)
+    try:
+        # Both spellings: urlsplit drops tabs and newlines (`java\tscript:`), as browsers do.
+        schemes = {urlsplit(url).scheme.lower(), urlsplit(destination).scheme.lower()}
+    except ValueError:
+        return None
+    allowed = {"http", "https", ""} if relative else {"http", "https"}
+    if not schemes <= allowed:
+        return None
+    # A renderer decodes entities in a destination (`jav&#97;script:`): `&` is written `&amp;`, which
+    # decodes to the address as it is.
+    return destination.replace("&", "&amp;")
+
+
 def to_markdown(article: Article) -> str:
-    lines = [f"# {article.title or '(untitled)'}", ""]
+    """The article as markdown. Everything from the capture is escaped: its text shows as text (no
+    HTML, no markup of its own), and only web addresses become links or images."""
+    lines = [f"# {_markdown_inline(article.title or '(untitled)')}", ""]
+    original = web_address(article.original_url)
+    original_text = _markdown_inline(article.original_url or "")
     facts = [
         ("File", article.file), ("Format", article.format), ("Outlet", article.outlet),
         ("Published", article.published), ("Authors", "、".join(article.authors) or None),
-        ("Editor", article.editor), ("Original", article.original_url), ("Language", article.language),
+        ("Editor", article.editor), ("Language", article.language),
     ]
-    lines += [f"- **{label}:** {value}" for label, value in facts if value]
+    lines += [f"- **{label}:** {_markdown_inline(value)}" for label, value in facts if value]
+    if original:
+        lines.append(f"- **Original:** [{original_text}]({original})")
+    elif article.original_url:
+        lines.append(f"- **Original:** {original_text} (not a web address, not linked)")
     if article.error:
-        lines.append(f"- **Error:** {article.error}")
-    lines += [f"- **Warning:** {warning}" for warning in article.warnings]
+        lines.append(f"- **Error:** {_markdown_inline(article.error)}")
+    lines += [f"- **Warning:** {_markdown_inline(warning)}" for warning in article.warnings]
     lines.append("")
     for block in article.body:
-        lines += [block, ""]
+        lines += [_markdown_text(block), ""]
     for image in article.images:
-        lines.append(f"![{image.caption or ''}]({image.src})")
-        if image.caption:
-            lines += [f"*{image.caption}*"]
+        caption = _markdown_inline(image.caption, _MD_CAPTION_SPECIAL) if image.caption else ""
+        src = web_address(image.src, relative=True)
+        if src:
+            lines.append(f"![{caption}]({src})")
+        else:
+            lines.append(f"Image not shown (not a web address): {_markdown_inline(image.src or '')}")
+        if caption:
+            lines += [f"*{caption}*"]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -135,7 +233,7 @@ def _present(paths: list[Path], console: Console) -> tuple[list[Path], list[Path
     present = [p for p in paths if p.exists() or p.is_symlink()]
     missing = [p for p in paths if p not in present]
     for path in missing:
-        console.print(f"[red]no such file or folder:[/red] {escape(str(path))}")
+        console.print(f"[red]no such file or folder:[/red] {terminal(path)}")
     return present, missing
 
 
@@ -146,7 +244,7 @@ def _report_skipped(skipped: Skipped, console: Console) -> None:
     console.print(
         f"skipped {len(skipped)} symlinks/special files"
         + (" (--follow-symlinks reads what links point to)" if links else "")
-        + ": " + escape(", ".join(skipped.paths[:3])) + (", …" if len(skipped) > 3 else "")
+        + ": " + terminal(", ".join(skipped.paths[:3])) + (", …" if len(skipped) > 3 else "")
     )
 
 
@@ -159,7 +257,7 @@ def extract(
 ) -> None:
     """Extract the article from each capture: one JSON object per line by default."""
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
-    console = Console(stderr=True, soft_wrap=True)
+    console = _console(stderr=True, soft_wrap=True)
     present, missing = _present(paths, console)
     records = []
     failures = warned = 0
@@ -207,8 +305,8 @@ def _open(db: Path, must_exist: bool = True) -> Archive:
     """The archive for a command: one that reads (`must_exist`) opens an archive on read-only
     storage read-only, and never creates one."""
     if must_exist and not db.is_file():
-        Console(stderr=True).print(
-            f"[red]no archive at {escape(str(db))}[/red]: create one with `newsdesk ingest PATH --db {escape(str(db))}`"
+        _console(stderr=True).print(
+            f"[red]no archive at {terminal(db)}[/red]: create one with `newsdesk ingest PATH --db {terminal(db)}`"
         )
         raise typer.Exit(code=2)
     try:
@@ -239,7 +337,7 @@ def ingest(
 ) -> None:
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
     # soft_wrap: the summary stays one line per fact when stderr is a file or a pipe.
-    console = Console(stderr=True, soft_wrap=True)
+    console = _console(stderr=True, soft_wrap=True)
     present, missing = _present(paths, console)
     if not present:
         # Nothing to read: no archive is created for it.
@@ -277,9 +375,9 @@ def ingest(
         f"({summary.rate:.0f} captures/s)"
     )
     for reason, count in summary.reasons.most_common(5):
-        console.print(f"  failed {count}×: {escape(reason)}")
+        console.print(f"  failed {count}×: {terminal(reason)}")
     _report_skipped(summary.skipped, console)
-    console.print(f"archive {escape(str(db))}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
+    console.print(f"archive {terminal(db)}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
                   f" {placed} articles placed in stories")
     if missing:
         raise typer.Exit(code=2)
@@ -296,18 +394,19 @@ def failures(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(List
         return
     table = Table("path", "error", title=f"{len(rows)} failed captures")
     for row in rows:
-        table.add_row(row["path"], row["error"])
-    Console().print(table)
+        table.add_row(cell(row["path"]), cell(row["error"] or ""))
+    _console().print(table)
 
 
 def _highlighted(snippet: str) -> Text:
-    """`<b>…</b>` marks from the archive as terminal highlighting, on one line."""
+    """`<b>…</b>` marks from the archive as terminal highlighting, on one line. The snippet's text is
+    HTML-escaped (archive.text.snippet), so its marks are the only tags in it."""
     text = Text()
-    for i, part in enumerate(snippet.replace("\n", " ").split("<b>")):
+    for i, part in enumerate(snippet.split("<b>")):
         marked, _, rest = part.partition("</b>") if i else ("", "", part)
         if marked:
-            text.append(marked, style="bold yellow")
-        text.append(rest)
+            text.append(visible(html.unescape(marked)), style="bold yellow")
+        text.append(visible(html.unescape(rest)))
     return text
 
 
@@ -324,11 +423,11 @@ def _print_rows(rows: list[ArticleRow], output_format: ListFormat, with_snippet:
     if with_snippet:
         table.add_column("snippet", ratio=3, overflow="fold")
     for row in rows:
-        cells: list[str | Text] = [row.id, (row.published or "")[:10], row.outlet or "", row.title or ""]
+        cells = [cell(row.id), cell((row.published or "")[:10]), cell(row.outlet or ""), cell(row.title or "")]
         if with_snippet:
             cells.append(_highlighted(row.snippet or ""))
         table.add_row(*cells)
-    Console().print(table)
+    _console().print(table)
 
 
 @app.command()
@@ -346,9 +445,9 @@ def search(
         try:
             rows = archive.search(query, outlet=outlet, since=since, until=until, limit=limit)
         except QueryError as exc:
-            Console(stderr=True).print(f"[red]{exc}[/red]")
+            _console(stderr=True).print(f"[red]{terminal(exc)}[/red]")
             raise typer.Exit(code=2) from exc
-    _print_rows(rows, output_format, True, f"{len(rows)} results for {query}")
+    _print_rows(rows, output_format, True, f"{len(rows)} results for {terminal(query)}")
 
 
 @app.command("list")
@@ -377,7 +476,7 @@ def show(
         try:
             info = archive.article_info(archive.resolve_id(article_id))
         except KeyError as exc:
-            Console(stderr=True).print(f"[red]{exc.args[0]}[/red]")
+            _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
             raise typer.Exit(code=2) from exc
     if output_format is not OutputFormat.markdown:
         sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2 if output_format is OutputFormat.json else None) + "\n")
@@ -386,12 +485,12 @@ def show(
     article.file = info["id"]
     sys.stdout.write(to_markdown(article))
     if captures:
-        console = Console()
-        console.print(f"\n[bold]{len(info['captures'])} captures, {info['revisions']} revision(s)[/bold]; {info['best_reason']}")
+        console = _console()
+        console.print(f"\n[bold]{len(info['captures'])} captures, {info['revisions']} revision(s)[/bold]; {terminal(info['best_reason'] or '')}")
         table = Table("", "path", "rev", "score", "why folded", "completeness")
         for cap in info["captures"]:
-            table.add_row("★" if cap["best"] else "", cap["path"], str(cap["revision"]), str(cap["score"]),
-                          cap["fold_reason"], cap["score_reason"])
+            table.add_row("★" if cap["best"] else "", cell(cap["path"]), str(cap["revision"]), str(cap["score"]),
+                          cell(cap["fold_reason"] or ""), cell(cap["score_reason"] or ""))
         console.print(table)
 
 
@@ -404,14 +503,14 @@ def export(
     ),
 ) -> None:
     """Every article, one record each (schema: newsdesk.archive.export)."""
-    console = Console(stderr=True, soft_wrap=True)
+    console = _console(stderr=True, soft_wrap=True)
     # Checked before the archive is opened, and again by write_export just before writing; an
     # ExportError is a one-line error (see _Commands).
     fmt = format_for(output, output_format.value if output_format else None)
     check_target(output, protected=[db])
     with _open(db) as archive:
         written = write_export(archive.iter_articles(), output, fmt, protected=[archive.path])
-    console.print(f"wrote {written} articles to {escape(str(output))} ({fmt})")
+    console.print(f"wrote {written} articles to {terminal(output)} ({fmt})")
 
 
 @app.command()
@@ -425,8 +524,8 @@ def stats(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFor
         return
     table = Table("outlet", "month", "articles", title="articles per outlet per month")
     for outlet_name, month, count in rows:
-        table.add_row(outlet_name, month, str(count))
-    Console().print(table)
+        table.add_row(cell(outlet_name or ""), cell(month or ""), str(count))
+    _console().print(table)
 
 
 # --- stories and entities --------------------------------------------------------------------
@@ -450,7 +549,7 @@ def _analysis(archive: Archive) -> Analysis:
         waiting = len(analysis.pending())
         if waiting:
             why = "another newsdesk process is writing the archive" if isinstance(exc, ArchiveBusy) else "the archive is read-only here"
-            Console(stderr=True).print(f"[yellow]{waiting} article(s) not yet in stories: {why}[/yellow]")
+            _console(stderr=True).print(f"[yellow]{waiting} article(s) not yet in stories: {why}[/yellow]")
         return analysis
     try:
         analysis = Analysis(archive)
@@ -485,8 +584,9 @@ def stories(
     table.add_column("entities", ratio=2, overflow="fold")
     for row in rows:
         dates = f"{row.start or '?'} – {row.end or '?'}" if row.start != row.end else (row.start or "?")
-        table.add_row(row.id, dates, str(len(row.articles)), row.label or "", "、".join(row.entities))
-    Console().print(table)
+        table.add_row(cell(row.id), cell(dates), str(len(row.articles)), cell(row.label or ""),
+                      cell("、".join(row.entities)))
+    _console().print(table)
 
 
 @app.command()
@@ -500,23 +600,27 @@ def story(
         try:
             row, related = _analysis(archive).story(story_id)
         except KeyError as exc:
-            Console(stderr=True).print(f"[red]{exc.args[0]}[/red]")
+            _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
             raise typer.Exit(code=2) from exc
     if output_format is ListFormat.jsonl:
         record = row.to_record()
         record["related"] = [{"id": r.id, "label": r.label, "start": r.start, "end": r.end} for r in related]
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    console = Console()
-    console.print(f"[bold]{row.label}[/bold]  ({row.start or '?'} – {row.end or '?'})  {'、'.join(row.entities)}")
+    console = _console()
+    console.print(
+        f"[bold]{terminal(row.label or '')}[/bold]  ({terminal(row.start or '?')} – {terminal(row.end or '?')})"
+        f"  {terminal('、'.join(row.entities))}"
+    )
     table = Table("published", "outlet", "headline", "article", title="timeline")
     for article in row.articles:
-        table.add_row((article["published"] or "")[:16], article["outlet"] or "", article["title"] or "", article["id"])
+        table.add_row(cell((article["published"] or "")[:16]), cell(article["outlet"] or ""),
+                      cell(article["title"] or ""), cell(article["id"]))
     console.print(table)
     if related:
         console.print("related stories:")
         for other in related:
-            console.print(f"  {other.id}  {other.start or '?'}  {other.label}")
+            console.print(f"  {terminal(other.id)}  {terminal(other.start or '?')}  {terminal(other.label or '')}")
 
 
 @app.command()
@@ -529,21 +633,24 @@ def entity(
     with _open(db) as archive:
         report = _analysis(archive).entity_report(name)
     if report is None:
-        Console(stderr=True).print(f"[red]no entity called {name!r}[/red]: try another spelling, or `newsdesk alias add`")
+        _console(stderr=True).print(f"[red]no entity called {terminal(repr(name))}[/red]: try another spelling, or `newsdesk alias add`")
         raise typer.Exit(code=2)
     if output_format is ListFormat.jsonl:
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
         return
-    console = Console()
-    console.print(f"[bold]{report['name']}[/bold] ({report['kind']}, {report['en'] or 'no English name'})  id {report['id']}")
-    console.print("aliases: " + ("、".join(report["aliases"]) or "-"))
-    console.print("roles: " + ("、".join(f"{r} ({n})" for r, n in report["roles"].items()) or "-"))
+    console = _console()
+    console.print(
+        f"[bold]{terminal(report['name'])}[/bold] ({terminal(report['kind'])}, {terminal(report['en'] or 'no English name')})"
+        f"  id {terminal(report['id'])}"
+    )
+    console.print("aliases: " + terminal("、".join(report["aliases"]) or "-"))
+    console.print("roles: " + terminal("、".join(f"{r} ({n})" for r, n in report["roles"].items()) or "-"))
     table = Table("month", "outlet", "mentions", "articles", title="mentions")
     for row in report["mentions"]:
-        table.add_row(row["month"], row["outlet"], str(row["mentions"]), str(row["articles"]))
+        table.add_row(cell(row["month"] or ""), cell(row["outlet"] or ""), str(row["mentions"]), str(row["articles"]))
     console.print(table)
     for item in report["stories"]:
-        console.print(f"  story {item['id']}  {item['start'] or '?'}  {item['label']}")
+        console.print(f"  story {terminal(item['id'])}  {terminal(item['start'] or '?')}  {terminal(item['label'] or '')}")
 
 
 @alias_app.command("add")
@@ -555,7 +662,7 @@ def alias_add(
     """Make ALIAS another name of NAME's entity (merging the two if both are known)."""
     with _open(db, must_exist=False) as archive, archive.writing():
         entity_found = Analysis(archive).add_alias(name, alias)
-    Console().print(f"{alias} is now an alias of {entity_found.name} ({entity_found.id})")
+    _console().print(f"{terminal(alias)} is now an alias of {terminal(entity_found.name)} ({terminal(entity_found.id)})")
 
 
 if __name__ == "__main__":

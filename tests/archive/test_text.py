@@ -283,3 +283,10 @@ def test_snippet_comes_from_the_first_block_with_a_hit() -> None:
 def test_snippet_without_a_hit_is_the_start_of_the_text() -> None:
     assert snippet("短文。", ["拉夫罗夫"]) == "短文。"
     assert snippet("", ["拉夫罗夫"]) == ""
+
+
+def test_snippet_text_is_html_escaped_and_only_its_marks_are_tags() -> None:
+    text = "外长拉夫罗夫称 <script>alert(1)</script> 与 <b>假粗体</b> & 其他。"
+    out = snippet(text, ["拉夫罗夫"])
+    assert out == "外长<b>拉夫罗夫</b>称 &lt;script&gt;alert(1)&lt;/script&gt; 与 &lt;b&gt;假粗体&lt;/b&gt; &amp; 其他。"
+    assert snippet("<i>没有</i>", ["拉夫罗夫"]) == "&lt;i&gt;没有&lt;/i&gt;"

@@ -10,6 +10,7 @@ this against jieba-style words.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -278,7 +279,8 @@ def snippet(
     text: str | Sequence[str], terms: list[str], width: int = 90, mark: tuple[str, str] = ("<b>", "</b>")
 ) -> str:
     """A window around the first query term in the first block (paragraph) that has one, terms
-    marked; `text` is one string or the body's blocks."""
+    marked; `text` is one string or the body's blocks. The text is HTML-escaped (`&`, `<`, `>`);
+    the marks are not."""
     blocks = [text] if isinstance(text, str) else [block for block in text if block]
     if not blocks or not blocks[0]:
         return ""
@@ -292,7 +294,11 @@ def snippet(
         if hits:
             return _window(block, folded, hits, width, mark)
     first = blocks[0]
-    return first[:width] + ("…" if len(first) > width or len(blocks) > 1 else "")
+    return _as_text(first[:width]) + ("…" if len(first) > width or len(blocks) > 1 else "")
+
+
+def _as_text(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def _window(source: str, folded: str, hits: list[tuple[int, str]], width: int, mark: tuple[str, str]) -> str:
@@ -307,11 +313,13 @@ def _window(source: str, folded: str, hits: list[tuple[int, str]], width: int, m
         while at >= 0:
             spans.append((at, at + len(term)))
             at = window_folded.find(term, at + len(term))
+    # The text is HTML-escaped so that the marks are the only markup in a snippet: a capture's own
+    # `<b>` or `<script>` is shown as text, never taken for a match or run by whoever renders it.
     out, last = [], 0
     for begin, finish in sorted(spans):
         if begin < last:
             continue
-        out += [window[last:begin], mark[0], window[begin:finish], mark[1]]
+        out += [_as_text(window[last:begin]), mark[0], _as_text(window[begin:finish]), mark[1]]
         last = finish
-    out.append(window[last:])
+    out.append(_as_text(window[last:]))
     return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(source) else "")
