@@ -3,28 +3,93 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 import time
 from enum import StrEnum
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from newsdesk.analysis.stories import Analysis
 from newsdesk.archive import DEFAULT_DB, Archive
 from newsdesk.archive import ingest as run_ingest
-from newsdesk.archive.export import write_export
-from newsdesk.archive.store import ArticleRow
-from newsdesk.archive.text import QueryError
+from newsdesk.archive.export import ExportError, check_target, format_for, write_export
+from newsdesk.archive.store import ArchiveBusy, ArchiveError, ArchiveUnwritable, ArticleRow, describe
+from newsdesk.archive.text import QueryError, published_day
 from newsdesk.extract import ExtractOptions, extract_capture
 from newsdesk.model import Article
-from newsdesk.sources.files import RawCapture, iter_paths, read_capture
+from newsdesk.sources.files import RawCapture, Skipped, iter_paths, read_capture
 
-app = typer.Typer(help="Turn captures of Chinese-language news into clean articles.", no_args_is_help=True)
+# Errors a user can cause (bad arguments, a bad --db, full or read-only storage) and fix: one line and
+# exit code 2. Anything else is a bug, reported in one line too (NEWSDESK_DEBUG=1 shows the traceback).
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    ArchiveError, ExportError, QueryError, sqlite3.Error, OSError, UnicodeError, OverflowError,
+)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def error_message(exc: BaseException) -> str:
+    """What went wrong, for the user, in one line."""
+    if isinstance(exc, sqlite3.Error):
+        return describe(exc)
+    if isinstance(exc, UnicodeError):
+        return f"an argument or a file name is not valid UTF-8 text ({exc.reason}): give it in UTF-8"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    if isinstance(exc, OverflowError):
+        return f"a number or date is out of range ({exc})"
+    return str(exc) or type(exc).__name__
+
+
+class _Commands(TyperGroup):
+    """newsdesk's command group: turns the errors a user can meet into one-line messages."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        # Names that are not UTF-8 (PEP 383 escapes) print as \udcXX escapes instead of failing.
+        for stream in (sys.stdout, sys.stderr):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException as exc:
+            # Click's errors: a usage error (exit code 2) is one line here; asking for help is not an error.
+            if type(exc).__name__ == "NoArgsIsHelpError" or exc.exit_code != 2:
+                raise
+            context = getattr(exc, "ctx", None)
+            command = context.command_path if context is not None else "newsdesk"
+            _fail(f"{exc.format_message()} (see `{command} --help`)", exc)
+        except USER_ERRORS as exc:
+            _fail(error_message(exc), exc)
+        except Exception as exc:
+            if os.environ.get("NEWSDESK_DEBUG"):
+                raise
+            _fail(f"newsdesk failed: {type(exc).__name__}: {exc} (NEWSDESK_DEBUG=1 shows where)", exc, code=1)
+        return None
+
+
+def _fail(message: str, exc: BaseException, code: int = 2) -> NoReturn:
+    Console(stderr=True, soft_wrap=True, highlight=False).print(f"[red]error:[/red] {escape(_one_line(message))}")
+    raise typer.Exit(code=code) from exc
+
+
+app = typer.Typer(
+    help="Turn captures of Chinese-language news into clean articles.", no_args_is_help=True, cls=_Commands
+)
 
 
 @app.callback()
@@ -48,6 +113,7 @@ def to_markdown(article: Article) -> str:
     lines += [f"- **{label}:** {value}" for label, value in facts if value]
     if article.error:
         lines.append(f"- **Error:** {article.error}")
+    lines += [f"- **Warning:** {warning}" for warning in article.warnings]
     lines.append("")
     for block in article.body:
         lines += [block, ""]
@@ -59,25 +125,51 @@ def to_markdown(article: Article) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+FOLLOW_SYMLINKS_OPTION = typer.Option(
+    False, "--follow-symlinks", help="Read what symbolic links point to (by default they are skipped and counted)."
+)
+
+
+def _present(paths: list[Path], console: Console) -> tuple[list[Path], list[Path]]:
+    """The paths that exist (a symbolic link counts: the walk decides about it), and the missing ones, reported."""
+    present = [p for p in paths if p.exists() or p.is_symlink()]
+    missing = [p for p in paths if p not in present]
+    for path in missing:
+        console.print(f"[red]no such file or folder:[/red] {escape(str(path))}")
+    return present, missing
+
+
+def _report_skipped(skipped: Skipped, console: Console) -> None:
+    if not skipped:
+        return
+    links = sum(1 for p in skipped.paths if p.endswith("symbolic link)"))
+    console.print(
+        f"skipped {len(skipped)} symlinks/special files"
+        + (" (--follow-symlinks reads what links point to)" if links else "")
+        + ": " + escape(", ".join(skipped.paths[:3])) + (", …" if len(skipped) > 3 else "")
+    )
+
+
 @app.command()
 def extract(
     paths: list[Path] = typer.Argument(..., help="Capture files or folders (searched recursively); .gz is read."),
     output_format: OutputFormat = typer.Option(OutputFormat.jsonl, "--format", "-f", help="jsonl, json or markdown."),
     outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Extract the article from each capture: one JSON object per line by default."""
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
-    console = Console(stderr=True)
-    missing = [str(p) for p in paths if not p.exists()]
-    for path in missing:
-        console.print(f"[red]no such file or folder:[/red] {path}")
+    console = Console(stderr=True, soft_wrap=True)
+    present, missing = _present(paths, console)
     records = []
-    failures = 0
+    failures = warned = 0
     out = sys.stdout
-    for path in iter_paths(p for p in paths if p.exists()):
+    skipped = Skipped()
+    for path in iter_paths(present, follow_symlinks, skipped):
         raw = read_capture(path)
         article = Article(file=raw.path, error=raw.error) if raw.data is None else extract_capture(raw.data, raw.path, options)
         failures += article.error is not None
+        warned += bool(article.warnings)
         if output_format is OutputFormat.jsonl:
             out.write(json.dumps(article.to_record(), ensure_ascii=False) + "\n")
         elif output_format is OutputFormat.json:
@@ -88,6 +180,9 @@ def extract(
         out.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     if failures:
         console.print(f"[yellow]{failures} capture(s) had errors (see their \"error\" field)[/yellow]")
+    if warned:
+        console.print(f"[yellow]{warned} capture(s) were read with warnings (see their \"warnings\" field)[/yellow]")
+    _report_skipped(skipped, console)
     if missing:
         raise typer.Exit(code=2)
 
@@ -109,10 +204,30 @@ class ExportFormat(StrEnum):
 
 
 def _open(db: Path, must_exist: bool = True) -> Archive:
-    if must_exist and not db.exists():
-        Console(stderr=True).print(f"[red]no archive at {db}[/red]: create one with `newsdesk ingest PATH --db {db}`")
+    """The archive for a command: one that reads (`must_exist`) opens an archive on read-only
+    storage read-only, and never creates one."""
+    if must_exist and not db.is_file():
+        Console(stderr=True).print(
+            f"[red]no archive at {escape(str(db))}[/red]: create one with `newsdesk ingest PATH --db {escape(str(db))}`"
+        )
         raise typer.Exit(code=2)
-    return Archive(db)
+    try:
+        return Archive(db)
+    except ArchiveUnwritable:
+        if not must_exist:
+            raise
+    return Archive(db, read_only=True)
+
+
+def _check_day(value: str | None) -> str | None:
+    """--since/--until: a day, as YYYY-MM-DD (a date-time is cut to its day)."""
+    if value is not None and published_day(value) is None:
+        raise typer.BadParameter(f"{value!r} is not a date: give it as YYYY-MM-DD, e.g. 2022-02-01")
+    return value
+
+
+SINCE_OPTION = typer.Option(None, "--since", help="YYYY-MM-DD", callback=_check_day)
+UNTIL_OPTION = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)", callback=_check_day)
 
 
 @app.command()
@@ -120,20 +235,22 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="Files, folders, .zip/.tar.gz, .jsonl capture logs, WARC files."),
     db: Path = DB_OPTION,
     outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
     # soft_wrap: the summary stays one line per fact when stderr is a file or a pipe.
     console = Console(stderr=True, soft_wrap=True)
-    missing = [str(p) for p in paths if not p.exists()]
-    for path in missing:
-        console.print(f"[red]no such file or folder:[/red] {path}")
+    present, missing = _present(paths, console)
+    if not present:
+        # Nothing to read: no archive is created for it.
+        raise typer.Exit(code=2)
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
     columns = (
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]:.0f} captures/s"), TimeElapsedColumn(),
     )
     with Archive(db) as archive, Progress(*columns, console=console, transient=True) as progress:
-        total = sum(1 for _ in iter_paths(p for p in paths if p.exists()))
+        total = sum(1 for _ in iter_paths(present, follow_symlinks))
         task = progress.add_task("ingesting", total=total, rate=0.0)
         started = time.perf_counter()
         seen_files: set[str] = set()
@@ -148,11 +265,11 @@ def ingest(
             progress.update(task, completed=max(done, len(seen_files)), rate=rate)
 
         summary_counter = [1]
-        summary = run_ingest([p for p in paths if p.exists()], archive, options, on_capture=advance)
+        summary = run_ingest(present, archive, options, on_capture=advance, follow_symlinks=follow_symlinks)
         progress.update(task, description="placing articles in stories")
-        archive.begin()
-        placed = Analysis(archive).update()
-        archive.commit()
+        with archive.writing():
+            # Loaded under the write lock: another process may have placed articles since this one began.
+            placed = Analysis(archive).update()
         counts = archive.counts()
     console.print(
         f"captures read: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
@@ -160,8 +277,9 @@ def ingest(
         f"({summary.rate:.0f} captures/s)"
     )
     for reason, count in summary.reasons.most_common(5):
-        console.print(f"  failed {count}×: {reason}")
-    console.print(f"archive {db}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
+        console.print(f"  failed {count}×: {escape(reason)}")
+    _report_skipped(summary.skipped, console)
+    console.print(f"archive {escape(str(db))}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
                   f" {placed} articles placed in stories")
     if missing:
         raise typer.Exit(code=2)
@@ -218,9 +336,9 @@ def search(
     query: str = typer.Argument(..., help='Words, "phrases", AND / OR / NOT; either script.'),
     db: Path = DB_OPTION,
     outlet: str | None = typer.Option(None, "--outlet"),
-    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
-    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
-    limit: int = typer.Option(20, "--limit", "-n"),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000, help="How many results (1–100,000)."),
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
     """Full-text search, best matches first (BM25)."""
@@ -237,8 +355,8 @@ def search(
 def list_articles(
     db: Path = DB_OPTION,
     outlet: str | None = typer.Option(None, "--outlet"),
-    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
-    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
     """Articles in the archive, oldest first."""
@@ -279,14 +397,21 @@ def show(
 
 @app.command()
 def export(
-    output: Path = typer.Argument(..., help="File to write."),
+    output: Path = typer.Argument(..., help="File to write: .jsonl, .csv or .parquet (the extension sets the format)."),
     db: Path = DB_OPTION,
-    output_format: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f"),
+    output_format: ExportFormat | None = typer.Option(
+        None, "--format", "-f", help="jsonl, csv or parquet; must agree with the file's extension (default: from it, else jsonl)."
+    ),
 ) -> None:
     """Every article, one record each (schema: newsdesk.archive.export)."""
+    console = Console(stderr=True, soft_wrap=True)
+    # Checked before the archive is opened, and again by write_export just before writing; an
+    # ExportError is a one-line error (see _Commands).
+    fmt = format_for(output, output_format.value if output_format else None)
+    check_target(output, protected=[db])
     with _open(db) as archive:
-        written = write_export(archive.iter_articles(), output, output_format.value)
-    Console(stderr=True).print(f"wrote {written} articles to {output}")
+        written = write_export(archive.iter_articles(), output, fmt, protected=[archive.path])
+    console.print(f"wrote {written} articles to {escape(str(output))} ({fmt})")
 
 
 @app.command()
@@ -310,10 +435,29 @@ alias_app = typer.Typer(help="Teach newsdesk that two names are one entity.", no
 app.add_typer(alias_app, name="alias")
 
 
+# How long a reading command waits to place new articles in stories before showing them as they stand.
+PLACING_WAIT_SECONDS = 2.0
+
+
 def _analysis(archive: Archive) -> Analysis:
-    analysis = Analysis(archive)
-    archive.begin()
-    analysis.update()
+    """The archive's stories, after placing articles that are in none yet, if that can be done
+    now. A reading command does not wait for a writer: while another process (an ingest) holds
+    the archive, the stories are shown as they stand and the ingest places the rest."""
+    try:
+        archive.begin(wait=PLACING_WAIT_SECONDS)
+    except (ArchiveBusy, ArchiveUnwritable) as exc:
+        analysis = Analysis(archive)
+        waiting = len(analysis.pending())
+        if waiting:
+            why = "another newsdesk process is writing the archive" if isinstance(exc, ArchiveBusy) else "the archive is read-only here"
+            Console(stderr=True).print(f"[yellow]{waiting} article(s) not yet in stories: {why}[/yellow]")
+        return analysis
+    try:
+        analysis = Analysis(archive)
+        analysis.update()
+    except BaseException:
+        archive.rollback()
+        raise
     archive.commit()
     return analysis
 
@@ -321,8 +465,8 @@ def _analysis(archive: Archive) -> Analysis:
 @app.command()
 def stories(
     db: Path = DB_OPTION,
-    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
-    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)"),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
     entity: str | None = typer.Option(None, "--entity", help="Only stories naming this person, place or organisation."),
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
@@ -409,11 +553,8 @@ def alias_add(
     db: Path = DB_OPTION,
 ) -> None:
     """Make ALIAS another name of NAME's entity (merging the two if both are known)."""
-    with _open(db, must_exist=False) as archive:
-        analysis = Analysis(archive)
-        archive.begin()
-        entity_found = analysis.add_alias(name, alias)
-        archive.commit()
+    with _open(db, must_exist=False) as archive, archive.writing():
+        entity_found = Analysis(archive).add_alias(name, alias)
     Console().print(f"{alias} is now an alias of {entity_found.name} ({entity_found.id})")
 
 

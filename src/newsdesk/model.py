@@ -19,7 +19,9 @@ class Article:
     `outlet` is the news organisation that wrote the story; `publisher` the site that
     re-published it (a mirror, a blog, a portal). `original_url` is the outlet's own
     address, `capture_url` where this copy was found. `published` is the outlet's date
-    (ISO 8601), never the crawl time, which goes to `captured_at`.
+    (ISO 8601), never the crawl time, which goes to `captured_at`. `error` says why a capture
+    gave no article; `warnings` say what was lost or changed on the way to one that was read
+    (a capture cut at the size budget), so nothing is lost silently.
     """
 
     file: str = ""
@@ -39,6 +41,7 @@ class Article:
     captured_at: str | None = None
     encoding: str | None = None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
     # How sure extraction is that `body` is the article's text, 0..1 (None: the format leaves no doubt).
     confidence: float | None = None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsdesk.archive import Archive
-from newsdesk.archive.export import FIELDS, FORMATS, read_export, write_export
+from newsdesk.archive.export import FIELDS, FORMATS, ExportError, format_for, read_export, write_export
 from tests.archive.helpers import BASE, CAPTURES, ingest_into, read, revised, traditional, write
 
 
@@ -73,3 +75,49 @@ def test_unknown_format_says_which_exist(tmp_path: Path) -> None:
         write_export([], tmp_path / "x.xml", "xml")
     with pytest.raises(ValueError, match="jsonl, csv, parquet"):
         read_export(tmp_path / "x.xml", "xml")
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"點我\")", "+1+2", "-3-4", "@SUM(A1)", "\t=1", "\r=1", "'quoted", "''=2"]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_text_and_round_trip(archive: Archive, tmp_path: Path) -> None:
+    records = list(archive.iter_articles())[: len(FORMULAS)]
+    for record, formula in zip(records, FORMULAS, strict=True):
+        record["title"] = formula
+        record["outlet"] = formula
+        record["authors"] = [formula]
+    path = tmp_path / "articles.csv"
+    write_export(records, path, "csv")
+    raw = path.read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8), "spreadsheets need the BOM to read UTF-8"
+    with path.open(encoding="utf-8-sig", newline="") as src:
+        rows = list(csv.DictReader(src))
+    for row in rows:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert [row["title"] for row in rows] == ["'" + f for f in FORMULAS]
+    assert read_export(path, "csv") == records
+
+
+def test_an_export_interrupted_part_way_leaves_the_old_file_and_no_scraps(archive: Archive, tmp_path: Path) -> None:
+    def failing() -> Iterator[dict]:
+        records = archive.iter_articles()
+        yield next(records)
+        raise OSError(28, "No space left on device")
+
+    for fmt in FORMATS:
+        path = tmp_path / f"articles.{fmt}"
+        write_export(archive.iter_articles(), path, fmt)
+        before = path.read_bytes()
+        with pytest.raises(ExportError, match="No space left"):
+            write_export(failing(), path, fmt)
+        assert path.read_bytes() == before, fmt
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"articles.{fmt}" for fmt in FORMATS)
+
+
+def test_format_comes_from_the_extension_and_must_agree(tmp_path: Path) -> None:
+    assert [format_for(tmp_path / f"a.{fmt.upper()}") for fmt in FORMATS] == list(FORMATS)
+    assert format_for(tmp_path / "articles") == "jsonl"
+    assert format_for(tmp_path / "articles.txt", "csv") == "csv"
+    with pytest.raises(ExportError, match="does not match"):
+        format_for(tmp_path / "a.parquet", "csv")

@@ -155,7 +155,8 @@ def test_captures_naming_the_same_original_url_fold(run_files: RunFiles) -> None
     outcome = run.outcomes["b.md"]
     assert outcome.status == "folded", outcome
     assert outcome.article_id == run.article_of("a.md")
-    assert outcome.reason == "same original URL (ntdtv.com/gb/2021/05/20/a103124021.html)"
+    # The address is named, and the texts agree: an address alone folds nothing.
+    assert outcome.reason == "same original URL (ntdtv.com/gb/2021/05/20/a103124021.html): same text (similarity 1.00)"
 
 
 def test_near_duplicates_naming_different_originals_stay_apart(run_files: RunFiles) -> None:

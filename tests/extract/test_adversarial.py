@@ -75,7 +75,8 @@ def extract_checked(data: bytes | str, options: ExtractOptions | None = None) ->
     assert isinstance(article, Article)
     assert elapsed < HANG, f"took {elapsed:.1f} s"
     if article.error is None:
-        assert article.body or article.title
+        # A body, or a picture story that says it has no text: never an empty body without a reason.
+        assert article.body or (article.images and article.warnings)
     else:
         assert isinstance(article.error, str) and article.error
         # "extraction failed: …" is an exception the pipeline caught but did not expect: a bug.
@@ -242,7 +243,9 @@ for label, encoding, head, open_tag, close_tag in [
     assert len(data) >= 50 * 1024 * 1024
     started = time.monotonic()
     article = extract_capture(data, label)
-    results[label] = {"seconds": time.monotonic() - started, "error": article.error, "blocks": len(article.body), "title": article.title}
+    results[label] = {"seconds": time.monotonic() - started, "error": article.error, "blocks": len(article.body),
+                      "title": article.title, "warnings": article.warnings, "size": len(data),
+                      "last": article.body[-1][-20:] if article.body else None}
     del data, article
 results["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(results, ensure_ascii=False))
@@ -260,6 +263,8 @@ def test_fifty_megabyte_pages_finish_in_bounded_time_and_memory() -> None:
         assert result["error"] is None, (label, result)
         assert result["blocks"] > 1000 and result["title"] == "大页面测试", (label, result)
         assert result["seconds"] < HANG, (label, result)
+        assert result["warnings"] == [f"capture cut at 8,000,000 characters (of {result['size']:,} bytes)"], result
+        assert result["last"].endswith("[…truncated]"), result
     # Two 50 MB inputs, capped at max_chars, should stay well under this.
     assert results["max_rss_mb"] < 3000, results
     assert time.monotonic() - started < 2 * HANG + 30
@@ -467,7 +472,10 @@ def test_huge_bytes_are_cut_before_decoding() -> None:
     article = extract_checked(data, ExtractOptions(max_chars=10_000))
     assert time.monotonic() - started < 10
     assert article.encoding == "gb18030"
-    assert sum(len(block) for block in article.body) <= 10_000
+    assert sum(len(block) for block in article.body) <= 10_000 + len(" […truncated]")
+    # A cut is never silent.
+    assert article.warnings == [f"capture cut at 10,000 characters (of {len(data):,} bytes)"]
+    assert article.body[-1].endswith("[…truncated]")
 
 
 # --- the flattener against libxml2 --------------------------------------------------------------

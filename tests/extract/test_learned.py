@@ -74,14 +74,14 @@ _FLASH = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 
 
 def test_empty_body_always_says_why() -> None:
-    article = extract_text(_MENU_ONLY, "menu.html")
+    article = extract_capture(_MENU_ONLY.encode(), "menu.html")
     # A page of menus has no article: no body, and the error says so (navigation is never the body).
     assert article.body == []
-    assert article.error and "no article body" in article.error
+    assert article.error and "no article text" in article.error
 
 
 def test_flash_item_keeps_its_headline_as_body() -> None:
-    article = extract_text(_FLASH, "flash.html")
+    article = extract_capture(_FLASH.encode(), "flash.html")
     assert article.title == "央行宣布下调存款准备金率0.25个百分点"
     assert article.body == ["央行宣布下调存款准备金率0.25个百分点"]
     assert article.error is None

@@ -21,7 +21,7 @@ from warcio.warcwriter import WARCWriter
 
 from newsdesk.archive import Archive, ingest
 from newsdesk.sources.containers import container_kind, iter_all_captures
-from newsdesk.sources.files import RawCapture
+from newsdesk.sources.files import MAX_CAPTURE_BYTES, RawCapture
 from tests.archive.helpers import CAPTURES, dump
 
 MEMBERS = {
@@ -201,6 +201,83 @@ def test_jsonl_log_lines_are_captures_with_url_and_fetch_time(tmp_path: Path, na
         article = archive.article(str(rows[f"{path}#L1"]["article_id"]))
     assert failed == {f"{path}#L3", f"{path}#L4"}
     assert article.published == "2019-07-15"
+
+
+def _log_line(content: str, url: str, **extra: object) -> str:
+    return json.dumps({"url": url, "fetched_at": "2024-03-01T08:00:00Z", "content": content, **extra}, ensure_ascii=False)
+
+
+def test_a_hostile_line_fails_alone_and_later_lines_and_paths_are_read(tmp_path: Path) -> None:
+    """100,000 nested brackets made json.loads raise RecursionError, which ended the whole ingest
+    (and every re-run) before the lines and paths after it were read."""
+    brief, soh = MEMBERS["brief.md"].read_text(encoding="utf-8"), MEMBERS["soh.md"].read_text(encoding="utf-8")
+    log = tmp_path / "a_log.jsonl"
+    log.write_text("\n".join([
+        _log_line(brief, "https://mirror.example/brief"),
+        "[" * 100_000,
+        '{"url": "https://mirror.example/x", "content": "<p>x</p>", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "{not json",
+        '{"content": "' + "\\udc80" * 3 + '"}',
+        "1" * 5_000,  # a number too long for int()
+        _log_line(soh, "https://mirror.example/soh"),
+    ]) + "\n", encoding="utf-8")
+    later = tmp_path / "b_later.html"
+    later.write_bytes(MEMBERS["people.html"].read_bytes())
+
+    found = {Path(c.path).name: c for c in iter_all_captures([tmp_path])}
+    assert sorted(found) == [f"a_log.jsonl#L{n}" for n in range(1, 8)] + ["b_later.html"]
+    errors = {name: c.error for name, c in found.items() if c.error}
+    assert sorted(errors) == [f"a_log.jsonl#L{n}" for n in (2, 3, 4, 6)]
+    assert "nested too deeply" in str(errors["a_log.jsonl#L2"]) and "nested too deeply" in str(errors["a_log.jsonl#L3"])
+    assert found["a_log.jsonl#L7"].data == soh.encode("utf-8")
+
+    db = tmp_path / "a.db"
+    rows = ingested(db, tmp_path)
+    assert {Path(p).name for p in rows} >= {"a_log.jsonl#L1", "a_log.jsonl#L7", "b_later.html"}
+    with Archive(db) as archive:
+        failed = {Path(f["path"]).name: f["error"] for f in archive.failures()}
+    assert {f"a_log.jsonl#L{n}" for n in (2, 3, 4, 6)} <= set(failed)
+    assert all(failed[f"a_log.jsonl#L{n}"] for n in (2, 3, 4, 6)), "every failure has its reason"
+
+
+@pytest.mark.parametrize("name", ["big.jsonl", "big.jsonl.gz"])
+def test_a_log_over_the_capture_limit_is_read_line_by_line(tmp_path: Path, name: str) -> None:
+    """The size limit is one capture's: a 72 MiB log of 8 MiB records is nine captures."""
+    brief = MEMBERS["brief.md"].read_text(encoding="utf-8")
+    padding = "x" * (8 << 20)
+    lines = [_log_line(brief.replace("7", str(n)), f"https://mirror.example/{n}", crawl_log=padding) for n in range(9)]
+    text = ("\n".join(lines) + "\n").encode("utf-8")
+    assert len(text) > MAX_CAPTURE_BYTES
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text, compresslevel=1) if name.endswith(".gz") else text)
+    found = captures(path)
+    assert [c.path for c in found] == [f"{path}#L{n}" for n in range(1, 10)]
+    assert all(c.error is None for c in found), [c.error for c in found if c.error]
+    assert found[3].data == brief.replace("7", "3").encode("utf-8")
+
+
+def test_an_overlong_line_fails_alone(tmp_path: Path) -> None:
+    brief = MEMBERS["brief.md"].read_text(encoding="utf-8")
+    path = tmp_path / "log.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(_log_line(brief, "https://mirror.example/1") + "\n")
+        out.write(_log_line("x" * (MAX_CAPTURE_BYTES + 1), "https://mirror.example/2") + "\n")
+        out.write(_log_line(brief, "https://mirror.example/3"))  # no newline at the end
+    found = captures(path)
+    assert [c.path for c in found] == [f"{path}#L{n}" for n in (1, 2, 3)]
+    assert found[0].error is None and found[2].error is None
+    assert found[2].capture_url == "https://mirror.example/3"
+    assert found[1].data is None and "over the" in str(found[1].error)
+
+
+def test_a_cut_gzip_log_keeps_the_lines_before_the_cut(tmp_path: Path) -> None:
+    log = make_log(tmp_path / "log.jsonl")
+    packed = gzip.compress(log.read_bytes(), mtime=0)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: int(len(packed) * 0.8)])
+    found = captures(cut)
+    assert found[0].path == f"{cut}#L1" and found[0].error is None
+    assert found[-1].path == f"{cut}#end" and "truncated gzip" in str(found[-1].error)
 
 
 # --- WARC --------------------------------------------------------------------------------

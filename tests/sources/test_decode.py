@@ -9,6 +9,7 @@ when the encoding is knowable, the text must be the original.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 
 import pytest
@@ -137,6 +138,57 @@ def test_unicode_encodings_with_or_without_bom(encoding: str) -> None:
     decoded = decode(page.encode(encoding))
     assert SIMPLIFIED in decoded.text
     assert "\x00" not in decoded.text
+
+
+@cache
+def chinese_only(name: str) -> str:
+    """The Chinese characters and punctuation of a real capture, nothing else: no ASCII at all."""
+    return "".join(re.findall(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]+", capture_text(name)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("name", NAMES)
+def test_utf16_without_bom_or_ascii_is_read(name: str, encoding: str) -> None:
+    # Pure Chinese in UTF-16 has no NUL beside each character, and a NUL only for U+xx00 (一, 丐…)
+    # on the side ASCII never puts one: it was refused as binary or read in the wrong byte order.
+    text = chinese_only(name)
+    assert len(text) >= 30 and not re.search(r"[\x00-\x7f]", text)
+    decoded = decode(text.encode(encoding))
+    assert decoded.encoding == encoding
+    assert decoded.text == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_short_traditional_headline_is_read(encoding: str) -> None:
+    # Rare characters in a short stretch: under half of them are among the common ones.
+    text = chinese_only("appledaily__30135550.html")[:40]
+    decoded = decode(text.encode(encoding))
+    assert (decoded.encoding, decoded.text) == (encoding, text)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_mostly_chinese_with_a_little_ascii(encoding: str) -> None:
+    text = f"第一章\n{SIMPLIFIED}\n一一一\n{SIMPLIFIED}\n"
+    decoded = decode(text.encode(encoding))
+    assert (decoded.encoding, decoded.text) == (encoding, text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(NAMES), st.floats(0.0, 1.0), st.integers(40, 2000), st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_any_stretch_of_real_chinese_in_bomless_utf16_round_trips(name: str, start: float, size: int, encoding: str) -> None:
+    text = chinese_only(name)
+    at = int(max(0, len(text) - size) * start)
+    text = text[at : at + size]
+    decoded = decode(text.encode(encoding))
+    assert (decoded.encoding, decoded.text) == (encoding, text)
+
+
+def test_utf16_reading_does_not_take_other_chinese_encodings() -> None:
+    for encoding in ("gb18030", "big5hkscs", "utf-8"):
+        for name in encodable_names(encoding)[:20]:
+            text = chinese_only(name)
+            if text.encode(encoding, errors="ignore"):
+                assert decode(text.encode(encoding)).encoding == encoding, (name, encoding)
 
 
 def test_truncated_mid_character_is_forgiven() -> None:

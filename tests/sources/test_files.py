@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsdesk.sources.files import MAX_CAPTURE_BYTES, iter_captures, iter_paths, read_capture
+from newsdesk.sources.files import MAX_CAPTURE_BYTES, Skipped, iter_captures, iter_paths, read_capture
 from tests.conftest import DEV
 
 CAPTURE = DEV / "captures" / "people__1.html"
@@ -163,3 +164,21 @@ def test_iter_captures_goes_on_past_bad_files(tmp_path: Path) -> None:
     assert [Path(r.path).name for r in raws] == ["a.html", "b.gz", "c.gz"]
     assert [r.error is None for r in raws] == [True, False, True]
     assert [p.name for p in iter_paths([tmp_path])] == ["a.html", "b.gz", "c.gz"]
+
+
+def test_a_device_that_never_ends_is_read_only_to_the_limit() -> None:
+    raw = read_capture(Path("/dev/zero"), limit=1 << 20)
+    assert raw.data is None and raw.error == f"capture is over the {1 << 20}-byte limit"
+
+
+def test_the_walk_skips_links_and_special_files_and_says_which(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_bytes(b"<p>a</p>")
+    (tmp_path / "b.html").symlink_to(CAPTURE)
+    (tmp_path / "c").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(tmp_path / "d.fifo")
+    skipped = Skipped()
+    assert [p.name for p in iter_paths([tmp_path], skipped=skipped)] == ["a.html"]
+    assert sorted(Path(p.split(" (")[0]).name for p in skipped.paths) == ["b.html", "c", "d.fifo"]
+    followed = Skipped()
+    assert [p.name for p in iter_paths([tmp_path], follow_symlinks=True, skipped=followed)] == ["a.html", "b.html"]
+    assert len(followed) == 1, "the FIFO; the link back to the folder is walked once"

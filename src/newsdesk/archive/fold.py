@@ -1,5 +1,16 @@
-"""When two captures are the same article: the same original URL, or near-duplicate bodies
-whose titles and dates agree.
+"""When two captures are the same article. Pure functions over evidence; `Archive._decide`
+gathers the evidence from SQLite and asks these.
+
+- An address is evidence only when it names one page: home pages, section pages, feeds,
+  search and tag listings (`is_trivial_address`) are never identity keys, since every page
+  of a site may name them as its canonical link.
+- An address alone never folds two texts: a capture naming an article's address is that
+  article only when the texts agree (`same_address_verdict`): near-duplicates, a short
+  flash contained in the full text, or the same headline over a substantially shared text
+  (an edit).
+- Without a shared address, near-duplicate bodies fold when titles and dates agree and the
+  two do not name different originals (`near_duplicate_verdict`); an article's originals
+  are those of all its captures, so the answer does not depend on which capture came first.
 
 Bodies are compared as sets of character 5-grams of their folded text (one script, one
 width), estimated with MinHash and found through LSH bands (datasketch computes the
@@ -9,11 +20,12 @@ signatures and the band layout; the bands live in SQLite so the index survives r
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -54,6 +66,88 @@ def normalize_url(url: str | None) -> str | None:
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING_PARAMS.match(k)))
     path = re.sub(r"/+$", "", parts.path) or "/"
     return urlunsplit(("", host, path, query, "")).removeprefix("//")
+
+
+# --- trivial addresses -------------------------------------------------------------------
+# A directory index names its directory: /world/index.shtml is the /world section.
+_INDEX_FILE = re.compile(r"^(?:index|default|home|main|portal)\.(?:s?html?|php\d?|aspx?|jsp|cgi)$", re.I)
+_PAGE_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cgi)$", re.I)
+# Listings: a tag, category, topic, author or search page, with at most its one argument after it.
+_LISTING = frozenset({
+    "tag", "tags", "category", "categories", "topic", "topics", "label", "labels", "author", "authors", "search",
+    "feed", "feeds", "rss", "atom",
+})
+_FEED_FILE = re.compile(r"^(?:[a-z_-]*\.)?(?:rss|atom|xml|rdf)$|^(?:feed|feeds|rss|atom|rss2)$", re.I)
+# Edition and language prefixes before a section: /gb/world, /zh-hans/news, /zhongwen/simp.
+_EDITIONS = frozenset({
+    "gb", "b5", "big5", "zh", "cn", "tw", "hk", "en", "zh-cn", "zh-tw", "zh-hk", "zh-hans", "zh-hant", "simp", "trad",
+    "chinese", "zhongwen", "mandarin", "cantonese",
+})
+_FEED_HOST = re.compile(r"^(?:feeds?|rss)\.", re.I)
+# Pagination, language and filter parameters of a listing: they do not make it a page of its own.
+_LISTING_PARAMS = re.compile(r"^(?:page|paged|pg|pageno|pagenum|offset|start|lang|hl|locale|q|query|s|kw|wd|keyword|keywords)$", re.I)
+_PAGINATION = re.compile(r"/page/\d+/?$", re.I)
+_SECTION_SEGMENT_CHARS = 20
+
+
+def _section_segment(segment: str) -> bool:
+    """`news`, `world`, `breaking-news`, `国际`: a short name without digits and at most one
+    separator. Article slugs are longer or carry digits (`putin-meets-xi-in-beijing`, `a103124021`)."""
+    stem = _PAGE_EXTENSION.sub("", segment)
+    return (
+        0 < len(stem) <= _SECTION_SEGMENT_CHARS
+        and not any(ch.isdigit() for ch in stem)
+        and sum(stem.count(sep) for sep in "-_.") <= 1
+    )
+
+
+def is_trivial_address(url: str | None) -> bool:
+    """True for addresses many different pages name as their own: a site's home page, a section
+    page (one short segment without digits, or a directory index), a feed, a tag, category,
+    topic, author or search listing. Such an address cannot tell two articles apart."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    if not parts.netloc:
+        return False
+    if _FEED_HOST.match(parts.netloc):
+        return True
+    path = _PAGINATION.sub("", unquote(parts.path))
+    segments = [s for s in path.split("/") if s]
+    if segments and _FEED_FILE.match(segments[-1]):
+        return True
+    listing = next((i for i, s in enumerate(segments) if s.lower() in _LISTING), None)
+    if listing is not None and len(segments) - listing <= 2:
+        return True
+    indexed = bool(segments) and bool(_INDEX_FILE.match(segments[-1]))
+    if indexed:
+        segments = segments[:-1]
+    # A query that names a page (`?id=7`, `?p=123`) carries digits; `?lang=en`, `?page=2` do not count.
+    query_digits = any(
+        any(ch.isdigit() for ch in key + value)
+        for key, value in parse_qsl(parts.query)
+        if not _TRACKING_PARAMS.match(key) and not _LISTING_PARAMS.match(key)
+    )
+    if query_digits:
+        return False
+    if not segments:
+        return True
+    # A directory index is its directory's listing however deep it sits, unless digits name it (/2022/05/index.html).
+    if indexed:
+        return all(not any(ch.isdigit() for ch in s) for s in segments)
+    while segments and segments[0].lower() in _EDITIONS:
+        segments = segments[1:]
+    return len(segments) <= 1 and all(_section_segment(s) for s in segments)
+
+
+def identity_key(url: str | None) -> str | None:
+    """The normalised address when it names one page; None for no address or a trivial one."""
+    if is_trivial_address(url):
+        return None
+    return normalize_url(url)
 
 
 def body_text(article: Article) -> str:
@@ -147,11 +241,164 @@ def dates_agree(a: str | None, b: str | None, slack_days: int = 0) -> bool:
     return abs((da - db).days) <= slack_days
 
 
+# --- what the evidence says ---------------------------------------------------------------
+# Bodies shorter than this (folded characters) are not compared: a teaser or an empty page says
+# nothing about which text it belongs to.
+MIN_TEXT = 30
+# A flash (快讯) later expanded at the same address: at most this share of the full text's length...
+STUB_SHARE = 0.5
+# ... with at least this share of its 5-grams in the full text. Unrelated texts of one outlet share
+# boilerplate only (< 0.1 on the dev captures); see bench/archive.py's same-address cases.
+STUB_CONTAINED = 0.6
+# An edit at the same address under the same headline: at least this share of the shorter text's
+# 5-grams survive in the other (a third of the paragraphs rewritten keeps ~0.6).
+EDIT_OVERLAP = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class TextEvidence:
+    """Two bodies compared exactly: Jaccard similarity of their 5-gram sets, the share of the
+    shorter one's 5-grams found in the longer, and both lengths (folded characters)."""
+
+    similarity: float
+    containment: float
+    shorter: int
+    longer: int
+
+
+def compare_texts(a: str, b: str) -> TextEvidence:
+    """`a` and `b` are `body_text` forms."""
+    sa, sb = shingles(a), shingles(b)
+    shared = len(sa & sb)
+    union = len(sa | sb)
+    small = min(len(sa), len(sb))
+    return TextEvidence(
+        similarity=shared / union if union else 1.0,
+        containment=shared / small if small else 1.0,
+        shorter=min(len(a), len(b)),
+        longer=max(len(a), len(b)),
+    )
+
+
+def same_address_verdict(text: TextEvidence, title: str | None, other_title: str | None) -> str | None:
+    """Why a capture naming the same (non-trivial) original address as an earlier version is that
+    article, or None when the address is all they share (a mis-set canonical link, a reused URL)."""
+    if text.similarity >= SIMILARITY_THRESHOLD:
+        return f"same text (similarity {text.similarity:.2f})"
+    if text.shorter < MIN_TEXT:
+        # Nothing to compare (an empty or teaser capture): the headline must vouch for it.
+        return "too little text to compare, titles agree" if titles_agree(title, other_title) else None
+    if text.shorter <= STUB_SHARE * text.longer and text.containment >= STUB_CONTAINED:
+        return f"a short version contained in the other ({text.containment:.2f} of its text)"
+    if titles_agree(title, other_title) and text.containment >= EDIT_OVERLAP:
+        return f"edited: titles agree, {text.containment:.2f} of the text kept"
+    return None
+
+
+def near_duplicate_verdict(
+    similarity: float,
+    key: str | None,
+    article_keys: set[str],
+    title: str | None,
+    article_title: str | None,
+    published: str | None,
+    article_published: str | None,
+) -> str | None:
+    """Why a capture whose body is `similarity`-alike to one of an article's versions is that
+    article, or None. `key` is the capture's identity key, `article_keys` those of every capture
+    the article holds."""
+    if similarity < SIMILARITY_THRESHOLD:
+        return None
+    if key and article_keys and key not in article_keys:
+        return None  # both name their original, and the originals differ: two publications
+    if not titles_agree(title, article_title):
+        return None
+    # A day apart is a time-zone difference only for the very same headline.
+    slack = 1 if title_similarity(title, article_title) == 1.0 else 0
+    if not dates_agree(published, article_published, slack):
+        return None
+    return f"near-duplicate body (similarity {similarity:.2f}), title and date agree"
+
+
+def capture_time(value: str | None) -> dt.datetime | None:
+    """A capture's crawl time (`captured_at`: ISO 8601 from capture logs and WARC-Date, or an
+    RFC 2822 date) in UTC; None when absent or unreadable. A time without a zone is taken as UTC."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def latest_revision(captures: list[tuple[int, int, str | None]]) -> int:
+    """The revision an article shows, from its captures as (seq, revision, captured_at): the one
+    that appeared last. A revision appears when it is first captured: by crawl time when every
+    capture has one (ties: the later ingested), else by ingest order, since an undated capture
+    cannot be placed in time. A copy of an older text captured later (a mirror crawled late)
+    does not take the article back to that text."""
+    first_seq: dict[int, int] = {}
+    first_time: dict[int, dt.datetime] = {}
+    timed = True
+    for seq, revision, at in captures:
+        first_seq[revision] = min(seq, first_seq.get(revision, seq))
+        moment = capture_time(at)
+        if moment is None:
+            timed = False
+        elif revision not in first_time or moment < first_time[revision]:
+            first_time[revision] = moment
+    if timed:
+        return max(first_seq, key=lambda revision: (first_time[revision], first_seq[revision]))
+    return max(first_seq, key=first_seq.__getitem__)
+
+
 @dataclass(frozen=True, slots=True)
 class FoldDecision:
+    """The article a capture belongs to (None: a new one), why, and the other articles it shows
+    to be the same (a capture that bridges two versions nobody had connected): they merge into it."""
+
     article_id: str | None
     reason: str
     similarity: float = 0.0
+    merges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An article whose text agrees with a capture's, by address or by body."""
+
+    article_id: str
+    order: int  # the article's age (archive sequence): the older keeps its id when two merge
+    keys: frozenset[str]  # identity keys of all its captures
+    strength: tuple[float, ...]  # higher is stronger evidence: (same address, similarity, containment)
+    reason: str
+
+
+def choose(candidates: list[Candidate], key: str | None) -> FoldDecision:
+    """Fold into the strongest candidate, and merge with it every other candidate that names no
+    other original: whatever order the captures came in, texts that agree end up in one article.
+    Candidates naming another original than the ones kept stay apart (two publications)."""
+    if not candidates:
+        return FoldDecision(None, "new article")
+    ranked = sorted(candidates, key=lambda c: (tuple(-x for x in c.strength), c.order, c.article_id))
+    primary = ranked[0]
+    keys = set(primary.keys) | ({key} if key else set())
+    group = [primary]
+    for other in sorted(ranked[1:], key=lambda c: (c.order, c.article_id)):
+        if len(keys | other.keys) <= 1:
+            keys |= other.keys
+            group.append(other)
+    keep = min(group, key=lambda c: (c.order, c.article_id))
+    merges = tuple(c.article_id for c in sorted(group, key=lambda c: (c.order, c.article_id)) if c is not keep)
+    reason = primary.reason + (f"; the same article as {', '.join(merges)}, merged into it" if merges else "")
+    return FoldDecision(keep.article_id, reason, primary.strength[1], merges)
 
 
 def capture_score(article: Article) -> tuple[float, str]:

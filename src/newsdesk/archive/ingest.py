@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsdesk.archive.store import Archive, IngestOutcome, capture_hash
 from newsdesk.extract import ExtractOptions, extract_capture
+from newsdesk.model import Article
 from newsdesk.sources.containers import iter_all_captures
-from newsdesk.sources.files import RawCapture
+from newsdesk.sources.files import RawCapture, Skipped
 
-# Commit after this many captures or seconds, whichever comes first: a crash redoes at most one batch.
+# A batch is this many captures, or what was extracted in this many seconds, whichever comes first:
+# a crash redoes at most one batch, and other writers wait at most for one batch's inserts.
 BATCH_CAPTURES = 200
 BATCH_SECONDS = 2.0
+BATCH_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -28,6 +33,8 @@ class IngestSummary:
     failed: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    # Symbolic links and special files the walk left out (see sources.files.iter_paths).
+    skipped: Skipped = field(default_factory=Skipped)
 
     def count(self, outcome: IngestOutcome) -> None:
         self.read += 1
@@ -54,19 +61,80 @@ def _failure_key(raw: RawCapture) -> str:
     return capture_hash(f"unreadable\0{raw.path}\0{raw.error}".encode("utf-8", "surrogatepass"))
 
 
-def ingest_capture(archive: Archive, raw: RawCapture, options: ExtractOptions) -> IngestOutcome:
+@dataclass(slots=True)
+class Prepared:
+    """A capture made ready to store, without the write lock: hashed and, unless the archive
+    already knew it, extracted. The capture's bytes are not kept: a batch holds articles only."""
+
+    raw: RawCapture  # path, error and crawl facts; data dropped
+    key: str
+    size: int = 0  # bytes read
+    article: Article | None = None  # None: unreadable or already known
+    unreadable: bool = False  # no bytes could be read: raw.error says why
+
+
+def _without_data(raw: RawCapture) -> RawCapture:
+    return RawCapture(raw.path, None, raw.error, raw.capture_url, raw.captured_at)
+
+
+def prepare(archive: Archive, raw: RawCapture, options: ExtractOptions) -> Prepared:
+    """The slow part of ingesting a capture, done outside any transaction (other processes may
+    write meanwhile: `store` checks again under the lock)."""
     if raw.data is None:
-        key = _failure_key(raw)
-        if archive.known(key):
-            return IngestOutcome("unchanged")
-        return archive.add_failure(key, raw.path, raw.error or "unreadable", raw.capture_url)
+        return Prepared(_without_data(raw), _failure_key(raw), unreadable=True)
     sha = capture_hash(raw.data)
     if archive.known(sha):
-        return IngestOutcome("unchanged")
+        return Prepared(_without_data(raw), sha, len(raw.data))
     article = extract_capture(raw.data, raw.path, options)
     article.capture_url = article.capture_url or raw.capture_url
     article.captured_at = raw.captured_at
-    return archive.add_capture(sha, article)
+    return Prepared(_without_data(raw), sha, len(raw.data), article)
+
+
+def store(archive: Archive, prepared: Prepared) -> IngestOutcome:
+    """Fold a prepared capture into the archive: inside the current write transaction."""
+    raw = prepared.raw
+    if prepared.unreadable:
+        if archive.known(prepared.key):
+            return IngestOutcome("unchanged")
+        return archive.add_failure(prepared.key, raw.path, raw.error or "unreadable", raw.capture_url)
+    if prepared.article is None:
+        return IngestOutcome("unchanged")
+    return archive.add_capture(prepared.key, prepared.article)
+
+
+def ingest_capture(archive: Archive, raw: RawCapture, options: ExtractOptions) -> IngestOutcome:
+    """One capture, prepared and stored (inside the current write transaction)."""
+    return store(archive, prepare(archive, raw, options))
+
+
+def _batches(captures: Iterable[RawCapture], archive: Archive, options: ExtractOptions) -> Iterator[list[Prepared]]:
+    """Prepared captures in batches of BATCH_CAPTURES, or fewer when preparing them took
+    BATCH_SECONDS or they came from BATCH_BYTES of captures (which bounds the articles held)."""
+    batch: list[Prepared] = []
+    started, size = time.monotonic(), 0
+    for raw in captures:
+        prepared = prepare(archive, raw, options)
+        batch.append(prepared)
+        size += prepared.size
+        if len(batch) >= BATCH_CAPTURES or size >= BATCH_BYTES or time.monotonic() - started > BATCH_SECONDS:
+            yield batch
+            batch, started, size = [], time.monotonic(), 0
+    if batch:
+        yield batch
+
+
+def _end_batch_after(archive: Archive, exc: BaseException) -> None:
+    """After `exc` stopped a batch: keep the captures it stored (Ctrl-C), unless the database
+    itself failed (a full disk), and never hide `exc` behind a second error."""
+    try:
+        if isinstance(exc, sqlite3.Error):
+            archive.rollback()
+        else:
+            archive.commit()
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            archive.rollback()
 
 
 def ingest(
@@ -74,34 +142,40 @@ def ingest(
     archive: Archive,
     options: ExtractOptions | None = None,
     on_capture: Callable[[RawCapture, IngestOutcome], None] | None = None,
+    follow_symlinks: bool = False,
 ) -> IngestSummary:
     """Ingest every capture under `paths`. Safe to interrupt and re-run: work already
-    committed is recognised by content hash and skipped."""
+    committed is recognised by content hash and skipped.
+
+    A batch is read and extracted first, with no lock held; then it is stored in one short
+    write transaction (BEGIN IMMEDIATE … COMMIT), so other writers and readers of the archive
+    wait at most for one batch's inserts. An interrupted run loses at most the batch in flight."""
     options = options or ExtractOptions()
     summary = IngestSummary()
     started = time.perf_counter()
-    batch_started, in_batch = time.monotonic(), 0
-    archive.begin()
     try:
-        for raw in iter_all_captures(paths):
-            archive.conn.execute("SAVEPOINT capture")
+        captures = iter_all_captures(paths, follow_symlinks, summary.skipped)
+        for batch in _batches(captures, archive, options):
+            archive.begin()
             try:
-                outcome = ingest_capture(archive, raw, options)
-            except BaseException:
-                # A capture half-written when interrupted is undone; the batch before it stands.
-                archive.conn.execute("ROLLBACK TO capture")
-                archive.conn.execute("RELEASE capture")
+                for prepared in batch:
+                    archive.conn.execute("SAVEPOINT capture")
+                    try:
+                        outcome = store(archive, prepared)
+                    except BaseException:
+                        # A capture half-written when interrupted is undone; the batch before it stands.
+                        if archive.conn.in_transaction:
+                            archive.conn.execute("ROLLBACK TO capture")
+                            archive.conn.execute("RELEASE capture")
+                        raise
+                    archive.conn.execute("RELEASE capture")
+                    summary.count(outcome)
+                    if on_capture:
+                        on_capture(prepared.raw, outcome)
+            except BaseException as exc:
+                _end_batch_after(archive, exc)
                 raise
-            archive.conn.execute("RELEASE capture")
-            summary.count(outcome)
-            if on_capture:
-                on_capture(raw, outcome)
-            in_batch += 1
-            if in_batch >= BATCH_CAPTURES or time.monotonic() - batch_started > BATCH_SECONDS:
-                archive.commit()
-                archive.begin()
-                batch_started, in_batch = time.monotonic(), 0
+            archive.commit()
     finally:
-        archive.commit()
         summary.seconds = time.perf_counter() - started
     return summary

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
+from newsdesk.archive.fold import identity_key
 from newsdesk.archive.text import fts_row
 
 
@@ -21,6 +22,27 @@ def _reindex_with_facets(conn: sqlite3.Connection) -> None:
     conn.executemany(
         "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
         ((seq, *fts_row(title, json.loads(body), outlet, published, tokenizer)) for seq, title, body, outlet, published in rows),
+    )
+
+
+def _capture_url_keys(conn: sqlite3.Connection) -> None:
+    """5: every capture records the identity key of the original it names (None for none, or for a
+    home, section, feed or listing page), so folding compares a capture with the originals of all
+    of an article's captures; `articles.url_key` becomes the first of them, never a trivial address.
+    Articles that were folded on a trivial address before stay folded: re-ingest into a new archive
+    to split them."""
+    # An archive whose version was set back by hand may have the column already.
+    if "url_key" not in {row[1] for row in conn.execute("PRAGMA table_info(captures)")}:
+        conn.execute("ALTER TABLE captures ADD COLUMN url_key TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS captures_url_key ON captures(url_key)")
+    rows = conn.execute("SELECT seq, record FROM captures").fetchall()
+    conn.executemany(
+        "UPDATE captures SET url_key=? WHERE seq=?",
+        ((identity_key(json.loads(record).get("original_url")), seq) for seq, record in rows),
+    )
+    conn.execute(
+        "UPDATE articles SET url_key = (SELECT c.url_key FROM captures c WHERE c.article_id = articles.id"
+        " AND c.url_key IS NOT NULL ORDER BY c.seq LIMIT 1)"
     )
 
 
@@ -120,27 +142,49 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX story_terms_term_start ON story_terms(term, start);
     CREATE INDEX story_terms_story ON story_terms(story_id);
     """,
+    _capture_url_keys,
 ]
 
 
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one (executescript would end the
+    transaction the migration runs in)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements
+
+
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database to the newest schema; returns the version it is at."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"this archive has schema version {version}, newer than this newsdesk knows ({len(MIGRATIONS)}): upgrade newsdesk"
-        )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    """Bring the database to the newest schema; returns the version it is at.
+
+    Each migration is one write transaction that re-reads the version once it holds the write
+    lock: two processes opening a new archive at once (two ingests, say) migrate it once."""
+    while True:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"this archive has schema version {version}, newer than this newsdesk knows ({len(MIGRATIONS)}): upgrade newsdesk"
+            )
+        if version == len(MIGRATIONS):
+            return version
         # One transaction per migration: a crash leaves the archive at the previous version.
-        if isinstance(script, str):
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
-            continue
-        conn.execute("BEGIN")
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            script(conn)
-            conn.execute(f"PRAGMA user_version = {number}")
+            number = conn.execute("PRAGMA user_version").fetchone()[0] + 1
+            if number <= len(MIGRATIONS):
+                script = MIGRATIONS[number - 1]
+                if isinstance(script, str):
+                    for statement in _statements(script):
+                        conn.execute(statement)
+                else:
+                    script(conn)
+                conn.execute(f"PRAGMA user_version = {number}")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-    return len(MIGRATIONS)

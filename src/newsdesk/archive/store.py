@@ -12,16 +12,19 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsdesk.archive import fold as folding
 from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
-from newsdesk.archive.schema import migrate
+from newsdesk.archive.schema import MIGRATIONS, migrate
 from newsdesk.archive.text import (
     QueryError,
     facet_query,
@@ -34,6 +37,7 @@ from newsdesk.archive.text import (
 from newsdesk.model import Article, Image
 
 DEFAULT_DB = "newsdesk.db"
+T = TypeVar("T")
 # bm25 weights of the full-text columns: a title hit counts four body hits; facets are filters only.
 BM25 = "bm25(article_fts, 4.0, 1.0, 0.0)"
 
@@ -89,40 +93,216 @@ class ArticleRow:
         return record
 
 
-class Archive:
-    """One SQLite file. Not safe to share across threads; open one per process."""
+class ArchiveError(Exception):
+    """The archive cannot be opened or used as asked; the message says why, in one line."""
 
-    def __init__(self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram") -> None:
+
+class ArchiveBusy(ArchiveError):
+    """Another process held the archive's write lock for longer than this one would wait."""
+
+
+class ArchiveUnwritable(ArchiveError):
+    """The archive exists but cannot be opened for writing here (read-only storage or folder)."""
+
+
+def describe(exc: sqlite3.Error, path: Path | None = None) -> str:
+    """What a SQLite error means for the user of an archive, in one line."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = f"{path}" if path is not None else "the archive"
+    if name == "SQLITE_NOTADB":
+        return f"{where} is not a newsdesk archive (not a SQLite database)"
+    if name.startswith("SQLITE_CORRUPT"):
+        return f"{where} is damaged ({exc}): restore it from a copy"
+    if name == "SQLITE_FULL":
+        return f"the disk holding {where} is full: nothing more could be written"
+    if name.startswith("SQLITE_READONLY"):
+        return f"{where} is read-only here: it can be read but not changed"
+    if name.startswith("SQLITE_IOERR"):
+        return f"reading or writing {where} failed ({exc}; {name}): is the disk full or failing?"
+    if name.startswith("SQLITE_CANTOPEN") and path is not None:
+        if not path.parent.exists():
+            return f"cannot open {path}: the folder {path.parent} does not exist"
+        if path.is_dir():
+            return f"cannot open {path}: it is a folder, not an archive file"
+        return f"cannot open {path}: the folder or file is not writable here ({exc})"
+    return f"{where}: {exc}"
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    # SQLITE_BUSY and SQLITE_LOCKED, as Python's sqlite3 words them.
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _backoff(attempt: int) -> float:
+    """Seconds to sleep before write attempt `attempt + 1`: doubling from 50 ms to 2 s, with jitter,
+    so two waiting writers do not retry in step."""
+    return min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0)
+
+
+class Archive:
+    """One SQLite file. Not safe to share across threads; open one per process.
+
+    Several processes may use one archive at once (WAL): readers never wait for writers, and
+    writers take turns. A writer holds the write lock only for a batch's inserts (`begin()` …
+    `commit()`, BEGIN IMMEDIATE), never while extracting; a writer that finds the lock taken
+    waits (`PRAGMA busy_timeout`), and `begin()` retries with backoff for up to `write_wait`
+    seconds before giving up with ArchiveBusy."""
+
+    # SQLite's own wait for a lock, per statement; `begin()` adds retries on top of it.
+    BUSY_TIMEOUT_SECONDS = 30.0
+    # How long `begin()` keeps trying for the write lock: another ingest placing thousands of
+    # articles in stories holds it for minutes.
+    WRITE_WAIT_SECONDS = 900.0
+
+    def __init__(
+        self, path: str | Path = DEFAULT_DB, tokenizer: str = "bigram", write_wait: float | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """Open (or create) the archive at `path`. `read_only` opens an existing archive for reading
+        where it cannot be written (read-only storage); it is never created, migrated or changed.
+        Raises ArchiveError when the file cannot serve as an archive."""
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        migrate(self.conn)
+        self.write_wait = self.WRITE_WAIT_SECONDS if write_wait is None else write_wait
+        self.read_only = read_only
+        try:
+            self.conn = self._connect()
+        except sqlite3.Error as exc:
+            raise self._open_error(exc) from exc
+        try:
+            self._set_busy_timeout(self.BUSY_TIMEOUT_SECONDS)
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            if read_only:
+                self.tokenizer = self._check_read_only()
+            else:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                # Creating the archive (WAL mode, the schema, the tokenizer) may race with another
+                # process creating it too: each step waits for the lock and re-checks under it.
+                self.tokenizer = self._retrying(lambda: self._set_up(tokenizer))
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise self._open_error(exc) from exc
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(self.path, isolation_level=None, timeout=self.BUSY_TIMEOUT_SECONDS)
+        if not self.path.is_file():
+            raise ArchiveError(f"no archive at {self.path}")
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=self.BUSY_TIMEOUT_SECONDS)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            # No -shm file can be made beside a WAL archive in a folder this process cannot write.
+            if not (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+                raise
+            conn.close()
+        # A WAL archive in a folder this process cannot write (no -shm can be made): read the file as
+        # it stands. No one can be writing it there, so treating it as unchanging is safe.
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+    def _open_error(self, exc: sqlite3.Error) -> ArchiveError:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if self.path.is_file() and (name.startswith("SQLITE_CANTOPEN") or name.startswith("SQLITE_READONLY")):
+            return ArchiveUnwritable(describe(exc, self.path))
+        return ArchiveError(describe(exc, self.path))
+
+    def _check_identity(self) -> None:
+        """Refuse a SQLite database that is not an archive: the schema would be written into it."""
+        tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and "meta" not in tables:
+            raise ArchiveError(
+                f"{self.path} is a SQLite database but not a newsdesk archive: give another --db"
+            )
+
+    def _check_read_only(self) -> str:
+        self._check_identity()
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != len(MIGRATIONS):
+            raise ArchiveError(
+                f"{self.path} has schema version {version}, this newsdesk reads {len(MIGRATIONS)}, and it cannot be"
+                " upgraded where it is (read-only): copy it somewhere writable"
+            )
+        stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        return str(stored[0]) if stored else "bigram"
+
+    def _set_up(self, tokenizer: str) -> str:
+        self._check_identity()
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        try:
+            migrate(self.conn)
+        except RuntimeError as exc:  # a newer schema than this newsdesk knows
+            raise ArchiveError(f"{self.path}: {exc}") from exc
         stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
         if stored is None:
-            self.conn.execute("INSERT INTO meta(key, value) VALUES ('tokenizer', ?)", (tokenizer,))
-            self.tokenizer = tokenizer
-        else:
-            self.tokenizer = stored[0]
-        self._in_batch = False
+            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('tokenizer', ?)", (tokenizer,))
+            stored = self.conn.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        return str(stored[0])
+
+    def _set_busy_timeout(self, seconds: float) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+
+    def _retrying(self, attempt: Callable[[], T], wait: float | None = None) -> T:
+        """`attempt()`, tried again with backoff while the database is locked, for up to `wait` seconds."""
+        deadline = time.monotonic() + (self.write_wait if wait is None else wait)
+        tries = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                self._set_busy_timeout(max(0.0, min(self.BUSY_TIMEOUT_SECONDS, remaining)))
+                return attempt()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise ArchiveBusy(
+                        f"the archive {self.path} is busy: another newsdesk process has been writing it for over"
+                        f" {self.write_wait if wait is None else wait:.0f} s; try again when it has finished"
+                    ) from exc
+                time.sleep(min(_backoff(tries), max(0.0, deadline - time.monotonic())))
+                tries += 1
+            finally:
+                self._set_busy_timeout(self.BUSY_TIMEOUT_SECONDS)
 
     # --- transactions --------------------------------------------------------------------
 
-    def begin(self) -> None:
-        if not self._in_batch:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self._in_batch = True
+    def begin(self, wait: float | None = None) -> None:
+        """Take the write lock (BEGIN IMMEDIATE), waiting up to `wait` seconds (default
+        `write_wait`) for other writers; ArchiveBusy if they hold it longer."""
+        if self.read_only:
+            raise ArchiveUnwritable(f"{self.path} is opened read-only: it cannot be changed here")
+        # The connection's own state, not a flag of ours: a Ctrl-C that lands between a statement
+        # and the line after it would leave a flag saying the opposite of what SQLite did.
+        if not self.conn.in_transaction:
+            self._retrying(lambda: self.conn.execute("BEGIN IMMEDIATE"), wait)
 
     def commit(self) -> None:
-        if self._in_batch:
+        if self.conn.in_transaction:
             self.conn.execute("COMMIT")
-            self._in_batch = False
 
     def rollback(self) -> None:
-        if self._in_batch:
+        # SQLite may have rolled the transaction back itself (a full disk does): no second error.
+        if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
-            self._in_batch = False
+
+    @contextmanager
+    def writing(self, wait: float | None = None) -> Iterator[None]:
+        """One write transaction: committed at the end of the block, rolled back if it raises."""
+        self.begin(wait)
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
 
     def close(self) -> None:
         self.commit()
@@ -164,13 +344,14 @@ class Archive:
             return self.add_failure(sha256, article.file, article.error, article.capture_url)
         text = folding.body_text(article)
         minhash = folding.signature(text)
-        decision = self._decide(article, minhash, len(text))
+        key = folding.identity_key(article.original_url)
+        decision = self._decide(article, minhash, text, key)
         score, score_reason = folding.capture_score(article)
         if decision.article_id is None:
-            article_id = _article_id(folding.normalize_url(article.original_url) or sha256)
+            article_id = self._new_article_id(key, sha256)
             status = "new"
             revision = 1
-            self._insert_article(article_id, article)
+            self._insert_article(article_id, article, key)
             self._index_signature(article_id, minhash)
             self.conn.execute(
                 "INSERT INTO revisions(article_id, number, signature, first_capture) VALUES (?,?,?,?)",
@@ -178,69 +359,133 @@ class Archive:
             )
         else:
             article_id = decision.article_id
+            for gone in decision.merges:
+                self._merge(article_id, gone)
             revision, is_new_revision = self._revision_for(article_id, minhash)
             status = "revision" if is_new_revision else "folded"
+            if key:
+                self.conn.execute("UPDATE articles SET url_key=COALESCE(url_key, ?) WHERE id=?", (key, article_id))
         capture_seq = self._next_capture_seq()
         self.conn.execute(
             "INSERT INTO captures(seq, sha256, path, capture_url, captured_at, article_id, revision, fold_reason, score,"
-            " score_reason, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " score_reason, record, url_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 capture_seq, sha256, article.file, article.capture_url, article.captured_at, article_id, revision,
-                decision.reason, score, score_reason, json.dumps(article.to_record(), ensure_ascii=False),
+                decision.reason, score, score_reason, json.dumps(article.to_record(), ensure_ascii=False), key,
             ),
         )
         self._choose_best(article_id)
         return IngestOutcome(status, article_id, decision.reason)
 
+    def _new_article_id(self, key: str | None, sha256: str) -> str:
+        """From the article's address when no other article has it (another text at the same
+        address is another article), else from the capture that opens it."""
+        if key:
+            article_id = _article_id(key)
+            if self.conn.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is None:
+                return article_id
+        return _article_id(sha256)
+
     def _next_capture_seq(self) -> int:
         return (self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM captures").fetchone()[0]) + 1
 
-    def _decide(self, article: Article, minhash: Any, body_chars: int) -> folding.FoldDecision:
-        url_key = folding.normalize_url(article.original_url)
-        if url_key:
-            row = self.conn.execute("SELECT id FROM articles WHERE url_key=? ORDER BY seq LIMIT 1", (url_key,)).fetchone()
-            if row:
-                return folding.FoldDecision(row[0], f"same original URL ({url_key})", 1.0)
-        if body_chars < 30:
+    def _decide(self, article: Article, minhash: Any, text: str, key: str | None) -> folding.FoldDecision:
+        candidates = self._same_address(article, text, key) if key else {}
+        if len(text) >= folding.MIN_TEXT:
+            for candidate in self._near_duplicates(article, minhash, key):
+                known = candidates.get(candidate.article_id)
+                if known is None or candidate.strength > known.strength:
+                    candidates[candidate.article_id] = candidate
+        elif not candidates:
             return folding.FoldDecision(None, "new article (body too short to compare)")
-        candidates: set[str] = set()
-        for band, key in folding.band_keys(minhash):
-            for (article_id,) in self.conn.execute(
-                "SELECT article_id FROM lsh_bands WHERE band=? AND key=?", (band, key)
-            ):
-                candidates.add(article_id)
-        best: folding.FoldDecision | None = None
-        for article_id in sorted(candidates):
-            row = self.conn.execute("SELECT title, published, url_key FROM articles WHERE id=?", (article_id,)).fetchone()
-            if row is None:
-                continue
-            # Compare with every revision, not only the first: the bands index each revision's text,
-            # so a copy of a revised version (another mirror of it, say) must fold into it too.
-            similarity = max(
-                (folding.similarity(data, minhash) for (data,) in self.conn.execute(
-                    "SELECT signature FROM revisions WHERE article_id=?", (article_id,)
-                )),
-                default=0.0,
-            )
-            if similarity < folding.SIMILARITY_THRESHOLD:
-                continue
-            if url_key and row[2] and row[2] != url_key:
-                continue  # both name their original, and the originals differ: two articles
-            if not folding.titles_agree(article.title, row[0]):
-                continue
-            # A day apart is a time-zone difference only for the very same headline.
-            slack = 1 if folding.title_similarity(article.title, row[0]) == 1.0 else 0
-            if not folding.dates_agree(article.published, row[1], slack):
-                continue
-            if best is None or similarity > best.similarity:
-                best = folding.FoldDecision(article_id, f"near-duplicate body (similarity {similarity:.2f}), title and date agree", similarity)
-        return best or folding.FoldDecision(None, "new article")
+        return folding.choose(list(candidates.values()), key)
 
-    def _insert_article(self, article_id: str, article: Article) -> None:
+    def _near_duplicates(self, article: Article, minhash: Any, key: str | None) -> list[folding.Candidate]:
+        """Articles the LSH bands offer with a version whose body is similar enough and whose
+        title and date agree with the capture's."""
+        offered: set[str] = set()
+        for band, band_key in folding.band_keys(minhash):
+            for (article_id,) in self.conn.execute(
+                "SELECT article_id FROM lsh_bands WHERE band=? AND key=?", (band, band_key)
+            ):
+                offered.add(article_id)
+        out = []
+        for article_id in sorted(offered):
+            # Every version, not only the one the article shows: the bands index each revision's text, so a
+            # copy of a revised version (another mirror of it) folds into it too. Each version is judged with
+            # its own title and date (those of its first capture), so whether two captures agree does not
+            # depend on which capture the article happens to show when the second arrives.
+            best: tuple[float, str] | None = None
+            keys: set[str] | None = None
+            for data, title, published in self.conn.execute(
+                "SELECT r.signature, json_extract(c.record, '$.title'), json_extract(c.record, '$.published')"
+                " FROM revisions r JOIN captures c ON c.seq = r.first_capture WHERE r.article_id=?",
+                (article_id,),
+            ).fetchall():
+                similarity = folding.similarity(data, minhash)
+                if similarity < folding.SIMILARITY_THRESHOLD or (best is not None and similarity <= best[0]):
+                    continue
+                if keys is None:
+                    keys = self._article_keys(article_id)
+                why = folding.near_duplicate_verdict(similarity, key, keys, article.title, title, article.published, published)
+                if why is not None:
+                    best = (similarity, why)
+            if best is not None and keys is not None:
+                (order,) = self.conn.execute("SELECT seq FROM articles WHERE id=?", (article_id,)).fetchone()
+                out.append(folding.Candidate(article_id, order, frozenset(keys), (0.0, best[0], 0.0), best[1]))
+        return out
+
+    def _article_keys(self, article_id: str) -> set[str]:
+        """The original addresses every capture of the article names (identity keys only)."""
+        return {k for (k,) in self.conn.execute(
+            "SELECT DISTINCT url_key FROM captures WHERE article_id=? AND url_key IS NOT NULL", (article_id,)
+        )}
+
+    def _same_address(self, article: Article, text: str, key: str) -> dict[str, folding.Candidate]:
+        """Articles at the capture's address whose text agrees with it, compared exactly with the
+        first capture of each of their revisions."""
+        found: dict[str, folding.Candidate] = {}
+        for article_id, order, record in self.conn.execute(
+            "SELECT r.article_id, a.seq, c.record FROM revisions r JOIN captures c ON c.seq = r.first_capture"
+            " JOIN articles a ON a.id = r.article_id"
+            " WHERE r.article_id IN (SELECT DISTINCT article_id FROM captures WHERE url_key=?) ORDER BY r.article_id, r.number",
+            (key,),
+        ).fetchall():
+            version = Article.from_record(json.loads(record))
+            evidence = folding.compare_texts(text, folding.body_text(version))
+            why = folding.same_address_verdict(evidence, article.title, version.title)
+            if why is None:
+                continue
+            strength = (1.0, evidence.similarity, evidence.containment)
+            if article_id not in found or strength > found[article_id].strength:
+                found[article_id] = folding.Candidate(
+                    article_id, order, frozenset(self._article_keys(article_id)), strength, f"same original URL ({key}): {why}"
+                )
+        return found
+
+    def _merge(self, keep: str, gone: str) -> None:
+        """`gone` is `keep`'s article after all (a capture agrees with both): its captures, revisions
+        and bands move to `keep`, its revisions numbered after `keep`'s; `gone` is removed."""
+        (offset,) = self.conn.execute("SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id=?", (keep,)).fetchone()
+        self.conn.execute("UPDATE revisions SET article_id=?, number=number+? WHERE article_id=?", (keep, offset, gone))
+        self.conn.execute("UPDATE captures SET article_id=?, revision=revision+? WHERE article_id=?", (keep, offset, gone))
+        self.conn.execute("UPDATE lsh_bands SET article_id=? WHERE article_id=?", (keep, gone))
+        self.conn.execute("DELETE FROM signatures WHERE article_id=?", (gone,))
+        self._unplace(gone)
+        gone_seq, gone_key = self.conn.execute("SELECT seq, url_key FROM articles WHERE id=?", (gone,)).fetchone()
+        self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (gone_seq,))
+        self.conn.execute("DELETE FROM articles WHERE id=?", (gone,))
+        self.conn.execute(
+            "UPDATE articles SET url_key=COALESCE(url_key, ?),"
+            " revisions=(SELECT MAX(number) FROM revisions WHERE article_id=?) WHERE id=?",
+            (gone_key, keep, keep),
+        )
+
+    def _insert_article(self, article_id: str, article: Article, key: str | None) -> None:
         self.conn.execute(
             "INSERT INTO articles(id, url_key, title, published, outlet, authors, editor, original_url, body, images, tags,"
             " language, format) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (article_id, folding.normalize_url(article.original_url), *self._fields(article)),
+            (article_id, key, *self._fields(article)),
         )
 
     @staticmethod
@@ -282,30 +527,59 @@ class Archive:
         return number, True
 
     def _choose_best(self, article_id: str) -> None:
-        """The article shows its best capture of its latest revision; ties go to the earliest."""
-        row = self.conn.execute(
-            "SELECT seq, record, score_reason FROM captures WHERE article_id=?"
-            " ORDER BY revision DESC, score DESC, seq ASC LIMIT 1",
-            (article_id,),
-        ).fetchone()
+        """The article shows the best capture of its latest revision (`fold.latest_revision`:
+        by crawl time, else ingest order); ties go to the earliest ingested. When that changes,
+        the full-text row follows and the article is placed in stories again."""
+        captures = self.conn.execute(
+            "SELECT seq, revision, captured_at, score FROM captures WHERE article_id=?", (article_id,)
+        ).fetchall()
         current = self.conn.execute("SELECT seq, best_capture FROM articles WHERE id=?", (article_id,)).fetchone()
-        if row is None or current is None or current[1] == row[0]:
+        if not captures or current is None:
             return
-        best = Article.from_record(json.loads(row[1]))
-        reason = f"best capture: {row[2]}"
+        latest = folding.latest_revision([(seq, revision, at) for seq, revision, at, _ in captures])
+        best_seq = max(
+            ((seq, score) for seq, revision, _, score in captures if revision == latest), key=lambda c: (c[1], -c[0])
+        )[0]
+        if current[1] == best_seq:
+            return
+        record, score_reason = self.conn.execute(
+            "SELECT record, score_reason FROM captures WHERE seq=?", (best_seq,)
+        ).fetchone()
+        best = Article.from_record(json.loads(record))
+        reason = f"best capture: {score_reason}"
         self.conn.execute(
             "UPDATE articles SET title=?, published=?, outlet=?, authors=?, editor=?, original_url=?, body=?, images=?,"
             " tags=?, language=?, format=?, best_capture=?, best_reason=? WHERE id=?",
-            (*self._fields(best), row[0], reason, article_id),
+            (*self._fields(best), best_seq, reason, article_id),
         )
-        url_key = folding.normalize_url(best.original_url)
-        if url_key:
-            self.conn.execute("UPDATE articles SET url_key=COALESCE(url_key, ?) WHERE id=?", (url_key, article_id))
         self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (current[0],))
         self.conn.execute(
             "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
             (current[0], *fts_row(best.title, best.body, best.outlet, best.published, self.tokenizer)),
         )
+        if current[1] is not None:
+            self._unplace(article_id)
+
+    def _unplace(self, article_id: str) -> None:
+        """The article reads differently now: its mentions and its place in a story go, so the
+        next `Analysis.update` (run by `newsdesk ingest` and `stories`) finds it unplaced and
+        places it again. The story it leaves keeps its other reports; its size and dates follow,
+        and a story left empty is removed."""
+        self.conn.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
+        row = self.conn.execute("SELECT story_id FROM story_articles WHERE article_id=?", (article_id,)).fetchone()
+        if row is None:
+            return
+        story_id = row[0]
+        self.conn.execute("DELETE FROM story_articles WHERE article_id=?", (article_id,))
+        size, start, end = self.conn.execute(
+            "SELECT COUNT(*), MIN(day), MAX(day) FROM story_articles WHERE story_id=?", (story_id,)
+        ).fetchone()
+        if size == 0:
+            self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
+            self.conn.execute("DELETE FROM stories WHERE id=?", (story_id,))
+            return
+        self.conn.execute("UPDATE stories SET size=?, start=?, end=? WHERE id=?", (size, start, end, story_id))
+        self.conn.execute("UPDATE story_terms SET start=? WHERE story_id=?", (start, story_id))
 
     # --- reading -------------------------------------------------------------------------
 
@@ -410,18 +684,20 @@ class Archive:
         return rows[0][0]
 
     def article(self, article_id: str) -> Article:
+        # Warnings (a capture cut at the size budget) belong to the capture the article shows.
         row = self.conn.execute(
-            "SELECT title, published, outlet, authors, editor, original_url, body, images, tags, language, format"
+            "SELECT title, published, outlet, authors, editor, original_url, body, images, tags, language, format,"
+            " (SELECT json_extract(record, '$.warnings') FROM captures WHERE captures.seq=articles.best_capture)"
             " FROM articles WHERE id=?",
             (article_id,),
         ).fetchone()
         if row is None:
             raise KeyError(article_id)
-        title, published, outlet, authors, editor, url, body, images, tags, language, fmt = row
+        title, published, outlet, authors, editor, url, body, images, tags, language, fmt, warnings = row
         return Article(
             file=article_id, format=fmt, title=title, published=published, outlet=outlet, authors=json.loads(authors),
             editor=editor, original_url=url, body=json.loads(body), images=[Image(**i) for i in json.loads(images)],
-            tags=json.loads(tags), language=language,
+            tags=json.loads(tags), language=language, warnings=json.loads(warnings or "[]"),
         )
 
     def article_info(self, article_id: str) -> dict[str, Any]:

@@ -141,12 +141,21 @@ def date_cover(first: date, last: date) -> list[str]:
     while day <= last:
         if day.month == 1 and day.day == 1 and date(day.year, 12, 31) <= last:
             tokens.append(f"y{day:%Y}")
+            if day.year == date.max.year:
+                break  # no day after 9999-12-31 to step to
             day = date(day.year + 1, 1, 1)
-        elif day.day == 1 and _next_month(day) - timedelta(days=1) <= last:
+        elif day.day == 1 and day.month < 12 and _next_month(day) - timedelta(days=1) <= last:
             tokens.append(f"m{day:%Y%m}")
             day = _next_month(day)
+        elif day.day == 1 and day.month == 12 and date(day.year, 12, 31) <= last:
+            tokens.append(f"m{day:%Y%m}")
+            if day.year == date.max.year:
+                break
+            day = date(day.year + 1, 1, 1)
         else:
             tokens.append(f"d{day:%Y%m%d}")
+            if day == date.max:
+                break
             day += timedelta(days=1)
     return tokens
 

@@ -13,7 +13,7 @@ from newsdesk.extract.chrome import SHARE_START
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
-from newsdesk.extract.html_tree import clean_tree, parse_html
+from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
 
 _MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
@@ -157,10 +157,13 @@ def read_generic_page(text: str) -> Draft:
     Handing trafilatura the markup (not our tree) lets it use its own lean parser.
     """
     draft = Draft(format="site-html")
+    # trafilatura's parser ends the tree at a text over libxml2's 10 MB limit, losing it and all after
+    # it; a page long enough to hold one (4 bytes a character at most) is given our tree, which keeps it.
+    source = parse_html(text) if len(text) > LIBXML_TEXT_LIMIT // 4 else text
     # Fast mode (no readability/justext second opinions) with recall favoured: on the
     # article-extraction-benchmark this is both faster and more accurate than the defaults
     # (bench/RESULTS.md).
-    body = trafilatura.extract(text, include_comments=False, fast=True, favor_recall=True)
+    body = trafilatura.extract(source, include_comments=False, fast=True, favor_recall=True)
     draft.blocks = [collapse(line) for line in (body or "").splitlines() if collapse(line)]
     if not draft.blocks:
         # trafilatura found nothing (or its parser gave up on the markup): our own reading decides.

@@ -46,13 +46,24 @@ _LIBXML_MAX_DEPTH = 256
 _KEEP_DEPTH = 200
 
 
-def _parse(markup: str) -> tuple[html.HtmlElement, bool]:
+# Without XML_PARSE_HUGE libxml2 also ends the tree at the first text or attribute value over this
+# many bytes (XML_MAX_TEXT_LENGTH: a paragraph of 3.4 million Chinese characters), losing it and all
+# after it. The huge parser has no such limit, but lets trees grow 2048 deep, so it is only ever
+# given flattened markup.
+LIBXML_TEXT_LIMIT = 10_000_000
+_HUGE_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, recover=True, huge_tree=True)
+
+
+def _parse(markup: str, parser: html.HTMLParser = _PARSER) -> tuple[html.HtmlElement, bool, bool]:
+    """The tree, and whether libxml2 stopped building it: too deep, or a text too large."""
     try:
-        root = html.document_fromstring(markup, parser=_PARSER)
+        root = html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError):
-        return html.fromstring("<html><body></body></html>"), False
-    too_deep = any("Excessive depth" in entry.message for entry in _PARSER.error_log)
-    return root, too_deep
+        return html.fromstring("<html><body></body></html>"), False, False
+    messages = [entry.message for entry in parser.error_log]
+    too_deep = any("Excessive depth" in message for message in messages)
+    too_large = any("limit exceeded" in message for message in messages)
+    return root, too_deep, too_large
 
 
 def parse_html(markup: str) -> html.HtmlElement:
@@ -60,10 +71,12 @@ def parse_html(markup: str) -> html.HtmlElement:
     markup = repair_markup(markup)
     if not markup.strip():
         return html.fromstring("<html><body></body></html>")
-    root, too_deep = _parse(markup)
-    if too_deep:
+    root, too_deep, too_large = _parse(markup)
+    if too_large:
+        root, _, _ = _parse(flatten_deep_nesting(markup, _KEEP_DEPTH), _HUGE_PARSER)
+    elif too_deep:
         # Pathological nesting: drop the tags beyond a sane depth so the text survives.
-        root, _ = _parse(flatten_deep_nesting(markup, _KEEP_DEPTH))
+        root, _, _ = _parse(flatten_deep_nesting(markup, _KEEP_DEPTH))
     return root
 
 

@@ -8,14 +8,10 @@ from lxml import html
 from markdown_it import MarkdownIt
 
 from newsdesk.extract.html_tree import parse_html
+from newsdesk.extract.nesting import flatten_markdown_nesting
 
 # Indented code blocks are off: mirrors indent prettified HTML, which is never code.
 _MD = MarkdownIt("commonmark", {"html": True, "linkify": False}).disable("code")
-
-
-# markdown-it stops nesting blocks at its limit and drops the text below it; flatten deep quotes first.
-_DEEP_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]*){16,}", re.M)
-_DEEP_LIST = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+){16,}", re.M)
 
 
 # Markdown constructs at the start of a line; without any, a mirror's article is plain HTML.
@@ -30,7 +26,8 @@ def _is_plain_html(text: str) -> bool:
 
 
 def markdown_to_tree(text: str) -> html.HtmlElement:
-    text = _DEEP_LIST.sub("- ", _DEEP_QUOTE.sub("> ", text))
+    # markdown-it drops the text below its nesting limit, and all that follows it: flatten first.
+    text = flatten_markdown_nesting(text)
     if _is_plain_html(text):
         return parse_html(f"<html><body>{text}</body></html>")
     return parse_html(f"<html><body>{_MD.render(text)}</body></html>")

@@ -111,3 +111,33 @@ def flatten_deep_nesting(text: str, max_depth: int) -> str:
         return text
     out.append(text[last:])
     return "".join(out)
+
+
+# markdown-it stops parsing blocks at its nesting limit (20 levels) and drops the text below it and
+# everything after it. A block quote takes a level per `>`, a list two (list and item) per marker,
+# and each needs a column of the line's container prefix (`>`, `- `, `1. `, indentation) or two, so
+# a prefix of at most this many columns cannot reach the limit, however the lines above it nest.
+MARKDOWN_MAX_PREFIX = 16
+# Lines whose first characters could all be container prefix; only these are measured.
+_MARKDOWN_DEEP_LINE = re.compile(
+    r"^(?=[ \t>*+\-\d.)]{9})(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+[ \t]*", re.MULTILINE
+)
+
+
+def _cap_prefix(match: re.Match[str]) -> str:
+    prefix = match.group(0)
+    # The prefix starts its line, so tab stops fall where markdown puts them.
+    columns = prefix.expandtabs(4)
+    if len(columns) <= MARKDOWN_MAX_PREFIX:
+        return prefix
+    head = columns[:MARKDOWN_MAX_PREFIX]
+    # Never end on half a marker (`1` of `12.`) or on a marker without its space.
+    return head[: head.rfind(" ") + 1] if not head.endswith((" ", ">")) else head
+
+
+def flatten_markdown_nesting(text: str) -> str:
+    """Cut each line's container prefix (quotes, list markers, indentation) to `MARKDOWN_MAX_PREFIX`
+    columns, so markdown nested past the renderer's limit (`> - ` repeated, lists indented thousands
+    deep) renders flatter instead of losing its text. One regex pass; lines within the limit are
+    untouched."""
+    return _MARKDOWN_DEEP_LINE.sub(_cap_prefix, text)

@@ -30,6 +30,7 @@ from newsdesk.extract.html_page import is_full_document, looks_like_html, read_h
 from newsdesk.extract.language import detect_language, script_counts
 from newsdesk.extract.mirror_markdown import looks_like_mirror_markdown, read_mirror_markdown
 from newsdesk.extract.outlets import OutletRegistry, load_registry, name_in_script
+from newsdesk.extract.oversize import TRUNCATION_MARK, Cut, shrink
 from newsdesk.extract.plain import read_plain
 from newsdesk.model import Article
 from newsdesk.sources.decode import DecodeError, decode
@@ -314,6 +315,10 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     found = _Credits(authors=list(draft.authors))
     blocks = _strip_title_echo(draft.blocks, draft.title)
     body = _read_credits(_strip_leading_meta(blocks, found), found)
+    if not body:
+        # A gallery tells its story in its captions: with no other text they are the body (and stay captions).
+        captions = list(dict.fromkeys(image.caption for image in draft.images if image.caption))
+        body = _read_credits(captions, found)
     title = draft.title
     if title and found.original_title and title.endswith(("...", "…")) and found.original_title.startswith(title.rstrip(".…")):
         # Portals shorten headlines; reposts print the whole one as `本文原标题：《…》`.
@@ -348,31 +353,50 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         publisher=draft.publisher,
         capture_url=draft.capture_url,
         confidence=draft.confidence,
-        # An empty body always says why.
-        error=None if body else _empty_body_reason(title),
     )
-
-
-def _empty_body_reason(title: str | None) -> str:
-    if not title:
-        return "no article text found in capture"
-    return "no article body found: the page has a title but no article text"
 
 
 _CONTROL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def extract_text(text: str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
-    """Extract an article from already-decoded capture text."""
-    if len(text) > options.max_chars:
-        text = text[: options.max_chars]
+def _fit(text: str, max_chars: int) -> tuple[str, bool]:
+    """`text` within `max_chars`: payloads that are never text go first; a cut is the last resort."""
+    if len(text) <= max_chars:
+        return text, False
+    text = shrink(text)
+    if len(text) <= max_chars:
+        return text, False
+    return text[:max_chars], True
+
+
+def extract_text(
+    text: str, name: str = "", options: ExtractOptions = _DEFAULT, *, source_bytes: int | None = None,
+    bytes_cut: Cut | None = None,
+) -> Article:
+    """Extract an article from already-decoded capture text.
+
+    `source_bytes` is the size of the capture the text was decoded from (a cut is reported against
+    it); `bytes_cut` says those bytes were already cut to the budget before decoding.
+    """
+    total = len(text)
+    text, cut_here = _fit(text, options.max_chars)
+    cut = bytes_cut
+    if cut_here:
+        of, unit = (source_bytes, "bytes") if source_bytes is not None else (total, "characters")
+        cut = Cut(options.max_chars, "characters", of, unit)
     # Control characters are never text, and lxml refuses strings that contain them.
     # (A search first: pages rarely have any, and str.translate walks every character.)
     if _CONTROL_CHAR.search(text):
         text = _CONTROL_CHAR.sub("", text)
     fmt = detect_format(text)
     draft = _read(text, fmt)
-    return build_article(draft, name, load_registry(options.outlet_files))
+    article = build_article(draft, name, load_registry(options.outlet_files))
+    if cut is not None:
+        article.warnings.append(cut.warning())
+        if article.body:
+            # Where the text stops, the reader sees that it was cut, not that the article ends there.
+            article.body[-1] = f"{article.body[-1]} {TRUNCATION_MARK}"
+    return article
 
 
 class _TimedOut(BaseException):
@@ -410,6 +434,8 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
     """Extract an article from a capture; failures come back as `Article(error=…)`, never raised."""
     encoding = None
+    source_bytes: int | None = None
+    bytes_cut: Cut | None = None
     try:
         with _time_limit(options.timeout_seconds):
             if isinstance(data, bytearray | memoryview):
@@ -417,13 +443,19 @@ def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions =
             if isinstance(data, bytes):
                 # No character takes more than 4 bytes in any encoding we read, so this prefix holds
                 # all `max_chars` characters extract_text keeps; decoding the rest is wasted memory.
-                if len(data) > options.max_chars * 4:
-                    data = data[: options.max_chars * 4]
+                # What is never text (inline images, scripts) goes first, so the article is not what is cut.
+                limit = options.max_chars * 4
+                source_bytes = len(data)
+                if len(data) > limit:
+                    data = shrink(data)
+                    if len(data) > limit:
+                        data = data[:limit]
+                        bytes_cut = Cut(limit, "bytes", source_bytes, "bytes")
                 decoded = decode(data)
                 text, encoding = decoded.text, decoded.encoding
             else:
                 text = data
-            article = extract_text(text, name, options)
+            article = extract_text(text, name, options, source_bytes=source_bytes, bytes_cut=bytes_cut)
     except _TimedOut:
         return Article(file=name, encoding=encoding, error=f"extraction timed out after {options.timeout_seconds:g} s")
     except DecodeError as exc:
@@ -435,4 +467,11 @@ def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions =
     except Exception as exc:
         return Article(file=name, error=f"extraction failed: {type(exc).__name__}: {exc}")
     article.encoding = encoding
+    if not article.body:
+        # Never an empty body without a reason. A picture story (a title, photos, their captions) is
+        # still an article; anything else without text is not one.
+        if article.images:
+            article.warnings.append(f"no article text found in capture, only {len(article.images)} picture(s)")
+        else:
+            article.error = "no article text found in capture" + (" (a title, but no body)" if article.title else "")
     return article

@@ -202,6 +202,14 @@ def _kept_blocks(blocks: list[str], keep: list[bool]) -> list[str]:
 
 def _model_region(root: html.HtmlElement, title: str | None, model: learned.RegionModel) -> Region:
     view = learned.PageView(root, title)
+    if model.rule_first:
+        element, score = find_region(root)
+        if element is not None and score >= _MIN_REGION_SCORE and element in view.index:
+            # The rule is sure: its region, as the rule reads it; the model only says how sure it is.
+            at = view.index[element]
+            confidence = model.region.predict(learned.region_features(view, at))
+            blocks, images = extract_blocks(element, base_url=None)
+            return Region(element, blocks, images, min(max(confidence, 0.0), 1.0), "rule")
     choice = learned.choose_region(view, model)
     found = Region(None, confidence=0.0, method="model")
     if choice is not None:

@@ -12,11 +12,21 @@ import json
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from newsdesk.sources.files import MAX_CAPTURE_BYTES, RawCapture, _gunzip, iter_paths, read_capture
+from newsdesk.sources.files import (
+    CHUNK_BYTES,
+    GZIP_MAGIC,
+    MAX_CAPTURE_BYTES,
+    RawCapture,
+    Skipped,
+    gunzip,
+    gunzip_stream,
+    iter_paths,
+    read_capture,
+)
 
 
 def container_kind(path: Path) -> str | None:
@@ -49,8 +59,12 @@ def _zip_members(path: Path) -> Iterator[RawCapture]:
             try:
                 with archive.open(info) as member:
                     data = member.read(MAX_CAPTURE_BYTES + 1)
-                if data[:2] == b"\x1f\x8b":
-                    data = _gunzip(data, MAX_CAPTURE_BYTES)
+                # The directory's sizes are claims: what was read decides.
+                if len(data) > MAX_CAPTURE_BYTES:
+                    yield RawCapture(name, None, f"member is over the {MAX_CAPTURE_BYTES}-byte limit")
+                    continue
+                if data[:2] == GZIP_MAGIC:
+                    data = gunzip(data, MAX_CAPTURE_BYTES)
             except (OSError, zipfile.BadZipFile, ValueError, EOFError, zlib.error) as exc:
                 yield RawCapture(name, None, f"unreadable member: {exc}")
                 continue
@@ -73,10 +87,13 @@ def _tar_members(path: Path) -> Iterator[RawCapture]:
                     yield RawCapture(name, None, f"member is {info.size} bytes, over the {MAX_CAPTURE_BYTES}-byte limit")
                     continue
                 member = archive.extractfile(info)
-                data = member.read() if member else b""
-                if data[:2] == b"\x1f\x8b":
+                data = member.read(MAX_CAPTURE_BYTES + 1) if member else b""
+                if len(data) > MAX_CAPTURE_BYTES:
+                    yield RawCapture(name, None, f"member is over the {MAX_CAPTURE_BYTES}-byte limit")
+                    continue
+                if data[:2] == GZIP_MAGIC:
                     try:
-                        data = _gunzip(data, MAX_CAPTURE_BYTES)
+                        data = gunzip(data, MAX_CAPTURE_BYTES)
                     except (ValueError, zlib.error) as exc:
                         # One bad member is that member's error; the members after it are still read.
                         yield RawCapture(name, None, f"unreadable member: {exc}")
@@ -86,29 +103,81 @@ def _tar_members(path: Path) -> Iterator[RawCapture]:
             yield RawCapture(f"{path}!", None, f"tar archive ends early: {exc}")
 
 
-def _jsonl_lines(path: Path) -> Iterator[RawCapture]:
-    raw = read_capture(path)
-    if raw.data is None:
-        yield raw
+def _lines(chunks: Iterable[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line without its newline) for each line of a byte stream; None in place of a
+    line longer than `limit` bytes, which is skipped without being held in memory."""
+    number, line, overlong = 0, bytearray(), False
+    for chunk in chunks:
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            number += 1
+            if not overlong:
+                line += chunk[start:end]
+            yield number, None if overlong or len(line) > limit else bytes(line)
+            line.clear()
+            overlong = False
+            start = end + 1
+        if not overlong:
+            line += chunk[start:]
+            if len(line) > limit:
+                overlong = True
+                line.clear()
+    if line or overlong:
+        yield number + 1, None if overlong else bytes(line)
+
+
+def _log_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    """The log's bytes, decompressed when it is gzip (by its magic number, not its name)."""
+    head = stream.read(2)
+    if head == GZIP_MAGIC:
+        first = [head]
+        yield from gunzip_stream(lambda size: first.pop() if first else stream.read(size))
         return
-    for number, line in enumerate(raw.data.splitlines(), start=1):
-        name = f"{path}#L{number}"
-        if not line.strip():
-            continue
+    yield head
+    while chunk := stream.read(CHUNK_BYTES):
+        yield chunk
+
+
+def _jsonl_capture(name: str, line: bytes) -> RawCapture | None:
+    """One line of a capture log as a capture (None for a blank line); a bad line is its own error."""
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except RecursionError:
+        return RawCapture(name, None, "not a JSON line: nested too deeply to read")
+    except (ValueError, MemoryError) as exc:
+        # ValueError covers bad JSON, bytes that are no Unicode and numbers too long to convert.
+        return RawCapture(name, None, f"not a JSON line: {type(exc).__name__}: {exc}")
+    content = record.get("content") if isinstance(record, dict) else None
+    if not isinstance(content, str):
+        return RawCapture(name, None, 'a capture line needs {"url", "fetched_at", "content"} with content as text')
+    return RawCapture(
+        name, content.encode("utf-8", "surrogatepass"),
+        capture_url=record.get("url") if isinstance(record.get("url"), str) else None,
+        captured_at=record.get("fetched_at") if isinstance(record.get("fetched_at"), str) else None,
+    )
+
+
+def _jsonl_lines(path: Path) -> Iterator[RawCapture]:
+    """A capture log, streamed line by line: the size limit is one capture's, per line, not the
+    log's, and a bad line (invalid or deeply nested JSON, over the limit) fails alone."""
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        yield RawCapture(str(path), None, f"unreadable: {exc}")
+        return
+    with stream:
         try:
-            record = json.loads(line)
-        except ValueError as exc:
-            yield RawCapture(name, None, f"not a JSON line: {exc}")
-            continue
-        content = record.get("content") if isinstance(record, dict) else None
-        if not isinstance(content, str):
-            yield RawCapture(name, None, 'a capture line needs {"url", "fetched_at", "content"} with content as text')
-            continue
-        yield RawCapture(
-            name, content.encode("utf-8", "surrogatepass"),
-            capture_url=record.get("url") if isinstance(record.get("url"), str) else None,
-            captured_at=record.get("fetched_at") if isinstance(record.get("fetched_at"), str) else None,
-        )
+            for number, line in _lines(_log_chunks(stream), MAX_CAPTURE_BYTES):
+                name = f"{path}#L{number}"
+                if line is None:
+                    yield RawCapture(name, None, f"line is over the {MAX_CAPTURE_BYTES}-byte limit for one capture")
+                elif (capture := _jsonl_capture(name, line)) is not None:
+                    yield capture
+        except (OSError, ValueError, EOFError, zlib.error) as exc:
+            # The lines before the damage were yielded; the break is one error capture.
+            yield RawCapture(f"{path}#end", None, f"capture log ends early or is damaged: {exc}")
 
 
 def _is_page(record: Any) -> bool:
@@ -176,11 +245,23 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
 _READERS = {"zip": _zip_members, "tar": _tar_members, "jsonl": _jsonl_lines, "warc": _warc_records}
 
 
-def iter_all_captures(paths: Iterable[str | Path]) -> Iterator[RawCapture]:
-    """Every capture under the given paths: plain files, and the contents of containers."""
-    for path in iter_paths(paths):
+def _guarded(path: Path, reader: Callable[[Path], Iterator[RawCapture]]) -> Iterator[RawCapture]:
+    """Whatever goes wrong inside one container ends that container with an error capture; the
+    paths after it are still read."""
+    try:
+        yield from reader(path)
+    except Exception as exc:  # the batch must go on, whatever one file does
+        yield RawCapture(f"{path}#end", None, f"could not read the rest of this file: {type(exc).__name__}: {exc}")
+
+
+def iter_all_captures(
+    paths: Iterable[str | Path], follow_symlinks: bool = False, skipped: Skipped | None = None
+) -> Iterator[RawCapture]:
+    """Every capture under the given paths: plain files, and the contents of containers.
+    Symbolic links and special files are left out as `iter_paths` says, and added to `skipped`."""
+    for path in iter_paths(paths, follow_symlinks, skipped):
         kind = container_kind(path)
         if kind is None:
             yield read_capture(path)
         else:
-            yield from _READERS[kind](path)
+            yield from _guarded(path, _READERS[kind])

@@ -1,0 +1,200 @@
+"""Bad arguments, bad archives, full and read-only storage, through the installed console
+script: every one is a one-line message and exit code 2, never a Python traceback, and nothing a
+user had is changed by it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.archive.helpers import BASE, CAPTURES, fts_is_sound
+
+NEWSDESK = Path(sys.executable).parent / "newsdesk"
+pytestmark = pytest.mark.skipif(not NEWSDESK.exists(), reason="the newsdesk console script is not installed")
+ENV = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "NO_COLOR": "1"}
+ENV.pop("NEWSDESK_DEBUG", None)
+
+
+def newsdesk(*args: str | bytes | Path, preexec_fn: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [os.fsencode(NEWSDESK), *(os.fsencode(a) for a in args)], capture_output=True, text=True, timeout=300,
+        env=ENV, check=False, preexec_fn=preexec_fn,
+    )
+
+
+def assert_one_line_error(run: subprocess.CompletedProcess[str], *words: str, code: int = 2) -> None:
+    assert run.returncode == code, (run.returncode, run.stdout[-500:], run.stderr)
+    assert "Traceback" not in run.stderr and "──" not in run.stderr, run.stderr
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, run.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("errors") / "news.db"
+    run = newsdesk("ingest", BASE, CAPTURES / "people__1.html", CAPTURES / "prog202__a102622636.md", "--db", path)
+    assert run.returncode == 0, run.stderr
+    return path
+
+
+def test_an_argument_that_is_not_utf8_is_an_error_but_a_file_name_that_is_not_is_read(
+    db: Path, tmp_path: Path
+) -> None:
+    assert_one_line_error(newsdesk("search", b"\xff\xfe", "--db", db), "not valid UTF-8")
+    assert_one_line_error(newsdesk("list", "--outlet", b"\xb4\xf3\xbc\xcd\xd4\xaa", "--db", db), "not valid UTF-8")
+    named = tmp_path / os.fsdecode(b"\xc4\xe3\xba\xc3.md")  # 你好.md in GBK: a legal Linux file name
+    named.write_bytes(BASE.read_bytes())
+    extracted = newsdesk("extract", named)
+    assert extracted.returncode == 0, extracted.stderr
+    assert '"file": "' in extracted.stdout and "\\udcc4" in extracted.stdout
+    ingested = newsdesk("ingest", named, "--db", tmp_path / "a.db")
+    assert ingested.returncode == 0, ingested.stderr
+
+
+def test_dates_and_limits_out_of_range(db: Path) -> None:
+    for command in (["search", "拉夫罗夫"], ["list"], ["stories"]):
+        run = newsdesk(*command, "--until", "9999-12-31", "--db", db, "--format", "jsonl")
+        assert run.returncode == 0 and "Traceback" not in run.stderr, (command, run.stderr)
+    assert newsdesk("search", "拉夫罗夫", "--since", "2021-05-20", "--until", "9999-12-31", "--db", db).returncode == 0
+    assert_one_line_error(newsdesk("search", "拉夫罗夫", "--limit", "99999999999999999999", "--db", db), "--limit")
+    assert_one_line_error(newsdesk("list", "--since", "garbage", "--db", db), "--since", "YYYY-MM-DD")
+
+
+def test_db_in_a_missing_folder(tmp_path: Path) -> None:
+    assert_one_line_error(newsdesk("ingest", BASE, "--db", tmp_path / "no" / "a.db"), "does not exist")
+    assert_one_line_error(newsdesk("alias", "add", "拉夫罗夫", "Lavrov", "--db", tmp_path / "no" / "a.db"), "does not exist")
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_file_that_is_no_archive_is_refused_and_left_alone(tmp_path: Path) -> None:
+    text = tmp_path / "notes.db"
+    text.write_text("notes, not a database\n" * 100, encoding="utf-8")
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE photos (name TEXT)")
+    conn.commit()
+    conn.close()
+    before = {path: digest(path) for path in (text, other)}
+    assert_one_line_error(newsdesk("list", "--db", text), "not a newsdesk archive")
+    assert_one_line_error(newsdesk("ingest", BASE, "--db", text), "not a newsdesk archive")
+    # Another program's database: reading it used to write the archive's tables into it.
+    assert_one_line_error(newsdesk("list", "--db", other), "not a newsdesk archive")
+    assert_one_line_error(newsdesk("ingest", BASE, "--db", other), "not a newsdesk archive")
+    assert {path: digest(path) for path in (text, other)} == before
+
+
+def test_an_archive_from_a_newer_newsdesk_is_refused(db: Path, tmp_path: Path) -> None:
+    newer = tmp_path / "newer.db"
+    shutil.copyfile(db, newer)
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    assert_one_line_error(newsdesk("list", "--db", newer), "upgrade newsdesk")
+
+
+def test_a_damaged_archive_is_a_message_whatever_the_damage(db: Path, tmp_path: Path) -> None:
+    """The archive overwritten with noise at a few places, or cut short: reading it ends in one line
+    (or works, where the damage missed what the command reads), never in a traceback."""
+    data = db.read_bytes()
+    rng = random.Random(9)
+    damaged = {
+        "header": rng.randbytes(100) + data[100:],
+        "cut": data[: len(data) // 2],
+    }
+    for number in range(4):
+        at = rng.randrange(4096, len(data) - 4096) // 4096 * 4096
+        damaged[f"page-{number}"] = data[:at] + rng.randbytes(4096) + data[at + 4096 :]
+    codes = {}
+    for name, content in damaged.items():
+        path = tmp_path / f"{name}.db"
+        path.write_bytes(content)
+        run = newsdesk("search", "拉夫罗夫", "--db", path)
+        codes[name] = run.returncode
+        if run.returncode:
+            assert_one_line_error(run)
+        else:
+            assert "Traceback" not in run.stderr
+    assert codes["header"] == 2 and codes["cut"] == 2, codes
+
+
+@pytest.fixture
+def read_only_archive(db: Path, tmp_path: Path) -> Iterator[Path]:
+    """A copy of the archive on storage this process cannot write: a read-only bind mount when
+    running as root (who may write to any folder), otherwise a folder without write permission."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    copy = folder / "news.db"
+    shutil.copyfile(db, copy)
+    if os.geteuid() == 0:
+        mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True, check=False)
+        if mounted.returncode != 0:
+            pytest.skip(f"root, and no read-only bind mount here: {mounted.stderr!r}")
+        try:
+            yield copy
+        finally:
+            subprocess.run(["umount", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        try:
+            yield copy
+        finally:
+            folder.chmod(0o755)
+
+
+def test_an_archive_on_read_only_storage_can_be_read_not_changed(read_only_archive: Path) -> None:
+    copy = read_only_archive
+    before = digest(copy)
+    for command in (["list", "--format", "jsonl"], ["search", "拉夫罗夫", "--format", "jsonl"],
+                    ["stories", "--format", "jsonl"]):
+        run = newsdesk(*command, "--db", copy)
+        assert run.returncode == 0, (command, run.stderr)
+        assert run.stdout.strip(), command
+    assert_one_line_error(newsdesk("ingest", CAPTURES / "hkcnews__48897.md", "--db", copy), "read-only")
+    assert digest(copy) == before
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["news.db"]
+
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_full_disk_stops_the_ingest_with_one_line_and_a_sound_archive(db: Path, tmp_path: Path) -> None:
+    """Writes past a file size limit fail as they do on a full disk (SQLite reports an I/O error
+    for EFBIG, "disk is full" for ENOSPC): one line instead of four chained tracebacks, what was
+    committed stays, and the next run with room finishes the job."""
+    archive = tmp_path / "news.db"
+    shutil.copyfile(db, archive)
+    before = sqlite3.connect(archive).execute("SELECT COUNT(*) FROM captures").fetchone()[0]
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for path in sorted(CAPTURES.iterdir())[:16]:
+        shutil.copyfile(path, folder / path.name)
+    run = newsdesk("ingest", folder, "--db", archive, preexec_fn=_file_size_limit(archive.stat().st_size + 64 * 1024))
+    assert_one_line_error(run, "disk")
+    conn = sqlite3.connect(archive)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT COUNT(*) FROM captures").fetchone()[0] >= before
+    conn.close()
+    assert fts_is_sound(archive)
+    again = newsdesk("ingest", folder, "--db", archive)
+    assert again.returncode == 0, again.stderr
+    names = {Path(p).name for (p,) in sqlite3.connect(archive).execute("SELECT path FROM captures")}
+    assert names >= {p.name for p in folder.iterdir()}
