@@ -376,13 +376,17 @@ def speed(pages: list[Page], passes: int = 3) -> str:
     datas = [p.capture.read_bytes() for p in pages]
     texts = [decode(d).text for d in datas]
 
-    def newsdesk_model() -> None:
+    def newsdesk_all() -> None:
         for page, data in zip(pages, datas, strict=True):
             extract_capture(data, page.name)
 
+    def newsdesk_model() -> None:
+        with region.using_model(learned.load_model()):
+            newsdesk_all()
+
     def newsdesk_rule() -> None:
         with region.using_model(None):
-            newsdesk_model()
+            newsdesk_all()
 
     def trafilatura_bare() -> None:
         for text in texts:

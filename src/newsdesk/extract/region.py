@@ -12,6 +12,7 @@ discounted, is the article region. This is the decision readability and GNE make
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -157,8 +158,16 @@ def using_model(model: learned.RegionModel | None) -> Iterator[None]:
         _OVERRIDE.pop()
 
 
+# The model decides only when asked (NEWSDESK_REGION=model): it beats the rule leave-one-site-out on
+# the training sites (bench/RESULTS.md) but not on the corpus's held-out sites, where flash items
+# next to a long recommended article fooled it. Until it does, the density rule is the default.
+_MODEL_ON = os.environ.get("NEWSDESK_REGION", "rule") == "model"
+
+
 def active_model() -> learned.RegionModel | None:
-    return _OVERRIDE[-1] if _OVERRIDE else learned.load_model()
+    if _OVERRIDE:
+        return _OVERRIDE[-1]
+    return learned.load_model() if _MODEL_ON else None
 
 
 def _rule_region(root: html.HtmlElement) -> Region:
