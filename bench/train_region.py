@@ -61,6 +61,7 @@ BLOCK_PARAMS: dict[str, Any] = {
 }
 BLOCK_THRESHOLD = 0.2
 MIN_CONFIDENCE = 0.25
+RULE_FIRST = False
 
 
 @dataclass
@@ -264,6 +265,7 @@ def build_model(pages: list[Page]) -> dict[str, Any]:
         "about": "Region and block models of newsdesk.extract.learned; written by bench/train_region.py (make train).",
         "block_threshold": BLOCK_THRESHOLD,
         "min_confidence": MIN_CONFIDENCE,
+        "rule_first": RULE_FIRST,
         **trained,
         "inputs": input_list(pages),
         "features_sha256": code_hash(),
@@ -374,13 +376,17 @@ def speed(pages: list[Page], passes: int = 3) -> str:
     datas = [p.capture.read_bytes() for p in pages]
     texts = [decode(d).text for d in datas]
 
-    def newsdesk_model() -> None:
+    def newsdesk_all() -> None:
         for page, data in zip(pages, datas, strict=True):
             extract_capture(data, page.name)
 
+    def newsdesk_model() -> None:
+        with region.using_model(learned.load_model()):
+            newsdesk_all()
+
     def newsdesk_rule() -> None:
         with region.using_model(None):
-            newsdesk_model()
+            newsdesk_all()
 
     def trafilatura_bare() -> None:
         for text in texts:
@@ -427,10 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.loso:
         variants = {
             "model": {},
+            "rule-first": {"rule_first": True},
             "model-only": {"min_confidence": -1.0},
             "no-prune": {"block_threshold": -1.0},
-            "prune-0.1": {"block_threshold": 0.1},
-            "prune-0.3": {"block_threshold": 0.3},
         }
         print(report(loso(pages, variants, peers=not args.no_peers, folds=args.folds)))
         return 0

@@ -417,6 +417,8 @@ class RegionModel:
     block: Ensemble
     block_threshold: float
     min_confidence: float
+    # The density rule's region wins where the rule is sure of it; the model decides the rest.
+    rule_first: bool = False
 
 
 def model_from_json(data: dict[str, Any]) -> RegionModel:
@@ -425,6 +427,7 @@ def model_from_json(data: dict[str, Any]) -> RegionModel:
         block=compile_ensemble(data["block"]),
         block_threshold=float(data["block_threshold"]),
         min_confidence=float(data["min_confidence"]),
+        rule_first=bool(data.get("rule_first", False)),
     )
 
 
