@@ -531,3 +531,23 @@ def test_repost_credit_names_the_original_outlet(line: str, outlet: str) -> None
 def test_everyday_words_that_look_like_labels_credit_nobody() -> None:
     assert read_credit_line("原创不易，请点赞", max_chars=100) is None
     assert read_credit_line("来源：一位不愿具名的官员表示此事属实，但拒绝透露更多细节，也未说明何时会正式宣布。", max_chars=100) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "editor"),
+    [
+        ("撰文 陈晓雪", ["陈晓雪"], None),  # zhishifenzi (via terminus2049)
+        ("编辑 从玉华", [], "从玉华"),  # cyol.com (中国青年报)
+        ("编辑 刘晓阳 校对 李铭", [], "刘晓阳"),  # 163.com (新京报)
+        ("編輯 陳妍如 報導", ["陳妍如"], None),  # tvbs.com.tw: a name closed by 報導 is the reporter's
+        ("本报记者 张三 李四", ["张三", "李四"], None),
+    ],
+)
+def test_a_space_separates_a_long_label_from_its_name(line: str, authors: list[str], editor: str | None) -> None:
+    found = read_credit_line(line)
+    assert found is not None and (found.authors, found.editor) == (authors, editor)
+
+
+@pytest.mark.parametrize("line", ["文 化名", "图 1", "作者 认为这个问题很重要", "编辑 部门决定更正"])
+def test_a_one_character_label_needs_its_colon(line: str) -> None:
+    assert read_credit_line(line) is None

@@ -54,7 +54,7 @@ _NON_NAME = re.compile(vocab.section_pattern("non_name"))
 _LABEL_ROLE = vocab.label_roles()
 # A label, then a separator; labels that credit bare (`记者张三`) may go without one.
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱]\s*)?"
+    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱]\s*|(?<=\w\w)\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
 _CN_NUMERAL = "〇零○一二三四五六七八九"
@@ -76,6 +76,7 @@ _LATIN_NAME = re.compile(r"[A-Z][A-Za-z .'\-]{1,40}")
 
 
 _VERB_ONLY = re.compile(f"{_VERB}")
+_VERB_END = re.compile(rf"[{_CJK}]{{2,4}}\s*{_VERB}$")
 
 
 def _looks_like_name(part: str) -> bool:
@@ -437,7 +438,7 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
         # bare labels are phrases only credits use (`原文来自`, `本文来自`).
         loose = not m["sep"] and len(m["label"]) <= 2
         nxt = items[i + 1] if i + 1 < len(items) else None
-        if role == "author" and nxt is not None and not nxt["sep"] and re.search(rf"[{_CJK}A-Za-z》」』]$", value):
+        if role == "author" and nxt is not None and nxt["label"] in _BARE and re.search(rf"[{_CJK}A-Za-z》」』]$", value):
             # `采写：南都见习记者 林子沛`, `文/新华社记者 张三`: what runs into a reporter's title is
             # the reporter's outlet, not a writer.
             found.roles.add(role)
@@ -469,6 +470,13 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
                 return True
             return False
         found.authors.extend(names)
+    elif role in {"editor", "chief_editor"} and _VERB_END.search(value):
+        # `編輯 陳妍如 報導`: a name closed by a report verb is the reporter's byline.
+        names = _author_names(value)
+        if not names:
+            return False
+        found.authors.extend(names)
+        role = "author"
     elif role in {"editor", "chief_editor"}:
         name = _editor_name(value)
         if name is None:
@@ -547,7 +555,11 @@ def title_author(title: str | None) -> str | None:
     if not title:
         return None
     m = _TITLE_AUTHOR.match(title)
-    if not m or _TITLE_LABEL.search(m["name"]) or not _looks_like_name(m["name"]) or "的" in m["name"]:
+    name = m["name"] if m else ""
+    if not m or _TITLE_LABEL.search(name) or not _looks_like_name(name) or "的" in name:
+        return None
+    if len(name) > 3 and not re.search(r"[·‧・]", name):
+        # `中央表态：…`: four characters without a middle dot are a phrase far more often than a name.
         return None
     return m["name"]
 
