@@ -507,3 +507,47 @@ def test_cms_author_tag_holding_the_web_editor_is_not_a_writer() -> None:
     assert not printed_as_writer("倪仕轩", "正文……\n编辑：倪仕轩 责任编辑：杨格")
     assert not printed_as_writer("刘峻凌", "正文……【责任编辑：刘峻凌】")
     assert printed_as_writer("陈妍如", "記者 陳妍如 報導\n陈妍如")
+
+
+@pytest.mark.parametrize(
+    ("line", "outlet"),
+    [
+        # Archives of re-posted articles credit the original outlet before its title (terminus2049).
+        ("原文来自好奇心日报：~~一场没有人愿意张扬的学术研讨会，和一个日渐紧迫的话题~~", "好奇心日报"),
+        ("原文来自财经E法：~~追问卫健委第二批专家：为何没发现“人传人”？~~", "财经E法"),
+        ("原文来自「界面新闻」：~~对话华为被拘251天前员工：并非主动曝光，希望和华为沟通~~", "界面新闻"),
+        ("原文来自微信公众号**人物**，原文~~逃离美发厅~~", "人物"),
+        ("原文来自订阅号「新闻实验室」：~~让世界变得好一点，这是我的做法和思考~~", "新闻实验室"),
+        ("出自 NGOCN ：上海清道工：只是想讨个说法", "NGOCN"),
+        # 36kr, csdn: WeChat reposts.
+        ("本文来自微信公众号“游戏葡萄”（ID：youxiputao）， 作者托马斯之颅", "游戏葡萄"),
+    ],
+)
+def test_repost_credit_names_the_original_outlet(line: str, outlet: str) -> None:
+    found = header_credits(line)
+    assert found is not None and found.sources[:1] == [outlet]
+
+
+def test_everyday_words_that_look_like_labels_credit_nobody() -> None:
+    assert read_credit_line("原创不易，请点赞", max_chars=100) is None
+    assert read_credit_line("来源：一位不愿具名的官员表示此事属实，但拒绝透露更多细节，也未说明何时会正式宣布。", max_chars=100) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "editor"),
+    [
+        ("撰文 陈晓雪", ["陈晓雪"], None),  # zhishifenzi (via terminus2049)
+        ("编辑 从玉华", [], "从玉华"),  # cyol.com (中国青年报)
+        ("编辑 刘晓阳 校对 李铭", [], "刘晓阳"),  # 163.com (新京报)
+        ("編輯 陳妍如 報導", ["陳妍如"], None),  # tvbs.com.tw: a name closed by 報導 is the reporter's
+        ("本报记者 张三 李四", ["张三", "李四"], None),
+    ],
+)
+def test_a_space_separates_a_long_label_from_its_name(line: str, authors: list[str], editor: str | None) -> None:
+    found = read_credit_line(line)
+    assert found is not None and (found.authors, found.editor) == (authors, editor)
+
+
+@pytest.mark.parametrize("line", ["文 化名", "图 1", "作者 认为这个问题很重要", "编辑 部门决定更正"])
+def test_a_one_character_label_needs_its_colon(line: str) -> None:
+    assert read_credit_line(line) is None

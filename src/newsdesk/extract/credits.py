@@ -54,7 +54,7 @@ _NON_NAME = re.compile(vocab.section_pattern("non_name"))
 _LABEL_ROLE = vocab.label_roles()
 # A label, then a separator; labels that credit bare (`记者张三`) may go without one.
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱]\s*)?"
+    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱]\s*|(?<=\w\w)\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
 _CN_NUMERAL = "〇零○一二三四五六七八九"
@@ -76,6 +76,7 @@ _LATIN_NAME = re.compile(r"[A-Z][A-Za-z .'\-]{1,40}")
 
 
 _VERB_ONLY = re.compile(f"{_VERB}")
+_VERB_END = re.compile(rf"[{_CJK}]{{2,4}}\s*{_VERB}$")
 
 
 def _looks_like_name(part: str) -> bool:
@@ -289,7 +290,7 @@ _SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
 _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOSE
 # What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
 # `人民网 原创稿`, `游民星空[整理]`).
-_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|头条号|頭條號)\s*[:：]?\s*")
+_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號)\s*[:：]?\s*")
 _LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
 _OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
@@ -320,7 +321,7 @@ def outlet_part(value: str) -> str:
         # `来源：人民网-文化频道`, as some pages fill their og:site_name.
         value = value[m.end() :]
     # `本文来自微信公众号：[硅星人Pro]`: the account is the outlet, not the platform.
-    value = _PLATFORM.sub("", value).strip(_VALUE_TRIM + "“”\"'")
+    value = _PLATFORM.sub("", value.strip(_VALUE_TRIM + "*~")).strip(_VALUE_TRIM + "“”\"'*~")
     for m in _LABEL.finditer(value):
         if m.start() > 0 and (m["sep"] or m["label"] in _BARE):
             value = value[: m.start()]
@@ -330,7 +331,7 @@ def outlet_part(value: str) -> str:
         value = value[: m.start()]
     # `香港經濟日報HKET`, `上報 Up Media`: a Chinese name keeps its own form, not the Latin brand after it.
     value = _LATIN_TAIL.sub("", value)
-    return value.strip(_VALUE_TRIM)
+    return value.strip(_VALUE_TRIM + "*~")
 
 
 def _editor_name(value: str) -> str | None:
@@ -346,6 +347,30 @@ def _editor_name(value: str) -> str | None:
 
 # Bullets and rules that open a credit line: `■記者蔡少玲`, `—— 编辑：X`.
 _BULLET = re.compile(r"^[\s■□●○◆◇▲△▼▽★☆※◎•▌｜|—–\-]+")
+def _read_source(value: str, found: CreditLine, bare: bool = False) -> bool:
+    """`来源：人民网-文化频道`, `原文来自好奇心日报：~~标题~~`: the outlet, and whatever note follows it.
+
+    A note after the name (the original's title, a channel) is allowed when the name is plainly an
+    outlet's: one the registry knows, one that ends like an outlet, or a WeChat account."""
+    outlet = outlet_part(value)
+    if not outlet or len(outlet) > 24 or re.search(r"[，,。；;！？]", outlet):
+        return False
+    tail = value.strip(_VALUE_TRIM + "“”\"'*~").removeprefix(outlet).strip(_VALUE_TRIM + "“”\"'*~")
+    # After a bare label (`原创不易，请点赞`) any note makes the name doubtful.
+    plain = not tail or (not bare and len(value) <= 40 and not _SENTENCE.search(value))
+    # `原文来自财经E法：~~标题~~`: a name the original's title follows after a colon.
+    after = value.strip(_VALUE_TRIM + "“”\"'*~").removeprefix(outlet).lstrip(" *~」』》”")
+    titled = not bare and after[:1] in {"：", ":"}
+    named = looks_like_outlet(outlet) or _ACRONYM.fullmatch(outlet) or load_registry().find_in(outlet)
+    if not (plain or titled or named or _PLATFORM.match(value)):
+        return False
+    found.roles.add("source")
+    if not _SOURCE_LIST.search(value[: len(outlet) + 8]):
+        # `信息来源：A研究院、B研究院等` names several sources, none of them the outlet.
+        found.sources.append(outlet)
+    return True
+
+
 _OUTLET_LIKE = re.compile(vocab.section_pattern("outlet_suffix") + r"$", re.IGNORECASE)
 _BRACKET_TAG = re.compile(r"^[【\[][^【】\[\]]{1,8}[】\]]$")
 
@@ -400,15 +425,20 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
     for i, m in enumerate(items):
         end = items[i + 1].start() if i + 1 < len(items) else len(rest)
         value = rest[m.end() : end]
-        # A bracketed credit closes with its bracket: `（作者：张三）正文…` is not all credit.
+        # A bracketed credit closes with its bracket: `（作者：张三）正文…` is not all credit. A bracket
+        # the value opens itself (`「界面新闻」：…`) is the value's own.
         close = re.search(f"[{re.escape(_CLOSE)}]", value)
-        if close and value[close.end():].strip(_VALUE_TRIM):
+        own = close is not None and re.search(f"[{re.escape(_OPEN)}]", value[: close.start()])
+        if close and not own and value[close.end():].strip(_VALUE_TRIM):
             if not lenient:
                 return None
             value = value[: close.start()]
         role = _LABEL_ROLE[m["label"]]
+        # A two-character label without a colon is also an everyday word (`原创不易`, `记者问`); longer
+        # bare labels are phrases only credits use (`原文来自`, `本文来自`).
+        loose = not m["sep"] and len(m["label"]) <= 2
         nxt = items[i + 1] if i + 1 < len(items) else None
-        if role == "author" and nxt is not None and not nxt["sep"] and re.search(rf"[{_CJK}A-Za-z》」』]$", value):
+        if role == "author" and nxt is not None and nxt["label"] in _BARE and re.search(rf"[{_CJK}A-Za-z》」』]$", value):
             # `采写：南都见习记者 林子沛`, `文/新华社记者 张三`: what runs into a reporter's title is
             # the reporter's outlet, not a writer.
             found.roles.add(role)
@@ -416,7 +446,7 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
             if looks_like_outlet(outlet) or load_registry().find_in(outlet):
                 found.sources.append(outlet)
             continue
-        if not _read_item(role, value.strip(_VALUE_TRIM), found, bare=not m["sep"]) and not lenient:
+        if not _read_item(role, value.strip(_VALUE_TRIM), found, bare=loose) and not lenient:
             return None
     return found if found.roles or found.date else None
 
@@ -426,6 +456,8 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
     if not value:
         # A date label's value was read as the line's date; `来源：` with the name elsewhere credits nothing.
         return role == "date"
+    if role == "source" and len(value) >= 2:
+        return _read_source(value, found, bare)
     if len(value) > 40 or _SENTENCE.search(value) or (bare and (len(value) < 2 or re.search(r"[，,。；;！？]", value))):
         return False
     if role == "author":
@@ -438,6 +470,13 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
                 return True
             return False
         found.authors.extend(names)
+    elif role in {"editor", "chief_editor"} and _VERB_END.search(value):
+        # `編輯 陳妍如 報導`: a name closed by a report verb is the reporter's byline.
+        names = _author_names(value)
+        if not names:
+            return False
+        found.authors.extend(names)
+        role = "author"
     elif role in {"editor", "chief_editor"}:
         name = _editor_name(value)
         if name is None:
@@ -445,12 +484,7 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
         if found.editor is None or (role == "chief_editor" and not found.chief_editor):
             found.editor, found.chief_editor = name, role == "chief_editor"
     elif role == "source":
-        outlet = outlet_part(value)
-        if not outlet or re.search(r"[，,。；;！？]", outlet):
-            return False
-        if not _SOURCE_LIST.search(value):
-            # `信息来源：A研究院、B研究院等` names several sources, none of them the outlet.
-            found.sources.append(outlet)
+        return _read_source(value, found)
     elif role == "date":
         found.date = found.date or parse_any_date(value)
     found.roles.add(role)
@@ -521,7 +555,11 @@ def title_author(title: str | None) -> str | None:
     if not title:
         return None
     m = _TITLE_AUTHOR.match(title)
-    if not m or _TITLE_LABEL.search(m["name"]) or not _looks_like_name(m["name"]) or "的" in m["name"]:
+    name = m["name"] if m else ""
+    if not m or _TITLE_LABEL.search(name) or not _looks_like_name(name) or "的" in name:
+        return None
+    if len(name) > 3 and not re.search(r"[·‧・]", name):
+        # `中央表态：…`: four characters without a middle dot are a phrase far more often than a name.
         return None
     return m["name"]
 

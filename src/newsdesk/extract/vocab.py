@@ -73,6 +73,9 @@ def words(section: str, role: str | None = None, bare: bool | None = None) -> fr
 
 def alternation(forms: frozenset[str] | set[str]) -> str:
     """A non-capturing alternation of the words, longest first (so `责任编辑` wins over `编辑`)."""
+    if not forms:
+        # An empty list matches nothing (an empty alternation would match everywhere).
+        return "(?!)"
     ordered = sorted(forms, key=lambda w: (-len(w), w))
     # `文/图` is also printed `文／圖`: a slash inside a word matches either width.
     return "(?:" + "|".join(re.escape(w).replace("/", "[/／]") for w in ordered) + ")"
