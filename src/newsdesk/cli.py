@@ -136,8 +136,25 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("newsdesk")
+        except PackageNotFoundError:
+            # Run from a source tree that was never installed.
+            from newsdesk import __version__ as installed
+        typer.echo(f"newsdesk {installed}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    _version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
     """newsdesk: captures in, articles out."""
 
 
