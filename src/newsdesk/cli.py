@@ -313,7 +313,10 @@ def extract(
 
 # --- archive ---------------------------------------------------------------------------------
 
-DB_OPTION = typer.Option(Path(DEFAULT_DB), "--db", help="Archive file (SQLite).")
+DB_OPTION = typer.Option(
+    Path(DEFAULT_DB), "--db", envvar="NEWSDESK_DB", show_envvar=True,
+    help=f"Archive file (SQLite). Default: $NEWSDESK_DB if set, else {DEFAULT_DB} in the current folder.",
+)
 
 
 class ListFormat(StrEnum):
