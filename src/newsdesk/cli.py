@@ -11,32 +11,35 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import quote, urlsplit
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from newsdesk.analysis.stories import Analysis
-from newsdesk.archive import DEFAULT_DB, Archive
-from newsdesk.archive import ingest as run_ingest
-from newsdesk.archive.export import ExportError, check_target, format_for, write_export
-from newsdesk.archive.store import ArchiveBusy, ArchiveError, ArchiveUnwritable, ArticleRow, describe
-from newsdesk.archive.text import QueryError, published_day
-from newsdesk.extract import ExtractOptions, extract_capture
-from newsdesk.model import Article
-from newsdesk.sources.files import RawCapture, Skipped, iter_paths, read_capture
+# Only what `--help` needs is imported here: each command imports the archive, extraction and analysis
+# modules it uses (they bring in lxml, trafilatura, numpy, OpenCC, rjieba), so `newsdesk --help` and
+# reading commands start quickly. tests/test_cli_startup.py checks what `import newsdesk.cli` loads.
+from newsdesk.archive import DEFAULT_DB
+
+if TYPE_CHECKING:
+    from newsdesk.analysis.stories import Analysis
+    from newsdesk.archive.store import Archive, ArticleRow
+    from newsdesk.model import Article
+    from newsdesk.sources.files import Skipped
 
 # Errors a user can cause (bad arguments, a bad --db, full or read-only storage) and fix: one line and
 # exit code 2. Anything else is a bug, reported in one line too (NEWSDESK_DEBUG=1 shows the traceback).
-USER_ERRORS: tuple[type[BaseException], ...] = (
-    ArchiveError, ExportError, QueryError, sqlite3.Error, OSError, UnicodeError, OverflowError,
-)
+def user_errors() -> tuple[type[BaseException], ...]:
+    from newsdesk.archive.export import ExportError
+    from newsdesk.archive.store import ArchiveError
+    from newsdesk.archive.text import QueryError
+
+    return (ArchiveError, ExportError, QueryError, sqlite3.Error, OSError, UnicodeError, OverflowError)
 
 
 def _one_line(text: str) -> str:
@@ -82,6 +85,8 @@ def _console(stderr: bool = False, soft_wrap: bool = False, highlight: bool = Tr
 def error_message(exc: BaseException) -> str:
     """What went wrong, for the user, in one line."""
     if isinstance(exc, sqlite3.Error):
+        from newsdesk.archive.store import describe
+
         return describe(exc)
     if isinstance(exc, UnicodeError):
         return f"an argument or a file name is not valid UTF-8 text ({exc.reason}): give it in UTF-8"
@@ -112,9 +117,9 @@ class _Commands(TyperGroup):
             context = getattr(exc, "ctx", None)
             command = context.command_path if context is not None else "newsdesk"
             _fail(f"{exc.format_message()} (see `{command} --help`)", exc)
-        except USER_ERRORS as exc:
-            _fail(error_message(exc), exc)
         except Exception as exc:
+            if isinstance(exc, user_errors()):
+                _fail(error_message(exc), exc)
             if os.environ.get("NEWSDESK_DEBUG"):
                 raise
             _fail(f"newsdesk failed: {type(exc).__name__}: {exc} (NEWSDESK_DEBUG=1 shows where)", exc, code=1)
@@ -131,8 +136,25 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("newsdesk")
+        except PackageNotFoundError:
+            # Run from a source tree that was never installed.
+            from newsdesk import __version__ as installed
+        typer.echo(f"newsdesk {installed}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    _version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
     """newsdesk: captures in, articles out."""
 
 
@@ -256,6 +278,10 @@ def extract(
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Extract the article from each capture: one JSON object per line by default."""
+    from newsdesk.extract import ExtractOptions, extract_capture
+    from newsdesk.model import Article
+    from newsdesk.sources.files import Skipped, iter_paths, read_capture
+
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
     console = _console(stderr=True, soft_wrap=True)
     present, missing = _present(paths, console)
@@ -287,7 +313,10 @@ def extract(
 
 # --- archive ---------------------------------------------------------------------------------
 
-DB_OPTION = typer.Option(Path(DEFAULT_DB), "--db", help="Archive file (SQLite).")
+DB_OPTION = typer.Option(
+    Path(DEFAULT_DB), "--db", envvar="NEWSDESK_DB", show_envvar=True,
+    help=f"Archive file (SQLite). Default: $NEWSDESK_DB if set, else {DEFAULT_DB} in the current folder.",
+)
 
 
 class ListFormat(StrEnum):
@@ -304,6 +333,8 @@ class ExportFormat(StrEnum):
 def _open(db: Path, must_exist: bool = True) -> Archive:
     """The archive for a command: one that reads (`must_exist`) opens an archive on read-only
     storage read-only, and never creates one."""
+    from newsdesk.archive.store import Archive, ArchiveUnwritable
+
     if must_exist and not db.is_file():
         _console(stderr=True).print(
             f"[red]no archive at {terminal(db)}[/red]: create one with `newsdesk ingest PATH --db {terminal(db)}`"
@@ -319,6 +350,8 @@ def _open(db: Path, must_exist: bool = True) -> Archive:
 
 def _check_day(value: str | None) -> str | None:
     """--since/--until: a day, as YYYY-MM-DD (a date-time is cut to its day)."""
+    from newsdesk.archive.text import published_day
+
     if value is not None and published_day(value) is None:
         raise typer.BadParameter(f"{value!r} is not a date: give it as YYYY-MM-DD, e.g. 2022-02-01")
     return value
@@ -336,6 +369,14 @@ def ingest(
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from newsdesk.analysis.stories import Analysis
+    from newsdesk.archive.ingest import ingest as run_ingest
+    from newsdesk.archive.store import Archive
+    from newsdesk.extract import ExtractOptions
+    from newsdesk.sources.files import RawCapture, iter_paths
+
     # soft_wrap: the summary stays one line per fact when stderr is a file or a pipe.
     console = _console(stderr=True, soft_wrap=True)
     present, missing = _present(paths, console)
@@ -441,6 +482,8 @@ def search(
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
     """Full-text search, best matches first (BM25)."""
+    from newsdesk.archive.text import QueryError
+
     with _open(db) as archive:
         try:
             rows = archive.search(query, outlet=outlet, since=since, until=until, limit=limit)
@@ -472,6 +515,8 @@ def show(
     output_format: OutputFormat = typer.Option(OutputFormat.markdown, "--format", "-f"),
 ) -> None:
     """One article, as read from its best capture."""
+    from newsdesk.model import Article
+
     with _open(db) as archive:
         try:
             info = archive.article_info(archive.resolve_id(article_id))
@@ -503,6 +548,8 @@ def export(
     ),
 ) -> None:
     """Every article, one record each (schema: newsdesk.archive.export)."""
+    from newsdesk.archive.export import check_target, format_for, write_export
+
     console = _console(stderr=True, soft_wrap=True)
     # Checked before the archive is opened, and again by write_export just before writing; an
     # ExportError is a one-line error (see _Commands).
@@ -542,6 +589,9 @@ def _analysis(archive: Archive) -> Analysis:
     """The archive's stories, after placing articles that are in none yet, if that can be done
     now. A reading command does not wait for a writer: while another process (an ingest) holds
     the archive, the stories are shown as they stand and the ingest places the rest."""
+    from newsdesk.analysis.stories import Analysis
+    from newsdesk.archive.store import ArchiveBusy, ArchiveUnwritable
+
     try:
         archive.begin(wait=PLACING_WAIT_SECONDS)
     except (ArchiveBusy, ArchiveUnwritable) as exc:
@@ -660,6 +710,8 @@ def alias_add(
     db: Path = DB_OPTION,
 ) -> None:
     """Make ALIAS another name of NAME's entity (merging the two if both are known)."""
+    from newsdesk.analysis.stories import Analysis
+
     with _open(db, must_exist=False) as archive, archive.writing():
         entity_found = Analysis(archive).add_alias(name, alias)
     _console().print(f"{terminal(alias)} is now an alias of {terminal(entity_found.name)} ({terminal(entity_found.id)})")

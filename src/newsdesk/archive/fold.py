@@ -25,13 +25,18 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from newsdesk.archive.text import fold
 from newsdesk.model import Article
+
+if TYPE_CHECKING:
+    # Importing anything from datasketch runs its package, which imports scipy for the LSH layout
+    # (~0.5 s): reading commands never compute a signature, so `signature` imports it when called.
+    from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -44,9 +49,11 @@ _TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|from|spm|fbclid|gclid|ref|share|wfr|
 _NON_TEXT = re.compile(r"[\W_]+")
 # Band layout weighted towards recall (few false negatives): candidates are checked against the
 # threshold on their full signatures anyway. bench/archive.py: 25×5 bands miss no pair the default
-# 18×7 layout missed 20 of, for ~12 % more comparisons.
-_LSH = MinHashLSH(threshold=SIMILARITY_THRESHOLD, num_perm=NUM_PERM, weights=(0.1, 0.9))
-BANDS, ROWS = _LSH.b, _LSH.r
+# 18×7 layout missed 20 of, for ~12 % more comparisons. The layout is datasketch's optimum for
+# MinHashLSH(threshold=SIMILARITY_THRESHOLD, num_perm=NUM_PERM, weights=(0.1, 0.9)), written out because
+# computing it imports scipy; tests/archive/test_fold_layout.py checks the two agree.
+LSH_WEIGHTS = (0.1, 0.9)
+BANDS, ROWS = 25, 5
 # datasketch 2's default scheme (affine32) keeps 32-bit hash values.
 _HASH_DTYPE = np.uint32
 
@@ -161,6 +168,8 @@ def shingles(text: str) -> set[bytes]:
 
 
 def signature(text: str) -> MinHash:
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM)
     minhash.update_batch(list(shingles(text)))
     return minhash

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from newsdesk.archive import DEFAULT_DB
 from newsdesk.archive import fold as folding
 from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
 from newsdesk.archive.schema import MIGRATIONS, migrate
@@ -36,7 +37,6 @@ from newsdesk.archive.text import (
 )
 from newsdesk.model import Article, Image
 
-DEFAULT_DB = "newsdesk.db"
 T = TypeVar("T")
 # bm25 weights of the full-text columns: a title hit counts four body hits; facets are filters only.
 BM25 = "bm25(article_fts, 4.0, 1.0, 0.0)"
