@@ -100,6 +100,8 @@ def is_tracking_pixel(img: html.HtmlElement) -> bool:
     return False
 
 
+# A junk-named element holding more than this share of the page's text is the page's content, not furniture.
+_MOST_OF_PAGE = 0.5
 # Only elements carrying these attributes can be hidden or named as furniture: XPath finds them in C.
 _MARKED = etree.XPath("//*[@style or @hidden or @aria-hidden or @id or @class]")
 _PIXELS = etree.XPath("//img[@width or @height]")
@@ -110,10 +112,17 @@ def clean_tree(root: html.HtmlElement, drop_junk_containers: bool = True) -> htm
     # Whole subtrees that are never text (scripts, forms, media), tails kept: one C call.
     etree.strip_elements(root, *_DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     doomed: list[html.HtmlElement] = []
+    page_chars = 0
     for el in _MARKED(root):
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if is_hidden(el) or (drop_junk_containers and tag not in {"html", "body"} and is_junk_container(el)):
+        if is_hidden(el):
             doomed.append(el)
+        elif drop_junk_containers and tag not in {"html", "body"} and is_junk_container(el):
+            # A furniture word in a class is a hint, not a verdict: `print-area`, `ads-float` and `tool-page`
+            # also name the element that holds the article. One that holds most of the page's text is kept.
+            page_chars = page_chars or len(root.text_content()) or 1
+            if len(el.text_content()) <= page_chars * _MOST_OF_PAGE:
+                doomed.append(el)
     doomed.extend(img for img in _PIXELS(root) if is_tracking_pixel(img))
     for el in doomed:
         if el.getparent() is not None:
