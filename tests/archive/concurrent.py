@@ -29,34 +29,10 @@ from pathlib import Path
 
 import opencc
 
-from newsdesk.extract import extract_capture
-from tests.archive.helpers import CAPTURES
+from tests.archive.helpers import CAPTURES, mirror_capture, text_pools
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "NO_COLOR": "1"}
-
-
-def _pools() -> tuple[list[str], list[str]]:
-    """Real headlines and paragraphs (cut short, to keep captures small) from the dev captures."""
-    titles, paragraphs = [], []
-    for path in sorted(CAPTURES.iterdir()):
-        article = extract_capture(path.read_bytes(), path.name)
-        if article.language != "zh-Hans" or not article.title:
-            continue
-        titles.append(article.title)
-        paragraphs += [b[:60] for b in article.body if len(b) >= 20 and not b.startswith("【")]
-    return titles, paragraphs
-
-
-def _mirror(tag: str, number: int, rng: random.Random, titles: list[str], paragraphs: list[str]) -> str:
-    year, month, day = 2019 + number % 5, 1 + number % 12, 1 + number % 28
-    title = f"{rng.choice(titles)[:12]}{rng.choice(paragraphs)[:6]}"
-    body = "\n".join(f" <p>\n  {p}\n </p>" for p in rng.sample(paragraphs, 2))
-    return (
-        f"### {title}\n------------------------\n\n<div class=\"post_content\">\n"
-        f" <p>\n  【新唐人北京时间{year}年{month:02d}月{day:02d}日讯】{rng.choice(paragraphs)}\n </p>\n{body}\n</div>\n<hr/>\n"
-        f"原文地址（需翻墙访问）：https://www.ntdtv.com/gb/{year}/{month:02d}/{day:02d}/{tag}{100000 + number}.html\n"
-    )
 
 
 def _refigured(data: bytes, shift: int) -> bytes:
@@ -71,7 +47,7 @@ def make_captures(folder: Path, count: int, tag: str, seed: int, real: list[Path
     the capture nine before it without its URL, every fiftieth (from 23) a revision of the one
     twenty before it, one junk file and one cut gzip per 500."""
     s2tw = opencc.OpenCC("s2tw")
-    titles, paragraphs = _pools()
+    titles, paragraphs = text_pools()
     rng = random.Random(seed)
     folder.mkdir(parents=True)
     texts: dict[int, str] = {}
@@ -86,7 +62,7 @@ def make_captures(folder: Path, count: int, tag: str, seed: int, real: list[Path
             name.with_suffix(".bin").write_bytes(rng.randbytes(2000))
             continue
         if number % 500 == 106:
-            packed = gzip.compress(_mirror(tag, number, rng, titles, paragraphs).encode(), mtime=0)
+            packed = gzip.compress(mirror_capture(tag, number, rng, titles, paragraphs).encode(), mtime=0)
             name.with_suffix(".md.gz").write_bytes(packed[:60])
             continue
         if number % 10 == 9 and number - 9 in texts:
@@ -96,7 +72,7 @@ def make_captures(folder: Path, count: int, tag: str, seed: int, real: list[Path
             for k, line in enumerate(re.findall(r"^  (?!【).+$", text, flags=re.M)):
                 text = text.replace(line, f"  更正{k}：{rng.choice(paragraphs)}")
         else:
-            text = _mirror(tag, number, rng, titles, paragraphs)
+            text = mirror_capture(tag, number, rng, titles, paragraphs)
         texts[number] = text
         name.write_text(text, encoding="utf-8")
     return folder

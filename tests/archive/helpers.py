@@ -7,6 +7,7 @@ line, a revised version with paragraphs rewritten, a look-alike with another dat
 
 from __future__ import annotations
 
+import random
 import re
 import sqlite3
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import opencc
 
 from newsdesk.archive import Archive, IngestSummary, ingest
+from newsdesk.extract import extract_capture
 from tests.conftest import DEV
 
 CAPTURES = DEV / "captures"
@@ -116,3 +118,26 @@ def fts_is_sound(db: Path) -> bool:
         return False
     finally:
         conn.close()
+
+
+def text_pools() -> tuple[list[str], list[str]]:
+    """Real headlines and paragraphs (cut short, to keep captures small) from the dev captures."""
+    titles, paragraphs = [], []
+    for path in sorted(CAPTURES.iterdir()):
+        article = extract_capture(path.read_bytes(), path.name)
+        if article.language != "zh-Hans" or not article.title:
+            continue
+        titles.append(article.title)
+        paragraphs += [b[:60] for b in article.body if len(b) >= 20 and not b.startswith("【")]
+    return titles, paragraphs
+
+
+def mirror_capture(tag: str, number: int, rng: random.Random, titles: list[str], paragraphs: list[str]) -> str:
+    year, month, day = 2019 + number % 5, 1 + number % 12, 1 + number % 28
+    title = f"{rng.choice(titles)[:12]}{rng.choice(paragraphs)[:6]}"
+    body = "\n".join(f" <p>\n  {p}\n </p>" for p in rng.sample(paragraphs, 2))
+    return (
+        f"### {title}\n------------------------\n\n<div class=\"post_content\">\n"
+        f" <p>\n  【新唐人北京时间{year}年{month:02d}月{day:02d}日讯】{rng.choice(paragraphs)}\n </p>\n{body}\n</div>\n<hr/>\n"
+        f"原文地址（需翻墙访问）：https://www.ntdtv.com/gb/{year}/{month:02d}/{day:02d}/{tag}{100000 + number}.html\n"
+    )

@@ -34,8 +34,7 @@ from typing import Any
 import opencc
 import pytest
 
-from newsdesk.extract import extract_capture
-from tests.archive.helpers import CAPTURES, dump, fts_is_sound
+from tests.archive.helpers import dump, fts_is_sound, mirror_capture, text_pools
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 CAPTURE_COUNT = 10_000
@@ -58,35 +57,12 @@ _started: list[subprocess.Popen[bytes]] = []
 # --- the captures ------------------------------------------------------------------------
 
 
-def _pools() -> tuple[list[str], list[str]]:
-    """Real headlines and paragraphs (cut short, to keep captures small) from the dev captures."""
-    titles, paragraphs = [], []
-    for path in sorted(CAPTURES.iterdir()):
-        article = extract_capture(path.read_bytes(), path.name)
-        if article.language != "zh-Hans" or not article.title:
-            continue
-        titles.append(article.title)
-        paragraphs += [b[:60] for b in article.body if len(b) >= 20 and not b.startswith("【")]
-    assert len(titles) > 20 and len(paragraphs) > 300
-    return titles, paragraphs
-
-
-def _mirror(number: int, rng: random.Random, titles: list[str], paragraphs: list[str]) -> str:
-    year, month, day = 2019 + number % 5, 1 + number % 12, 1 + number % 28
-    title = f"{rng.choice(titles)[:12]}{rng.choice(paragraphs)[:6]}"
-    body = "\n".join(f" <p>\n  {p}\n </p>" for p in rng.sample(paragraphs, 2))
-    return (
-        f"### {title}\n------------------------\n\n<div class=\"post_content\">\n"
-        f" <p>\n  【新唐人北京时间{year}年{month:02d}月{day:02d}日讯】{rng.choice(paragraphs)}\n </p>\n{body}\n</div>\n<hr/>\n"
-        f"原文地址（需翻墙访问）：https://www.ntdtv.com/gb/{year}/{month:02d}/{day:02d}/a{100000 + number}.html\n"
-    )
-
-
 def make_captures(folder: Path, count: int) -> Path:
     """`count` distinct captures, in file-name order: mostly new articles; every tenth a
     traditional copy of the capture nine before it, without its URL; every fiftieth (from 23) a
     revision of the capture twenty before it; two junk files per thousand."""
-    titles, paragraphs = _pools()
+    titles, paragraphs = text_pools()
+    assert len(titles) > 20 and len(paragraphs) > 300
     s2tw = opencc.OpenCC("s2tw")
     rng = random.Random(20261201)
     folder.mkdir(parents=True)
@@ -97,7 +73,7 @@ def make_captures(folder: Path, count: int) -> Path:
             name.with_suffix(".bin").write_bytes(rng.randbytes(2000))
             continue
         if number % 1000 == 506:
-            packed = gzip.compress(_mirror(number, rng, titles, paragraphs).encode(), mtime=0)
+            packed = gzip.compress(mirror_capture("a", number, rng, titles, paragraphs).encode(), mtime=0)
             name.with_suffix(".md.gz").write_bytes(packed[:60])
             continue
         if number % 10 == 9:
@@ -107,7 +83,7 @@ def make_captures(folder: Path, count: int) -> Path:
             for k, line in enumerate(re.findall(r"^  (?!【).+$", text, flags=re.M)):
                 text = text.replace(line, f"  更正{k}：{rng.choice(paragraphs)}")
         else:
-            text = _mirror(number, rng, titles, paragraphs)
+            text = mirror_capture("a", number, rng, titles, paragraphs)
         texts[number] = text
         name.write_text(text, encoding="utf-8")
     return folder
