@@ -77,3 +77,15 @@ def test_missing_path_is_reported_and_the_rest_still_runs(batch: Path) -> None:
     records = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
     assert [Path(r["file"]).name for r in records] == ["a_good.html"]
     assert records[0]["body"]
+
+
+@pytest.mark.skipif(not NEWSDESK.exists(), reason="the newsdesk console script is not installed next to the interpreter")
+def test_a_batch_where_every_capture_failed_exits_non_zero(batch: Path) -> None:
+    failing = [batch / "b_junk.bin", batch / "e_empty.txt"]
+    run = run_extract(*failing)
+    assert run.returncode == 1, run.stderr
+    assert "no capture could be read" in run.stderr and "Traceback" not in run.stderr
+    records = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    assert len(records) == 2 and all(r["error"] for r in records)
+    # One readable capture among them is a partial success, as before.
+    assert run_extract(*failing, batch / "a_good.html").returncode == 0

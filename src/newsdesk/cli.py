@@ -286,12 +286,13 @@ def extract(
     console = _console(stderr=True, soft_wrap=True)
     present, missing = _present(paths, console)
     records = []
-    failures = warned = 0
+    failures = warned = read = 0
     out = sys.stdout
     skipped = Skipped()
     for path in iter_paths(present, follow_symlinks, skipped):
         raw = read_capture(path)
         article = Article(file=raw.path, error=raw.error) if raw.data is None else extract_capture(raw.data, raw.path, options)
+        read += 1
         failures += article.error is not None
         warned += bool(article.warnings)
         if output_format is OutputFormat.jsonl:
@@ -309,6 +310,10 @@ def extract(
     _report_skipped(skipped, console)
     if missing:
         raise typer.Exit(code=2)
+    if read and failures == read:
+        # A script must be able to tell "nothing could be read" from success.
+        console.print("[red]no capture could be read[/red]")
+        raise typer.Exit(code=1)
 
 
 # --- archive ---------------------------------------------------------------------------------
