@@ -219,3 +219,16 @@ def test_commands_on_a_missing_archive_say_how_to_make_one(tmp_path: Path, comma
     assert f"no archive at {missing}" in result.stderr
     assert "newsdesk ingest" in result.stderr
     assert not missing.exists(), "a read command does not create an empty archive"
+
+
+def test_outlet_filters_take_any_name_the_outlet_goes_by(db: Path) -> None:
+    """Articles keep the outlet name their capture prints; a filter given in the other script, in
+    English or another case (issue 9: 大紀元, "The Epoch Times" gave 0 rows) finds the same articles."""
+    canonical = jsonl(newsdesk("list", "--db", db, "--format", "jsonl", "--outlet", "大纪元"))
+    assert canonical and all(r["outlet"] == "大纪元" for r in canonical)
+    for other in ("大紀元", "The Epoch Times", "the epoch times", "大纪元时报"):
+        assert jsonl(newsdesk("list", "--db", db, "--format", "jsonl", "--outlet", other)) == canonical, other
+        found = jsonl(newsdesk("search", "拉夫罗夫", "--db", db, "--format", "jsonl", "--outlet", other))
+        assert found and {r["outlet"] for r in found} == {"大纪元"}, other
+    assert jsonl(newsdesk("list", "--db", db, "--format", "jsonl", "--outlet", "没有这家媒体")) == []
+    assert jsonl(newsdesk("search", "拉夫罗夫", "--db", db, "--format", "jsonl", "--outlet", "没有这家媒体")) == []

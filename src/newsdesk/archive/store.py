@@ -29,6 +29,7 @@ from newsdesk.archive.schema import MIGRATIONS, migrate
 from newsdesk.archive.text import (
     QueryError,
     facet_query,
+    fold,
     fts_row,
     published_day,
     query_terms,
@@ -586,12 +587,29 @@ class Archive:
     def _capture_paths(self, article_id: str) -> list[str]:
         return [p for (p,) in self.conn.execute("SELECT path FROM captures WHERE article_id=? ORDER BY seq", (article_id,))]
 
-    @staticmethod
-    def _filters(outlet: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
-        clauses, params = [], []
+    def outlet_names(self, outlet: str) -> builtins.list[str]:
+        """The outlet names stored in the archive that `outlet` means: the same name in either script,
+        width or case (大紀元 = 大纪元), or another name the outlet registry gives the same outlet
+        (The Epoch Times, 大纪元时报). Articles keep the name their capture prints, so a filter must
+        gather them all."""
+        from newsdesk.extract.outlets import load_registry
+
+        registry = load_registry()
+        wanted_key = fold(outlet)
+        wanted = registry.by_name(outlet)
+        names = []
+        for (name,) in self.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL"):
+            if fold(name) == wanted_key or (wanted is not None and registry.by_name(name) is wanted):
+                names.append(name)
+        return sorted(names)
+
+    def _filters(self, outlet: str | None, since: str | None, until: str | None) -> tuple[str, builtins.list[Any]]:
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
         if outlet:
-            clauses.append("a.outlet = ?")
-            params.append(outlet)
+            names = self.outlet_names(outlet)
+            clauses.append(f"a.outlet IN ({','.join('?' * len(names))})" if names else "0")
+            params.extend(names)
         if since:
             clauses.append("a.published >= ?")
             params.append(since[:10])
@@ -656,7 +674,7 @@ class Archive:
             if edge_day is None:
                 return ""
             first, last = first or edge_day, last or edge_day
-        return facet_query(outlet, first, last)
+        return facet_query(self.outlet_names(outlet) if outlet else None, first, last)
 
     @staticmethod
     def _filter_day(value: str | None, option: str) -> date | None:

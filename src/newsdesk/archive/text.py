@@ -161,12 +161,14 @@ def date_cover(first: date, last: date) -> list[str]:
     return tokens
 
 
-def facet_query(outlet: str | None, first: date | None, last: date | None) -> str | None:
-    """FTS5 expression over the facets column for these filters; None when nothing is filtered,
-    "" when nothing can pass (an empty date range)."""
+def facet_query(outlets: list[str] | None, first: date | None, last: date | None) -> str | None:
+    """FTS5 expression over the facets column for these filters (any of `outlets`, the day range);
+    None when nothing is filtered, "" when nothing can pass (no such outlet, an empty date range)."""
     parts = []
-    if outlet:
-        parts.append(outlet_token(outlet))
+    if outlets is not None:
+        if not outlets:
+            return ""
+        parts.append("(" + " OR ".join(outlet_token(name) for name in outlets) + ")")
     if first is not None and last is not None:
         days = date_cover(first, last)
         if not days:
