@@ -163,3 +163,13 @@ def test_placement_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> N
         with sqlite3.connect(db) as conn:
             dumps.append(conn.execute("SELECT article_id, story_id, score, day, vector FROM story_articles ORDER BY article_id").fetchall())
     assert dumps[0] and dumps[0] == dumps[1]
+
+
+def test_story_ids_are_prefixes_not_patterns(seeded: Archive) -> None:
+    """`_` and `%` typed by a user are characters (issue 9: ids were LIKE patterns)."""
+    analysis = Analysis(seeded)
+    story_id = _story_of(seeded)["000"]
+    assert analysis.story(story_id[:8])[0].id == story_id
+    for pattern in ("_" + story_id[1:8], "%" + story_id[2:8]):
+        with pytest.raises(KeyError, match="newsdesk stories"):
+            analysis.story(pattern)

@@ -366,6 +366,10 @@ def test_resolve_id_takes_a_prefix_and_explains_misses(dev_archive: Archive) -> 
         dev_archive.resolve_id("zzzz")
     with pytest.raises(KeyError, match="ambiguous"):
         dev_archive.resolve_id("")
+    # Wildcards are characters (issue 9: `show _84fd1c9` and `show %fd1c968` opened articles).
+    for pattern in ("_" + some.id[1:8], "%" + some.id[2:8], some.id[:7] + "%"):
+        with pytest.raises(KeyError, match="newsdesk list"):
+            dev_archive.resolve_id(pattern)
 
 
 def test_stats_count_articles_per_outlet_and_month(dev_archive: Archive) -> None:

@@ -694,7 +694,10 @@ class Archive:
             yield ArticleRow(article_id, title, outlet_name, published, self._capture_paths(article_id))
 
     def resolve_id(self, prefix: str) -> str:
-        rows = self.conn.execute("SELECT id FROM articles WHERE id LIKE ? LIMIT 2", (prefix + "%",)).fetchall()
+        # A prefix compared as text, not a LIKE pattern: `_` and `%` in what a user types are characters.
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE substr(id, 1, ?) = ? LIMIT 2", (len(prefix), prefix)
+        ).fetchall()
         if not rows:
             raise KeyError(f"no article with id {prefix!r}: `newsdesk list` shows the ids")
         if len(rows) > 1:
