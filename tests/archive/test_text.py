@@ -290,3 +290,12 @@ def test_snippet_text_is_html_escaped_and_only_its_marks_are_tags() -> None:
     out = snippet(text, ["拉夫罗夫"])
     assert out == "外长<b>拉夫罗夫</b>称 &lt;script&gt;alert(1)&lt;/script&gt; 与 &lt;b&gt;假粗体&lt;/b&gt; &amp; 其他。"
     assert snippet("<i>没有</i>", ["拉夫罗夫"]) == "&lt;i&gt;没有&lt;/i&gt;"
+
+
+def test_snippet_marks_latin_terms_as_whole_words_only() -> None:
+    """As the index matches them (issue 9: `search the` highlighted inside `Cathedral`)."""
+    text = "The Cathedral bells rang; then the crowd left. 布林肯访问the北京"
+    assert snippet(text, ["the"]) == "<b>The</b> Cathedral bells rang; then <b>the</b> crowd left. 布林肯访问<b>the</b>北京"
+    assert snippet(text, ["cathedral"]) == "The <b>Cathedral</b> bells rang; then the crowd left. 布林肯访问the北京"
+    assert snippet("G20峰会 and G2", ["g2"]) == "G20峰会 and <b>G2</b>"
+    assert snippet("拉夫罗夫与布林肯", ["布林"]) == "拉夫罗夫与<b>布林</b>肯"

@@ -292,11 +292,28 @@ def snippet(
         folded = fold(block)
         if len(folded) != len(block):
             folded = fold_aligned(block)
-        hits = [(folded.find(t), t) for t in terms if t and folded.find(t) >= 0]
+        hits = [(found[0], t) for t in terms if t and (found := _occurrences(folded, t))]
         if hits:
             return _window(block, folded, hits, width, mark)
     first = blocks[0]
     return _as_text(first[:width]) + ("…" if len(first) > width or len(blocks) > 1 else "")
+
+
+_WORD_CHAR = r"[0-9a-z]"
+
+
+@lru_cache(maxsize=256)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    # A Latin or numeric edge of a term is a word edge, as in the index: `the` is not inside `cathedral`.
+    # CJK terms match anywhere (the index cuts them into bigrams, not words).
+    before = rf"(?<!{_WORD_CHAR})" if re.match(_WORD_CHAR, term[0]) else ""
+    after = rf"(?!{_WORD_CHAR})" if re.match(_WORD_CHAR, term[-1]) else ""
+    return re.compile(before + re.escape(term) + after)
+
+
+def _occurrences(folded: str, term: str) -> list[int]:
+    """Where the folded query term stands in folded text, as whole words on its Latin edges."""
+    return [m.start() for m in _term_pattern(term).finditer(folded)]
 
 
 def _as_text(text: str) -> str:
@@ -311,10 +328,7 @@ def _window(source: str, folded: str, hits: list[tuple[int, str]], width: int, m
     window = source[start:end]
     spans: list[tuple[int, int]] = []
     for term in {t for _, t in hits}:
-        at = window_folded.find(term)
-        while at >= 0:
-            spans.append((at, at + len(term)))
-            at = window_folded.find(term, at + len(term))
+        spans += [(at, at + len(term)) for at in _occurrences(window_folded, term)]
     # The text is HTML-escaped so that the marks are the only markup in a snippet: a capture's own
     # `<b>` or `<script>` is shown as text, never taken for a match or run by whoever renders it.
     out, last = [], 0
