@@ -233,10 +233,12 @@ def input_list(pages: list[Page]) -> list[dict[str, str]]:
 
 
 def code_hash() -> str:
-    """The feature code, block reader and vocabulary the model was trained with."""
+    """The feature code, page cleaning, block reader and vocabulary the model was trained with."""
     digest = hashlib.sha256()
     code = REPO / "src" / "newsdesk"
-    for path in (code / "extract" / "learned.py", code / "extract" / "blocks.py", code / "data" / learned.VOCAB_FILE):
+    # html_tree.py cleans the pages the features are read from: a change there changes the training data.
+    for path in (code / "extract" / "learned.py", code / "extract" / "html_tree.py", code / "extract" / "blocks.py",
+                 code / "data" / learned.VOCAB_FILE):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
