@@ -42,6 +42,11 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+
+def text_blocks(text: str | None) -> list[str]:
+    """Plain text (an extractor's output, a front-matter field) as blocks: one per non-blank line, collapsed."""
+    return [block for line in (text or "").splitlines() if (block := collapse(line))]
+
 def _is_caption_element(el: html.HtmlElement) -> bool:
     if not isinstance(el.tag, str):
         return False

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from newsdesk.extract import credits
-from newsdesk.extract.blocks import collapse, extract_blocks
+from newsdesk.extract.blocks import extract_blocks, text_blocks
 from newsdesk.extract.dates import parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_tree import clean_tree
@@ -82,7 +82,7 @@ def _title(value: Any) -> str | None:
     if not text:
         return None
     # A title spread over lines (`19_42\n  北京大学黄益平：…`) carries a timestamp fragment first.
-    lines = [collapse(line) for line in text.splitlines() if collapse(line)]
+    lines = text_blocks(text)
     text = max(lines, key=len) if len(lines) > 1 else lines[0]
     return _LOST_QUOTES.sub(" ", text)
 

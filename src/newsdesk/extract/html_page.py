@@ -9,7 +9,7 @@ import trafilatura
 from lxml import etree, html
 
 from newsdesk.extract import credits
-from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks
+from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
 from newsdesk.extract.chrome import SHARE_START
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.draft import Draft
@@ -255,7 +255,7 @@ def read_generic_page(text: str) -> Draft:
     # article-extraction-benchmark this is both faster and more accurate than the defaults
     # (bench/RESULTS.md).
     body = trafilatura.extract(source, include_comments=False, fast=True, favor_recall=True)
-    draft.blocks = [collapse(line) for line in (body or "").splitlines() if collapse(line)]
+    draft.blocks = text_blocks(body)
     if not draft.blocks:
         # trafilatura found nothing (or its parser gave up on the markup): our own reading decides.
         root = clean_tree(parse_html(text))

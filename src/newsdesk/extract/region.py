@@ -23,7 +23,7 @@ import trafilatura
 from lxml import etree, html
 
 from newsdesk.extract import learned
-from newsdesk.extract.blocks import collapse, extract_blocks, extract_sourced_blocks
+from newsdesk.extract.blocks import extract_blocks, extract_sourced_blocks, text_blocks
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.html_tree import clean_tree
 from newsdesk.model import Image
@@ -137,12 +137,12 @@ def clean_page(root: html.HtmlElement, for_model: bool | None = None) -> html.Ht
 def generic_blocks(root: html.HtmlElement) -> list[str]:
     """trafilatura's reading of the page (it works on its own copy of the tree)."""
     text = trafilatura.extract(root, include_comments=False, include_tables=True, favor_precision=False, deduplicate=False)
-    return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
+    return text_blocks(text)
 
 
 def _second_opinion(root: html.HtmlElement) -> list[str]:
     text = trafilatura.extract(root, include_comments=False, include_tables=True, fast=True, deduplicate=False)
-    return [collapse(line) for line in (text or "").splitlines() if collapse(line)]
+    return text_blocks(text)
 
 
 _OVERRIDE: list[learned.RegionModel | None] = []
