@@ -26,7 +26,6 @@ from newsdesk.extract.outlets import load_registry
 _CJK = r"\u4e00-\u9fff"
 _OPEN = "（(【[〔「"
 _CLOSE = "）)】]〕」"
-_SEP = r"\s*[:：｜|/／╱]\s*"
 
 
 @lru_cache(maxsize=1)
