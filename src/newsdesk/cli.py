@@ -566,6 +566,62 @@ def export(
 
 
 @app.command()
+def doctor(
+    db: Path = DB_OPTION,
+    repair: bool = typer.Option(
+        False, "--repair", help="Fix what is safe (full-text index, orphan link rows), after a backup copy; never captures or articles."
+    ),
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """Check the archive (integrity, schema, full-text index, orphan rows, WAL); exit 1 while problems remain."""
+    from newsdesk.archive import doctor as checkup
+
+    if not db.is_file():
+        _open(db)  # says there is no archive there, exit code 2
+    try:
+        found = checkup.diagnose(db)
+    except checkup.NotAnArchive as exc:
+        _fail(f"{exc}: give another --db", exc)
+    console = _console(soft_wrap=True, highlight=False)
+    rows: list[checkup.Finding] = list(found.findings)
+    closing: list[str] = []
+    if repair and found.problems:
+        if found.untouchable:
+            closing.append(
+                f"not repaired: {found.untouchable}. doctor changes nothing in a damaged archive: restore it from a copy,"
+                f" or recover what SQLite can read with `sqlite3 {db} .recover | sqlite3 recovered.db`"
+            )
+        elif not found.repairable:
+            closing.append("nothing was changed: what remains needs a person (captures and articles are never deleted)")
+        else:
+            target = checkup.backup_path(db)
+            checkup.backup(db, target)
+            done = checkup.repair(db)
+            rows += [checkup.Finding("repair", "fixed", line) for line in done]
+            closing.append(f"backup of the archive before repair: {target}")
+            found = checkup.diagnose(db)
+            rows += [checkup.Finding(f.check, f.status, f"after repair: {f.detail}", f.count) for f in found.problems]
+    problems = found.problems
+    if output_format is ListFormat.jsonl:
+        for finding in rows:
+            sys.stdout.write(json.dumps(finding.to_record(), ensure_ascii=False) + "\n")
+    else:
+        table = Table("check", "status", "detail", title=f"newsdesk doctor {terminal(db)}")
+        colours = {"ok": "green", "problem": "red", "fixed": "cyan", "note": "yellow"}
+        for finding in rows:
+            table.add_row(cell(finding.check), Text(finding.status, style=colours.get(finding.status, "")), cell(finding.detail))
+        console.print(table)
+    err = _console(stderr=True, soft_wrap=True, highlight=False)
+    for line in closing:
+        err.print(terminal(line))
+    if problems:
+        hint = "" if repair or found.untouchable else " (`newsdesk doctor --repair` fixes what is safe to fix)"
+        err.print(f"[red]{len(problems)} problem(s) remain[/red]{hint}")
+        raise typer.Exit(code=1)
+    err.print("[green]the archive is healthy[/green]")
+
+
+@app.command()
 def stats(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f")) -> None:
     """Articles per outlet per month."""
     with _open(db) as archive:

@@ -1,0 +1,186 @@
+"""`newsdesk doctor [--repair]` through the installed console script, on real archives of the bundled
+examples damaged with SQL (and, in a copy, with bytes written over a page)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.archive.helpers import fts_is_sound
+
+NEWSDESK = Path(sys.executable).parent / "newsdesk"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+pytestmark = pytest.mark.skipif(not NEWSDESK.exists(), reason="the newsdesk console script is not installed")
+ENV = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "NO_COLOR": "1"}
+ENV.pop("NEWSDESK_DEBUG", None)
+
+
+def newsdesk(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([NEWSDESK, *map(str, args)], capture_output=True, text=True, timeout=300, env=ENV, check=False)
+
+
+def doctor(db: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
+    run = newsdesk("doctor", "--db", db, "--format", "jsonl", *args)
+    assert "Traceback" not in run.stderr, run.stderr
+    return run.returncode, [json.loads(line) for line in run.stdout.splitlines()], run.stderr
+
+
+def problems(findings: list[dict[str, Any]]) -> list[str]:
+    return [f"{f['check']}: {f['detail']}" for f in findings if f["status"] == "problem"]
+
+
+def sql(db: Path, *statements: str) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def count(db: Path, query: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(query).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("doctor") / "examples.db"
+    run = newsdesk("ingest", EXAMPLES, "--db", db)
+    assert run.returncode == 0, run.stderr
+    # Everything in the main file, so a copy of it is the whole archive.
+    sql(db, "PRAGMA wal_checkpoint(TRUNCATE)")
+    return db
+
+
+@pytest.fixture
+def db(pristine: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "news.db"
+    shutil.copyfile(pristine, copy)
+    return copy
+
+
+def test_a_healthy_archive_passes_every_check(db: Path) -> None:
+    code, findings, stderr = doctor(db)
+    assert code == 0, findings
+    assert {f["check"] for f in findings} >= {"integrity", "schema", "foreign keys", "full-text index", "orphans", "wal"}
+    assert problems(findings) == []
+    assert "healthy" in stderr
+    table = newsdesk("doctor", "--db", db)
+    assert table.returncode == 0 and "in sync: 5 articles" in table.stdout, table.stdout
+
+
+def test_repair_puts_the_index_and_link_rows_right_without_losing_an_article(db: Path) -> None:
+    articles, captures = count(db, "SELECT COUNT(*) FROM articles"), count(db, "SELECT COUNT(*) FROM captures")
+    lost_seq, lost_title = sqlite3.connect(db).execute("SELECT seq, title FROM articles ORDER BY seq LIMIT 1").fetchone()
+    sql(
+        db,
+        # One article drops out of the full-text index, a row of no article comes in, one is edited behind its article's back.
+        f"DELETE FROM article_fts WHERE rowid={lost_seq}",
+        "INSERT INTO article_fts(rowid, title, body, facets) VALUES (999, 'gone', 'gone', '')",
+        "UPDATE article_fts SET title='other' WHERE rowid=(SELECT MAX(seq) FROM articles)",
+        # The index's own bookkeeping disagrees with its text.
+        "DELETE FROM article_fts_docsize WHERE id=(SELECT MIN(rowid) FROM article_fts_docsize WHERE id != 999)",
+        "INSERT INTO mentions(article_id, entity_id, count) VALUES ('no-such-article', 'vladimir-putin', 1)",
+        "INSERT INTO story_articles(article_id, story_id, score, vector) VALUES ('no-such-article', 'no-story', 1, '{}')",
+        "INSERT INTO story_terms(term, story_id) VALUES ('普京', 'no-story')",
+        "INSERT INTO lsh_bands(band, key, article_id) VALUES (1, 2, 'no-such-article')",
+        "INSERT INTO revisions(article_id, number, signature, first_capture) VALUES ('no-such-article', 1, x'00', 1)",
+        "INSERT INTO stories(id, label, size, centroid) VALUES ('empty-story', 'nothing', 0, '{}')",
+    )
+    assert newsdesk("search", lost_title, "--db", db, "--format", "jsonl").stdout == ""
+
+    code, findings, _ = doctor(db)
+    assert code == 1
+    found = "\n".join(problems(findings))
+    for expected in ("integrity-check", "1 articles are missing from the index", "1 index rows belong to no article",
+                     "1 index rows hold another title", "1 entity mentions", "story places of articles that are gone",
+                     "story terms of stories", "near-duplicate index rows", "revisions of articles", "stories without articles"):
+        assert expected in found, (expected, found)
+
+    code, findings, stderr = doctor(db, "--repair")
+    assert code == 0, (problems(findings), stderr)
+    fixed = "\n".join(f["detail"] for f in findings if f["status"] == "fixed")
+    assert "rebuilt the full-text index" in fixed and "indexed 1 articles" in fixed and "deleted 1 mentions rows" in fixed
+    backup = Path(stderr.split("backup of the archive before repair: ")[1].split()[0])
+    assert backup.parent == db.parent and count(backup, "SELECT COUNT(*) FROM mentions WHERE article_id='no-such-article'") == 1
+
+    assert doctor(db)[0] == 0
+    assert fts_is_sound(db)
+    assert count(db, "SELECT COUNT(*) FROM articles") == articles
+    assert count(db, "SELECT COUNT(*) FROM captures") == captures
+    found_again = newsdesk("search", lost_title, "--db", db, "--format", "jsonl")
+    assert lost_title in found_again.stdout, found_again.stdout
+
+
+def test_a_capture_without_its_article_is_reported_and_kept(db: Path) -> None:
+    sql(db, "UPDATE captures SET article_id='gone' WHERE seq=(SELECT MAX(seq) FROM captures)")
+    before = digest(db)
+    code, findings, _ = doctor(db)
+    assert code == 1
+    assert any("captures belong to no article" in p for p in problems(findings)), findings
+    code, findings, stderr = doctor(db, "--repair")
+    assert code == 1 and "nothing was changed" in stderr, stderr
+    assert digest(db) == before and not list(db.parent.glob("*.before-repair-*"))
+
+
+def test_a_damaged_page_is_reported_and_the_archive_left_alone(db: Path) -> None:
+    page_size, root = sqlite3.connect(db).execute(
+        "SELECT (SELECT page_size FROM pragma_page_size), rootpage FROM sqlite_master WHERE name='captures'"
+    ).fetchone()
+    with db.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(bytes(range(256)) * (page_size // 256))
+    before = digest(db)
+    code, findings, _ = doctor(db)
+    assert code == 1 and any(p.startswith("integrity:") for p in problems(findings)), findings
+    code, _, stderr = doctor(db, "--repair")
+    assert code == 1 and "not repaired" in stderr and ".recover" in stderr, stderr
+    assert digest(db) == before and not list(db.parent.glob("*.before-repair-*"))
+
+
+def test_an_older_schema_is_migrated_and_a_newer_one_left_alone(db: Path) -> None:
+    sql(db, "PRAGMA user_version = 4")
+    code, findings, _ = doctor(db)
+    assert code == 1 and any("older than this newsdesk" in p for p in problems(findings)), findings
+    code, findings, stderr = doctor(db, "--repair")
+    assert code == 0 and any("migrated the schema from version 4" in f["detail"] for f in findings), stderr
+    sql(db, "PRAGMA user_version = 99")
+    before = digest(db)
+    code, findings, stderr = doctor(db, "--repair")
+    assert code == 1 and any("upgrade newsdesk" in p for p in problems(findings)), findings
+    assert digest(db) == before
+
+
+def test_a_rollback_journal_is_set_back_to_wal(db: Path) -> None:
+    sql(db, "PRAGMA journal_mode = DELETE")
+    code, findings, _ = doctor(db)
+    assert code == 1 and any(p.startswith("wal:") for p in problems(findings)), findings
+    assert doctor(db, "--repair")[0] == 0
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_foreign_database_or_no_file_is_a_one_line_error(tmp_path: Path) -> None:
+    foreign = tmp_path / "other.db"
+    sql(foreign, "CREATE TABLE notes (x)")
+    for target, words in ((foreign, "not a newsdesk archive"), (tmp_path / "missing.db", "no archive")):
+        run = newsdesk("doctor", "--db", target, "--repair")
+        assert run.returncode == 2 and words in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert not (tmp_path / "missing.db").exists()
