@@ -24,8 +24,8 @@ from tests.archive.helpers import BASE, CAPTURES, read, revised, traditional, wr
 
 RUNNER = CliRunner()
 WIDE = {"COLUMNS": "250", "NO_COLOR": "1"}
-SEARCH_KEYS = {"id", "title", "outlet", "published", "captures", "snippet"}
-LIST_KEYS = SEARCH_KEYS - {"snippet"}
+SEARCH_KEYS = {"id", "title", "outlet", "published", "captures", "snippet", "expanded"}
+LIST_KEYS = SEARCH_KEYS - {"snippet", "expanded"}
 
 
 def newsdesk(*args: str | Path) -> Result:

@@ -9,6 +9,7 @@ import re
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -456,12 +457,18 @@ def _highlighted(snippet: str) -> Text:
     return text
 
 
-def _print_rows(rows: list[ArticleRow], output_format: ListFormat, with_snippet: bool, title: str) -> None:
+def _print_rows(
+    rows: list[ArticleRow], output_format: ListFormat, with_snippet: bool, title: str, caption: str | None = None,
+    extra: dict[str, object] | None = None,
+) -> None:
     if output_format is ListFormat.jsonl:
         for row in rows:
-            sys.stdout.write(json.dumps(row.to_record(with_snippet), ensure_ascii=False) + "\n")
+            record = row.to_record(with_snippet)
+            if extra is not None:
+                record.update(extra)
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    table = Table(title=title)
+    table = Table(title=title, caption=caption)
     table.add_column("id", no_wrap=True)
     table.add_column("published", no_wrap=True)
     table.add_column("outlet")
@@ -476,6 +483,34 @@ def _print_rows(rows: list[ArticleRow], output_format: ListFormat, with_snippet:
     _console().print(table)
 
 
+def _page(shown: int, offset: int, total: int, what: str) -> tuple[str, str | None]:
+    """`showing 21–40 of 53 {what}`, and a caption naming the next page when there is one."""
+    if shown:
+        title = f"showing {offset + 1}–{offset + shown} of {total} {what}"
+    else:
+        title = f"showing 0 of {total} {what}" + (f" (--offset {offset} is past the last)" if total and offset else "")
+    more = offset + shown < total and shown
+    return title, (f"next: --offset {offset + shown}" if more else None)
+
+
+LIMIT_HELP = "How many to show (1–100,000)."
+OFFSET_OPTION = typer.Option(0, "--offset", min=0, max=10**12, help="Skip this many first (for the next page).")
+
+
+def _entity_names(archive: Archive) -> Callable[[str], list[str] | None]:
+    """Every name of the entity a query term names, if it names one: the bundled gazetteer, what the
+    archive's articles taught (filled as `ingest` places them) and `newsdesk alias add`."""
+    from newsdesk.analysis.entities import archive_gazetteer
+
+    gazetteer = archive_gazetteer(archive.conn)
+
+    def names_of(term: str) -> list[str] | None:
+        entity = gazetteer.lookup(term)
+        return entity.names() if entity is not None else None
+
+    return names_of
+
+
 @app.command()
 def search(
     query: str = typer.Argument(..., help='Words, "phrases", AND / OR / NOT; either script.'),
@@ -483,19 +518,28 @@ def search(
     outlet: str | None = typer.Option(None, "--outlet"),
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
-    limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000, help="How many results (1–100,000)."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000, help=LIMIT_HELP),
+    offset: int = OFFSET_OPTION,
+    exact: bool = typer.Option(False, "--exact", help="Search the words as given, not also the other names of an entity."),
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
-    """Full-text search, best matches first (BM25)."""
-    from newsdesk.archive.text import QueryError
+    """Full-text search, best matches first (BM25). A name of a known person, place or organisation
+    also finds its other names (普丁 finds 普京 and Putin) unless --exact."""
+    from newsdesk.archive.text import QueryError, expand_query
 
     with _open(db) as archive:
         try:
-            rows = archive.search(query, outlet=outlet, since=since, until=until, limit=limit)
+            searched, expanded = (query, {}) if exact else expand_query(query, _entity_names(archive))
+            rows = archive.search(searched, outlet=outlet, since=since, until=until, limit=limit, offset=offset)
+            total = archive.search_count(searched, outlet=outlet, since=since, until=until)
         except QueryError as exc:
             _console(stderr=True).print(f"[red]{terminal(exc)}[/red]")
             raise typer.Exit(code=2) from exc
-    _print_rows(rows, output_format, True, f"{len(rows)} results for {terminal(query)}")
+    if output_format is ListFormat.table:
+        for term, names in expanded.items():
+            _console(soft_wrap=True, highlight=False).print(f"{terminal(term)} → also searched: {terminal(', '.join(names))}")
+    title, caption = _page(len(rows), offset, total, f"results for {terminal(query)}")
+    _print_rows(rows, output_format, True, title, caption, extra={"expanded": expanded})
 
 
 @app.command("list")
@@ -504,12 +548,16 @@ def list_articles(
     outlet: str | None = typer.Option(None, "--outlet"),
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, max=100_000, help=LIMIT_HELP + " Default: all."),
+    offset: int = OFFSET_OPTION,
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
     """Articles in the archive, oldest first."""
     with _open(db) as archive:
-        rows = list(archive.list(outlet=outlet, since=since, until=until))
-    _print_rows(rows, output_format, False, f"{len(rows)} articles")
+        rows = list(archive.list(outlet=outlet, since=since, until=until, limit=limit, offset=offset))
+        total = archive.list_count(outlet=outlet, since=since, until=until)
+    title, caption = _page(len(rows), offset, total, "articles")
+    _print_rows(rows, output_format, False, title, caption)
 
 
 @app.command()

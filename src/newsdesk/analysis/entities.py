@@ -11,7 +11,9 @@ middle dots) before lookup, so 拉夫羅夫, 拉夫罗夫 and 谢尔盖·拉夫�
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 import tomllib
 import unicodedata
 from collections import Counter
@@ -226,6 +228,38 @@ def bundled_gazetteer() -> Gazetteer:
     gazetteer = Gazetteer()
     for entity in _bundled():
         gazetteer.add(Entity(entity.id, entity.kind, entity.name, entity.en, set(entity.aliases), Counter(entity.roles)))
+    return gazetteer
+
+
+def apply_alias(gazetteer: Gazetteer, name: str, alias: str) -> Entity:
+    """`newsdesk alias add NAME ALIAS`: ALIAS names NAME's entity (the two merge if both are known;
+    an unknown NAME becomes a person)."""
+    entity = gazetteer.lookup(name)
+    other = gazetteer.lookup(alias)
+    if entity is None and other is None:
+        entity = gazetteer.add(Entity(f"person:{name}", "person", name))
+    elif entity is None:
+        entity = other
+        gazetteer.add_alias(entity.id, name)
+    if other is not None and other.id != entity.id:
+        gazetteer.merge(entity.id, other.id)
+    gazetteer.add_alias(entity.id, alias)
+    return entity
+
+
+def archive_gazetteer(conn: sqlite3.Connection) -> Gazetteer:
+    """The entities an archive knows: the bundled gazetteer, the entities its articles taught
+    (table `entities`, filled as `ingest` places articles) and the user's aliases (`user_aliases`)."""
+    gazetteer = bundled_gazetteer()
+    for entity_id, kind, name, en, aliases, roles in conn.execute(
+        "SELECT id, kind, name, en, aliases, roles FROM entities"
+    ):
+        entity = Entity(entity_id, kind, name, en, set(json.loads(aliases)), Counter(json.loads(roles)))
+        gazetteer.add(entity)
+        gazetteer.entities[entity_id].roles = entity.roles
+    for entity_name, alias in conn.execute("SELECT entity, alias FROM user_aliases ORDER BY rowid"):
+        apply_alias(gazetteer, entity_name, alias)
+    gazetteer.changed.clear()  # as stored (user aliases are applied again at every load)
     return gazetteer
 
 

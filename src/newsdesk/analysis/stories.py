@@ -23,7 +23,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsdesk.analysis.entities import Entity, Gazetteer, _scan_form, bundled_gazetteer, extract_mentions
+from newsdesk.analysis.entities import (
+    Entity,
+    Gazetteer,
+    _scan_form,
+    apply_alias,
+    archive_gazetteer,
+    extract_mentions,
+)
 from newsdesk.archive.store import Archive
 from newsdesk.archive.text import bigram_tokens, fold, published_day
 from newsdesk.extract.credits import DATELINE
@@ -198,31 +205,9 @@ class Analysis:
     # --- entities ----------------------------------------------------------------------
 
     def _load_gazetteer(self) -> Gazetteer:
-        gazetteer = bundled_gazetteer()
-        for entity_id, kind, name, en, aliases, roles, _source in self.conn.execute(
-            "SELECT id, kind, name, en, aliases, roles, source FROM entities"
-        ):
-            entity = Entity(entity_id, kind, name, en, set(json.loads(aliases)), Counter(json.loads(roles)))
-            gazetteer.add(entity)
-            gazetteer.entities[entity_id].roles = entity.roles
-        for entity_name, alias in self.conn.execute("SELECT entity, alias FROM user_aliases ORDER BY rowid"):
-            self._apply_alias(gazetteer, entity_name, alias)
-        gazetteer.changed.clear()  # as stored (user aliases are applied again at every load)
-        return gazetteer
+        return archive_gazetteer(self.conn)
 
-    @staticmethod
-    def _apply_alias(gazetteer: Gazetteer, name: str, alias: str) -> Entity:
-        entity = gazetteer.lookup(name)
-        other = gazetteer.lookup(alias)
-        if entity is None and other is None:
-            entity = gazetteer.add(Entity(f"person:{name}", "person", name))
-        elif entity is None:
-            entity = other
-            gazetteer.add_alias(entity.id, name)
-        if other is not None and other.id != entity.id:
-            gazetteer.merge(entity.id, other.id)
-        gazetteer.add_alias(entity.id, alias)
-        return entity
+    _apply_alias = staticmethod(apply_alias)
 
     def add_alias(self, name: str, alias: str) -> Entity:
         """`newsdesk alias add 拉夫罗夫 "Sergey Lavrov"`: one entity from now on (mentions merged too)."""

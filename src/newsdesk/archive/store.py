@@ -620,24 +620,20 @@ class Archive:
         return ("".join(f" AND {c}" for c in clauses), params)
 
     def search(
-        self, query: str, outlet: str | None = None, since: str | None = None, until: str | None = None, limit: int = 20
+        self, query: str, outlet: str | None = None, since: str | None = None, until: str | None = None, limit: int = 20,
+        offset: int = 0,
     ) -> list[ArticleRow]:
-        """BM25-ranked articles matching `query` (title hits weigh more), with a marked snippet."""
+        """BM25-ranked articles matching `query` (title hits weigh more), with a marked snippet; the
+        `limit` best after the first `offset`."""
         match = self.match_expression(query, outlet, since, until)
         if match is None:
             return []
-        try:
-            # Rank inside the full-text index and fetch only the winners' rows: joining first makes
-            # SQLite carry every match, body and all, through the sort.
-            seqs = [seq for (seq,) in self.conn.execute(
-                f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY {BM25} LIMIT ?", (match, limit)
-            )]
-        except sqlite3.OperationalError as exc:
-            # FTS5's own message (`syntax error near …`) names no fix; the cause stays chained.
-            raise QueryError(
-                f"cannot search for {query!r}: use words, \"phrases\", AND / OR / NOT between them and"
-                " balanced parentheses, e.g. 布林肯 AND (王毅 OR 拉夫罗夫)"
-            ) from exc
+        # Rank inside the full-text index and fetch only the winners' rows: joining first makes
+        # SQLite carry every match, body and all, through the sort.
+        seqs = [seq for (seq,) in self._matching(
+            query, f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY {BM25} LIMIT ? OFFSET ?",
+            (match, limit, offset),
+        )]
         rows = {row[0]: row[1:] for row in self.conn.execute(
             f"SELECT seq, id, title, outlet, published, body FROM articles WHERE seq IN ({','.join('?' * len(seqs))})", seqs
         )}
@@ -649,6 +645,25 @@ class Archive:
                 article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(json.loads(body), terms)
             ))
         return out
+
+    def search_count(
+        self, query: str, outlet: str | None = None, since: str | None = None, until: str | None = None
+    ) -> int:
+        """How many articles `search` would find with no limit: one COUNT over the full-text match."""
+        match = self.match_expression(query, outlet, since, until)
+        if match is None:
+            return 0
+        return int(self._matching(query, "SELECT COUNT(*) FROM article_fts WHERE article_fts MATCH ?", (match,))[0][0])
+
+    def _matching(self, query: str, sql: str, params: tuple[Any, ...]) -> builtins.list[tuple[Any, ...]]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            # FTS5's own message (`syntax error near …`) names no fix; the cause stays chained.
+            raise QueryError(
+                f"cannot search for {query!r}: use words, \"phrases\", AND / OR / NOT between them and"
+                " balanced parentheses, e.g. 布林肯 AND (王毅 OR 拉夫罗夫)"
+            ) from exc
 
     def match_expression(
         self, query: str, outlet: str | None = None, since: str | None = None, until: str | None = None
@@ -685,13 +700,24 @@ class Archive:
             raise QueryError(f"{option} {value!r} is not a date: give it as YYYY-MM-DD, e.g. 2022-02-01")
         return day
 
-    def list(self, outlet: str | None = None, since: str | None = None, until: str | None = None) -> Iterator[ArticleRow]:
+    def list(
+        self, outlet: str | None = None, since: str | None = None, until: str | None = None, limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[ArticleRow]:
+        """Articles oldest first; `limit` of them (all when None) after the first `offset`."""
         where, params = self._filters(outlet, since, until)
         rows = self.conn.execute(
-            f"SELECT a.id, a.title, a.outlet, a.published FROM articles a WHERE 1=1{where} ORDER BY a.published, a.seq", params
+            f"SELECT a.id, a.title, a.outlet, a.published FROM articles a WHERE 1=1{where} ORDER BY a.published, a.seq"
+            " LIMIT ? OFFSET ?",
+            [*params, -1 if limit is None else limit, offset],
         ).fetchall()
         for article_id, title, outlet_name, published in rows:
             yield ArticleRow(article_id, title, outlet_name, published, self._capture_paths(article_id))
+
+    def list_count(self, outlet: str | None = None, since: str | None = None, until: str | None = None) -> int:
+        """How many articles `list` would give with no limit."""
+        where, params = self._filters(outlet, since, until)
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM articles a WHERE 1=1{where}", params).fetchone()[0])
 
     def resolve_id(self, prefix: str) -> str:
         # A prefix compared as text, not a LIKE pattern: `_` and `%` in what a user types are characters.

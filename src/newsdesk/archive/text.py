@@ -266,6 +266,57 @@ def to_fts_query(query: str, tokenizer: str = "bigram") -> str:
     return " ".join(out)
 
 
+def expand_query(query: str, names_of: Callable[[str], list[str] | None]) -> tuple[str, dict[str, list[str]]]:
+    """The query with each word or phrase that `names_of` knows (an entity's name) OR-ed with its other
+    names, in the same user syntax: `普丁 AND 王毅` → `("普丁" OR "普京" OR "Putin") AND 王毅`. Names a
+    kept one already matches are left out (`弗拉基米尔·普京` after `普京`, `Vladimir Putin` after
+    `Putin`), as are spellings that fold to the same text. Returns the query and, for each expanded
+    term as typed, the names added, as spelled in `names_of`."""
+    to_fts_query(query)  # a query that cannot be read is reported as the user typed it
+    expanded: dict[str, list[str]] = {}
+    parts: list[str] = []
+    for m in _QUERY_PART.finditer(query):
+        quoted, _, _, bare = m.groups()
+        term = quoted if quoted is not None else bare
+        names = names_of(term) if term and term not in _OPERATORS else None
+        added = _other_names(term, names) if term and names else []
+        if not added:
+            parts.append(m.group())
+            continue
+        expanded[term] = added
+        parts.append("(" + " OR ".join(f'"{name.replace(chr(34), " ")}"' for name in [term, *added]) + ")")
+    return " ".join(parts), expanded
+
+
+def _other_names(term: str, names: list[str]) -> list[str]:
+    """`names` less those that fold to `term` or would match only where a shorter kept name does."""
+    forms: dict[str, str] = {}
+    for name in names:
+        if folded := _name_form(name):
+            forms.setdefault(folded, name)
+    kept = [_name_form(term)]
+    for folded in sorted(forms, key=len):
+        if not any(_covers(shorter, folded) for shorter in kept if shorter):
+            kept.append(folded)
+    chosen = set(kept[1:])
+    return [name for folded, name in forms.items() if folded in chosen]
+
+
+def _name_form(name: str) -> str:
+    """A name as the index reads it: folded; Latin and other alphabets as their words."""
+    folded = fold(name)
+    return folded.strip() if _CJK_RUN.search(folded) else " ".join(_WORD.findall(folded))
+
+
+def _covers(shorter: str, longer: str) -> bool:
+    """Whether every text a search for `longer` finds is found by one for `shorter`: a CJK name inside
+    the other (the index cuts CJK into bigrams, not words), or words a run of the other's words."""
+    if _CJK_RUN.search(shorter):
+        return shorter in longer
+    small, large = shorter.split(), _WORD.findall(longer)
+    return any(large[i : i + len(small)] == small for i in range(len(large) - len(small) + 1))
+
+
 def query_terms(query: str) -> list[str]:
     """The folded words and phrases of a query, for highlighting."""
     terms = []
