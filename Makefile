@@ -14,15 +14,29 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 DEMO_DB := .venv/demo.db
+DEMO_CAPTURE := examples/002_583555913b494f65.txt
+NEWSDESK := $(BIN)/newsdesk
 
+# A short tour: each step says what it shows and which command shows it.
 demo: $(STAMP)
-	$(BIN)/newsdesk extract examples/ --format markdown
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(BIN)/newsdesk ingest examples/ --db $(DEMO_DB)
-	$(BIN)/newsdesk list --db $(DEMO_DB)
-	$(BIN)/newsdesk search 拉夫羅夫 --db $(DEMO_DB)
-	$(BIN)/newsdesk stories --db $(DEMO_DB)
-	$(BIN)/newsdesk entity "Sergey Lavrov" --db $(DEMO_DB)
+	@echo "== 1. extract: a saved mirror page becomes a clean article (extract $(DEMO_CAPTURE) --format markdown)"
+	@$(NEWSDESK) extract $(DEMO_CAPTURE) --format markdown | head -n 11
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@echo
+	@echo "== 2. ingest: the five example captures go into an archive (ingest examples/)"
+	@$(NEWSDESK) ingest examples/ --db $(DEMO_DB)
+	@echo
+	@echo "== 3. list: the archive's articles, oldest first, a page at a time (list --limit 2)"
+	@$(NEWSDESK) list --limit 2 --db $(DEMO_DB)
+	@echo
+	@echo "== 4. search: traditional script finds simplified text, and other names (search 拉夫羅夫 --limit 2)"
+	@$(NEWSDESK) search 拉夫羅夫 --limit 2 --db $(DEMO_DB)
+	@echo
+	@echo "== 5. stories: reports of the same event from different outlets, grouped (stories)"
+	@$(NEWSDESK) stories --db $(DEMO_DB)
+	@echo
+	@echo "== 6. entity: one person under all their names, roles, mentions (entity \"Sergey Lavrov\")"
+	@$(NEWSDESK) entity "Sergey Lavrov" --db $(DEMO_DB)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
