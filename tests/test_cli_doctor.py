@@ -184,3 +184,16 @@ def test_a_foreign_database_or_no_file_is_a_one_line_error(tmp_path: Path) -> No
         run = newsdesk("doctor", "--db", target, "--repair")
         assert run.returncode == 2 and words in run.stderr and "Traceback" not in run.stderr, run.stderr
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_checking_while_another_process_writes_does_not_wait_for_it(db: Path) -> None:
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO failures(sha256, path, error) VALUES ('x', 'x', 'x')")
+        code, findings, _ = doctor(db)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert code == 0, problems(findings)
+    assert any("another newsdesk process is writing" in f["detail"] for f in findings if f["status"] == "note"), findings

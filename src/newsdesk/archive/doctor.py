@@ -140,6 +140,8 @@ def diagnose(path: Path) -> Diagnosis:
         report.add("integrity", "problem", f"cannot be opened: {exc}")
         return report
     try:
+        # One read transaction: every check sees the same snapshot while another process writes.
+        conn.execute("BEGIN")
         _diagnose(conn, path, report)
     except sqlite3.DatabaseError as exc:
         # A damaged page met by a later check, or a header that is not SQLite's.
@@ -244,23 +246,32 @@ def full_text_state(conn: sqlite3.Connection, index_sound: bool | None) -> FullT
     return FullTextState(index_sound, missing, stale, differing)
 
 
-def _fts_integrity(path: Path) -> bool | None:
+# How long the FTS5 check waits for a writer (it needs the write lock, see _fts_integrity) before it is skipped.
+FTS_CHECK_WAIT_MS = 2000
+
+
+def _fts_integrity(path: Path) -> tuple[bool | None, str]:
     """FTS5's `integrity-check`: does the index agree with the text it holds? It is an INSERT to
-    SQLite, so it needs a writable connection, though it writes nothing (rolled back to be sure)."""
+    SQLite, so it needs a writable connection and the write lock, though it writes nothing (rolled
+    back to be sure). None, with the reason, when it cannot run now."""
     try:
         conn = connect(path, writable=True)
     except sqlite3.Error:
-        return None
+        return None, "the archive cannot be opened for writing here"
     try:
+        conn.execute(f"PRAGMA busy_timeout = {FTS_CHECK_WAIT_MS}")
         conn.execute("BEGIN")
         conn.execute("INSERT INTO article_fts(article_fts) VALUES ('integrity-check')")
-        return True
+        return True, ""
     except sqlite3.OperationalError as exc:
-        if (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_CANTOPEN")):
-            return None
-        return False
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return None, "another newsdesk process is writing the archive; run doctor again when it has finished"
+        if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+            return None, "the archive cannot be opened for writing here"
+        return False, ""
     except sqlite3.DatabaseError:
-        return False
+        return False, ""
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
@@ -268,12 +279,13 @@ def _fts_integrity(path: Path) -> bool | None:
 
 
 def _full_text(path: Path, conn: sqlite3.Connection, report: Diagnosis) -> None:
-    state = full_text_state(conn, _fts_integrity(path))
+    sound, why_not = _fts_integrity(path)
+    state = full_text_state(conn, sound)
     if state.index_sound is False:
         report.add("full-text index", "problem", "FTS5 integrity-check: the index disagrees with its text (repair rebuilds it)",
                    repairable=True)
     elif state.index_sound is None:
-        report.add("full-text index", "note", "FTS5 integrity-check skipped: the archive cannot be opened for writing here")
+        report.add("full-text index", "note", f"FTS5 integrity-check skipped: {why_not}")
     parts = [
         (state.missing, "articles are missing from the index (search cannot find them)"),
         (state.stale, "index rows belong to no article (search finds what is gone)"),
