@@ -197,3 +197,14 @@ def test_checking_while_another_process_writes_does_not_wait_for_it(db: Path) ->
         writer.close()
     assert code == 0, problems(findings)
     assert any("another newsdesk process is writing" in f["detail"] for f in findings if f["status"] == "note"), findings
+
+
+def test_rows_of_a_table_doctor_does_not_know_are_reported_never_deleted(db: Path) -> None:
+    # As a newer feature's table would be (publications of an article, say).
+    sql(db, "CREATE TABLE publications (article_id TEXT NOT NULL, outlet TEXT)",
+        "INSERT INTO publications SELECT id, outlet FROM articles",
+        "INSERT INTO publications VALUES ('no-such-article', 'x')")
+    code, findings, _ = doctor(db)
+    assert code == 1 and any("1 rows of publications name articles that are gone" in p for p in problems(findings))
+    assert doctor(db, "--repair")[0] == 1
+    assert count(db, "SELECT COUNT(*) FROM publications") == 6
