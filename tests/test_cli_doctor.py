@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -208,3 +209,17 @@ def test_rows_of_a_table_doctor_does_not_know_are_reported_never_deleted(db: Pat
     assert code == 1 and any("1 rows of publications name articles that are gone" in p for p in problems(findings))
     assert doctor(db, "--repair")[0] == 1
     assert count(db, "SELECT COUNT(*) FROM publications") == 6
+
+
+def test_a_backup_that_cannot_be_written_stops_the_repair_before_it_changes_anything(db: Path) -> None:
+    sql(db, "DELETE FROM article_fts WHERE rowid=(SELECT MIN(seq) FROM articles)")
+    before = digest(db)
+    # A file size limit below the archive's size stands in for a full disk.
+    run = subprocess.run(
+        [NEWSDESK, "doctor", "--repair", "--db", str(db)], capture_output=True, text=True, timeout=300, env=ENV,
+        check=False, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024)),
+    )
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert run.returncode == 2 and len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+    assert digest(db) == before
+    assert [p.name for p in db.parent.iterdir() if "before-repair" in p.name] == []

@@ -369,6 +369,10 @@ def backup(path: Path, target: Path) -> None:
             source.backup(copy)
         finally:
             copy.close()
+    except BaseException:
+        # A full disk, say: no half-written copy is left to be taken for a backup.
+        target.unlink(missing_ok=True)
+        raise
     finally:
         source.close()
 
