@@ -20,7 +20,9 @@ NEWSDESK := $(BIN)/newsdesk
 # A short tour: each step says what it shows and which command shows it.
 demo: $(STAMP)
 	@echo "== 1. extract: a saved mirror page becomes a clean article (extract $(DEMO_CAPTURE) --format markdown)"
-	@$(NEWSDESK) extract $(DEMO_CAPTURE) --format markdown | head -n 11
+	@# Through a file, not a pipe: make sees only the last command of a pipe fail.
+	@$(NEWSDESK) extract $(DEMO_CAPTURE) --format markdown > $(DEMO_DB).md
+	@head -n 11 $(DEMO_DB).md
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@echo
 	@echo "== 2. ingest: the five example captures go into an archive (ingest examples/)"
