@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree, html
 
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
-from newsdesk.extract.chrome import SHARE_START
+from newsdesk.extract.chrome import SHARE_START, is_mirror_host
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
@@ -18,7 +17,6 @@ from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
 
-_MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
@@ -39,8 +37,6 @@ def is_full_document(text: str) -> bool:
     return "<head" in head or "<!doctype" in head or "<meta" in head
 
 
-def _is_mirror_host(url: str) -> bool:
-    return bool(_MIRROR_HOSTS.search(urlsplit(url).netloc or url))
 
 
 def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
@@ -48,7 +44,7 @@ def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
     original, outlets = None, []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href.startswith("http") or _is_mirror_host(href):
+        if not href.startswith("http") or is_mirror_host(href):
             continue
         before = _text_before(a)
         if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
@@ -296,7 +292,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.tags = page.tags
     draft.language_hint = page.language
     draft.capture_url = _capture_url(text)
-    if not mirror and page.canonical and not _is_mirror_host(page.canonical):
+    if not mirror and page.canonical and not is_mirror_host(page.canonical):
         # A saved page's canonical link is the outlet's own address for the story.
         draft.original_url = draft.original_url or page.canonical
     registry = load_registry()
