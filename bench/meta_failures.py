@@ -50,11 +50,13 @@ def main() -> int:
     parser.add_argument("--field", action="append", help="field(s) to list (default all)")
     parser.add_argument("--context", type=int, default=80)
     parser.add_argument("--summary", action="store_true", help="only the per-split accuracy table")
+    parser.add_argument("--verdicts", type=Path, help="write each train capture's per-field right/wrong here (to diff two runs)")
     args = parser.parse_args()
     fields = args.field or list(FIELDS)
     right: dict[tuple[str, str], int] = defaultdict(int)
     count: dict[str, int] = defaultdict(int)
     failures: dict[str, list[tuple[dict, dict, str]]] = defaultdict(list)
+    verdicts: list[str] = []
     for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         path = CORPUS / "captures" / gold["file"]
@@ -65,10 +67,14 @@ def main() -> int:
         for name in FIELDS:
             ok = field_ok(name, gold.get(name), article.get(name))
             right[(split, name)] += ok
+            if split == "train":
+                verdicts.append(f"{gold['file']}\t{name}\t{'ok' if ok else 'WRONG'}\t{article.get(name)!r}")
             if not ok and split == "train" and name in fields:
                 failures[name].append((gold, article, decoded(raw)))
     for split in ("train", "heldout"):
         print(f"{split:8} n={count[split]:3} " + " ".join(f"{n} {right[(split, n)] / count[split]:.3f}" for n in FIELDS))
+    if args.verdicts:
+        args.verdicts.write_text("\n".join(verdicts) + "\n", encoding="utf-8")
     if args.summary:
         return 0
     for name in fields:

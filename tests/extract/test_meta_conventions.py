@@ -52,3 +52,47 @@ def test_only_a_link_whose_text_agrees_with_the_title_counts() -> None:
     head = "相关阅读：[另一篇完全无关的文章标题](https://outlet.example.com/other)"
     assert headline_link(head, "某地工人返乡纪实", is_foreign_link) is None
     assert headline_link("[某地工人返乡纪实](https://outlet.example.com/a)", "某地工人返乡纪实", is_foreign_link) == "https://outlet.example.com/a"
+
+
+# --- authors: reporters in brackets closing the article -----------------------------------------
+
+def _page(paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        "<html><head><meta charset='utf-8'><title>某市突降暴雨 局地积水严重_新闻网</title></head><body>"
+        f"<h1>某市突降暴雨 局地积水严重</h1><div class='article'>{body}</div></body></html>"
+    )
+
+
+_LEAD = "昨日傍晚，一场突如其来的暴雨袭击了全市，多条道路出现积水，交通一度受阻，气象部门随即发布预警。"
+
+
+def test_a_reporter_credit_in_brackets_closing_the_last_paragraph_names_the_author() -> None:
+    article = extract_text(_page([_LEAD, "据统计，全市平均降水量达到24.8毫米，最大降水量出现在山区。(记者王小明)"]))
+    assert article.authors == ["王小明"]
+
+
+def test_names_alone_in_a_closing_bracket_are_the_authors() -> None:
+    assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全，尽量减少外出。", "（陳大文）"])).authors == ["陳大文"]
+    assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（張三 李四）"])).authors == ["張三", "李四"]
+
+
+def test_a_closing_bracket_naming_a_source_or_a_photo_names_nobody() -> None:
+    assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（新华社）"])).authors == []
+    assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（资料图片）"])).authors == []
+    # Mid-article, a bracket at a paragraph's end is not a sign-off.
+    assert extract_text(_page(["气象台提醒市民注意出行安全。（王小明）", _LEAD])).authors == []
+
+
+def test_a_vertical_stroke_separates_label_and_names() -> None:
+    from newsdesk.extract.credits import read_credit_line
+
+    line = read_credit_line("作者丨甲乙 丙丁 编辑丨戊己")
+    assert line is not None and line.authors == ["甲乙", "丙丁"] and line.editor == "戊己"
+
+
+def test_a_column_before_a_reporter_title_is_not_a_writer() -> None:
+    from newsdesk.extract.credits import read_credit_line
+
+    assert read_credit_line("文丨某某智库特约评论员 张三").authors == ["张三"]
+    assert read_credit_line("文/某报记者 李四").authors == ["李四"]

@@ -53,7 +53,7 @@ _NON_NAME = re.compile(vocab.section_pattern("non_name"))
 _LABEL_ROLE = vocab.label_roles()
 # A label, then a separator; labels that credit bare (`记者张三`) may go without one.
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱]\s*|(?<=\w\w)\s+(?=\S))?"
+    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱丨]\s*|(?<=\w\w)\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
 _CN_NUMERAL = "〇零○一二三四五六七八九"
@@ -273,6 +273,33 @@ def signoff_authors(block: str) -> list[str] | None:
     return None
 
 
+# `…达到68.4毫米。(记者张淼淼)`, `…实现轻松换新。(李楠)`, a last block `（羅森）`: the article closes
+# with its reporters in brackets (chinanews.com, sina.com.cn, sina.com.tw, news.cn).
+_CLOSING_BRACKET = re.compile(r"(?:^|(?<=[。！？!?」”』…]))\s*[（(](?P<inner>[^（）()]{2,30})[）)]\s*$")
+# Names alone are two or three characters (`（资料图片）`, `（视觉中国）` are four); a photo word is a caption's.
+_BRACKET_NAME = re.compile(rf"[{_CJK}]{{2,3}}|[A-Z][A-Za-z .'\-]{{1,30}}")
+_PHOTO_WORD = re.compile(vocab.section_pattern("label", "photo"))
+_MAX_CLOSING_NAMES = 4
+
+
+def closing_bracket_authors(block: str) -> list[str]:
+    """Reporters named in brackets closing an article: a reporter's credit (`（记者张三）`) or names
+    alone (`（张三）`, `（张三 李四）`); a bracket naming an outlet, a photo or a source is none."""
+    m = _CLOSING_BRACKET.search(block[-40:])
+    if not m:
+        return []
+    inner = m["inner"].strip()
+    line = read_credit_line(inner)
+    if line is not None:
+        return line.authors if line.is_byline else []
+    parts = split_names(inner)
+    if not 1 <= len(parts) <= _MAX_CLOSING_NAMES or _PHOTO_WORD.search(inner):
+        return []
+    if all(_BRACKET_NAME.fullmatch(p) and _looks_like_name(p) and not _is_outlet(p) for p in parts):
+        return parts
+    return []
+
+
 def trailing_credit(block: str) -> list[str]:
     m = _TRAILING_CREDIT.search(block[-40:])
     return split_names(m["names"]) if m else []
@@ -445,9 +472,17 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
             if looks_like_outlet(outlet) or load_registry().find_in(outlet):
                 found.sources.append(outlet)
             continue
+        if role == "author" and m["label"] not in _REPORTER_WORDS:
+            # `文丨政能亮特约评论员 韩涵`, `文/新华社记者 张三`: a column or outlet before a reporter's
+            # title, under a writing label, is where the writer works, not a second writer.
+            value = _COLUMN_BEFORE_ROLE.sub("", value.strip(_VALUE_TRIM), count=1)
         if not _read_item(role, value.strip(_VALUE_TRIM), found, bare=loose) and not lenient:
             return None
     return found if found.roles or found.date else None
+
+
+_REPORTER_WORDS = vocab.words("reporter")
+_COLUMN_BEFORE_ROLE = re.compile(rf"^[{_CJK}A-Za-z]{{2,10}}?(?:{_REPORTER})\s*[:：]?\s*(?=\S)")
 
 
 def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> bool:

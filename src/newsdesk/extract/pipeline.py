@@ -221,6 +221,11 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             found.authors.extend(_all_as_printed(names, probe, block))
     for block, probe in pairs[:2] + pairs[-2:]:
         found.authors.extend(_all_as_printed(credits.trailing_credit(probe), probe, block))
+    if pairs and not found.authors:
+        # Only the article's last block can close with its reporters in brackets; earlier, a
+        # bracket at a paragraph's end more often names a source or a photo.
+        block, probe = pairs[-1]
+        found.authors.extend(_all_as_printed(credits.closing_bracket_authors(probe), probe, block))
     return body
 
 
