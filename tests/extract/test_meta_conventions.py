@@ -96,3 +96,17 @@ def test_a_column_before_a_reporter_title_is_not_a_writer() -> None:
 
     assert read_credit_line("文丨某某智库特约评论员 张三").authors == ["张三"]
     assert read_credit_line("文/某报记者 李四").authors == ["李四"]
+
+
+# --- outlet: the outlet a repost credits for its link --------------------------------------------
+
+def test_the_source_credited_before_the_original_link_is_the_outlet() -> None:
+    text = _post(
+        "title: 某教授生前访谈\ndate: 2019-02-11\ncategories: Archive",
+        "原文来自「某某观察」：~~[某教授生前访谈](https://mp.weixin.qq.com/s/AbCdEf)~~",
+    )
+    article = extract_text(text)
+    assert article.outlet == "某某观察"
+    assert article.original_url == "https://mp.weixin.qq.com/s/AbCdEf"
+    spaced = _post("title: 年轻人迷信知识付费\ndate: 2019-01-02", "原文来自某某大家 ~~[年轻人迷信知识付费](http://portal.example.com/a/1.html)~~")
+    assert extract_text(spaced).outlet == "某某大家"

@@ -119,6 +119,11 @@ def unwrap_archived(url: str) -> str:
 
 
 def headline_link(text: str, title: str | None, is_foreign: Callable[[str], bool]) -> str | None:
+    found = headline_link_credit(text, title, is_foreign)
+    return found[0] if found else None
+
+
+def headline_link_credit(text: str, title: str | None, is_foreign: Callable[[str], bool]) -> tuple[str, str] | None:
     """The original's address where a repost links the headline to it.
 
     RSS-to-markdown mirrors print the headline as a link to the outlet's page (`[标题](https://…)`
@@ -126,6 +131,8 @@ def headline_link(text: str, title: str | None, is_foreign: Callable[[str], bool
     linking its title (`原文来自财新网：~~[标题](http://…)~~`, `信息源自土逗公社：[标题](…)`:
     terminus2049). The link's text and the post's title agree (one holds the other: reposts add a
     rubric or the outlet's name); `is_foreign` keeps links off the mirror's own host.
+    Gives the address and what its line prints before the link (`原文来自财新网：`), where reposts
+    credit the outlet.
     """
     if not title:
         return None
@@ -139,5 +146,6 @@ def headline_link(text: str, title: str | None, is_foreign: Callable[[str], bool
             continue
         url = unwrap_archived(m["url"].rstrip(".,;，。"))
         if is_foreign(url):
-            return url
+            line_start = head.rfind("\n", 0, m.start()) + 1
+            return url, head[line_start : m.start()].strip(" ~*>")
     return None

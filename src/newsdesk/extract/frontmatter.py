@@ -9,7 +9,7 @@ import yaml
 
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import extract_blocks, text_blocks
-from newsdesk.extract.chrome import find_original_url, headline_link, is_foreign_link
+from newsdesk.extract.chrome import find_original_url, headline_link_credit, is_foreign_link
 from newsdesk.extract.dates import parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_tree import clean_tree
@@ -129,7 +129,15 @@ def read_frontmatter_post(text: str) -> Draft | None:
     if draft.original_url is None:
         # Archive posts credit the original in their first lines (`原文来自X：~~[标题](…)~~`, `[原文](…)`).
         head = "\n".join(body.splitlines()[:40])
-        draft.original_url = find_original_url(head) or headline_link(head, draft.title, is_foreign_link)
+        draft.original_url = find_original_url(head)
+    linked = headline_link_credit("\n".join(body.splitlines()[:40]), draft.title, is_foreign_link)
+    if linked:
+        url, before = linked
+        draft.original_url = draft.original_url or url
+        # `原文来自财新网：~~[标题](…)~~`, `原文来自「政见CNPolitics」：[…]`: the outlet credited for the link.
+        credit = credits.read_credit_line(before, lenient=True) if before else None
+        if credit:
+            draft.outlet_hints.extend(credit.sources)
     tags = meta.get("tags") or []
     draft.tags = [str(t) for t in tags if isinstance(t, str | int | float)] if isinstance(tags, list) else [str(tags)]
     tree = clean_tree(markdown_to_tree(body))
