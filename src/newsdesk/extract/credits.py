@@ -318,7 +318,8 @@ _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOS
 # `人民网 原创稿`, `游民星空[整理]`).
 _PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號)\s*[:：]?\s*")
 _LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
-_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
+# Markdown strikethrough (`~~`) around a linked title also ends the name before it.
+_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(slots=True)
