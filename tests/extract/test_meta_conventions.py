@@ -110,3 +110,32 @@ def test_the_source_credited_before_the_original_link_is_the_outlet() -> None:
     assert article.original_url == "https://mp.weixin.qq.com/s/AbCdEf"
     spaced = _post("title: 年轻人迷信知识付费\ndate: 2019-01-02", "原文来自某某大家 ~~[年轻人迷信知识付费](http://portal.example.com/a/1.html)~~")
     assert extract_text(spaced).outlet == "某某大家"
+
+
+# --- published: a UTC meta stamp against the day the page prints -----------------------------------
+
+def _stamped_page(stamp: str, printed: str) -> str:
+    return (
+        "<html><head><meta charset='utf-8'><title>某案今日宣判 - 某某日報</title>"
+        f"<meta property='article:published_time' content='{stamp}'></head><body>"
+        # The date is printed away from the headline (below the article), so only the meta stamp
+        # and the page's printed dates decide.
+        f"<h1>某案今日宣判</h1><div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div>"
+        f"<footer><span class='time'>{printed}</span></footer></body></html>"
+    )
+
+
+def test_a_utc_stamp_gives_the_local_day_the_page_prints() -> None:
+    assert extract_text(_stamped_page("2021-06-21T18:00:00Z", "2021.06.22 02:00")).published[:10] == "2021-06-22"
+
+
+def test_local_time_labelled_utc_keeps_the_day_printed() -> None:
+    # Some sites stamp local time with a +00:00 offset: the page prints the stamp's own day.
+    assert extract_text(_stamped_page("2023-09-04T19:30:00+00:00", "2023/09/04 19:30")).published[:10] == "2023-09-04"
+
+
+def test_utc_day_is_kept_when_the_page_prints_no_date() -> None:
+    from newsdesk.extract.dates import local_day_of_utc_stamp
+
+    assert local_day_of_utc_stamp("2021-06-21T18:00:00Z", set()) is None
+    assert local_day_of_utc_stamp("2021-06-21T18:00:00+08:00", {"2021-06-22"}) is None

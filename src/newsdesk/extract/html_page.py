@@ -10,7 +10,7 @@ from lxml import etree, html
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
 from newsdesk.extract.chrome import SHARE_START, is_mirror_host
-from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
+from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
@@ -75,6 +75,9 @@ def _heading_title(root: html.HtmlElement) -> str | None:
 _EDITOR_TEXTS = etree.XPath(
     "//text()[(contains(., '编') or contains(., '編')) and not(ancestor::script) and not(ancestor::style)]"
 )
+
+
+_VISIBLE_TEXTS = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
 
 
 def _is_english(root: html.HtmlElement) -> bool:
@@ -315,6 +318,11 @@ def read_html(text: str, mirror: bool) -> Draft:
         if editor:
             draft.editor = editor
             break
+    # A UTC meta stamp late in the evening is the next day where the page is read; the page's
+    # printed dates (read before cleaning drops the header) say which day it shows.
+    local_day = None
+    if page.published and is_utc_stamp(page.published[0]):
+        local_day = local_day_of_utc_stamp(page.published[0], printed_dates(" ".join(_VISIBLE_TEXTS(root))))
     clean_page(root, None if learned_page else False)
     # JSON-LD names writers; an author meta tag often names the web editor, so it counts only when
     # the page prints the name as something else than an editor credit.
@@ -345,6 +353,8 @@ def read_html(text: str, mirror: bool) -> Draft:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)
             header_date = None
+    if local_day:
+        draft.published_hints.append(local_day)
     draft.published_hints.extend(page.published)
     if header_date:
         # Not anchored under the headline, a date may be a banner's or a neighbouring story's.
