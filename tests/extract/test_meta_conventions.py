@@ -139,3 +139,23 @@ def test_utc_day_is_kept_when_the_page_prints_no_date() -> None:
 
     assert local_day_of_utc_stamp("2021-06-21T18:00:00Z", set()) is None
     assert local_day_of_utc_stamp("2021-06-21T18:00:00+08:00", {"2021-06-22"}) is None
+
+
+# --- title: the outlet's name a repost's feed appends ----------------------------------------------
+
+def test_a_repost_title_loses_the_outlet_name_the_post_credits() -> None:
+    post = _post(
+        "title: 人口问题是怎样失控的｜某某公会\ndate: 2018-09-15",
+        "原文来自订阅号「某某公会」：~~[人口问题是怎样失控的](https://mp.weixin.qq.com/s/XyZ)~~",
+    )
+    assert extract_text(post).title == "人口问题是怎样失控的"
+    branded = _post(
+        "title: 某教授生前访谈|某某观察Watch\ndate: 2019-02-11",
+        "原文来自「某某观察Watch」：~~[某教授生前访谈](https://mp.weixin.qq.com/s/AbCdEf)~~",
+    )
+    assert extract_text(branded).title == "某教授生前访谈"
+
+
+def test_a_repost_title_keeps_a_rubric_or_a_name_nobody_credits() -> None:
+    assert extract_text(_post("title: 独家|病毒测序溯源始末\ndate: 2020-02-27", "正文开头。")).title == "独家|病毒测序溯源始末"
+    assert extract_text(_post("title: 两岸关系 - 新的变局\ndate: 2020-02-27", "正文开头。")).title == "两岸关系 - 新的变局"

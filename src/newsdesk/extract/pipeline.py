@@ -336,6 +336,29 @@ def _resolve_outlet(
     return None
 
 
+_SUFFIX_SEP = re.compile(r"\s*[|｜]\s*|\s+[-–—]+\s+")
+_LATIN_BRAND = re.compile(r"[a-z0-9]*")
+
+
+def _strip_outlet_suffix(title: str | None, names: list[str | None]) -> str | None:
+    """A repost keeps the outlet's name its feed appended to the headline (`人口列车是怎样失控的｜大象公会`,
+    `中美之间并非“贸易战” - iYouPort`, `…访谈|政见CNPolitics`): the name goes when the post credits it."""
+    if not title:
+        return title
+    seps = list(_SUFFIX_SEP.finditer(title))
+    if not seps:
+        return title
+    head, tail = title[: seps[-1].start()].strip(), _fold(title[seps[-1].end() :])
+    if len(_fold(head)) < 4 or not tail:
+        return title
+    for name in names:
+        key = _fold(name or "")
+        # The printed suffix may add the outlet's Latin brand to its name (`政见` / `政见CNPolitics`).
+        if len(key) >= 2 and (tail == key or (tail.startswith(key) and _LATIN_BRAND.fullmatch(tail[len(key) :]))):
+            return head
+    return title
+
+
 def _year_hint(draft: Draft) -> int | None:
     for value in [*draft.published_hints, *draft.weak_published_hints, draft.original_url or "", draft.capture_url or ""]:
         date = parse_any_date(value) or date_from_url(value)
@@ -393,12 +416,15 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         authors = [writer] if writer else []
     text = (title or "") + "\n" + "\n".join(body)
     language = detect_language(text)
+    outlet = _resolve_outlet(draft, found, registry, language, text)
+    if draft.format != "site-html":
+        title = _strip_outlet_suffix(title, [outlet, *found.sources, *draft.outlet_hints, *draft.site_names])
     return Article(
         file=name,
         format=draft.format,
         title=title,
         published=_resolve_published(draft, found),
-        outlet=_resolve_outlet(draft, found, registry, language, text),
+        outlet=outlet,
         authors=authors,
         # A credit inside the article outranks one found elsewhere on the page, unless that one is
         # the chief editor's (`责任编辑`) and the article's only a plain `编辑`.
