@@ -159,3 +159,13 @@ def test_a_repost_title_loses_the_outlet_name_the_post_credits() -> None:
 def test_a_repost_title_keeps_a_rubric_or_a_name_nobody_credits() -> None:
     assert extract_text(_post("title: 独家|病毒测序溯源始末\ndate: 2020-02-27", "正文开头。")).title == "独家|病毒测序溯源始末"
     assert extract_text(_post("title: 两岸关系 - 新的变局\ndate: 2020-02-27", "正文开头。")).title == "两岸关系 - 新的变局"
+
+
+# --- outlet: page furniture beside the date is not a name -------------------------------------------
+
+def test_a_font_size_control_beside_the_date_is_not_an_outlet() -> None:
+    from newsdesk.extract.credits import unlabelled_credit
+
+    assert unlabelled_credit("文字大小", allow_person=True) is None
+    assert unlabelled_credit("字級設定", allow_person=True) is None
+    assert unlabelled_credit("某某日報", allow_person=True) == ("outlet", "某某日報")
