@@ -169,3 +169,26 @@ def test_a_font_size_control_beside_the_date_is_not_an_outlet() -> None:
     assert unlabelled_credit("文字大小", allow_person=True) is None
     assert unlabelled_credit("字級設定", allow_person=True) is None
     assert unlabelled_credit("某某日報", allow_person=True) == ("outlet", "某某日報")
+
+
+# --- mirrors: a markdown heading over an HTML body ------------------------------------------------
+
+_FEED_ITEM = (
+    "<!--1594382038000-->\n[某国防长拒绝强硬批评 避谈庇护问题](https://news.example.de/zh/a-54121293)\n------\n\n"
+    f"<div><i>某记者<br>2020-07-10T08:18:12.447Z</i></div><p>(某某之声中文网) {_LEAD}</p><p>{_LEAD}</p>"
+    "<h2>小标题</h2>" + f"<p>{_LEAD}</p>"
+)
+
+
+def test_a_feed_item_opening_with_a_markdown_heading_takes_its_title_and_link() -> None:
+    article = extract_text(_FEED_ITEM)
+    assert article.title == "某国防长拒绝强硬批评 避谈庇护问题"
+    assert article.original_url == "https://news.example.de/zh/a-54121293"
+
+
+def test_markdown_heading_shapes() -> None:
+    from newsdesk.extract.chrome import markdown_heading
+
+    assert markdown_heading("# 某某标题在此\n<p>正文</p>") == ("某某标题在此", None)
+    assert markdown_heading("<div>不是标题</div>\n---\n") is None
+    assert markdown_heading("<!--x-->\n[[两岸] 某某标题](https://a.example/1)\n======\n") == ("[两岸] 某某标题", "https://a.example/1")

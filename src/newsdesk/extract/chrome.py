@@ -149,3 +149,27 @@ def headline_link_credit(text: str, title: str | None, is_foreign: Callable[[str
             line_start = head.rfind("\n", 0, m.start()) + 1
             return url, head[line_start : m.start()].strip(" ~*>")
     return None
+
+
+# A markdown heading opening a text, after any HTML comments: ATX (`# 标题`) or setext (`标题` over
+# `---`/`===`); its text may be a link (`[标题](url)`).
+_MD_HEADING_OPEN = re.compile(
+    r"\A\s*(?:<!--.*?-->\s*)*(?:#{1,3}[ \t]+(?P<atx>[^\n]+?)[ \t#]*|(?P<setext>[^\n<>]+?)[ \t]*\r?\n[ \t]*(?:-{3,}|={3,})[ \t]*)(?:\r?\n|\Z)",
+    re.S,
+)
+_WHOLE_LINK = re.compile(r"^\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])+)\]\((?P<url>[^)\s]+)\)$")
+
+
+def markdown_heading(text: str) -> tuple[str, str | None] | None:
+    """The heading a markdown text opens with, and the address its text links to, if any."""
+    m = _MD_HEADING_OPEN.match(text[:4000])
+    if not m:
+        return None
+    heading = (m["atx"] or m["setext"] or "").strip()
+    link = _WHOLE_LINK.match(heading)
+    if link:
+        heading, url = link["text"].strip(), link["url"]
+    else:
+        url = None
+    heading = re.sub(r"\s+", " ", heading)
+    return (heading, url) if len(heading) >= 4 else None

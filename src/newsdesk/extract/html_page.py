@@ -9,7 +9,7 @@ from lxml import etree, html
 
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
-from newsdesk.extract.chrome import SHARE_START, is_mirror_host
+from newsdesk.extract.chrome import SHARE_START, is_foreign_link, is_mirror_host, markdown_heading, unwrap_archived
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
@@ -302,6 +302,14 @@ def read_html(text: str, mirror: bool) -> Draft:
     known = registry.by_url(page.canonical) or registry.by_url(draft.capture_url)
     site_names = [known.name, *known.aliases] if known else []
     draft.title = _heading_title(root) if mirror else best_title(page, site_names)
+    if mirror:
+        # Markdown allows HTML blocks: a fragment that opens with a markdown heading is a markdown
+        # post (RSS-to-markdown feeds: `[标题](https://outlet/…)` over `------`), and that is its title.
+        heading = markdown_heading(text)
+        if heading:
+            draft.title, linked = heading
+            if linked and is_foreign_link(linked):
+                draft.original_url = draft.original_url or unwrap_archived(linked)
     page_sites = [*site_names, *page.site_names()]
     ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
     tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
