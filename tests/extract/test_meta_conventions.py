@@ -192,3 +192,14 @@ def test_markdown_heading_shapes() -> None:
     assert markdown_heading("# 某某标题在此\n<p>正文</p>") == ("某某标题在此", None)
     assert markdown_heading("<div>不是标题</div>\n---\n") is None
     assert markdown_heading("<!--x-->\n[[两岸] 某某标题](https://a.example/1)\n======\n") == ("[两岸] 某某标题", "https://a.example/1")
+
+
+# --- authors: `names／verb` opening a header line that goes on with other credits -----------------
+
+def test_a_slash_byline_sharing_its_line_with_dates() -> None:
+    from newsdesk.extract.credits import header_credits
+
+    line = header_credits("王大明 李小華／編譯 發布時間：2023-08-24 07:31 更新時間：2023-08-24 08:32")
+    assert line is not None and line.authors == ["王大明", "李小華"]
+    line = header_credits("陳小明／綜合報導 2023-08-25 10:00")
+    assert line is not None and line.authors == ["陳小明"]

@@ -433,6 +433,20 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
     if date and re.search(r"年|\d{4}", date.group(0)):
         found.date = parse_any_date(date.group(0))
     rest = _DATE_SPAN.sub(" ", line) if date else line
+    byline = _SLASH_BYLINE.match(rest.strip())
+    if (
+        byline
+        and (re.match(r"\s|$", rest.strip()[byline.end() :]) or byline.group(0)[-1].isspace())
+        # Names alone before the slash; labelled ones (`編譯茅毅、記者謝守真／綜合報導`) are read as labels.
+        and not _LABEL.search(rest.strip()[: byline.start("names") + len(byline["names"])])
+    ):
+        # `鄭惟仁 鍾建剛／編譯 發布時間：…`, `楊智家／綜合報導 2023-08-25`: a byline closed by its
+        # verb opens the line (the verb may also be a label, 編譯, whose value it is not).
+        names = _names_only(byline["names"])
+        if names:
+            found.authors.extend(names)
+            found.roles.add("author")
+            rest = rest.strip()[byline.end() :]
     items = []
     for m in _LABEL.finditer(rest):
         if not m["sep"] and m["label"] not in _BARE:
@@ -441,7 +455,7 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
             continue
         items.append(m)
     if not items:
-        return None
+        return found if found.roles and not rest.strip(_VALUE_TRIM) else None
     lead = rest[: items[0].start()].strip(_VALUE_TRIM)
     if lead:
         if looks_like_outlet(lead):
