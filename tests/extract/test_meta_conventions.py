@@ -203,3 +203,12 @@ def test_a_slash_byline_sharing_its_line_with_dates() -> None:
     assert line is not None and line.authors == ["王大明", "李小華"]
     line = header_credits("陳小明／綜合報導 2023-08-25 10:00")
     assert line is not None and line.authors == ["陳小明"]
+
+
+def test_a_credit_phrase_glued_to_an_outlet_is_not_its_name() -> None:
+    from newsdesk.extract.credits import outlet_part
+
+    assert outlet_part("本文来源于某某统计局") == "某某统计局"
+    assert outlet_part("来源于某某商报") == "某某商报"
+    # A two-character word is a label only with its colon: `来源` glued on may be part of a name.
+    assert outlet_part("来源：某某商报-财经频道") == "某某商报"

@@ -340,12 +340,16 @@ class CreditLine:
         return "author" in self.roles and self.roles <= {"author", "photo"}
 
 
+_GLUED_LABEL_CHARS = 3
+
+
 def outlet_part(value: str) -> str:
     """The outlet's name in a source value, cut before any channel, byline or note."""
     value = value.strip(_VALUE_TRIM)
     m = _LABEL.match(value)
-    if m and m["sep"] and _LABEL_ROLE[m["label"]] == "source":
-        # `来源：人民网-文化频道`, as some pages fill their og:site_name.
+    if m and _LABEL_ROLE[m["label"]] == "source" and (m["sep"] or len(m["label"]) >= _GLUED_LABEL_CHARS):
+        # `来源：人民网-文化频道`, as some pages fill their og:site_name; `本文来源于国家统计局`: a
+        # label of three or more characters is a credit phrase even glued to the name.
         value = value[m.end() :]
     # `本文来自微信公众号：[硅星人Pro]`: the account is the outlet, not the platform.
     value = _PLATFORM.sub("", value.strip(_VALUE_TRIM + "*~")).strip(_VALUE_TRIM + "“”\"'*~")
