@@ -212,3 +212,23 @@ def test_a_credit_phrase_glued_to_an_outlet_is_not_its_name() -> None:
     assert outlet_part("来源于某某商报") == "某某商报"
     # A two-character word is a label only with its colon: `来源` glued on may be part of a name.
     assert outlet_part("来源：某某商报-财经频道") == "某某商报"
+
+
+# --- title: a bracket crediting the source before the headline ------------------------------------
+
+def test_a_source_bracket_before_the_headline_is_a_credit_not_the_title() -> None:
+    from newsdesk.extract.credits import title_source_prefix
+
+    assert title_source_prefix("【澎湃新闻】某教授：明代的儒学教育") == ("某教授：明代的儒学教育", "澎湃新闻")
+    assert title_source_prefix("【BBC报导】某某案面临审判") == ("某某案面临审判", "BBC")
+    assert title_source_prefix("【媒体报道】某记者：哪有记者不发声") == ("某记者：哪有记者不发声", None)
+    # Topic rubrics stay part of the headline, even one ending like an outlet (台).
+    assert title_source_prefix("【新冠肺炎】某区新增确诊") is None
+    assert title_source_prefix("【图集】某地示威五人被捕") is None
+    assert title_source_prefix("【苏拉袭台】小三通明起停航") is None
+
+
+def test_a_repost_crediting_its_source_in_the_title_files_it_there() -> None:
+    article = extract_text(_post("title: 【BBC报导】某某案面临审判\ndate: 2022-05-18\ncategories: [媒体报道]", "正文开头。"))
+    assert article.title == "某某案面临审判"
+    assert article.outlet == "BBC"

@@ -784,3 +784,32 @@ def front_matter_author(value: str) -> tuple[list[str], list[str]]:
     if load_registry().find_in(value) or looks_like_outlet(value) or not _looks_like_name(value):
         return [], [value]
     return [value], []
+
+
+# `【澎湃新闻】谢贵安：…`, `【BBC报导】…`, `【媒体报道】…`: a bracket before the headline that credits
+# where the story comes from (an outlet, or a report verb), not a topic rubric (`【新冠肺炎】`, `【图集】`).
+_TITLE_SOURCE = re.compile(r"^\s*[【\[](?P<inner>[^【】\[\]]{2,14})[】\]]\s*(?=\S)")
+_REPORT_TAIL = re.compile(rf"(?:{_VERB})$")
+_OUTLET_SUFFIXES = vocab.words("outlet_suffix")
+
+
+def title_source_prefix(title: str | None) -> tuple[str, str | None] | None:
+    """The headline without a source-crediting bracket that opens it, and the outlet the bracket
+    names (None for a bare `【报道】`/`【媒体报道】`); None when the title opens with no such bracket."""
+    if not title:
+        return None
+    m = _TITLE_SOURCE.match(title)
+    if not m:
+        return None
+    inner = m["inner"].strip()
+    named = _REPORT_TAIL.sub("", inner).strip()
+    is_report = named != inner
+    # `媒体` alone only says "the press": an outlet's ending, not an outlet.
+    generic = not named or named in _OUTLET_SUFFIXES or bool(_NON_NAME.fullmatch(named))
+    # A topic can end like an outlet (`【蘇拉襲台】`): without a report verb, only a known outlet credits.
+    known = load_registry().by_name(named) is not None
+    if not generic and (known or (is_report and (looks_like_outlet(named) or _ACRONYM.fullmatch(named)))):
+        return title[m.end() :].strip(), named
+    if is_report and generic:
+        return title[m.end() :].strip(), None
+    return None

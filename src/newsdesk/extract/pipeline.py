@@ -414,6 +414,12 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         # name before the colon is the person quoted (`黎智英：就算坐監亦揀呢條路`) far more often.
         writer = credits.title_author(draft.title)
         authors = [writer] if writer else []
+    credited = credits.title_source_prefix(title)
+    if credited:
+        # `【澎湃新闻】标题`, `【BBC报导】标题`: the bracket credits the source; the headline follows it.
+        title, source = credited
+        if source:
+            draft.outlet_hints.append(source)
     text = (title or "") + "\n" + "\n".join(body)
     language = detect_language(text)
     outlet = _resolve_outlet(draft, found, registry, language, text)
