@@ -232,3 +232,16 @@ def test_a_repost_crediting_its_source_in_the_title_files_it_there() -> None:
     article = extract_text(_post("title: 【BBC报导】某某案面临审判\ndate: 2022-05-18\ncategories: [媒体报道]", "正文开头。"))
     assert article.title == "某某案面临审判"
     assert article.outlet == "BBC"
+
+
+# --- credits: the role after the name (magazines) ---------------------------------------------------
+
+def test_a_credit_with_the_role_after_the_names() -> None:
+    from newsdesk.extract.credits import read_credit_line
+
+    line = read_credit_line("《某刊》记者 张小三 李四 实习生王五 | 文")
+    assert line is not None and line.authors == ["张小三", "李四", "王五"]
+    assert read_credit_line("赵六 \\| 编辑").editor == "赵六"
+    assert read_credit_line("记者钱七／文").authors == ["钱七"]
+    # Two words around a slash are not a credit unless the second is a role.
+    assert read_credit_line("中国 / 文化") is None

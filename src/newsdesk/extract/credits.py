@@ -421,6 +421,36 @@ def date_in(line: str) -> str | None:
     return None
 
 
+# Magazines put the role after the name: `《财经》记者 甲 乙 实习生丙 | 文`, `丁 | 编辑` (caijing.com.cn),
+# `记者杨建伟／文`, `沈佳音／编辑` (vistastory.com). The escaped markdown pipe (`\|`) is a pipe.
+_REVERSED = re.compile(
+    r"^(?P<names>[^|｜丨/／╱:：]{2,60}?)\s*\\?[|｜丨/／╱]\s*(?P<label>"
+    + vocab.alternation(frozenset(w for w, r in _LABEL_ROLE.items() if r in {"author", "editor", "chief_editor"}))
+    + r")$"
+)
+_OUTLET_BEFORE_ROLE = re.compile(rf"^\S{{0,12}}?(?:{_REPORTER})\s*[:：]?\s*(?=\S)")
+
+
+def _reversed_credit(line: str) -> CreditLine | None:
+    m = _REVERSED.match(line.strip("*_ "))
+    if not m:
+        return None
+    role = _LABEL_ROLE[m["label"]]
+    value = m["names"].strip(_VALUE_TRIM + "*_")
+    found = CreditLine(roles={role})
+    if role == "author":
+        names = _author_names(_OUTLET_BEFORE_ROLE.sub("", value, count=1))
+        if not names:
+            return None
+        found.authors = names
+    else:
+        found.editor = _editor_name(value)
+        if found.editor is None or not _looks_like_name(found.editor):
+            return None
+        found.chief_editor = role == "chief_editor"
+    return found
+
+
 def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> CreditLine | None:
     """The credits a short line states, or None when the line is not (only) credits.
 
@@ -432,6 +462,9 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
     line = _BULLET.sub("", text).strip()
     if not line or len(line) > max_chars:
         return None
+    reversed_credit = _reversed_credit(line)
+    if reversed_credit is not None:
+        return reversed_credit
     found = CreditLine()
     date = _DATE_SPAN.search(line)
     if date and re.search(r"年|\d{4}", date.group(0)):
