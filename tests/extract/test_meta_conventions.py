@@ -245,3 +245,12 @@ def test_a_credit_with_the_role_after_the_names() -> None:
     assert read_credit_line("记者钱七／文").authors == ["钱七"]
     # Two words around a slash are not a credit unless the second is a role.
     assert read_credit_line("中国 / 文化") is None
+
+
+def test_a_bracketed_outlet_without_a_date_opens_a_byline() -> None:
+    from newsdesk.extract.credits import parse_dateline
+
+    line = parse_dateline("【某某网】（记者张小三 实习记者李四）某地的年夜饭做了六道菜。")
+    assert line is not None and line.outlet == "某某网" and line.authors == ["张小三", "李四"]
+    # A topic rubric before a bracket is no dateline.
+    assert parse_dateline("【新冠肺炎】（图）某地新增病例") is None

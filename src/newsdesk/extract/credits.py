@@ -138,6 +138,8 @@ DATELINE = re.compile(
     rf"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d{_CN_NUMERAL}]{{2,14}}?)\s*{_ZONE}?\s*"
     rf"(?P<date>{_CN_DATE})\s*(?:讯|訊|电|電|报道|報道)?\s*[】\]]"
 )
+# `【财新网】（记者萧辉 实习记者于璐）`: the same bracket without a date, when reporters follow it.
+_BRACKET_OUTLET = re.compile(r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(])")
 # 新华社巴黎12月9日电（记者唐霁）; 人民网郑州1月16日电（智泓）; IT之家9月30日消息; 本报北京3月5日电.
 # Outlet and place run together, so a known place splits them first, then an outlet-like ending.
 _WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:电|電|消息|讯|訊)(?=\s|[，,（(：:]|$)"
@@ -229,6 +231,11 @@ def parse_dateline(text: str) -> Dateline | None:
         line = Dateline(outlet=m["outlet"].strip(), date=parse_cn_date(m["date"]))
         line.authors = _byline_names(text[m.end():].lstrip())
         return line
+    m = _BRACKET_OUTLET.match(text)
+    if m and (looks_like_outlet(m["outlet"]) or load_registry().by_name(m["outlet"])):
+        authors = _byline_names(text[m.end():].lstrip())
+        if authors:
+            return Dateline(outlet=m["outlet"].strip(), authors=authors)
     m = _WIRE_PAREN.match(text.lstrip())
     if m:
         return Dateline(outlet=m["outlet"], authors=split_names(m["names"]))
