@@ -254,3 +254,25 @@ def test_a_bracketed_outlet_without_a_date_opens_a_byline() -> None:
     assert line is not None and line.outlet == "某某网" and line.authors == ["张小三", "李四"]
     # A topic rubric before a bracket is no dateline.
     assert parse_dateline("【新冠肺炎】（图）某地新增病例") is None
+
+
+# --- published: a wire dateline's day against a later page stamp ---------------------------------
+
+def _wire_page(stamp: str, dateline: str) -> str:
+    return (
+        "<html><head><meta charset='utf-8'><title>某报刊发文章 国产大模型陆续开放</title>"
+        f"<meta property='article:published_time' content='{stamp}'></head><body>"
+        f"<h1>某报刊发文章 国产大模型陆续开放</h1><div class='article'><p>{dateline} {_LEAD}</p>"
+        f"<p>{_LEAD}</p></div></body></html>"
+    )
+
+
+def test_the_wire_datelines_day_wins_over_a_later_stamp() -> None:
+    assert extract_text(_wire_page("2023-09-07T09:56:47", "新华社北京9月6日电")).published[:10] == "2023-09-06"
+    # Across a new year the stamp's previous year is the dateline's.
+    assert extract_text(_wire_page("2024-01-01T08:00:00", "新华社北京12月31日电")).published[:10] == "2023-12-31"
+
+
+def test_a_stamp_far_from_the_datelines_day_is_kept() -> None:
+    # A dateline that is not a few days before the stamp is a different event's; the stamp stands.
+    assert extract_text(_wire_page("2023-09-20T09:00:00", "新华社北京9月6日电")).published[:10] == "2023-09-20"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import signal
 import threading
@@ -367,6 +368,24 @@ def _year_hint(draft: Draft) -> int | None:
     return None
 
 
+# A wire story is posted on the day it is filed or a day or two later.
+_FILING_LAG_DAYS = 3
+
+
+def _filing_day(month_day: tuple[int, int], stamp: str) -> str:
+    """`新华社北京9月6日电` on a page stamped 2023-09-07: the dateline's day is the story's (GOLD-SPEC:
+    the dateline wins), in the stamp's year; a stamp that is not a few days after it is kept."""
+    try:
+        stamped = dt.date.fromisoformat(stamp[:10])
+    except ValueError:
+        return stamp
+    for year in (stamped.year, stamped.year - 1):
+        filed = make_date(year, *month_day)
+        if filed and 0 < (stamped - dt.date.fromisoformat(filed)).days <= _FILING_LAG_DAYS:
+            return filed
+    return stamp
+
+
 def _resolve_published(draft: Draft, found: _Credits) -> str | None:
     if draft.published_stated:
         return draft.published
@@ -378,7 +397,7 @@ def _resolve_published(draft: Draft, found: _Credits) -> str | None:
     for hint in [*draft.published_hints, *found.header_dates, *draft.weak_published_hints]:
         date = parse_any_date(hint)
         if date:
-            return date
+            return _filing_day(line.month_day, date) if line and line.month_day else date
     if line and line.month_day:
         # Wire datelines (`新华社巴黎12月9日电`) give the local day of filing, not a year.
         year = _year_hint(draft)
