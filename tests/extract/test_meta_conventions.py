@@ -276,3 +276,8 @@ def test_the_wire_datelines_day_wins_over_a_later_stamp() -> None:
 def test_a_stamp_far_from_the_datelines_day_is_kept() -> None:
     # A dateline that is not a few days before the stamp is a different event's; the stamp stands.
     assert extract_text(_wire_page("2023-09-20T09:00:00", "新华社北京9月6日电")).published[:10] == "2023-09-20"
+
+
+def test_a_foreign_datelines_day_does_not_override_the_local_stamp() -> None:
+    # Paris on the 9th late evening is Beijing on the 10th: the page's own day stands.
+    assert extract_text(_wire_page("2019-12-10T07:57:40", "新华社巴黎12月9日电")).published[:10] == "2019-12-10"

@@ -48,6 +48,7 @@ _REPORTER = vocab.section_pattern("reporter") + "(?!站)"
 _VERB = vocab.section_pattern("report_verb")
 _ZONE = vocab.section_pattern("zone")
 _PLACES = vocab.words("place") | _gazetteer_places()
+_UTC8_PLACES = vocab.words("place", "utc8")
 _PLACE = vocab.alternation(_PLACES)
 _NON_NAME = re.compile(vocab.section_pattern("non_name"))
 _LABEL_ROLE = vocab.label_roles()
@@ -194,6 +195,13 @@ class Dateline:
     authors: list[str] = field(default_factory=list)
     # When the date is only month and day (wire datelines), the year must come from elsewhere.
     month_day: tuple[int, int] | None = None
+    # Where a wire dateline was filed (`新华社巴黎12月9日电` → 巴黎), when it names a place.
+    place: str | None = None
+
+    @property
+    def filed_in_utc8(self) -> bool:
+        """Filed where the clock is the pages' own (UTC+8): its day is on the stamps' calendar."""
+        return self.place is not None and self.place in _UTC8_PLACES
 
 
 def _names_only(text: str) -> list[str]:
@@ -241,7 +249,7 @@ def parse_dateline(text: str) -> Dateline | None:
         return Dateline(outlet=m["outlet"], authors=split_names(m["names"]))
     m = _wire_dateline(text)
     if m and len(m["outlet"]) >= 2 and not m["outlet"].startswith(("据", "據", "今", "昨")):
-        line = Dateline(outlet=m["outlet"], month_day=(int(m["m"]), int(m["d"])))
+        line = Dateline(outlet=m["outlet"], month_day=(int(m["m"]), int(m["d"])), place=m["place"] or None)
         line.authors = _byline_names(text[m.end():].lstrip())
         return line
     m = _OWN_REPORT.match(text)

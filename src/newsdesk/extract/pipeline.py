@@ -374,7 +374,8 @@ _FILING_LAG_DAYS = 3
 
 def _filing_day(month_day: tuple[int, int], stamp: str) -> str:
     """`新华社北京9月6日电` on a page stamped 2023-09-07: the dateline's day is the story's (GOLD-SPEC:
-    the dateline wins), in the stamp's year; a stamp that is not a few days after it is kept."""
+    the dateline wins), in the stamp's year; a stamp that is not a few days after it is kept.
+    Only for datelines filed at UTC+8: `新华社巴黎12月9日电` stamped 12-10 07:57 Beijing time is one moment."""
     try:
         stamped = dt.date.fromisoformat(stamp[:10])
     except ValueError:
@@ -397,7 +398,7 @@ def _resolve_published(draft: Draft, found: _Credits) -> str | None:
     for hint in [*draft.published_hints, *found.header_dates, *draft.weak_published_hints]:
         date = parse_any_date(hint)
         if date:
-            return _filing_day(line.month_day, date) if line and line.month_day else date
+            return _filing_day(line.month_day, date) if line and line.month_day and line.filed_in_utc8 else date
     if line and line.month_day:
         # Wire datelines (`新华社巴黎12月9日电`) give the local day of filing, not a year.
         year = _year_hint(draft)
