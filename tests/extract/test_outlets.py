@@ -345,3 +345,17 @@ def test_outlet_name_is_cut_before_channel_byline_and_notes(hint: str, name: str
 def test_resolved_outlet_carries_no_channel(path: str, outlet: str) -> None:
     capture = DEV / "captures" / path
     assert extract_capture(capture.read_bytes(), str(capture)).outlet == outlet
+
+
+def test_the_longest_name_the_capture_prints_is_the_outlet() -> None:
+    from newsdesk.extract.outlets import name_in_script
+
+    outlet = Outlet(name="某某之声", aliases=["某某之声中文网", "MMZS"], domains=["mmzs.example"])
+    assert name_in_script(outlet, "zh-Hans", "(某某之声中文网) 正文……") == "某某之声中文网"
+    assert name_in_script(outlet, "zh-Hans", "某某之声报道，正文……") == "某某之声"
+
+
+def test_a_wechat_article_is_not_the_portal_that_shares_its_parent_domain() -> None:
+    registry = load_registry()
+    assert registry.by_url("https://mp.weixin.qq.com/s?__biz=abc") is None
+    assert registry.by_url("https://new.qq.com/rain/a/20240101A01") is not None

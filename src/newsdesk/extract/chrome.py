@@ -9,6 +9,8 @@ footer nav. Sites add share prompts, "related" lists and copyright appeals.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
 
 # A markdown heading whose content is a link, or a row of `|`-separated links: navigation or promo.
 MD_NAV_LINE = re.compile(r"^\s*#{1,6}\s*(?:\[[^\]]*\]\([^)]*\)[\s|&nbsp;]*)+\s*$|^\s*#{1,6}\s*\[\s*[^\]]*\]\(")
@@ -75,6 +77,99 @@ def is_punctuation_only(block: str) -> bool:
     return bool(_PUNCT_ONLY.match(block))
 
 
+# Where mirrors and archives live: a link there is a copy, never the outlet's own address.
+# Archives (archive.today's domains, WeChatscope) hold copies, not the outlet's own address.
+_MIRROR_HOSTS = re.compile(r"github\.com|github\.io|archive\.(?:li|is|ph|today|org)|wechatscope|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
+
+
+def is_mirror_host(url: str) -> bool:
+    return bool(_MIRROR_HOSTS.search(urlsplit(url).netloc or url))
+
+
+def is_foreign_link(url: str) -> bool:
+    """A link that leaves the mirror or archive holding the page (so may be the original's address)."""
+    return url.startswith("http") and not is_mirror_host(url)
+
+
 def find_original_url(text: str) -> str | None:
-    m = ORIGINAL_URL.search(text)
-    return m["url"].rstrip(".,;，。") if m else None
+    for pattern in (ORIGINAL_URL, _ORIGINAL_LINK):
+        for m in pattern.finditer(text):
+            url = unwrap_archived(m["url"].rstrip(".,;，。"))
+            if is_foreign_link(url):
+                return url
+    return None
+
+
+# `[原文](https://outlet/…)`: a link whose whole text says it is the original (free-xueq-jianb's BBC
+# reposts, terminus2049's `本文来自端传媒，[原文](…)`).
+_ORIGINAL_LINK = re.compile(r"\[\s*(?:原文|原文链接|原文鏈接|阅读原文|閱讀原文)\s*\]\((?P<url>https?://[^\s)<>'\"]+)\)")
+# The link's text may hold a bracketed rubric of its own: `[[兩岸] 標題](…)`.
+_MD_LINK_TARGET = re.compile(r"(?<!!)\[(?P<text>(?:[^\[\]\n]|\[[^\[\]\n]*\]){2,300})\]\((?P<url>https?://[^\s)<>'\"~]+)")
+_ARCHIVED = re.compile(r"^https?://web\.archive\.org/web/[0-9a-z_]+/(?P<url>https?://.+)$", re.I)
+_NOT_WORD = re.compile(r"[\W_]+")
+# A repost names the original near its top; a title link further down is a "related" list's.
+_HEADLINE_LINK_LINES = 40
+_MIN_TITLE_KEY = 6
+
+
+def unwrap_archived(url: str) -> str:
+    """`https://web.archive.org/web/2021…/https://outlet/…` → the outlet's own address."""
+    m = _ARCHIVED.match(url)
+    return m["url"] if m else url
+
+
+def headline_link(text: str, title: str | None, is_foreign: Callable[[str], bool]) -> str | None:
+    found = headline_link_credit(text, title, is_foreign)
+    return found[0] if found else None
+
+
+def headline_link_credit(text: str, title: str | None, is_foreign: Callable[[str], bool]) -> tuple[str, str] | None:
+    """The original's address where a repost links the headline to it.
+
+    RSS-to-markdown mirrors print the headline as a link to the outlet's page (`[标题](https://…)`
+    over a rule: nodebe4's feeds of BBC, DW, VOA, FT), and archive posts credit the original by
+    linking its title (`原文来自财新网：~~[标题](http://…)~~`, `信息源自土逗公社：[标题](…)`:
+    terminus2049). The link's text and the post's title agree (one holds the other: reposts add a
+    rubric or the outlet's name); `is_foreign` keeps links off the mirror's own host.
+    Gives the address and what its line prints before the link (`原文来自财新网：`), where reposts
+    credit the outlet.
+    """
+    if not title:
+        return None
+    key = _NOT_WORD.sub("", title).lower()
+    if len(key) < _MIN_TITLE_KEY:
+        return None
+    head = "\n".join(text.splitlines()[:_HEADLINE_LINK_LINES])
+    for m in _MD_LINK_TARGET.finditer(head):
+        linked = _NOT_WORD.sub("", m["text"]).lower()
+        if len(linked) < _MIN_TITLE_KEY or not (linked in key or key in linked):
+            continue
+        url = unwrap_archived(m["url"].rstrip(".,;，。"))
+        if is_foreign(url):
+            line_start = head.rfind("\n", 0, m.start()) + 1
+            return url, head[line_start : m.start()].strip(" ~*>")
+    return None
+
+
+# A markdown heading opening a text, after any HTML comments: ATX (`# 标题`) or setext (`标题` over
+# `---`/`===`); its text may be a link (`[标题](url)`).
+_MD_HEADING_OPEN = re.compile(
+    r"\A\s*(?:<!--.*?-->\s*)*(?:#{1,3}[ \t]+(?P<atx>[^\n]+?)[ \t#]*|(?P<setext>[^\n<>]+?)[ \t]*\r?\n[ \t]*(?:-{3,}|={3,})[ \t]*)(?:\r?\n|\Z)",
+    re.S,
+)
+_WHOLE_LINK = re.compile(r"^\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])+)\]\((?P<url>[^)\s]+)\)$")
+
+
+def markdown_heading(text: str) -> tuple[str, str | None] | None:
+    """The heading a markdown text opens with, and the address its text links to, if any."""
+    m = _MD_HEADING_OPEN.match(text[:4000])
+    if not m:
+        return None
+    heading = (m["atx"] or m["setext"] or "").strip()
+    link = _WHOLE_LINK.match(heading)
+    if link:
+        heading, url = link["text"].strip(), link["url"]
+    else:
+        url = None
+    heading = re.sub(r"\s+", " ", heading)
+    return (heading, url) if len(heading) >= 4 else None

@@ -48,12 +48,13 @@ _REPORTER = vocab.section_pattern("reporter") + "(?!站)"
 _VERB = vocab.section_pattern("report_verb")
 _ZONE = vocab.section_pattern("zone")
 _PLACES = vocab.words("place") | _gazetteer_places()
+_UTC8_PLACES = vocab.words("place", "utc8")
 _PLACE = vocab.alternation(_PLACES)
 _NON_NAME = re.compile(vocab.section_pattern("non_name"))
 _LABEL_ROLE = vocab.label_roles()
 # A label, then a separator; labels that credit bare (`记者张三`) may go without one.
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱]\s*|(?<=\w\w)\s+(?=\S))?"
+    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱丨]\s*|(?<=\w\w)\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
 _CN_NUMERAL = "〇零○一二三四五六七八九"
@@ -138,6 +139,8 @@ DATELINE = re.compile(
     rf"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d{_CN_NUMERAL}]{{2,14}}?)\s*{_ZONE}?\s*"
     rf"(?P<date>{_CN_DATE})\s*(?:讯|訊|电|電|报道|報道)?\s*[】\]]"
 )
+# `【财新网】（记者萧辉 实习记者于璐）`: the same bracket without a date, when reporters follow it.
+_BRACKET_OUTLET = re.compile(r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(])")
 # 新华社巴黎12月9日电（记者唐霁）; 人民网郑州1月16日电（智泓）; IT之家9月30日消息; 本报北京3月5日电.
 # Outlet and place run together, so a known place splits them first, then an outlet-like ending.
 _WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:电|電|消息|讯|訊)(?=\s|[，,（(：:]|$)"
@@ -192,6 +195,13 @@ class Dateline:
     authors: list[str] = field(default_factory=list)
     # When the date is only month and day (wire datelines), the year must come from elsewhere.
     month_day: tuple[int, int] | None = None
+    # Where a wire dateline was filed (`新华社巴黎12月9日电` → 巴黎), when it names a place.
+    place: str | None = None
+
+    @property
+    def filed_in_utc8(self) -> bool:
+        """Filed where the clock is the pages' own (UTC+8): its day is on the stamps' calendar."""
+        return self.place is not None and self.place in _UTC8_PLACES
 
 
 def _names_only(text: str) -> list[str]:
@@ -229,12 +239,17 @@ def parse_dateline(text: str) -> Dateline | None:
         line = Dateline(outlet=m["outlet"].strip(), date=parse_cn_date(m["date"]))
         line.authors = _byline_names(text[m.end():].lstrip())
         return line
+    m = _BRACKET_OUTLET.match(text)
+    if m and (looks_like_outlet(m["outlet"]) or load_registry().by_name(m["outlet"])):
+        authors = _byline_names(text[m.end():].lstrip())
+        if authors:
+            return Dateline(outlet=m["outlet"].strip(), authors=authors)
     m = _WIRE_PAREN.match(text.lstrip())
     if m:
         return Dateline(outlet=m["outlet"], authors=split_names(m["names"]))
     m = _wire_dateline(text)
     if m and len(m["outlet"]) >= 2 and not m["outlet"].startswith(("据", "據", "今", "昨")):
-        line = Dateline(outlet=m["outlet"], month_day=(int(m["m"]), int(m["d"])))
+        line = Dateline(outlet=m["outlet"], month_day=(int(m["m"]), int(m["d"])), place=m["place"] or None)
         line.authors = _byline_names(text[m.end():].lstrip())
         return line
     m = _OWN_REPORT.match(text)
@@ -273,6 +288,33 @@ def signoff_authors(block: str) -> list[str] | None:
     return None
 
 
+# `…达到68.4毫米。(记者张淼淼)`, `…实现轻松换新。(李楠)`, a last block `（羅森）`: the article closes
+# with its reporters in brackets (chinanews.com, sina.com.cn, sina.com.tw, news.cn).
+_CLOSING_BRACKET = re.compile(r"(?:^|(?<=[。！？!?」”』…]))\s*[（(](?P<inner>[^（）()]{2,30})[）)]\s*$")
+# Names alone are two or three characters (`（资料图片）`, `（视觉中国）` are four); a photo word is a caption's.
+_BRACKET_NAME = re.compile(rf"[{_CJK}]{{2,3}}|[A-Z][A-Za-z .'\-]{{1,30}}")
+_PHOTO_WORD = re.compile(vocab.section_pattern("label", "photo"))
+_MAX_CLOSING_NAMES = 4
+
+
+def closing_bracket_authors(block: str) -> list[str]:
+    """Reporters named in brackets closing an article: a reporter's credit (`（记者张三）`) or names
+    alone (`（张三）`, `（张三 李四）`); a bracket naming an outlet, a photo or a source is none."""
+    m = _CLOSING_BRACKET.search(block[-40:])
+    if not m:
+        return []
+    inner = m["inner"].strip()
+    line = read_credit_line(inner)
+    if line is not None:
+        return line.authors if line.is_byline else []
+    parts = split_names(inner)
+    if not 1 <= len(parts) <= _MAX_CLOSING_NAMES or _PHOTO_WORD.search(inner):
+        return []
+    if all(_BRACKET_NAME.fullmatch(p) and _looks_like_name(p) and not _is_outlet(p) for p in parts):
+        return parts
+    return []
+
+
 def trailing_credit(block: str) -> list[str]:
     m = _TRAILING_CREDIT.search(block[-40:])
     return split_names(m["names"]) if m else []
@@ -291,7 +333,8 @@ _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOS
 # `人民网 原创稿`, `游民星空[整理]`).
 _PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號)\s*[:：]?\s*")
 _LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
-_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
+# Markdown strikethrough (`~~`) around a linked title also ends the name before it.
+_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(slots=True)
@@ -312,12 +355,16 @@ class CreditLine:
         return "author" in self.roles and self.roles <= {"author", "photo"}
 
 
+_GLUED_LABEL_CHARS = 3
+
+
 def outlet_part(value: str) -> str:
     """The outlet's name in a source value, cut before any channel, byline or note."""
     value = value.strip(_VALUE_TRIM)
     m = _LABEL.match(value)
-    if m and m["sep"] and _LABEL_ROLE[m["label"]] == "source":
-        # `来源：人民网-文化频道`, as some pages fill their og:site_name.
+    if m and _LABEL_ROLE[m["label"]] == "source" and (m["sep"] or len(m["label"]) >= _GLUED_LABEL_CHARS):
+        # `来源：人民网-文化频道`, as some pages fill their og:site_name; `本文来源于国家统计局`: a
+        # label of three or more characters is a credit phrase even glued to the name.
         value = value[m.end() :]
     # `本文来自微信公众号：[硅星人Pro]`: the account is the outlet, not the platform.
     value = _PLATFORM.sub("", value.strip(_VALUE_TRIM + "*~")).strip(_VALUE_TRIM + "“”\"'*~")
@@ -389,6 +436,36 @@ def date_in(line: str) -> str | None:
     return None
 
 
+# Magazines put the role after the name: `《财经》记者 甲 乙 实习生丙 | 文`, `丁 | 编辑` (caijing.com.cn),
+# `记者杨建伟／文`, `沈佳音／编辑` (vistastory.com). The escaped markdown pipe (`\|`) is a pipe.
+_REVERSED = re.compile(
+    r"^(?P<names>[^|｜丨/／╱:：]{2,60}?)\s*\\?[|｜丨/／╱]\s*(?P<label>"
+    + vocab.alternation(frozenset(w for w, r in _LABEL_ROLE.items() if r in {"author", "editor", "chief_editor"}))
+    + r")$"
+)
+_OUTLET_BEFORE_ROLE = re.compile(rf"^\S{{0,12}}?(?:{_REPORTER})\s*[:：]?\s*(?=\S)")
+
+
+def _reversed_credit(line: str) -> CreditLine | None:
+    m = _REVERSED.match(line.strip("*_ "))
+    if not m:
+        return None
+    role = _LABEL_ROLE[m["label"]]
+    value = m["names"].strip(_VALUE_TRIM + "*_")
+    found = CreditLine(roles={role})
+    if role == "author":
+        names = _author_names(_OUTLET_BEFORE_ROLE.sub("", value, count=1))
+        if not names:
+            return None
+        found.authors = names
+    else:
+        found.editor = _editor_name(value)
+        if found.editor is None or not _looks_like_name(found.editor):
+            return None
+        found.chief_editor = role == "chief_editor"
+    return found
+
+
 def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> CreditLine | None:
     """The credits a short line states, or None when the line is not (only) credits.
 
@@ -400,11 +477,28 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
     line = _BULLET.sub("", text).strip()
     if not line or len(line) > max_chars:
         return None
+    reversed_credit = _reversed_credit(line)
+    if reversed_credit is not None:
+        return reversed_credit
     found = CreditLine()
     date = _DATE_SPAN.search(line)
     if date and re.search(r"年|\d{4}", date.group(0)):
         found.date = parse_any_date(date.group(0))
     rest = _DATE_SPAN.sub(" ", line) if date else line
+    byline = _SLASH_BYLINE.match(rest.strip())
+    if (
+        byline
+        and (re.match(r"\s|$", rest.strip()[byline.end() :]) or byline.group(0)[-1].isspace())
+        # Names alone before the slash; labelled ones (`編譯茅毅、記者謝守真／綜合報導`) are read as labels.
+        and not _LABEL.search(rest.strip()[: byline.start("names") + len(byline["names"])])
+    ):
+        # `鄭惟仁 鍾建剛／編譯 發布時間：…`, `楊智家／綜合報導 2023-08-25`: a byline closed by its
+        # verb opens the line (the verb may also be a label, 編譯, whose value it is not).
+        names = _names_only(byline["names"])
+        if names:
+            found.authors.extend(names)
+            found.roles.add("author")
+            rest = rest.strip()[byline.end() :]
     items = []
     for m in _LABEL.finditer(rest):
         if not m["sep"] and m["label"] not in _BARE:
@@ -413,7 +507,7 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
             continue
         items.append(m)
     if not items:
-        return None
+        return found if found.roles and not rest.strip(_VALUE_TRIM) else None
     lead = rest[: items[0].start()].strip(_VALUE_TRIM)
     if lead:
         if looks_like_outlet(lead):
@@ -445,9 +539,17 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
             if looks_like_outlet(outlet) or load_registry().find_in(outlet):
                 found.sources.append(outlet)
             continue
+        if role == "author" and m["label"] not in _REPORTER_WORDS:
+            # `文丨政能亮特约评论员 韩涵`, `文/新华社记者 张三`: a column or outlet before a reporter's
+            # title, under a writing label, is where the writer works, not a second writer.
+            value = _COLUMN_BEFORE_ROLE.sub("", value.strip(_VALUE_TRIM), count=1)
         if not _read_item(role, value.strip(_VALUE_TRIM), found, bare=loose) and not lenient:
             return None
     return found if found.roles or found.date else None
+
+
+_REPORTER_WORDS = vocab.words("reporter")
+_COLUMN_BEFORE_ROLE = re.compile(rf"^[{_CJK}A-Za-z]{{2,10}}?(?:{_REPORTER})\s*[:：]?\s*(?=\S)")
 
 
 def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> bool:
@@ -730,3 +832,32 @@ def front_matter_author(value: str) -> tuple[list[str], list[str]]:
     if load_registry().find_in(value) or looks_like_outlet(value) or not _looks_like_name(value):
         return [], [value]
     return [value], []
+
+
+# `【澎湃新闻】谢贵安：…`, `【BBC报导】…`, `【媒体报道】…`: a bracket before the headline that credits
+# where the story comes from (an outlet, or a report verb), not a topic rubric (`【新冠肺炎】`, `【图集】`).
+_TITLE_SOURCE = re.compile(r"^\s*[【\[](?P<inner>[^【】\[\]]{2,14})[】\]]\s*(?=\S)")
+_REPORT_TAIL = re.compile(rf"(?:{_VERB})$")
+_OUTLET_SUFFIXES = vocab.words("outlet_suffix")
+
+
+def title_source_prefix(title: str | None) -> tuple[str, str | None] | None:
+    """The headline without a source-crediting bracket that opens it, and the outlet the bracket
+    names (None for a bare `【报道】`/`【媒体报道】`); None when the title opens with no such bracket."""
+    if not title:
+        return None
+    m = _TITLE_SOURCE.match(title)
+    if not m:
+        return None
+    inner = m["inner"].strip()
+    named = _REPORT_TAIL.sub("", inner).strip()
+    is_report = named != inner
+    # `媒体` alone only says "the press": an outlet's ending, not an outlet.
+    generic = not named or named in _OUTLET_SUFFIXES or bool(_NON_NAME.fullmatch(named))
+    # A topic can end like an outlet (`【蘇拉襲台】`): without a report verb, only a known outlet credits.
+    known = load_registry().by_name(named) is not None
+    if not generic and (known or (is_report and (looks_like_outlet(named) or _ACRONYM.fullmatch(named)))):
+        return title[m.end() :].strip(), named
+    if is_report and generic:
+        return title[m.end() :].strip(), None
+    return None

@@ -152,3 +152,41 @@ def date_from_url(url: str | None) -> str | None:
 
 def with_year(month: int, day: int, year: int | None) -> str | None:
     return make_date(year, month, day) if year else None
+
+
+# Chinese-language outlets print their own day: China, Hong Kong, Macau, Taiwan, Singapore and
+# Malaysia all keep UTC+8.
+_LOCAL_ZONE = dt.timezone(dt.timedelta(hours=8))
+_UTC_STAMP = re.compile(r"T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]00:?00)$", re.IGNORECASE)
+
+
+def printed_dates(text: str) -> set[str]:
+    """Every full date a text prints, as YYYY-MM-DD (`2021.06.22 02:00`, `2021年6月22日`)."""
+    found: set[str] = set()
+    for pattern in (YMD_NUMERIC, YMD_CN):
+        for m in pattern.finditer(text):
+            date = make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+            if date:
+                found.add(date)
+    return found
+
+
+def is_utc_stamp(stamp: str) -> bool:
+    return bool(_UTC_STAMP.search(stamp.strip()))
+
+
+def local_day_of_utc_stamp(stamp: str, printed: set[str]) -> str | None:
+    """The page's own day for a UTC meta stamp that falls on another day at UTC+8, when the page
+    prints that day and not the UTC one (`2021-06-21T18:00:00Z` on a page showing `2021.06.22
+    02:00`). Pages that print local time labelled as UTC (the UTC day is the one printed) keep it."""
+    if not is_utc_stamp(stamp):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(re.sub(r"Z$", "+00:00", stamp.strip(), flags=re.IGNORECASE))
+    except ValueError:
+        return None
+    local = moment.astimezone(_LOCAL_ZONE).date().isoformat()
+    utc_day = moment.date().isoformat()
+    if local != utc_day and local in printed and utc_day not in printed:
+        return local
+    return None

@@ -9,6 +9,7 @@ import yaml
 
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import extract_blocks, text_blocks
+from newsdesk.extract.chrome import find_original_url, headline_link_credit, is_foreign_link
 from newsdesk.extract.dates import parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_tree import clean_tree
@@ -117,13 +118,26 @@ def read_frontmatter_post(text: str) -> Draft | None:
     # Categories are mostly topics or sections (`Archive`, `眾聞`); one may name the outlet, but
     # only as weakly as a site's own name does.
     draft.site_names.extend(_SITE_SUFFIX.sub("", str(c)) for c in categories if c)
-    for key in ("original_url", "source_url", "link", "canonical_url", "url"):
+    # `from:` is how RSS-to-blog exporters (nodebe4's feeds) name the item's link.
+    for key in ("original_url", "source_url", "link", "canonical_url", "url", "from"):
         url = _text(meta.get(key))
         if url and url.startswith("http"):
             if "web.archive.org/web/" in url and key == "url":
                 draft.capture_url = url
                 continue
             draft.original_url = draft.original_url or url
+    if draft.original_url is None:
+        # Archive posts credit the original in their first lines (`原文来自X：~~[标题](…)~~`, `[原文](…)`).
+        head = "\n".join(body.splitlines()[:40])
+        draft.original_url = find_original_url(head)
+    linked = headline_link_credit("\n".join(body.splitlines()[:40]), draft.title, is_foreign_link)
+    if linked:
+        url, before = linked
+        draft.original_url = draft.original_url or url
+        # `原文来自财新网：~~[标题](…)~~`, `原文来自「政见CNPolitics」：[…]`: the outlet credited for the link.
+        credit = credits.read_credit_line(before, lenient=True) if before else None
+        if credit:
+            draft.outlet_hints.extend(credit.sources)
     tags = meta.get("tags") or []
     draft.tags = [str(t) for t in tags if isinstance(t, str | int | float)] if isinstance(tags, list) else [str(tags)]
     tree = clean_tree(markdown_to_tree(body))

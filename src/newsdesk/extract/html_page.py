@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree, html
 
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
-from newsdesk.extract.chrome import SHARE_START
-from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
+from newsdesk.extract.chrome import SHARE_START, is_foreign_link, is_mirror_host, markdown_heading, unwrap_archived
+from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
 
-_MIRROR_HOSTS = re.compile(r"github\.com|gitlab\.com|githubusercontent\.com|jsdelivr\.net|gfw-breaker|\d+\.\d+\.\d+\.\d+")
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
@@ -39,8 +37,6 @@ def is_full_document(text: str) -> bool:
     return "<head" in head or "<!doctype" in head or "<meta" in head
 
 
-def _is_mirror_host(url: str) -> bool:
-    return bool(_MIRROR_HOSTS.search(urlsplit(url).netloc or url))
 
 
 def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
@@ -48,7 +44,7 @@ def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
     original, outlets = None, []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href.startswith("http") or _is_mirror_host(href):
+        if not href.startswith("http") or is_mirror_host(href):
             continue
         before = _text_before(a)
         if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
@@ -79,6 +75,9 @@ def _heading_title(root: html.HtmlElement) -> str | None:
 _EDITOR_TEXTS = etree.XPath(
     "//text()[(contains(., '编') or contains(., '編')) and not(ancestor::script) and not(ancestor::style)]"
 )
+
+
+_VISIBLE_TEXTS = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
 
 
 def _is_english(root: html.HtmlElement) -> bool:
@@ -296,13 +295,21 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.tags = page.tags
     draft.language_hint = page.language
     draft.capture_url = _capture_url(text)
-    if not mirror and page.canonical and not _is_mirror_host(page.canonical):
+    if not mirror and page.canonical and not is_mirror_host(page.canonical):
         # A saved page's canonical link is the outlet's own address for the story.
         draft.original_url = draft.original_url or page.canonical
     registry = load_registry()
     known = registry.by_url(page.canonical) or registry.by_url(draft.capture_url)
     site_names = [known.name, *known.aliases] if known else []
     draft.title = _heading_title(root) if mirror else best_title(page, site_names)
+    if mirror:
+        # Markdown allows HTML blocks: a fragment that opens with a markdown heading is a markdown
+        # post (RSS-to-markdown feeds: `[标题](https://outlet/…)` over `------`), and that is its title.
+        heading = markdown_heading(text)
+        if heading:
+            draft.title, linked = heading
+            if linked and is_foreign_link(linked):
+                draft.original_url = draft.original_url or unwrap_archived(linked)
     page_sites = [*site_names, *page.site_names()]
     ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
     tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
@@ -319,6 +326,11 @@ def read_html(text: str, mirror: bool) -> Draft:
         if editor:
             draft.editor = editor
             break
+    # A UTC meta stamp late in the evening is the next day where the page is read; the page's
+    # printed dates (read before cleaning drops the header) say which day it shows.
+    local_day = None
+    if page.published and is_utc_stamp(page.published[0]):
+        local_day = local_day_of_utc_stamp(page.published[0], printed_dates(" ".join(_VISIBLE_TEXTS(root))))
     clean_page(root, None if learned_page else False)
     # JSON-LD names writers; an author meta tag often names the web editor, so it counts only when
     # the page prints the name as something else than an editor credit.
@@ -349,6 +361,8 @@ def read_html(text: str, mirror: bool) -> Draft:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)
             header_date = None
+    if local_day:
+        draft.published_hints.append(local_day)
     draft.published_hints.extend(page.published)
     if header_date:
         # Not anchored under the headline, a date may be a banner's or a neighbouring story's.

@@ -6,7 +6,7 @@ import html
 import re
 
 from newsdesk.extract.blocks import collapse, extract_blocks
-from newsdesk.extract.chrome import MD_NAV_LINE, MD_RULE, SHARE_START, find_original_url
+from newsdesk.extract.chrome import MD_NAV_LINE, MD_RULE, SHARE_START, find_original_url, headline_link, is_foreign_link
 from newsdesk.extract.dates import make_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_tree import clean_tree
@@ -88,7 +88,7 @@ def read_mirror_markdown(text: str) -> Draft:
     if draft.original_url is None:
         # Without a share block the `原文地址` line may sit anywhere near the end.
         body_text = "\n".join(kept)
-        draft.original_url = find_original_url(body_text)
+        draft.original_url = find_original_url(body_text) or headline_link(text, title, is_foreign_link)
     tree = clean_tree(markdown_to_tree(WIKI_LINK.sub(r"\1", "\n".join(kept))))
     body = tree.find("body")
     draft.blocks, draft.images = extract_blocks(body if body is not None else tree, base_url=None)

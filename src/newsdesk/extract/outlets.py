@@ -55,6 +55,12 @@ def _strings(source: str | Path, index: int, entry: dict, field_name: str) -> li
 _S2T = opencc.OpenCC("s2t")
 
 
+def printed_name(outlet: Outlet, text: str) -> str | None:
+    """The longest of the outlet's names the text prints (`德国之声中文网` over `德国之声`), if any."""
+    found = [name for name in (outlet.name, *outlet.aliases) if len(name) >= 2 and name in text]
+    return max(found, key=len) if found else None
+
+
 def name_in_script(outlet: Outlet, language: str | None, text: str = "") -> str:
     """The outlet's name as this capture prints it.
 
@@ -62,9 +68,9 @@ def name_in_script(outlet: Outlet, language: str | None, text: str = "") -> str:
     the spelling in the capture's script.
     """
     names = [outlet.name, *outlet.aliases]
-    for name in names:
-        if len(name) >= 2 and name in text:
-            return name
+    printed = printed_name(outlet, text)
+    if printed:
+        return printed
     if language == "zh-Hant":
         traditional = [n for n in names if _T2S.convert(n) != n]
         return traditional[0] if traditional else _S2T.convert(outlet.name)

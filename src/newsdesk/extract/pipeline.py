@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import signal
 import threading
@@ -221,6 +222,11 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             found.authors.extend(_all_as_printed(names, probe, block))
     for block, probe in pairs[:2] + pairs[-2:]:
         found.authors.extend(_all_as_printed(credits.trailing_credit(probe), probe, block))
+    if pairs and not found.authors:
+        # Only the article's last block can close with its reporters in brackets; earlier, a
+        # bracket at a paragraph's end more often names a source or a photo.
+        block, probe = pairs[-1]
+        found.authors.extend(_all_as_printed(credits.closing_bracket_authors(probe), probe, block))
     return body
 
 
@@ -331,12 +337,54 @@ def _resolve_outlet(
     return None
 
 
+_SUFFIX_SEP = re.compile(r"\s*[|｜]\s*|\s+[-–—]+\s+")
+_LATIN_BRAND = re.compile(r"[a-z0-9]*")
+
+
+def _strip_outlet_suffix(title: str | None, names: list[str | None]) -> str | None:
+    """A repost keeps the outlet's name its feed appended to the headline (`人口列车是怎样失控的｜大象公会`,
+    `中美之间并非“贸易战” - iYouPort`, `…访谈|政见CNPolitics`): the name goes when the post credits it."""
+    if not title:
+        return title
+    seps = list(_SUFFIX_SEP.finditer(title))
+    if not seps:
+        return title
+    head, tail = title[: seps[-1].start()].strip(), _fold(title[seps[-1].end() :])
+    if len(_fold(head)) < 4 or not tail:
+        return title
+    for name in names:
+        key = _fold(name or "")
+        # The printed suffix may add the outlet's Latin brand to its name (`政见` / `政见CNPolitics`).
+        if len(key) >= 2 and (tail == key or (tail.startswith(key) and _LATIN_BRAND.fullmatch(tail[len(key) :]))):
+            return head
+    return title
+
+
 def _year_hint(draft: Draft) -> int | None:
     for value in [*draft.published_hints, *draft.weak_published_hints, draft.original_url or "", draft.capture_url or ""]:
         date = parse_any_date(value) or date_from_url(value)
         if date:
             return int(date[:4])
     return None
+
+
+# A wire story is posted on the day it is filed or a day or two later.
+_FILING_LAG_DAYS = 3
+
+
+def _filing_day(month_day: tuple[int, int], stamp: str) -> str:
+    """`新华社北京9月6日电` on a page stamped 2023-09-07: the dateline's day is the story's (GOLD-SPEC:
+    the dateline wins), in the stamp's year; a stamp that is not a few days after it is kept.
+    Only for datelines filed at UTC+8: `新华社巴黎12月9日电` stamped 12-10 07:57 Beijing time is one moment."""
+    try:
+        stamped = dt.date.fromisoformat(stamp[:10])
+    except ValueError:
+        return stamp
+    for year in (stamped.year, stamped.year - 1):
+        filed = make_date(year, *month_day)
+        if filed and 0 < (stamped - dt.date.fromisoformat(filed)).days <= _FILING_LAG_DAYS:
+            return filed
+    return stamp
 
 
 def _resolve_published(draft: Draft, found: _Credits) -> str | None:
@@ -350,7 +398,7 @@ def _resolve_published(draft: Draft, found: _Credits) -> str | None:
     for hint in [*draft.published_hints, *found.header_dates, *draft.weak_published_hints]:
         date = parse_any_date(hint)
         if date:
-            return date
+            return _filing_day(line.month_day, date) if line and line.month_day and line.filed_in_utc8 else date
     if line and line.month_day:
         # Wire datelines (`新华社巴黎12月9日电`) give the local day of filing, not a year.
         year = _year_hint(draft)
@@ -386,14 +434,23 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         # name before the colon is the person quoted (`黎智英：就算坐監亦揀呢條路`) far more often.
         writer = credits.title_author(draft.title)
         authors = [writer] if writer else []
+    credited = credits.title_source_prefix(title)
+    if credited:
+        # `【澎湃新闻】标题`, `【BBC报导】标题`: the bracket credits the source; the headline follows it.
+        title, source = credited
+        if source:
+            draft.outlet_hints.append(source)
     text = (title or "") + "\n" + "\n".join(body)
     language = detect_language(text)
+    outlet = _resolve_outlet(draft, found, registry, language, text)
+    if draft.format != "site-html":
+        title = _strip_outlet_suffix(title, [outlet, *found.sources, *draft.outlet_hints, *draft.site_names])
     return Article(
         file=name,
         format=draft.format,
         title=title,
         published=_resolve_published(draft, found),
-        outlet=_resolve_outlet(draft, found, registry, language, text),
+        outlet=outlet,
         authors=authors,
         # A credit inside the article outranks one found elsewhere on the page, unless that one is
         # the chief editor's (`责任编辑`) and the article's only a plain `编辑`.

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Metadata failures on the labelled corpus's TRAIN split, grouped by field, for designing rules.
+
+    PYTHONPATH=src .venv/bin/python bench/meta_failures.py [--field authors] [--context 80] [--summary]
+
+For each train capture whose field disagrees with the gold, prints the prediction, the gold and the
+capture's text around the first place the gold value appears (so the convention that prints it can
+be read). Held-out captures are only counted (`--summary`), never listed: rules are designed on
+train failures alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.scoring import FIELDS, field_ok  # noqa: E402
+
+from newsdesk.extract import extract_capture  # noqa: E402
+
+CORPUS = REPO / "bench" / "data" / "corpus"
+
+
+def decoded(raw: bytes) -> str:
+    for encoding in ("utf-8", "gb18030", "big5"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def near(text: str, needle: str, context: int) -> list[str]:
+    out = []
+    for match in list(re.finditer(re.escape(needle), text))[:3]:
+        snippet = text[max(0, match.start() - context) : match.end() + context]
+        out.append(re.sub(r"\s+", " ", snippet))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--field", action="append", help="field(s) to list (default all)")
+    parser.add_argument("--context", type=int, default=80)
+    parser.add_argument("--summary", action="store_true", help="only the per-split accuracy table")
+    parser.add_argument("--verdicts", type=Path, help="write each train capture's per-field right/wrong here (to diff two runs)")
+    args = parser.parse_args()
+    fields = args.field or list(FIELDS)
+    right: dict[tuple[str, str], int] = defaultdict(int)
+    count: dict[str, int] = defaultdict(int)
+    failures: dict[str, list[tuple[dict, dict, str]]] = defaultdict(list)
+    verdicts: list[str] = []
+    for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        path = CORPUS / "captures" / gold["file"]
+        raw = path.read_bytes()
+        article = extract_capture(raw, str(path)).to_record()
+        split = gold["split"]
+        count[split] += 1
+        for name in FIELDS:
+            ok = field_ok(name, gold.get(name), article.get(name))
+            right[(split, name)] += ok
+            if split == "train":
+                verdicts.append(f"{gold['file']}\t{name}\t{'ok' if ok else 'WRONG'}\t{article.get(name)!r}")
+            if not ok and split == "train" and name in fields:
+                failures[name].append((gold, article, decoded(raw)))
+    for split in ("train", "heldout"):
+        print(f"{split:8} n={count[split]:3} " + " ".join(f"{n} {right[(split, n)] / count[split]:.3f}" for n in FIELDS))
+    if args.verdicts:
+        args.verdicts.write_text("\n".join(verdicts) + "\n", encoding="utf-8")
+    if args.summary:
+        return 0
+    for name in fields:
+        print(f"\n===== {name}: {len(failures[name])} train failures")
+        for gold, article, text in failures[name]:
+            print(f"\n--- {gold['file']} [{gold['group']}]\n  pred: {article.get(name)!r}\n  gold: {gold.get(name)!r}")
+            values = gold.get(name)
+            values = values if isinstance(values, list) else [values]
+            for value in values[:2]:
+                if not value:
+                    continue
+                needle = str(value)
+                if name == "published":
+                    y, m, d = needle.split("-")
+                    needle = next((n for n in (needle, f"{y}年{int(m)}月{int(d)}日", f"{y}/{m}/{d}", f"{m}月{d}日", f"{int(m)}月{int(d)}日") if n in text), needle)
+                for snippet in near(text, needle, args.context):
+                    print(f"    …{snippet}…")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
