@@ -1,8 +1,9 @@
 """Which element of a page holds the article, and its text blocks.
 
-`read_region` is the decision: the learned model of `learned.py` when the package ships one
-(`data/region_model.json`), with trafilatura as the second opinion when the model is unsure;
-otherwise the rule below.
+`read_region` is the decision. By default it is the cascade (`_cascade_region`, `cascade_choice`):
+the density rule below proposes a region; a very dense one is taken as it is; otherwise the learned
+model of `learned.py` proposes its own, and where the two disagree a generic extractor's reading (the
+readability port trafilatura ships) arbitrates. `NEWSDESK_REGION=rule|model` lets one decide alone.
 
 The rule, `find_region`: each paragraph-like element votes for its parent (fully) and
 grandparent (half) with a score that rewards running prose (CJK and Latin sentence
@@ -88,13 +89,22 @@ def find_region(root: html.HtmlElement) -> tuple[html.HtmlElement | None, float]
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
-    best, best_score = None, 0.0
-    for el, score in scores.items():
+    # The link discount only lowers a score, so elements are visited best bound first and the walk
+    # stops once no bound can win: measuring link text is the costly part. Ties go to the element
+    # voted for first, as a plain scan in document order would have it.
+    bounds = sorted(
+        ((score * (1.0 + _class_weight(el)), -order, el, score) for order, (el, score) in enumerate(scores.items())),
+        key=lambda item: (item[0], item[1]), reverse=True,
+    )
+    best, best_score, best_order = None, 0.0, 0
+    for bound, neg_order, el, score in bounds:
+        if bound < best_score or (bound == best_score and best is not None and -neg_order > best_order):
+            break
         total = len(el.text_content()) or 1
         link_density = _link_text_len(el) / total
         adjusted = score * (1.0 - link_density) * (1.0 + _class_weight(el))
-        if adjusted > best_score:
-            best, best_score = el, adjusted
+        if adjusted > best_score or (adjusted == best_score and best is not None and -neg_order < best_order):
+            best, best_score, best_order = el, adjusted, -neg_order
     return best, best_score
 
 
