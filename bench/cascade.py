@@ -125,12 +125,13 @@ def _mean(prfs: list[Any]) -> tuple[float, float, float]:
 
 
 GRID = {
-    "sure": (0.6, 0.7, 0.8, 0.9, 0.95, 1.01),
+    "sure": (0.7, 0.8, 0.9, 0.95, 1.01),
     "generic": ("trafilatura", "trafilatura-fast", "readability"),
-    "prefer_model": (-0.1, 0.0, 0.1),
+    "prefer_model": (-0.2, -0.1, 0.0, 0.1),
     "extend": (1.6, 2.0, 3.0, 99.0),
     "alone": (0.0, 0.3),
-    "rule_sure": (20.0, 30.0, 40.0, 60.0, 80.0, 120.0, 1e9),
+    "rule_sure": (30.0, 40.0, 60.0, 80.0, 120.0, 1e9),
+    "rule_loose": (0.2, 0.3, 0.5, 1.01),
 }
 
 
@@ -226,9 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     print(report(f"training pages, leave-one-site-out ({len(rows)} pages, {len({r['site'] for r in rows})} sites)", rows, decided))
     print()
     print(f"fitted on all training sites: {best}")
-    gated = [r["prf"]["rule"][2] for r in rows if r["obs"]["rule"] and r["obs"]["rule_score"] >= best.rule_sure]
+    gated = [r["prf"]["rule"][2] for r in rows if decide(r, best)[1] == {"rule"}]
     if gated:
-        print(f"rule regions scoring >= {best.rule_sure:g}: {len(gated)} pages, mean body F1 {sum(gated) / len(gated):.3f}")
+        print(f"rule regions taken alone: {len(gated)} pages, mean body F1 {sum(gated) / len(gated):.3f} (rule_sure_confidence)")
     print("thresholds chosen per left-out site: " + "; ".join(f"{n}× {p}" for p, n in chosen.most_common(3)))
     if best != region.CascadeParams():
         print(f"NOTE: the shipped CascadeParams() differ: {region.CascadeParams()}")

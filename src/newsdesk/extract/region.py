@@ -33,6 +33,8 @@ from newsdesk.extract.html_tree import clean_tree
 from newsdesk.model import Image
 
 _SENTENCE_PUNCT = re.compile(r"[，。！？；：、“”「」,.!?;]")
+# A block that ends a sentence (or a quote closing one).
+_SENTENCE_END = re.compile(r"[。！？.!?…」』”\"）)]$")
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "h2", "h3", "h4", "li", "td", "div", "section", "font", "span"})
 _NEGATIVE = re.compile(
     r"comment|footer|foot|sidebar|side|related|recommend|hot|rank|nav|menu|header|banner|copyright|share|"
@@ -297,18 +299,22 @@ class CascadeParams:
     (under a time budget: the model and the generic reading are read only where they are needed)."""
 
     # A rule region scoring this much is taken without asking the model...
-    rule_sure: float = 80.0
+    rule_sure: float = 30.0
+    # ... unless more than this share of its text is in blocks that do not end a sentence (lists of
+    # links and titles, captions, furniture): the model is asked about those;
+    rule_loose: float = 0.3
     # ... and is this likely right (the mean body F1 of such regions on the training pages).
-    rule_sure_confidence: float = 0.96
+    rule_sure_confidence: float = 0.964
     # Rule and model agree at least this much (bigram Dice): the rule's reading, no second opinion.
     sure: float = 0.95
     # The generic extractor asked when they disagree: the readability port trafilatura ships
     # (`trafilatura`, `trafilatura-fast`: trafilatura's own extraction).
     generic: str = "readability"
-    # The model's reading wins when it agrees with the generic one by this much more than the rule's.
-    prefer_model: float = -0.1
+    # The model's reading wins when it agrees with the generic one by this much more than the rule's
+    # (negative: the model wins unless the rule agrees with the generic reading clearly better).
+    prefer_model: float = -0.2
     # The generic reading replaces the chosen one when it is this many times longer and holds it.
-    extend: float = 1.6
+    extend: float = 2.0
     # ... holds it: this share of the chosen reading's bigrams is in the generic one.
     contained: float = 0.8
     # Neither rule nor model agrees with the generic reading this much: the generic one is taken.
@@ -341,6 +347,12 @@ class Measures:
     def size(self, name: str) -> float:
         return float(self.counts(name).total())
 
+    def loose(self, name: str) -> float:
+        """Share of a candidate's text in blocks that do not end a sentence."""
+        blocks = self.blocks(name)
+        total = sum(map(len, blocks))
+        return sum(len(b) for b in blocks if not _SENTENCE_END.search(b)) / total if total else 0.0
+
     def agreement(self, a: str, b: str) -> float:
         """Dice overlap of two candidates' character bigrams (0 when either is empty)."""
         key = ("dice", a, b)
@@ -363,8 +375,8 @@ class Measures:
 def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
     """Which candidate is the article ("rule", "model" or "generic"), and how sure that is (0..1).
 
-    A rule region of very high density score is taken as it is (most news pages: one long run of
-    paragraphs), with the confidence such regions earned on the training sites. Otherwise rule and
+    A rule region of very high density score, mostly sentences, is taken as it is (most news pages:
+    one long run of paragraphs), with the confidence such regions earned on the training sites. Otherwise rule and
     model agreeing is the strongest evidence (two different readings of the page found the same
     text), and the rule's reading is taken. When they disagree the generic extractor's reading
     arbitrates: the candidate that agrees with it more is taken, replaced by the generic reading
@@ -372,7 +384,7 @@ def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
     neither agrees with it at all. Confidence is the agreement the choice rests on.
     """
     has_rule = bool(m.blocks("rule"))
-    if has_rule and m.rule_score >= params.rule_sure:
+    if has_rule and m.rule_score >= params.rule_sure and m.loose("rule") <= params.rule_loose:
         return "rule", params.rule_sure_confidence
     has_model = bool(m.blocks("model"))
     if not has_rule and not has_model:
