@@ -103,7 +103,10 @@ _MEASURES: dict[tuple[int, str], region.Measures] = {}
 
 def decide(row: dict[str, Any], params: region.CascadeParams) -> tuple[str, set[str]]:
     """The cascade's choice on a tabled page, by the function the extractor runs; and the candidates
-    it had to read to make it."""
+    it had to read to make it. A page the cascade never saw (an English or Japanese page: the
+    generic path or the rule alone) scores the same under every forced choice."""
+    if "obs" not in row:
+        return "rule", set()
     obs = row["obs"]
     key = (id(row), params.generic)
     m = _MEASURES.get(key)
@@ -147,6 +150,8 @@ def _f1(p: float, r: float) -> float:
 
 def cost(row: dict[str, Any], used: set[str], params: region.CascadeParams) -> float:
     """Seconds the cascade spent beyond the rule on this page: the model and the generic reading, if read."""
+    if "obs" not in row:
+        return 0.0
     seconds = row["obs"]["seconds"]
     return (seconds["model"] if "model" in used else 0.0) + (seconds[params.generic] if "generic" in used else 0.0)
 
