@@ -113,10 +113,11 @@ def decide(row: dict[str, Any], params: region.CascadeParams) -> tuple[str, set[
     if m is None:
         m = _MEASURES[key] = region.Measures(obs["rule_score"], {
             "rule": lambda: obs["rule"], "model": lambda: obs["model"], "generic": lambda: obs["generic"][params.generic],
+            "fallback": lambda: obs["generic"]["trafilatura"],
         }, lambda: obs["model_score"])
     m.used = set()
     choice, _ = region.cascade_choice(m, params)
-    return (params.generic if choice == "generic" else choice), m.used
+    return {"generic": params.generic, "fallback": "trafilatura"}.get(choice, choice), m.used
 
 
 def _mean(prfs: list[Any]) -> tuple[float, float, float]:
@@ -153,7 +154,10 @@ def cost(row: dict[str, Any], used: set[str], params: region.CascadeParams) -> f
     if "obs" not in row:
         return 0.0
     seconds = row["obs"]["seconds"]
-    return (seconds["model"] if "model" in used else 0.0) + (seconds[params.generic] if "generic" in used else 0.0)
+    return (
+        (seconds["model"] if "model" in used else 0.0) + (seconds[params.generic] if "generic" in used else 0.0)
+        + (seconds["trafilatura"] if "fallback" in used else 0.0)
+    )
 
 
 def loso_fit(
@@ -225,7 +229,7 @@ def census() -> str:
     reads = region.READS
     pages = reads["pages"] or 1
     lines = [f"{len(captures)} captures; {reads['pages']} site pages decided by the cascade:"]
-    for name in ("model", "generic", "chose rule", "chose model", "chose generic"):
+    for name in ("model", "generic", "fallback", "chose rule", "chose model", "chose generic", "chose fallback"):
         lines.append(f"- {name}: {reads[name]} ({reads[name] / pages:.0%})")
     return "\n".join(lines)
 

@@ -16,7 +16,11 @@ PARAMS = CascadeParams(
 def measures(
     rule: list[str], model: list[str], generic: list[str], rule_score: float = 20.0, model_score: float = 0.5
 ) -> Measures:
-    return Measures(rule_score, {"rule": lambda: rule, "model": lambda: model, "generic": lambda: generic}, lambda: model_score)
+    return Measures(
+        rule_score,
+        {"rule": lambda: rule, "model": lambda: model, "generic": lambda: generic, "fallback": lambda: ARTICLE + MORE},
+        lambda: model_score,
+    )
 
 
 def test_a_very_dense_rule_region_is_taken_without_reading_more() -> None:
@@ -64,3 +68,9 @@ def test_a_model_sure_of_its_region_needs_no_second_opinion() -> None:
     params = CascadeParams(sure=0.8, model_trust=0.7, rule_sure=60.0)
     assert cascade_choice(m, params) == ("model", 0.9)
     assert "generic" not in m.used
+
+
+def test_with_no_dense_region_and_an_empty_generic_reading_trafilatura_reads_the_page() -> None:
+    # The model's region may be a copyright line; the rule alone would have asked trafilatura.
+    m = measures([], ["Copyright © 2016 All Rights Reserved."], [])
+    assert cascade_choice(m, PARAMS)[0] == "fallback"

@@ -387,7 +387,7 @@ class Measures:
 
 
 def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
-    """Which candidate is the article ("rule", "model" or "generic"), and how sure that is (0..1).
+    """Which candidate is the article ("rule", "model", "generic" or "fallback"), and how sure that is (0..1).
 
     A rule region of very high density score, mostly sentences, is taken as it is (most news pages:
     one long run of paragraphs), with the confidence such regions earned on the training sites. Otherwise rule and
@@ -411,6 +411,10 @@ def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
     if has_model and m.model_score >= params.model_trust:
         return "model", m.model_score
     if not m.blocks("generic"):
+        if not has_rule and m.blocks("fallback"):
+            # No dense region and the generic reading found nothing either: trafilatura's full
+            # extraction, which is what the rule alone gives such a page.
+            return "fallback", m.agreement("model", "fallback") if has_model else 0.0
         # Nothing to arbitrate with: the rule when it found a region, else the model's reading.
         return ("rule" if has_rule else "model"), sure / 2
     with_rule = m.agreement("rule", "generic") if has_rule else -1.0
@@ -489,6 +493,7 @@ def _cascade_region(
     measures = Measures(score, {
         "rule": lambda: by_rule.blocks, "model": read_model,
         "generic": lambda: _generic_candidate(params.generic, root),
+        "fallback": lambda: generic_blocks(root),
     }, lambda: found["model"].confidence or 0.0)
     if observed is not None:
         observed.seconds["rule"] = t1 - t0
@@ -509,7 +514,7 @@ def _cascade_region(
     if choice in found:
         chosen = found[choice]
     else:
-        generic = measures.blocks("generic") if choice == "generic" else _generic_candidate(choice, root)
+        generic = measures.blocks(choice) if choice in ("generic", "fallback") else _generic_candidate(choice, root)
         # The generic text has no pictures: those of the region the page's own reading found.
         anchor = by_rule if by_rule.element is not None else found.get("model", by_rule)
         chosen = Region(anchor.element, generic, anchor.images, None, "generic")
