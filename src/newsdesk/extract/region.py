@@ -390,12 +390,13 @@ def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
     """Which candidate is the article ("rule", "model", "generic" or "fallback"), and how sure that is (0..1).
 
     A rule region of very high density score, mostly sentences, is taken as it is (most news pages:
-    one long run of paragraphs), with the confidence such regions earned on the training sites. Otherwise rule and
-    model agreeing is the strongest evidence (two different readings of the page found the same
-    text), and the rule's reading is taken. When they disagree the generic extractor's reading
-    arbitrates: the candidate that agrees with it more is taken, replaced by the generic reading
-    itself when that holds it and is far longer (the chosen region is a part of the article) or when
-    neither agrees with it at all. Confidence is the agreement the choice rests on.
+    one long run of paragraphs), with the confidence such regions earned on the training sites.
+    Otherwise rule and model agreeing is the strongest evidence (two different readings of the page
+    found the same text), and the rule's reading is taken. When they disagree the generic extractor's
+    reading arbitrates: the model's region wins unless the rule's agrees with it clearly better; the
+    generic reading itself replaces the choice when it holds it and is far longer (the chosen region
+    is a part of the article) or when the choice hardly agrees with it. Confidence is the agreement
+    the choice rests on.
     """
     has_rule = bool(m.blocks("rule"))
     if has_rule and m.rule_score >= params.rule_sure and m.loose("rule") <= params.rule_loose:
