@@ -366,7 +366,7 @@ def report(scores: dict[str, dict[str, list[tuple[float, float, float]]]]) -> st
 
 
 def speed(pages: list[Page], passes: int = 3) -> str:
-    """docs/s of newsdesk (model, rule) and trafilatura bare_extraction(with_metadata=True) on the same pages.
+    """docs/s of newsdesk (cascade, model, rule) and trafilatura bare_extraction(with_metadata=True) on the same pages.
 
     Every page is read into memory first; each pass times every page once; the best pass counts
     (the machine is shared, and the best pass is the least disturbed one). One process, one thread.
@@ -390,11 +390,18 @@ def speed(pages: list[Page], passes: int = 3) -> str:
         with region.using_model(None):
             newsdesk_all()
 
+    def newsdesk_cascade() -> None:
+        with region.using_cascade(learned.load_model()):
+            newsdesk_all()
+
     def trafilatura_bare() -> None:
         for text in texts:
             trafilatura.bare_extraction(text, with_metadata=True)
 
-    runs = {"newsdesk (model)": newsdesk_model, "newsdesk (rule)": newsdesk_rule, "trafilatura": trafilatura_bare}
+    runs = {
+        "newsdesk (cascade)": newsdesk_cascade, "newsdesk (model)": newsdesk_model, "newsdesk (rule)": newsdesk_rule,
+        "trafilatura": trafilatura_bare,
+    }
     best: dict[str, float] = {}
     for _ in range(passes):
         for name, run in runs.items():

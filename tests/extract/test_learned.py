@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,6 +92,13 @@ def test_flash_item_keeps_its_headline_as_body() -> None:
     assert article.error is None
 
 
+def test_by_default_a_flash_item_keeps_its_headline_and_a_menu_page_says_why() -> None:
+    flash = extract_capture(_FLASH.encode(), "flash.html")
+    assert flash.body == ["央行宣布下调存款准备金率0.25个百分点"] and flash.error is None
+    menu = extract_capture(_MENU_ONLY.encode(), "menu.html")
+    assert menu.body == [] and menu.error and "no article text" in menu.error
+
+
 def test_no_dev_capture_has_an_empty_body_without_error() -> None:
     for gold in load_gold():
         article = extract_capture((DEV / "captures" / gold["file"]).read_bytes(), gold["file"])
@@ -106,9 +114,21 @@ def test_site_pages_carry_a_confidence() -> None:
         assert article.confidence is not None and 0.0 <= article.confidence <= 1.0, gold["file"]
 
 
-def test_rule_is_the_default() -> None:
+def test_cascade_is_the_default() -> None:
+    # Rule and model (and, when they disagree, trafilatura) decide together, and say how sure they are.
     path = DEV / "captures" / "people__1.html"
-    assert extract_capture(path.read_bytes(), path.name).confidence is None
+    article = extract_capture(path.read_bytes(), path.name)
+    assert article.confidence is not None and 0.0 <= article.confidence <= 1.0
+
+
+def test_rule_alone_on_request() -> None:
+    path = DEV / "captures" / "people__1.html"
+    code = f"from newsdesk.extract import extract_capture; import pathlib; p = pathlib.Path({str(path)!r}); " \
+        "print(extract_capture(p.read_bytes(), p.name).confidence)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "NEWSDESK_REGION": "rule"}
+    )
+    assert result.stdout.strip() == "None", result.stderr
 
 
 def test_rule_is_used_without_a_model() -> None:
