@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from newsdesk.archive import DEFAULT_DB
 from newsdesk.archive import fold as folding
+from newsdesk.archive import publications as publishing
 from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
 from newsdesk.archive.schema import MIGRATIONS, migrate
 from newsdesk.archive.text import (
@@ -83,11 +84,13 @@ class ArticleRow:
     published: str | None
     captures: list[str] = field(default_factory=list)
     snippet: str | None = None
+    # {"outlet", "url", "published", "captures"} per publication, earliest first.
+    publications: list[dict[str, Any]] = field(default_factory=list)
 
     def to_record(self, with_snippet: bool) -> dict[str, Any]:
         record: dict[str, Any] = {
             "id": self.id, "title": self.title, "outlet": self.outlet, "published": self.published,
-            "captures": self.captures,
+            "captures": self.captures, "publications": self.publications,
         }
         if with_snippet:
             record["snippet"] = self.snippet
@@ -376,6 +379,7 @@ class Archive:
             ),
         )
         self._choose_best(article_id)
+        publishing.rebuild(self.conn, article_id)
         return IngestOutcome(status, article_id, decision.reason)
 
     def _new_article_id(self, key: str | None, sha256: str) -> str:
@@ -472,6 +476,7 @@ class Archive:
         self.conn.execute("UPDATE captures SET article_id=?, revision=revision+? WHERE article_id=?", (keep, offset, gone))
         self.conn.execute("UPDATE lsh_bands SET article_id=? WHERE article_id=?", (keep, gone))
         self.conn.execute("DELETE FROM signatures WHERE article_id=?", (gone,))
+        self.conn.execute("DELETE FROM publications WHERE article_id=?", (gone,))
         self._unplace(gone)
         gone_seq, gone_key = self.conn.execute("SELECT seq, url_key FROM articles WHERE id=?", (gone,)).fetchone()
         self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (gone_seq,))
@@ -587,6 +592,27 @@ class Archive:
     def _capture_paths(self, article_id: str) -> list[str]:
         return [p for (p,) in self.conn.execute("SELECT path FROM captures WHERE article_id=? ORDER BY seq", (article_id,))]
 
+    def publications(self, article_id: str, detail: bool = False) -> builtins.list[dict[str, Any]]:
+        """The article's publications, earliest first: outlet, address, publication date and capture
+        paths; with `detail`, also the id, edition key, first crawl time, and each capture's path,
+        crawl time and why it folded into the article."""
+        out = []
+        for pub_id, outlet, url, edition, published, first_captured, best in self.conn.execute(
+            "SELECT id, outlet, url, edition_key, published, first_captured, best_capture FROM publications"
+            " WHERE article_id=? ORDER BY seq", (article_id,)
+        ).fetchall():
+            captures = self.conn.execute(
+                "SELECT seq, path, captured_at, fold_reason FROM captures WHERE publication_id=? ORDER BY seq", (pub_id,)
+            ).fetchall()
+            record: dict[str, Any] = {"outlet": outlet, "url": url, "published": published,
+                                      "captures": [path for _, path, _, _ in captures]}
+            if detail:
+                record = {"id": pub_id, **record, "edition_key": edition, "first_captured": first_captured,
+                          "captures": [{"path": path, "captured_at": at, "fold_reason": why, "best": seq == best}
+                                       for seq, path, at, why in captures]}
+            out.append(record)
+        return out
+
     def outlet_names(self, outlet: str) -> builtins.list[str]:
         """The outlet names stored in the archive that `outlet` means: the same name in either script,
         width or case (大紀元 = 大纪元), or another name the outlet registry gives the same outlet
@@ -646,7 +672,8 @@ class Archive:
         for seq in seqs:
             article_id, title, outlet_name, published, body = rows[seq]
             out.append(ArticleRow(
-                article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(json.loads(body), terms)
+                article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(json.loads(body), terms),
+                self.publications(article_id),
             ))
         return out
 
@@ -691,7 +718,10 @@ class Archive:
             f"SELECT a.id, a.title, a.outlet, a.published FROM articles a WHERE 1=1{where} ORDER BY a.published, a.seq", params
         ).fetchall()
         for article_id, title, outlet_name, published in rows:
-            yield ArticleRow(article_id, title, outlet_name, published, self._capture_paths(article_id))
+            yield ArticleRow(
+                article_id, title, outlet_name, published, self._capture_paths(article_id),
+                publications=self.publications(article_id),
+            )
 
     def resolve_id(self, prefix: str) -> str:
         # A prefix compared as text, not a LIKE pattern: `_` and `%` in what a user types are characters.
@@ -738,7 +768,7 @@ class Archive:
             )
         ]
         return {"id": article_id, "article": self.article(article_id).to_record(), "best_reason": row[1],
-                "revisions": row[2], "captures": captures}
+                "revisions": row[2], "captures": captures, "publications": self.publications(article_id, detail=True)}
 
     # `builtins.list`: in this class body, after `def list`, a bare `list` names that method.
     def failures(self) -> builtins.list[dict[str, Any]]:
@@ -747,12 +777,17 @@ class Archive:
             for sha, path, error, url in self.conn.execute("SELECT sha256, path, error, capture_url FROM failures ORDER BY path")
         ]
 
-    def stats(self) -> builtins.list[tuple[str, str, int]]:
-        """(outlet, month, articles), months as YYYY-MM (`unknown` when undated)."""
+    def stats(self, by: str = "article") -> builtins.list[tuple[str, str, int]]:
+        """(outlet, month, count), months as YYYY-MM (`unknown` when undated): articles (by the
+        outlet and date the article shows) or, `by="publication"`, publications (by each
+        publication's own outlet and date)."""
+        table = {"article": "articles", "publication": "publications"}.get(by)
+        if table is None:
+            raise ValueError(f"stats counts articles or publications, not {by!r}")
         return [
             (outlet or "(unknown)", month or "unknown", count)
             for outlet, month, count in self.conn.execute(
-                "SELECT outlet, substr(published, 1, 7) AS month, COUNT(*) FROM articles GROUP BY outlet, month"
+                f"SELECT outlet, substr(published, 1, 7) AS month, COUNT(*) FROM {table} GROUP BY outlet, month"
                 " ORDER BY outlet, month"
             )
         ]
@@ -761,6 +796,7 @@ class Archive:
         one = self.conn.execute
         return {
             "articles": one("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "publications": one("SELECT COUNT(*) FROM publications").fetchone()[0],
             "captures": one("SELECT COUNT(*) FROM captures").fetchone()[0],
             "failures": one("SELECT COUNT(*) FROM failures").fetchone()[0],
         }
@@ -773,4 +809,9 @@ class Archive:
             record = self.article(article_id).to_record()
             record["id"] = article_id
             record["captures"] = self._capture_paths(article_id)
+            record["publications"] = [
+                {"id": p["id"], "outlet": p["outlet"], "url": p["url"], "published": p["published"],
+                 "first_captured": p["first_captured"], "captures": [c["path"] for c in p["captures"]]}
+                for p in self.publications(article_id, detail=True)
+            ]
             yield {name: record[name] for name in EXPORT_FIELDS}
