@@ -258,8 +258,7 @@ def publications_markdown(publications: list[dict[str, object]]) -> str:
         lines.append(f"{number}. **{_markdown_inline(str(publication['outlet'] or '(unknown outlet)'))}** — {address}"
                      + (f" — {'; '.join(when)}" if when else ""))
         for capture in publication["captures"]:  # type: ignore[attr-defined]
-            star = " ★" if capture["best"] else ""
-            lines.append(f"   - {_markdown_inline(capture['path'])}{star}: {_markdown_inline(capture['fold_reason'] or '')}")
+            lines.append(f"   - {_markdown_inline(capture['path'])}: {_markdown_inline(capture['fold_reason'] or '')}")
     return "\n".join(lines) + "\n"
 
 

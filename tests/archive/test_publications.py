@@ -215,7 +215,7 @@ def test_show_lists_publications_with_their_captures_and_why_each_folded(network
     article_id = rows["gn_2623570.md"]["id"]
     shown = newsdesk("show", article_id, "--db", network)
     section = shown[shown.index("## Publications (2)"):]
-    assert "gn_2617793.md ★: new article" in section or "gn_2623570.md ★: new article" in section
+    assert "gn_2617793.md: new article" in section or "gn_2623570.md: new article" in section
     assert "published at another address" in section
     info = json.loads(newsdesk("show", article_id, "--db", network, "--format", "json"))
     assert [len(p["captures"]) for p in info["publications"]] == [1, 1]
