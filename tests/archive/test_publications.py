@@ -278,3 +278,28 @@ def test_a_schema_5_archive_is_migrated_keeping_every_capture(tmp_path: Path) ->
     newsdesk("ingest", incoming, "--db", db)
     rows = _by_capture(jsonl(newsdesk("list", "--db", db, "--format", "jsonl")))
     assert [p["outlet"] for p in rows["v02_001_rewrapped.html"]["publications"]] == ["Aljazeera 半岛网", "环球时事镜像"]
+
+
+def test_copies_shows_hostile_outlet_names_as_text(tmp_path: Path) -> None:
+    """Two publications of one post: outlets with rich markup, an escape sequence and a formula reach the
+    terminal as text and the CSV as a quoted cell (a spreadsheet shows it, never runs it)."""
+    from tests.test_cli_escaping import POST, UNSHOWABLE
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text(POST, encoding="utf-8")
+    copy = POST.replace("author: '假台[/red]'", "author: '=HYPERLINK(\"x\") 台\x1b[31m[bold]'").replace(
+        "original_url: 'https://example.com/a)](javascript:alert(6))'", "original_url: 'https://copy.example/2022/b-7.html'"
+    )
+    assert copy != POST
+    (folder / "b.md").write_text(copy, encoding="utf-8")
+    db = tmp_path / "a.db"
+    newsdesk("ingest", folder, "--db", db)
+    (pair,) = jsonl(newsdesk("copies", "--db", db, "--format", "jsonl"))
+    table = newsdesk("copies", "--db", db)
+    assert not UNSHOWABLE.search(table), repr(table)
+    # Extraction cuts the names at a bracket: what it kept is shown as stored.
+    assert pair["first"] in table and pair["later"] in table and pair["first"].startswith("=")
+    rows = list(csv.reader(io.StringIO(newsdesk("copies", "--db", db, "--format", "csv"))))
+    assert any(cell.startswith("'=HYPERLINK") for cell in rows[1]), rows
+    assert pair["articles"] == 1
