@@ -356,7 +356,10 @@ class Archive:
             status = "new"
             revision = 1
             self._insert_article(article_id, article, key)
-            self._index_signature(article_id, minhash)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO signatures(article_id, minhash) VALUES (?,?)",
+                (article_id, folding.signature_bytes(minhash)),
+            )
             self.conn.execute(
                 "INSERT INTO revisions(article_id, number, signature, first_capture) VALUES (?,?,?,?)",
                 (article_id, 1, folding.signature_bytes(minhash), self._next_capture_seq()),
@@ -372,11 +375,19 @@ class Archive:
         capture_seq = self._next_capture_seq()
         self.conn.execute(
             "INSERT INTO captures(seq, sha256, path, capture_url, captured_at, article_id, revision, fold_reason, score,"
-            " score_reason, record, url_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " score_reason, record, url_key, minhash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 capture_seq, sha256, article.file, article.capture_url, article.captured_at, article_id, revision,
                 decision.reason, score, score_reason, json.dumps(article.to_record(), ensure_ascii=False), key,
+                folding.signature_bytes(minhash),
             ),
+        )
+        # Every capture's text is findable, so a later capture is compared with each capture of an article, not
+        # one representative: the articles are then the groups of captures linked by agreeing pairs, whatever
+        # order they came in.
+        self.conn.executemany(
+            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
+            [(band, band_key, article_id) for band, band_key in folding.band_keys(minhash)],
         )
         self._choose_best(article_id)
         publishing.rebuild(self.conn, article_id)
@@ -406,7 +417,7 @@ class Archive:
         return folding.choose(list(candidates.values()), key)
 
     def _near_duplicates(self, article: Article, minhash: Any, key: str | None) -> list[folding.Candidate]:
-        """Articles the LSH bands offer with a version whose body is similar enough and whose
+        """Articles the LSH bands offer with a capture whose body is similar enough and whose
         title and date agree with the capture's."""
         offered: set[str] = set()
         for band, band_key in folding.band_keys(minhash):
@@ -416,15 +427,14 @@ class Archive:
                 offered.add(article_id)
         out = []
         for article_id in sorted(offered):
-            # Every version, not only the one the article shows: the bands index each revision's text, so a
-            # copy of a revised version (another mirror of it) folds into it too. Each version is judged with
-            # its own title and date (those of its first capture), so whether two captures agree does not
-            # depend on which capture the article happens to show when the second arrives.
+            # Every capture, not only the one the article shows nor one per revision: each is judged with its
+            # own text, title and date, so whether two captures agree depends on those two alone, and the
+            # articles do not depend on which capture happened to arrive first.
             best: tuple[float, str] | None = None
             keys: set[str] | None = None
             for data, title, published in self.conn.execute(
-                "SELECT r.signature, json_extract(c.record, '$.title'), json_extract(c.record, '$.published')"
-                " FROM revisions r JOIN captures c ON c.seq = r.first_capture WHERE r.article_id=?",
+                "SELECT minhash, json_extract(record, '$.title'), json_extract(record, '$.published')"
+                " FROM captures WHERE article_id=? AND minhash IS NOT NULL",
                 (article_id,),
             ).fetchall():
                 similarity = folding.similarity(data, minhash)
@@ -447,13 +457,12 @@ class Archive:
         )}
 
     def _same_address(self, article: Article, text: str, key: str) -> dict[str, folding.Candidate]:
-        """Articles at the capture's address whose text agrees with it, compared exactly with the
-        first capture of each of their revisions."""
+        """Articles with a capture at the capture's address whose text agrees with it, compared
+        exactly with each such capture."""
         found: dict[str, folding.Candidate] = {}
         for article_id, order, record in self.conn.execute(
-            "SELECT r.article_id, a.seq, c.record FROM revisions r JOIN captures c ON c.seq = r.first_capture"
-            " JOIN articles a ON a.id = r.article_id"
-            " WHERE r.article_id IN (SELECT DISTINCT article_id FROM captures WHERE url_key=?) ORDER BY r.article_id, r.number",
+            "SELECT c.article_id, a.seq, c.record FROM captures c JOIN articles a ON a.id = c.article_id"
+            " WHERE c.url_key=? ORDER BY c.seq",
             (key,),
         ).fetchall():
             version = Article.from_record(json.loads(record))
@@ -503,15 +512,6 @@ class Archive:
             json.dumps(article.tags, ensure_ascii=False), article.language, article.format,
         )
 
-    def _index_signature(self, article_id: str, minhash: Any) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO signatures(article_id, minhash) VALUES (?,?)", (article_id, folding.signature_bytes(minhash))
-        )
-        self.conn.executemany(
-            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
-            [(band, key, article_id) for band, key in folding.band_keys(minhash)],
-        )
-
     def _revision_for(self, article_id: str, minhash: Any) -> tuple[int, bool]:
         rows = self.conn.execute(
             "SELECT number, signature FROM revisions WHERE article_id=? ORDER BY number", (article_id,)
@@ -525,11 +525,6 @@ class Archive:
             (article_id, number, folding.signature_bytes(minhash), self._next_capture_seq()),
         )
         self.conn.execute("UPDATE articles SET revisions=? WHERE id=?", (number, article_id))
-        # New text is findable too: the near-duplicate index learns the revision's signature.
-        self.conn.executemany(
-            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
-            [(band, key, article_id) for band, key in folding.band_keys(minhash)],
-        )
         return number, True
 
     def _choose_best(self, article_id: str) -> None:
