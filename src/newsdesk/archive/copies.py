@@ -6,7 +6,8 @@ account). Each publication is placed in time by its publication date-time when t
 prints one, else by its date alone (midnight UTC), else by its first crawl time (`captured_at`);
 `basis` says which. A publication with neither cannot be placed: it is listed, with no lag.
 Two publications at the same moment (often: two dated the same day) have lag 0, and which one
-is listed first is not known (they are ordered by outlet and address).
+is listed first is not known (they are ordered by outlet and address). Pairs leave out
+publications whose outlet is unknown (`--article` lists them).
 """
 
 from __future__ import annotations
@@ -155,12 +156,18 @@ def copy_pairs(
     pairs: dict[tuple[str, str], PairRow] = {}
     names: dict[str, Counter[str]] = defaultdict(Counter)
     for copies in copied_articles(archive, None, since, until):
-        first_key = outlet_key(copies.first.outlet)
-        names[first_key][copies.first.outlet or "(unknown)"] += 1
+        # A publication whose outlet is unknown (a copy that names neither address nor outlet) says
+        # nothing about who copies whom: pairs are between the publications that name their outlet.
+        named = [p for p in (copies.first, *copies.later) if p.outlet]
+        if len(named) < 2:
+            continue
+        first, *rest = named
+        first_key = outlet_key(first.outlet)
+        names[first_key][first.outlet or ""] += 1
         seen: set[str] = set()
-        for later in copies.later:  # earliest first: each outlet counts with its first later publication
+        for later in rest:  # earliest first: each outlet counts with its first later publication
             later_key = outlet_key(later.outlet)
-            names[later_key][later.outlet or "(unknown)"] += 1
+            names[later_key][later.outlet or ""] += 1
             if later_key in seen:
                 continue
             seen.add(later_key)
@@ -168,10 +175,10 @@ def copy_pairs(
                 continue
             row = pairs.setdefault((first_key, later_key), PairRow(first_key, later_key))
             row.articles += 1
-            lag = lag_hours(copies.first, later)
+            lag = lag_hours(first, later)
             if lag is not None:
                 row.lags.append(lag)
-                row.bases[copies.first.basis if copies.first.basis == later.basis else f"{copies.first.basis} / {later.basis}"] += 1
+                row.bases[first.basis if first.basis == later.basis else f"{first.basis} / {later.basis}"] += 1
             else:
                 row.bases["untimed"] += 1
     for row in pairs.values():

@@ -25,6 +25,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from newsdesk.archive.fold import capture_time, identity_key
@@ -41,6 +42,9 @@ _AMP_FILE = re.compile(r"(?:[._-]amp)(?=\.s?html?$)|\.amp$", re.I)
 _INDEX_FILE = re.compile(r"^(?:index|default)\.(?:s?html?|php\d?|aspx?|jsp)$", re.I)
 
 
+# Publications are regrouped from all of an article's captures whenever one is added: the keys of
+# the same addresses and names are asked for again and again.
+@lru_cache(maxsize=65536)
 def edition_key(url: str | None) -> str | None:
     """The key every edition of one page shares: its identity key (`fold.identity_key`) with the
     script edition (`/gb/`, `/b5/`, `zh-hant`, `?variant=zh-tw`), mobile and AMP forms and a
@@ -59,6 +63,7 @@ def edition_key(url: str | None) -> str | None:
     return host + "/" + "/".join(segments) + (f"?{query}" if query else "")
 
 
+@lru_cache(maxsize=65536)
 def outlet_key(name: str | None) -> str:
     """One key for every name of an outlet: the registry's name when it knows the outlet (大紀元,
     The Epoch Times), else the name folded to one script, width and case; empty for none."""
