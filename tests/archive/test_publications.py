@@ -123,7 +123,10 @@ def test_wrapped_headlines_agree_and_briefs_of_other_days_do_not() -> None:
 # - six stories-dev pairs: GNews articles re-posted by GNews at another address under `樱花FM┃`,
 #   `有声｜` or the same headline, undated: one article each, two GNews publications, no lag.
 # - 000 and 001 report one event in different words: two articles.
-VARIANT_NAMES = ("v02_001_rewrapped.html", "v06_gna_1851114_s2tw.md", "v07_gna_1851114_rewrapped.html")
+# - v01 re-reports 000 (大紀元, the same day, at tw.example-news.com): one article; on a tie of days the
+#   publication on the outlet's own site (epochtimes.com, by the registry) is listed first.
+VARIANT_NAMES = ("v01_000_tw_rereport.html", "v02_001_rewrapped.html", "v06_gna_1851114_s2tw.md",
+                 "v07_gna_1851114_rewrapped.html")
 REPOSTS = [("gn_2067946.md", "gn_2069261.md"), ("gn_2417919.md", "gn_2445006.md"), ("gn_2420649.md", "gn_2447426.md"),
            ("gn_2420877.md", "gn_2447496.md"), ("gn_2617793.md", "gn_2623570.md"), ("gn_2622601.md", "gn_2625697.md")]
 
@@ -167,6 +170,11 @@ def test_re_posts_and_copies_are_one_article_with_a_publication_per_address(netw
     assert [(p["outlet"], p["url"], [Path(c).name for c in p["captures"]]) for p in aljazeera["publications"]] == [
         ("Aljazeera 半岛网", None, ["001_f89465e053944e23.txt"]),
         ("环球时事镜像", "https://mirror.example-news.net/2022/02/02/aljazeera-blinken.html", ["v02_001_rewrapped.html"]),
+    ]
+    epoch = rows["000_b8f021c9504a85f9.txt"]
+    assert epoch["id"] == rows["v01_000_tw_rereport.html"]["id"]
+    assert [p["url"] for p in epoch["publications"]] == [
+        "https://www.epochtimes.com/gb/22/2/1/n13547108.htm", "https://tw.example-news.com/world/2022/02/02/blinken-lavrov.html",
     ]
     gnews = rows["gna_1851114.md"]
     assert [(p["outlet"], sorted(Path(c).name for c in p["captures"])) for p in gnews["publications"]] == [

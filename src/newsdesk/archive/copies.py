@@ -6,7 +6,7 @@ account). Each publication is placed in time by its publication date-time when t
 prints one, else by its date alone (midnight UTC), else by its first crawl time (`captured_at`);
 `basis` says which. A publication with neither cannot be placed: it is listed, with no lag.
 Two publications at the same moment (often: two dated the same day) have lag 0, and which one
-is listed first is not known (they are ordered by outlet and address). Pairs leave out
+is listed first is not known (one on its outlet's own site comes first, then by outlet and address). Pairs leave out
 publications whose outlet is unknown (`--article` lists them).
 """
 

@@ -155,10 +155,22 @@ def group(article_id: str, captures: list[CaptureFacts]) -> list[Publication]:
             first_captured=min(crawled).isoformat() if crawled else None,
             best_capture=best.seq, captures=sorted(c.seq for c in members),
         ))
-    # Ties (two publications dated the same day) go by outlet and address, not by which was
-    # archived first: the order must not depend on the order of ingest.
+    # Ties (two publications dated the same day) go first to a publication on its outlet's own site
+    # (the registry's domains), then by outlet and address, never by which was archived first: the
+    # order must not depend on the order of ingest.
     return sorted(out, key=lambda p: (_sort_time(p) is None, _sort_time(p) or dt.datetime.min.replace(tzinfo=dt.UTC),
-                                      outlet_key(p.outlet), p.url or "", p.id))
+                                      not _on_own_site(p), outlet_key(p.outlet), p.url or "", p.id))
+
+
+def _on_own_site(publication: Publication) -> bool:
+    """True when the publication's address is on a site the registry gives its outlet."""
+    if not publication.url or not publication.outlet:
+        return False
+    from newsdesk.extract.outlets import load_registry
+
+    registry = load_registry()
+    site = registry.by_url(publication.url)
+    return site is not None and site is registry.by_name(publication.outlet)
 
 
 def _sort_time(publication: Publication) -> dt.datetime | None:
