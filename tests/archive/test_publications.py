@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -311,3 +312,28 @@ def test_copies_shows_hostile_outlet_names_as_text(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(newsdesk("copies", "--db", db, "--format", "csv"))))
     assert any(cell.startswith("'=HYPERLINK") for cell in rows[1]), rows
     assert pair["articles"] == 1
+
+
+def test_a_later_outlets_edited_copy_never_becomes_what_the_article_shows(tmp_path: Path) -> None:
+    """环球时事镜像 re-publishes 001 six hours later with two paragraphs cut: the same article (a
+    second publication, a second revision of its text), shown as Aljazeera published it, in
+    either ingest order; `copies` gives the six-hour lag."""
+    page = (VARIANTS / "v02_001_rewrapped.html").read_text(encoding="utf-8")
+    edited = page.replace("2022-02-02T02:38:07+00:00", "2022-02-02T08:38:07+00:00")
+    for paragraph in re.findall(r"<p>(?:突然演习|绍伊古在国防部)[^<]*</p>", page):
+        edited = edited.replace(paragraph, "")
+    assert edited.count("<p>") == page.count("<p>") - 2
+    for first, second in (("a", "b"), ("b", "a")):
+        folder = tmp_path / f"in-{first}"
+        folder.mkdir()
+        shutil.copy(EXAMPLES / "001_f89465e053944e23.txt", folder / f"{first}_aljazeera.txt")
+        (folder / f"{second}_copy.html").write_text(edited, encoding="utf-8")
+        db = tmp_path / f"{first}.db"
+        newsdesk("ingest", folder, "--db", db)
+        (row,) = jsonl(newsdesk("list", "--db", db, "--format", "jsonl"))
+        assert row["outlet"] == "Aljazeera 半岛网", row
+        with Archive(db) as archive:
+            assert archive.conn.execute("SELECT revisions FROM articles").fetchone()[0] == 2
+        (record,) = jsonl(newsdesk("copies", "--db", db, "--articles", "--format", "jsonl"))
+        assert record["first"]["outlet"] == "Aljazeera 半岛网"
+        assert [(p["outlet"], p["lag_hours"]) for p in record["later"]] == [("环球时事镜像", 6.0)]

@@ -389,8 +389,8 @@ class Archive:
             "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
             [(band, band_key, article_id) for band, band_key in folding.band_keys(minhash)],
         )
-        self._choose_best(article_id)
         publishing.rebuild(self.conn, article_id)
+        self._choose_best(article_id)
         return IngestOutcome(status, article_id, decision.reason)
 
     def _new_article_id(self, key: str | None, sha256: str) -> str:
@@ -528,10 +528,17 @@ class Archive:
         return number, True
 
     def _choose_best(self, article_id: str) -> None:
-        """The article shows the best capture of its latest revision (`fold.latest_revision`:
-        by crawl time, else ingest order); ties go to the earliest ingested. When that changes,
-        the full-text row follows and the article is placed in stories again."""
+        """The article shows its first publication (publications.group's order: the earliest), as
+        the best capture of that publication's latest revision (`fold.latest_revision`: by crawl
+        time, else ingest order); ties go to the earliest ingested. A later outlet's copy, edited or
+        not, never becomes what the article shows: its title, outlet and date stay the first
+        publisher's. When the choice changes, the full-text row follows and the article is placed in
+        stories again."""
         captures = self.conn.execute(
+            "SELECT seq, revision, captured_at, score FROM captures WHERE article_id=? AND publication_id ="
+            " (SELECT id FROM publications WHERE article_id=? ORDER BY seq LIMIT 1)",
+            (article_id, article_id),
+        ).fetchall() or self.conn.execute(
             "SELECT seq, revision, captured_at, score FROM captures WHERE article_id=?", (article_id,)
         ).fetchall()
         current = self.conn.execute("SELECT seq, best_capture FROM articles WHERE id=?", (article_id,)).fetchone()
