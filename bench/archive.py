@@ -1312,7 +1312,7 @@ def run_publications(section: Section, baseline_src: Path | None) -> None:
         "newsdesk copies on the fold set: the ten largest pairs", ["first", "later", "articles", "timed", "median lag (h)", "timed by"],
         [[r.first, r.later, str(r.articles), str(len(r.lags)), "" if r.median_lag_hours is None else f"{r.median_lag_hours:g}",
           r.timed_by] for r in pairs[:10]],
-        "The generated re-posts are dated the day after their source for half the sources, so a pair's median lag is 0 or 24 h.",
+        "Half the generated re-posts are dated the next day, by date alone (midnight UTC): against a source that prints a time of day the lag is under 24 h (the 'published / published day' rows), and 0 against a source dated by day alone; wire copies carry their source's date.",
     ))
     missed = [(i.kind, i.name, reasons.get(capture_hash(i.data), "")) for i in headline
               if i.kind in POSITIVE_KINDS and i.kind != "original" and i.group in originals
