@@ -651,12 +651,7 @@ def copies(
             articles = None
             pairs = copy_pairs(archive, outlet, since, until)
     if articles is not None:
-        records = [
-            {"id": a.id, "title": a.title, "order": n, "lag_hours": None if n == 0 else lag,
-             **{k: v for k, v in p.to_record().items() if k != "captures"}, "captures": p.captures}
-            for a in articles
-            for n, (p, lag) in enumerate([(a.first, None), *((q, r["lag_hours"]) for q, r in zip(a.later, a.to_record()["later"], strict=True))])
-        ]
+        records = [row for a in articles for row in a.rows()]
         columns = ["id", "title", "order", "outlet", "url", "published", "first_captured", "time", "timed_by", "lag_hours",
                    "captures"]
         title = f"{len(articles)} articles published more than once (order 0: the first publication)"

@@ -213,6 +213,10 @@ def test_copies_of_one_article_shows_the_first_publication_and_the_later_ones(ne
     ]
     table = newsdesk("copies", "--db", network, "--article", article_id)
     assert "Aljazeera 半岛网" in table and "环球时事镜像" in table
+    listed = list(csv.DictReader(io.StringIO(newsdesk("copies", "--db", network, "--articles", "--format", "csv"))))
+    assert [(r["order"], r["outlet"], r["lag_hours"]) for r in listed if r["id"] == article_id] == [
+        ("0", "Aljazeera 半岛网", ""), ("1", "环球时事镜像", "0.0"),
+    ]
     out = newsdesk("copies", "--db", network, "--format", "csv")
     header, *lines = list(csv.reader(io.StringIO(out)))
     assert header == ["first", "later", "articles", "timed", "median_lag_hours", "timed_by"]

@@ -80,6 +80,14 @@ class ArticleCopies:
             "later": [{**p.to_record(), "lag_hours": lag_hours(self.first, p)} for p in self.later],
         }
 
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat record per publication (for tables and CSV): `order` 0 is the first."""
+        return [
+            {"id": self.id, "title": self.title, "order": n, **p.to_record(),
+             "lag_hours": None if n == 0 else lag_hours(self.first, p)}
+            for n, p in enumerate((self.first, *self.later))
+        ]
+
 
 @dataclass(slots=True)
 class PairRow:
