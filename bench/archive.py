@@ -95,6 +95,8 @@ SEARCH_P95_TARGET_MS = 50.0
 
 SEED = 20261201
 SECTIONS = ("fold", "ingest", "search", "concurrency")
+# Reported in a section of its own in RESULTS.md; not part of a default run (it repeats `fold`'s ingest).
+EXTRA_SECTIONS = ("publications",)
 THRESHOLDS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 … 0.95
 
 S2TW = opencc.OpenCC("s2tw")
@@ -433,6 +435,13 @@ POSITIVE_KINDS = [
 ]
 KIND_TRIVIAL = "copy naming a home/section/feed page"
 KIND_MISNAMED = "another text at the same address"
+# Publications (issue 10): the same text at another address is the same article.
+KIND_REPOST_REAL = "re-post at another address (stories-dev)"
+KIND_WRAPPED = "re-post with a wrapper headline"
+KIND_WIRE = "wire copy via another outlet, small edits"
+KIND_EDITION = "edition of the address (/gb/↔/b5/, m., zh-hant)"
+KIND_WRAPPED_OTHER = "wrapper headline over another text"
+POSITIVE_KINDS += [KIND_REPOST_REAL, KIND_WRAPPED, KIND_WIRE, KIND_EDITION]
 
 
 def build_fold_set(sources: list[Real], duplicates: list[Real]) -> list[FoldItem]:
@@ -454,15 +463,18 @@ def build_fold_set(sources: list[Real], duplicates: list[Real]) -> list[FoldItem
         items.append(FoldItem(f"{base}__{tag}{ext}", data, group, kind, **kw))
 
     republished = republications(sources)
+    # A text the outlet published at two addresses is one article (two publications): both
+    # captures, and every variant of either, are that article.
+    same_text = republication_groups(sources)
     for real in sources:
-        group = real.key
+        group = same_text.get(real.key, real.key)
         # Variants lose the outlet's address, so folding must go by the body, except for texts the
         # outlet published twice (stories-dev's 有声/樱花FM re-posts): without an address a copy of
         # those could be either article, so their variants keep it.
         # Captures with (almost) no body text can only ever fold by address: theirs keep it too.
         keep_url = real.key in republished or len(folding.body_text(real.article)) < 30
         strip = (lambda text: text) if keep_url else strip_url
-        add(real, "original", real.data, group, real.suffix)
+        add(real, "original" if group == real.key else KIND_REPOST_REAL, real.data, group, real.suffix)
         if not real.article.original_url and len(folding.body_text(real.article)) < 30:
             continue  # nothing to recognise a copy by (pingwest's 9-character teaser): no variants
         if real.article.format == "mirror-md" and nav_lines(real.text):
@@ -478,12 +490,14 @@ def build_fold_set(sources: list[Real], duplicates: list[Real]) -> list[FoldItem
             if text is not None:
                 add(real, kind, text, group, real.suffix)
     for dup in duplicates:
-        add(dup, "byte-identical re-capture", dup.data, by_sha[capture_hash(dup.data)].key, dup.suffix)
+        source_key = by_sha[capture_hash(dup.data)].key
+        add(dup, "byte-identical re-capture", dup.data, same_text.get(source_key, source_key), dup.suffix)
 
     items += daily_briefs(sources, mirrors, pool, rng)
     items += follow_ups(sources, mirrors, pool, rng, titles)
     # Own generator: the cases above keep their bytes whatever is added here.
     items += address_cases(sources, republished, pool, random.Random(SEED + 1), slug)
+    items += publication_cases(sources, republished, pool, random.Random(SEED + 2), slug, titles)
     return items
 
 
@@ -657,6 +671,104 @@ def republications(sources: list[Real]) -> set[str]:
     return out
 
 
+def republication_groups(sources: list[Real]) -> dict[str, str]:
+    """Source key → the key of the first source of its text, for texts another source repeats
+    under another address (Jaccard ≥ 0.5: stories-dev's six GNews re-posts)."""
+    signatures = [(r, folding.signature(folding.body_text(r.article))) for r in sources]
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    for (a, sa), (b, sb) in itertools.combinations(signatures, 2):
+        if len(folding.body_text(a.article)) >= 30 and sa.jaccard(sb) >= 0.5:
+            ra, rb = sorted((root(a.key), root(b.key)))
+            parent[rb] = ra
+            parent.setdefault(ra, ra)
+    return {key: root(key) for key in parent}
+
+
+# Accounts and columns that re-post others' texts under a wrapper, and outlets that carry wire copy.
+WRAPPERS = ["樱花FM┃", "有声｜", "【G时新闻】", "樱花时政┃", "转载：", "【秘翻在线】 "]
+REPOSTERS = ["GNews", "樱花FM", "环球时事镜像", "新闻转播站"]
+WIRE_OUTLETS = ["联合早报", "星岛日报", "世界日报", "法广"]
+
+
+def edition_of(url: str) -> str:
+    """Another edition of the same page: the other script's path, else the mobile host."""
+    if "/gb/" in url:
+        return url.replace("/gb/", "/b5/", 1)
+    if "zh-hans" in url:
+        return url.replace("zh-hans", "zh-hant", 1)
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    return urlunsplit((parts.scheme, "m." + host, parts.path, parts.query, parts.fragment))
+
+
+def publication_cases(sources: list[Real], republished: set[str], pool: list[str], rng: random.Random,
+                      slug: Callable[[Real], str], titles: list[str]) -> list[FoldItem]:
+    """The same text at other addresses (issue 10), for captures with a headline and at least 100
+    characters of text that no other source repeats:
+
+    - a re-post by another account under a wrapper headline (`樱花FM┃…`, `【G时新闻】…`), at its own
+      address, dated the same day or (half of them) the next (positive);
+    - wire copy carried by another outlet: one sentence rewritten, the last paragraph dropped when
+      there are four or more, the outlet's name after the headline for half of them, its own
+      address, the same day (positive);
+    - an edition of the capture's own address (`/gb/`→`/b5/`, `zh-hans`→`zh-hant`, else the `m.`
+      host), in traditional script, for captures that print their address (positive, and one
+      publication with the original);
+    - a wrapper headline over another text (sentences of other articles), at another address, the
+      same day (a look-alike: headline agreement alone folds nothing)."""
+    items: list[FoldItem] = []
+    eligible = [r for r in sources if r.article.title and r.key not in republished
+                and len(folding.body_text(r.article)) >= 100]
+    for n, real in enumerate(eligible):
+        a = real.article
+        name = slug(real)
+        body = article_html(real) or paragraphs_html(a.body)
+        day = parse_day(a.published)
+        later = (day + timedelta(days=1)).isoformat() if day and n % 2 else a.published
+        wrapper = WRAPPERS[n % len(WRAPPERS)]
+        reposter = REPOSTERS[n % len(REPOSTERS)]
+        page = html_page(wrapper + (a.title or ""), later, reposter, body, rng.sample(titles, 4))
+        address = f"https://repost{n % 3}.example.org/{2022 + n % 3}/{n:04d}/{hashlib.sha1(real.key.encode()).hexdigest()[:10]}.html"
+        items.append(FoldItem(f"{name}__wrapped.html", canonical(page, address).encode(), real.key, KIND_WRAPPED))
+
+        paragraphs = [p for p in a.body if p.strip()]
+        said = [x for x in sentences("".join(paragraphs)) if len(x) >= 12]
+        if said:
+            target = said[len(said) // 2]
+            paragraphs = [p.replace(target, rng.choice(pool), 1) for p in paragraphs]
+        if len(paragraphs) >= 4:
+            paragraphs = paragraphs[:-1]
+        outlet = WIRE_OUTLETS[n % len(WIRE_OUTLETS)]
+        title = (a.title or "") + (f" - {outlet}" if n % 2 else "")
+        page = html_page(title, a.published, outlet, paragraphs_html(paragraphs), rng.sample(titles, 4))
+        address = f"https://www.wire{n % 4}.example.com/news/{n:04d}-{hashlib.sha1(real.key.encode()).hexdigest()[:8]}.html"
+        items.append(FoldItem(f"{name}__wire.html", canonical(page, address).encode(), real.key, KIND_WIRE))
+
+        url = a.original_url or ""
+        if url and url in real.text and not folding.is_trivial_address(url):
+            edition = edition_of(url)
+            text = _CHARSET.sub("charset=utf-8", S2TW.convert(real.text.replace(url, edition)))
+            items.append(FoldItem(f"{name}__edition{real.suffix}", text.encode(), real.key, KIND_EDITION, series=url))
+
+        fresh = rng.sample(pool, 12)
+        other = ["".join(fresh[i : i + 3]) for i in range(0, len(fresh), 3)]
+        page = html_page(wrapper + (a.title or ""), a.published, reposter, paragraphs_html(other), rng.sample(titles, 4))
+        address = f"https://repost{n % 3}.example.org/other/{n:04d}.html"
+        items.append(FoldItem(f"{name}__wrapped-other.html", canonical(page, address).encode(), f"wrapped-other:{real.key}",
+                              KIND_WRAPPED_OTHER, source=real.key))
+    return items
+
+
+def canonical(page: str, url: str) -> str:
+    return page.replace("</head>", f'<link rel="canonical" href="{html.escape(url)}">\n</head>', 1)
+
+
 # ---------------------------------------------------------------------------------------------
 # Fold quality: pairwise precision/recall of "same article" decisions.
 
@@ -709,7 +821,7 @@ class PairBook:
 NEG_BRIEF = "daily briefs of one series"
 NEG_FOLLOW = "follow-up vs the story it follows"
 NEG_EVENT = "other report of the event (stories-dev)"
-NEG_REPOST = "same text re-posted at another URL (stories-dev)"
+NEG_WRAPPED = "wrapper headline over another text"
 NEG_STRESS = "stress: briefs with one undated title"
 NEG_TRIVIAL = "copies naming one home/section/feed page"
 NEG_MISNAMED = "another text at the same address"
@@ -736,6 +848,8 @@ def pair_book(items: Sequence[FoldItem], sources: list[Real]) -> PairBook:
             negatives[NEG_FOLLOW] += [(m, item) for m in by_group[item.source]]
         elif item.kind == KIND_MISNAMED:
             negatives[NEG_MISNAMED] += [(m, item) for m in by_group[item.source]]
+        elif item.kind == KIND_WRAPPED_OTHER:
+            negatives[NEG_WRAPPED] += [(m, item) for m in by_group[item.source]]
     trivial: dict[str, list[FoldItem]] = defaultdict(list)
     for item in items:
         if item.kind == KIND_TRIVIAL:
@@ -748,12 +862,12 @@ def pair_book(items: Sequence[FoldItem], sources: list[Real]) -> PairBook:
     for real in sources:
         if real.event:
             events[real.event].append(real)
-    reposts = republications(sources)
+    same_text = republication_groups(sources)
     for reals in events.values():
-        for a, b in itertools.combinations(reals, 2):
-            jaccard = folding.signature(folding.body_text(a.article)).jaccard(folding.signature(folding.body_text(b.article)))
-            category = NEG_REPOST if a.key in reposts and b.key in reposts and jaccard >= 0.5 else NEG_EVENT
-            negatives[category] += [(x, y) for x in by_group[a.key] for y in by_group[b.key]]
+        # A re-post of the same text (stories-dev's GNews pairs) is the same article, not a look-alike.
+        groups = sorted({same_text.get(r.key, r.key) for r in reals})
+        for a, b in itertools.combinations(groups, 2):
+            negatives[NEG_EVENT] += [(x, y) for x in by_group[a] for y in by_group[b]]
     return PairBook(dict(positives), dict(negatives))
 
 
@@ -1042,6 +1156,193 @@ def run_fold(section: Section) -> None:
 
 
 ORDERS = 20
+
+
+# ---------------------------------------------------------------------------------------------
+# Publications (issue 10): fold quality per case class, order independence, ingest throughput.
+
+PUBLICATIONS_SECTION = "## Publications and republication (bench/archive.py --only publications)"
+
+
+def class_scores(items: Sequence[FoldItem], predicted: dict[str, str | None]) -> dict[str, PairScore]:
+    """Pair P/R per case class: over the pairs with at least one capture of the class (a pair of two
+    captures of the class counts once)."""
+    def pred(item: FoldItem) -> str:
+        return predicted.get(item.name) or f"unfiled:{item.name}"
+
+    by_pred: dict[str, list[FoldItem]] = defaultdict(list)
+    by_truth: dict[str, list[FoldItem]] = defaultdict(list)
+    for item in items:
+        by_pred[pred(item)].append(item)
+        by_truth[item.group].append(item)
+    out = {}
+    for kind in sorted({i.kind for i in items}):
+        tp = fp = fn = 0
+        for item in (i for i in items if i.kind == kind):
+            same_pred = {o.name for o in by_pred[pred(item)] if o is not item and not (o.kind == kind and o.name < item.name)}
+            same_truth = {o.name for o in by_truth[item.group] if o is not item and not (o.kind == kind and o.name < item.name)}
+            tp += len(same_pred & same_truth)
+            fp += len(same_pred - same_truth)
+            fn += len(same_truth - same_pred)
+        out[kind] = PairScore(tp, fp, fn)
+    return out
+
+
+def replay_publications(order: Sequence[FoldItem], articles: dict[str, Article]) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """`replay`, reading back each capture's article and publication."""
+    archive = Archive(":memory:")
+    archive.begin()
+    seen: set[str] = set()
+    for item in order:
+        sha = capture_hash(item.data)
+        if sha not in seen:
+            seen.add(sha)
+            archive.add_capture(sha, copy.deepcopy(articles[item.name]))
+    rows = {sha: (article_id, publication_id) for sha, article_id, publication_id in archive.conn.execute(
+        "SELECT sha256, article_id, publication_id FROM captures"
+    )}
+    archive.close()
+    articles_of = {item.name: rows.get(capture_hash(item.data), (None, None))[0] for item in order}
+    publications_of = {item.name: rows.get(capture_hash(item.data), (None, None))[1] for item in order}
+    return articles_of, publications_of
+
+
+def baseline_prediction(folder: Path, src: Path, items: Sequence[FoldItem]) -> dict[str, str | None]:
+    """The fold set ingested by another checkout's code (`--baseline-src`, e.g. main's src/), in a fresh process."""
+    import subprocess
+
+    db = OUT / "baseline.db"
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        path.unlink(missing_ok=True)
+    script = ("import sys\nfrom newsdesk.archive import Archive, ingest\n"
+              "with Archive(sys.argv[2]) as archive:\n    ingest([sys.argv[1]], archive)\n")
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    subprocess.run([sys.executable, "-c", script, str(folder), str(db)], check=True, env=env)
+    conn = sqlite3.connect(db)
+    rows = dict(conn.execute("SELECT sha256, article_id FROM captures").fetchall())
+    conn.close()
+    return {item.name: rows.get(capture_hash(item.data)) for item in items}
+
+
+def run_publications(section: Section, baseline_src: Path | None) -> None:
+    from newsdesk.archive.copies import copy_pairs
+
+    started = time.perf_counter()
+    sources, duplicates = load_reals()
+    items = build_fold_set(sources, duplicates)
+    folder = write_fold_set(items)
+    headline = [i for i in items if not i.stress]
+    kinds = Counter(i.kind for i in items)
+
+    db = OUT / "publications.db"
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        path.unlink(missing_ok=True)
+    pin(timed_core())
+    with Archive(db) as archive:
+        t0 = time.perf_counter()
+        summary = ingest([folder], archive)
+        ingest_seconds = time.perf_counter() - t0
+        rows = {sha: (a, p) for sha, a, p in archive.conn.execute("SELECT sha256, article_id, publication_id FROM captures")}
+        reasons = dict(archive.conn.execute("SELECT sha256, fold_reason FROM captures").fetchall())
+        counts = archive.counts()
+        pairs = copy_pairs(archive)
+    predicted = {i.name: rows.get(capture_hash(i.data), (None, None))[0] for i in items}
+    publication = {i.name: rows.get(capture_hash(i.data), (None, None))[1] for i in items}
+    score = score_pairs(headline, predicted)
+    before = baseline_prediction(folder, baseline_src, items) if baseline_src else None
+    before_score = score_pairs(headline, before) if before else None
+
+    by_class = class_scores(headline, predicted)
+    before_class = class_scores(headline, before) if before else {}
+    rows_out = []
+    for kind, s in sorted(by_class.items(), key=lambda kv: (kv[0] not in POSITIVE_KINDS and kv[0] != "original", kv[0])):
+        b = before_class.get(kind)
+        rows_out.append([kind, str(kinds[kind]), str(s.tp + s.fn), pct(s.precision), pct(s.recall), str(s.fp), str(s.fn),
+                         *( [pct(b.precision), pct(b.recall)] if b else [])])
+    columns = ["case class", "captures", "true pairs", "P", "R", "false merges", "missed"]
+    if before:
+        columns += ["P before", "R before"]
+    all_row = ["all (headline)", str(len(headline)), str(score.tp + score.fn), pct(score.precision), pct(score.recall),
+               str(score.fp), str(score.fn)]
+    if before_score:
+        all_row += [pct(before_score.precision), pct(before_score.recall)]
+    section.add(Report(
+        "Same article: pair precision and recall per case class (ingest() at the default threshold)", columns,
+        [all_row, *rows_out],
+        f"{len(items)} captures ({sum(1 for i in items if i.stress)} stress captures ingested but left out of every row). "
+        "A class's pairs are those with at least one capture of the class. New classes (issue 10): "
+        f"'{KIND_REPOST_REAL}' (the six GNews texts stories-dev holds at two addresses, which schema 5 kept apart), "
+        f"'{KIND_WRAPPED}', '{KIND_WIRE}', '{KIND_EDITION}', and the look-alike '{KIND_WRAPPED_OTHER}'; "
+        "'copy naming a home/section/feed page' covers pages sharing a home-page canonical link. "
+        + (f"'before': the same captures ingested by the code at {baseline_src} (main, schema 5)." if before else ""),
+    ))
+    book = pair_book(items, sources)
+    neg_rows = [[category, str(len(pairs)), str(sum(same(predicted, a, b) for a, b in pairs)),
+                 *([str(sum(same(before, a, b) for a, b in pairs))] if before else [])]
+                for category, pairs in book.negatives.items()]
+    section.add(Report("Look-alikes: false merges by category", ["pairs that are different articles", "pairs", "merged",
+                                                                 *(["merged before"] if before else [])], neg_rows))
+    editions = [i for i in items if i.kind == KIND_EDITION]
+    originals = {i.group: i for i in items if i.kind == "original"}
+    same_pub = sum(publication[e.name] is not None and publication[e.name] == publication[originals[e.group].name]
+                   for e in editions)
+    section.say(f"Editions: {same_pub} of {len(editions)} edition captures (`/gb/`→`/b5/`, `zh-hans`→`zh-hant`, else an "
+                "`m.` host, in traditional script) are in the same publication as the capture of the address they edit.")
+
+    articles = extract_all(items, folder)
+    order = sorted(items, key=lambda i: i.name)
+    reference = replay_publications(order, articles)
+    reference_parts = (partition_of(order, reference[0]), partition_of(order, reference[1]))
+    identical = 0
+    for seed in range(ORDERS):
+        shuffled = list(order)
+        random.Random(seed).shuffle(shuffled)
+        got = replay_publications(shuffled, articles)
+        identical += (partition_of(order, got[0]), partition_of(order, got[1])) == reference_parts
+    section.say(f"Order: {identical} of {ORDERS} shuffled ingest orders give the name-order partition of captures into "
+                f"articles and into publications (replayed through Archive.add_capture into fresh archives).")
+    section.add(Report(
+        "Ingest throughput on the fold set (one pass, ingest() with extraction, pinned to one core)",
+        ["captures", "new / folded / revisions", "articles", "publications", "seconds", "captures/s"],
+        [[str(summary.read), f"{summary.new} / {summary.folded} / {summary.revisions}", str(counts["articles"]),
+          str(counts["publications"]), f"{ingest_seconds:.1f}", f"{summary.read / ingest_seconds:.1f}"]],
+        f"Target ≥ {INGEST_RATE_TARGET:.0f} captures/s/core. `--only ingest` gives the median of 5 fresh-process passes.",
+    ))
+    section.add(Report(
+        "newsdesk copies on the fold set: the ten largest pairs", ["first", "later", "articles", "timed", "median lag (h)", "timed by"],
+        [[r.first, r.later, str(r.articles), str(len(r.lags)), "" if r.median_lag_hours is None else f"{r.median_lag_hours:g}",
+          r.timed_by] for r in pairs[:10]],
+        "Half the generated re-posts are dated the next day, by date alone (midnight UTC): against a source that prints a time of day the lag is under 24 h (the 'published / published day' rows), and 0 against a source dated by day alone; wire copies carry their source's date.",
+    ))
+    missed = [(i.kind, i.name, reasons.get(capture_hash(i.data), "")) for i in headline
+              if i.kind in POSITIVE_KINDS and i.kind != "original" and i.group in originals
+              and not same(predicted, originals[i.group], i)]
+    for kind, name, why in missed[:10]:
+        section.findings.append(f"missed ({kind}): {name}: {why}")
+        console.print(section.findings[-1], style="dim", markup=False)
+    section.say(f"publications section: {time.perf_counter() - started:.0f} s")
+
+
+def write_publications_results(command: str, section: Section, seconds: float, revision: str, started_at: datetime) -> None:
+    lines = [PUBLICATIONS_SECTION, "", f"- Command: `{command}`",
+             f"- Date: {started_at:%Y-%m-%d %H:%M} UTC start. Wall time: {seconds:.0f} s.",
+             f"- Machine: {machine_note()}.", f"- newsdesk as imported at the start: {revision}.", ""]
+    for report in section.reports:
+        lines += [report.markdown(), ""]
+    notes = [f for f in section.findings if not f.endswith(" s")]
+    if notes:
+        lines += ["Notes from the run:", ""] + [f"- {f}" for f in notes] + [""]
+    block = "\n".join(lines).rstrip() + "\n"
+    old = RESULTS.read_text() if RESULTS.exists() else ""
+    start = old.find(PUBLICATIONS_SECTION)
+    if start >= 0:
+        nxt = re.search(r"^## (?!#)", old[start + len(PUBLICATIONS_SECTION):], re.M)
+        end = start + len(PUBLICATIONS_SECTION) + nxt.start() if nxt else len(old)
+        new = old[:start] + block + ("\n" + old[end:] if nxt else "")
+    else:
+        new = old.rstrip() + "\n\n" + block
+    RESULTS.write_text(new)
+    console.print(f"wrote {RESULTS.relative_to(REPO)} ({PUBLICATIONS_SECTION})")
 
 
 def partition_of(items: Sequence[FoldItem], predicted: dict[str, str | None]) -> set[frozenset[str]]:
@@ -1962,9 +2263,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=5, help="timed ingest passes per stream (default 5)")
     parser.add_argument("--writer-captures", type=int, default=1500, help="captures per writer, concurrency (default 1500)")
     parser.add_argument("--no-results", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="publications: also ingest the fold set with the newsdesk under this src/ folder (e.g. main's)")
     args = parser.parse_args(argv)
     wanted = [s.strip() for s in args.only.split(",") if s.strip()]
-    unknown = set(wanted) - set(SECTIONS)
+    unknown = set(wanted) - set(SECTIONS) - set(EXTRA_SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -1986,8 +2289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "concurrency" in wanted:
         sections.append(Section("Concurrent writers and readers"))
         run_concurrency(sections[-1], args.writer_captures)
-    if not args.no_results:
+    if not args.no_results and sections:
         write_results(command, sections, time.perf_counter() - started, revision, started_at)
+    if "publications" in wanted:
+        publications = Section("Publications")
+        run_publications(publications, args.baseline_src)
+        if not args.no_results:
+            write_publications_results(command, publications, time.perf_counter() - started, revision, started_at)
     return 0
 
 

@@ -24,7 +24,7 @@ from tests.archive.helpers import BASE, CAPTURES, read, revised, traditional, wr
 
 RUNNER = CliRunner()
 WIDE = {"COLUMNS": "250", "NO_COLOR": "1"}
-SEARCH_KEYS = {"id", "title", "outlet", "published", "captures", "snippet", "expanded"}
+SEARCH_KEYS = {"id", "title", "outlet", "published", "captures", "publications", "snippet", "expanded"}
 LIST_KEYS = SEARCH_KEYS - {"snippet", "expanded"}
 
 

@@ -201,14 +201,31 @@ def test_checking_while_another_process_writes_does_not_wait_for_it(db: Path) ->
 
 
 def test_rows_of_a_table_doctor_does_not_know_are_reported_never_deleted(db: Path) -> None:
-    # As a newer feature's table would be (publications of an article, say).
-    sql(db, "CREATE TABLE publications (article_id TEXT NOT NULL, outlet TEXT)",
-        "INSERT INTO publications SELECT id, outlet FROM articles",
-        "INSERT INTO publications VALUES ('no-such-article', 'x')")
+    # As a newer feature's table would be (a reader's notes on articles, say).
+    sql(db, "CREATE TABLE annotations (article_id TEXT NOT NULL, note TEXT)",
+        "INSERT INTO annotations SELECT id, outlet FROM articles",
+        "INSERT INTO annotations VALUES ('no-such-article', 'x')")
     code, findings, _ = doctor(db)
-    assert code == 1 and any("1 rows of publications name articles that are gone" in p for p in problems(findings))
+    assert code == 1 and any("1 rows of annotations name articles that are gone" in p for p in problems(findings))
     assert doctor(db, "--repair")[0] == 1
-    assert count(db, "SELECT COUNT(*) FROM publications") == 6
+    assert count(db, "SELECT COUNT(*) FROM annotations") == 6
+
+
+def test_publications_are_recomputed_from_captures_and_orphans_removed(db: Path) -> None:
+    before = count(db, "SELECT COUNT(*) FROM publications")
+    assert before >= 5
+    sql(db, "DELETE FROM publications WHERE article_id = (SELECT MIN(id) FROM articles)",
+        "INSERT INTO publications(id, article_id, outlet) VALUES ('p-gone', 'no-such-article', 'x')")
+    code, findings, _ = doctor(db)
+    found = problems(findings)
+    assert code == 1
+    assert any("1 publications of articles that are gone" in p for p in found), found
+    assert any("1 articles have captures no publication holds" in p for p in found), found
+    code, findings, _ = doctor(db, "--repair")
+    assert code == 0, problems(findings)
+    assert any("recomputed the publications of 1 articles" in f["detail"] for f in findings if f["status"] == "fixed")
+    assert count(db, "SELECT COUNT(*) FROM publications") == before
+    assert count(db, "SELECT COUNT(*) FROM captures WHERE publication_id NOT IN (SELECT id FROM publications)") == 0
 
 
 def test_a_backup_that_cannot_be_written_stops_the_repair_before_it_changes_anything(db: Path) -> None:

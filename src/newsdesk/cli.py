@@ -246,6 +246,23 @@ def to_markdown(article: Article) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def publications_markdown(publications: list[dict[str, object]]) -> str:
+    """An article's publications (Archive.publications with detail) as markdown, escaped as
+    `to_markdown` escapes: each outlet and address, then its captures and why each folded."""
+    lines = [f"## Publications ({len(publications)})", ""]
+    for number, publication in enumerate(publications, 1):
+        url = str(publication["url"] or "")
+        link = web_address(url)
+        address = f"[{_markdown_inline(url)}]({link})" if link else (_markdown_inline(url) or "no address")
+        when = [f"{label} {_markdown_inline(str(publication[key]))}"
+                for label, key in (("published", "published"), ("first captured", "first_captured")) if publication[key]]
+        lines.append(f"{number}. **{_markdown_inline(str(publication['outlet'] or '(unknown outlet)'))}** — {address}"
+                     + (f" — {'; '.join(when)}" if when else ""))
+        for capture in publication["captures"]:  # type: ignore[attr-defined]
+            lines.append(f"   - {_markdown_inline(capture['path'])}: {_markdown_inline(capture['fold_reason'] or '')}")
+    return "\n".join(lines) + "\n"
+
+
 FOLLOW_SYMLINKS_OPTION = typer.Option(
     False, "--follow-symlinks", help="Read what symbolic links point to (by default they are skipped and counted)."
 )
@@ -582,6 +599,7 @@ def show(
     article = Article.from_record(info["article"])
     article.file = info["id"]
     sys.stdout.write(to_markdown(article))
+    sys.stdout.write("\n" + publications_markdown(info["publications"]))
     if captures:
         console = _console()
         console.print(f"\n[bold]{len(info['captures'])} captures, {info['revisions']} revision(s)[/bold]; {terminal(info['best_reason'] or '')}")
@@ -611,6 +629,11 @@ def export(
     with _open(db) as archive:
         written = write_export(archive.iter_articles(), output, fmt, protected=[archive.path])
     console.print(f"wrote {written} articles to {terminal(output)} ({fmt})")
+
+
+class CountBy(StrEnum):
+    article = "article"
+    publication = "publication"
 
 
 @app.command()
@@ -670,17 +693,98 @@ def doctor(
 
 
 @app.command()
-def stats(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f")) -> None:
-    """Articles per outlet per month."""
+def stats(
+    db: Path = DB_OPTION,
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+    by: CountBy = typer.Option(CountBy.article, "--by", help="Count articles, or publications (one per outlet's address)."),
+) -> None:
+    """Articles (or publications) per outlet per month."""
     with _open(db) as archive:
-        rows = archive.stats()
+        rows = archive.stats(by.value)
+    counted = f"{by.value}s"
     if output_format is ListFormat.jsonl:
         for outlet_name, month, count in rows:
-            sys.stdout.write(json.dumps({"outlet": outlet_name, "month": month, "articles": count}, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps({"outlet": outlet_name, "month": month, counted: count}, ensure_ascii=False) + "\n")
         return
-    table = Table("outlet", "month", "articles", title="articles per outlet per month")
+    table = Table("outlet", "month", counted, title=f"{counted} per outlet per month")
     for outlet_name, month, count in rows:
         table.add_row(cell(outlet_name or ""), cell(month or ""), str(count))
+    _console().print(table)
+
+
+class CopiesFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _hours(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+@app.command()
+def copies(
+    db: Path = DB_OPTION,
+    outlet: str | None = typer.Option(None, "--outlet", help="Only pairs (or articles) this outlet is part of; any of its names."),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
+    article_id: str | None = typer.Option(None, "--article", help="One article: its first publication and the later ones."),
+    per_article: bool = typer.Option(False, "--articles", help="Every article published more than once, not the pairs."),
+    output_format: CopiesFormat = typer.Option(CopiesFormat.table, "--format", "-f"),
+) -> None:
+    """Who publishes after whom: per pair of outlets (first → later), the articles and the median lag.
+
+    An article's publications are placed in time by the date-time the capture prints, else its date
+    (midnight UTC), else the first crawl time; `timed by` says which. --since/--until select
+    articles by their first publication's day."""
+    import csv
+
+    from newsdesk.archive.copies import ArticleCopies, article_copies, copied_articles, copy_pairs
+    from newsdesk.archive.export import spreadsheet_cell
+
+    with _open(db) as archive:
+        if article_id is not None:
+            try:
+                articles: list[ArticleCopies] | None = [article_copies(archive, archive.resolve_id(article_id))]
+            except KeyError as exc:
+                _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
+                raise typer.Exit(code=2) from exc
+        elif per_article:
+            articles = copied_articles(archive, outlet, since, until)
+        else:
+            articles = None
+            pairs = copy_pairs(archive, outlet, since, until)
+    if articles is not None:
+        records = [row for a in articles for row in a.rows()]
+        columns = ["id", "title", "order", "outlet", "url", "published", "first_captured", "time", "timed_by", "lag_hours",
+                   "captures"]
+        title = f"{len(articles)} articles published more than once (order 0: the first publication)"
+    else:
+        records = [row.to_record() for row in pairs]
+        columns = ["first", "later", "articles", "timed", "median_lag_hours", "timed_by"]
+        title = f"{len(pairs)} pairs of outlets: first publisher → later publisher"
+    if output_format is CopiesFormat.jsonl:
+        if articles is not None:
+            for a in articles:
+                sys.stdout.write(json.dumps(a.to_record(), ensure_ascii=False) + "\n")
+        else:
+            for record in records:
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    if output_format is CopiesFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for record in records:
+            writer.writerow([spreadsheet_cell(v) if isinstance(v, str) else ("" if v is None else v)
+                             for v in (record[c] for c in columns)])
+        return
+    if articles is not None:
+        # The terminal gets the short id and one time per publication; jsonl and csv carry every field.
+        columns = ["id", "order", "outlet", "url", "time", "timed_by", "lag_hours"]
+        records = [{**r, "id": r["id"][:12], "time": r["time"]} for r in records]
+    table = Table(*columns, title=title)
+    for record in records:
+        table.add_row(*(cell(_hours(v) if isinstance(v, float) else ("" if v is None else v)) for v in (record[c] for c in columns)))
     _console().print(table)
 
 

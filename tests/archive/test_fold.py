@@ -344,9 +344,12 @@ def test_a_capture_agreeing_with_two_compatible_articles_merges_them_into_the_ol
     assert decision.reason == "why a; the same article as b, merged into it"
 
 
-def test_articles_naming_different_originals_are_never_merged() -> None:
-    decision = folding.choose([_candidate("a", 1, {"x.com/1"}, 0.95), _candidate("b", 2, {"y.com/2"}, 0.9)], None)
-    assert (decision.article_id, decision.merges) == ("a", ())
+def test_articles_naming_different_originals_merge_as_publications_of_one_article() -> None:
+    """A capture whose text agrees with two articles that name different addresses shows they are
+    one text published twice: one article (two publications), kept under the older id."""
+    decision = folding.choose([_candidate("b", 2, {"y.com/2"}, 0.95), _candidate("a", 1, {"x.com/1"}, 0.9)], None)
+    assert (decision.article_id, decision.merges) == ("a", ("b",))
+    assert decision.reason == "why b; the same article as b, merged into it"
 
 
 def test_no_candidate_is_a_new_article() -> None:
@@ -446,12 +449,23 @@ def _issue_triangle() -> dict[str, str]:
     }
 
 
+def _publications_of(db: Path) -> dict[str, str]:
+    """capture file name → publication id."""
+    conn = sqlite3.connect(db)
+    try:
+        return {Path(path).name: pub for path, pub in conn.execute("SELECT path, publication_id FROM captures")}
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("order", list(itertools.permutations("AXY")))
-def test_no_article_names_two_originals_whatever_the_order(tmp_path: Path, order: tuple[str, ...]) -> None:
-    """The different-originals check compares the capture with the originals of every capture
-    of the article, not the one stored with it first: in every order X and Y stay apart (A, X, Y
-    used to give one article). Which of them A joins is not knowable from A: it depends on the
-    order (see the ordering test below for sets where the answer is unique)."""
+def test_one_text_at_two_addresses_is_one_article_with_a_publication_per_address_whatever_the_order(
+    tmp_path: Path, order: tuple[str, ...]
+) -> None:
+    """X is the outlet's page and Y the same text at another address: one article, two
+    publications, in every order (A, X, Y used to give one article and X, A, Y two). A names no
+    address, and its outlet has two addressed publications in the article, so nothing says which
+    of them it copies: it is the outlet's publication without an address."""
     captures = _issue_triangle()
     db = tmp_path / "a.db"
     with Archive(db) as archive:
@@ -460,21 +474,18 @@ def test_no_article_names_two_originals_whatever_the_order(tmp_path: Path, order
             article = extract_capture(captures[name].encode(), f"{name}.md")
             archive.add_capture(capture_hash(captures[name].encode()), article)
         archive.commit()
-        originals: dict[str, set[str]] = {}
-        for article_id, record in archive.conn.execute("SELECT article_id, record FROM captures"):
-            url = folding.normalize_url(json.loads(record)["original_url"])
-            originals.setdefault(article_id, set()).update({url} if url else set())
-    assert len(originals) == 2
-    assert all(len(urls) <= 1 for urls in originals.values()), originals
-    ids = _articles_of(db)
-    assert ids["X.md"] != ids["Y.md"]
+        (article_id,) = {r.id for r in archive.list()}
+        urls = {Path(c).name: p["url"] for p in archive.publications(article_id) for c in p["captures"]}
+    assert urls == {"A.md": None, "X.md": "https://www.ntdtv.com/gb/2021/05/20/a103124021.html",
+                    "Y.md": "https://www.epochtimes.com/gb/21/5/20/n12966789.htm"}
+    assert len(set(_publications_of(db).values())) == 3
 
 
 # Captures with one right partition: real captures, a flash, a re-capture, a mirror copy without
-# the address (only of a text published at one address: a copy of a text at two addresses could
-# belong to either), a heavy correction at one address, two pages naming the home page, a page
-# naming another report's address, a re-post of a report at another address with a prefixed
-# headline, the next day's brief, and the two seeds that report one event in different words.
+# the address, a heavy correction at one address, two pages naming the home page, a page naming
+# another report's address, a re-post of a report at another address with a prefixed headline
+# (the same article: another publication), the next day's brief, and the two seeds that report
+# one event in different words.
 def _ordering_set() -> dict[str, tuple[str, bytes]]:
     base = read(BASE)
     n3169755 = read(SAME_DAY[1])
@@ -492,7 +503,7 @@ def _ordering_set() -> dict[str, tuple[str, bytes]]:
         "soh_home_a.md": ("home a", naming(read(SOH[0]), "http://www.soundofhope.org/")),
         "soh_home_b.md": ("home b", naming(read(SOH[1]), "https://www.soundofhope.org/")),
         "n3169755.md": ("n3169755", n3169755),
-        "n3169755_repost.md": ("repost", repost),
+        "n3169755_repost.md": ("n3169755", repost),
         "n3171162_misnamed.md": ("misnamed", naming(read(SAME_DAY[0]), _article(n3169755).original_url or "")),
         "brief.md": ("brief 14", brief),
         "brief_next_day.md": ("brief 15", next_brief),
@@ -521,6 +532,10 @@ class _Replay:
         self.runs = 0
 
     def partition(self, order: list[str]) -> set[frozenset[str]]:
+        return self.partitions(order)[0]
+
+    def partitions(self, order: list[str]) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+        """The captures grouped into articles, and into publications."""
         self.runs += 1
         db = self.folder / f"order-{self.runs}.db"
         with Archive(db) as archive:
@@ -528,7 +543,7 @@ class _Replay:
             for name in order:
                 archive.add_capture(capture_hash(self.data[name]), copy.deepcopy(self.articles[name]))
             archive.commit()
-        return _partition(_articles_of(db))
+        return _partition(_articles_of(db)), _partition(_publications_of(db))
 
 
 @pytest.fixture(scope="module")
@@ -540,11 +555,26 @@ def test_the_ordering_set_in_name_order_gives_the_true_articles(replay: _Replay)
     assert replay.partition(sorted(replay.data)) == replay.truth
 
 
+# The publications of the ordering set: one per address. The flash, the mirror copy without an
+# address (its outlet has one addressed publication in the article) and the re-capture join the
+# outlet's page; the re-post at another address is a publication of its own.
+_PUBLICATIONS = {
+    frozenset({"base.md", "base_flash.md", "base_tw_no_url.md", "base_recapture.md"}), frozenset({"n3169755.md"}),
+    frozenset({"n3169755_repost.md"}), frozenset({"soh_home_a.md"}), frozenset({"soh_home_b.md"}),
+    frozenset({"n3171162_misnamed.md"}), frozenset({"brief.md"}), frozenset({"brief_next_day.md"}),
+    frozenset({"000.txt"}), frozenset({"001.txt"}),
+}
+
+
+def test_the_ordering_set_in_name_order_gives_the_true_publications(replay: _Replay) -> None:
+    assert replay.partitions(sorted(replay.data))[1] == _PUBLICATIONS
+
+
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(st.data())
-def test_every_ingest_order_gives_the_same_articles(replay: _Replay, data: st.DataObject) -> None:
+def test_every_ingest_order_gives_the_same_articles_and_publications(replay: _Replay, data: st.DataObject) -> None:
     order = data.draw(st.permutations(sorted(replay.data)))
-    assert replay.partition(list(order)) == replay.truth
+    assert replay.partitions(list(order)) == (replay.truth, _PUBLICATIONS)
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(["base.md", "base_flash.md", "base_tw_no_url.md"])))
@@ -625,7 +655,7 @@ def test_an_archive_from_schema_4_is_migrated_and_trivial_keys_dropped(tmp_path:
     )
     conn.close()
     with Archive(db) as archive:
-        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
+        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 6
         keys = dict(archive.conn.execute("SELECT path, url_key FROM captures").fetchall())
         assert {Path(p).name: k for p, k in keys.items()} == {
             "a_home.md": None, "b.md": "ntdtv.com/gb/2021/05/20/a103124021.html",

@@ -125,7 +125,8 @@ def test_traditional_script_copy_folds_into_one_article_keeping_both_captures(ru
     assert run.outcomes["a_mirror.md"].status == "new"
     assert run.outcomes["b_tw.md"].status == "folded"
     assert run.article_of("b_tw.md") == article_id
-    assert run.archive.counts() == {"articles": 1, "captures": 2, "failures": 0}
+    # One address (the 原文地址 both print): one publication holding both captures.
+    assert run.archive.counts() == {"articles": 1, "publications": 1, "captures": 2, "failures": 0}
     info = run.archive.article_info(article_id)
     assert [Path(c["path"]).name for c in info["captures"]] == ["a_mirror.md", "b_tw.md"]
     assert info["revisions"] == 1 and {c["revision"] for c in info["captures"]} == {1}
@@ -159,13 +160,21 @@ def test_captures_naming_the_same_original_url_fold(run_files: RunFiles) -> None
     assert outcome.reason == "same original URL (ntdtv.com/gb/2021/05/20/a103124021.html): same text (similarity 1.00)"
 
 
-def test_near_duplicates_naming_different_originals_stay_apart(run_files: RunFiles) -> None:
-    """The same wire text the outlet published at two addresses: two articles, as it published them."""
+def test_near_duplicates_naming_different_originals_are_one_article_published_twice(run_files: RunFiles) -> None:
+    """The same wire text the outlet published at two addresses: one article with two
+    publications, one per address, each holding its capture."""
     base = read(BASE)
-    other = base.replace(ORIGINAL_URL, ORIGINAL_URL.replace("a103124021", "a103124077"))
+    other_url = ORIGINAL_URL.replace("a103124021", "a103124077")
+    other = base.replace(ORIGINAL_URL, other_url)
     run = run_files({"a.md": base, "b.md": other})
-    assert run.outcomes["b.md"].status == "new", run.outcomes["b.md"]
-    assert run.archive.counts()["articles"] == 2
+    outcome = run.outcomes["b.md"]
+    assert outcome.status == "folded", outcome
+    assert outcome.reason.endswith("title and date agree, published at another address"), outcome.reason
+    assert run.archive.counts()["articles"] == 1
+    publications = run.archive.publications(run.article_of("a.md"))
+    assert sorted((p["url"], [Path(c).name for c in p["captures"]]) for p in publications) == [
+        (ORIGINAL_URL, ["a.md"]), (other_url, ["b.md"]),
+    ]
 
 
 def _look_alike_brief(text: str, title_day: int, dateline_day: int) -> str:
@@ -264,7 +273,7 @@ def test_revised_version_is_kept_as_a_revision_not_merged(run_files: RunFiles) -
     body = "\n".join(run.archive.article(article_id).body)
     assert "更新：第1段在发稿后改写" in body
     assert [c["best"] for c in info["captures"]] == [False, True]
-    assert run.archive.counts() == {"articles": 1, "captures": 2, "failures": 0}
+    assert run.archive.counts() == {"articles": 1, "publications": 1, "captures": 2, "failures": 0}
 
 
 def test_the_latest_revision_is_shown_even_from_a_poorer_capture(run_files: RunFiles) -> None:
@@ -593,7 +602,11 @@ def test_snippets_mark_the_match(search_archive: Archive) -> None:
 def test_search_rows_carry_capture_paths(search_archive: Archive) -> None:
     for row in search_archive.search("普京", limit=100):
         assert row.captures and all(Path(p).exists() for p in row.captures)
-        assert set(row.to_record(with_snippet=True)) == {"id", "title", "outlet", "published", "captures", "snippet"}
+        record = row.to_record(with_snippet=True)
+        assert set(record) == {"id", "title", "outlet", "published", "captures", "snippet", "publications"}
+        # Every capture path is in exactly one publication.
+        assert sorted(c for p in record["publications"] for c in p["captures"]) == sorted(record["captures"])
+        assert all(set(p) == {"outlet", "url", "published", "captures"} for p in record["publications"])
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsdesk.archive import publications
 from newsdesk.archive.schema import MIGRATIONS, migrate
 from newsdesk.archive.text import facet_tokens, fts_row, index_text
 
@@ -113,6 +114,14 @@ _ORPHANS = (
              "stories without articles", True, ("stories", "story_articles")),
     _Orphans("story_terms", "story_id NOT IN (SELECT id FROM stories)", "story terms of stories that are gone", True,
              ("story_terms", "stories")),
+    _Orphans("publications", _MISSING_UNCAPTURED, "publications of articles that are gone", True, ("publications",)),
+)
+# Captures of a living article that no publication of it holds: publications are derived from an
+# article's captures (archive/publications.py), so a repair recomputes that article's publications.
+_UNPUBLISHED = (
+    "SELECT DISTINCT c.article_id FROM captures c JOIN articles a ON a.id = c.article_id"
+    " WHERE c.publication_id IS NULL OR NOT EXISTS"
+    " (SELECT 1 FROM publications p WHERE p.id = c.publication_id AND p.article_id = c.article_id)"
 )
 # Tables whose rows the checks above cover; foreign keys of any other table are reported as they are.
 _COVERED = {o.table for o in _ORPHANS}
@@ -322,6 +331,12 @@ def _orphans(conn: sqlite3.Connection, report: Diagnosis, tables: set[str]) -> N
             found = True
             report.add("orphans", "problem", f"{sizes} stories give a size other than their articles' count (repair"
                        " recounts them)", sizes, repairable=True)
+    if "publications" in tables:
+        unpublished = len(conn.execute(_UNPUBLISHED).fetchall())
+        if unpublished:
+            found = True
+            report.add("orphans", "problem", f"{unpublished} articles have captures no publication holds (repair"
+                       " recomputes their publications from the captures)", unpublished, repairable=True)
     for table in _article_linked(conn, tables):
         (count,) = conn.execute(f'SELECT COUNT(*) FROM "{table}" WHERE {_MISSING_ARTICLE}').fetchone()
         if count:
@@ -460,6 +475,12 @@ def _repair_orphans(conn: sqlite3.Connection) -> list[str]:
         deleted = conn.execute(f"DELETE FROM {orphans.table} WHERE {orphans.where}").rowcount
         if deleted:
             done.append(f"deleted {deleted} {orphans.table} rows: {orphans.description}")
+    if "publications" in tables:
+        stale = [article_id for (article_id,) in conn.execute(_UNPUBLISHED).fetchall()]
+        for article_id in stale:
+            publications.rebuild(conn, article_id)
+        if stale:
+            done.append(f"recomputed the publications of {len(stale)} articles from their captures")
     if "stories" in tables and "story_articles" in tables:
         # A story keeps what is left of it: size and dates from its remaining articles (as
         # Archive._unplace does when one article leaves).

@@ -19,6 +19,15 @@ Schema (all formats; CSV writes list fields as JSON text):
 | file         | string                            | the article id again (the `Article.file` slot) |
 | captures     | list of string                    | every capture's path as ingested               |
 | warnings     | list of string                    | what was lost reading the best capture (a cut) |
+| publications | list of publication (below)       | the article as each outlet put it out          |
+
+A publication is one outlet's address of the article (re-captures and editions of the address
+are one publication; see `archive/publications.py`), earliest first: `{id: string, outlet: string
+or null, url: string or null, published: string or null, first_captured: string or null,
+captures: list of string}`. `first_captured` is the earliest crawl time of its captures (ISO 8601,
+UTC), `captures` their paths (each capture path appears under exactly one publication). The
+publications table thus travels inside the articles table, in every format: Parquet as a list of
+structs, JSONL as a list of objects, CSV as JSON text in the `publications` column.
 
 The format follows the file's extension (`.jsonl`, `.csv`, `.parquet`); a format given
 explicitly must agree with it, and a name without one of these extensions is JSONL unless a
@@ -52,9 +61,9 @@ from typing import IO, Any
 
 FIELDS = (
     "id", "title", "published", "outlet", "authors", "editor", "original_url", "body", "images", "tags",
-    "language", "format", "file", "captures", "warnings",
+    "language", "format", "file", "captures", "warnings", "publications",
 )
-_LIST_FIELDS = {"authors", "body", "images", "tags", "captures", "warnings"}
+_LIST_FIELDS = {"authors", "body", "images", "tags", "captures", "warnings", "publications"}
 FORMATS = ("jsonl", "csv", "parquet")
 _EXTENSIONS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 DEFAULT_FORMAT = "jsonl"
@@ -137,6 +146,11 @@ def _csv_cell(value: str) -> str:
     return _TEXT_MARK + value if value.startswith((*_FORMULA_STARTS, _TEXT_MARK)) else value
 
 
+def spreadsheet_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula (see the CSV notes above)."""
+    return _csv_cell(value)
+
+
 def _csv_value(cell: str) -> str:
     return cell[1:] if cell.startswith(_TEXT_MARK) else cell
 
@@ -151,6 +165,10 @@ def _arrow_schema() -> Any:
         ("images", pa.list_(pa.struct([("src", text), ("caption", text)]))), ("tags", pa.list_(text)),
         ("language", text), ("format", text), ("file", text), ("captures", pa.list_(text)),
         ("warnings", pa.list_(text)),
+        ("publications", pa.list_(pa.struct([
+            ("id", text), ("outlet", text), ("url", text), ("published", text), ("first_captured", text),
+            ("captures", pa.list_(text)),
+        ]))),
     ])
 
 

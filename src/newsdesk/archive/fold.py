@@ -8,9 +8,12 @@ gathers the evidence from SQLite and asks these.
   article only when the texts agree (`same_address_verdict`): near-duplicates, a short
   flash contained in the full text, or the same headline over a substantially shared text
   (an edit).
-- Without a shared address, near-duplicate bodies fold when titles and dates agree and the
-  two do not name different originals (`near_duplicate_verdict`); an article's originals
-  are those of all its captures, so the answer does not depend on which capture came first.
+- Near-duplicate bodies fold when their headlines agree (re-posts' wrappers such as `樱花FM┃`
+  or `【G时新闻】` aside, `headline_core`) and their dates agree (`near_duplicate_verdict`),
+  whatever addresses they name: the same text under another address is another publication
+  of one article (a re-post, wire copy, a mirror), kept in `publications` (see
+  `archive/publications.py`). A capture agreeing with two articles merges them, so the answer
+  does not depend on which capture came first.
 
 Bodies are compared as sets of character 5-grams of their folded text (one script, one
 width), estimated with MinHash and found through LSH bands (datasketch computes the
@@ -45,6 +48,9 @@ SHINGLE = 5
 SIMILARITY_THRESHOLD = 0.6
 # Within one article, a capture this similar to an existing revision is that revision.
 SAME_REVISION = 0.9
+# A re-post under the very same headline (wrappers aside) may be dated up to this many days after
+# the text it copies.
+REPOST_DAYS = 3
 _TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|from|spm|fbclid|gclid|ref|share|wfr|for|source|s_trk|ocid|cmpid)$", re.I)
 _NON_TEXT = re.compile(r"[\W_]+")
 # Band layout weighted towards recall (few false negatives): candidates are checked against the
@@ -200,6 +206,29 @@ def title_key(title: str | None) -> str:
     return _NON_TEXT.sub("", fold(unicodedata.normalize("NFKC", title or "")))
 
 
+# Wrappers a re-post puts around the headline it copies: an account or column name before a bar
+# (`樱花FM┃`, `有声｜`), a bracketed tag (`【G时新闻】`, `[转载]`), a re-post label (`转载：`), the
+# re-poster's name after a spaced dash or a bar (` - 新唐人`, `｜GNews`). A wrapper holding a digit is
+# kept: numbers tell daily briefs and series parts apart.
+_WRAPPER_PREFIX = re.compile(
+    r"^\s*(?:[【\[［〖][^】\]］〗\d]{1,12}[】\]］〗]|[^┃｜|丨\d\s]{1,10}\s*[┃｜|丨]"
+    r"|(?:转载|轉載|转发|轉發|转自|轉自|转|轉|原创|原創|独家|獨家|重磅)\s*[:：])\s*"
+)
+_WRAPPER_SUFFIX = re.compile(r"\s*(?:\s[-–—]\s|[┃｜|丨_])\s*[^-–—┃｜|丨_\d]{1,12}$")
+
+
+def headline_core(title: str | None) -> str:
+    """The headline without the wrappers re-posts add (as many as are stacked), or the headline
+    itself when stripping would leave too little to compare."""
+    core = (title or "").strip()
+    for _ in range(3):
+        stripped = _WRAPPER_SUFFIX.sub("", _WRAPPER_PREFIX.sub("", core, count=1), count=1)
+        if stripped == core or len(title_key(stripped)) < 6:
+            break
+        core = stripped
+    return core
+
+
 _PICTURE_SUFFIX = re.compile(r"(?:组图|图|视频|圖|組圖|視頻)$")
 
 
@@ -208,8 +237,16 @@ def _bigram_set(key: str) -> set[str]:
 
 
 def title_similarity(a: str | None, b: str | None) -> float:
-    """1.0 for equal titles (after folding and dropping `(图)`-style decoration); else the
-    Jaccard similarity of their character bigrams, or 0.9 when one contains the other."""
+    """1.0 for equal titles (after folding and dropping `(图)`-style decoration and re-posts'
+    wrappers); else the Jaccard similarity of their character bigrams, or 0.9 when one contains
+    the other."""
+    plain = _title_similarity(a, b)
+    if plain == 1.0:
+        return plain
+    return max(plain, _title_similarity(headline_core(a), headline_core(b)))
+
+
+def _title_similarity(a: str | None, b: str | None) -> float:
     ka, kb = _PICTURE_SUFFIX.sub("", title_key(a)), _PICTURE_SUFFIX.sub("", title_key(b))
     if ka == kb:
         return 1.0
@@ -318,15 +355,20 @@ def near_duplicate_verdict(
     the article holds."""
     if similarity < SIMILARITY_THRESHOLD:
         return None
-    if key and article_keys and key not in article_keys:
-        return None  # both name their original, and the originals differ: two publications
     if not titles_agree(title, article_title):
         return None
-    # A day apart is a time-zone difference only for the very same headline.
-    slack = 1 if title_similarity(title, article_title) == 1.0 else 0
+    # Another address is another publication of the same text (a re-post, wire copy, a mirror),
+    # which may come days later under the very same headline; a day apart is otherwise a time-zone
+    # difference only for the very same headline.
+    same_headline = title_similarity(title, article_title) == 1.0
+    slack = REPOST_DAYS if same_headline else 0
     if not dates_agree(published, article_published, slack):
         return None
-    return f"near-duplicate body (similarity {similarity:.2f}), title and date agree"
+    elsewhere = bool(key and article_keys and key not in article_keys)
+    return (
+        f"near-duplicate body (similarity {similarity:.2f}), title and date agree"
+        + (", published at another address" if elsewhere else "")
+    )
 
 
 def capture_time(value: str | None) -> dt.datetime | None:
@@ -391,21 +433,17 @@ class Candidate:
 
 
 def choose(candidates: list[Candidate], key: str | None) -> FoldDecision:
-    """Fold into the strongest candidate, and merge with it every other candidate that names no
-    other original: whatever order the captures came in, texts that agree end up in one article.
-    Candidates naming another original than the ones kept stay apart (two publications)."""
+    """Fold into the strongest candidate, and merge with it every other candidate: a capture whose
+    text agrees with two articles shows they are one (their captures may name different addresses:
+    those are publications of one article), so whatever order the captures came in, texts that
+    agree end up in one article. The oldest article keeps its id."""
     if not candidates:
         return FoldDecision(None, "new article")
     ranked = sorted(candidates, key=lambda c: (tuple(-x for x in c.strength), c.order, c.article_id))
     primary = ranked[0]
-    keys = set(primary.keys) | ({key} if key else set())
-    group = [primary]
-    for other in sorted(ranked[1:], key=lambda c: (c.order, c.article_id)):
-        if len(keys | other.keys) <= 1:
-            keys |= other.keys
-            group.append(other)
-    keep = min(group, key=lambda c: (c.order, c.article_id))
-    merges = tuple(c.article_id for c in sorted(group, key=lambda c: (c.order, c.article_id)) if c is not keep)
+    group = sorted(ranked, key=lambda c: (c.order, c.article_id))
+    keep = group[0]
+    merges = tuple(c.article_id for c in group[1:])
     reason = primary.reason + (f"; the same article as {', '.join(merges)}, merged into it" if merges else "")
     return FoldDecision(keep.article_id, reason, primary.strength[1], merges)
 

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from newsdesk.archive.fold import identity_key
+from newsdesk.archive.fold import band_keys, body_text, identity_key, signature, signature_bytes
 from newsdesk.archive.text import fts_row
 
 
@@ -45,6 +45,50 @@ def _capture_url_keys(conn: sqlite3.Connection) -> None:
         " AND c.url_key IS NOT NULL ORDER BY c.seq LIMIT 1)"
     )
 
+
+def _publications(conn: sqlite3.Connection) -> None:
+    """6: publications, one outlet's address of an article (re-captures and editions of that
+    address fold into it; see archive/publications.py), and each capture's publication. Every
+    article's publications are derived from its captures. Each capture keeps its MinHash signature
+    and is indexed in the LSH bands (they held one entry per revision). Articles are not folded again: texts an
+    earlier schema kept apart because they named different addresses stay apart (re-ingest into a
+    new archive to fold re-posts and wire copies into one article)."""
+    from newsdesk.archive.publications import rebuild
+
+    conn.execute(PUBLICATIONS_TABLE)
+    conn.execute("CREATE INDEX IF NOT EXISTS publications_article ON publications(article_id)")
+    conn.execute("CREATE INDEX IF NOT EXISTS publications_outlet ON publications(outlet)")
+    if "publication_id" not in {row[1] for row in conn.execute("PRAGMA table_info(captures)")}:
+        conn.execute("ALTER TABLE captures ADD COLUMN publication_id TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS captures_publication ON captures(publication_id)")
+    for (article_id,) in conn.execute("SELECT id FROM articles ORDER BY seq").fetchall():
+        rebuild(conn, article_id)
+    # Every capture's signature, and LSH bands for each capture instead of one per revision: a new
+    # capture is compared with each capture of an article.
+    if "minhash" not in {row[1] for row in conn.execute("PRAGMA table_info(captures)")}:
+        conn.execute("ALTER TABLE captures ADD COLUMN minhash BLOB")
+    rows = conn.execute("SELECT seq, article_id, record FROM captures ORDER BY seq").fetchall()
+    if rows:
+        from newsdesk.model import Article
+
+        conn.execute("DELETE FROM lsh_bands")
+        for seq, article_id, record in rows:
+            minhash = signature(body_text(Article.from_record(json.loads(record))))
+            conn.execute("UPDATE captures SET minhash=? WHERE seq=?", (signature_bytes(minhash), seq))
+            conn.executemany(
+                "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
+                [(band, key, article_id) for band, key in band_keys(minhash)],
+            )
+
+
+PUBLICATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS publications (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    url_key TEXT, edition_key TEXT, outlet TEXT, url TEXT, published TEXT, first_captured TEXT,
+    best_capture INTEGER
+)"""
 
 FTS_TABLE = "CREATE VIRTUAL TABLE article_fts USING fts5(title, body, facets, tokenize = 'unicode61 remove_diacritics 0')"
 
@@ -143,6 +187,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX story_terms_story ON story_terms(story_id);
     """,
     _capture_url_keys,
+    _publications,
 ]
 
 

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from newsdesk.archive import DEFAULT_DB
 from newsdesk.archive import fold as folding
+from newsdesk.archive import publications as publishing
 from newsdesk.archive.export import FIELDS as EXPORT_FIELDS
 from newsdesk.archive.schema import MIGRATIONS, migrate
 from newsdesk.archive.text import (
@@ -83,11 +84,13 @@ class ArticleRow:
     published: str | None
     captures: list[str] = field(default_factory=list)
     snippet: str | None = None
+    # {"outlet", "url", "published", "captures"} per publication, earliest first.
+    publications: list[dict[str, Any]] = field(default_factory=list)
 
     def to_record(self, with_snippet: bool) -> dict[str, Any]:
         record: dict[str, Any] = {
             "id": self.id, "title": self.title, "outlet": self.outlet, "published": self.published,
-            "captures": self.captures,
+            "captures": self.captures, "publications": self.publications,
         }
         if with_snippet:
             record["snippet"] = self.snippet
@@ -353,7 +356,10 @@ class Archive:
             status = "new"
             revision = 1
             self._insert_article(article_id, article, key)
-            self._index_signature(article_id, minhash)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO signatures(article_id, minhash) VALUES (?,?)",
+                (article_id, folding.signature_bytes(minhash)),
+            )
             self.conn.execute(
                 "INSERT INTO revisions(article_id, number, signature, first_capture) VALUES (?,?,?,?)",
                 (article_id, 1, folding.signature_bytes(minhash), self._next_capture_seq()),
@@ -369,12 +375,21 @@ class Archive:
         capture_seq = self._next_capture_seq()
         self.conn.execute(
             "INSERT INTO captures(seq, sha256, path, capture_url, captured_at, article_id, revision, fold_reason, score,"
-            " score_reason, record, url_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " score_reason, record, url_key, minhash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 capture_seq, sha256, article.file, article.capture_url, article.captured_at, article_id, revision,
                 decision.reason, score, score_reason, json.dumps(article.to_record(), ensure_ascii=False), key,
+                folding.signature_bytes(minhash),
             ),
         )
+        # Every capture's text is findable, so a later capture is compared with each capture of an article, not
+        # one representative: the articles are then the groups of captures linked by agreeing pairs, whatever
+        # order they came in.
+        self.conn.executemany(
+            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
+            [(band, band_key, article_id) for band, band_key in folding.band_keys(minhash)],
+        )
+        publishing.rebuild(self.conn, article_id)
         self._choose_best(article_id)
         return IngestOutcome(status, article_id, decision.reason)
 
@@ -402,7 +417,7 @@ class Archive:
         return folding.choose(list(candidates.values()), key)
 
     def _near_duplicates(self, article: Article, minhash: Any, key: str | None) -> list[folding.Candidate]:
-        """Articles the LSH bands offer with a version whose body is similar enough and whose
+        """Articles the LSH bands offer with a capture whose body is similar enough and whose
         title and date agree with the capture's."""
         offered: set[str] = set()
         for band, band_key in folding.band_keys(minhash):
@@ -412,15 +427,14 @@ class Archive:
                 offered.add(article_id)
         out = []
         for article_id in sorted(offered):
-            # Every version, not only the one the article shows: the bands index each revision's text, so a
-            # copy of a revised version (another mirror of it) folds into it too. Each version is judged with
-            # its own title and date (those of its first capture), so whether two captures agree does not
-            # depend on which capture the article happens to show when the second arrives.
+            # Every capture, not only the one the article shows nor one per revision: each is judged with its
+            # own text, title and date, so whether two captures agree depends on those two alone, and the
+            # articles do not depend on which capture happened to arrive first.
             best: tuple[float, str] | None = None
             keys: set[str] | None = None
             for data, title, published in self.conn.execute(
-                "SELECT r.signature, json_extract(c.record, '$.title'), json_extract(c.record, '$.published')"
-                " FROM revisions r JOIN captures c ON c.seq = r.first_capture WHERE r.article_id=?",
+                "SELECT minhash, json_extract(record, '$.title'), json_extract(record, '$.published')"
+                " FROM captures WHERE article_id=? AND minhash IS NOT NULL",
                 (article_id,),
             ).fetchall():
                 similarity = folding.similarity(data, minhash)
@@ -443,13 +457,12 @@ class Archive:
         )}
 
     def _same_address(self, article: Article, text: str, key: str) -> dict[str, folding.Candidate]:
-        """Articles at the capture's address whose text agrees with it, compared exactly with the
-        first capture of each of their revisions."""
+        """Articles with a capture at the capture's address whose text agrees with it, compared
+        exactly with each such capture."""
         found: dict[str, folding.Candidate] = {}
         for article_id, order, record in self.conn.execute(
-            "SELECT r.article_id, a.seq, c.record FROM revisions r JOIN captures c ON c.seq = r.first_capture"
-            " JOIN articles a ON a.id = r.article_id"
-            " WHERE r.article_id IN (SELECT DISTINCT article_id FROM captures WHERE url_key=?) ORDER BY r.article_id, r.number",
+            "SELECT c.article_id, a.seq, c.record FROM captures c JOIN articles a ON a.id = c.article_id"
+            " WHERE c.url_key=? ORDER BY c.seq",
             (key,),
         ).fetchall():
             version = Article.from_record(json.loads(record))
@@ -472,6 +485,7 @@ class Archive:
         self.conn.execute("UPDATE captures SET article_id=?, revision=revision+? WHERE article_id=?", (keep, offset, gone))
         self.conn.execute("UPDATE lsh_bands SET article_id=? WHERE article_id=?", (keep, gone))
         self.conn.execute("DELETE FROM signatures WHERE article_id=?", (gone,))
+        self.conn.execute("DELETE FROM publications WHERE article_id=?", (gone,))
         self._unplace(gone)
         gone_seq, gone_key = self.conn.execute("SELECT seq, url_key FROM articles WHERE id=?", (gone,)).fetchone()
         self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (gone_seq,))
@@ -498,15 +512,6 @@ class Archive:
             json.dumps(article.tags, ensure_ascii=False), article.language, article.format,
         )
 
-    def _index_signature(self, article_id: str, minhash: Any) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO signatures(article_id, minhash) VALUES (?,?)", (article_id, folding.signature_bytes(minhash))
-        )
-        self.conn.executemany(
-            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
-            [(band, key, article_id) for band, key in folding.band_keys(minhash)],
-        )
-
     def _revision_for(self, article_id: str, minhash: Any) -> tuple[int, bool]:
         rows = self.conn.execute(
             "SELECT number, signature FROM revisions WHERE article_id=? ORDER BY number", (article_id,)
@@ -520,18 +525,20 @@ class Archive:
             (article_id, number, folding.signature_bytes(minhash), self._next_capture_seq()),
         )
         self.conn.execute("UPDATE articles SET revisions=? WHERE id=?", (number, article_id))
-        # New text is findable too: the near-duplicate index learns the revision's signature.
-        self.conn.executemany(
-            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
-            [(band, key, article_id) for band, key in folding.band_keys(minhash)],
-        )
         return number, True
 
     def _choose_best(self, article_id: str) -> None:
-        """The article shows the best capture of its latest revision (`fold.latest_revision`:
-        by crawl time, else ingest order); ties go to the earliest ingested. When that changes,
-        the full-text row follows and the article is placed in stories again."""
+        """The article shows its first publication (publications.group's order: the earliest), as
+        the best capture of that publication's latest revision (`fold.latest_revision`: by crawl
+        time, else ingest order); ties go to the earliest ingested. A later outlet's copy, edited or
+        not, never becomes what the article shows: its title, outlet and date stay the first
+        publisher's. When the choice changes, the full-text row follows and the article is placed in
+        stories again."""
         captures = self.conn.execute(
+            "SELECT seq, revision, captured_at, score FROM captures WHERE article_id=? AND publication_id ="
+            " (SELECT id FROM publications WHERE article_id=? ORDER BY seq LIMIT 1)",
+            (article_id, article_id),
+        ).fetchall() or self.conn.execute(
             "SELECT seq, revision, captured_at, score FROM captures WHERE article_id=?", (article_id,)
         ).fetchall()
         current = self.conn.execute("SELECT seq, best_capture FROM articles WHERE id=?", (article_id,)).fetchone()
@@ -586,6 +593,27 @@ class Archive:
 
     def _capture_paths(self, article_id: str) -> list[str]:
         return [p for (p,) in self.conn.execute("SELECT path FROM captures WHERE article_id=? ORDER BY seq", (article_id,))]
+
+    def publications(self, article_id: str, detail: bool = False) -> builtins.list[dict[str, Any]]:
+        """The article's publications, earliest first: outlet, address, publication date and capture
+        paths; with `detail`, also the id, edition key, first crawl time, and each capture's path,
+        crawl time and why it folded into the article."""
+        out = []
+        for pub_id, outlet, url, edition, published, first_captured, best in self.conn.execute(
+            "SELECT id, outlet, url, edition_key, published, first_captured, best_capture FROM publications"
+            " WHERE article_id=? ORDER BY seq", (article_id,)
+        ).fetchall():
+            captures = self.conn.execute(
+                "SELECT seq, path, captured_at, fold_reason FROM captures WHERE publication_id=? ORDER BY seq", (pub_id,)
+            ).fetchall()
+            record: dict[str, Any] = {"outlet": outlet, "url": url, "published": published,
+                                      "captures": [path for _, path, _, _ in captures]}
+            if detail:
+                record = {"id": pub_id, **record, "edition_key": edition, "first_captured": first_captured,
+                          "captures": [{"path": path, "captured_at": at, "fold_reason": why, "best": seq == best}
+                                       for seq, path, at, why in captures]}
+            out.append(record)
+        return out
 
     def outlet_names(self, outlet: str) -> builtins.list[str]:
         """The outlet names stored in the archive that `outlet` means: the same name in either script,
@@ -642,7 +670,8 @@ class Archive:
         for seq in seqs:
             article_id, title, outlet_name, published, body = rows[seq]
             out.append(ArticleRow(
-                article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(json.loads(body), terms)
+                article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(json.loads(body), terms),
+                self.publications(article_id),
             ))
         return out
 
@@ -712,7 +741,10 @@ class Archive:
             [*params, -1 if limit is None else limit, offset],
         ).fetchall()
         for article_id, title, outlet_name, published in rows:
-            yield ArticleRow(article_id, title, outlet_name, published, self._capture_paths(article_id))
+            yield ArticleRow(
+                article_id, title, outlet_name, published, self._capture_paths(article_id),
+                publications=self.publications(article_id),
+            )
 
     def list_count(self, outlet: str | None = None, since: str | None = None, until: str | None = None) -> int:
         """How many articles `list` would give with no limit."""
@@ -764,7 +796,7 @@ class Archive:
             )
         ]
         return {"id": article_id, "article": self.article(article_id).to_record(), "best_reason": row[1],
-                "revisions": row[2], "captures": captures}
+                "revisions": row[2], "captures": captures, "publications": self.publications(article_id, detail=True)}
 
     # `builtins.list`: in this class body, after `def list`, a bare `list` names that method.
     def failures(self) -> builtins.list[dict[str, Any]]:
@@ -773,12 +805,17 @@ class Archive:
             for sha, path, error, url in self.conn.execute("SELECT sha256, path, error, capture_url FROM failures ORDER BY path")
         ]
 
-    def stats(self) -> builtins.list[tuple[str, str, int]]:
-        """(outlet, month, articles), months as YYYY-MM (`unknown` when undated)."""
+    def stats(self, by: str = "article") -> builtins.list[tuple[str, str, int]]:
+        """(outlet, month, count), months as YYYY-MM (`unknown` when undated): articles (by the
+        outlet and date the article shows) or, `by="publication"`, publications (by each
+        publication's own outlet and date)."""
+        table = {"article": "articles", "publication": "publications"}.get(by)
+        if table is None:
+            raise ValueError(f"stats counts articles or publications, not {by!r}")
         return [
             (outlet or "(unknown)", month or "unknown", count)
             for outlet, month, count in self.conn.execute(
-                "SELECT outlet, substr(published, 1, 7) AS month, COUNT(*) FROM articles GROUP BY outlet, month"
+                f"SELECT outlet, substr(published, 1, 7) AS month, COUNT(*) FROM {table} GROUP BY outlet, month"
                 " ORDER BY outlet, month"
             )
         ]
@@ -787,6 +824,7 @@ class Archive:
         one = self.conn.execute
         return {
             "articles": one("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "publications": one("SELECT COUNT(*) FROM publications").fetchone()[0],
             "captures": one("SELECT COUNT(*) FROM captures").fetchone()[0],
             "failures": one("SELECT COUNT(*) FROM failures").fetchone()[0],
         }
@@ -799,4 +837,9 @@ class Archive:
             record = self.article(article_id).to_record()
             record["id"] = article_id
             record["captures"] = self._capture_paths(article_id)
+            record["publications"] = [
+                {"id": p["id"], "outlet": p["outlet"], "url": p["url"], "published": p["published"],
+                 "first_captured": p["first_captured"], "captures": [c["path"] for c in p["captures"]]}
+                for p in self.publications(article_id, detail=True)
+            ]
             yield {name: record[name] for name in EXPORT_FIELDS}
