@@ -74,3 +74,35 @@ def test_with_no_dense_region_and_an_empty_generic_reading_trafilatura_reads_the
     # The model's region may be a copyright line; the rule alone would have asked trafilatura.
     m = measures([], ["Copyright © 2016 All Rights Reserved."], [])
     assert cascade_choice(m, PARAMS)[0] == "fallback"
+
+
+# A flash item: one short paragraph. Generic readers that miss it return a teaser list instead:
+# headlines, dates and "【详细】" links, blocks that end no sentence.
+FLASH = ["財聯社8月21日電，高通宣布推出新一代中階手機晶片，支援生成式AI功能，預計年底前上市。"]
+TEASERS = [
+    "山东日照：小蓝莓助力农业发展",
+    "5月22日，在山东省日照市东港区陈疃镇蓝莓产学研基地，农户在采摘蓝莓...【详细】",
+    "强图打榜 2024-05-23 09:41:17",
+    "美股三大指数集体收涨 科技股领涨",
+    "国际早班车 2024-05-23 08:08",
+]
+
+
+def test_a_generic_teaser_list_does_not_replace_a_short_flash_item() -> None:
+    # Neither region agrees with the generic reading, which would make it the article; but that
+    # reading is mostly titles, so it only arbitrates.
+    m = measures(FLASH, FLASH + MENU, TEASERS)
+    assert cascade_choice(m, PARAMS)[0] != "generic"
+
+
+def test_a_generic_reading_that_adds_a_teaser_list_does_not_extend_a_flash_item() -> None:
+    # Far longer and holding the flash item, but what it adds is a list of headlines.
+    m = measures(FLASH, MENU, FLASH + TEASERS)
+    assert cascade_choice(m, PARAMS)[0] == "rule"
+
+
+def test_a_generic_reading_of_prose_still_replaces_regions_that_miss_the_article() -> None:
+    # The rule took a disclaimer, the model a menu; the generic reading is the flash item itself.
+    disclaimer = ["本網站的內容概不構成任何投資意見，投資者不應只按本網站內容進行投資。", "資料如有錯漏而令閣下蒙受損失，本公司概不負責。"]
+    m = measures(disclaimer, MENU, FLASH)
+    assert cascade_choice(m, PARAMS)[0] == "generic"

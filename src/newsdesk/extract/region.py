@@ -324,6 +324,10 @@ class CascadeParams:
     contained: float = 0.8
     # Neither rule nor model agrees with the generic reading this much: the generic one is taken.
     alone: float = 0.3
+    # ... but only a generic reading that is itself prose: at most this share of its text in blocks that
+    # do not end a sentence. A generic reader that lost the article returns a menu or a teaser list
+    # (titles, dates, "【详细】"), and a short flash item must not be replaced by one, nor extended by one.
+    generic_loose: float = 0.5
 
 
 class Measures:
@@ -395,8 +399,9 @@ def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
     found the same text), and the rule's reading is taken. When they disagree the generic extractor's
     reading arbitrates: the model's region wins unless the rule's agrees with it clearly better; the
     generic reading itself replaces the choice when it holds it and is far longer (the chosen region
-    is a part of the article) or when the choice hardly agrees with it. Confidence is the agreement
-    the choice rests on.
+    is a part of the article) or when the choice hardly agrees with it, but only if it is mostly
+    sentences (a generic reading of headlines and dates is a teaser list, not a fuller article).
+    Confidence is the agreement the choice rests on.
     """
     has_rule = bool(m.blocks("rule"))
     if has_rule and m.rule_score >= params.rule_sure and m.loose("rule") <= params.rule_loose:
@@ -421,6 +426,9 @@ def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
     with_rule = m.agreement("rule", "generic") if has_rule else -1.0
     with_model = m.agreement("model", "generic") if has_model else -1.0
     choice, agree = ("model", with_model) if with_model >= with_rule + params.prefer_model else ("rule", with_rule)
+    if m.loose("generic") > params.generic_loose:
+        # The generic reading is mostly titles and fragments: it arbitrated, it does not replace.
+        return choice, max(agree, 0.0)
     if agree < params.alone:
         return "generic", max(agree, 0.0)
     if m.size("generic") >= params.extend * m.size(choice) and m.inside(choice, "generic") >= params.contained:
