@@ -19,10 +19,12 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+import newsdesk.sources.containers as containers
 from newsdesk.archive import Archive, ingest
 from newsdesk.sources.containers import container_kind, iter_all_captures
 from newsdesk.sources.files import MAX_CAPTURE_BYTES, RawCapture
 from tests.archive.helpers import CAPTURES, dump
+from tests.fuzz.zips import overlapping_zip, repeated_entry_zip
 
 MEMBERS = {
     "people.html": CAPTURES / "people__1.html",
@@ -105,6 +107,107 @@ def test_zip_with_a_damaged_member_keeps_the_others(tmp_path: Path) -> None:
     assert found["news/people.html"].data is None and "unreadable member" in (found["news/people.html"].error or "")
     assert found["news/soh.md"].data == MEMBERS["soh.md"].read_bytes()
     assert found["news/brief.md"].data == MEMBERS["brief.md"].read_bytes()
+
+
+@pytest.mark.parametrize("build", [overlapping_zip, repeated_entry_zip])
+def test_a_zip_whose_members_overlap_is_refused_before_anything_is_unpacked(tmp_path: Path, build: object) -> None:
+    """5,000 entries unpacking one compressed kernel (the "better zip bomb") cost ~25 minutes of CPU:
+    every member was unpacked and extracted. It is refused whole, as one error naming the cause."""
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(build(5_000))  # type: ignore[operator]
+    found = captures(path)
+    assert len(found) == 1
+    assert found[0].path == str(path) and found[0].data is None
+    assert "4,999 of its 5,000 members overlap" in str(found[0].error)
+    with Archive(tmp_path / "a.db") as archive:
+        summary = ingest([path, MEMBERS["brief.md"]], archive)
+        assert (summary.failed, summary.new) == (1, 1), "the refusal is one failure; the next path is read"
+        assert [f["error"] for f in archive.failures()] == [found[0].error]
+
+
+def test_zips_as_writers_make_them_are_not_taken_for_overlapping(tmp_path: Path) -> None:
+    """Members laid end to end, with data descriptors (a zip written to a stream), stored or
+    deflated, with names that are not ASCII: none overlaps, every member is read."""
+    path = tmp_path / "many.zip"
+    sources = list(MEMBERS.values())
+    with path.open("wb") as raw, zipfile.ZipFile(_Unseekable(raw), "w") as archive:
+        for number in range(3_000):
+            method = zipfile.ZIP_STORED if number % 3 == 0 else zipfile.ZIP_DEFLATED
+            info = zipfile.ZipInfo(f"新闻/{number:04d}-ü.md")
+            info.compress_type = method
+            with archive.open(info, "w") as member:
+                member.write(sources[number % 3].read_bytes() + str(number).encode())
+    with zipfile.ZipFile(path) as archive:
+        assert all(info.flag_bits & 0x08 for info in archive.infolist()), "written with data descriptors"
+    found = captures(path)
+    assert len(found) == 3_000 and all(c.error is None for c in found)
+
+
+class _Unseekable(io.RawIOBase):
+    """A file that can only be written forward, as a pipe is: zipfile then writes data descriptors."""
+
+    def __init__(self, out: io.BufferedWriter) -> None:
+        self.out = out
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _many_members_zip(path: Path, count: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number in range(count):
+            archive.writestr(f"{number:03d}.md", MEMBERS["brief.md"].read_bytes() + str(number).encode())
+    return path
+
+
+def _many_members_tar(path: Path, count: int) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for number in range(count):
+            add_member(tar, f"{number:03d}.md", MEMBERS["brief.md"].read_bytes() + str(number).encode())
+    return path
+
+
+def _many_lines_log(path: Path, count: int) -> Path:
+    brief = MEMBERS["brief.md"].read_text(encoding="utf-8")
+    path.write_text("".join(_log_line(brief + str(n), f"https://m.example/{n}") + "\n" for n in range(count)), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "limit", "unit"),
+    [("a.zip", _many_members_zip, "MAX_MEMBERS", "members"), ("a.tar.gz", _many_members_tar, "MAX_MEMBERS", "members"),
+     ("a.jsonl", _many_lines_log, "MAX_RECORDS", "lines")],
+)
+def test_a_container_stops_at_its_member_limit_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, build: object, limit: str, unit: str
+) -> None:
+    monkeypatch.setattr(containers, limit, 10)
+    path = build(tmp_path / name, 14)  # type: ignore[operator]
+    found = captures(path)
+    assert len(found) == 11 and all(c.error is None for c in found[:10])
+    assert found[-1].path == f"{path}#end" and found[-1].data is None
+    assert f"over 10 {unit}: the rest were not read" in str(found[-1].error)
+
+
+@pytest.mark.parametrize(("name", "build"), [("a.zip", _many_members_zip), ("a.tar.gz", _many_members_tar),
+                                             ("a.jsonl", _many_lines_log)])
+def test_a_container_stops_when_it_has_unpacked_its_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, build: object
+) -> None:
+    """What a container may unpack is bounded by its own size: a small file of highly compressed
+    members stops with an error capture instead of unpacking without end."""
+    monkeypatch.setattr(containers, "MIN_UNPACK_BYTES", 0)
+    monkeypatch.setattr(containers, "UNPACK_RATIO", 0)  # the budget is then 0: the first member spends it
+    path = build(tmp_path / name, 5)  # type: ignore[operator]
+    found = captures(path)
+    assert [c.error for c in found[:1]] == [None] and len(found) == 2
+    assert "the members after the first 1 were not read" in str(found[-1].error).replace("lines", "members")
 
 
 # --- tar ---------------------------------------------------------------------------------

@@ -4,10 +4,18 @@ Each yields `RawCapture`s named `container!member` (archives), `file#L<line>` (J
 `file#<record offset>` (WARC), so every capture keeps a path a user can trace. A container
 that breaks part-way (truncated gzip or WARC) yields an error capture and what it read
 before the break.
+
+The work one container can cause is bounded whatever it claims about itself: a zip whose
+members overlap one another (the construction of the "better zip bomb", thousands of entries
+unpacking the same compressed kernel) is refused whole before anything is unpacked; past
+`MAX_MEMBERS` members (`MAX_RECORDS` lines or records for logs and WARC files), or past
+`UNPACK_RATIO` times its own size unpacked (at least `MIN_UNPACK_BYTES`), reading stops with
+an error capture saying what was left unread.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import tarfile
 import zipfile
@@ -28,6 +36,46 @@ from newsdesk.sources.files import (
     read_capture,
 )
 
+# Zip and tar entries read from one container, at most.
+MAX_MEMBERS = 100_000
+# Lines of a capture log or records of a WARC file read from one container, at most.
+MAX_RECORDS = 1_000_000
+# A container unpacks to at most this many times its own size, or MIN_UNPACK_BYTES if that is more:
+# text compresses ~5-20 times, so a real container stays far below it; a bomb reaches it at once.
+UNPACK_RATIO = 100
+MIN_UNPACK_BYTES = 1 << 30
+
+
+class _Budget:
+    """What one container may still cost: members (or lines, records) and unpacked bytes."""
+
+    def __init__(self, path: Path, max_members: int) -> None:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        self.path = path
+        self.max_members = max_members
+        self.max_bytes = max(MIN_UNPACK_BYTES, UNPACK_RATIO * size)
+        self.members = 0
+        self.unpacked = 0
+
+    def take(self, count_as: str) -> RawCapture | None:
+        """Count one more member; past a limit, the error capture that ends the container."""
+        self.members += 1
+        if self.members > self.max_members:
+            return RawCapture(
+                f"{self.path}#end", None,
+                f"container has over {self.max_members:,} {count_as}: the rest were not read (split it to read them)",
+            )
+        if self.unpacked > self.max_bytes:
+            return RawCapture(
+                f"{self.path}#end", None,
+                f"container unpacks to over {self.max_bytes:,} bytes ({UNPACK_RATIO} times its size, at least "
+                f"{MIN_UNPACK_BYTES:,}): the {count_as} after the first {self.members - 1:,} were not read",
+            )
+        return None
+
 
 def container_kind(path: Path) -> str | None:
     name = path.name.lower()
@@ -42,6 +90,28 @@ def container_kind(path: Path) -> str | None:
     return None
 
 
+def _local_header_bytes(info: zipfile.ZipInfo) -> int:
+    """The least a member's local header can take: 30 fixed bytes and the name as stored (the
+    local extra field may add more, which only makes the member's span longer)."""
+    try:
+        stored = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    except UnicodeEncodeError:
+        stored = b""
+    return 30 + len(stored)
+
+
+def overlapping_members(archive: zipfile.ZipFile) -> int:
+    """How many members' bytes (local header + compressed data) run into the next member's local
+    header. Writers lay members end to end; a zip bomb points thousands of entries at one
+    compressed kernel, so each unpacks all of it (Fifield's overlapped construction)."""
+    infos = sorted(archive.infolist(), key=lambda i: i.header_offset)
+    return sum(
+        1
+        for this, following in itertools.pairwise(infos)
+        if this.header_offset + _local_header_bytes(this) + this.compress_size > following.header_offset
+    )
+
+
 def _zip_members(path: Path) -> Iterator[RawCapture]:
     try:
         archive = zipfile.ZipFile(path)
@@ -49,22 +119,35 @@ def _zip_members(path: Path) -> Iterator[RawCapture]:
         yield RawCapture(str(path), None, f"unreadable zip archive: {exc}")
         return
     with archive:
+        if overlaps := overlapping_members(archive):
+            yield RawCapture(
+                str(path), None,
+                f"zip archive refused: {overlaps:,} of its {len(archive.infolist()):,} members overlap another "
+                "member's data (a zip bomb's construction); nothing in it was read",
+            )
+            return
+        budget = _Budget(path, MAX_MEMBERS)
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
             name = f"{path}!{info.filename}"
             if info.is_dir() or Path(info.filename).name.startswith("."):
                 continue
+            if (over := budget.take("members")) is not None:
+                yield over
+                return
             if info.file_size > MAX_CAPTURE_BYTES:
                 yield RawCapture(name, None, f"member is {info.file_size} bytes, over the {MAX_CAPTURE_BYTES}-byte limit")
                 continue
             try:
                 with archive.open(info) as member:
                     data = member.read(MAX_CAPTURE_BYTES + 1)
+                budget.unpacked += len(data)
                 # The directory's sizes are claims: what was read decides.
                 if len(data) > MAX_CAPTURE_BYTES:
                     yield RawCapture(name, None, f"member is over the {MAX_CAPTURE_BYTES}-byte limit")
                     continue
                 if data[:2] == GZIP_MAGIC:
                     data = gunzip(data, MAX_CAPTURE_BYTES)
+                    budget.unpacked += len(data)
             except (OSError, zipfile.BadZipFile, ValueError, EOFError, zlib.error) as exc:
                 yield RawCapture(name, None, f"unreadable member: {exc}")
                 continue
@@ -78,9 +161,14 @@ def _tar_members(path: Path) -> Iterator[RawCapture]:
         yield RawCapture(str(path), None, f"unreadable tar archive: {exc}")
         return
     with archive:
+        budget = _Budget(path, MAX_MEMBERS)
         try:
             for info in archive:
                 name = f"{path}!{info.name}"
+                # Every entry counts, files or not: a tar of a million empty folders is work too.
+                if (over := budget.take("members")) is not None:
+                    yield over
+                    return
                 if not info.isfile() or Path(info.name).name.startswith("."):
                     continue
                 if info.size > MAX_CAPTURE_BYTES:
@@ -88,12 +176,14 @@ def _tar_members(path: Path) -> Iterator[RawCapture]:
                     continue
                 member = archive.extractfile(info)
                 data = member.read(MAX_CAPTURE_BYTES + 1) if member else b""
+                budget.unpacked += len(data)
                 if len(data) > MAX_CAPTURE_BYTES:
                     yield RawCapture(name, None, f"member is over the {MAX_CAPTURE_BYTES}-byte limit")
                     continue
                 if data[:2] == GZIP_MAGIC:
                     try:
                         data = gunzip(data, MAX_CAPTURE_BYTES)
+                        budget.unpacked += len(data)
                     except (ValueError, zlib.error) as exc:
                         # One bad member is that member's error; the members after it are still read.
                         yield RawCapture(name, None, f"unreadable member: {exc}")
@@ -168,9 +258,14 @@ def _jsonl_lines(path: Path) -> Iterator[RawCapture]:
         yield RawCapture(str(path), None, f"unreadable: {exc}")
         return
     with stream:
+        budget = _Budget(path, MAX_RECORDS)
         try:
             for number, line in _lines(_log_chunks(stream), MAX_CAPTURE_BYTES):
                 name = f"{path}#L{number}"
+                if (over := budget.take("lines")) is not None:
+                    yield over
+                    return
+                budget.unpacked += len(line) if line is not None else MAX_CAPTURE_BYTES
                 if line is None:
                     yield RawCapture(name, None, f"line is over the {MAX_CAPTURE_BYTES}-byte limit for one capture")
                 elif (capture := _jsonl_capture(name, line)) is not None:
@@ -213,8 +308,12 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
         return
     with stream:
         records = ArchiveIterator(stream)
+        budget = _Budget(path, MAX_RECORDS)
         try:
             for record in records:
+                if (over := budget.take("records")) is not None:
+                    yield over
+                    return
                 if not _is_page(record):
                     # Skipped records are read through too, so a file cut inside one is noticed.
                     if _truncated(record):
@@ -224,6 +323,7 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
                 # Read the payload before asking for the offset: `get_record_offset` reads the
                 # record to its end, after which the payload reads as empty.
                 data = record.content_stream().read(MAX_CAPTURE_BYTES + 1)
+                budget.unpacked += len(data)
                 name = f"{path}#{records.get_record_offset()}"
                 if len(data) > MAX_CAPTURE_BYTES:
                     yield RawCapture(name, None, f"record is over the {MAX_CAPTURE_BYTES}-byte limit")
