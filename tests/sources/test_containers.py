@@ -500,3 +500,30 @@ def test_garbage_named_warc_is_an_error_capture(tmp_path: Path) -> None:
     found = captures(path)
     assert found and all(c.data is None for c in found)
     assert "WARC" in (found[-1].error or "")
+
+
+def test_a_warc_record_with_a_short_content_length_keeps_its_bytes_and_says_so(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Found by bench/fuzz.py: warcio noticed the bytes a short Content-Length left outside the
+    record only by writing a three-line WARNING to the terminal (through `newsdesk ingest`); the
+    record was stored as if whole. Now the capture carries the complaint as a warning, into the
+    archive, and nothing is written to the terminal."""
+    data = write_warc(tmp_path / "whole.warc", gzipped=False).read_bytes()
+    # The first response's Content-Length, 40 bytes short.
+    response = data.index(b"WARC-Type: response")
+    start = data.index(b"Content-Length: ", response) + len(b"Content-Length: ")
+    end = data.index(b"\r\n", start)
+    path = tmp_path / "short.warc"
+    path.write_bytes(data[:start] + str(int(data[start:end]) - 40).encode() + data[end:])
+    found = captures(path)
+    assert [c.error for c in found] == [None, None, None]
+    assert found[0].warning is not None and "Content-Length" in found[0].warning
+    assert found[1].warning is None and found[2].warning is None
+    db = tmp_path / "a.db"
+    ingested(db, path)
+    out, err = capfd.readouterr()
+    assert "WARNING" not in out + err and "Remainder" not in out + err
+    with Archive(db) as archive:
+        records = [json.loads(r) for (r,) in archive.conn.execute("SELECT record FROM captures ORDER BY seq")]
+    assert any("Content-Length" in w for w in records[0]["warnings"])

@@ -15,8 +15,11 @@ an error capture saying what was left unread.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
+import sys
 import tarfile
 import zipfile
 import zlib
@@ -297,6 +300,55 @@ def _truncated(record: Any) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _stderr_into(notes: list[str]) -> Iterator[None]:
+    """warcio reports damage by writing to sys.stderr (a record whose Content-Length is wrong,
+    gzip data that stops decompressing), where it would reach the user's terminal as stray lines
+    and be lost to the archive. Collected here instead, each as one line, to be reported on the
+    capture they concern. Only ever around warcio calls, never across a `yield`."""
+    saved, sys.stderr = sys.stderr, io.StringIO()
+    try:
+        yield
+    finally:
+        written, sys.stderr = sys.stderr.getvalue(), saved
+        if written.strip():
+            notes.append(" ".join(written.split())[:300])
+
+
+def _warc_record(records: Any, record: Any, path: Path) -> tuple[RawCapture | None, bool]:
+    """The capture one WARC record holds (None for a record that is no capture), and whether the
+    file ends inside it."""
+    if not _is_page(record):
+        # Skipped records are read through too, so a file cut inside one is noticed.
+        if _truncated(record):
+            return RawCapture(f"{path}#{records.get_record_offset()}", None, "WARC file ends early: this record is truncated"), True
+        return None, False
+    # Read the payload before asking for the offset: `get_record_offset` reads the
+    # record to its end, after which the payload reads as empty.
+    data = record.content_stream().read(MAX_CAPTURE_BYTES + 1)
+    name = f"{path}#{records.get_record_offset()}"
+    if len(data) > MAX_CAPTURE_BYTES:
+        return RawCapture(name, None, f"record is over the {MAX_CAPTURE_BYTES}-byte limit"), False
+    if _truncated(record):
+        return RawCapture(name, None, "WARC file ends early: this record is truncated"), True
+    return RawCapture(
+        name, data,
+        capture_url=record.rec_headers.get_header("WARC-Target-URI"),
+        captured_at=record.rec_headers.get_header("WARC-Date"),
+    ), False
+
+
+def _with_note(capture: RawCapture, note: str) -> RawCapture:
+    """A capture warcio complained about while reading it or the record after it: a record whose
+    Content-Length is short leaves its last bytes outside any record, noticed only when the next
+    record is read. A readable capture keeps its bytes and carries the complaint as a warning."""
+    if capture.data is None:
+        capture.error = f"{capture.error} ({note})"
+    else:
+        capture.warning = f"WARC record may be incomplete: {note}"
+    return capture
+
+
 def _warc_records(path: Path) -> Iterator[RawCapture]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
@@ -309,37 +361,40 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
     with stream:
         records = ArchiveIterator(stream)
         budget = _Budget(path, MAX_RECORDS)
+        # A capture is held back until the record after it has been read: warcio's complaint about
+        # a record's length comes while reading the next one.
+        pending: RawCapture | None = None
         try:
-            for record in records:
-                if (over := budget.take("records")) is not None:
-                    yield over
-                    return
-                if not _is_page(record):
-                    # Skipped records are read through too, so a file cut inside one is noticed.
-                    if _truncated(record):
-                        yield RawCapture(f"{path}#{records.get_record_offset()}", None, "WARC file ends early: this record is truncated")
-                        return
-                    continue
-                # Read the payload before asking for the offset: `get_record_offset` reads the
-                # record to its end, after which the payload reads as empty.
-                data = record.content_stream().read(MAX_CAPTURE_BYTES + 1)
-                budget.unpacked += len(data)
-                name = f"{path}#{records.get_record_offset()}"
-                if len(data) > MAX_CAPTURE_BYTES:
-                    yield RawCapture(name, None, f"record is over the {MAX_CAPTURE_BYTES}-byte limit")
-                    continue
-                if _truncated(record):
-                    yield RawCapture(name, None, "WARC file ends early: this record is truncated")
-                    return
-                yield RawCapture(
-                    name, data,
-                    capture_url=record.rec_headers.get_header("WARC-Target-URI"),
-                    captured_at=record.rec_headers.get_header("WARC-Date"),
-                )
+            iterator = iter(records)
+            while True:
+                notes: list[str] = []
+                capture, ends = None, False
+                with _stderr_into(notes):
+                    record = next(iterator, None)
+                    if record is not None and (capture := budget.take("records")) is None:
+                        capture, ends = _warc_record(records, record, path)
+                        budget.unpacked += len(capture.data) if capture is not None and capture.data else 0
+                if notes and pending is not None:
+                    pending = _with_note(pending, notes.pop(0))
+                if pending is not None:
+                    yield pending
+                if notes and capture is not None:
+                    capture = _with_note(capture, " ".join(notes))
+                elif notes:
+                    yield RawCapture(f"{path}#{records.get_record_offset()}", None, f"WARC file damaged: {' '.join(notes)}")
+                pending = capture
+                if record is None or ends or budget.members > budget.max_members:
+                    break
         except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError, KeyError) as exc:
             # warcio parsing headers cut off mid-line fails with AttributeError / IndexError rather
             # than its own ArchiveLoadFailed; either way the records before the damage were yielded.
-            yield RawCapture(f"{path}#end", None, f"WARC file ends early or is damaged: {type(exc).__name__}: {exc}")
+            if pending is not None:
+                yield pending
+                pending = None
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            yield RawCapture(f"{path}#end", None, f"WARC file ends early or is damaged: {reason}")
+        if pending is not None:
+            yield pending
 
 
 _READERS = {"zip": _zip_members, "tar": _tar_members, "jsonl": _jsonl_lines, "warc": _warc_records}
