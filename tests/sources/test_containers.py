@@ -22,7 +22,7 @@ from warcio.warcwriter import WARCWriter
 import newsdesk.sources.containers as containers
 from newsdesk.archive import Archive, ingest
 from newsdesk.sources.containers import container_kind, iter_all_captures
-from newsdesk.sources.files import MAX_CAPTURE_BYTES, RawCapture
+from newsdesk.sources.files import GZIP_MAGIC, MAX_CAPTURE_BYTES, RawCapture
 from tests.archive.helpers import CAPTURES, dump
 from tests.fuzz.zips import overlapping_zip, repeated_entry_zip
 
@@ -527,3 +527,34 @@ def test_a_warc_record_with_a_short_content_length_keeps_its_bytes_and_says_so(
     with Archive(db) as archive:
         records = [json.loads(r) for (r,) in archive.conn.execute("SELECT record FROM captures ORDER BY seq")]
     assert any("Content-Length" in w for w in records[0]["warnings"])
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_damage_inside_a_warc_costs_only_the_damaged_record(tmp_path: Path, gzipped: bool) -> None:
+    """Found by bench/fuzz.py: one flipped byte in a `.warc.gz` (or a garbled record header in a
+    `.warc`) ended the file there, losing every record after it. Reading goes on from the next
+    intact record; the damaged one is an error capture that says where reading resumed."""
+    whole = write_warc(tmp_path / ("whole.warc.gz" if gzipped else "whole.warc"), gzipped=gzipped)
+    good = captures(whole)
+    offsets = [int(c.path.rsplit("#", 1)[1]) for c in good]
+    assert len(good) == 3
+    data = bytearray(whole.read_bytes())
+    # Damage the second page's response record: its compressed data, or its WARC header's first line.
+    if gzipped:
+        assert data[offsets[1] : offsets[1] + 2] == GZIP_MAGIC, "one gzip member per record"
+        at = offsets[1] + 200
+        data[at : at + 40] = bytes(b ^ 0x5A for b in data[at : at + 40])
+    else:
+        data[offsets[1] : offsets[1] + 8] = b"GARBAGE!"
+    damaged = tmp_path / whole.name.replace("whole", "damaged")
+    damaged.write_bytes(bytes(data))
+    found = captures(damaged)
+    # The damaged record is an error, or (its gzip check failing only at its end) its bytes with a warning.
+    clean = [c for c in found if c.error is None and c.warning is None]
+    assert [c.data for c in clean] == [good[0].data, good[2].data]
+    assert [c.capture_url for c in clean] == [PAGES[0][0], PAGES[2][0]]
+    flagged = [c.error or c.warning for c in found if c.error or c.warning]
+    assert flagged and all("damaged" in str(e) or "truncated" in str(e) for e in flagged), flagged
+    with Archive(tmp_path / "a.db") as archive:
+        summary = ingest([damaged], archive)
+    assert summary.new + summary.folded >= 2 and summary.read == len(found)

@@ -23,7 +23,7 @@ import sys
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -345,13 +345,91 @@ def _with_note(capture: RawCapture, note: str) -> RawCapture:
     if capture.data is None:
         capture.error = f"{capture.error} ({note})"
     else:
-        capture.warning = f"WARC record may be incomplete: {note}"
+        capture.warning = f"WARC record may be damaged or incomplete: {note}"
     return capture
 
 
-def _warc_records(path: Path) -> Iterator[RawCapture]:
-    from warcio.archiveiterator import ArchiveIterator
+# What `_warc_run` returns when it stopped at a truncated record (whose error capture it yielded).
+_CUT_RECORD = "a record is truncated"
+
+
+def _warc_run(records: Any, path: Path, budget: _Budget) -> Generator[RawCapture, None, str | None]:
+    """The captures of one run of intact records. Returns what stopped it: None for the end of the
+    file (or of the budget), `_CUT_RECORD`, or the damage warcio could not read past."""
     from warcio.exceptions import ArchiveLoadFailed
+
+    # A capture is held back until the record after it has been read: warcio's complaint about
+    # a record's length comes while reading the next one.
+    pending: RawCapture | None = None
+    stopped: str | None = None
+    try:
+        iterator = iter(records)
+        while True:
+            notes: list[str] = []
+            capture, ends = None, False
+            with _stderr_into(notes):
+                record = next(iterator, None)
+                if record is not None and (capture := budget.take("records")) is None:
+                    capture, ends = _warc_record(records, record, path)
+                    budget.unpacked += len(capture.data) if capture is not None and capture.data else 0
+            if notes and pending is not None:
+                pending = _with_note(pending, notes.pop(0))
+            if pending is not None:
+                yield pending
+            if notes and capture is not None:
+                capture = _with_note(capture, " ".join(notes))
+            elif notes:
+                yield RawCapture(f"{path}#{records.get_record_offset()}", None, f"WARC file damaged: {' '.join(notes)}")
+            pending = capture
+            if ends:
+                stopped = _CUT_RECORD
+            if record is None or ends or budget.members > budget.max_members:
+                break
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError, KeyError) as exc:
+        # warcio parsing headers cut off mid-line fails with AttributeError / IndexError rather
+        # than its own ArchiveLoadFailed; either way the records before the damage were yielded.
+        stopped = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    if pending is not None:
+        yield pending
+    return stopped
+
+
+def _starts_a_record(stream: BinaryIO, offset: int, gzipped: bool) -> bool:
+    stream.seek(offset)
+    head = stream.read(1 << 16)
+    if gzipped:
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith((b"WARC/1.0\r\n", b"WARC/1.1\r\n", b"WARC/0.1"))
+
+
+def _next_record_start(stream: BinaryIO, after: int, gzipped: bool) -> int | None:
+    """Where the next intact record begins at or after `after`: a gzip member that unpacks to a
+    WARC header (a `.warc.gz` is one member per record), or a WARC header at the start of a line."""
+    marker = GZIP_MAGIC + b"\x08" if gzipped else b"\nWARC/"
+    position, carry = after, b""
+    while True:
+        stream.seek(position)
+        chunk = stream.read(CHUNK_BYTES)
+        if not chunk:
+            return None
+        window, base = carry + chunk, position - len(carry)
+        found = window.find(marker)
+        while found >= 0:
+            offset = base + found + (0 if gzipped else 1)
+            if offset >= after and _starts_a_record(stream, offset, gzipped):
+                return offset
+            found = window.find(marker, found + 1)
+        carry = window[-(len(marker) - 1) :]
+        position += len(chunk)
+
+
+def _warc_records(path: Path) -> Iterator[RawCapture]:
+    """The captures of a WARC file. Damage ends a run of records, not the file: reading goes on
+    from the next intact record (a flipped byte in a `.warc.gz` lost every record after it)."""
+    from warcio.archiveiterator import ArchiveIterator
 
     try:
         stream = path.open("rb")
@@ -359,42 +437,25 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
         yield RawCapture(str(path), None, f"unreadable WARC file: {exc}")
         return
     with stream:
-        records = ArchiveIterator(stream)
+        gzipped = stream.read(2) == GZIP_MAGIC
         budget = _Budget(path, MAX_RECORDS)
-        # A capture is held back until the record after it has been read: warcio's complaint about
-        # a record's length comes while reading the next one.
-        pending: RawCapture | None = None
-        try:
-            iterator = iter(records)
-            while True:
-                notes: list[str] = []
-                capture, ends = None, False
-                with _stderr_into(notes):
-                    record = next(iterator, None)
-                    if record is not None and (capture := budget.take("records")) is None:
-                        capture, ends = _warc_record(records, record, path)
-                        budget.unpacked += len(capture.data) if capture is not None and capture.data else 0
-                if notes and pending is not None:
-                    pending = _with_note(pending, notes.pop(0))
-                if pending is not None:
-                    yield pending
-                if notes and capture is not None:
-                    capture = _with_note(capture, " ".join(notes))
-                elif notes:
-                    yield RawCapture(f"{path}#{records.get_record_offset()}", None, f"WARC file damaged: {' '.join(notes)}")
-                pending = capture
-                if record is None or ends or budget.members > budget.max_members:
-                    break
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError, KeyError) as exc:
-            # warcio parsing headers cut off mid-line fails with AttributeError / IndexError rather
-            # than its own ArchiveLoadFailed; either way the records before the damage were yielded.
-            if pending is not None:
-                yield pending
-                pending = None
-            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-            yield RawCapture(f"{path}#end", None, f"WARC file ends early or is damaged: {reason}")
-        if pending is not None:
-            yield pending
+        start = 0
+        while True:
+            stream.seek(start)
+            records = ArchiveIterator(stream)
+            stopped = yield from _warc_run(records, path, budget)
+            if stopped is None:
+                return
+            # Past the record that failed, whatever warcio had read of it: every resumption moves on.
+            damaged_at = max(start, records.offset)
+            resume = _next_record_start(stream, damaged_at + 1, gzipped)
+            if stopped != _CUT_RECORD:
+                name, more = (f"{path}#{damaged_at}", f"; read on from the next intact record, at offset {resume}") \
+                    if resume is not None else (f"{path}#end", "")
+                yield RawCapture(name, None, f"WARC file ends early or is damaged: {stopped}{more}")
+            if resume is None:
+                return
+            start = resume
 
 
 _READERS = {"zip": _zip_members, "tar": _tar_members, "jsonl": _jsonl_lines, "warc": _warc_records}
