@@ -126,8 +126,10 @@ def run_extract(all_cases: list[Case], folders: list[Path], batch: int, section:
                 for problem in check_article(article, case.expect if whole else None):
                     tally.problems[problem.split(":")[0]] += 1
                     tally.problem_cases.append(f"{case.name} ({case.how}): {problem[:200]}")
+                    console.print(f"PROBLEM {tally.problem_cases[-1]}", markup=False)
         except Exception as exc:  # what the contract says never happens: counted, not fatal
             tally.unhandled.append(f"{case.name} ({case.how}): {type(exc).__name__}: {exc}"[:300])
+            console.print(f"UNHANDLED {tally.unhandled[-1]}", markup=False)
         if (index + 1) % 1000 == 0:
             console.print(f"extract: {index + 1:,} cases, {tally.captures:,} captures", style="dim")
     tally.slowest.sort(reverse=True)
