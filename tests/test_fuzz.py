@@ -114,3 +114,36 @@ def test_ingest_of_hostile_batches_never_raises_and_loses_nothing(tmp_path: Path
         conn.close()
     assert fts_is_sound(db)
     assert stored + failed == read - unchanged and read >= 120
+
+
+# --- what the fuzzer found (bench/fuzz.py), one regression each ------------------------------------
+
+_ARTICLE = "".join(f"<p>{lead}</p>" for lead in (
+    "新华社北京3月5日电 国务院总理在人民大会堂作政府工作报告，提出今年经济增长预期目标。",
+    "记者在现场看到，许多代表认真听取报告并做了记录，会后接受采访时表示对未来充满信心。",
+    "报告还提出了一系列改善民生的措施，包括扩大就业、提高养老金和加强医疗保障等内容。",
+))
+
+
+@pytest.mark.parametrize(
+    ("canonical", "markup"),
+    [
+        # A hostile fragment (`\x1b[2J`, a terminal escape) inside a link a mirror labels as the original.
+        ("https://www.example.com/news/1.html", '<p>原文链接：<a href="http://[2J/page.html">原文</a></p>'),
+        ("https://www.example.com/news/1.html", '<p>本文转自<a href="https://[::1/x">大纪元</a></p>'),
+        # The page's canonical link.
+        ("https://[2J/news/1.html", ""),
+    ],
+)
+def test_an_address_with_a_broken_bracketed_host_is_text_not_a_crash(canonical: str, markup: str) -> None:
+    """urllib raises ValueError for `http://[2J/…` (a bracketed host that is no IP address) or an
+    unclosed `[`: extraction failed with "ValueError: '2J' does not appear to be an IPv4 or IPv6
+    address" and the article was lost."""
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府工作报告</title>'
+        f'<link rel="canonical" href="{canonical}"></head>'
+        f"<body><h1>政府工作报告</h1>{markup}{_ARTICLE}</body></html>"
+    )
+    article = extract_capture(page.encode(), "broken-host.html")
+    assert article.error is None, article.error
+    assert "许多代表认真听取报告" in "".join(article.body)

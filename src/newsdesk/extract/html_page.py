@@ -39,8 +39,15 @@ def is_full_document(text: str) -> bool:
     return "<head" in head or "<!doctype" in head or "<meta" in head
 
 
-def _is_mirror_host(url: str) -> bool:
-    return bool(_MIRROR_HOSTS.search(urlsplit(url).netloc or url))
+def _names_the_original(url: str) -> bool:
+    """Whether `url` can be an article's original address: not a mirror's host, and an address
+    urllib can take apart (`http://[2J/…`, a bracketed host that is no IP address, or an unclosed
+    `[`, makes it raise ValueError: such a link names no page)."""
+    try:
+        host = urlsplit(url).netloc
+    except ValueError:
+        return False
+    return not _MIRROR_HOSTS.search(host or url)
 
 
 def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
@@ -48,7 +55,7 @@ def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
     original, outlets = None, []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href.startswith("http") or _is_mirror_host(href):
+        if not href.startswith("http") or not _names_the_original(href):
             continue
         before = _text_before(a)
         if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
@@ -296,7 +303,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.tags = page.tags
     draft.language_hint = page.language
     draft.capture_url = _capture_url(text)
-    if not mirror and page.canonical and not _is_mirror_host(page.canonical):
+    if not mirror and page.canonical and _names_the_original(page.canonical):
         # A saved page's canonical link is the outlet's own address for the story.
         draft.original_url = draft.original_url or page.canonical
     registry = load_registry()
