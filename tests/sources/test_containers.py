@@ -558,3 +558,19 @@ def test_damage_inside_a_warc_costs_only_the_damaged_record(tmp_path: Path, gzip
     with Archive(tmp_path / "a.db") as archive:
         summary = ingest([damaged], archive)
     assert summary.new + summary.folded >= 2 and summary.read == len(found)
+
+
+def test_only_warcios_own_writes_are_taken_from_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """While warcio reads, what this thread writes to stderr is its complaint; another thread (the
+    ingest progress bar redrawing itself) still reaches the terminal, and is no capture's warning."""
+    import sys
+    import threading
+
+    notes: list[str] = []
+    with containers._stderr_into(notes):
+        other = threading.Thread(target=lambda: sys.stderr.write("progress bar frame\n"))
+        other.start()
+        other.join()
+        sys.stderr.write("WARNING: Record not followed by newline\n")
+    assert notes == ["WARNING: Record not followed by newline"]
+    assert "progress bar frame" in capfd.readouterr().err

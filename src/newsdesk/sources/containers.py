@@ -21,6 +21,7 @@ import itertools
 import json
 import sys
 import tarfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -300,19 +301,39 @@ def _truncated(record: Any) -> bool:
     return False
 
 
+class _ThisThreadsWrites:
+    """sys.stderr as seen while warcio reads: what this thread writes is kept; other threads (a
+    progress bar redrawing itself) still write to the real stream."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.thread = threading.get_ident()
+        self.kept = io.StringIO()
+
+    def write(self, text: str) -> int:
+        if threading.get_ident() == self.thread:
+            return self.kept.write(text)
+        return int(self.real.write(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
 @contextlib.contextmanager
 def _stderr_into(notes: list[str]) -> Iterator[None]:
     """warcio reports damage by writing to sys.stderr (a record whose Content-Length is wrong,
     gzip data that stops decompressing), where it would reach the user's terminal as stray lines
     and be lost to the archive. Collected here instead, each as one line, to be reported on the
     capture they concern. Only ever around warcio calls, never across a `yield`."""
-    saved, sys.stderr = sys.stderr, io.StringIO()
+    saved = sys.stderr
+    collector = _ThisThreadsWrites(saved)
+    sys.stderr = collector  # type: ignore[assignment]
     try:
         yield
     finally:
-        written, sys.stderr = sys.stderr.getvalue(), saved
-        if written.strip():
-            notes.append(" ".join(written.split())[:300])
+        sys.stderr = saved
+        if written := " ".join(collector.kept.getvalue().split()):
+            notes.append(written[:300])
 
 
 def _warc_record(records: Any, record: Any, path: Path) -> tuple[RawCapture | None, bool]:
