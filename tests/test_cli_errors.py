@@ -198,3 +198,158 @@ def test_a_full_disk_stops_the_ingest_with_one_line_and_a_sound_archive(db: Path
     assert again.returncode == 0, again.stderr
     names = {Path(p).name for (p,) in sqlite3.connect(archive).execute("SELECT path FROM captures")}
     assert names >= {p.name for p in folder.iterdir()}
+
+
+# --- every command, each way an archive or its storage can be bad ---------------------------------
+
+
+def _ids(db: Path) -> tuple[str, str]:
+    conn = sqlite3.connect(f"{db.as_uri()}?immutable=1", uri=True)  # read-only storage too
+    try:
+        article = conn.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+        story = conn.execute("SELECT id FROM stories ORDER BY id LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+    return article, story
+
+
+def every_command(db: Path, out: Path) -> dict[str, list[str | Path]]:
+    """One invocation of every command that takes --db, reading or writing."""
+    article, story = _ids(db)
+    return {
+        "ingest": ["ingest", CAPTURES / "hkcnews__48897.md"],
+        "failures": ["failures"],
+        "search": ["search", "拉夫罗夫"],
+        "list": ["list"],
+        "show": ["show", article],
+        "export": ["export", out],
+        "stats": ["stats"],
+        "stories": ["stories"],
+        "story": ["story", story],
+        "entity": ["entity", "拉夫罗夫"],
+        "alias add": ["alias", "add", "拉夫罗夫", "Sergei Lavrov"],
+    }
+
+
+def _bad_archive(kind: str, db: Path, folder: Path) -> Path:
+    if kind == "missing folder":
+        return folder / "no" / "news.db"
+    if kind == "a folder":
+        (folder / "folder.db").mkdir()
+        return folder / "folder.db"
+    path = folder / "bad.db"
+    if kind == "text":
+        path.write_text("notes, not a database\n" * 100, encoding="utf-8")
+    elif kind == "another program's SQLite":
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE photos (name TEXT)")
+        conn.commit()
+        conn.close()
+    elif kind == "cut short":
+        path.write_bytes(db.read_bytes()[: db.stat().st_size // 3])
+    elif kind == "damaged header":
+        path.write_bytes(random.Random(3).randbytes(100) + db.read_bytes()[100:])
+    elif kind == "empty file":
+        path.write_bytes(b"")
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind", ["missing folder", "a folder", "text", "another program's SQLite", "cut short", "damaged header", "empty file"]
+)
+def test_every_command_on_a_bad_archive_is_one_line(db: Path, tmp_path: Path, kind: str) -> None:
+    """Each command against an archive that is missing, a folder, no database, another program's
+    database, cut short or damaged: one line and exit code 2 (or, where it cannot matter, success),
+    and the file is left as it was."""
+    bad = _bad_archive(kind, db, tmp_path)
+    before = digest(bad) if bad.is_file() else None
+    for name, command in every_command(db, tmp_path / "out.jsonl").items():
+        run = newsdesk(*command, "--db", bad)
+        if run.returncode == 0:
+            # An empty file is an empty SQLite database: an archive with nothing in it yet.
+            assert kind == "empty file", (name, run.stdout[-300:])
+            assert "Traceback" not in run.stderr
+            continue
+        assert_one_line_error(run)
+        if bad.is_file() and kind != "empty file":
+            assert digest(bad) == before, name
+    assert not (tmp_path / "no").exists()
+    assert kind == "empty file" or not (tmp_path / "out.jsonl").exists()
+
+
+def test_every_command_on_read_only_storage(read_only_archive: Path, tmp_path: Path) -> None:
+    """Reading commands read a read-only archive; writing ones say it is read-only; an export into
+    the read-only folder says it cannot write there. The archive is left as it was."""
+    copy = read_only_archive
+    before = digest(copy)
+    for name, command in every_command(copy, tmp_path / "out.jsonl").items():
+        run = newsdesk(*command, "--db", copy)
+        if name in ("ingest", "alias add"):
+            assert_one_line_error(run, "read-only")
+        else:
+            assert run.returncode == 0 and "Traceback" not in run.stderr, (name, run.stderr)
+    assert (tmp_path / "out.jsonl").stat().st_size > 0
+    assert_one_line_error(newsdesk("export", copy.parent / "out.jsonl", "--db", copy), "cannot write", "Read-only")
+    assert digest(copy) == before
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["news.db"]
+
+
+@pytest.fixture
+def full_disk(db: Path, tmp_path: Path) -> Iterator[Path]:
+    """A copy of the archive on a file system with ~36 KiB left (a tmpfs, which needs root): room for
+    SQLite's shared-memory file, not for a transaction of any size or an export."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a small tmpfs needs root (the RLIMIT_FSIZE test above covers ingest without it)")
+    size = (db.stat().st_size // 4096 + 9) * 4096
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"root, and no tmpfs here: {mounted.stderr!r}")
+    try:
+        shutil.copyfile(db, folder / "news.db")
+        yield folder / "news.db"
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_every_command_on_a_full_disk(full_disk: Path, tmp_path: Path) -> None:
+    """ENOSPC, not a file size limit: writing commands stop with one line saying the disk is full;
+    reading commands still read; an export onto the full disk says it cannot write, and leaves no
+    partial file; the archive stays sound."""
+    (tmp_path / "more").mkdir()
+    for path in sorted(CAPTURES.iterdir())[:16]:
+        shutil.copyfile(path, tmp_path / "more" / path.name)
+    commands = every_command(full_disk, full_disk.parent / "out.jsonl")
+    commands["ingest"] = ["ingest", tmp_path / "more"]
+    for name, command in commands.items():
+        run = newsdesk(*command, "--db", full_disk)
+        if name in ("ingest", "export"):
+            assert_one_line_error(run, "No space left" if name == "export" else "full")
+        elif run.returncode != 0:
+            assert name == "alias add", (name, run.stderr)
+            assert_one_line_error(run, "full")
+        else:
+            assert "Traceback" not in run.stderr, (name, run.stderr)
+    assert not (full_disk.parent / "out.jsonl").exists()
+    assert [p.name for p in full_disk.parent.iterdir() if "out" in p.name] == []
+    conn = sqlite3.connect(full_disk)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--bogus"], ["--bogus", "list"], ["nosuchcommand"], ["extract", "--bogus", "x"], ["extract", "x", "--format", "nope"],
+     ["ingest"], ["failures", "--format", "nope"], ["search"], ["search", "x", "--limit", "abc"], ["list", "--until", "x"],
+     ["show"], ["show", ""], ["show", "  "], ["export"], ["stats", "--bogus"], ["stories", "--since", "2024-02-30"],
+     ["story"], ["story", ""], ["entity"], ["alias", "add", "拉夫罗夫"], ["alias", "add", "", "x"],
+     ["alias", "add", "拉夫罗夫", " "]],
+)
+def test_bad_arguments_to_every_command_are_one_line(db: Path, arguments: list[str]) -> None:
+    """Unknown options and commands, missing or empty arguments, values of the wrong kind: one line,
+    exit code 2, never Click's boxed usage text or a traceback; an empty id is not a prefix of every id."""
+    run = newsdesk(*arguments, *(["--db", db] if arguments[0] not in ("--bogus", "nosuchcommand", "alias", "extract") else []))
+    assert_one_line_error(run)
+    assert not run.stdout.strip(), run.stdout[:300]

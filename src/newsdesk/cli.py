@@ -78,8 +78,10 @@ def cell(value: object) -> Text:
     return Text(visible(str(value)))
 
 
-def _console(stderr: bool = False, soft_wrap: bool = False, highlight: bool = True) -> Console:
+def _console(stderr: bool = False, soft_wrap: bool | None = None, highlight: bool = True) -> Console:
     # emoji=False: `:flag_cn:` in a title or a file name is text, not an emoji code.
+    # On stderr, messages are never wrapped: a message naming a long path stays one line.
+    soft_wrap = stderr if soft_wrap is None else soft_wrap
     return Console(stderr=stderr, soft_wrap=soft_wrap, highlight=highlight, emoji=False)
 
 
@@ -100,6 +102,16 @@ def error_message(exc: BaseException) -> str:
 
 class _Commands(TyperGroup):
     """newsdesk's command group: turns the errors a user can meet into one-line messages."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        # A usage error before any command (`newsdesk --bogus`) is one line too, not Click's box.
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            # (typer vendors its own click: its usage errors are TyperExceptions with exit code 2.)
+            if type(exc).__name__ == "NoArgsIsHelpError" or getattr(exc, "exit_code", None) != 2:
+                raise
+            _fail(f"{exc.format_message()} (see `newsdesk --help`)", exc)
 
     def invoke(self, ctx: typer.Context) -> object:
         # Names that are not UTF-8 (PEP 383 escapes) print as \udcXX escapes instead of failing.
@@ -380,6 +392,13 @@ def _check_day(value: str | None) -> str | None:
     return value
 
 
+def _not_blank(value: str) -> str:
+    """An id or a name: an empty one would match every id as a prefix, or name nothing."""
+    if not value.strip():
+        raise typer.BadParameter("is empty: give an id or a name")
+    return value
+
+
 SINCE_OPTION = typer.Option(None, "--since", help="YYYY-MM-DD", callback=_check_day)
 UNTIL_OPTION = typer.Option(None, "--until", help="YYYY-MM-DD (inclusive)", callback=_check_day)
 
@@ -579,7 +598,7 @@ def list_articles(
 
 @app.command()
 def show(
-    article_id: str = typer.Argument(..., help="An article id (or a unique prefix of one)."),
+    article_id: str = typer.Argument(..., help="An article id (or a unique prefix of one).", callback=_not_blank),
     db: Path = DB_OPTION,
     captures: bool = typer.Option(False, "--captures", help="List every capture and why the best one was chosen."),
     output_format: OutputFormat = typer.Option(OutputFormat.markdown, "--format", "-f"),
@@ -854,7 +873,7 @@ def stories(
 
 @app.command()
 def story(
-    story_id: str = typer.Argument(..., help="A story id (or a unique prefix)."),
+    story_id: str = typer.Argument(..., help="A story id (or a unique prefix).", callback=_not_blank),
     db: Path = DB_OPTION,
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
 ) -> None:
@@ -918,8 +937,8 @@ def entity(
 
 @alias_app.command("add")
 def alias_add(
-    name: str = typer.Argument(..., help="A name newsdesk knows (or will know)."),
-    alias: str = typer.Argument(..., help="Another name of the same entity."),
+    name: str = typer.Argument(..., help="A name newsdesk knows (or will know).", callback=_not_blank),
+    alias: str = typer.Argument(..., help="Another name of the same entity.", callback=_not_blank),
     db: Path = DB_OPTION,
 ) -> None:
     """Make ALIAS another name of NAME's entity (merging the two if both are known)."""

@@ -19,10 +19,12 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+import newsdesk.sources.containers as containers
 from newsdesk.archive import Archive, ingest
 from newsdesk.sources.containers import container_kind, iter_all_captures
-from newsdesk.sources.files import MAX_CAPTURE_BYTES, RawCapture
+from newsdesk.sources.files import GZIP_MAGIC, MAX_CAPTURE_BYTES, RawCapture
 from tests.archive.helpers import CAPTURES, dump
+from tests.fuzz.zips import overlapping_zip, repeated_entry_zip
 
 MEMBERS = {
     "people.html": CAPTURES / "people__1.html",
@@ -105,6 +107,107 @@ def test_zip_with_a_damaged_member_keeps_the_others(tmp_path: Path) -> None:
     assert found["news/people.html"].data is None and "unreadable member" in (found["news/people.html"].error or "")
     assert found["news/soh.md"].data == MEMBERS["soh.md"].read_bytes()
     assert found["news/brief.md"].data == MEMBERS["brief.md"].read_bytes()
+
+
+@pytest.mark.parametrize("build", [overlapping_zip, repeated_entry_zip])
+def test_a_zip_whose_members_overlap_is_refused_before_anything_is_unpacked(tmp_path: Path, build: object) -> None:
+    """5,000 entries unpacking one compressed kernel (the "better zip bomb") cost ~25 minutes of CPU:
+    every member was unpacked and extracted. It is refused whole, as one error naming the cause."""
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(build(5_000))  # type: ignore[operator]
+    found = captures(path)
+    assert len(found) == 1
+    assert found[0].path == str(path) and found[0].data is None
+    assert "4,999 of its 5,000 members overlap" in str(found[0].error)
+    with Archive(tmp_path / "a.db") as archive:
+        summary = ingest([path, MEMBERS["brief.md"]], archive)
+        assert (summary.failed, summary.new) == (1, 1), "the refusal is one failure; the next path is read"
+        assert [f["error"] for f in archive.failures()] == [found[0].error]
+
+
+def test_zips_as_writers_make_them_are_not_taken_for_overlapping(tmp_path: Path) -> None:
+    """Members laid end to end, with data descriptors (a zip written to a stream), stored or
+    deflated, with names that are not ASCII: none overlaps, every member is read."""
+    path = tmp_path / "many.zip"
+    sources = list(MEMBERS.values())
+    with path.open("wb") as raw, zipfile.ZipFile(_Unseekable(raw), "w") as archive:
+        for number in range(3_000):
+            method = zipfile.ZIP_STORED if number % 3 == 0 else zipfile.ZIP_DEFLATED
+            info = zipfile.ZipInfo(f"新闻/{number:04d}-ü.md")
+            info.compress_type = method
+            with archive.open(info, "w") as member:
+                member.write(sources[number % 3].read_bytes() + str(number).encode())
+    with zipfile.ZipFile(path) as archive:
+        assert all(info.flag_bits & 0x08 for info in archive.infolist()), "written with data descriptors"
+    found = captures(path)
+    assert len(found) == 3_000 and all(c.error is None for c in found)
+
+
+class _Unseekable(io.RawIOBase):
+    """A file that can only be written forward, as a pipe is: zipfile then writes data descriptors."""
+
+    def __init__(self, out: io.BufferedWriter) -> None:
+        self.out = out
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _many_members_zip(path: Path, count: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number in range(count):
+            archive.writestr(f"{number:03d}.md", MEMBERS["brief.md"].read_bytes() + str(number).encode())
+    return path
+
+
+def _many_members_tar(path: Path, count: int) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for number in range(count):
+            add_member(tar, f"{number:03d}.md", MEMBERS["brief.md"].read_bytes() + str(number).encode())
+    return path
+
+
+def _many_lines_log(path: Path, count: int) -> Path:
+    brief = MEMBERS["brief.md"].read_text(encoding="utf-8")
+    path.write_text("".join(_log_line(brief + str(n), f"https://m.example/{n}") + "\n" for n in range(count)), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "limit", "unit"),
+    [("a.zip", _many_members_zip, "MAX_MEMBERS", "members"), ("a.tar.gz", _many_members_tar, "MAX_MEMBERS", "members"),
+     ("a.jsonl", _many_lines_log, "MAX_RECORDS", "lines")],
+)
+def test_a_container_stops_at_its_member_limit_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, build: object, limit: str, unit: str
+) -> None:
+    monkeypatch.setattr(containers, limit, 10)
+    path = build(tmp_path / name, 14)  # type: ignore[operator]
+    found = captures(path)
+    assert len(found) == 11 and all(c.error is None for c in found[:10])
+    assert found[-1].path == f"{path}#end" and found[-1].data is None
+    assert f"over 10 {unit}: the rest were not read" in str(found[-1].error)
+
+
+@pytest.mark.parametrize(("name", "build"), [("a.zip", _many_members_zip), ("a.tar.gz", _many_members_tar),
+                                             ("a.jsonl", _many_lines_log)])
+def test_a_container_stops_when_it_has_unpacked_its_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, build: object
+) -> None:
+    """What a container may unpack is bounded by its own size: a small file of highly compressed
+    members stops with an error capture instead of unpacking without end."""
+    monkeypatch.setattr(containers, "MIN_UNPACK_BYTES", 0)
+    monkeypatch.setattr(containers, "UNPACK_RATIO", 0)  # the budget is then 0: the first member spends it
+    path = build(tmp_path / name, 5)  # type: ignore[operator]
+    found = captures(path)
+    assert [c.error for c in found[:1]] == [None] and len(found) == 2
+    assert "the members after the first 1 were not read" in str(found[-1].error).replace("lines", "members")
 
 
 # --- tar ---------------------------------------------------------------------------------
@@ -397,3 +500,77 @@ def test_garbage_named_warc_is_an_error_capture(tmp_path: Path) -> None:
     found = captures(path)
     assert found and all(c.data is None for c in found)
     assert "WARC" in (found[-1].error or "")
+
+
+def test_a_warc_record_with_a_short_content_length_keeps_its_bytes_and_says_so(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Found by bench/fuzz.py: warcio noticed the bytes a short Content-Length left outside the
+    record only by writing a three-line WARNING to the terminal (through `newsdesk ingest`); the
+    record was stored as if whole. Now the capture carries the complaint as a warning, into the
+    archive, and nothing is written to the terminal."""
+    data = write_warc(tmp_path / "whole.warc", gzipped=False).read_bytes()
+    # The first response's Content-Length, 40 bytes short.
+    response = data.index(b"WARC-Type: response")
+    start = data.index(b"Content-Length: ", response) + len(b"Content-Length: ")
+    end = data.index(b"\r\n", start)
+    path = tmp_path / "short.warc"
+    path.write_bytes(data[:start] + str(int(data[start:end]) - 40).encode() + data[end:])
+    found = captures(path)
+    assert [c.error for c in found] == [None, None, None]
+    assert found[0].warning is not None and "Content-Length" in found[0].warning
+    assert found[1].warning is None and found[2].warning is None
+    db = tmp_path / "a.db"
+    ingested(db, path)
+    out, err = capfd.readouterr()
+    assert "WARNING" not in out + err and "Remainder" not in out + err
+    with Archive(db) as archive:
+        records = [json.loads(r) for (r,) in archive.conn.execute("SELECT record FROM captures ORDER BY seq")]
+    assert any("Content-Length" in w for w in records[0]["warnings"])
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_damage_inside_a_warc_costs_only_the_damaged_record(tmp_path: Path, gzipped: bool) -> None:
+    """Found by bench/fuzz.py: one flipped byte in a `.warc.gz` (or a garbled record header in a
+    `.warc`) ended the file there, losing every record after it. Reading goes on from the next
+    intact record; the damaged one is an error capture that says where reading resumed."""
+    whole = write_warc(tmp_path / ("whole.warc.gz" if gzipped else "whole.warc"), gzipped=gzipped)
+    good = captures(whole)
+    offsets = [int(c.path.rsplit("#", 1)[1]) for c in good]
+    assert len(good) == 3
+    data = bytearray(whole.read_bytes())
+    # Damage the second page's response record: its compressed data, or its WARC header's first line.
+    if gzipped:
+        assert data[offsets[1] : offsets[1] + 2] == GZIP_MAGIC, "one gzip member per record"
+        at = offsets[1] + 200
+        data[at : at + 40] = bytes(b ^ 0x5A for b in data[at : at + 40])
+    else:
+        data[offsets[1] : offsets[1] + 8] = b"GARBAGE!"
+    damaged = tmp_path / whole.name.replace("whole", "damaged")
+    damaged.write_bytes(bytes(data))
+    found = captures(damaged)
+    # The damaged record is an error, or (its gzip check failing only at its end) its bytes with a warning.
+    clean = [c for c in found if c.error is None and c.warning is None]
+    assert [c.data for c in clean] == [good[0].data, good[2].data]
+    assert [c.capture_url for c in clean] == [PAGES[0][0], PAGES[2][0]]
+    flagged = [c.error or c.warning for c in found if c.error or c.warning]
+    assert flagged and all("damaged" in str(e) or "truncated" in str(e) for e in flagged), flagged
+    with Archive(tmp_path / "a.db") as archive:
+        summary = ingest([damaged], archive)
+    assert summary.new + summary.folded >= 2 and summary.read == len(found)
+
+
+def test_only_warcios_own_writes_are_taken_from_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """While warcio reads, what this thread writes to stderr is its complaint; another thread (the
+    ingest progress bar redrawing itself) still reaches the terminal, and is no capture's warning."""
+    import sys
+    import threading
+
+    notes: list[str] = []
+    with containers._stderr_into(notes):
+        other = threading.Thread(target=lambda: sys.stderr.write("progress bar frame\n"))
+        other.start()
+        other.join()
+        sys.stderr.write("WARNING: Record not followed by newline\n")
+    assert notes == ["WARNING: Record not followed by newline"]
+    assert "progress bar frame" in capfd.readouterr().err

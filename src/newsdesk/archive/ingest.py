@@ -74,7 +74,7 @@ class Prepared:
 
 
 def _without_data(raw: RawCapture) -> RawCapture:
-    return RawCapture(raw.path, None, raw.error, raw.capture_url, raw.captured_at)
+    return RawCapture(raw.path, None, raw.error, raw.capture_url, raw.captured_at, raw.warning)
 
 
 def prepare(archive: Archive, raw: RawCapture, options: ExtractOptions) -> Prepared:
@@ -88,6 +88,8 @@ def prepare(archive: Archive, raw: RawCapture, options: ExtractOptions) -> Prepa
     article = extract_capture(raw.data, raw.path, options)
     article.capture_url = article.capture_url or raw.capture_url
     article.captured_at = raw.captured_at
+    if raw.warning:
+        article.warnings.append(raw.warning)
     return Prepared(_without_data(raw), sha, len(raw.data), article)
 
 

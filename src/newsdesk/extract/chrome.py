@@ -86,9 +86,19 @@ def is_mirror_host(url: str) -> bool:
     return bool(_MIRROR_HOSTS.search(urlsplit(url).netloc or url))
 
 
+def names_an_original(url: str) -> bool:
+    """Whether `url` can be an article's original address: not a mirror's host, and an address
+    urllib can take apart (`http://[2J/…`, a bracketed host that is no IP address, or an unclosed
+    `[`, makes it raise ValueError: such a link names no page)."""
+    try:
+        return not is_mirror_host(url)
+    except ValueError:
+        return False
+
+
 def is_foreign_link(url: str) -> bool:
     """A link that leaves the mirror or archive holding the page (so may be the original's address)."""
-    return url.startswith("http") and not is_mirror_host(url)
+    return url.startswith("http") and names_an_original(url)
 
 
 def find_original_url(text: str) -> str | None:

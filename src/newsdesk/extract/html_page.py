@@ -9,7 +9,7 @@ from lxml import etree, html
 
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
-from newsdesk.extract.chrome import SHARE_START, is_foreign_link, is_mirror_host, markdown_heading, unwrap_archived
+from newsdesk.extract.chrome import SHARE_START, is_foreign_link, markdown_heading, names_an_original, unwrap_archived
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import best_title, read_page_meta
@@ -44,7 +44,7 @@ def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
     original, outlets = None, []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href.startswith("http") or is_mirror_host(href):
+        if not href.startswith("http") or not names_an_original(href):
             continue
         before = _text_before(a)
         if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
@@ -295,7 +295,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.tags = page.tags
     draft.language_hint = page.language
     draft.capture_url = _capture_url(text)
-    if not mirror and page.canonical and not is_mirror_host(page.canonical):
+    if not mirror and page.canonical and names_an_original(page.canonical):
         # A saved page's canonical link is the outlet's own address for the story.
         draft.original_url = draft.original_url or page.canonical
     registry = load_registry()

@@ -28,6 +28,8 @@ class RawCapture:
     # Where and when a crawler fetched it, when the container says (WARC, JSONL): never a publication date.
     capture_url: str | None = None
     captured_at: str | None = None
+    # What the container noticed about readable bytes that may not be whole (the article keeps it).
+    warning: str | None = None
 
 
 @dataclass
