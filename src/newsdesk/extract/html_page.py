@@ -105,7 +105,12 @@ def _capture_url(text: str) -> str | None:
 
 _UPDATED = re.compile(r"更新|修改|編輯於|编辑于|updated", re.I)
 _HEADER_LIMIT = 15
-_TITLE_LIKE = etree.XPath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title')]")
+# Headline-like elements before an element in document order (its ancestors and what precedes them),
+# found in C: numbering every element of the page in Python to compare positions cost more.
+_TITLE_LIKE_BEFORE = etree.XPath(
+    "(ancestor::* | preceding::*)[self::h1 or self::h2 or self::h3 or contains(@class,'title') or "
+    "contains(@class,'Title') or contains(@id,'title')]"
+)
 
 
 def _fold(text: str) -> str:
@@ -119,15 +124,8 @@ def _title_element(root: html.HtmlElement, region: html.HtmlElement, title: str 
     key = _fold(title)
     if len(key) < 4:
         return None
-    order = {el: i for i, el in enumerate(root.iter())}
-    limit = order.get(region, len(order))
     found = None
-    for el in _TITLE_LIKE(root):
-        at = order.get(el, limit)
-        if at >= limit:
-            break
-        if region in el.iterancestors():
-            continue
+    for el in _TITLE_LIKE_BEFORE(region):
         text = el.text_content()
         if len(text) > 2 * len(title) + 40:
             continue
@@ -229,6 +227,7 @@ _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Fewer Han characters than this in a page's first 200 KB: not a Chinese page.
 _MIN_CJK = 30
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_NOT_HAN_OR_KANA = re.compile(r"[^\u3040-\u30ff\u4e00-\u9fff]+")
 _MAX_KANA_SHARE = 0.1
 
 
@@ -281,11 +280,14 @@ def read_generic_page(text: str) -> Draft:
 
 
 def read_html(text: str, mirror: bool) -> Draft:
-    han = len(_CJK.findall(text[:200_000]))
+    # One scan of the head keeps its Han and kana characters; both counts come from that short string.
+    ideographs = _NOT_HAN_OR_KANA.sub("", text[:200_000])
+    kana = len(_KANA.findall(ideographs))
+    han = len(ideographs) - kana
     if han < _MIN_CJK:
         return read_generic_page(text)
     # The region model learned from Chinese pages only; Japanese ones (kana beside the kanji) keep the rule.
-    learned_page = len(_KANA.findall(text[:200_000])) < han * _MAX_KANA_SHARE
+    learned_page = kana < han * _MAX_KANA_SHARE
     root = parse_html(text)
     page = read_page_meta(root)
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
