@@ -33,6 +33,13 @@ _JUNK_NAME = re.compile(
     r"comments?|reply|login|subscribe|newsletter|recommend\w*|related\w*|tags?-?list)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+# Every alternative of _JUNK_NAME holds one of these, so an ASCII name (most are) without any of them,
+# lowercased, cannot match: one cheap case-sensitive scan spares most names the case-blind one.
+# (Non-ASCII names go straight to _JUNK_NAME: `ſ`, `ı`, `K` match s, i, k case-blind.)
+_JUNK_STEM = re.compile(
+    r"ad|sponsor|banner|gg|share|social|sns|qr|print|tool|crumb|pag|comment|reply|login|subscribe|newsletter|"
+    r"recommend|related|tag"
+)
 
 
 def _html_parser(huge_tree: bool) -> html.HTMLParser:
@@ -106,7 +113,9 @@ def is_hidden(el: html.HtmlElement) -> bool:
 
 def is_junk_container(el: html.HtmlElement) -> bool:
     names = f"{el.get('id') or ''} {el.get('class') or ''}"
-    return bool(names.strip()) and bool(_JUNK_NAME.search(names))
+    if not names.strip() or (names.isascii() and not _JUNK_STEM.search(names.lower())):
+        return False
+    return bool(_JUNK_NAME.search(names))
 
 
 def is_tracking_pixel(img: html.HtmlElement) -> bool:
