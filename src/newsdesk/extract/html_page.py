@@ -44,12 +44,15 @@ def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
     original, outlets = None, []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href.startswith("http") or is_mirror_host(href):
+        if not href.startswith("http"):
             continue
+        # Whether the link is a mirror's is asked only of the few links a cue names (parsing every
+        # URL of the page cost more than the cues): a mirror's link is neither original nor outlet.
         before = _text_before(a)
         if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
-            original = href
-        elif _REPOST_CUE.search(before) and a.text_content().strip():
+            if not is_mirror_host(href):
+                original = href
+        elif _REPOST_CUE.search(before) and a.text_content().strip() and not is_mirror_host(href):
             outlets.append(collapse(a.text_content()))
     return original, outlets
 
