@@ -231,6 +231,8 @@ _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _MIN_CJK = 30
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _NOT_HAN_OR_KANA = re.compile(r"[^\u3040-\u30ff\u4e00-\u9fff]+")
+# How far into a page a first look for Chinese reaches, to choose how to count (not what is counted).
+_CHINESE_PROBE_CHARS = 10_000
 _MAX_KANA_SHARE = 0.1
 
 
@@ -283,12 +285,20 @@ def read_generic_page(text: str) -> Draft:
 
 
 def read_html(text: str, mirror: bool) -> Draft:
-    # One scan of the head keeps its Han and kana characters; both counts come from that short string.
-    ideographs = _NOT_HAN_OR_KANA.sub("", text[:200_000])
-    kana = len(_KANA.findall(ideographs))
-    han = len(ideographs) - kana
-    if han < _MIN_CJK:
-        return read_generic_page(text)
+    head = text[:200_000]
+    if len(_CJK.findall(head, 0, _CHINESE_PROBE_CHARS)) < _MIN_CJK:
+        # Little or no Chinese at the top (English pages): a findall with little to collect is the
+        # cheapest count, and most such pages stop here.
+        han = len(_CJK.findall(head))
+        if han < _MIN_CJK:
+            return read_generic_page(text)
+        kana = len(_KANA.findall(head))
+    else:
+        # Chinese pages: one pass keeps only the Han and kana characters, both counts come from those
+        # (two findalls collecting every ideograph cost more).
+        ideographs = _NOT_HAN_OR_KANA.sub("", head)
+        kana = len(_KANA.findall(ideographs))
+        han = len(ideographs) - kana
     # The region model learned from Chinese pages only; Japanese ones (kana beside the kanji) keep the rule.
     learned_page = kana < han * _MAX_KANA_SHARE
     root = parse_html(text)
