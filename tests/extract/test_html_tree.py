@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from newsdesk.extract.html_tree import clean_tree, parse_html
+import re
+
+from lxml import html
+
+from newsdesk.extract.html_tree import _JUNK_NAME, clean_tree, is_junk_container, parse_html
 
 ARTICLE = "".join(f"<p>第{i}段：俄罗斯外长拉夫罗夫周二在莫斯科表示，谈判将继续进行，各方应当保持克制，局势仍在变化之中。</p>" for i in range(6))
 
@@ -29,3 +33,15 @@ def test_a_furniture_word_on_the_articles_own_container_does_not_drop_the_articl
 def test_small_furniture_is_still_dropped() -> None:
     text = clean_tree(parse_html(page("article-body"))).text_content()
     assert "第0段" in text and "分享到微博" not in text and "相关新闻一" not in text
+
+
+def test_the_quick_junk_stem_check_never_clears_a_name_the_junk_pattern_matches() -> None:
+    # is_junk_container skips the case-blind pattern for ASCII names holding none of _JUNK_STEM's
+    # words; a word added to _JUNK_NAME without a stem would silently stop matching. Every word
+    # of the pattern, in several spellings and surroundings, must come out the same either way.
+    words = set(re.findall(r"[a-z]{2,}", _JUNK_NAME.pattern))
+    assert {"adsbygoogle", "newsletter", "breadcrumb", "qrcode"} <= words
+    for word in sorted(words):
+        for name in (word, word.upper(), word.title(), f"x-{word}", f"{word}_box", f"top {word}s", f"{word}-list"):
+            el = html.fromstring(f"<div class='{name}'>x</div>")
+            assert is_junk_container(el) == bool(_JUNK_NAME.search(f" {name}")), name

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsdesk.sources.decode import Decoded, DecodeError, decode
+from newsdesk.sources.decode import _COMMON_CHINESE, Decoded, DecodeError, _chinese_score, decode
 from tests.conftest import DEV
 
 CAPTURES = sorted((DEV / "captures").iterdir())
@@ -315,3 +315,12 @@ def test_captures_are_there() -> None:
     assert len(CAPTURES) == 54
     assert encodable_names("big5hkscs"), "some dev captures should be Big5-encodable (traditional Chinese)"
     assert len(encodable_names("gb18030")) == len(CAPTURES)
+
+
+@given(st.text(alphabet=st.sampled_from("a1 \t\n\x1c\x85\xa0\u3000\u2028中文的國臺，。「」丂亐乛龘\ufffd😀"), max_size=60))
+def test_the_chinese_score_counts_what_its_definition_says(text: str) -> None:
+    # _chinese_score counts with two regexes for speed; the definition is per character: among the
+    # non-ASCII, non-whitespace characters (str.isspace), how many are common Chinese ones.
+    wide = [ch for ch in text if ord(ch) > 127 and not ch.isspace()]
+    common = sum(1 for ch in wide if ch in _COMMON_CHINESE)
+    assert _chinese_score(text) == ((common, common / len(wide)) if wide else (0, 0.0))

@@ -44,12 +44,15 @@ def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
     original, outlets = None, []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href.startswith("http") or not names_an_original(href):
+        if not href.startswith("http"):
             continue
+        # Whether the link is a mirror's is asked only of the few links a cue names (parsing every
+        # URL of the page cost more than the cues): a mirror's link is neither original nor outlet.
         before = _text_before(a)
         if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
-            original = href
-        elif _REPOST_CUE.search(before) and a.text_content().strip():
+            if names_an_original(href):
+                original = href
+        elif _REPOST_CUE.search(before) and a.text_content().strip() and names_an_original(href):
             outlets.append(collapse(a.text_content()))
     return original, outlets
 
@@ -105,7 +108,12 @@ def _capture_url(text: str) -> str | None:
 
 _UPDATED = re.compile(r"更新|修改|編輯於|编辑于|updated", re.I)
 _HEADER_LIMIT = 15
-_TITLE_LIKE = etree.XPath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title')]")
+# Headline-like elements before an element in document order (its ancestors and what precedes them),
+# found in C: numbering every element of the page in Python to compare positions cost more.
+_TITLE_LIKE_BEFORE = etree.XPath(
+    "(ancestor::* | preceding::*)[self::h1 or self::h2 or self::h3 or contains(@class,'title') or "
+    "contains(@class,'Title') or contains(@id,'title')]"
+)
 
 
 def _fold(text: str) -> str:
@@ -119,15 +127,8 @@ def _title_element(root: html.HtmlElement, region: html.HtmlElement, title: str 
     key = _fold(title)
     if len(key) < 4:
         return None
-    order = {el: i for i, el in enumerate(root.iter())}
-    limit = order.get(region, len(order))
     found = None
-    for el in _TITLE_LIKE(root):
-        at = order.get(el, limit)
-        if at >= limit:
-            break
-        if region in el.iterancestors():
-            continue
+    for el in _TITLE_LIKE_BEFORE(region):
         text = el.text_content()
         if len(text) > 2 * len(title) + 40:
             continue
@@ -229,6 +230,9 @@ _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Fewer Han characters than this in a page's first 200 KB: not a Chinese page.
 _MIN_CJK = 30
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_NOT_HAN_OR_KANA = re.compile(r"[^\u3040-\u30ff\u4e00-\u9fff]+")
+# How far into a page a first look for Chinese reaches, to choose how to count (not what is counted).
+_CHINESE_PROBE_CHARS = 10_000
 _MAX_KANA_SHARE = 0.1
 
 
@@ -281,11 +285,22 @@ def read_generic_page(text: str) -> Draft:
 
 
 def read_html(text: str, mirror: bool) -> Draft:
-    han = len(_CJK.findall(text[:200_000]))
-    if han < _MIN_CJK:
-        return read_generic_page(text)
+    head = text[:200_000]
+    if len(_CJK.findall(head, 0, _CHINESE_PROBE_CHARS)) < _MIN_CJK:
+        # Little or no Chinese at the top (English pages): a findall with little to collect is the
+        # cheapest count, and most such pages stop here.
+        han = len(_CJK.findall(head))
+        if han < _MIN_CJK:
+            return read_generic_page(text)
+        kana = len(_KANA.findall(head))
+    else:
+        # Chinese pages: one pass keeps only the Han and kana characters, both counts come from those
+        # (two findalls collecting every ideograph cost more).
+        ideographs = _NOT_HAN_OR_KANA.sub("", head)
+        kana = len(_KANA.findall(ideographs))
+        han = len(ideographs) - kana
     # The region model learned from Chinese pages only; Japanese ones (kana beside the kanji) keep the rule.
-    learned_page = len(_KANA.findall(text[:200_000])) < han * _MAX_KANA_SHARE
+    learned_page = kana < han * _MAX_KANA_SHARE
     root = parse_html(text)
     page = read_page_meta(root)
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.

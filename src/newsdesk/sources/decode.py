@@ -63,6 +63,10 @@ _COMMON_CHINESE = frozenset(
     "復為著臺灣"
     "，。、：；！？“”‘’《》（）【】…—·「」『』"
 )
+# The same set as one character class, and what is never counted (ASCII, whitespace): judging a
+# reading by regex runs in C, where a Python loop over 100,000 characters took ~5 ms a page.
+_COMMON_CHINESE_CHAR = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_COMMON_CHINESE)) + "]")
+_ASCII_OR_SPACE = re.compile(r"[\x00-\x7f\s]+")
 # A reading is "plainly Chinese" with at least this many common characters making up this share.
 _MIN_COMMON = 12
 _MIN_COMMON_SHARE = 0.3
@@ -112,11 +116,11 @@ def _strict(data: bytes, encoding: str) -> str | None:
 
 def _chinese_score(text: str) -> tuple[int, float]:
     """Common Chinese characters in a sample of `text`, and their share of its non-ASCII characters."""
-    sample = text[:_SAMPLE_CHARS]
-    wide = [ch for ch in sample if ord(ch) > 127 and not ch.isspace()]
+    # `\s` is str.isspace(): the non-ASCII, non-space characters are what is left.
+    wide = _ASCII_OR_SPACE.sub("", text[:_SAMPLE_CHARS])
     if not wide:
         return 0, 0.0
-    common = sum(1 for ch in wide if ch in _COMMON_CHINESE)
+    common = len(_COMMON_CHINESE_CHAR.findall(wide))
     return common, common / len(wide)
 
 
