@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-HEAVY = ("scipy", "datasketch", "trafilatura", "lxml", "pyarrow")
+HEAVY = ("scipy", "datasketch", "trafilatura", "lxml", "pyarrow", "numpy")
 
 
 def _loaded_after(statement: str) -> set[str]:

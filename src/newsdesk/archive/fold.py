@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-import numpy as np
-
 from newsdesk.archive.text import fold
 from newsdesk.model import Article
 
@@ -60,8 +58,8 @@ _NON_TEXT = re.compile(r"[\W_]+")
 # computing it imports scipy; tests/archive/test_fold_layout.py checks the two agree.
 LSH_WEIGHTS = (0.1, 0.9)
 BANDS, ROWS = 25, 5
-# datasketch 2's default scheme (affine32) keeps 32-bit hash values.
-_HASH_DTYPE = np.uint32
+# datasketch 2's default scheme (affine32) keeps 32-bit hash values (native byte order, as stored).
+_HASH_DTYPE = "uint32"
 
 
 def normalize_url(url: str | None) -> str | None:
@@ -181,18 +179,26 @@ def signature(text: str) -> MinHash:
     return minhash
 
 
+# numpy is imported where signatures are handled, not with the module: reading commands (`list`,
+# `show`) import the store, and numpy alone is ~0.1 s of their start-up.
 def signature_bytes(minhash: MinHash) -> bytes:
+    import numpy as np
+
     return np.asarray(minhash.hashvalues, dtype=_HASH_DTYPE).tobytes()
 
 
 def similarity(stored: bytes, minhash: MinHash) -> float:
     """Estimated Jaccard similarity of a stored signature and a fresh one (the MinHash estimate)."""
+    import numpy as np
+
     other = np.frombuffer(stored, dtype=_HASH_DTYPE)
     return float(np.count_nonzero(other == np.asarray(minhash.hashvalues, dtype=_HASH_DTYPE))) / NUM_PERM
 
 
 def band_keys(minhash: MinHash) -> list[tuple[int, int]]:
     """(band, key) pairs: two signatures that agree on all rows of a band share its key."""
+    import numpy as np
+
     values = np.asarray(minhash.hashvalues, dtype=_HASH_DTYPE)
     keys = []
     for band in range(BANDS):
