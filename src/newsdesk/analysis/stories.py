@@ -303,13 +303,18 @@ class Analysis:
 
     def update(self) -> int:
         """Place every article not yet in a story, in event-day order (undated last); returns how many."""
-        pending = [(article_id, self.archive.article(article_id)) for article_id in self.pending()]
-        days = {article_id: event_day(article) for article_id, article in pending}
-        pending.sort(key=lambda item: (days[item[0]] is None, days[item[0]] or dt.date.min))
+        pending = self.pending()
+        # Days first, articles read again batch by batch: holding every pending article at once kept
+        # the text of every article not yet placed in memory (all of it, after a first ingest).
+        days = {article_id: event_day(self.archive.article(article_id)) for article_id in pending}
+        pending.sort(key=lambda article_id: (days[article_id] is None, days[article_id] or dt.date.min))
         for at in range(0, len(pending), BATCH):
             # Count a batch's terms before placing any of it, so an article's IDF already knows the
             # reports that arrived with it: the grouping of a batch does not depend on who came first.
-            batch = [(article_id, article, self._read(article_id, article)) for article_id, article in pending[at : at + BATCH]]
+            batch = []
+            for article_id in pending[at : at + BATCH]:
+                article = self.archive.article(article_id)
+                batch.append((article_id, article, self._read(article_id, article)))
             for article_id, article, terms in batch:
                 self._place(article_id, article, days[article_id], terms)
         if pending:
