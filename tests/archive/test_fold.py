@@ -666,3 +666,11 @@ def test_an_archive_from_schema_4_is_migrated_and_trivial_keys_dropped(tmp_path:
     # Another report naming the home page is its own article now.
     summary = ingest_into(db, write(tmp_path / "two", {"c_home.md": naming(read(SOH[1]), "http://www.soundofhope.org/")}))
     assert summary.new == 1, summary
+
+
+def test_a_signature_hashed_in_slices_is_the_signature_of_the_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long bodies are hashed a slice of shingles at a time (bounded memory); the MinHash is the same."""
+    text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(30_000))
+    whole = folding.signature_bytes(folding.signature(text))
+    monkeypatch.setattr(folding, "SIGNATURE_SLICE", 1_000)
+    assert folding.signature_bytes(folding.signature(text)) == whole

@@ -293,6 +293,30 @@ def test_a_schema_5_archive_is_migrated_keeping_every_capture(tmp_path: Path) ->
     assert [p["outlet"] for p in rows["v02_001_rewrapped.html"]["publications"]] == ["Aljazeera 半岛网", "环球时事镜像"]
 
 
+def test_the_migration_reads_captures_a_page_at_a_time_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signatures and LSH bands of the schema-6 migration are the same when captures are read two at a
+    time (so a large archive migrates in bounded memory) as when the page holds them all."""
+    from newsdesk.archive import schema
+
+    def migrated(name: str) -> tuple[list[tuple], list[tuple]]:
+        db = tmp_path / name
+        conn = sqlite3.connect(db)
+        conn.executescript(gzip.decompress(SCHEMA5.read_bytes()).decode("utf-8"))
+        conn.close()
+        with Archive(db) as archive:
+            signatures = archive.conn.execute("SELECT seq, minhash FROM captures ORDER BY seq").fetchall()
+            bands = archive.conn.execute("SELECT band, key, article_id FROM lsh_bands ORDER BY 1, 2, 3").fetchall()
+        return signatures, bands
+
+    whole = migrated("whole.db")
+    monkeypatch.setattr(schema, "MIGRATION_PAGE", 2)
+    paged = migrated("paged.db")
+    assert len(whole[0]) == 7 and all(minhash for _, minhash in whole[0])
+    assert paged == whole
+
+
 def test_copies_shows_hostile_outlet_names_as_text(tmp_path: Path) -> None:
     """Two publications of one post: outlets with rich markup, an escape sequence and a formula reach the
     terminal as text and the CSV as a quoted cell (a spreadsheet shows it, never runs it)."""

@@ -171,11 +171,19 @@ def shingles(text: str) -> set[bytes]:
     return {text[i : i + SHINGLE].encode() for i in range(len(text) - SHINGLE + 1)}
 
 
+# Shingles hashed per call of datasketch's update_batch, which builds a (shingles x NUM_PERM) array of
+# 64-bit values: a whole long page at once took GBs (a 6-million-character body, ~4 GB); in slices the
+# minimum is the same and the array ~20 MB.
+SIGNATURE_SLICE = 20_000
+
+
 def signature(text: str) -> MinHash:
     from datasketch import MinHash
 
     minhash = MinHash(num_perm=NUM_PERM)
-    minhash.update_batch(list(shingles(text)))
+    grams = list(shingles(text))
+    for start in range(0, len(grams), SIGNATURE_SLICE):
+        minhash.update_batch(grams[start : start + SIGNATURE_SLICE])
     return minhash
 
 
