@@ -5,28 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import resource
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.archive.helpers import fts_is_sound
+from tests.console import EXAMPLES, NEWSDESK, environment, needs_console_script, run_newsdesk
 
-NEWSDESK = Path(sys.executable).parent / "newsdesk"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-pytestmark = pytest.mark.skipif(not NEWSDESK.exists(), reason="the newsdesk console script is not installed")
-ENV = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "NO_COLOR": "1"}
-ENV.pop("NEWSDESK_DEBUG", None)
+pytestmark = needs_console_script
 
 
 def newsdesk(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([NEWSDESK, *map(str, args)], capture_output=True, text=True, timeout=300, env=ENV, check=False)
+    return run_newsdesk(*args)
 
 
 def doctor(db: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
@@ -233,7 +228,7 @@ def test_a_backup_that_cannot_be_written_stops_the_repair_before_it_changes_anyt
     before = digest(db)
     # A file size limit below the archive's size stands in for a full disk.
     run = subprocess.run(
-        [NEWSDESK, "doctor", "--repair", "--db", str(db)], capture_output=True, text=True, timeout=300, env=ENV,
+        [NEWSDESK, "doctor", "--repair", "--db", str(db)], capture_output=True, text=True, timeout=300, env=environment(),
         check=False, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024)),
     )
     lines = [line for line in run.stderr.splitlines() if line.strip()]

@@ -5,27 +5,22 @@ console script, on an archive of the bundled examples."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsdesk.archive.text import expand_query
+from tests.console import EXAMPLES, needs_console_script, run_newsdesk
 
-NEWSDESK = Path(sys.executable).parent / "newsdesk"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-pytestmark = pytest.mark.skipif(not NEWSDESK.exists(), reason="the newsdesk console script is not installed")
-ENV = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "NO_COLOR": "1"}
-ENV.pop("NEWSDESK_DEBUG", None)
+pytestmark = needs_console_script
 
 
 def newsdesk(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([NEWSDESK, *map(str, args)], capture_output=True, text=True, timeout=300, env=ENV, check=False)
+    return run_newsdesk(*args)
 
 
 def records(*args: str | Path) -> list[dict[str, Any]]:
