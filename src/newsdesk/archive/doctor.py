@@ -85,6 +85,10 @@ class _Orphans:
     deletable: bool
     needs: tuple[str, ...] = ()
 
+    def applies(self, tables: set[str]) -> bool:
+        """Whether this archive has the tables the check reads (older schemas lack some)."""
+        return self.table in tables and set(self.needs) <= tables
+
 
 _MISSING_ARTICLE = "article_id NOT IN (SELECT id FROM articles)"
 # Folding data of a missing article is kept while captures still name that article: they and it are
@@ -310,7 +314,7 @@ def _full_text(path: Path, conn: sqlite3.Connection, report: Diagnosis) -> None:
 
 def _orphan_counts(conn: sqlite3.Connection, tables: set[str]) -> Iterator[tuple[_Orphans, int]]:
     for orphans in _ORPHANS:
-        if orphans.table not in tables or not set(orphans.needs) <= tables:
+        if not orphans.applies(tables):
             continue
         (count,) = conn.execute(f"SELECT COUNT(*) FROM {orphans.table} WHERE {orphans.where}").fetchone()
         if count:
@@ -470,7 +474,7 @@ def _repair_orphans(conn: sqlite3.Connection) -> list[str]:
     done = []
     tables = _tables(conn)
     for orphans in _ORPHANS:
-        if not orphans.deletable or orphans.table not in tables or not set(orphans.needs) <= tables:
+        if not orphans.deletable or not orphans.applies(tables):
             continue
         deleted = conn.execute(f"DELETE FROM {orphans.table} WHERE {orphans.where}").rowcount
         if deleted:
