@@ -1034,7 +1034,7 @@ def fetch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from newsdesk.analysis.stories import Analysis
-    from newsdesk.archive.follow import FetchEvent, captures_dir_for, run_fetch
+    from newsdesk.archive.follow import FetchEvent, captures_dir_for, follows, run_fetch
     from newsdesk.extract import ExtractOptions
     from newsdesk.sources.fetch import FetchSettings, user_agent
 
@@ -1046,6 +1046,9 @@ def fetch(
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with _open(db, must_exist=False) as archive, Progress(*columns, console=console, transient=True) as progress:
+        if not follows(archive):
+            console.print(f"not following anything in {terminal(db)}: add a feed or sitemap with"
+                          " `newsdesk follow add URL`")
         listings = progress.add_task("feeds and sitemaps", total=None)
         pages = progress.add_task("pages", total=0)
         done = {"listing": 0, "page": 0}

@@ -21,6 +21,7 @@ class Request:
     status: int = 0
     sent: int = 0  # body bytes written
     finished: bool = False  # the whole answer went out
+    ended: float = 0.0  # time.monotonic() when the server was done with it
 
 
 @dataclass
@@ -93,6 +94,8 @@ class FixtureSite:
                     request.finished = True
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
+                finally:
+                    request.ended = time.monotonic()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the log above is the record

@@ -5,6 +5,8 @@ huge bodies, robots.txt disallows, wrong and missing charsets). The server's req
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import itertools
 import os
 import signal
@@ -19,7 +21,7 @@ import pytest
 from newsdesk.archive.follow import add_follow, follows, remove_follow, run_fetch
 from newsdesk.archive.store import Archive
 from newsdesk.sources.feeds import parse_listing
-from newsdesk.sources.fetch import FetchSettings, retry_after, user_agent
+from newsdesk.sources.fetch import Fetcher, FetchFailed, FetchSettings, retry_after, user_agent
 from tests.console import NEWSDESK, environment, needs_console_script, run_newsdesk
 from tests.sources.fixture_site import FixtureSite, Reply, Request, static
 
@@ -264,9 +266,43 @@ def test_listings_parse_rss_atom_news_sitemaps_and_indexes() -> None:
     assert listing.pages[0].updated == "2024-03-01T08:00:00Z"
     news = parse_listing(news_sitemap(site, ["/y.html"]), site.url("/news.xml"))
     assert news.kind == "sitemap" and news.pages[0].updated == "2024-03-05T02:00:00Z" and news.pages[0].title == "t"
-    index = parse_listing(sitemap_index(site, ["/s1.xml"]), site.url("/index.xml"))
+    index = parse_listing(gzip.compress(sitemap_index(site, ["/s1.xml"])), site.url("/index.xml.gz"))
     assert index.kind == "sitemap-index" and [x.url for x in index.listings] == [site.url("/s1.xml")]
     site.server.server_close()
+
+
+def test_requests_in_flight_to_one_host_stay_under_the_cap() -> None:
+    async def fetch_all(site: FixtureSite) -> list[int]:
+        settings = FetchSettings(interval=0.0, per_host=2, concurrency=8, attempts=1)
+        async with Fetcher(settings) as fetcher:
+            fetched = await asyncio.gather(*(fetcher.get(site.url(f"/p{i}")) for i in range(6)))
+        return [f.status for f in fetched]
+
+    with FixtureSite() as site:
+        site.routes["/robots.txt"] = lambda r: Reply(404)
+        for i in range(6):
+            site.routes[f"/p{i}"] = lambda r: Reply(200, {"Content-Type": "text/html"}, b"<p>x</p>", delay=0.3)
+        assert asyncio.run(fetch_all(site)) == [200] * 6
+        pages = [r for r in site.log if r.path != "/robots.txt"]
+        # The most requests the server was answering at one time.
+        overlap = max(sum(1 for o in pages if o.started <= r.started < o.ended) for r in pages)
+        assert overlap == 2
+
+
+def test_oversized_declared_body_is_not_read() -> None:
+    async def fetch(site: FixtureSite) -> str:
+        async with Fetcher(FetchSettings(interval=0.0, attempts=1, max_bytes=1000)) as fetcher:
+            try:
+                await fetcher.get(site.url("/big"))
+            except FetchFailed as exc:
+                return exc.reason
+        return "fetched"
+
+    with FixtureSite() as site:
+        site.routes["/big"] = lambda r: Reply(200, {"Content-Type": "text/html"}, b"x" * 5_000_000)
+        assert asyncio.run(fetch(site)) == "body is 5,000,000 bytes, over the 1,000-byte limit: not read"
+        (big,) = site.requests("/big")
+        assert big.sent < 5_000_000
 
 
 def fetched_count(db: Path) -> int:

@@ -235,6 +235,9 @@ class _Run:
         except FetchFailed as exc:
             self._listing_failed(url, exc.reason, getattr(exc, "status", None))
             return []
+        except Exception as exc:  # an error no one foresaw costs this listing, not the run
+            self._listing_failed(url, f"fetch failed: {type(exc).__name__}: {exc}", None)
+            return []
         if fetched.status == 304:
             self.summary.listings_unchanged += 1
             with self.archive.writing():
@@ -246,6 +249,9 @@ class _Run:
             listing = parse_listing(fetched.body or b"", fetched.final_url, fetched.headers.get("content-type"))
         except ListingError as exc:
             self._listing_failed(url, str(exc), fetched.status)
+            return []
+        except Exception as exc:  # whatever one listing holds, the others are still polled
+            self._listing_failed(url, f"cannot be read as a feed or sitemap: {type(exc).__name__}: {exc}", fetched.status)
             return []
         new_etag, new_modified = fetched.validators
         with self.archive.writing():
@@ -300,7 +306,12 @@ class _Run:
 
     async def fetch_page(self, fetcher: Fetcher, url: str, etag: str | None, last_modified: str | None) -> None:
         try:
-            fetched = await fetcher.get(url, etag, last_modified)
+            try:
+                fetched = await fetcher.get(url, etag, last_modified)
+            except FetchFailed:
+                raise
+            except Exception as exc:  # an error no one foresaw costs this page, not the run
+                raise FetchFailed(f"fetch failed: {type(exc).__name__}: {exc}") from exc
             content_type = fetched.headers.get("content-type", "")
             if fetched.status != 304 and content_type and not any(t in content_type.lower() for t in _TEXT_TYPES):
                 raise FetchFailed(f"not a text page ({content_type})")
