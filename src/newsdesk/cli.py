@@ -321,7 +321,7 @@ def extract(
     skipped = Skipped()
     for path in iter_paths(present, follow_symlinks, skipped):
         raw = read_capture(path)
-        article = Article(file=raw.path, error=raw.error) if raw.data is None else extract_capture(raw.data, raw.path, options)
+        article = Article(file=raw.path, error=raw.error) if raw.data is None else extract_capture(raw.data, raw.path, options, charset=raw.charset)
         read += 1
         failures += article.error is not None
         warned += bool(article.warnings)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import io
 import itertools
 import os
 import signal
@@ -377,3 +378,38 @@ def test_follow_refuses_what_is_not_a_web_address(tmp_path: Path, url: str) -> N
 
     with Archive(tmp_path / "a.db") as archive, pytest.raises(FollowError):
         add_follow(archive, url)
+
+
+RUSSIAN = "<html><body><p>Привет мир, это короткая новость.</p></body></html>"
+
+
+def test_the_http_header_charset_decides_what_the_bytes_leave_open() -> None:
+    from newsdesk.sources.decode import decode
+
+    # Short KOI8-R: statistical detection alone takes it for Shift JIS; the header says what it is.
+    assert decode(RUSSIAN.encode("koi8-r"), "koi8-r").text == RUSSIAN
+    # A header is a declaration like `<meta>`: GBK bytes a header calls UTF-8 still read as GBK.
+    gbk = page("thepaper__2.html").decode("utf-8").encode("gbk", errors="xmlcharrefreplace")
+    assert decode(gbk, "utf-8").encoding == "gb18030"
+    # A charset Python does not know is no declaration at all.
+    assert decode(RUSSIAN.encode("utf-8"), "x-unheard-of").text == RUSSIAN
+
+
+def test_a_warc_records_header_charset_reaches_decoding(tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from newsdesk.extract import extract_capture
+    from newsdesk.sources.containers import iter_all_captures
+
+    path = tmp_path / "koi8.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", 'text/html; charset="KOI8-R"')], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "http://example.ru/a.html", "response", payload=io.BytesIO(RUSSIAN.encode("koi8-r")), http_headers=http
+        ))
+    (raw,) = iter_all_captures([path])
+    assert raw.charset == "KOI8-R"
+    article = extract_capture(raw.data, raw.path, charset=raw.charset)
+    assert article.encoding == "koi8-r" and "Привет мир" in str(article.to_record()["body"])

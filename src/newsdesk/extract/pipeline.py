@@ -541,8 +541,11 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
-def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
-    """Extract an article from a capture; failures come back as `Article(error=…)`, never raised."""
+def extract_capture(
+    data: bytes | str, name: str = "", options: ExtractOptions = _DEFAULT, charset: str | None = None
+) -> Article:
+    """Extract an article from a capture; failures come back as `Article(error=…)`, never raised.
+    `charset`: what the transport declared of bytes (an HTTP header), weighed by `decode`."""
     encoding = None
     source_bytes: int | None = None
     bytes_cut: Cut | None = None
@@ -561,7 +564,7 @@ def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions =
                     if len(data) > limit:
                         data = data[:limit]
                         bytes_cut = Cut(limit, "bytes", source_bytes, "bytes")
-                decoded = decode(data)
+                decoded = decode(data, charset)
                 text, encoding = decoded.text, decoded.encoding
             else:
                 text = data
