@@ -249,8 +249,12 @@ def test_robots_txt_that_cannot_be_read_disallows_the_host(tmp_path: Path) -> No
         add_follow(archive, site.url("/rss.xml"))
         summary = run_fetch(archive, tmp_path / "captures", FetchSettings(interval=0.0, attempts=2, backoff=0.01))
         assert [r.path for r in site.log] == ["/robots.txt", "/robots.txt"]
-        assert summary.failures == [(site.url("/rss.xml"), "robots.txt forbids it: its robots.txt could not be read"
-                                                           " (HTTP 500 (after 2 tries))")]
+        assert summary.failures == [(site.url("/rss.xml"), "nothing is fetched from this host: its robots.txt could"
+                                                           " not be read (HTTP 500 (after 2 tries))")]
+        # Once robots.txt can be read, the next run fetches the feed and its page.
+        site.routes["/robots.txt"] = lambda r: Reply(200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
+        summary = run_fetch(archive, tmp_path / "captures", FetchSettings(interval=0.0, attempts=2, backoff=0.01))
+        assert summary.fetched == 1 and not summary.failures
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:

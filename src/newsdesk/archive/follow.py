@@ -316,19 +316,15 @@ class _Run:
             if fetched.status != 304 and content_type and not any(t in content_type.lower() for t in _TEXT_TYPES):
                 raise FetchFailed(f"not a text page ({content_type})")
         except Forbidden as exc:
+            if exc.transient:  # robots.txt could not be read this time
+                self._page_failed(url, exc)
+                return
             self.summary.forbidden += 1
             self._page_done(url, "forbidden", error=exc.reason)
             self._event("page", url, "forbidden", exc.reason)
             return
         except FetchFailed as exc:
-            runs = self.conn.execute("SELECT runs FROM fetched_pages WHERE url=?", (url,)).fetchone()[0] + 1
-            again = exc.transient and runs < MAX_RUNS_PER_PAGE
-            self.summary.failures.append((url, exc.reason + ("; tried again by the next fetch" if again else "")))
-            if again:
-                self.summary.left += 1
-            self._page_done(url, "pending" if again else "failed", error=exc.reason, status=getattr(exc, "status", None),
-                            runs=runs)
-            self._event("page", url, "failed", exc.reason)
+            self._page_failed(url, exc)
             return
         if fetched.status == 304:
             self.summary.unchanged += 1
@@ -348,6 +344,14 @@ class _Run:
             etag=new_etag, last_modified=new_modified, warc=str(self.file_path), warc_offset=start, warc_end=end,
         )
         self._event("page", url, "fetched")
+
+    def _page_failed(self, url: str, exc: FetchFailed) -> None:
+        runs = self.conn.execute("SELECT runs FROM fetched_pages WHERE url=?", (url,)).fetchone()[0] + 1
+        again = exc.transient and runs < MAX_RUNS_PER_PAGE
+        self.summary.failures.append((url, exc.reason + ("; tried again by the next fetch" if again else "")))
+        self._page_done(url, "pending" if again else "failed", error=exc.reason, status=getattr(exc, "status", None),
+                        runs=runs)
+        self._event("page", url, "failed", exc.reason)
 
     def _page_done(self, url: str, state: str, **values: Any) -> None:
         values.setdefault("error", None)

@@ -228,7 +228,10 @@ class Fetcher:
     async def _check_robots(self, url: str) -> None:
         robots = await self.robots(url)
         if not robots.allows(url):
-            raise Forbidden(f"robots.txt forbids it{': ' + robots.why if robots.why else ''}")
+            if robots.why:
+                # Not a refusal but a robots.txt that could not be read: a later run asks again.
+                raise Forbidden(f"nothing is fetched from this host: {robots.why}", transient=True)
+            raise Forbidden("robots.txt forbids it")
 
     # --- requests ------------------------------------------------------------------------
 
@@ -258,7 +261,8 @@ class Fetcher:
             try:
                 return await self._follow(url, headers, check_robots, max_bytes or s.max_bytes, truncate)
             except FetchFailed as exc:
-                if not exc.transient:
+                # robots.txt was read (or tried) once for the run: asking again changes nothing.
+                if not exc.transient or isinstance(exc, Forbidden):
                     raise
                 last = exc
         assert last is not None
