@@ -1039,6 +1039,10 @@ def fetch(
     from newsdesk.sources.fetch import FetchSettings, user_agent
 
     console = _console(stderr=True, soft_wrap=True)
+    if not db.is_file():
+        console.print(f"[red]no archive at {terminal(db)}[/red]: follow a feed or sitemap first with"
+                      f" `newsdesk follow add URL --db {terminal(db)}`")
+        raise typer.Exit(code=2)
     settings = FetchSettings(
         user_agent=user_agent(contact), interval=interval, per_host=per_host, concurrency=concurrency,
         timeout=timeout, max_bytes=max_bytes,

@@ -310,6 +310,28 @@ def test_oversized_declared_body_is_not_read() -> None:
         assert big.sent < 5_000_000
 
 
+def test_crawl_delay_and_redirect_limit() -> None:
+    async def fetch(site: FixtureSite) -> list[str]:
+        outcomes = []
+        async with Fetcher(FetchSettings(interval=0.0, attempts=1, max_redirects=5)) as fetcher:
+            for path in ("/hop0", "/a", "/b"):
+                try:
+                    outcomes.append(str((await fetcher.get(site.url(path))).status))
+                except FetchFailed as exc:
+                    outcomes.append(exc.reason)
+        return outcomes
+
+    with FixtureSite() as site:
+        site.routes["/robots.txt"] = lambda r: Reply(200, {"Content-Type": "text/plain"}, b"User-agent: *\nCrawl-delay: 0.3\n")
+        for i in range(8):
+            site.routes[f"/hop{i}"] = lambda r, i=i: Reply(302, {"Location": f"/hop{i + 1}"})
+        site.routes["/a"] = site.routes["/b"] = lambda r: Reply(200, {"Content-Type": "text/html"}, b"<p>x</p>")
+        assert asyncio.run(fetch(site)) == [f"more than 5 redirects (last to {site.url('/hop6')})", "200", "200"]
+        assert [r.path for r in site.log] == ["/robots.txt", *(f"/hop{i}" for i in range(6)), "/a", "/b"]
+        starts = [r.started for r in site.log[1:]]
+        assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.3 - JITTER
+
+
 def fetched_count(db: Path) -> int:
     conn = sqlite3.connect(db)
     try:
@@ -365,6 +387,8 @@ def test_killed_fetch_resumes_without_fetching_anything_twice(tmp_path: Path) ->
         removed = run_newsdesk("follow", "remove", site.url("/rss.xml"), "--db", db)
         assert removed.returncode == 0 and run_newsdesk("follow", "list", "--db", db, "-f", "jsonl").stdout == ""
         assert run_newsdesk("follow", "remove", site.url("/rss.xml"), "--db", db).returncode == 2
+    nowhere = run_newsdesk("fetch", "--db", tmp_path / "none.db")
+    assert nowhere.returncode == 2 and "follow add" in nowhere.stderr and not (tmp_path / "none.db").exists()
 
 
 def test_remove_follow_drops_the_sitemaps_an_index_listed(tmp_path: Path) -> None:
