@@ -281,3 +281,35 @@ def test_a_stamp_far_from_the_datelines_day_is_kept() -> None:
 def test_a_foreign_datelines_day_does_not_override_the_local_stamp() -> None:
     # Paris on the 9th late evening is Beijing on the 10th: the page's own day stands.
     assert extract_text(_wire_page("2019-12-10T07:57:40", "新华社巴黎12月9日电")).published[:10] == "2019-12-10"
+
+
+# --- outlet: the name the site prints for itself, not the registry's --------------------------------
+
+def _site_page(site_name: str, url: str, credit: str = "") -> str:
+    return (
+        f"<html><head><meta charset='utf-8'><title>某案今日宣判 - {site_name}</title>"
+        f"<meta property='og:site_name' content='{site_name}'><link rel='canonical' href='{url}'></head><body>"
+        f"<h1>某案今日宣判</h1><div class='article'><p>{_LEAD}</p><p>{_LEAD}</p>{credit}</div></body></html>"
+    )
+
+
+def test_the_sites_own_chinese_name_wins_over_the_registry_name_of_its_host() -> None:
+    # stheadline.com prints 頭條日報 (the registry files the host under 星島日報); ltn.com.tw prints 自由時報電子報.
+    assert extract_text(_site_page("頭條日報 Headline Daily", "https://hd.stheadline.com/news/1/")).outlet == "頭條日報"
+    assert extract_text(_site_page("自由時報電子報", "https://news.ltn.com.tw/news/1")).outlet == "自由時報電子報"
+
+
+def test_a_bilingual_site_name_is_filed_under_the_chinese_name_the_registry_knows() -> None:
+    assert extract_text(_site_page("Apple Daily 蘋果日報", "https://hk.appledaily.com/a/1/")).outlet == "蘋果日報"
+
+
+def test_an_english_site_name_goes_to_the_registry_name() -> None:
+    assert extract_text(_site_page("The Paper", "https://www.thepaper.cn/newsDetail_forward_1")).outlet == "澎湃新闻"
+
+
+def test_a_source_naming_the_site_unnamed_or_the_internet_is_no_outlet() -> None:
+    from newsdesk.extract.credits import is_non_outlet
+
+    assert is_non_outlet("本站原创") and is_non_outlet("網絡") and not is_non_outlet("某某网")
+    page = _site_page("某某日報", "https://unknown.example.org/a/1", "<p>来源：网络</p>")
+    assert extract_text(page).outlet == "某某日報"

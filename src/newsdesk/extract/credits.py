@@ -228,6 +228,14 @@ def is_outlet_name(name: str) -> bool:
     return looks_like_outlet(name) and not _NON_NAME.search(name)
 
 
+_NON_OUTLET = re.compile(vocab.section_pattern("non_outlet"))
+
+
+def is_non_outlet(name: str) -> bool:
+    """A source value naming no outlet (`本站原创`, `网络`): the site unnamed, or the internet."""
+    return bool(_NON_OUTLET.fullmatch(name.strip()))
+
+
 def _is_outlet(name: str) -> bool:
     return looks_like_outlet(name) or load_registry().by_name(name) is not None
 
@@ -333,6 +341,12 @@ _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOS
 # `人民网 原创稿`, `游民星空[整理]`).
 _PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號)\s*[:：]?\s*")
 _LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
+_LATIN_HEAD = re.compile(rf"^[A-Za-z][A-Za-z.&'\-]*(?:\s+[A-Za-z][A-Za-z.&'\-]*)*\s+(?=[{_CJK}]{{2}})")
+
+
+def without_latin_head(name: str) -> str:
+    """`Apple Daily 蘋果日報` → `蘋果日報`: a bilingual name's Chinese part."""
+    return _LATIN_HEAD.sub("", name)
 # Markdown strikethrough (`~~`) around a linked title also ends the name before it.
 _OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 

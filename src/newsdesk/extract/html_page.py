@@ -387,6 +387,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     # meta tag naming one is usually the site's own default.
     draft.outlet_hints.extend(ld_outlets)
     draft.site_names.extend([*page.site_names(), *tag_outlets])
+    draft.own_name = next(iter(page.site_names()), None)
     site_part = _doc_title_site(page.doc_title, registry)
     if site_part:
         draft.site_names.append(site_part)
