@@ -313,3 +313,20 @@ def test_a_source_naming_the_site_unnamed_or_the_internet_is_no_outlet() -> None
     assert is_non_outlet("本站原创") and is_non_outlet("網絡") and not is_non_outlet("某某网")
     page = _site_page("某某日報", "https://unknown.example.org/a/1", "<p>来源：网络</p>")
     assert extract_text(page).outlet == "某某日報"
+
+
+def test_with_nothing_else_the_copyright_holder_or_the_logo_names_the_site() -> None:
+    def page(footer: str) -> str:
+        return (
+            "<html><head><meta charset='utf-8'><title>某所召开干部职工大会</title></head><body>"
+            f"<div class='header'>{footer}</div><h1>某所召开干部职工大会</h1>"
+            f"<div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div></body></html>"
+        )
+
+    assert extract_text(page("<p>版权所有 某省淡水水产研究所 Copyright © 2018</p>")).outlet == "某省淡水水产研究所"
+    assert extract_text(page("<p>Copyright © 2010-2024 某某信息科技有限公司 不得转载</p>")).outlet is None
+    assert extract_text(page("<a class='logo' href='/'><img src='/logo.png' alt='某某閱讀'></a>")).outlet == "某某閱讀"
+
+
+def test_a_blog_category_naming_a_kind_of_post_is_no_outlet() -> None:
+    assert extract_text(_post("title: 某地工人返乡纪实\ndate: 2020-02-27\ncategories: Archive", "正文开头。")).outlet is None

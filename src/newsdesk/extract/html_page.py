@@ -212,6 +212,40 @@ def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | No
     return parts[-1]
 
 
+_COPYRIGHT_TEXTS = etree.XPath(
+    "//text()[not(ancestor::script) and not(ancestor::style) and (contains(., '版权所有') or contains(., '版權所有')"
+    " or contains(., 'Copyright') or contains(., '©'))]"
+)
+_LOGO_ALTS = etree.XPath(
+    "//img[contains(@src, 'logo') or ancestor-or-self::*[contains(@class, 'logo') or contains(@id, 'logo')]]/@alt"
+)
+_HOLDER_AFTER = re.compile(
+    r"(?:版[权權]所有|Copyright|©)\s*[:：]?\s*(?:©\s*)?(?:(?:19|20)\d\d\s*(?:[-–—~]\s*(?:19|20)\d\d)?\s*年?)?\s*"
+    r"(?P<name>[\u4e00-\u9fff]{3,20})"
+)
+_HOLDER_BEFORE = re.compile(r"(?P<name>[\u4e00-\u9fff]{3,20})\s*版[权權]所有")
+_NOT_A_HOLDER = re.compile(r"(?:公司|有限|集团|集團|未经|未經|不得|转载|轉載|授权|授權|违者|違者|必究|首页|首頁)")
+
+
+def _printed_own_names(root: html.HtmlElement) -> list[str]:
+    """The site's name where the page prints it for itself: the copyright line's holder
+    (`版权所有 湖南省中医药研究院附属医院`, `中央通訊社版權所有`), the logo's alt text (`<img alt="61閱讀">`).
+
+    Weak evidence, read only when nothing names the outlet: a company (`网易公司`) or a notice
+    (`不得轉載`) is not a name."""
+    names: list[str] = []
+    for piece in _COPYRIGHT_TEXTS(root)[:6]:
+        for pattern in (_HOLDER_AFTER, _HOLDER_BEFORE):
+            for m in pattern.finditer(str(piece)):
+                if not _NOT_A_HOLDER.search(m["name"]):
+                    names.append(m["name"])
+    for alt in _LOGO_ALTS(root)[:6]:
+        alt = collapse(str(alt))
+        if 3 <= len(alt) <= 20 and re.search(r"[\u4e00-\u9fff]", alt) and not _NOT_A_HOLDER.search(alt):
+            names.append(alt)
+    return names
+
+
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
@@ -303,6 +337,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     learned_page = kana < han * _MAX_KANA_SHARE
     root = parse_html(text)
     page = read_page_meta(root)
+    own_names = [] if mirror else _printed_own_names(root)
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
     original, repost_outlets = _original_links(root) if _CREDIT_CUES.search(text) else (None, [])
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
@@ -391,6 +426,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     site_part = _doc_title_site(page.doc_title, registry)
     if site_part:
         draft.site_names.append(site_part)
+    draft.site_names.extend(own_names)
     draft.blocks, draft.images = found_region.blocks, found_region.images
     if region is None or found_region.method == "generic":
         return draft
