@@ -330,3 +330,22 @@ def test_with_nothing_else_the_copyright_holder_or_the_logo_names_the_site() -> 
 
 def test_a_blog_category_naming_a_kind_of_post_is_no_outlet() -> None:
     assert extract_text(_post("title: 某地工人返乡纪实\ndate: 2020-02-27\ncategories: Archive", "正文开头。")).outlet is None
+
+
+# --- authors: a desk, then the reporters ----------------------------------------------------------
+
+def test_a_byline_naming_its_desk_first_names_the_reporters() -> None:
+    from newsdesk.extract.credits import header_credits, signoff_authors
+
+    assert signoff_authors("國際中心／許元馨報導") == ["許元馨"]
+    assert header_credits("上報快訊／鍾知諭、袁維駿 2023年08月30日 14:50:00").authors == ["鍾知諭", "袁維駿"]
+    # A desk alone names nobody.
+    assert header_credits("【即時中心／綜合報導】").authors == []
+    assert signoff_authors("（財經中心／台北報導）") == []
+    assert extract_text(_page(["大陸中心／李小明報導", _LEAD, _LEAD])).authors == ["李小明"]
+
+
+def test_an_update_stamp_beside_the_date_is_not_a_name() -> None:
+    from newsdesk.extract.credits import unlabelled_credit
+
+    assert unlabelled_credit("更新", allow_person=True) is None

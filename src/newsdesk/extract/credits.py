@@ -187,6 +187,20 @@ _SLASH_BYLINE = re.compile(
     rf"[／/╱]\s*(?:{_PLACE}|[{_CJK}]{{2,3}})?\s*{_VERB}\s*[）)〕】\]]?"
 )
 
+# A desk, then the reporters: `國際中心／許元馨報導`, `上報快訊／鍾知諭、袁維駿`.
+_DESK_BYLINE = re.compile(
+    rf"^[（(〔【\[]?\s*[{_CJK}A-Za-z]{{0,8}}?{vocab.section_pattern('desk')}\s*[／/╱]\s*"
+    rf"(?P<names>[^（）()〔〕【】\[\]／/╱\d，。,]{{2,30}}?)\s*(?:{_VERB})?\s*[）)〕】\]]?$"
+)
+
+
+def desk_byline(line: str) -> list[str]:
+    """Reporters of a byline naming their desk first, with the date it may share a line with."""
+    if len(line) > 60:
+        return []
+    m = _DESK_BYLINE.match(date_line_remainder(line))
+    return _names_only(m["names"]) if m else []
+
 
 @dataclass(slots=True)
 class Dateline:
@@ -288,8 +302,13 @@ def signoff_authors(block: str) -> list[str] | None:
         return None
     block = _BULLET.sub("", _LATIN_PAREN.sub("", block))
     m = _SIGNOFF.match(block) or _SLASH_BYLINE.fullmatch(block.strip())
-    if m:
+    if m and _names_only(m["names"]):
         return _names_only(m["names"])
+    desk = desk_byline(block)
+    if desk:
+        return desk
+    if m:
+        return []
     line = read_credit_line(block)
     if line and line.is_byline and line.authors:
         return line.authors
@@ -724,9 +743,10 @@ def header_credits(line: str) -> CreditLine | None:
         return found
     stripped = line.strip()
     m = _SLASH_BYLINE.fullmatch(stripped) or _BYLINE_PAREN.fullmatch(stripped) or _SIGNOFF.fullmatch(stripped)
-    if m:
-        names = [strip_role(n) for n in split_names(m["names"])]
-        return CreditLine(authors=[n for n in names if _looks_like_name(n)], roles={"author"})
+    names = [strip_role(n) for n in split_names(m["names"])] if m else []
+    names = [n for n in names if _looks_like_name(n)] or desk_byline(stripped)
+    if m or names:
+        return CreditLine(authors=names, roles={"author"})
     return None
 
 
