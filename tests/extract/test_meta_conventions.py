@@ -349,3 +349,17 @@ def test_an_update_stamp_beside_the_date_is_not_a_name() -> None:
     from newsdesk.extract.credits import unlabelled_credit
 
     assert unlabelled_credit("更新", allow_person=True) is None
+
+
+def test_an_author_element_names_the_writer_when_nothing_else_does() -> None:
+    def page(marks: str) -> str:
+        return (
+            "<html><head><meta charset='utf-8'><title>某市突降暴雨</title></head><body>"
+            f"<h1>某市突降暴雨</h1><div class='info'>{marks}</div>"
+            f"<div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div></body></html>"
+        )
+
+    assert extract_text(page("<span id='author_baidu'>王小帆</span>")).authors == ["王小帆"]
+    # Several names are a list (columnists, commenters), not the byline; a heading is not a name.
+    assert extract_text(page("<div class='author'>吴小波</div><div class='author'>郝小倩</div>")).authors == []
+    assert extract_text(page("<div class='comment'><span class='author'>王小帆</span></div>")).authors == []

@@ -787,6 +787,18 @@ def meta_authors(values: list[str], site_names: list[str]) -> tuple[list[str], l
     return names, outlets
 
 
+def element_author(texts: list[str]) -> str | None:
+    """The writer a page's author element names (`<span class="author">紀曉風</span>`), when every such
+    element holding a bare name names the same one: several names are a list (comments, columnists)."""
+    names = {t for t in (collapse_space(t) for t in texts) if re.fullmatch(f"[{_CJK}]{{2,3}}", t)}
+    names = {n for n in names if _looks_like_name(n) and not _is_outlet(n)}
+    return names.pop() if len(names) == 1 else None
+
+
+def collapse_space(text: str) -> str:
+    return " ".join(text.split())
+
+
 def printed_as_writer(name: str, text: str) -> bool:
     """Whether the page prints the name other than as an editor's credit (CMS author tags often
     hold the web editor: `<meta name=author content=X>` … `编辑：X`)."""

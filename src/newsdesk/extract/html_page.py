@@ -227,6 +227,12 @@ _HOLDER_BEFORE = re.compile(r"(?P<name>[\u4e00-\u9fff]{3,20})\s*版[权權]所�
 _NOT_A_HOLDER = re.compile(r"(?:公司|有限|集团|集團|未经|未經|不得|转载|轉載|授权|授權|违者|違者|必究|首页|首頁)")
 
 
+_AUTHOR_ELEMENTS = etree.XPath(
+    "//*[(contains(@class, 'author') or contains(@id, 'author')) and not(self::meta)"
+    " and not(ancestor-or-self::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+)
+
+
 def _printed_own_names(root: html.HtmlElement) -> list[str]:
     """The site's name where the page prints it for itself: the copyright line's holder
     (`版权所有 湖南省中医药研究院附属医院`, `中央通訊社版權所有`), the logo's alt text (`<img alt="61閱讀">`).
@@ -388,6 +394,10 @@ def read_html(text: str, mirror: bool) -> Draft:
         page_text = root.text_content()
         tag_authors = [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
     draft.fallback_authors = ld_authors or tag_authors
+    if not draft.fallback_authors:
+        # Templates mark the writer's name with an author class (`<span class="author">`).
+        named = credits.element_author([el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]])
+        draft.fallback_authors = [named] if named else []
     found_region = read_region(root, draft.title, learned_page)
     region = found_region.element
     draft.confidence = found_region.confidence
