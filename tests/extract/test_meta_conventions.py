@@ -363,3 +363,19 @@ def test_an_author_element_names_the_writer_when_nothing_else_does() -> None:
     # Several names are a list (columnists, commenters), not the byline; a heading is not a name.
     assert extract_text(page("<div class='author'>吴小波</div><div class='author'>郝小倩</div>")).authors == []
     assert extract_text(page("<div class='comment'><span class='author'>王小帆</span></div>")).authors == []
+
+
+# --- published: a date-marked element, when nothing else dates the page -------------------------------
+
+def test_a_date_marked_element_dates_a_page_that_states_no_other_date() -> None:
+    def page(stamp: str) -> str:
+        return (
+            "<html><head><meta charset='utf-8'><title>某市突降暴雨</title></head><body>"
+            f"<div class='nav'><a href='/'>首页</a></div><h1>某市突降暴雨</h1>"
+            f"<div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div>{stamp}</body></html>"
+        )
+
+    assert extract_text(page("<p class='time'><span>2019-05-17</span> 来源：某某网</p>")).published[:10] == "2019-05-17"
+    assert extract_text(page("<div class='date'>2018-08-02</div>")).published[:10] == "2018-08-02"
+    # A commenter's stamp is not the article's.
+    assert extract_text(page("<div class='comment'><span class='time'>2019-05-18 09:21</span></div>")).published is None

@@ -233,6 +233,25 @@ _AUTHOR_ELEMENTS = etree.XPath(
 )
 
 
+# Elements a template names for the date it prints (`<p class="time">`, `<div class="date">`, `pubtime`).
+_DATE_ELEMENTS = etree.XPath(
+    "//*[not(self::meta) and not(self::script) and not(self::style)"
+    " and (contains(@class, 'time') or contains(@class, 'date') or contains(@id, 'time') or contains(@id, 'date'))"
+    " and not(ancestor-or-self::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+)
+
+
+def _date_element_stamp(root: html.HtmlElement) -> str | None:
+    """The first short date-marked element that states a date, read only when the page gives no other."""
+    for el in _DATE_ELEMENTS(root)[:30]:
+        text = collapse(el.text_content())
+        if len(text) <= 40 and credits.is_date_line(text):
+            date = credits.date_in(text)
+            if date:
+                return date
+    return None
+
+
 def _printed_own_names(root: html.HtmlElement) -> list[str]:
     """The site's name where the page prints it for itself: the copyright line's holder
     (`版权所有 湖南省中医药研究院附属医院`, `中央通訊社版權所有`), the logo's alt text (`<img alt="61閱讀">`).
@@ -344,6 +363,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     root = parse_html(text)
     page = read_page_meta(root)
     own_names = [] if mirror else _printed_own_names(root)
+    element_date = None if mirror else _date_element_stamp(root)
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
     original, repost_outlets = _original_links(root) if _CREDIT_CUES.search(text) else (None, [])
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
@@ -428,6 +448,8 @@ def read_html(text: str, mirror: bool) -> Draft:
         # Not anchored under the headline, a date may be a banner's or a neighbouring story's.
         draft.weak_published_hints.append(header_date)
     draft.weak_published_hints.extend(page.weak_published)
+    if element_date:
+        draft.weak_published_hints.append(element_date)
     # A JSON-LD author that is an outlet is the account re-posting a wire (`author: 新华社`); an author
     # meta tag naming one is usually the site's own default.
     draft.outlet_hints.extend(ld_outlets)
