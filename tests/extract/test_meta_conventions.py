@@ -379,3 +379,8 @@ def test_a_date_marked_element_dates_a_page_that_states_no_other_date() -> None:
     assert extract_text(page("<div class='date'>2018-08-02</div>")).published[:10] == "2018-08-02"
     # A commenter's stamp is not the article's.
     assert extract_text(page("<div class='comment'><span class='time'>2019-05-18 09:21</span></div>")).published is None
+
+
+def test_a_commentator_title_is_a_role_not_a_name() -> None:
+    assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（评论员 王小明 李大同）"])).authors == ["王小明", "李大同"]
+    assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（某某日报评论员）"])).authors == []

@@ -790,8 +790,16 @@ def meta_authors(values: list[str], site_names: list[str]) -> tuple[list[str], l
 def element_author(texts: list[str]) -> str | None:
     """The writer a page's author element names (`<span class="author">紀曉風</span>`), when every such
     element holding a bare name names the same one: several names are a list (comments, columnists)."""
-    names = {t for t in (collapse_space(t) for t in texts) if re.fullmatch(f"[{_CJK}]{{2,3}}", t)}
-    names = {n for n in names if _looks_like_name(n) and not _is_outlet(n)}
+    names: set[str] = set()
+    for text in (collapse_space(t) for t in texts):
+        if re.fullmatch(f"[{_CJK}]{{2,3}}", text):
+            if text not in _LABEL_ROLE and _looks_like_name(text) and not _is_outlet(text):
+                names.add(text)
+            continue
+        # `作者 : 林海`: the element holds a credit line.
+        line = read_credit_line(text) if len(text) <= 40 else None
+        if line is not None and line.is_byline:
+            names.update(line.authors)
     return names.pop() if len(names) == 1 else None
 
 
