@@ -358,8 +358,11 @@ _SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
 _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOSE
 # What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
 # `人民网 原创稿`, `游民星空[整理]`).
-_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號)\s*[:：]?\s*")
-_LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
+# `微信「捌零记」`, `微信「晒爱思PsyEyes」`: the platform, then the account in brackets.
+_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號|微信(?=\s*[「『“]))\s*[:：]?\s*")
+# `上報 Up Media`, `香港經濟日報HKET`: a brand set apart, or a short acronym; a Latin word glued on is part
+# of the name (`晒爱思PsyEyes`, `凤凰WEEKLY`).
+_LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})(?:\s+[A-Za-z][A-Za-z .&'\-]*|[A-Z]{{2,5}})$")
 _LATIN_HEAD = re.compile(rf"^[A-Za-z][A-Za-z.&'\-]*(?:\s+[A-Za-z][A-Za-z.&'\-]*)*\s+(?=[{_CJK}]{{2}})")
 
 
@@ -393,7 +396,7 @@ _GLUED_LABEL_CHARS = 3
 
 def outlet_part(value: str) -> str:
     """The outlet's name in a source value, cut before any channel, byline or note."""
-    value = value.strip(_VALUE_TRIM)
+    value = _BULLET.sub("", value).strip(_VALUE_TRIM)
     m = _LABEL.match(value)
     if m and _LABEL_ROLE[m["label"]] == "source" and (m["sep"] or len(m["label"]) >= _GLUED_LABEL_CHARS):
         # `来源：人民网-文化频道`, as some pages fill their og:site_name; `本文来源于国家统计局`: a
