@@ -384,3 +384,16 @@ def test_a_date_marked_element_dates_a_page_that_states_no_other_date() -> None:
 def test_a_commentator_title_is_a_role_not_a_name() -> None:
     assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（评论员 王小明 李大同）"])).authors == ["王小明", "李大同"]
     assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（某某日报评论员）"])).authors == []
+
+
+# --- title: a page whose title is only the site's name ------------------------------------------------
+
+def test_a_page_titled_with_the_sites_name_takes_the_heading_over_its_article() -> None:
+    page = (
+        "<html><head><meta charset='utf-8'><title>某省淡水水产研究所官网</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/news'>新闻动态</a></div>"
+        "<div class='left'><h5>某省淡水水产研究所召开干部职工大会暨党风廉政建设大会</h5>"
+        f"<div class='content'><p>{_LEAD}</p><p>{_LEAD}</p></div></div>"
+        "<div class='footer'>版权所有 某省淡水水产研究所</div></body></html>"
+    )
+    assert extract_text(page).title == "某省淡水水产研究所召开干部职工大会暨党风廉政建设大会"

@@ -66,11 +66,25 @@ def _text_before(el: html.HtmlElement) -> str:
 
 
 def _heading_title(root: html.HtmlElement) -> str | None:
-    for tag in ("h1", "h2"):
+    for tag in ("h1", "h2", "h3", "h4", "h5"):
         for el in root.iter(tag):
             text = collapse(el.text_content())
             if 4 <= len(text) <= 120:
                 return text
+    return None
+
+
+def _heading_before(root: html.HtmlElement, region: html.HtmlElement) -> str | None:
+    """The last heading (h1-h6) printed before the article's region: its headline when the page's
+    title is only the site's name."""
+    found = None
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6", region.tag):
+        if el is region:
+            return found
+        if el.tag != region.tag:
+            text = collapse(el.text_content())
+            if 6 <= len(text) <= 120:
+                found = text
     return None
 
 
@@ -377,7 +391,9 @@ def read_html(text: str, mirror: bool) -> Draft:
     registry = load_registry()
     known = registry.by_url(page.canonical) or registry.by_url(draft.capture_url)
     site_names = [known.name, *known.aliases] if known else []
-    draft.title = _heading_title(root) if mirror else best_title(page, site_names)
+    # A page whose title is only the site's name (`浙江省淡水水产研究所`, `中国地理学会官网`) prints its
+    # headline in a lesser heading.
+    draft.title = _heading_title(root) if mirror else best_title(page, [*site_names, *own_names])
     if mirror:
         # Markdown allows HTML blocks: a fragment that opens with a markdown heading is a markdown
         # post (RSS-to-markdown feeds: `[标题](https://outlet/…)` over `------`), and that is its title.
@@ -463,7 +479,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     if region is None or found_region.method == "generic":
         return draft
     if draft.title is None:
-        draft.title = _heading_title(region)
+        draft.title = _heading_title(region) or _heading_before(root, region)
     # Mirror pages put the share block inside the region: nothing after it is the article's.
     for i, block in enumerate(draft.blocks):
         if SHARE_START.search(block):
