@@ -397,3 +397,12 @@ def test_a_page_titled_with_the_sites_name_takes_the_heading_over_its_article() 
         "<div class='footer'>版权所有 某省淡水水产研究所</div></body></html>"
     )
     assert extract_text(page).title == "某省淡水水产研究所召开干部职工大会暨党风廉政建设大会"
+
+
+def test_a_labelled_publication_date_anywhere_dates_a_page_that_states_no_other() -> None:
+    page = (
+        "<html><head><meta charset='utf-8'><title>某区调研众创金融街</title></head><body>"
+        f"<h1>某区调研众创金融街</h1><div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div>"
+        "<table><tr><td><font>发布日期：<!-- begin -->2019-03-06<!-- end --></font></td></tr></table></body></html>"
+    )
+    assert extract_text(page).published[:10] == "2019-03-06"

@@ -7,7 +7,7 @@ import re
 import trafilatura
 from lxml import etree, html
 
-from newsdesk.extract import credits
+from newsdesk.extract import credits, vocab
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
 from newsdesk.extract.chrome import SHARE_START, is_foreign_link, markdown_heading, names_an_original, unwrap_archived
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
@@ -255,8 +255,24 @@ _DATE_ELEMENTS = etree.XPath(
 )
 
 
+# Publication-date labels of the credit grammar (`发布日期：`, `發佈時間：`), read wherever the page prints them.
+_PUBLISHED_WORDS = sorted(w for w in vocab.words("label", "date") if w.startswith(("发布", "發布", "發佈", "发表", "發表", "刊发", "刊發")))
+_DATE_LABEL_TEXTS = etree.XPath(
+    "//text()[(" + " or ".join(f"contains(., '{w}')" for w in _PUBLISHED_WORDS) + ") and not(ancestor::script) and not(ancestor::style)]"
+)
+_PUBLISHED_LABEL = re.compile(vocab.alternation(set(_PUBLISHED_WORDS)) + r"\s*[:：]")
+
+
 def _date_element_stamp(root: html.HtmlElement) -> str | None:
-    """The first short date-marked element that states a date, read only when the page gives no other."""
+    """The first short date-marked element (or labelled date) that states a date, read only when the
+    page gives no other."""
+    for piece in _DATE_LABEL_TEXTS(root)[:20]:
+        parent = piece.getparent()
+        if parent is not None and _PUBLISHED_LABEL.search(str(piece)):
+            text = collapse(parent.text_content())
+            date = credits.date_in(text) if len(text) <= 60 else None
+            if date:
+                return date
     for el in _DATE_ELEMENTS(root)[:30]:
         text = collapse(el.text_content())
         if len(text) <= 40 and credits.is_date_line(text):
