@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import trafilatura
@@ -226,10 +227,10 @@ def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | No
     return parts[-1]
 
 
-_COPYRIGHT_TEXTS = etree.XPath(
-    "//text()[not(ancestor::script) and not(ancestor::style) and (contains(., '版权所有') or contains(., '版權所有')"
-    " or contains(., 'Copyright') or contains(., '©'))]"
-)
+# Copyright notices found in the page's source (a regular expression over the text is far cheaper than a
+# walk of every text node); the markup around them is dropped before they are read.
+_COPYRIGHT_MARK = re.compile(r"版[权權]所有|Copyright|&copy;|©")
+_TAG_OR_ENTITY = re.compile(r"<[^>]*>|&nbsp;|&#160;")
 _LOGO_ALTS = etree.XPath(
     "//img[contains(@src, 'logo') or ancestor-or-self::*[contains(@class, 'logo') or contains(@id, 'logo')]]/@alt"
 )
@@ -249,31 +250,33 @@ _AUTHOR_ELEMENTS = etree.XPath(
 
 # Elements a template names for the date it prints (`<p class="time">`, `<div class="date">`, `pubtime`).
 _DATE_ELEMENTS = etree.XPath(
-    "//*[not(self::meta) and not(self::script) and not(self::style)"
-    " and (contains(@class, 'time') or contains(@class, 'date') or contains(@id, 'time') or contains(@id, 'date'))"
-    " and not(ancestor-or-self::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+    "//*[contains(@class, 'time') or contains(@class, 'date') or contains(@id, 'time') or contains(@id, 'date')]"
 )
+
+
+def _in_comments(el: html.HtmlElement) -> bool:
+    return any("comment" in (a.get("class") or "") + (a.get("id") or "") for a in el.iterancestors())
 
 
 # Publication-date labels of the credit grammar (`发布日期：`, `發佈時間：`), read wherever the page prints them.
 _PUBLISHED_WORDS = sorted(w for w in vocab.words("label", "date") if w.startswith(("发布", "發布", "發佈", "发表", "發表", "刊发", "刊發")))
-_DATE_LABEL_TEXTS = etree.XPath(
-    "//text()[(" + " or ".join(f"contains(., '{w}')" for w in _PUBLISHED_WORDS) + ") and not(ancestor::script) and not(ancestor::style)]"
-)
 _PUBLISHED_LABEL = re.compile(vocab.alternation(set(_PUBLISHED_WORDS)) + r"\s*[:：]")
 
 
-def _date_element_stamp(root: html.HtmlElement) -> str | None:
+def _date_element_stamp(root: html.HtmlElement, source: str) -> str | None:
     """The first short date-marked element (or labelled date) that states a date, read only when the
     page gives no other."""
-    for piece in _DATE_LABEL_TEXTS(root)[:20]:
-        parent = piece.getparent()
-        if parent is not None and _PUBLISHED_LABEL.search(str(piece)):
-            text = collapse(parent.text_content())
-            date = credits.date_in(text) if len(text) <= 60 else None
-            if date:
-                return date
+    for label in itertools.islice(_PUBLISHED_LABEL.finditer(source), 5):
+        # The date follows the label, perhaps across a tag or a comment (`发布日期：<!-- begin -->2019-03-06`).
+        after = collapse(_TAG_OR_ENTITY.sub(" ", source[label.end() : label.end() + 200]))
+        date = credits.date_in(after[:30])
+        if date:
+            return date
     for el in _DATE_ELEMENTS(root)[:30]:
+        if el.tag in ("meta", "script", "style") or "comment" in (el.get("class") or "") + (el.get("id") or ""):
+            continue
+        if _in_comments(el):
+            continue
         text = collapse(el.text_content())
         if len(text) <= 40 and credits.is_date_line(text):
             date = credits.date_in(text)
@@ -282,14 +285,18 @@ def _date_element_stamp(root: html.HtmlElement) -> str | None:
     return None
 
 
-def _printed_own_names(root: html.HtmlElement) -> list[str]:
+def _printed_own_names(root: html.HtmlElement, source: str) -> list[str]:
     """The site's name where the page prints it for itself: the copyright line's holder
     (`版权所有 湖南省中医药研究院附属医院`, `中央通訊社版權所有`), the logo's alt text (`<img alt="61閱讀">`).
 
     Weak evidence, read only when nothing names the outlet: a company (`网易公司`) or a notice
     (`不得轉載`) is not a name."""
     names: list[str] = []
-    for piece in _COPYRIGHT_TEXTS(root)[:6]:
+    pieces = []
+    for mark in itertools.islice(_COPYRIGHT_MARK.finditer(source), 6):
+        window = source[max(0, mark.start() - 80) : mark.end() + 160].replace("&copy;", "©")
+        pieces.append(_TAG_OR_ENTITY.sub(" ", window))
+    for piece in pieces:
         for pattern in (_HOLDER_AFTER, _HOLDER_BEFORE):
             for m in pattern.finditer(str(piece)):
                 if not _NOT_A_HOLDER.search(m["name"]):
@@ -392,8 +399,9 @@ def read_html(text: str, mirror: bool) -> Draft:
     learned_page = kana < han * _MAX_KANA_SHARE
     root = parse_html(text)
     page = read_page_meta(root)
-    own_names = [] if mirror else _printed_own_names(root)
-    element_date = None if mirror else _date_element_stamp(root)
+    # Weak evidence, looked for only where the page's metadata is silent (and before cleaning drops it).
+    own_names = [] if mirror or page.site_names() else _printed_own_names(root, text)
+    element_date = None if mirror or page.published or page.weak_published else _date_element_stamp(root, text)
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
     original, repost_outlets = _original_links(root) if _CREDIT_CUES.search(text) else (None, [])
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
