@@ -1,0 +1,557 @@
+"""Who said what: quoted and reported statements in an article, with their speaker resolved to an entity.
+
+Four shapes are read, on text folded to one script and width (so traditional-script captures read
+the same), with the cue words of `data/quote_cues.toml`:
+- “QUOTE”，SPEAKER VERB。 (`“……”，佩斯科夫告诉记者。`, `“……”他说。`)
+- SPEAKER VERB：“QUOTE” and SPEAKER VERB，STATEMENT。 (`拉夫罗夫表示，……。`): a statement runs to the
+  end of its sentence; one wholly in quotation marks is the quote inside them;
+- 据SOURCE报道，STATEMENT。 (`據中央社報導，……`): the source speaks unless someone inside is quoted;
+- English in mixed text: `"…," Lavrov said.` and `Lavrov said: "…"`.
+The speaker is the person or organisation the gazetteer finds nearest the verb (not one inside
+`与…`/`和…`, nor a possessor `拜登的发言人`); a pronoun (`他说`) stands for the speaker quoted just
+before, or the one person named in the text before it, and is dropped when neither is safe; an
+unnamed speaker (`国务院的一名高级官员`) is kept as printed, with no entity.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from newsdesk.analysis.entities import Gazetteer, _scan_form, fold_name
+
+OPEN_MARKS = "“「『\""
+CLOSE_FOR = {"“": "”", "「": "」", "『": "』", '"': '"'}
+SENTENCE_END = "。！？!?；;"
+CLAUSE_BREAK = "。！？!?；;，,：:\n"
+# A speaker phrase longer than this is a clause, not a name or a title.
+MAX_SPEAKER_CHARS = 16
+# A quotation shorter than this is a term in scare quotes (“特别军事行动”), unless a cue claims it.
+MIN_QUOTE_CHARS = 6
+# How far back (characters of the article) a pronoun may look for the speaker it stands for.
+PRONOUN_REACH = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One attributed statement: `block` is the body block (paragraph) it is in, `start`/`end` the
+    statement's place in that block; `speaker` is the name as printed (for a pronoun, the name it
+    stands for, with the pronoun in `via`)."""
+
+    speaker: str
+    entity_id: str | None
+    text: str
+    block: int
+    start: int
+    end: int
+    kind: str  # direct | indirect | source
+    cue: str
+    via: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Cues:
+    speech: tuple[str, ...]
+    source: tuple[str, ...]
+    source_lead: tuple[str, ...]
+    pronoun: tuple[str, ...]
+    modifier: tuple[str, ...]
+    english: tuple[str, ...]
+    not_cue: tuple[str, ...]
+    lead: tuple[str, ...]
+    not_speaker: frozenset[str]
+    honorific: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    path = resources.files("newsdesk") / "data" / "quote_cues.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def words(section: str) -> tuple[str, ...]:
+        found = {fold_name(w) for entry in data.get(section, []) for w in entry["words"]}
+        return tuple(sorted(found, key=lambda w: (-len(w), w)))
+
+    return Cues(
+        *(words(s) for s in ("speech", "source", "source_lead", "pronoun", "modifier", "english", "not_cue", "lead")),
+        frozenset(words("not_speaker")), words("honorific"),
+    )
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    c = cues()
+    speech = _alternation(c.speech)
+    return {
+        # A speech verb followed by the punctuation or quotation mark that opens what was said.
+        "pre": re.compile(rf"(?P<cue>{speech})(?P<punct>[：:，,]\s*|(?=[“「『]))"),
+        # After a closing mark: SPEAKER VERB then the end of the clause.
+        "post": re.compile(rf"^[，,]?\s*(?P<speaker>[^。！？!?；;，,：:“”「」『』\n]{{1,{MAX_SPEAKER_CHARS}}}?)"
+                           rf"(?P<cue>{speech})\s*(?=[。，,：:！？!?；;]|$)"),
+        "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,24}}?)"
+                             rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
+        "modifier": re.compile(_alternation(c.modifier)),
+        # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
+        "colon": re.compile(rf"(?:^|(?<=[。！？!?\n]))(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,{MAX_SPEAKER_CHARS + 4}}})[：:]\s*(?=[“「])"),
+        "english_post": re.compile(
+            rf"^,?\s*(?P<speaker>(?:[A-Z][\w.'’\-]+\s?){{1,4}}|he|she)\s+(?P<cue>{_alternation(c.english)})\b"
+        ),
+        "english_pre": re.compile(
+            rf"(?P<speaker>(?:[A-Z][\w.'’\-]+\s?){{1,4}})\s+(?P<cue>{_alternation(c.english)})\s*[:,]?\s*(?=[\"“])"
+        ),
+    }
+
+
+_PREPOSITIONS = frozenset("与和同跟对向给被把及")
+
+
+@dataclass
+class _Speaker:
+    surface: str
+    entity_id: str | None
+    via: str | None = None
+
+
+class _Reader:
+    """Reads one article; remembers the speakers met so far, for pronouns."""
+
+    def __init__(self, gazetteer: Gazetteer, blocks: list[str]) -> None:
+        self.gazetteer = gazetteer
+        self.blocks = blocks
+        self.folded = [_scan_form(b) for b in blocks]
+        self.offsets = []
+        at = 0
+        for block in blocks:
+            self.offsets.append(at)
+            at += len(block) + 1
+        # (article offset, speaker) of named speakers and of people named, in reading order.
+        self.named: list[tuple[int, _Speaker]] = []
+        self.people: list[tuple[int, str, str]] = []  # (article offset, surface, entity id)
+        for index, folded in enumerate(self.folded):
+            for start, end, entity_id in gazetteer.scan(folded):
+                entity = gazetteer.entities.get(entity_id)
+                if entity is not None and entity.kind == "person":
+                    self.people.append((self.offsets[index] + start, blocks[index][start:end], entity_id))
+
+    # --- speakers --------------------------------------------------------------------
+
+    def speaker(self, block: int, phrase_start: int, phrase_end: int) -> _Speaker | None:
+        """The speaker named by the block's text between the two offsets (the words before a verb)."""
+        text, folded = self.blocks[block][phrase_start:phrase_end], self.folded[block][phrase_start:phrase_end]
+        # Only the clause right before the verb names the speaker.
+        cut = max(text.rfind(mark) for mark in CLAUSE_BREAK + "”」』")
+        text, folded, base = text[cut + 1 :], folded[cut + 1 :], phrase_start + cut + 1
+        c = cues()
+        while True:
+            stripped = folded.lstrip(" 　")
+            lead = next((w for w in c.lead if stripped.startswith(w)), None)
+            skip = len(folded) - len(stripped) + (len(lead) if lead else 0)
+            text, folded, base = text[skip:], folded[skip:], base + skip
+            if not lead:
+                break
+        # `X援引Y的话说`, `X引述Y说`: Y speaks.
+        relay = re.search(r"(?:援引|引述|引用|转述)(.+?)(?:的话|的说法)?$", folded)
+        if relay and relay.start(1) < len(folded):
+            text, folded, base = text[relay.start(1) :], folded[relay.start(1) :], base + relay.start(1)
+            if folded.endswith("的话"):
+                text, folded = text[:-2], folded[:-2]
+        if not text:
+            return None
+        at = self.offsets[block] + base
+        end = self._modifier_cut(folded)
+        head, head_folded = text[:end].strip(), folded[:end].strip()
+        # 对于……她对记者说: a pronoun right before the verb's modifiers is the subject.
+        pronoun = next((p for p in c.pronoun if head_folded.startswith(p) or head_folded.endswith(p)), None)
+        if pronoun and self._entity_in(head_folded) is None:
+            return self._antecedent(at, pronoun.rstrip("还也则"))
+        dotted = re.search(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+", head)
+        if dotted:
+            name = dotted.group()
+            entity = self.gazetteer.lookup(name) or self.gazetteer.lookup(re.split(r"[·‧•・]", name)[-1])
+            return _Speaker(name, entity.id if entity else None)
+        found = self._entity_in(head_folded)
+        if found is not None:
+            start, stop, entity_id = found
+            tail = head_folded[stop:].strip()
+            if not tail or any(tail == h for h in c.honorific) or re.fullmatch(r"[（(][^）)]*[）)]", tail):
+                return _Speaker(head[start:stop], entity_id)
+        if not head or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
+            return None
+        if fold_name(head) in c.not_speaker or re.match(r"\d", head):
+            return None
+        return _Speaker(head, None)
+
+    def _modifier_cut(self, folded: str) -> int:
+        """Where the time, place and manner words before the verb begin (the speaker ends there)."""
+        for match in _patterns()["modifier"].finditer(folded):
+            if match.start() >= 2:
+                return match.start()
+        return len(folded)
+
+    def _entity_in(self, folded: str) -> tuple[int, int, str] | None:
+        """The person or organisation nearest the end of the phrase, that is its subject: not after a
+        preposition, not a possessor (`拜登的…`), not a place (`俄罗斯外交部` names no entity of its own)."""
+        best = None
+        for start, end, entity_id in self.gazetteer.scan(folded):
+            entity = self.gazetteer.entities.get(entity_id)
+            if entity is None or entity.kind not in ("person", "org"):
+                continue
+            if start and folded[start - 1] in _PREPOSITIONS:
+                continue
+            if folded[end : end + 1] == "的" or folded[end : end + 1] in _PREPOSITIONS - {"对", "向"}:
+                continue
+            best = (start, end, entity_id)
+        return best
+
+    def _antecedent(self, at: int, pronoun: str) -> _Speaker | None:
+        """The speaker a pronoun stands for: the last speaker within reach (a person, or someone unnamed:
+        `这位官员`), else the only person named within reach; None when that is not safe."""
+        for offset, speaker in reversed(self.named):
+            if offset < at and at - offset <= PRONOUN_REACH:
+                entity = self.gazetteer.entities.get(speaker.entity_id or "")
+                if entity is None or entity.kind == "person":
+                    return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+            break
+        near = {entity_id: surface for offset, surface, entity_id in self.people if 0 < at - offset <= PRONOUN_REACH}
+        if len(near) == 1:
+            entity_id, surface = next(iter(near.items()))
+            return _Speaker(surface, entity_id, pronoun)
+        return None
+
+    def remember(self, block: int, at: int, speaker: _Speaker) -> None:
+        if speaker.via is None:
+            self.named.append((self.offsets[block] + at, speaker))
+
+
+def _quoted_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(open, close) offsets of each quotation (outermost; ASCII quotes pair in turn)."""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in CLOSE_FOR:
+            close = text.find(CLOSE_FOR[ch], i + 1)
+            if close != -1 and "\n" not in text[i:close]:
+                yield i, close
+                i = close + 1
+                continue
+        i += 1
+
+
+def _sentence_end(text: str, start: int) -> int:
+    """Where the sentence that continues at `start` ends (after its final mark; quotations skipped)."""
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if ch in CLOSE_FOR:
+            close = text.find(CLOSE_FOR[ch], i + 1)
+            if close != -1:
+                i = close + 1
+                # A quotation that ends with its own full stop ends the sentence too.
+                if text[close - 1] in SENTENCE_END and (i >= len(text) or text[i] not in "，,"):
+                    return i
+                continue
+        if ch in SENTENCE_END or ch == "\n":
+            return i + 1 if ch != "\n" else i
+        i += 1
+    return len(text)
+
+
+def _sentence_start(text: str, at: int) -> int:
+    i = at
+    while i > 0 and text[i - 1] not in SENTENCE_END + "\n":
+        i -= 1
+    return i
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The statement without surrounding spaces and its closing full stop (the quotation marks stay
+    off a wholly quoted statement)."""
+    while start < end and text[start] in " 　":
+        start += 1
+    while end > start and text[end - 1] in " 　。.!！?？":
+        end -= 1
+    if end - start >= 2 and text[start] in CLOSE_FOR and text[end - 1] == CLOSE_FOR[text[start]]:
+        inner = text[start + 1 : end - 1]
+        if not any(mark in inner for mark in OPEN_MARKS):
+            return _strip_span(text, start + 1, end - 1)
+    return start, end
+
+
+class _Block:
+    """The statements found in one block so far (they may not overlap)."""
+
+    def __init__(self, reader: _Reader, index: int) -> None:
+        self.reader, self.index = reader, index
+        self.text = reader.blocks[index]
+        self.found: list[Quote] = []
+
+    def add(self, speaker: _Speaker | None, start: int, end: int, kind: str, cue: str, at: int) -> bool:
+        if speaker is None:
+            return False
+        start, end = _strip_span(self.text, start, end)
+        if end - start < 2 or any(q.start < end and start < q.end for q in self.found):
+            return False
+        self.found.append(Quote(speaker.surface, speaker.entity_id, self.text[start:end], self.index, start, end, kind,
+                                cue, speaker.via))
+        self.reader.remember(self.index, at, speaker)
+        return True
+
+
+def _is_cue(folded: str, start: int, end: int) -> bool:
+    """A speech verb that is not part of a longer word (`相称`, `据说`, `也就是说`)."""
+    for word in cues().not_cue:
+        lo = max(0, start - len(word) + 1)
+        at = folded.find(word, lo, end + len(word) - 1)
+        while at != -1 and at < end:
+            if at + len(word) > start:
+                return False
+            at = folded.find(word, at + 1, end + len(word) - 1)
+    return True
+
+
+def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
+    """Every attributed statement in an article's body, in reading order."""
+    reader = _Reader(gazetteer, body)
+    quotes: list[Quote] = []
+    patterns = _patterns()
+    for index, text in enumerate(body):
+        folded = reader.folded[index]
+        block = _Block(reader, index)
+        pre = [m for m in patterns["pre"].finditer(folded) if _is_cue(folded, m.start("cue"), m.end("cue"))]
+        events: list[tuple[int, int, str, Any]] = []
+        spans = list(_quoted_spans(text))
+        for open_at, close_at in spans:
+            events.append((close_at, 0, "post", (open_at, close_at)))
+        for match in pre:
+            events.append((match.start(), 1, "pre", match))
+        for match in patterns["colon"].finditer(folded):
+            events.append((match.start(), 1, "colon", match))
+        for match in patterns["source"].finditer(folded):
+            events.append((match.start(), 2, "source", match))
+        for match in patterns["english_pre"].finditer(text):
+            events.append((match.start(), 1, "english_pre", match))
+        # Reading order, so a pronoun meets the speakers named before it.
+        events.sort(key=lambda e: (e[0], e[1]))
+        for _, _, shape, item in events:
+            if shape == "post":
+                _after_quote(block, item, patterns)
+            elif shape == "pre":
+                _after_verb(block, item, pre)
+            elif shape == "colon":
+                speaker = reader.speaker(index, item.start("speaker"), item.end("speaker"))
+                if speaker is not None and (speaker.entity_id or speaker.via or len(item["speaker"]) <= 6):
+                    close = text.find(CLOSE_FOR[text[item.end()]], item.end() + 1)
+                    if close != -1:
+                        block.add(speaker, item.end(), close + 1, "direct", "：", item.start())
+            elif shape == "source":
+                _report(block, item, pre)
+            else:
+                speaker = _english_speaker(reader, index, item)
+                quote_start = item.end()
+                close = text.find(CLOSE_FOR.get(text[quote_start], '"'), quote_start + 1) if quote_start < len(text) else -1
+                if close != -1:
+                    block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
+        _continued(block, spans)
+        quotes.extend(sorted(block.found, key=lambda q: q.start))
+    return quotes
+
+
+def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pattern[str]]) -> None:
+    """“QUOTE”，SPEAKER VERB。"""
+    open_at, close_at = span
+    if close_at - open_at - 1 < MIN_QUOTE_CHARS:
+        return
+    folded = block.reader.folded[block.index]
+    match = patterns["post"].match(folded, close_at + 1)
+    if match is not None and _is_cue(folded, match.start("cue"), match.end("cue")):
+        speaker = block.reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
+        block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker"))
+        return
+    english = patterns["english_post"].match(block.text, close_at + 1)
+    if english is not None:
+        speaker = _english_speaker(block.reader, block.index, english)
+        block.add(speaker, open_at, close_at + 1, "direct", english["cue"], english.start("speaker"))
+
+
+def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> None:
+    """SPEAKER VERB：“QUOTE” and SPEAKER VERB，STATEMENT。"""
+    text, folded, reader = block.text, block.reader.folded[block.index], block.reader
+    speaker = reader.speaker(block.index, _sentence_start(folded, match.start()), match.start())
+    start = match.end()
+    if speaker is None or start >= len(text) or text[start] in "”」』":
+        return
+    end = _sentence_end(text, start)
+    for inner in pre:
+        if not start <= inner.start() < end:
+            continue
+        clause = _clause_start(folded, start, inner.start())
+        if clause == start:
+            # `美国国务院表示，布林肯告诉拉夫罗夫说，……`: the one quoted inside speaks.
+            if reader.speaker(block.index, start, inner.start()) is not None:
+                return
+            continue
+        # `……，他补充说，……`: another attribution begins; this statement ends before it.
+        if reader.speaker(block.index, clause, inner.start()) is not None:
+            end = clause
+            break
+    block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+def _report(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> None:
+    """据SOURCE报道，STATEMENT: the source speaks unless someone inside is quoted."""
+    text, folded, reader = block.text, block.reader.folded[block.index], block.reader
+    if not _starts_clause(folded, match.start()):
+        return
+    end = _sentence_end(text, match.end())
+    if any(match.end() <= inner.start() < end for inner in pre):
+        return
+    surface = text[match.start("speaker") : match.end("speaker")].strip()
+    if fold_name(surface) in cues().not_speaker:
+        return
+    entity = reader.gazetteer.lookup(surface)
+    found = reader._entity_in(fold_name(surface)) if entity is None else None
+    entity_id = entity.id if entity else (found[2] if found else None)
+    block.add(_Speaker(surface, entity_id), match.end(), end, "source", match["cue"], match.start())
+
+
+def _continued(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """A quotation that is a sentence of its own, after a statement in the same block: the same speaker
+    goes on (`朱立倫說，……。「……」`)."""
+    for open_at, close_at in spans:
+        if close_at - open_at - 1 < MIN_QUOTE_CHARS or (open_at and block.text[open_at - 1] not in SENTENCE_END):
+            continue
+        before = [q for q in block.found if q.end <= open_at]
+        if not before or any(q.start < close_at and open_at < q.end for q in block.found):
+            continue
+        last = max(before, key=lambda q: q.end)
+        block.add(_Speaker(last.speaker, last.entity_id, last.via), open_at, close_at + 1, "direct", "", open_at)
+
+
+def _clause_start(folded: str, lo: int, at: int) -> int:
+    """Where the clause holding `at` begins (not before `lo`)."""
+    i = at
+    while i > lo and folded[i - 1] not in CLAUSE_BREAK:
+        i -= 1
+    return i
+
+
+def _starts_clause(folded: str, at: int) -> bool:
+    return at == 0 or folded[at - 1] in CLAUSE_BREAK + "”」』 （("
+
+
+def _kind(text: str, start: int) -> str:
+    return "direct" if text[start] in OPEN_MARKS else "indirect"
+
+
+def _english_speaker(reader: _Reader, block: int, match: re.Match[str]) -> _Speaker | None:
+    surface = match["speaker"].strip()
+    if surface.lower() in ("he", "she"):
+        return reader._antecedent(reader.offsets[block] + match.start("speaker"), surface)
+    entity = reader.gazetteer.lookup(surface) or reader.gazetteer.lookup(surface.split()[-1])
+    return _Speaker(surface, entity.id if entity else None)
+
+
+# --- the archive ---------------------------------------------------------------------------
+
+def speaker_key(surface: str) -> str:
+    return fold_name(surface)
+
+
+def store_quotes(conn: sqlite3.Connection, article_id: str, quotes: list[Quote], best_capture: int | None) -> None:
+    """An article's quotes, replacing those found in an earlier reading of it."""
+    conn.execute("DELETE FROM quotes WHERE article_id=?", (article_id,))
+    conn.executemany(
+        "INSERT INTO quotes(article_id, n, block, start, end, speaker, speaker_key, entity_id, via, kind, cue, text)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(article_id, n, q.block, q.start, q.end, q.speaker, speaker_key(q.speaker), q.entity_id, q.via, q.kind, q.cue,
+          q.text) for n, q in enumerate(quotes)],
+    )
+    conn.execute("INSERT OR REPLACE INTO quote_scans(article_id, best_capture) VALUES (?, ?)", (article_id, best_capture))
+
+
+def pending(conn: sqlite3.Connection) -> list[tuple[str, int | None]]:
+    """Articles whose quotes are not read yet, or were read from a capture that is no longer their best."""
+    return conn.execute(
+        "SELECT a.id, a.best_capture FROM articles a LEFT JOIN quote_scans q ON q.article_id = a.id"
+        " WHERE q.article_id IS NULL OR q.best_capture IS NOT a.best_capture ORDER BY a.seq"
+    ).fetchall()
+
+
+def update_quotes(archive: Any, gazetteer: Gazetteer) -> int:
+    """Read the quotes of every article not read yet (inside the caller's write transaction); returns how many."""
+    todo = pending(archive.conn)
+    for article_id, best_capture in todo:
+        article = archive.article(article_id)
+        store_quotes(archive.conn, article_id, find_quotes(gazetteer, article.body), best_capture)
+    return len(todo)
+
+
+def speaker_keys(gazetteer: Gazetteer, name: str) -> tuple[str | None, set[str]]:
+    """The entity a name is (if known) and every folded name it goes by: `Sergey Lavrov` finds 拉夫罗夫."""
+    entity = gazetteer.lookup(name)
+    if entity is None:
+        return None, {fold_name(name)}
+    return entity.id, {fold_name(n) for n in entity.names()}
+
+
+def search_quotes(
+    conn: sqlite3.Connection, gazetteer: Gazetteer, speaker: str | None = None, article_id: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Stored quotes, newest article first: by speaker (any of the entity's names, or words of an unnamed
+    speaker) and/or article."""
+    where, params = [], []
+    if speaker:
+        entity_id, keys = speaker_keys(gazetteer, speaker)
+        marks = ",".join("?" * len(keys))
+        clause = f"q.speaker_key IN ({marks}) OR instr(q.speaker_key, ?) > 0"
+        params += [*sorted(keys), fold_name(speaker)]
+        if entity_id:
+            clause += " OR q.entity_id = ?"
+            params.append(entity_id)
+        where.append(f"({clause})")
+    if article_id:
+        where.append("q.article_id = ?")
+        params.append(article_id)
+    sql = (
+        "SELECT q.article_id, q.n, q.block, q.start, q.end, q.speaker, q.entity_id, q.via, q.kind, q.cue, q.text,"
+        " a.title, a.outlet, a.published FROM quotes q JOIN articles a ON a.id = q.article_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY a.published IS NULL, a.published DESC, a.seq, q.n"
+        + (" LIMIT ?" if limit else "")
+    )
+    if limit:
+        params.append(limit)
+    names = ("article_id", "n", "block", "start", "end", "speaker", "entity_id", "via", "kind", "cue", "text", "title",
+             "outlet", "published")
+    rows = [dict(zip(names, row, strict=True)) for row in conn.execute(sql, params)]
+    for row in rows:
+        entity = gazetteer.entities.get(row["entity_id"] or "")
+        row["entity"] = entity.name if entity else None
+    return rows
+
+
+QUOTES_TABLES = """
+CREATE TABLE IF NOT EXISTS quotes (
+    article_id TEXT NOT NULL REFERENCES articles(id), n INTEGER NOT NULL, block INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, speaker TEXT NOT NULL, speaker_key TEXT NOT NULL,
+    entity_id TEXT, via TEXT, kind TEXT NOT NULL, cue TEXT NOT NULL, text TEXT NOT NULL,
+    PRIMARY KEY (article_id, n)
+);
+CREATE INDEX IF NOT EXISTS quotes_speaker_key ON quotes(speaker_key);
+CREATE INDEX IF NOT EXISTS quotes_entity ON quotes(entity_id);
+CREATE TABLE IF NOT EXISTS quote_scans (article_id TEXT PRIMARY KEY REFERENCES articles(id), best_capture INTEGER);
+"""
