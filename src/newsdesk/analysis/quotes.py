@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from newsdesk.analysis.entities import Gazetteer, _scan_form, fold_name
+from newsdesk.analysis.entities import _ROLE_WORDS, Gazetteer, _scan_form, fold_name
 
 OPEN_MARKS = "“「『\""
 CLOSE_FOR = {"“": "”", "「": "」", "『": "』", '"': '"'}
@@ -34,6 +34,8 @@ CLAUSE_BREAK = "。！？!?；;，,：:\n"
 MAX_SPEAKER_CHARS = 16
 # A quotation shorter than this is a term in scare quotes (“特别军事行动”), unless a cue claims it.
 MIN_QUOTE_CHARS = 6
+# A speaker before a colon (`时事评论员李林一：“……”`) longer than this is a heading, not a person.
+COLON_SPEAKER_CHARS = 12
 # How far back (characters of the article) a pronoun may look for the speaker it stands for.
 PRONOUN_REACH = 400
 
@@ -97,9 +99,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     speech = _alternation(c.speech)
     return {
         # A speech verb followed by the punctuation or quotation mark that opens what was said.
-        "pre": re.compile(rf"(?P<cue>{speech})(?P<punct>[：:，,]\s*|(?=[“「『]))"),
+        "pre": re.compile(rf"(?P<cue>{speech})(?P<punct>\s*[：:，,]\s*|(?=[“「『]))"),
+        # `告诉CNN，` / `告訴美國之音：`: the verb, whom it was told to, then what.
+        "told": re.compile(r"(?P<cue>告诉)(?P<whom>[^，,：:。“”「」\s]{1,10}?)(?P<punct>\s*[：:，,]\s*|(?=[“「『]))"),
         # After a closing mark: SPEAKER VERB then the end of the clause.
-        "post": re.compile(rf"^[，,]?\s*(?P<speaker>[^。！？!?；;，,：:“”「」『』\n]{{1,{MAX_SPEAKER_CHARS}}}?)"
+        "post": re.compile(rf"[，,]?\s*(?P<speaker>[^。！？!?；;，,：:“”「」『』\n]{{1,{MAX_SPEAKER_CHARS + 8}}}?)"
                            rf"(?P<cue>{speech})\s*(?=[。，,：:！？!?；;]|$)"),
         "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,24}}?)"
                              rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
@@ -107,7 +111,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
         "colon": re.compile(rf"(?:^|(?<=[。！？!?\n]))(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,{MAX_SPEAKER_CHARS + 4}}})[：:]\s*(?=[“「])"),
         "english_post": re.compile(
-            rf"^,?\s*(?P<speaker>(?:[A-Z][\w.'’\-]+\s?){{1,4}}|he|she)\s+(?P<cue>{_alternation(c.english)})\b"
+            rf",?\s*(?P<speaker>(?:[A-Z][\w.'’\-]+\s?){{1,4}}|he|she)\s+(?P<cue>{_alternation(c.english)})\b"
         ),
         "english_pre": re.compile(
             rf"(?P<speaker>(?:[A-Z][\w.'’\-]+\s?){{1,4}})\s+(?P<cue>{_alternation(c.english)})\s*[:,]?\s*(?=[\"“])"
@@ -140,6 +144,14 @@ class _Reader:
         # (article offset, speaker) of named speakers and of people named, in reading order.
         self.named: list[tuple[int, _Speaker]] = []
         self.people: list[tuple[int, str, str]] = []  # (article offset, surface, entity id)
+        # `谢尔盖说` after `谢尔盖·盖代`: a given name alone stands for the one full name the article gave it.
+        full: dict[str, set[str]] = {}
+        for block in blocks:
+            for given, dot, family in re.findall(r"([\u4e00-\u9fff]{2,4})(\s*[·‧•・]\s*)([\u4e00-\u9fff]{1,10})", block):
+                # Where the given name begins is not known (`州长谢尔盖·盖代`): each ending of two or more characters.
+                for at in range(len(given) - 1):
+                    full.setdefault(given[at:], set()).add(given[at:] + dot + family)
+        self.full_names = {given: names.pop() for given, names in full.items() if len(names) == 1}
         for index, folded in enumerate(self.folded):
             for start, end, entity_id in gazetteer.scan(folded):
                 entity = gazetteer.entities.get(entity_id)
@@ -152,7 +164,12 @@ class _Reader:
         """The speaker named by the block's text between the two offsets (the words before a verb)."""
         text, folded = self.blocks[block][phrase_start:phrase_end], self.folded[block][phrase_start:phrase_end]
         # Only the clause right before the verb names the speaker.
-        cut = max(text.rfind(mark) for mark in CLAUSE_BREAK + "”」』")
+        cut = max(text.rfind(mark) for mark in CLAUSE_BREAK)
+        # A quotation that ended a sentence (`……。」她並提到`) ends the clause too.
+        for close in re.finditer(r"[。！？!?，,][”」』]", text):
+            cut = max(cut, close.end() - 1)
+        while cut + 1 < len(text) and text[cut + 1] in "”」』":
+            cut += 1
         text, folded, base = text[cut + 1 :], folded[cut + 1 :], phrase_start + cut + 1
         c = cues()
         while True:
@@ -177,9 +194,19 @@ class _Reader:
         pronoun = next((p for p in c.pronoun if head_folded.startswith(p) or head_folded.endswith(p)), None)
         if pronoun and self._entity_in(head_folded) is None:
             return self._antecedent(at, pronoun.rstrip("还也则"))
-        dotted = re.search(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+", head)
+        # `对于……思索她对记者说`: a pronoun right before the verb's modifiers is its subject.
+        for match in re.finditer(r"[他她]", folded):
+            rest = folded[match.end() :]
+            if (not rest or _patterns()["modifier"].match(rest)) and self._entity_in(rest) is None:
+                return self._antecedent(at, match.group())
+        latin = re.search(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+$", head)
+        if latin:
+            entity = self.gazetteer.lookup(latin.group())
+            return _Speaker(latin.group(), entity.id if entity else None)
+        dotted = re.search(r"[\u4e00-\u9fff]{1,5}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+", head)
         if dotted:
-            name = dotted.group()
+            # `国防部长谢尔盖·绍伊古`: the title before the given name is not part of the name.
+            name = re.sub(rf"^.*(?:{_ROLE_WORDS})", "", dotted.group()) or dotted.group()
             entity = self.gazetteer.lookup(name) or self.gazetteer.lookup(re.split(r"[·‧•・]", name)[-1])
             return _Speaker(name, entity.id if entity else None)
         found = self._entity_in(head_folded)
@@ -192,6 +219,10 @@ class _Reader:
             return None
         if fold_name(head) in c.not_speaker or re.match(r"\d", head):
             return None
+        if head in self.full_names:
+            name = self.full_names[head]
+            entity = self.gazetteer.lookup(name) or self.gazetteer.lookup(re.split(r"[·‧•・]", name)[-1])
+            return _Speaker(name, entity.id if entity else None)
         return _Speaker(head, None)
 
     def _modifier_cut(self, folded: str) -> int:
@@ -281,7 +312,7 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     off a wholly quoted statement)."""
     while start < end and text[start] in " 　":
         start += 1
-    while end > start and text[end - 1] in " 　。.!！?？":
+    while end > start and text[end - 1] in " 　。.!！?？，,；;：:":
         end -= 1
     if end - start >= 2 and text[start] in CLOSE_FOR and text[end - 1] == CLOSE_FOR[text[start]]:
         inner = text[start + 1 : end - 1]
@@ -297,6 +328,9 @@ class _Block:
         self.reader, self.index = reader, index
         self.text = reader.blocks[index]
         self.found: list[Quote] = []
+        # Verbs that attributed a quotation before them (`“……，”他说，“……”`): what follows them is
+        # only taken when it is another quotation.
+        self.verbs_used: set[int] = set()
 
     def add(self, speaker: _Speaker | None, start: int, end: int, kind: str, cue: str, at: int) -> bool:
         if speaker is None:
@@ -330,9 +364,14 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
     for index, text in enumerate(body):
         folded = reader.folded[index]
         block = _Block(reader, index)
-        pre = [m for m in patterns["pre"].finditer(folded) if _is_cue(folded, m.start("cue"), m.end("cue"))]
-        events: list[tuple[int, int, str, Any]] = []
         spans = list(_quoted_spans(text))
+        # A verb inside a quotation is the speaker quoting someone (`他说，“我认为，……”`), not an attribution.
+        pre = sorted(
+            (m for name in ("pre", "told") for m in patterns[name].finditer(folded)
+             if _is_cue(folded, m.start("cue"), m.end("cue")) and not any(o < m.start() < c for o, c in spans)),
+            key=lambda m: m.start(),
+        )
+        events: list[tuple[int, int, str, Any]] = []
         for open_at, close_at in spans:
             events.append((close_at, 0, "post", (open_at, close_at)))
         for match in pre:
@@ -352,7 +391,7 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
                 _after_verb(block, item, pre)
             elif shape == "colon":
                 speaker = reader.speaker(index, item.start("speaker"), item.end("speaker"))
-                if speaker is not None and (speaker.entity_id or speaker.via or len(item["speaker"]) <= 6):
+                if speaker is not None and (speaker.entity_id or speaker.via or len(item["speaker"]) <= COLON_SPEAKER_CHARS):
                     close = text.find(CLOSE_FOR[text[item.end()]], item.end() + 1)
                     if close != -1:
                         block.add(speaker, item.end(), close + 1, "direct", "：", item.start())
@@ -376,7 +415,12 @@ def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pa
         return
     folded = block.reader.folded[block.index]
     match = patterns["post"].match(folded, close_at + 1)
+    # `“国际文传电讯社”机构透露`: a quotation straight before a name, with no punctuation of its own, is a name.
+    ends_itself = block.text[close_at - 1] in SENTENCE_END + "，,…"
+    if match is not None and not ends_itself and not folded.startswith(("，", ","), close_at + 1):
+        match = None
     if match is not None and _is_cue(folded, match.start("cue"), match.end("cue")):
+        block.verbs_used.add(match.start("cue"))
         speaker = block.reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
         block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker"))
         return
@@ -393,8 +437,10 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
     start = match.end()
     if speaker is None or start >= len(text) or text[start] in "”」』":
         return
+    if match.start("cue") in block.verbs_used and text[start] not in OPEN_MARKS:
+        return
     end = _sentence_end(text, start)
-    for inner in pre:
+    for inner in pre if text[start] not in OPEN_MARKS else ():
         if not start <= inner.start() < end:
             continue
         clause = _clause_start(folded, start, inner.start())
@@ -499,6 +545,22 @@ def update_quotes(archive: Any, gazetteer: Gazetteer) -> int:
     return len(todo)
 
 
+def stored_quotes(conn: sqlite3.Connection, article_id: str) -> list[Quote] | None:
+    """An article's stored quotes; None when they have not been read yet (or the archive predates them)."""
+    try:
+        if conn.execute("SELECT 1 FROM quote_scans WHERE article_id=?", (article_id,)).fetchone() is None:
+            return None
+    except sqlite3.OperationalError:  # an archive opened read-only before its quotes migration
+        return None
+    return [
+        Quote(speaker, entity_id, text, block, start, end, kind, cue, via)
+        for block, start, end, speaker, entity_id, via, kind, cue, text in conn.execute(
+            "SELECT block, start, end, speaker, entity_id, via, kind, cue, text FROM quotes WHERE article_id=? ORDER BY n",
+            (article_id,),
+        )
+    ]
+
+
 def speaker_keys(gazetteer: Gazetteer, name: str) -> tuple[str | None, set[str]]:
     """The entity a name is (if known) and every folded name it goes by: `Sergey Lavrov` finds 拉夫罗夫."""
     entity = gazetteer.lookup(name)
@@ -543,15 +605,3 @@ def search_quotes(
         row["entity"] = entity.name if entity else None
     return rows
 
-
-QUOTES_TABLES = """
-CREATE TABLE IF NOT EXISTS quotes (
-    article_id TEXT NOT NULL REFERENCES articles(id), n INTEGER NOT NULL, block INTEGER NOT NULL,
-    start INTEGER NOT NULL, end INTEGER NOT NULL, speaker TEXT NOT NULL, speaker_key TEXT NOT NULL,
-    entity_id TEXT, via TEXT, kind TEXT NOT NULL, cue TEXT NOT NULL, text TEXT NOT NULL,
-    PRIMARY KEY (article_id, n)
-);
-CREATE INDEX IF NOT EXISTS quotes_speaker_key ON quotes(speaker_key);
-CREATE INDEX IF NOT EXISTS quotes_entity ON quotes(entity_id);
-CREATE TABLE IF NOT EXISTS quote_scans (article_id TEXT PRIMARY KEY REFERENCES articles(id), best_capture INTEGER);
-"""
