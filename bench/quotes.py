@@ -32,7 +32,8 @@ from newsdesk.analysis.entities import Gazetteer, bundled_gazetteer, extract_men
 from newsdesk.analysis.quotes import Quote, find_quotes  # noqa: E402
 
 LABELS = ROOT / "bench" / "data" / "quotes"
-PARTS = {"dev": ROOT / "tests" / "data" / "dev" / "gold", "heldout": ROOT / "bench" / "data" / "corpus" / "gold"}
+DEV_GOLD = ROOT / "tests" / "data" / "dev" / "gold"
+CORPUS_GOLD = ROOT / "bench" / "data" / "corpus" / "gold"
 # The span separator of a label: `PREFIX⋯SUFFIX` is the text from PREFIX to the end of SUFFIX.
 ELLIPSIS = "⋯"
 MIN_OVERLAP = 0.8
@@ -56,6 +57,18 @@ def resolve_span(block: str, quote: str) -> tuple[int, int]:
     return start, start + len(quote)
 
 
+def _gold(part: str, file: str) -> dict:
+    """The gold record a label names: dev labels come from tests/data/dev or the corpus's train split,
+    held-out labels from the corpus's held-out split only (so no file is in both parts)."""
+    if part == "dev" and (DEV_GOLD / f"{file}.gold.json").exists():
+        return json.loads((DEV_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
+    gold = json.loads((CORPUS_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
+    wanted = "train" if part == "dev" else "heldout"
+    if gold.get("split") != wanted:
+        raise SystemExit(f"{part}.tsv names {file}, which is in the corpus's {gold.get('split')} split, not {wanted}")
+    return gold
+
+
 def load_labels(part: str) -> tuple[list[Label], dict[str, dict]]:
     labels, articles = [], {}
     for number, line in enumerate((LABELS / f"{part}.tsv").read_text(encoding="utf-8").splitlines(), 1):
@@ -63,7 +76,7 @@ def load_labels(part: str) -> tuple[list[Label], dict[str, dict]]:
             continue
         file, block, speaker, quote = line.split("\t")
         if file not in articles:
-            articles[file] = json.loads((PARTS[part] / f"{file}.gold.json").read_text(encoding="utf-8"))
+            articles[file] = _gold(part, file)
         text = articles[file]["body"][int(block)]
         try:
             start, end = resolve_span(text, quote)

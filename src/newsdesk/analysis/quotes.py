@@ -29,7 +29,7 @@ from newsdesk.analysis.entities import _ROLE_WORDS, Gazetteer, _scan_form, fold_
 OPEN_MARKS = "“「『\""
 CLOSE_FOR = {"“": "”", "「": "」", "『": "』", '"': '"'}
 SENTENCE_END = "。！？!?；;"
-CLAUSE_BREAK = "。！？!?；;，,：:\n"
+CLAUSE_BREAK = "。！？!?；;，,：:—\n"
 # A speaker phrase longer than this is a clause, not a name or a title.
 MAX_SPEAKER_CHARS = 16
 # A quotation shorter than this is a term in scare quotes (“特别军事行动”), unless a cue claims it.
@@ -72,6 +72,8 @@ class Cues:
     lead: tuple[str, ...]
     not_speaker: frozenset[str]
     honorific: tuple[str, ...]
+    title: tuple[str, ...]
+    belief: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +88,8 @@ def cues() -> Cues:
     return Cues(
         *(words(s) for s in ("speech", "source", "source_lead", "pronoun", "modifier", "english", "not_cue", "lead")),
         frozenset(words("not_speaker")), words("honorific"),
+        tuple(sorted({*words("title"), *(fold_name(w) for w in _ROLE_WORDS.split("|"))}, key=lambda w: (-len(w), w))),
+        frozenset(words("belief")),
     )
 
 
@@ -105,7 +109,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # After a closing mark: SPEAKER VERB then the end of the clause.
         "post": re.compile(rf"[，,]?\s*(?P<speaker>[^。！？!?；;，,：:“”「」『』\n]{{1,{MAX_SPEAKER_CHARS + 8}}}?)"
                            rf"(?P<cue>{speech})\s*(?=[。，,：:！？!?；;]|$)"),
-        "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,24}}?)"
+        "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)"
                              rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
         "modifier": re.compile(_alternation(c.modifier)),
         # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
@@ -120,6 +124,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,5}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
+_LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
+# `这位官员`, `该发言人`, `这些人士`: someone named before.
+_ANAPHOR = re.compile(r"(?:这|该|此)(?:位|名|些|两位|几位)?([\u4e00-\u9fff]{1,6})$")
 
 
 @dataclass
@@ -173,57 +182,74 @@ class _Reader:
         text, folded, base = text[cut + 1 :], folded[cut + 1 :], phrase_start + cut + 1
         c = cues()
         while True:
-            stripped = folded.lstrip(" 　")
+            # A dateline in brackets (`（中央社雪梨23日綜合外電報導）`), then words that open a clause (`对此`).
+            stripped = re.sub(r"^\s*(?:[（(【\[][^）)】\]]*[）)】\]]\s*)*", "", folded)
             lead = next((w for w in c.lead if stripped.startswith(w)), None)
             skip = len(folded) - len(stripped) + (len(lead) if lead else 0)
             text, folded, base = text[skip:], folded[skip:], base + skip
             if not lead:
                 break
         # `X援引Y的话说`, `X引述Y说`: Y speaks.
-        relay = re.search(r"(?:援引|引述|引用|转述)(.+?)(?:的话|的说法)?$", folded)
+        relay = re.search(r"(?:援引|引述|引用|转述)(.+?)(?:的话|的说法|说法)?$", folded)
         if relay and relay.start(1) < len(folded):
             text, folded, base = text[relay.start(1) :], folded[relay.start(1) :], base + relay.start(1)
-            if folded.endswith("的话"):
-                text, folded = text[:-2], folded[:-2]
+            for tail in ("的说法", "说法", "的话"):
+                if folded.endswith(tail):
+                    text, folded = text[: -len(tail)], folded[: -len(tail)]
+                    break
         if not text:
             return None
         at = self.offsets[block] + base
+        # Asides in brackets (an English name, a date) are not part of the speaker.
+        keep = [i for i, ch in enumerate(_BRACKETED.sub(lambda m: "\0" * len(m.group()), folded)) if ch != "\0"]
+        text, folded = "".join(text[i] for i in keep), "".join(folded[i] for i in keep)
         end = self._modifier_cut(folded)
-        head, head_folded = text[:end].strip(), folded[:end].strip()
-        # 对于……她对记者说: a pronoun right before the verb's modifiers is the subject.
+        head, head_folded = text[:end].strip().rstrip("0123456789 "), folded[:end].strip().rstrip("0123456789 ")
+        # 他说, 这位官员说, 这些人士表示: someone named before.
         pronoun = next((p for p in c.pronoun if head_folded.startswith(p) or head_folded.endswith(p)), None)
-        if pronoun and self._entity_in(head_folded) is None:
-            return self._antecedent(at, pronoun.rstrip("还也则"))
+        anaphor = _ANAPHOR.match(head_folded)
+        if (pronoun or anaphor) and self._entity_in(head_folded) is None:
+            # `这些人士` stands for the last speaker who was a 人士, if any.
+            noun = anaphor.group(1) if anaphor and not pronoun else None
+            return self._antecedent(at, (pronoun or head).rstrip("还也则"), noun)
         # `对于……思索她对记者说`: a pronoun right before the verb's modifiers is its subject.
         for match in re.finditer(r"[他她]", folded):
             rest = folded[match.end() :]
             if (not rest or _patterns()["modifier"].match(rest)) and self._entity_in(rest) is None:
                 return self._antecedent(at, match.group())
-        latin = re.search(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+$", head)
-        if latin:
-            entity = self.gazetteer.lookup(latin.group())
-            return _Speaker(latin.group(), entity.id if entity else None)
-        dotted = re.search(r"[\u4e00-\u9fff]{1,5}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+", head)
-        if dotted:
-            # `国防部长谢尔盖·绍伊古`: the title before the given name is not part of the name.
-            name = re.sub(rf"^.*(?:{_ROLE_WORDS})", "", dotted.group()) or dotted.group()
-            entity = self.gazetteer.lookup(name) or self.gazetteer.lookup(re.split(r"[·‧•・]", name)[-1])
-            return _Speaker(name, entity.id if entity else None)
+        # A full name (`安吉特·潘達`, `Sami Jauhiainen`) with only time, place and manner words after it.
+        for pattern in (_DOTTED, _LATIN_NAME):
+            names = [m for m in pattern.finditer(text) if self._ends_phrase(folded[m.end() :])]
+            if names:
+                name = re.sub(rf"^.*(?:{_ROLE_WORDS})", "", names[-1].group()) or names[-1].group()
+                return self._named(name.strip())
         found = self._entity_in(head_folded)
         if found is not None:
             start, stop, entity_id = found
             tail = head_folded[stop:].strip()
-            if not tail or any(tail == h for h in c.honorific) or re.fullmatch(r"[（(][^）)]*[）)]", tail):
+            if not tail or tail in c.honorific:
                 return _Speaker(head[start:stop], entity_id)
-        if not head or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
+        # `香港大學金融學教授陳志武`: the name after the last title.
+        titled = [m for m in re.finditer(_alternation(c.title), head_folded)]
+        if titled:
+            name = head[titled[-1].end() :]
+            if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", name) and fold_name(name) not in c.not_speaker:
+                return self._named(name)
+        if len(head) < 2 or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
             return None
         if fold_name(head) in c.not_speaker or re.match(r"\d", head):
             return None
         if head in self.full_names:
-            name = self.full_names[head]
-            entity = self.gazetteer.lookup(name) or self.gazetteer.lookup(re.split(r"[·‧•・]", name)[-1])
-            return _Speaker(name, entity.id if entity else None)
+            return self._named(self.full_names[head])
         return _Speaker(head, None)
+
+    def _ends_phrase(self, rest: str) -> bool:
+        rest = rest.strip()
+        return not rest or rest in cues().honorific or bool(_patterns()["modifier"].match(rest))
+
+    def _named(self, name: str) -> _Speaker:
+        entity = self.gazetteer.lookup(name) or self.gazetteer.lookup(re.split(r"[·‧•・\s]", name)[-1])
+        return _Speaker(name, entity.id if entity else None)
 
     def _modifier_cut(self, folded: str) -> int:
         """Where the time, place and manner words before the verb begin (the speaker ends there)."""
@@ -247,9 +273,14 @@ class _Reader:
             best = (start, end, entity_id)
         return best
 
-    def _antecedent(self, at: int, pronoun: str) -> _Speaker | None:
+    def _antecedent(self, at: int, pronoun: str, noun: str | None = None) -> _Speaker | None:
         """The speaker a pronoun stands for: the last speaker within reach (a person, or someone unnamed:
-        `这位官员`), else the only person named within reach; None when that is not safe."""
+        `这位官员`; for `这些人士`, the last one described as 人士), else the only person named within reach;
+        None when that is not safe."""
+        if noun:
+            for offset, speaker in reversed(self.named):
+                if offset < at and at - offset <= PRONOUN_REACH and fold_name(speaker.surface).endswith(noun):
+                    return _Speaker(speaker.surface, speaker.entity_id, pronoun)
         for offset, speaker in reversed(self.named):
             if offset < at and at - offset <= PRONOUN_REACH:
                 entity = self.gazetteer.entities.get(speaker.entity_id or "")
@@ -368,7 +399,8 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
         # A verb inside a quotation is the speaker quoting someone (`他说，“我认为，……”`), not an attribution.
         pre = sorted(
             (m for name in ("pre", "told") for m in patterns[name].finditer(folded)
-             if _is_cue(folded, m.start("cue"), m.end("cue")) and not any(o < m.start() < c for o, c in spans)),
+             if _is_cue(folded, m.start("cue"), m.end("cue")) and not any(o < m.start() < c for o, c in spans)
+             and not _names_a_term(text, m)),
             key=lambda m: m.start(),
         )
         events: list[tuple[int, int, str, Any]] = []
@@ -420,9 +452,9 @@ def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pa
     if match is not None and not ends_itself and not folded.startswith(("，", ","), close_at + 1):
         match = None
     if match is not None and _is_cue(folded, match.start("cue"), match.end("cue")):
-        block.verbs_used.add(match.start("cue"))
         speaker = block.reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
-        block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker"))
+        if block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker")):
+            block.verbs_used.add(match.start("cue"))
         return
     english = patterns["english_post"].match(block.text, close_at + 1)
     if english is not None:
@@ -439,14 +471,18 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
         return
     if match.start("cue") in block.verbs_used and text[start] not in OPEN_MARKS:
         return
+    if text[start] in OPEN_MARKS:
+        _quotations(block, speaker, start, match)
+        return
     end = _sentence_end(text, start)
     for inner in pre if text[start] not in OPEN_MARKS else ():
         if not start <= inner.start() < end:
             continue
         clause = _clause_start(folded, start, inner.start())
         if clause == start:
-            # `美国国务院表示，布林肯告诉拉夫罗夫说，……`: the one quoted inside speaks.
-            if reader.speaker(block.index, start, inner.start()) is not None:
+            # `美国国务院表示，布林肯告诉拉夫罗夫说，……`: the one quoted inside speaks (not one who only
+            # believes: `陳志武稱，決策者都認為，……` is still 陳志武's).
+            if inner["cue"] not in cues().belief and reader.speaker(block.index, start, inner.start()) is not None:
                 return
             continue
         # `……，他补充说，……`: another attribution begins; this statement ends before it.
@@ -454,6 +490,46 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
             end = clause
             break
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+def _names_a_term(text: str, match: re.Match[str]) -> bool:
+    """A verb running straight into a short quotation with no punctuation of its own (`警告「不感興趣」`):
+    the quotation is a term in the sentence, not what was said."""
+    if match["punct"] or match.end() >= len(text) or text[match.end()] not in CLOSE_FOR:
+        return False
+    close = text.find(CLOSE_FOR[text[match.end()]], match.end() + 1)
+    inner = text[match.end() + 1 : close] if close != -1 else text[match.end() + 1 :]
+    return len(inner) < MIN_QUOTE_CHARS and not re.search(r"[。！？!?，,]$", inner)
+
+
+def _quotations(block: _Block, speaker: _Speaker, start: int, match: re.Match[str]) -> None:
+    """SPEAKER VERB：“……”，“……”: each quotation in turn; a verb that runs straight into a quotation
+    (`警告「不感興趣」`) takes a quotation only if it is a statement, not a term."""
+    text = block.text
+    bare = not match["punct"]
+    while start < len(text) and text[start] in OPEN_MARKS:
+        close = text.find(CLOSE_FOR[text[start]], start + 1)
+        if close == -1:
+            # An unclosed quotation runs to the end of the block (it goes on in the next one).
+            close = len(text)
+        inner = text[start + 1 : close]
+        if bare and len(inner) < MIN_QUOTE_CHARS and not re.search(r"[。！？!?，,]$", inner):
+            return
+        end = _sentence_end(text, start)
+        # A quotation with words after it in its sentence (`“特别军事行动”是……`) is part of a statement.
+        if close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。" and end > close + 1:
+            block.add(speaker, start, end, "indirect", match["cue"], match.start())
+            return
+        if close == len(text):
+            block.add(speaker, start + 1, close, "direct", match["cue"], match.start())
+            return
+        block.add(speaker, start, close + 1, "direct", match["cue"], match.start())
+        after = close + 1
+        while after < len(text) and text[after] in "，, ":
+            after += 1
+        if after == close + 1:
+            return
+        start = after
 
 
 def _report(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> None:
