@@ -124,6 +124,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
+_BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{1,5}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
 _LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
@@ -179,6 +180,9 @@ class _Reader:
             cut = max(cut, close.end() - 1)
         while cut + 1 < len(text) and text[cut + 1] in "”」』":
             cut += 1
+        # A dateline and byline (`新华社北京9月13日电（记者刘欢）`, `（中央社記者X台北23日電）`) end before the speaker.
+        for byline in _BYLINE.finditer(folded):
+            cut = max(cut, byline.end() - 1)
         text, folded, base = text[cut + 1 :], folded[cut + 1 :], phrase_start + cut + 1
         c = cues()
         while True:
@@ -553,7 +557,9 @@ def _continued(block: _Block, spans: list[tuple[int, int]]) -> None:
     """A quotation that is a sentence of its own, after a statement in the same block: the same speaker
     goes on (`朱立倫說，……。「……」`)."""
     for open_at, close_at in spans:
-        if close_at - open_at - 1 < MIN_QUOTE_CHARS or (open_at and block.text[open_at - 1] not in SENTENCE_END):
+        # After a full stop, or straight after a quotation taken (`“……”，“……”`).
+        after_quote = open_at >= 2 and block.text[open_at - 1] in "，," and any(q.end in (open_at - 2, open_at - 1) for q in block.found)
+        if close_at - open_at - 1 < MIN_QUOTE_CHARS or (open_at and block.text[open_at - 1] not in SENTENCE_END and not after_quote):
             continue
         before = [q for q in block.found if q.end <= open_at]
         if not before or any(q.start < close_at and open_at < q.end for q in block.found):
