@@ -126,7 +126,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
-_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,5}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
 _LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
 # `这位官员`, `该发言人`, `这些人士`: someone named before.
 _ANAPHOR = re.compile(r"(?:这|该|此)(?:位|名|些|两位|几位)?([\u4e00-\u9fff]{1,6})$")
@@ -197,7 +197,7 @@ class _Reader:
         relay = re.search(r"(?:援引|引述|引用|转述)(.+?)(?:的话|的说法|说法)?$", folded)
         if relay and relay.start(1) < len(folded):
             text, folded, base = text[relay.start(1) :], folded[relay.start(1) :], base + relay.start(1)
-            for tail in ("的说法", "说法", "的话"):
+            for tail in ("的说法", "说法", "的话", "的消息", "消息"):
                 if folded.endswith(tail):
                     text, folded = text[: -len(tail)], folded[: -len(tail)]
                     break
@@ -225,8 +225,7 @@ class _Reader:
         for pattern in (_DOTTED, _LATIN_NAME):
             names = [m for m in pattern.finditer(text) if self._ends_phrase(folded[m.end() :])]
             if names:
-                name = re.sub(rf"^.*(?:{_ROLE_WORDS})", "", names[-1].group()) or names[-1].group()
-                return self._named(name.strip())
+                return self._named(_clean_name(names[-1].group()))
         found = self._entity_in(head_folded)
         if found is not None:
             start, stop, entity_id = found
@@ -300,6 +299,19 @@ class _Reader:
     def remember(self, block: int, at: int, speaker: _Speaker) -> None:
         if speaker.via is None:
             self.named.append((self.offsets[block] + at, speaker))
+
+
+def _clean_name(name: str) -> str:
+    """A full name as printed, without the title before it (`发言人德米特里‧佩斯科夫`) or the time and
+    manner words after it (`佩斯科夫周一`)."""
+    parts = re.split(r"(\s*[·‧•・]\s*)", name.strip())
+    if len(parts) < 3:
+        return name.strip()
+    given = re.sub(rf"^.*(?:{_ROLE_WORDS}|{_alternation(cues().title)})", "", parts[0]) or parts[0]
+    given = given[-5:]
+    family = parts[-1]
+    cut = next((m.start() for m in _patterns()["modifier"].finditer(family) if m.start() >= 2), len(family))
+    return "".join([given, *parts[1:-1], family[:cut]]).rstrip("0123456789 ")
 
 
 def _quoted_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -544,7 +556,9 @@ def _report(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> No
     end = _sentence_end(text, match.end())
     if any(match.end() <= inner.start() < end for inner in pre):
         return
-    surface = text[match.start("speaker") : match.end("speaker")].strip()
+    # `根據CTWANT網站今天報導`: the time and manner words are not the source's name.
+    cut = reader._modifier_cut(folded[match.start("speaker") : match.end("speaker")])
+    surface = text[match.start("speaker") : match.start("speaker") + cut].strip()
     if fold_name(surface) in cues().not_speaker:
         return
     entity = reader.gazetteer.lookup(surface)
