@@ -34,6 +34,7 @@ from newsdesk.analysis.quotes import Quote, find_quotes  # noqa: E402
 LABELS = ROOT / "bench" / "data" / "quotes"
 DEV_GOLD = ROOT / "tests" / "data" / "dev" / "gold"
 CORPUS_GOLD = ROOT / "bench" / "data" / "corpus" / "gold"
+STORIES_DEV = ROOT / "tests" / "data" / "stories-dev" / "captures"
 # The span separator of a label: `PREFIX⋯SUFFIX` is the text from PREFIX to the end of SUFFIX.
 ELLIPSIS = "⋯"
 MIN_OVERLAP = 0.8
@@ -58,8 +59,14 @@ def resolve_span(block: str, quote: str) -> tuple[int, int]:
 
 
 def _gold(part: str, file: str) -> dict:
-    """The gold record a label names: dev labels come from tests/data/dev or the corpus's train split,
-    held-out labels from the corpus's held-out split only (so no file is in both parts)."""
+    """The record a label names: dev labels come from tests/data/dev, the corpus's train split, or a
+    stories-dev capture (`stories-dev/NAME`, read by newsdesk's own extraction); held-out labels from the
+    corpus's held-out split only (so no file is in both parts)."""
+    if part == "dev" and file.startswith("stories-dev/"):
+        from newsdesk.extract import extract_capture
+
+        path = STORIES_DEV / file.split("/", 1)[1]
+        return extract_capture(path.read_bytes(), path.name).to_record()
     if part == "dev" and (DEV_GOLD / f"{file}.gold.json").exists():
         return json.loads((DEV_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
     gold = json.loads((CORPUS_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
@@ -77,12 +84,18 @@ def load_labels(part: str) -> tuple[list[Label], dict[str, dict]]:
         file, block, speaker, quote = line.split("\t")
         if file not in articles:
             articles[file] = _gold(part, file)
-        text = articles[file]["body"][int(block)]
-        try:
-            start, end = resolve_span(text, quote)
-        except ValueError as exc:
-            raise SystemExit(f"{part}.tsv line {number}: {quote!r} is not in block {block} of {file}") from exc
-        labels.append(Label(file, int(block), speaker, start, end))
+        body = articles[file]["body"]
+        # `-`: the block is wherever the quote is (extracted bodies may be cut into blocks differently).
+        blocks = range(len(body)) if block == "-" else [int(block)]
+        for index in blocks:
+            try:
+                start, end = resolve_span(body[index], quote)
+            except ValueError:
+                continue
+            labels.append(Label(file, index, speaker, start, end))
+            break
+        else:
+            raise SystemExit(f"{part}.tsv line {number}: {quote!r} is not in block {block} of {file}")
     return labels, articles
 
 

@@ -154,6 +154,8 @@ class _Reader:
         # (article offset, speaker) of named speakers and of people named, in reading order.
         self.named: list[tuple[int, _Speaker]] = []
         self.people: list[tuple[int, str, str]] = []  # (article offset, surface, entity id)
+        # Article offsets of the statements found so far: people named inside them are not antecedents.
+        self.quoted: list[tuple[int, int]] = []
         # `谢尔盖说` after `谢尔盖·盖代`: a given name alone stands for the one full name the article gave it.
         full: dict[str, set[str]] = {}
         for block in blocks:
@@ -165,7 +167,10 @@ class _Reader:
         for index, folded in enumerate(self.folded):
             for start, end, entity_id in gazetteer.scan(folded):
                 entity = gazetteer.entities.get(entity_id)
-                if entity is not None and entity.kind == "person":
+                # Only people who act (not `与习近平交谈`, not `拜登的发言人`) may be what a pronoun stands for.
+                if entity is not None and entity.kind == "person" and not (
+                    (start and folded[start - 1] in _PREPOSITIONS) or folded[end : end + 1] == "的"
+                ):
                     self.people.append((self.offsets[index] + start, blocks[index][start:end], entity_id))
 
     # --- speakers --------------------------------------------------------------------
@@ -201,8 +206,10 @@ class _Reader:
                 if folded.endswith(tail):
                     text, folded = text[: -len(tail)], folded[: -len(tail)]
                     break
-        if not text:
-            return None
+        if len(text.strip()) < 2 and text.strip() not in cues().pronoun:
+            # `拉夫罗夫周二抨击了西方，告诉俄罗斯国家媒体，……`, `普京宣佈……時，……，僅表示：`: the subject of an
+            # earlier clause of the sentence speaks.
+            return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
         at = self.offsets[block] + base
         # Asides in brackets (an English name, a date) are not part of the speaker.
         keep = [i for i, ch in enumerate(_BRACKETED.sub(lambda m: "\0" * len(m.group()), folded)) if ch != "\0"]
@@ -246,6 +253,16 @@ class _Reader:
             return self._named(self.full_names[head])
         return _Speaker(head, None)
 
+    def _earlier_subject(self, block: int, lo: int, hi: int) -> _Speaker | None:
+        folded = self.folded[block]
+        clauses = [m for m in re.finditer(rf"[^{CLAUSE_BREAK}]+", folded[lo:hi])]
+        for clause in reversed(clauses):
+            found = self._entity_in(clause.group())
+            if found is not None:
+                start, stop, entity_id = found
+                return _Speaker(self.blocks[block][lo + clause.start() + start : lo + clause.start() + stop], entity_id)
+        return None
+
     def _ends_phrase(self, rest: str) -> bool:
         rest = rest.strip()
         return not rest or rest in cues().honorific or bool(_patterns()["modifier"].match(rest))
@@ -284,12 +301,24 @@ class _Reader:
             for offset, speaker in reversed(self.named):
                 if offset < at and at - offset <= PRONOUN_REACH and fold_name(speaker.surface).endswith(noun):
                     return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+        last: tuple[int, _Speaker] | None = None
         for offset, speaker in reversed(self.named):
             if offset < at and at - offset <= PRONOUN_REACH:
                 entity = self.gazetteer.entities.get(speaker.entity_id or "")
                 if entity is None or entity.kind == "person":
-                    return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+                    last = (offset, speaker)
             break
+        if pronoun in ("他", "她"):
+            # A person named after that speaker, outside what anyone said (`王毅对美国进行了抨击。他称，`),
+            # is nearer: the pronoun stands for them.
+            named_since = [(offset, surface, entity_id) for offset, surface, entity_id in self.people
+                           if (last[0] if last else at - PRONOUN_REACH) < offset < at
+                           and not any(lo <= offset < hi for lo, hi in self.quoted)]
+            if named_since:
+                offset, surface, entity_id = named_since[-1]
+                return _Speaker(surface, entity_id, pronoun)
+        if last is not None:
+            return _Speaker(last[1].surface, last[1].entity_id, pronoun)
         near = {entity_id: surface for offset, surface, entity_id in self.people if 0 < at - offset <= PRONOUN_REACH}
         if len(near) == 1:
             entity_id, surface = next(iter(near.items()))
@@ -387,6 +416,8 @@ class _Block:
             return False
         self.found.append(Quote(speaker.surface, speaker.entity_id, self.text[start:end], self.index, start, end, kind,
                                 cue, speaker.via))
+        base = self.reader.offsets[self.index]
+        self.reader.quoted.append((base + start, base + end))
         self.reader.remember(self.index, at, speaker)
         return True
 
