@@ -125,6 +125,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
+# `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
+_SEVERAL_SOURCES = ("综合",)
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
 _LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
@@ -164,6 +166,12 @@ class _Reader:
                 for at in range(len(given) - 1):
                     full.setdefault(given[at:], set()).add(given[at:] + dot + family)
         self.full_names = {given: names.pop() for given, names in full.items() if len(names) == 1}
+        # `汪強調` after `發言人汪文斌`: a surname alone stands for the one titled name it begins.
+        surnames: dict[str, set[str]] = {}
+        for block in self.folded:
+            for m in re.finditer(rf"(?:{_alternation(cues().title)})([\u4e00-\u9fff]{{3}})", block):
+                surnames.setdefault(m.group(1)[0], set()).add(m.group(1))
+        self.surnames = {first: names.pop() for first, names in surnames.items() if len(names) == 1}
         for index, folded in enumerate(self.folded):
             for start, end, entity_id in gazetteer.scan(folded):
                 entity = gazetteer.entities.get(entity_id)
@@ -206,7 +214,7 @@ class _Reader:
                 if folded.endswith(tail):
                     text, folded = text[: -len(tail)], folded[: -len(tail)]
                     break
-        if len(text.strip()) < 2 and text.strip() not in cues().pronoun:
+        if len(text.strip()) < 2 and text.strip() not in cues().pronoun and folded.strip() not in self.surnames:
             # `拉夫罗夫周二抨击了西方，告诉俄罗斯国家媒体，……`, `普京宣佈……時，……，僅表示：`: the subject of an
             # earlier clause of the sentence speaks.
             return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
@@ -245,6 +253,10 @@ class _Reader:
             name = head[titled[-1].end() :]
             if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", name) and fold_name(name) not in c.not_speaker:
                 return self._named(name)
+        if len(head_folded) == 1 and head_folded in self.surnames:
+            return self._named(self._surface(self.surnames[head_folded]))
+        if head_folded.startswith(_SEVERAL_SOURCES):
+            return None
         if len(head) < 2 or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
             return None
         if fold_name(head) in c.not_speaker or re.match(r"\d", head):
@@ -262,6 +274,14 @@ class _Reader:
                 start, stop, entity_id = found
                 return _Speaker(self.blocks[block][lo + clause.start() + start : lo + clause.start() + stop], entity_id)
         return None
+
+    def _surface(self, folded_name: str) -> str:
+        """A folded name as the article prints it (its first occurrence)."""
+        for block, folded in zip(self.blocks, self.folded, strict=True):
+            at = folded.find(folded_name)
+            if at != -1:
+                return block[at : at + len(folded_name)]
+        return folded_name
 
     def _ends_phrase(self, rest: str) -> bool:
         rest = rest.strip()
@@ -498,6 +518,9 @@ def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pa
     ends_itself = block.text[close_at - 1] in SENTENCE_END + "，,…"
     if match is not None and not ends_itself and not folded.startswith(("，", ","), close_at + 1):
         match = None
+    # `針對「乾淨應用程式」，蓬佩奧說`: a quotation inside a clause, with no punctuation of its own, is a term.
+    if match is not None and not ends_itself and not _starts_clause(folded, open_at):
+        match = None
     if match is not None and _is_cue(folded, match.start("cue"), match.end("cue")):
         speaker = block.reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
         if block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker")):
@@ -519,7 +542,7 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
     if match.start("cue") in block.verbs_used and text[start] not in OPEN_MARKS:
         return
     if text[start] in OPEN_MARKS:
-        _quotations(block, speaker, start, match)
+        _quotations(block, speaker, start, match, pre)
         return
     end = _sentence_end(text, start)
     for inner in pre if text[start] not in OPEN_MARKS else ():
@@ -549,7 +572,7 @@ def _names_a_term(text: str, match: re.Match[str]) -> bool:
     return len(inner) < MIN_QUOTE_CHARS and not re.search(r"[。！？!?，,]$", inner)
 
 
-def _quotations(block: _Block, speaker: _Speaker, start: int, match: re.Match[str]) -> None:
+def _quotations(block: _Block, speaker: _Speaker, start: int, match: re.Match[str], pre: list[re.Match[str]]) -> None:
     """SPEAKER VERB：“……”，“……”: each quotation in turn; a verb that runs straight into a quotation
     (`警告「不感興趣」`) takes a quotation only if it is a statement, not a term."""
     text = block.text
@@ -557,8 +580,13 @@ def _quotations(block: _Block, speaker: _Speaker, start: int, match: re.Match[st
     while start < len(text) and text[start] in OPEN_MARKS:
         close = text.find(CLOSE_FOR[text[start]], start + 1)
         if close == -1:
-            # An unclosed quotation runs to the end of the block (it goes on in the next one).
+            # An unclosed quotation runs to the end of the block (it goes on in the next one), or to where
+            # another attribution begins (`「我們保護……包括。他說，……`).
             close = len(text)
+            for inner in pre:
+                if inner.start() > start and block.reader.speaker(block.index, _sentence_start(block.reader.folded[block.index], inner.start()), inner.start()) is not None:
+                    close = _sentence_start(block.reader.folded[block.index], inner.start())
+                    break
         inner = text[start + 1 : close]
         if bare and len(inner) < MIN_QUOTE_CHARS and not re.search(r"[。！？!?，,]$", inner):
             return
@@ -567,7 +595,7 @@ def _quotations(block: _Block, speaker: _Speaker, start: int, match: re.Match[st
         if close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。" and end > close + 1:
             block.add(speaker, start, end, "indirect", match["cue"], match.start())
             return
-        if close == len(text):
+        if text.find(CLOSE_FOR[text[start]], start + 1) == -1:
             block.add(speaker, start + 1, close, "direct", match["cue"], match.start())
             return
         block.add(speaker, start, close + 1, "direct", match["cue"], match.start())
