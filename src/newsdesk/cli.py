@@ -413,6 +413,7 @@ def ingest(
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from newsdesk.analysis.quotes import update_quotes
     from newsdesk.analysis.stories import Analysis
     from newsdesk.archive.ingest import ingest as run_ingest
     from newsdesk.archive.store import Archive
@@ -450,7 +451,9 @@ def ingest(
         progress.update(task, description="placing articles in stories")
         with archive.writing():
             # Loaded under the write lock: another process may have placed articles since this one began.
-            placed = Analysis(archive).update()
+            analysis = Analysis(archive)
+            placed = analysis.update()
+            update_quotes(archive, analysis.gazetteer)
         counts = archive.counts()
     console.print(
         f"captures read: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
@@ -596,6 +599,17 @@ def list_articles(
     _print_rows(rows, output_format, False, title, caption)
 
 
+def _article_quotes(archive: Archive, article_id: str) -> list[dict[str, object]]:
+    """The article's quotes as stored, or read now when it has not been analysed yet (a read-only archive)."""
+    from newsdesk.analysis.entities import archive_gazetteer
+    from newsdesk.analysis.quotes import find_quotes, stored_quotes
+
+    stored = stored_quotes(archive.conn, article_id)
+    if stored is None:
+        stored = find_quotes(archive_gazetteer(archive.conn), archive.article(article_id).body)
+    return [q.to_record() for q in stored]
+
+
 @app.command()
 def show(
     article_id: str = typer.Argument(..., help="An article id (or a unique prefix of one).", callback=_not_blank),
@@ -609,6 +623,7 @@ def show(
     with _open(db) as archive:
         try:
             info = archive.article_info(archive.resolve_id(article_id))
+            info["quotes"] = _article_quotes(archive, info["id"])
         except KeyError as exc:
             _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
             raise typer.Exit(code=2) from exc
@@ -619,6 +634,11 @@ def show(
     article.file = info["id"]
     sys.stdout.write(to_markdown(article))
     sys.stdout.write("\n" + publications_markdown(info["publications"]))
+    if info.get("quotes"):
+        sys.stdout.write("\n## Quotes\n\n" + "".join(
+            f"- **{_markdown_inline(q['speaker'])}**"
+            + (f" ({_markdown_inline(q['via'])})" if q["via"] else "") + f": {_markdown_inline(q['text'])}\n"
+            for q in info["quotes"]))
     if captures:
         console = _console()
         console.print(f"\n[bold]{len(info['captures'])} captures, {info['revisions']} revision(s)[/bold]; {terminal(info['best_reason'] or '')}")
@@ -821,6 +841,7 @@ def _analysis(archive: Archive) -> Analysis:
     """The archive's stories, after placing articles that are in none yet, if that can be done
     now. A reading command does not wait for a writer: while another process (an ingest) holds
     the archive, the stories are shown as they stand and the ingest places the rest."""
+    from newsdesk.analysis.quotes import update_quotes
     from newsdesk.analysis.stories import Analysis
     from newsdesk.archive.store import ArchiveBusy, ArchiveUnwritable
 
@@ -836,6 +857,7 @@ def _analysis(archive: Archive) -> Analysis:
     try:
         analysis = Analysis(archive)
         analysis.update()
+        update_quotes(archive, analysis.gazetteer)
     except BaseException:
         archive.rollback()
         raise
@@ -871,23 +893,44 @@ def stories(
     _console().print(table)
 
 
+class StoryFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+    json = "json"
+
+
 @app.command()
 def story(
     story_id: str = typer.Argument(..., help="A story id (or a unique prefix).", callback=_not_blank),
     db: Path = DB_OPTION,
-    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+    output_format: StoryFormat = typer.Option(StoryFormat.table, "--format", "-f"),
+    compare: bool = typer.Option(False, "--compare", help="What each outlet's report carries or omits, sentence by sentence."),
 ) -> None:
-    """One story: its timeline of articles and related stories."""
+    """One story: its timeline of articles and related stories (with --compare: how the reports differ)."""
     with _open(db) as archive:
         try:
-            row, related = _analysis(archive).story(story_id)
+            analysis = _analysis(archive)
+            row, related = analysis.story(story_id)
         except KeyError as exc:
             _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
             raise typer.Exit(code=2) from exc
-    if output_format is ListFormat.jsonl:
+        if compare:
+            from newsdesk.analysis.compare import compare_story
+
+            comparison = compare_story(archive, analysis.gazetteer, row)
+    if compare:
+        if output_format is StoryFormat.table:
+            from newsdesk.comparison_view import print_comparison
+
+            print_comparison(_console(), comparison)
+        else:
+            indent = 2 if output_format is StoryFormat.json else None
+            sys.stdout.write(json.dumps(comparison, ensure_ascii=False, indent=indent) + "\n")
+        return
+    if output_format is not StoryFormat.table:
         record = row.to_record()
         record["related"] = [{"id": r.id, "label": r.label, "start": r.start, "end": r.end} for r in related]
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2 if output_format is StoryFormat.json else None) + "\n")
         return
     console = _console()
     console.print(
@@ -903,6 +946,43 @@ def story(
         console.print("related stories:")
         for other in related:
             console.print(f"  {terminal(other.id)}  {terminal(other.start or '?')}  {terminal(other.label or '')}")
+
+
+@app.command()
+def quotes(
+    speaker: str | None = typer.Option(None, "--speaker", "-s", help="Any name of the speaker (either script, English, alias)."),
+    article: str | None = typer.Option(None, "--article", help="Only this article's quotes (an id or unique prefix)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=100_000, help="At most this many quotes."),
+    db: Path = DB_OPTION,
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """Who said what: quoted and reported statements with their speaker, newest article first."""
+    from newsdesk.analysis.quotes import search_quotes
+
+    with _open(db) as archive:
+        try:
+            article_id = archive.resolve_id(article) if article else None
+        except KeyError as exc:
+            _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
+            raise typer.Exit(code=2) from exc
+        analysis = _analysis(archive)
+        rows = search_quotes(archive.conn, analysis.gazetteer, speaker=speaker, article_id=article_id, limit=limit)
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    what = f" by {speaker}" if speaker else ""
+    table = Table(title=f"{len(rows)} quotes{terminal(what)}")
+    table.add_column("published", no_wrap=True)
+    table.add_column("outlet")
+    table.add_column("speaker")
+    table.add_column("said", ratio=3, overflow="fold")
+    table.add_column("article", no_wrap=True)
+    for row in rows:
+        who = row["speaker"] + (f" ({row['via']})" if row["via"] else "")
+        table.add_row(cell((row["published"] or "")[:10]), cell(row["outlet"] or ""), cell(who), cell(row["text"]),
+                      cell(row["article_id"][:12]))
+    _console().print(table)
 
 
 @app.command()

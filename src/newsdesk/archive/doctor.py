@@ -119,6 +119,8 @@ _ORPHANS = (
     _Orphans("story_terms", "story_id NOT IN (SELECT id FROM stories)", "story terms of stories that are gone", True,
              ("story_terms", "stories")),
     _Orphans("publications", _MISSING_UNCAPTURED, "publications of articles that are gone", True, ("publications",)),
+    _Orphans("quotes", _MISSING_ARTICLE, "quotes of articles that are gone", True, ("quotes",)),
+    _Orphans("quote_scans", _MISSING_ARTICLE, "quote readings of articles that are gone", True, ("quote_scans",)),
 )
 # Captures of a living article that no publication of it holds: publications are derived from an
 # article's captures (archive/publications.py), so a repair recomputes that article's publications.

@@ -84,6 +84,27 @@ def _publications(conn: sqlite3.Connection) -> None:
         last = rows[-1][0]
 
 
+def _quotes(conn: sqlite3.Connection) -> None:
+    """Quotes (who said what, analysis/quotes.py): each article's attributed statements with their
+    speaker (as printed, folded for lookup, and the entity it resolves to), and which capture each
+    article's quotes were read from (an article whose best capture changes is read again). Filled
+    as `ingest` places articles, or by the next reading command."""
+    for statement in _statements(QUOTES_TABLES):
+        conn.execute(statement)
+
+
+QUOTES_TABLES = """
+CREATE TABLE IF NOT EXISTS quotes (
+    article_id TEXT NOT NULL REFERENCES articles(id), n INTEGER NOT NULL, block INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, speaker TEXT NOT NULL, speaker_key TEXT NOT NULL,
+    entity_id TEXT, via TEXT, kind TEXT NOT NULL, cue TEXT NOT NULL, text TEXT NOT NULL,
+    PRIMARY KEY (article_id, n)
+);
+CREATE INDEX IF NOT EXISTS quotes_speaker_key ON quotes(speaker_key);
+CREATE INDEX IF NOT EXISTS quotes_entity ON quotes(entity_id);
+CREATE TABLE IF NOT EXISTS quote_scans (article_id TEXT PRIMARY KEY REFERENCES articles(id), best_capture INTEGER);
+"""
+
 # Captures a migration reads at once.
 MIGRATION_PAGE = 200
 
@@ -212,6 +233,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX IF NOT EXISTS fetched_pages_state ON fetched_pages(state);
     CREATE TABLE IF NOT EXISTS fetch_files (path TEXT PRIMARY KEY, created TEXT NOT NULL, ingested TEXT);
     """,
+    _quotes,
 ]
 
 

@@ -1,0 +1,178 @@
+"""Who said what: precision and recall of `analysis/quotes.py` against hand-labelled quotes.
+
+    python bench/quotes.py [--part dev|heldout|all] [--show]
+
+The labels (bench/data/quotes/, see its README) are quotes in the gold bodies of real captures: the dev
+part (tests/data/dev: the developing story of examples/ and its kin) is what the rules were tuned on;
+the held-out part (the corpus's held-out split, other sites and both scripts) was labelled before
+the extractor was run on it and never used for tuning. Quotes are read from the gold body (so
+extraction errors do not count here), after the article has taught the gazetteer its names
+(`extract_mentions`, as `ingest` does).
+
+Matching rule: a found quote and a labelled one match when they are in the same article and block,
+their spans share at least 0.8 of the longer span's characters, and their speakers are the same: the
+same gazetteer entity when the labelled speaker is one, otherwise the folded names (script, width,
+case, dots; without the words that only point at an unnamed speaker: 一位, 这名, 该, 的, 不具名) equal or
+one containing the other (`白宫高级官员` and `一位不具名的白宫高级官员`; `财政部高级官员` and
+`财政部的一位高级官员`). Each
+label matches at most one found quote. Precision = matched / found, recall = matched / labelled, over
+the labelled articles; `span only` drops the speaker condition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from newsdesk.analysis.entities import Gazetteer, bundled_gazetteer, extract_mentions, fold_name  # noqa: E402
+from newsdesk.analysis.quotes import Quote, find_quotes  # noqa: E402
+
+LABELS = ROOT / "bench" / "data" / "quotes"
+DEV_GOLD = ROOT / "tests" / "data" / "dev" / "gold"
+CORPUS_GOLD = ROOT / "bench" / "data" / "corpus" / "gold"
+STORIES_DEV = ROOT / "tests" / "data" / "stories-dev" / "captures"
+# The span separator of a label: `PREFIX⋯SUFFIX` is the text from PREFIX to the end of SUFFIX.
+ELLIPSIS = "⋯"
+MIN_OVERLAP = 0.8
+
+
+@dataclass(frozen=True)
+class Label:
+    file: str
+    block: int
+    speaker: str
+    start: int
+    end: int
+
+
+def resolve_span(block: str, quote: str) -> tuple[int, int]:
+    if ELLIPSIS in quote:
+        prefix, suffix = quote.split(ELLIPSIS)
+        start = block.index(prefix)
+        return start, block.index(suffix, start + len(prefix)) + len(suffix)
+    start = block.index(quote)
+    return start, start + len(quote)
+
+
+def _gold(part: str, file: str) -> dict:
+    """The record a label names: dev labels come from tests/data/dev, the corpus's train split, or a
+    stories-dev capture (`stories-dev/NAME`, read by newsdesk's own extraction); held-out labels from the
+    corpus's held-out split only (so no file is in both parts)."""
+    if part == "dev" and file.startswith("stories-dev/"):
+        from newsdesk.extract import extract_capture
+
+        path = STORIES_DEV / file.split("/", 1)[1]
+        return extract_capture(path.read_bytes(), path.name).to_record()
+    if part == "dev" and (DEV_GOLD / f"{file}.gold.json").exists():
+        return json.loads((DEV_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
+    gold = json.loads((CORPUS_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
+    wanted = "train" if part == "dev" else "heldout"
+    if gold.get("split") != wanted:
+        raise SystemExit(f"{part}.tsv names {file}, which is in the corpus's {gold.get('split')} split, not {wanted}")
+    return gold
+
+
+def load_labels(part: str) -> tuple[list[Label], dict[str, dict]]:
+    labels, articles = [], {}
+    for number, line in enumerate((LABELS / f"{part}.tsv").read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        file, block, speaker, quote = line.split("\t")
+        if file not in articles:
+            articles[file] = _gold(part, file)
+        body = articles[file]["body"]
+        # `-`: the block is wherever the quote is (extracted bodies may be cut into blocks differently).
+        blocks = range(len(body)) if block == "-" else [int(block)]
+        for index in blocks:
+            try:
+                start, end = resolve_span(body[index], quote)
+            except ValueError:
+                continue
+            labels.append(Label(file, index, speaker, start, end))
+            break
+        else:
+            raise SystemExit(f"{part}.tsv line {number}: {quote!r} is not in block {block} of {file}")
+    return labels, articles
+
+
+def same_speaker(gazetteer: Gazetteer, found: Quote, label: Label) -> bool:
+    entity = gazetteer.lookup(label.speaker)
+    if entity is not None and found.entity_id is not None:
+        return entity.id == found.entity_id
+    mine, theirs = description(found.speaker), description(label.speaker)
+    names = {mine}
+    if found.entity_id and found.entity_id in gazetteer.entities:
+        names |= {description(n) for n in gazetteer.entities[found.entity_id].names()}
+    return any(len(n) >= 2 and (n in theirs or theirs in n) for n in names)
+
+
+# Words that only point at an unnamed speaker (`财政部的一位高级官员` is `财政部高级官员`).
+DETERMINERS = re.compile("不具名的|不具名|一位|一名|这位|这名|那位|该|的")
+
+
+def description(name: str) -> str:
+    """A speaker's name or description, folded, without the words that only point at it."""
+    return DETERMINERS.sub("", fold_name(name))
+
+
+def overlaps(found: Quote, label: Label) -> bool:
+    shared = min(found.end, label.end) - max(found.start, label.start)
+    return shared >= MIN_OVERLAP * max(found.end - found.start, label.end - label.start)
+
+
+def score(part: str, show: bool) -> dict[str, float]:
+    labels, articles = load_labels(part)
+    found_total = matched = span_matched = 0
+    for file, gold in articles.items():
+        gazetteer = bundled_gazetteer()
+        extract_mentions(gazetteer, gold.get("title"), gold["body"])
+        found = find_quotes(gazetteer, gold["body"])
+        found_total += len(found)
+        mine = [lab for lab in labels if lab.file == file]
+        free, span_free = list(mine), list(mine)
+        for quote in found:
+            hit = next((lab for lab in free if lab.block == quote.block and overlaps(quote, lab)
+                        and same_speaker(gazetteer, quote, lab)), None)
+            span_hit = next((lab for lab in span_free if lab.block == quote.block and overlaps(quote, lab)), None)
+            if span_hit:
+                span_free.remove(span_hit)
+                span_matched += 1
+            if hit:
+                free.remove(hit)
+                matched += 1
+            elif show:
+                print(f"  FP {file} [{quote.block}] {quote.speaker} ({quote.entity_id}): {quote.text[:60]}")
+        if show:
+            for lab in free:
+                text = gold["body"][lab.block][lab.start : lab.end]
+                print(f"  FN {file} [{lab.block}] {lab.speaker}: {text[:60]}")
+    return {
+        "articles": len(articles), "labelled": len(labels), "found": found_total,
+        "precision": matched / found_total if found_total else 0.0, "recall": matched / len(labels) if labels else 0.0,
+        "span_precision": span_matched / found_total if found_total else 0.0,
+        "span_recall": span_matched / len(labels) if labels else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("dev", "heldout", "all"), default="all")
+    parser.add_argument("--show", action="store_true", help="list misses and false finds (dev only: the held-out part is not for tuning)")
+    args = parser.parse_args()
+    parts = ("dev", "heldout") if args.part == "all" else (args.part,)
+    print(f"{'part':8} {'articles':>8} {'labelled':>8} {'found':>6} {'P':>6} {'R':>6}   span only P / R")
+    for part in parts:
+        result = score(part, args.show and part == "dev")
+        print(f"{part:8} {result['articles']:8} {result['labelled']:8} {result['found']:6} {result['precision']:6.3f} "
+              f"{result['recall']:6.3f}   {result['span_precision']:.3f} / {result['span_recall']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

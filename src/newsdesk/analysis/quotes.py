@@ -1,0 +1,762 @@
+"""Who said what: quoted and reported statements in an article, with their speaker resolved to an entity.
+
+Four shapes are read, on text folded to one script and width (so traditional-script captures read
+the same), with the cue words of `data/quote_cues.toml`:
+- “QUOTE”，SPEAKER VERB。 (`“……”，佩斯科夫告诉记者。`, `“……”他说。`)
+- SPEAKER VERB：“QUOTE” and SPEAKER VERB，STATEMENT。 (`拉夫罗夫表示，……。`): a statement runs to the
+  end of its sentence; one wholly in quotation marks is the quote inside them;
+- 据SOURCE报道，STATEMENT。 (`據中央社報導，……`): the source speaks unless someone inside is quoted;
+- English in mixed text: `"…," Lavrov said.` and `Lavrov said: "…"`.
+The speaker is the person or organisation the gazetteer finds nearest the verb (not one inside
+`与…`/`和…`, nor a possessor `拜登的发言人`); a pronoun (`他说`) stands for the speaker quoted just
+before, or the one person named in the text before it, and is dropped when neither is safe; an
+unnamed speaker (`国务院的一名高级官员`) is kept as printed, with no entity.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from newsdesk.analysis.entities import _ROLE_WORDS, Gazetteer, _scan_form, fold_name
+
+OPEN_MARKS = "“「『\""
+CLOSE_FOR = {"“": "”", "「": "」", "『": "』", '"': '"'}
+SENTENCE_END = "。！？!?；;"
+CLAUSE_BREAK = "。！？!?；;，,：:—\n"
+# A speaker phrase longer than this is a clause, not a name or a title.
+MAX_SPEAKER_CHARS = 16
+# A quotation shorter than this is a term in scare quotes (“特别军事行动”), unless a cue claims it.
+MIN_QUOTE_CHARS = 6
+# A speaker before a colon (`时事评论员李林一：“……”`) longer than this is a heading, not a person.
+COLON_SPEAKER_CHARS = 12
+# How far back (characters of the article) a pronoun may look for the speaker it stands for.
+PRONOUN_REACH = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One attributed statement: `block` is the body block (paragraph) it is in, `start`/`end` the
+    statement's place in that block; `speaker` is the name as printed (for a pronoun, the name it
+    stands for, with the pronoun in `via`)."""
+
+    speaker: str
+    entity_id: str | None
+    text: str
+    block: int
+    start: int
+    end: int
+    kind: str  # direct | indirect | source
+    cue: str
+    via: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Cues:
+    speech: tuple[str, ...]
+    source: tuple[str, ...]
+    source_lead: tuple[str, ...]
+    pronoun: tuple[str, ...]
+    modifier: tuple[str, ...]
+    english: tuple[str, ...]
+    not_cue: tuple[str, ...]
+    lead: tuple[str, ...]
+    not_speaker: frozenset[str]
+    honorific: tuple[str, ...]
+    title: tuple[str, ...]
+    belief: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    path = resources.files("newsdesk") / "data" / "quote_cues.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def words(section: str) -> tuple[str, ...]:
+        found = {fold_name(w) for entry in data.get(section, []) for w in entry["words"]}
+        return tuple(sorted(found, key=lambda w: (-len(w), w)))
+
+    return Cues(
+        *(words(s) for s in ("speech", "source", "source_lead", "pronoun", "modifier", "english", "not_cue", "lead")),
+        frozenset(words("not_speaker")), words("honorific"),
+        tuple(sorted({*words("title"), *(fold_name(w) for w in _ROLE_WORDS.split("|"))}, key=lambda w: (-len(w), w))),
+        frozenset(words("belief")),
+    )
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    c = cues()
+    speech = _alternation(c.speech)
+    return {
+        # A speech verb followed by the punctuation or quotation mark that opens what was said.
+        "pre": re.compile(rf"(?P<cue>{speech})(?P<punct>\s*[：:，,]\s*|(?=[“「『]))"),
+        # `告诉CNN，` / `告訴美國之音：`: the verb, whom it was told to, then what.
+        "told": re.compile(r"(?P<cue>告诉)(?P<whom>[^，,：:。“”「」\s]{1,10}?)(?P<punct>\s*[：:，,]\s*|(?=[“「『]))"),
+        # After a closing mark: SPEAKER VERB then the end of the clause.
+        "post": re.compile(rf"[，,]?\s*(?P<speaker>[^。！？!?；;，,：:“”「」『』\n]{{1,{MAX_SPEAKER_CHARS + 8}}}?)"
+                           rf"(?P<cue>{speech})\s*(?=[。，,：:！？!?；;]|$)"),
+        "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)"
+                             rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
+        "modifier": re.compile(_alternation(c.modifier)),
+        # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
+        "colon": re.compile(rf"(?:^|(?<=[。！？!?\n]))(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,{MAX_SPEAKER_CHARS + 4}}})[：:]\s*(?=[“「])"),
+        "english_post": re.compile(
+            rf",?\s*(?P<speaker>(?:[A-Z][\w.'’\-]+\s?){{1,4}}|he|she)\s+(?P<cue>{_alternation(c.english)})\b"
+        ),
+        "english_pre": re.compile(
+            rf"(?P<speaker>(?:[A-Z][\w.'’\-]+\s?){{1,4}})\s+(?P<cue>{_alternation(c.english)})\s*[:,]?\s*(?=[\"“])"
+        ),
+    }
+
+
+_PREPOSITIONS = frozenset("与和同跟对向给被把及")
+_BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
+# `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
+_SEVERAL_SOURCES = ("综合",)
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
+_LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
+# `这位官员`, `该发言人`, `这些人士`: someone named before.
+_ANAPHOR = re.compile(r"(?:这|该|此)(?:位|名|些|两位|几位)?([\u4e00-\u9fff]{1,6})$")
+
+
+@dataclass
+class _Speaker:
+    surface: str
+    entity_id: str | None
+    via: str | None = None
+
+
+class _Reader:
+    """Reads one article; remembers the speakers met so far, for pronouns."""
+
+    def __init__(self, gazetteer: Gazetteer, blocks: list[str]) -> None:
+        self.gazetteer = gazetteer
+        self.blocks = blocks
+        self.folded = [_scan_form(b) for b in blocks]
+        self.offsets = []
+        at = 0
+        for block in blocks:
+            self.offsets.append(at)
+            at += len(block) + 1
+        # (article offset, speaker) of named speakers and of people named, in reading order.
+        self.named: list[tuple[int, _Speaker]] = []
+        self.people: list[tuple[int, str, str]] = []  # (article offset, surface, entity id)
+        # Article offsets of the statements found so far: people named inside them are not antecedents.
+        self.quoted: list[tuple[int, int]] = []
+        # `谢尔盖说` after `谢尔盖·盖代`: a given name alone stands for the one full name the article gave it.
+        full: dict[str, set[str]] = {}
+        for block in blocks:
+            for given, dot, family in re.findall(r"([\u4e00-\u9fff]{2,4})(\s*[·‧•・]\s*)([\u4e00-\u9fff]{1,10})", block):
+                # Where the given name begins is not known (`州长谢尔盖·盖代`): each ending of two or more characters.
+                for at in range(len(given) - 1):
+                    full.setdefault(given[at:], set()).add(given[at:] + dot + family)
+        self.full_names = {given: names.pop() for given, names in full.items() if len(names) == 1}
+        # `汪強調` after `發言人汪文斌`: a surname alone stands for the one titled name it begins.
+        surnames: dict[str, set[str]] = {}
+        for block in self.folded:
+            for m in re.finditer(rf"(?:{_alternation(cues().title)})([\u4e00-\u9fff]{{3}})", block):
+                surnames.setdefault(m.group(1)[0], set()).add(m.group(1))
+        self.surnames = {first: names.pop() for first, names in surnames.items() if len(names) == 1}
+        for index, folded in enumerate(self.folded):
+            for start, end, entity_id in gazetteer.scan(folded):
+                entity = gazetteer.entities.get(entity_id)
+                # Only people who act (not `与习近平交谈`, not `拜登的发言人`) may be what a pronoun stands for.
+                if entity is not None and entity.kind == "person" and not (
+                    (start and folded[start - 1] in _PREPOSITIONS) or folded[end : end + 1] == "的"
+                ):
+                    self.people.append((self.offsets[index] + start, blocks[index][start:end], entity_id))
+
+    # --- speakers --------------------------------------------------------------------
+
+    def speaker(self, block: int, phrase_start: int, phrase_end: int) -> _Speaker | None:
+        """The speaker named by the block's text between the two offsets (the words before a verb)."""
+        text, folded = self.blocks[block][phrase_start:phrase_end], self.folded[block][phrase_start:phrase_end]
+        # Only the clause right before the verb names the speaker.
+        cut = max(text.rfind(mark) for mark in CLAUSE_BREAK)
+        # A quotation that ended a sentence (`……。」她並提到`) ends the clause too.
+        for close in re.finditer(r"[。！？!?，,][”」』]", text):
+            cut = max(cut, close.end() - 1)
+        while cut + 1 < len(text) and text[cut + 1] in "”」』":
+            cut += 1
+        # A dateline and byline (`新华社北京9月13日电（记者刘欢）`, `（中央社記者X台北23日電）`) end before the speaker.
+        for byline in _BYLINE.finditer(folded):
+            cut = max(cut, byline.end() - 1)
+        text, folded, base = text[cut + 1 :], folded[cut + 1 :], phrase_start + cut + 1
+        c = cues()
+        while True:
+            # A dateline in brackets (`（中央社雪梨23日綜合外電報導）`), then words that open a clause (`对此`).
+            stripped = re.sub(r"^\s*(?:[（(【\[][^）)】\]]*[）)】\]]\s*)*", "", folded)
+            lead = next((w for w in c.lead if stripped.startswith(w)), None)
+            skip = len(folded) - len(stripped) + (len(lead) if lead else 0)
+            text, folded, base = text[skip:], folded[skip:], base + skip
+            if not lead:
+                break
+        # `X援引Y的话说`, `X引述Y说`: Y speaks.
+        relay = re.search(r"(?:援引|引述|引用|转述)(.+?)(?:的话|的说法|说法)?$", folded)
+        if relay and relay.start(1) < len(folded):
+            text, folded, base = text[relay.start(1) :], folded[relay.start(1) :], base + relay.start(1)
+            for tail in ("的说法", "说法", "的话", "的消息", "消息"):
+                if folded.endswith(tail):
+                    text, folded = text[: -len(tail)], folded[: -len(tail)]
+                    break
+        if len(text.strip()) < 2 and text.strip() not in cues().pronoun and folded.strip() not in self.surnames:
+            # `拉夫罗夫周二抨击了西方，告诉俄罗斯国家媒体，……`, `普京宣佈……時，……，僅表示：`: the subject of an
+            # earlier clause of the sentence speaks.
+            return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
+        at = self.offsets[block] + base
+        # Asides in brackets (an English name, a date) are not part of the speaker.
+        keep = [i for i, ch in enumerate(_BRACKETED.sub(lambda m: "\0" * len(m.group()), folded)) if ch != "\0"]
+        text, folded = "".join(text[i] for i in keep), "".join(folded[i] for i in keep)
+        end = self._modifier_cut(folded)
+        head, head_folded = text[:end].strip().rstrip("0123456789 "), folded[:end].strip().rstrip("0123456789 ")
+        # 他说, 这位官员说, 这些人士表示: someone named before.
+        pronoun = next((p for p in c.pronoun if head_folded.startswith(p) or head_folded.endswith(p)), None)
+        anaphor = _ANAPHOR.match(head_folded)
+        if (pronoun or anaphor) and self._entity_in(head_folded) is None:
+            # `这些人士` stands for the last speaker who was a 人士, if any.
+            noun = anaphor.group(1) if anaphor and not pronoun else None
+            return self._antecedent(at, (pronoun or head).rstrip("还也则"), noun)
+        # `对于……思索她对记者说`: a pronoun right before the verb's modifiers is its subject.
+        for match in re.finditer(r"[他她]", folded):
+            rest = folded[match.end() :]
+            if (not rest or _patterns()["modifier"].match(rest)) and self._entity_in(rest) is None:
+                return self._antecedent(at, match.group())
+        # A full name (`安吉特·潘達`, `Sami Jauhiainen`) with only time, place and manner words after it.
+        for pattern in (_DOTTED, _LATIN_NAME):
+            names = [m for m in pattern.finditer(text) if self._ends_phrase(folded[m.end() :])]
+            if names:
+                return self._named(_clean_name(names[-1].group()))
+        found = self._entity_in(head_folded)
+        if found is not None:
+            start, stop, entity_id = found
+            tail = head_folded[stop:].strip()
+            if not tail or tail in c.honorific:
+                return _Speaker(head[start:stop], entity_id)
+        # `香港大學金融學教授陳志武`: the name after the last title.
+        titled = [m for m in re.finditer(_alternation(c.title), head_folded)]
+        if titled:
+            name = head[titled[-1].end() :]
+            if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", name) and fold_name(name) not in c.not_speaker:
+                return self._named(name)
+        if len(head_folded) == 1 and head_folded in self.surnames:
+            return self._named(self._surface(self.surnames[head_folded]))
+        if head_folded.startswith(_SEVERAL_SOURCES):
+            return None
+        if len(head) < 2 or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
+            return None
+        if fold_name(head) in c.not_speaker or re.match(r"\d", head):
+            return None
+        if head in self.full_names:
+            return self._named(self.full_names[head])
+        return _Speaker(head, None)
+
+    def _earlier_subject(self, block: int, lo: int, hi: int) -> _Speaker | None:
+        folded = self.folded[block]
+        clauses = [m for m in re.finditer(rf"[^{CLAUSE_BREAK}]+", folded[lo:hi])]
+        for clause in reversed(clauses):
+            found = self._entity_in(clause.group())
+            if found is not None:
+                start, stop, entity_id = found
+                return _Speaker(self.blocks[block][lo + clause.start() + start : lo + clause.start() + stop], entity_id)
+        return None
+
+    def _surface(self, folded_name: str) -> str:
+        """A folded name as the article prints it (its first occurrence)."""
+        for block, folded in zip(self.blocks, self.folded, strict=True):
+            at = folded.find(folded_name)
+            if at != -1:
+                return block[at : at + len(folded_name)]
+        return folded_name
+
+    def _ends_phrase(self, rest: str) -> bool:
+        rest = rest.strip()
+        return not rest or rest in cues().honorific or bool(_patterns()["modifier"].match(rest))
+
+    def _named(self, name: str) -> _Speaker:
+        entity = self.gazetteer.lookup(name) or self.gazetteer.lookup(re.split(r"[·‧•・\s]", name)[-1])
+        return _Speaker(name, entity.id if entity else None)
+
+    def _modifier_cut(self, folded: str) -> int:
+        """Where the time, place and manner words before the verb begin (the speaker ends there)."""
+        for match in _patterns()["modifier"].finditer(folded):
+            if match.start() >= 2:
+                return match.start()
+        return len(folded)
+
+    def _entity_in(self, folded: str) -> tuple[int, int, str] | None:
+        """The person or organisation nearest the end of the phrase, that is its subject: not after a
+        preposition, not a possessor (`拜登的…`), not a place (`俄罗斯外交部` names no entity of its own)."""
+        best = None
+        for start, end, entity_id in self.gazetteer.scan(folded):
+            entity = self.gazetteer.entities.get(entity_id)
+            if entity is None or entity.kind not in ("person", "org"):
+                continue
+            if start and folded[start - 1] in _PREPOSITIONS:
+                continue
+            if folded[end : end + 1] == "的" or folded[end : end + 1] in _PREPOSITIONS - {"对", "向"}:
+                continue
+            best = (start, end, entity_id)
+        return best
+
+    def _antecedent(self, at: int, pronoun: str, noun: str | None = None) -> _Speaker | None:
+        """The speaker a pronoun stands for: the last speaker within reach (a person, or someone unnamed:
+        `这位官员`; for `这些人士`, the last one described as 人士), else the only person named within reach;
+        None when that is not safe."""
+        if noun:
+            for offset, speaker in reversed(self.named):
+                if offset < at and at - offset <= PRONOUN_REACH and fold_name(speaker.surface).endswith(noun):
+                    return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+        last: tuple[int, _Speaker] | None = None
+        for offset, speaker in reversed(self.named):
+            if offset < at and at - offset <= PRONOUN_REACH:
+                entity = self.gazetteer.entities.get(speaker.entity_id or "")
+                if entity is None or entity.kind == "person":
+                    last = (offset, speaker)
+            break
+        if pronoun in ("他", "她"):
+            # A person named after that speaker, outside what anyone said (`王毅对美国进行了抨击。他称，`),
+            # is nearer: the pronoun stands for them.
+            named_since = [(offset, surface, entity_id) for offset, surface, entity_id in self.people
+                           if (last[0] if last else at - PRONOUN_REACH) < offset < at
+                           and not any(lo <= offset < hi for lo, hi in self.quoted)]
+            if named_since:
+                offset, surface, entity_id = named_since[-1]
+                return _Speaker(surface, entity_id, pronoun)
+        if last is not None:
+            return _Speaker(last[1].surface, last[1].entity_id, pronoun)
+        near = {entity_id: surface for offset, surface, entity_id in self.people if 0 < at - offset <= PRONOUN_REACH}
+        if len(near) == 1:
+            entity_id, surface = next(iter(near.items()))
+            return _Speaker(surface, entity_id, pronoun)
+        return None
+
+    def remember(self, block: int, at: int, speaker: _Speaker) -> None:
+        if speaker.via is None:
+            self.named.append((self.offsets[block] + at, speaker))
+
+
+def _clean_name(name: str) -> str:
+    """A full name as printed, without the title before it (`发言人德米特里‧佩斯科夫`) or the time and
+    manner words after it (`佩斯科夫周一`)."""
+    parts = re.split(r"(\s*[·‧•・]\s*)", name.strip())
+    if len(parts) < 3:
+        return name.strip()
+    given = re.sub(rf"^.*(?:{_ROLE_WORDS}|{_alternation(cues().title)})", "", parts[0]) or parts[0]
+    given = given[-5:]
+    family = parts[-1]
+    cut = next((m.start() for m in _patterns()["modifier"].finditer(family) if m.start() >= 2), len(family))
+    return "".join([given, *parts[1:-1], family[:cut]]).rstrip("0123456789 ")
+
+
+def _quoted_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(open, close) offsets of each quotation (outermost; ASCII quotes pair in turn)."""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in CLOSE_FOR:
+            close = text.find(CLOSE_FOR[ch], i + 1)
+            if close != -1 and "\n" not in text[i:close]:
+                yield i, close
+                i = close + 1
+                continue
+        i += 1
+
+
+def _sentence_end(text: str, start: int) -> int:
+    """Where the sentence that continues at `start` ends (after its final mark; quotations skipped)."""
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if ch in CLOSE_FOR:
+            close = text.find(CLOSE_FOR[ch], i + 1)
+            if close != -1:
+                i = close + 1
+                # A quotation that ends with its own full stop ends the sentence too.
+                if text[close - 1] in SENTENCE_END and (i >= len(text) or text[i] not in "，,"):
+                    return i
+                continue
+        if ch in SENTENCE_END or ch == "\n":
+            return i + 1 if ch != "\n" else i
+        i += 1
+    return len(text)
+
+
+def _sentence_start(text: str, at: int) -> int:
+    i = at
+    while i > 0 and text[i - 1] not in SENTENCE_END + "\n":
+        i -= 1
+    return i
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The statement without surrounding spaces and its closing full stop (the quotation marks stay
+    off a wholly quoted statement)."""
+    while start < end and text[start] in " 　":
+        start += 1
+    while end > start and text[end - 1] in " 　。.!！?？，,；;：:":
+        end -= 1
+    if end - start >= 2 and text[start] in CLOSE_FOR and text[end - 1] == CLOSE_FOR[text[start]]:
+        inner = text[start + 1 : end - 1]
+        if not any(mark in inner for mark in OPEN_MARKS):
+            return _strip_span(text, start + 1, end - 1)
+    return start, end
+
+
+class _Block:
+    """The statements found in one block so far (they may not overlap)."""
+
+    def __init__(self, reader: _Reader, index: int) -> None:
+        self.reader, self.index = reader, index
+        self.text = reader.blocks[index]
+        self.found: list[Quote] = []
+        # Verbs that attributed a quotation before them (`“……，”他说，“……”`): what follows them is
+        # only taken when it is another quotation.
+        self.verbs_used: set[int] = set()
+
+    def add(self, speaker: _Speaker | None, start: int, end: int, kind: str, cue: str, at: int) -> bool:
+        if speaker is None:
+            return False
+        start, end = _strip_span(self.text, start, end)
+        if end - start < 2 or any(q.start < end and start < q.end for q in self.found):
+            return False
+        self.found.append(Quote(speaker.surface, speaker.entity_id, self.text[start:end], self.index, start, end, kind,
+                                cue, speaker.via))
+        base = self.reader.offsets[self.index]
+        self.reader.quoted.append((base + start, base + end))
+        self.reader.remember(self.index, at, speaker)
+        return True
+
+
+def _is_cue(folded: str, start: int, end: int) -> bool:
+    """A speech verb that is not part of a longer word (`相称`, `据说`, `也就是说`)."""
+    for word in cues().not_cue:
+        lo = max(0, start - len(word) + 1)
+        at = folded.find(word, lo, end + len(word) - 1)
+        while at != -1 and at < end:
+            if at + len(word) > start:
+                return False
+            at = folded.find(word, at + 1, end + len(word) - 1)
+    return True
+
+
+def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
+    """Every attributed statement in an article's body, in reading order."""
+    reader = _Reader(gazetteer, body)
+    quotes: list[Quote] = []
+    patterns = _patterns()
+    for index, text in enumerate(body):
+        folded = reader.folded[index]
+        block = _Block(reader, index)
+        spans = list(_quoted_spans(text))
+        # A verb inside a quotation is the speaker quoting someone (`他说，“我认为，……”`), not an attribution.
+        pre = sorted(
+            (m for name in ("pre", "told") for m in patterns[name].finditer(folded)
+             if _is_cue(folded, m.start("cue"), m.end("cue")) and not any(o < m.start() < c for o, c in spans)
+             and not _names_a_term(text, m)),
+            key=lambda m: m.start(),
+        )
+        events: list[tuple[int, int, str, Any]] = []
+        for open_at, close_at in spans:
+            events.append((close_at, 0, "post", (open_at, close_at)))
+        for match in pre:
+            events.append((match.start(), 1, "pre", match))
+        for match in patterns["colon"].finditer(folded):
+            events.append((match.start(), 1, "colon", match))
+        for match in patterns["source"].finditer(folded):
+            events.append((match.start(), 2, "source", match))
+        for match in patterns["english_pre"].finditer(text):
+            events.append((match.start(), 1, "english_pre", match))
+        # Reading order, so a pronoun meets the speakers named before it.
+        events.sort(key=lambda e: (e[0], e[1]))
+        for _, _, shape, item in events:
+            if shape == "post":
+                _after_quote(block, item, patterns)
+            elif shape == "pre":
+                _after_verb(block, item, pre)
+            elif shape == "colon":
+                speaker = reader.speaker(index, item.start("speaker"), item.end("speaker"))
+                if speaker is not None and (speaker.entity_id or speaker.via or len(item["speaker"]) <= COLON_SPEAKER_CHARS):
+                    close = text.find(CLOSE_FOR[text[item.end()]], item.end() + 1)
+                    if close != -1:
+                        block.add(speaker, item.end(), close + 1, "direct", "：", item.start())
+            elif shape == "source":
+                _report(block, item, pre)
+            else:
+                speaker = _english_speaker(reader, index, item)
+                quote_start = item.end()
+                close = text.find(CLOSE_FOR.get(text[quote_start], '"'), quote_start + 1) if quote_start < len(text) else -1
+                if close != -1:
+                    block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
+        _continued(block, spans)
+        quotes.extend(sorted(block.found, key=lambda q: q.start))
+    return quotes
+
+
+def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pattern[str]]) -> None:
+    """“QUOTE”，SPEAKER VERB。"""
+    open_at, close_at = span
+    if close_at - open_at - 1 < MIN_QUOTE_CHARS:
+        return
+    folded = block.reader.folded[block.index]
+    match = patterns["post"].match(folded, close_at + 1)
+    # `“国际文传电讯社”机构透露`: a quotation straight before a name, with no punctuation of its own, is a name.
+    ends_itself = block.text[close_at - 1] in SENTENCE_END + "，,…"
+    if match is not None and not ends_itself and not folded.startswith(("，", ","), close_at + 1):
+        match = None
+    # `針對「乾淨應用程式」，蓬佩奧說`: a quotation inside a clause, with no punctuation of its own, is a term.
+    if match is not None and not ends_itself and not _starts_clause(folded, open_at):
+        match = None
+    if match is not None and _is_cue(folded, match.start("cue"), match.end("cue")):
+        speaker = block.reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
+        if block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker")):
+            block.verbs_used.add(match.start("cue"))
+        return
+    english = patterns["english_post"].match(block.text, close_at + 1)
+    if english is not None:
+        speaker = _english_speaker(block.reader, block.index, english)
+        block.add(speaker, open_at, close_at + 1, "direct", english["cue"], english.start("speaker"))
+
+
+def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> None:
+    """SPEAKER VERB：“QUOTE” and SPEAKER VERB，STATEMENT。"""
+    text, folded, reader = block.text, block.reader.folded[block.index], block.reader
+    speaker = reader.speaker(block.index, _sentence_start(folded, match.start()), match.start())
+    start = match.end()
+    if speaker is None or start >= len(text) or text[start] in "”」』":
+        return
+    if match.start("cue") in block.verbs_used and text[start] not in OPEN_MARKS:
+        return
+    if text[start] in OPEN_MARKS:
+        _quotations(block, speaker, start, match, pre)
+        return
+    end = _sentence_end(text, start)
+    for inner in pre if text[start] not in OPEN_MARKS else ():
+        if not start <= inner.start() < end:
+            continue
+        clause = _clause_start(folded, start, inner.start())
+        if clause == start:
+            # `美国国务院表示，布林肯告诉拉夫罗夫说，……`: the one quoted inside speaks (not one who only
+            # believes: `陳志武稱，決策者都認為，……` is still 陳志武's).
+            if inner["cue"] not in cues().belief and reader.speaker(block.index, start, inner.start()) is not None:
+                return
+            continue
+        # `……，他补充说，……`: another attribution begins; this statement ends before it.
+        if reader.speaker(block.index, clause, inner.start()) is not None:
+            end = clause
+            break
+    block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+def _names_a_term(text: str, match: re.Match[str]) -> bool:
+    """A verb running straight into a short quotation with no punctuation of its own (`警告「不感興趣」`):
+    the quotation is a term in the sentence, not what was said."""
+    if match["punct"] or match.end() >= len(text) or text[match.end()] not in CLOSE_FOR:
+        return False
+    close = text.find(CLOSE_FOR[text[match.end()]], match.end() + 1)
+    inner = text[match.end() + 1 : close] if close != -1 else text[match.end() + 1 :]
+    return len(inner) < MIN_QUOTE_CHARS and not re.search(r"[。！？!?，,]$", inner)
+
+
+def _quotations(block: _Block, speaker: _Speaker, start: int, match: re.Match[str], pre: list[re.Match[str]]) -> None:
+    """SPEAKER VERB：“……”，“……”: each quotation in turn; a verb that runs straight into a quotation
+    (`警告「不感興趣」`) takes a quotation only if it is a statement, not a term."""
+    text = block.text
+    bare = not match["punct"]
+    while start < len(text) and text[start] in OPEN_MARKS:
+        close = text.find(CLOSE_FOR[text[start]], start + 1)
+        if close == -1:
+            # An unclosed quotation runs to the end of the block (it goes on in the next one), or to where
+            # another attribution begins (`「我們保護……包括。他說，……`).
+            close = len(text)
+            for inner in pre:
+                if inner.start() > start and block.reader.speaker(block.index, _sentence_start(block.reader.folded[block.index], inner.start()), inner.start()) is not None:
+                    close = _sentence_start(block.reader.folded[block.index], inner.start())
+                    break
+        inner = text[start + 1 : close]
+        if bare and len(inner) < MIN_QUOTE_CHARS and not re.search(r"[。！？!?，,]$", inner):
+            return
+        end = _sentence_end(text, start)
+        # A quotation with words after it in its sentence (`“特别军事行动”是……`) is part of a statement.
+        if close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。" and end > close + 1:
+            block.add(speaker, start, end, "indirect", match["cue"], match.start())
+            return
+        if text.find(CLOSE_FOR[text[start]], start + 1) == -1:
+            block.add(speaker, start + 1, close, "direct", match["cue"], match.start())
+            return
+        block.add(speaker, start, close + 1, "direct", match["cue"], match.start())
+        after = close + 1
+        while after < len(text) and text[after] in "，, ":
+            after += 1
+        if after == close + 1:
+            return
+        start = after
+
+
+def _report(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> None:
+    """据SOURCE报道，STATEMENT: the source speaks unless someone inside is quoted."""
+    text, folded, reader = block.text, block.reader.folded[block.index], block.reader
+    if not _starts_clause(folded, match.start()):
+        return
+    end = _sentence_end(text, match.end())
+    if any(match.end() <= inner.start() < end for inner in pre):
+        return
+    # `根據CTWANT網站今天報導`: the time and manner words are not the source's name.
+    cut = reader._modifier_cut(folded[match.start("speaker") : match.end("speaker")])
+    surface = text[match.start("speaker") : match.start("speaker") + cut].strip()
+    if fold_name(surface) in cues().not_speaker:
+        return
+    entity = reader.gazetteer.lookup(surface)
+    found = reader._entity_in(fold_name(surface)) if entity is None else None
+    entity_id = entity.id if entity else (found[2] if found else None)
+    block.add(_Speaker(surface, entity_id), match.end(), end, "source", match["cue"], match.start())
+
+
+def _continued(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """A quotation that is a sentence of its own, after a statement in the same block: the same speaker
+    goes on (`朱立倫說，……。「……」`)."""
+    for open_at, close_at in spans:
+        # After a full stop, or straight after a quotation taken (`“……”，“……”`).
+        after_quote = open_at >= 2 and block.text[open_at - 1] in "，," and any(q.end in (open_at - 2, open_at - 1) for q in block.found)
+        if close_at - open_at - 1 < MIN_QUOTE_CHARS or (open_at and block.text[open_at - 1] not in SENTENCE_END and not after_quote):
+            continue
+        before = [q for q in block.found if q.end <= open_at]
+        if not before or any(q.start < close_at and open_at < q.end for q in block.found):
+            continue
+        last = max(before, key=lambda q: q.end)
+        block.add(_Speaker(last.speaker, last.entity_id, last.via), open_at, close_at + 1, "direct", "", open_at)
+
+
+def _clause_start(folded: str, lo: int, at: int) -> int:
+    """Where the clause holding `at` begins (not before `lo`)."""
+    i = at
+    while i > lo and folded[i - 1] not in CLAUSE_BREAK:
+        i -= 1
+    return i
+
+
+def _starts_clause(folded: str, at: int) -> bool:
+    return at == 0 or folded[at - 1] in CLAUSE_BREAK + "”」』 （("
+
+
+def _kind(text: str, start: int) -> str:
+    return "direct" if text[start] in OPEN_MARKS else "indirect"
+
+
+def _english_speaker(reader: _Reader, block: int, match: re.Match[str]) -> _Speaker | None:
+    surface = match["speaker"].strip()
+    if surface.lower() in ("he", "she"):
+        return reader._antecedent(reader.offsets[block] + match.start("speaker"), surface)
+    entity = reader.gazetteer.lookup(surface) or reader.gazetteer.lookup(surface.split()[-1])
+    return _Speaker(surface, entity.id if entity else None)
+
+
+# --- the archive ---------------------------------------------------------------------------
+
+def speaker_key(surface: str) -> str:
+    return fold_name(surface)
+
+
+def store_quotes(conn: sqlite3.Connection, article_id: str, quotes: list[Quote], best_capture: int | None) -> None:
+    """An article's quotes, replacing those found in an earlier reading of it."""
+    conn.execute("DELETE FROM quotes WHERE article_id=?", (article_id,))
+    conn.executemany(
+        "INSERT INTO quotes(article_id, n, block, start, end, speaker, speaker_key, entity_id, via, kind, cue, text)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(article_id, n, q.block, q.start, q.end, q.speaker, speaker_key(q.speaker), q.entity_id, q.via, q.kind, q.cue,
+          q.text) for n, q in enumerate(quotes)],
+    )
+    conn.execute("INSERT OR REPLACE INTO quote_scans(article_id, best_capture) VALUES (?, ?)", (article_id, best_capture))
+
+
+def pending(conn: sqlite3.Connection) -> list[tuple[str, int | None]]:
+    """Articles whose quotes are not read yet, or were read from a capture that is no longer their best."""
+    return conn.execute(
+        "SELECT a.id, a.best_capture FROM articles a LEFT JOIN quote_scans q ON q.article_id = a.id"
+        " WHERE q.article_id IS NULL OR q.best_capture IS NOT a.best_capture ORDER BY a.seq"
+    ).fetchall()
+
+
+def update_quotes(archive: Any, gazetteer: Gazetteer) -> int:
+    """Read the quotes of every article not read yet (inside the caller's write transaction); returns how many."""
+    todo = pending(archive.conn)
+    for article_id, best_capture in todo:
+        article = archive.article(article_id)
+        store_quotes(archive.conn, article_id, find_quotes(gazetteer, article.body), best_capture)
+    return len(todo)
+
+
+def stored_quotes(conn: sqlite3.Connection, article_id: str) -> list[Quote] | None:
+    """An article's stored quotes; None when they have not been read yet (or the archive predates them)."""
+    try:
+        if conn.execute("SELECT 1 FROM quote_scans WHERE article_id=?", (article_id,)).fetchone() is None:
+            return None
+    except sqlite3.OperationalError:  # an archive opened read-only before its quotes migration
+        return None
+    return [
+        Quote(speaker, entity_id, text, block, start, end, kind, cue, via)
+        for block, start, end, speaker, entity_id, via, kind, cue, text in conn.execute(
+            "SELECT block, start, end, speaker, entity_id, via, kind, cue, text FROM quotes WHERE article_id=? ORDER BY n",
+            (article_id,),
+        )
+    ]
+
+
+def speaker_keys(gazetteer: Gazetteer, name: str) -> tuple[str | None, set[str]]:
+    """The entity a name is (if known) and every folded name it goes by: `Sergey Lavrov` finds 拉夫罗夫."""
+    entity = gazetteer.lookup(name)
+    if entity is None:
+        return None, {fold_name(name)}
+    return entity.id, {fold_name(n) for n in entity.names()}
+
+
+def search_quotes(
+    conn: sqlite3.Connection, gazetteer: Gazetteer, speaker: str | None = None, article_id: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Stored quotes, newest article first: by speaker (any of the entity's names, or words of an unnamed
+    speaker) and/or article."""
+    where, params = [], []
+    if speaker:
+        entity_id, keys = speaker_keys(gazetteer, speaker)
+        marks = ",".join("?" * len(keys))
+        clause = f"q.speaker_key IN ({marks}) OR instr(q.speaker_key, ?) > 0"
+        params += [*sorted(keys), fold_name(speaker)]
+        if entity_id:
+            clause += " OR q.entity_id = ?"
+            params.append(entity_id)
+        where.append(f"({clause})")
+    if article_id:
+        where.append("q.article_id = ?")
+        params.append(article_id)
+    sql = (
+        "SELECT q.article_id, q.n, q.block, q.start, q.end, q.speaker, q.entity_id, q.via, q.kind, q.cue, q.text,"
+        " a.title, a.outlet, a.published FROM quotes q JOIN articles a ON a.id = q.article_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY a.published IS NULL, a.published DESC, a.seq, q.n"
+        + (" LIMIT ?" if limit else "")
+    )
+    if limit:
+        params.append(limit)
+    names = ("article_id", "n", "block", "start", "end", "speaker", "entity_id", "via", "kind", "cue", "text", "title",
+             "outlet", "published")
+    rows = [dict(zip(names, row, strict=True)) for row in conn.execute(sql, params)]
+    for row in rows:
+        entity = gazetteer.entities.get(row["entity_id"] or "")
+        row["entity"] = entity.name if entity else None
+    return rows
+

@@ -1,0 +1,197 @@
+"""Who said what, on real captures: the shapes of attribution, speakers resolved to entities, the
+archive's quotes (stored at ingest, searched by any of a speaker's names, shown with the article)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newsdesk.analysis.entities import bundled_gazetteer, extract_mentions
+from newsdesk.analysis.quotes import Quote, cues, find_quotes, pending, update_quotes
+from newsdesk.archive import Archive, ingest
+from newsdesk.archive.schema import MIGRATIONS
+from tests.console import EXAMPLES, needs_console_script, run_newsdesk
+
+ROOT = Path(__file__).parents[2]
+DEV_GOLD = ROOT / "tests" / "data" / "dev" / "gold"
+CORPUS_GOLD = ROOT / "bench" / "data" / "corpus" / "gold"
+
+
+def _quotes(gold: Path) -> list[Quote]:
+    """The quotes of a labelled capture's body, read as ingest reads them (after the article taught its names)."""
+    record = json.loads(gold.read_text(encoding="utf-8"))
+    gazetteer = bundled_gazetteer()
+    extract_mentions(gazetteer, record.get("title"), record["body"])
+    return find_quotes(gazetteer, record["body"])
+
+
+def _said(quotes: list[Quote], words: str) -> Quote:
+    found = [q for q in quotes if words in q.text]
+    assert found, f"no quote with {words!r} in {[q.text[:20] for q in quotes]}"
+    return found[0]
+
+
+def test_a_quotation_before_its_speaker_is_the_speakers() -> None:
+    # “俄中关系是非常多方面的……”佩斯科夫告诉记者。
+    quote = _said(_quotes(DEV_GOLD / "004_1de7367779586eca.txt.gold.json"), "俄中关系是非常多方面的")
+    assert quote.entity_id == "dmitry-peskov"
+    assert quote.kind == "direct"
+    assert quote.text.startswith("俄中关系") and not quote.text.endswith(("。", "”"))
+
+
+def test_a_reported_statement_runs_from_the_verb_to_the_end_of_its_sentence() -> None:
+    # 布林肯表示，美国寻求和俄罗斯建立“可预测的稳定关系”，……，但也存在分歧。
+    quote = _said(_quotes(DEV_GOLD / "002_583555913b494f65.txt.gold.json"), "可预测的稳定关系")
+    assert quote.entity_id == "antony-blinken"
+    assert quote.kind == "indirect"
+    assert quote.text.startswith("美国寻求") and quote.text.endswith("但也存在分歧")
+
+
+def test_a_pronoun_stands_for_the_speaker_quoted_before() -> None:
+    # 欧盟委员会主席冯德莱恩告诉路透社，……。 “中国（中共）已经非常明确地站在了一边……”她说。
+    quote = _said(_quotes(DEV_GOLD / "004_1de7367779586eca.txt.gold.json"), "非常明确地站在了一边")
+    assert quote.entity_id == "ursula-von-der-leyen"
+    assert quote.via == "她"
+
+
+def test_a_report_attribution_in_traditional_script_names_its_source() -> None:
+    # 據朝中社報道，金正恩由高級政府官員陪同，其中包括軍方人員。
+    quote = _said(_quotes(CORPUS_GOLD / "bbc.com__66783048.html.gold.json"), "金正恩由高級政府官員陪同")
+    assert quote.kind == "source"
+    assert quote.speaker == "朝中社"
+
+
+def test_the_source_is_not_the_speaker_when_someone_inside_is_quoted() -> None:
+    # 路透社報導，日本政府昨天表示，將於24日開始將……排入海中。
+    quotes = _quotes(CORPUS_GOLD / "cna.com.tw__202308230260.html.gold.json")
+    quote = _said(quotes, "將於24日開始")
+    assert quote.speaker == "日本政府"
+    assert not [q for q in quotes if q.speaker == "路透社"]
+
+
+def test_traditional_script_quotes_resolve_to_the_same_people() -> None:
+    # 台灣總統蔡英文今上午出席「……」致辭時說：「斷交的決定……」
+    quote = _said(_quotes(DEV_GOLD / "hkcnews__48897.md.gold.json"), "斷交的決定涉及複雜國際政治")
+    assert quote.entity_id == "tsai-ing-wen"
+
+
+def test_a_name_after_a_title_is_the_speaker() -> None:
+    # 香港大學金融學教授陳志武稱，中國的決策者長期以來都認為，……
+    quote = _said(_quotes(CORPUS_GOLD / "chinatimes.com__20230828002197.html.gold.json"), "與其把錢發給民眾")
+    assert quote.speaker == "陳志武"
+
+
+def test_an_english_quotation_in_mixed_text_is_attributed() -> None:
+    gazetteer = bundled_gazetteer()
+    quotes = find_quotes(gazetteer, ["克宫发言人佩斯科夫周一说：“We do not rule out a meeting,” Peskov told reporters."])
+    assert [(q.entity_id, q.text) for q in quotes] == [("dmitry-peskov", "We do not rule out a meeting")]
+
+
+def test_a_pronoun_with_nobody_named_before_it_is_left_out() -> None:
+    gazetteer = bundled_gazetteer()
+    assert find_quotes(gazetteer, ['"This is a dangerous moment for everyone," he said.']) == []
+
+
+def test_terms_in_quotation_marks_are_not_quotes() -> None:
+    # 乌克兰“国际文传电讯社”机构透露，…… : the agency's name in quotation marks is not a quote.
+    quotes = _quotes(DEV_GOLD / "001_f89465e053944e23.txt.gold.json")
+    assert not [q for q in quotes if q.text == "国际文传电讯社"]
+
+
+def test_every_cue_entry_says_where_it_was_seen() -> None:
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads((resources.files("newsdesk") / "data" / "quote_cues.toml").read_text(encoding="utf-8"))
+    for section, entries in data.items():
+        for entry in entries:
+            assert entry["words"] and entry["seen"], f"{section}: every entry lists its words and where they were seen"
+    assert "说" in cues().speech
+
+
+# --- the archive -----------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def archive(tmp_path: Path) -> Archive:
+    archive = Archive(tmp_path / "a.db")
+    ingest([EXAMPLES], archive)
+    archive.begin()
+    update_quotes(archive, bundled_gazetteer())
+    archive.commit()
+    return archive
+
+
+def test_quotes_are_stored_once_per_article_and_read_again_when_the_best_capture_changes(archive: Archive) -> None:
+    conn = archive.conn
+    articles = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert conn.execute("SELECT COUNT(*) FROM quote_scans").fetchone()[0] == articles
+    assert conn.execute("SELECT COUNT(*) FROM quotes").fetchone()[0] > 20
+    assert pending(conn) == []
+    article_id = conn.execute("SELECT article_id FROM quotes LIMIT 1").fetchone()[0]
+    conn.execute("UPDATE quote_scans SET best_capture = -1 WHERE article_id=?", (article_id,))
+    assert [a for a, _ in pending(conn)] == [article_id]
+    before = conn.execute("SELECT COUNT(*) FROM quotes WHERE article_id=?", (article_id,)).fetchone()[0]
+    archive.begin()
+    assert update_quotes(archive, bundled_gazetteer()) == 1
+    archive.commit()
+    assert conn.execute("SELECT COUNT(*) FROM quotes WHERE article_id=?", (article_id,)).fetchone()[0] == before
+
+
+def test_the_quotes_migration_can_run_twice(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "m.db")
+    migration = MIGRATIONS[-1]
+    assert callable(migration)
+    conn.execute("CREATE TABLE articles (id TEXT PRIMARY KEY)")
+    migration(conn)
+    migration(conn)
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"quotes", "quote_scans"} <= tables
+
+
+@needs_console_script
+def test_quotes_search_by_any_name_of_the_speaker(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    assert run_newsdesk("ingest", EXAMPLES, "--db", db).returncode == 0
+    lines = {}
+    for name in ("拉夫罗夫", "拉夫羅夫", "Sergey Lavrov"):
+        result = run_newsdesk("quotes", "--speaker", name, "--db", db, "--format", "jsonl")
+        assert result.returncode == 0, result.stderr
+        lines[name] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines["拉夫罗夫"], "the examples quote Lavrov"
+    assert lines["拉夫罗夫"] == lines["拉夫羅夫"] == lines["Sergey Lavrov"]
+    assert {row["entity_id"] for row in lines["拉夫罗夫"]} == {"sergey-lavrov"}
+    table = run_newsdesk("quotes", "--speaker", "Peskov", "--db", db)
+    assert table.returncode == 0 and "佩斯科夫" in table.stdout and "我们不排除会面" in table.stdout
+
+
+@needs_console_script
+def test_show_lists_the_articles_quotes_and_doctor_knows_the_tables(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    assert run_newsdesk("ingest", EXAMPLES, "--db", db).returncode == 0
+    rows = [json.loads(line) for line in run_newsdesk("quotes", "--db", db, "--format", "jsonl").stdout.splitlines()]
+    article_id = next(row["article_id"] for row in rows if row["speaker"] == "佩斯科夫")
+    shown = run_newsdesk("show", article_id, "--db", db)
+    assert shown.returncode == 0
+    assert "## Quotes" in shown.stdout and "**佩斯科夫**" in shown.stdout
+    as_json = json.loads(run_newsdesk("show", article_id, "--db", db, "--format", "json").stdout)
+    assert any(q["entity_id"] == "dmitry-peskov" for q in as_json["quotes"])
+    assert run_newsdesk("doctor", "--db", db).returncode == 0
+
+
+@needs_console_script
+def test_a_read_only_copy_of_an_archive_still_shows_quotes(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    assert run_newsdesk("ingest", EXAMPLES / "004_1de7367779586eca.txt", "--db", db).returncode == 0
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    sqlite3.connect(copy).execute("DELETE FROM quote_scans").connection.commit()
+    copy.chmod(0o444)
+    article_id = sqlite3.connect(copy).execute("SELECT id FROM articles").fetchone()[0]
+    shown = run_newsdesk("show", article_id, "--db", copy)
+    assert shown.returncode == 0, shown.stderr
+    assert "**佩斯科夫**" in shown.stdout
