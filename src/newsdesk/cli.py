@@ -939,14 +939,86 @@ def entity(
 def alias_add(
     name: str = typer.Argument(..., help="A name newsdesk knows (or will know).", callback=_not_blank),
     alias: str = typer.Argument(..., help="Another name of the same entity.", callback=_not_blank),
+    merge: bool = typer.Option(False, "--merge", help="Make two known entities one (`newsdesk alias undo` takes it back)."),
     db: Path = DB_OPTION,
 ) -> None:
-    """Make ALIAS another name of NAME's entity (merging the two if both are known)."""
+    """Make ALIAS another name of NAME's entity. Two names of two known entities are refused unless --merge."""
+    from newsdesk.analysis.aliases import AliasRefused, add_alias
     from newsdesk.analysis.stories import Analysis
 
     with _open(db, must_exist=False) as archive, archive.writing():
-        entity_found = Analysis(archive).add_alias(name, alias)
-    _console().print(f"{terminal(alias)} is now an alias of {terminal(entity_found.name)} ({terminal(entity_found.id)})")
+        analysis = Analysis(archive)
+        try:
+            change = add_alias(analysis, name, alias, merge=merge)
+        except AliasRefused as exc:
+            _console(stderr=True, soft_wrap=True).print(f"[red]refused:[/red] {terminal(str(exc))}")
+            raise typer.Exit(code=2) from exc
+    console = _console()
+    if change is None:
+        found = analysis.find_entity(name)
+        console.print(f"{terminal(alias)} already names {terminal(found.name if found else name)}: nothing to do")
+        return
+    console.print(f"{terminal(alias)} is now an alias of {terminal(change.entity.name)} ({terminal(change.entity.id)})")
+    if change.merged is not None:
+        console.print(f"merged {terminal(change.merged.name)} ({terminal(change.merged.id)}) into it: `newsdesk alias undo` takes it back")
+
+
+@alias_app.command("list")
+def alias_list(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f")) -> None:
+    """Your aliases, oldest first, with the entity each resolves to and the entity it merged in."""
+    from newsdesk.analysis.aliases import list_aliases
+    from newsdesk.analysis.entities import archive_gazetteer
+
+    with _open(db) as archive:
+        rows = list_aliases(archive.conn, archive_gazetteer(archive.conn))
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table("name", "alias", "entity", "id", "merged", "added", title=f"{len(rows)} aliases")
+    for row in rows:
+        table.add_row(*(cell(row[k] or "") for k in ("name", "alias", "entity", "entity_id", "merged", "added")))
+    _console().print(table)
+
+
+def _print_removed(removed: dict[str, object]) -> None:
+    console = _console()
+    console.print(f"removed the alias {terminal(removed['name'])} → {terminal(removed['alias'])}")
+    if removed["restored"]:
+        console.print(f"{terminal(removed['restored'])} is its own entity again, apart from {terminal(removed['entity_id'])}")
+
+
+@alias_app.command("remove")
+def alias_remove(
+    name: str = typer.Argument(..., help="The NAME given to `alias add`.", callback=_not_blank),
+    alias: str = typer.Argument(..., help="The ALIAS given to `alias add`.", callback=_not_blank),
+    db: Path = DB_OPTION,
+) -> None:
+    """Take back one `alias add NAME ALIAS`: the alias goes, and two entities it merged are two again."""
+    from newsdesk.analysis.aliases import remove_alias
+    from newsdesk.analysis.stories import Analysis
+
+    with _open(db) as archive, archive.writing():
+        try:
+            removed = remove_alias(Analysis(archive), name, alias)
+        except KeyError as exc:
+            _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
+            raise typer.Exit(code=2) from exc
+    _print_removed(removed)
+
+
+@alias_app.command("undo")
+def alias_undo(db: Path = DB_OPTION) -> None:
+    """Take back the latest `alias add` still in effect (a merge included)."""
+    from newsdesk.analysis.aliases import undo_last
+    from newsdesk.analysis.stories import Analysis
+
+    with _open(db) as archive, archive.writing():
+        removed = undo_last(Analysis(archive))
+    if removed is None:
+        _console(stderr=True).print("[yellow]no alias to undo[/yellow]: `newsdesk alias list` shows yours")
+        raise typer.Exit(code=1)
+    _print_removed(removed)
 
 
 if __name__ == "__main__":

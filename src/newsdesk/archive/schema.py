@@ -84,6 +84,21 @@ def _publications(conn: sqlite3.Connection) -> None:
         last = rows[-1][0]
 
 
+def _alias_log(conn: sqlite3.Connection) -> None:
+    """The log of `newsdesk alias add`: what each alias changed (the entities a merge made one, and
+    their mentions as they were), so `alias remove`/`alias undo` can put it back. Aliases added
+    before it have no log: removing one drops the alias, but a merge it made stays."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS alias_log (
+            seq INTEGER PRIMARY KEY,
+            name TEXT NOT NULL, alias TEXT NOT NULL,
+            entity_id TEXT NOT NULL, merged_id TEXT, created INTEGER NOT NULL DEFAULT 0,
+            entity_before TEXT, merged_before TEXT, mentions_before TEXT,
+            added_at TEXT NOT NULL, undone_at TEXT
+        )"""
+    )
+
+
 # Captures a migration reads at once.
 MIGRATION_PAGE = 200
 
@@ -194,6 +209,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """,
     _capture_url_keys,
     _publications,
+    _alias_log,
 ]
 
 
