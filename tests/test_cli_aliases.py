@@ -116,3 +116,21 @@ def test_alias_remove_takes_back_one_alias(archive: Path) -> None:
     gone = run_newsdesk("entity", "Lavrovsky", "--db", archive)
     assert gone.returncode == 2 and "no entity" in gone.stderr
     assert "Lavrovsky" not in _entity(archive, "拉夫罗夫")["aliases"]
+
+
+def test_a_learned_pair_naming_two_known_people_is_reported_not_applied(tmp_path: Path) -> None:
+    captures = tmp_path / "captures"
+    captures.mkdir()
+    (captures / "slip.txt").write_text(
+        "法俄领导人通话\n\n2022年2月20日，法国总统马克龙与俄罗斯总统通话。图为弗拉基米尔·普京（Emmanuel Macron）。\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "a.db"
+    done = run_newsdesk("ingest", captures, "--db", db)
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    assert "two different known entities" in output and "alias list --refused" in output
+    refused = run_newsdesk("alias", "list", "--refused", "--db", db, "-f", "jsonl")
+    assert [json.loads(line)["entities"] for line in refused.stdout.splitlines()] == [["vladimir-putin", "emmanuel-macron"]]
+    assert _entity(db, "Emmanuel Macron")["id"] == "emmanuel-macron"
+    assert _entity(db, "普京")["id"] == "vladimir-putin"

@@ -450,7 +450,8 @@ def ingest(
         progress.update(task, description="placing articles in stories")
         with archive.writing():
             # Loaded under the write lock: another process may have placed articles since this one began.
-            placed = Analysis(archive).update()
+            analysis = Analysis(archive)
+            placed = analysis.update()
         counts = archive.counts()
     console.print(
         f"captures read: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
@@ -462,6 +463,9 @@ def ingest(
     _report_skipped(summary.skipped, console)
     console.print(f"archive {terminal(db)}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
                   f" {placed} articles placed in stories")
+    if analysis.refused_aliases:
+        console.print(f"  note: {analysis.refused_aliases} name pair(s) in these articles name two different known entities;"
+                      " not learned (`newsdesk alias list --refused`)")
     if missing:
         raise typer.Exit(code=2)
 
@@ -964,12 +968,19 @@ def alias_add(
 
 
 @alias_app.command("list")
-def alias_list(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f")) -> None:
+def alias_list(
+    db: Path = DB_OPTION,
+    refused: bool = typer.Option(False, "--refused", help="Name pairs articles printed that were not learned: they name two known entities."),
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
     """Your aliases, oldest first, with the entity each resolves to and the entity it merged in."""
-    from newsdesk.analysis.aliases import list_aliases
+    from newsdesk.analysis.aliases import list_aliases, list_refused
     from newsdesk.analysis.entities import archive_gazetteer
 
     with _open(db) as archive:
+        if refused:
+            _print_refused(list_refused(archive.conn), output_format)
+            return
         rows = list_aliases(archive.conn, archive_gazetteer(archive.conn))
     if output_format is ListFormat.jsonl:
         for row in rows:
@@ -978,6 +989,17 @@ def alias_list(db: Path = DB_OPTION, output_format: ListFormat = typer.Option(Li
     table = Table("name", "alias", "entity", "id", "merged", "added", title=f"{len(rows)} aliases")
     for row in rows:
         table.add_row(*(cell(row[k] or "") for k in ("name", "alias", "entity", "entity_id", "merged", "added")))
+    _console().print(table)
+
+
+def _print_refused(rows: list[dict[str, object]], output_format: ListFormat) -> None:
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table("as printed", "entities", "seen", title=f"{len(rows)} name pairs not learned (two known entities)")
+    for row in rows:
+        table.add_row(cell(row["text"]), cell(", ".join(row["entities"])), str(row["seen"]))  # type: ignore[arg-type]
     _console().print(table)
 
 

@@ -116,6 +116,24 @@ def list_aliases(conn: sqlite3.Connection, gazetteer: Gazetteer) -> list[dict[st
     return rows
 
 
+def list_refused(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Name pairs articles printed that were not learned because they name two known entities."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name='alias_refused'").fetchone():
+        return []
+    return [{"text": text, "entities": json.loads(entities), "seen": seen}
+            for text, entities, seen in conn.execute("SELECT text, entities, seen FROM alias_refused ORDER BY rowid")]
+
+
+def save_refused(conn: sqlite3.Connection, gazetteer: Gazetteer) -> int:
+    """Store the learned aliases the gazetteer refused since the last save; returns how many."""
+    refused, gazetteer.refused = gazetteer.refused, []
+    conn.executemany(
+        "INSERT INTO alias_refused(text, entities, seen) VALUES (?, ?, 1) ON CONFLICT(text) DO UPDATE SET seen = seen + 1",
+        [(r.text, json.dumps(list(r.entity_ids), ensure_ascii=False)) for r in refused],
+    )
+    return len(refused)
+
+
 def remove_alias(analysis: Analysis, name: str, alias: str) -> dict[str, Any]:
     """Take back `alias add NAME ALIAS`: the alias goes, and a merge it made is undone (both entities
     as they were, their mentions as they were). KeyError if the user never added it."""

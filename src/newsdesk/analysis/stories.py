@@ -201,6 +201,8 @@ class Analysis:
         # Reports of the stories compared so far (unit text and entity vectors, day): a batch compares
         # with the same few stories over and over.
         self._members: dict[str, list[Member]] = {}
+        # Learned aliases refused (they named two known entities) while this analysis read articles.
+        self.refused_aliases = 0
 
     # --- entities ----------------------------------------------------------------------
 
@@ -242,6 +244,10 @@ class Analysis:
         ]
         self.conn.executemany("INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?)", rows)
         self.gazetteer.changed.clear()
+        if self.gazetteer.refused:
+            from newsdesk.analysis.aliases import save_refused
+
+            self.refused_aliases += save_refused(self.conn, self.gazetteer)
 
     def find_entity(self, name: str) -> Entity | None:
         return self.gazetteer.lookup(name)

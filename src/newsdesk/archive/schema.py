@@ -86,7 +86,8 @@ def _publications(conn: sqlite3.Connection) -> None:
 
 def _alias_log(conn: sqlite3.Connection) -> None:
     """The log of `newsdesk alias add`: what each alias changed (the entities a merge made one, and
-    their mentions as they were), so `alias remove`/`alias undo` can put it back. Aliases added
+    their mentions as they were), so `alias remove`/`alias undo` can put it back; and the learned
+    aliases refused because they would have merged two known entities. Aliases added
     before it have no log: removing one drops the alias, but a merge it made stays."""
     conn.execute(
         """CREATE TABLE IF NOT EXISTS alias_log (
@@ -96,6 +97,10 @@ def _alias_log(conn: sqlite3.Connection) -> None:
             entity_before TEXT, merged_before TEXT, mentions_before TEXT,
             added_at TEXT NOT NULL, undone_at TEXT
         )"""
+    )
+    # Name pairs articles printed that were not learned because they name two known entities.
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS alias_refused (text TEXT PRIMARY KEY, entities TEXT NOT NULL, seen INTEGER NOT NULL)"
     )
 
 
