@@ -229,3 +229,13 @@ def test_no_entity_of_the_example_and_dev_archives_is_a_bare_given_name_or_learn
                if fold_name(a) not in bundled.get(i, set()) and not a.isascii()]
     assert learned, "the archives teach aliases"
     assert [(i, a) for i, a in learned if not _is_name(a)] == []
+
+
+def test_words_the_tagger_alone_calls_names_are_not_people() -> None:
+    """rjieba tags traditional text badly (關於 → 關/於 as a name) and marks common words nr (文明, 卫星):
+    a name only the tagger vouches for is tagged in simplified script and must look like one (a
+    surname first, or a transliteration)."""
+    gazetteer = Gazetteer()
+    text = "這是關於他的事，他將於明天到達。關於此事，他將於下周回應。文明城市讲文明，卫星发射了卫星。黄雪琴说，黄雪琴表示。"
+    extract_mentions(gazetteer, None, [text])
+    assert [e.name for e in gazetteer.entities.values()] == ["黄雪琴"]

@@ -299,6 +299,7 @@ class NameVocabulary:
     given_prefixes: frozenset[str]
     glue_before: tuple[str, ...]
     glue_after: tuple[str, ...]
+    surnames: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -316,8 +317,19 @@ def name_vocabulary() -> NameVocabulary:
     # A transliteration cut short by the tagger (德米特 of 德米特里) is no more a person than the whole.
     prefixes = {g[:i] for g in given if not g.isascii() for i in range(2, len(g))}
     by_length = sorted(data["glue_before"], key=len, reverse=True)
+    surnames = {ch for ch in data["surnames"] if not ch.isspace()} | set(data["compound_surnames"])
     return NameVocabulary(frozenset(given), frozenset(prefixes - given), tuple(by_length),
-                          tuple(sorted(data["glue_after"], key=len, reverse=True)))
+                          tuple(sorted(data["glue_after"], key=len, reverse=True)), frozenset(surnames))
+
+
+def looks_like_a_name(name: str) -> bool:
+    """A Chinese name (a surname, then one to three characters) or a transliteration (every character
+    one foreign names are written with): what a name only the tagger vouches for must look like."""
+    key = _T2S.convert(name.strip())
+    if len(key) >= 3 and all(ch in _transliteration_chars() for ch in key):
+        return True
+    surnames = name_vocabulary().surnames
+    return 2 <= len(key) <= 4 and (key[0] in surnames or key[:2] in surnames) and not _ROLE.fullmatch(key)
 
 
 _NAME_DOT_SPLIT = re.compile(r"\s*[·‧•・]\s*")
@@ -418,7 +430,7 @@ def _another_given_name(entity: Entity, en: str) -> bool:
 
 _PINYIN_SYLLABLE = (
     r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-    r"(?:iang|iong|uang|ueng|iao|ian|ing|ang|eng|ong|uai|uan|ai|ei|ao|ou|an|en|ia|ie|iu|in|ua|uo|ui|un|ve|er|a|o|e|i|u|v)"
+    r"(?:iang|iong|uang|ueng|iao|ian|ing|ang|eng|ong|uai|uan|ai|ei|ao|ou|an|en|ia|ie|iu|in|ua|uo|ui|un|ue|ve|er|a|o|e|i|u|v)"
 )
 _SURNAME_FIRST = re.compile(rf"{_PINYIN_SYLLABLE} {_PINYIN_SYLLABLE}(?:-?{_PINYIN_SYLLABLE}){{0,2}}", re.IGNORECASE)
 
@@ -559,11 +571,15 @@ def _tag_names(text: str) -> tuple[Counter[tuple[str, str]], dict[str, str]]:
 
     found: Counter[tuple[str, str]] = Counter()
     after_role: dict[str, str] = {}
-    tokens = rjieba.tag(text)
-    # Where each token starts in the text.
+    # rjieba's dictionary is simplified: traditional text is tagged as its simplified form (OpenCC t2s keeps
+    # the length), or 關於 and 將於 come out as names. Names are cut from the text as written.
+    simplified = _T2S.convert(text)
+    tagged = rjieba.tag(simplified if len(simplified) == len(text) else text)
+    # Each token as written, and where it starts in the text.
     starts = [0]
-    for word, _ in tokens:
+    for word, _ in tagged:
         starts.append(starts[-1] + len(word))
+    tokens = [(text[starts[k] : starts[k + 1]], flag) for k, (_, flag) in enumerate(tagged)]
     i = 0
     while i < len(tokens):
         word, flag = tokens[i]
@@ -627,7 +643,7 @@ def extract_mentions(gazetteer: Gazetteer, title: str | None, body: list[str]) -
         # (美俄, 唐人); those come from the gazetteer.
         if kind != "person" or count < 2 or gazetteer.lookup(name) is not None or any(name in s for s in surfaces):
             continue
-        if re.search(re.escape(name) + r"\s*[·‧•・]", text) or not may_be_person(name):
+        if re.search(re.escape(name) + r"\s*[·‧•・]", text) or not may_be_person(name) or not looks_like_a_name(name):
             continue
         entity = gazetteer.add(Entity(_new_id(kind, name), kind, name))
         mentions.extend(Mention(entity.id, name) for _ in range(count))
