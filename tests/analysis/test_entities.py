@@ -239,3 +239,21 @@ def test_words_the_tagger_alone_calls_names_are_not_people() -> None:
     text = "這是關於他的事，他將於明天到達。關於此事，他將於下周回應。文明城市讲文明，卫星发射了卫星。黄雪琴说，黄雪琴表示。"
     extract_mentions(gazetteer, None, [text])
     assert [e.name for e in gazetteer.entities.values()] == ["黄雪琴"]
+
+
+def test_transliterations_the_tagger_misses_are_learned_whole_and_alone() -> None:
+    """Captions of Thai and Western names (cna.com.tw, udn.com, bbc.com captures): the name is what
+    follows the last title or descriptor, all of it, and nothing before it."""
+    gazetteer = Gazetteer()
+    learn_from_text = entities.learn_from_text
+    for text in ["億萬富豪前總理戴克辛（Thaksin Shinawatra）", "戴克辛胞妹盈拉（Yingluck Shinawatra）",
+                 "為泰黨提名地產大亨斯雷塔（Srettha Thavisin）", "商學院高級講師卡普裏（Alex Capri）",
+                 "高级研究员菲欧娜·希尔（Fiona Hill）", "新興政黨前進黨（Move Forward）", "美国洛克希德‧马丁公司（Lockheed Martin）"]:
+        learn_from_text(gazetteer, text)
+    thaksin, yingluck = gazetteer.lookup("Thaksin Shinawatra"), gazetteer.lookup("盈拉")
+    assert thaksin is not None and yingluck is not None and thaksin is not yingluck
+    assert gazetteer.lookup("斯雷塔") is gazetteer.lookup("Srettha Thavisin") is not None
+    assert gazetteer.lookup("大亨斯雷塔") is None
+    assert gazetteer.lookup("卡普里") is gazetteer.lookup("Alex Capri") is not None
+    assert gazetteer.lookup("菲欧娜·希尔") is gazetteer.lookup("Fiona Hill") is not None
+    assert gazetteer.lookup("Move Forward") is None and gazetteer.lookup("Lockheed Martin") is None

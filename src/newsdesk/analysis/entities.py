@@ -300,6 +300,10 @@ class NameVocabulary:
     glue_before: tuple[str, ...]
     glue_after: tuple[str, ...]
     surnames: frozenset[str]
+    transliteration: frozenset[str]
+    descriptors: re.Pattern[str]
+    english_titles: frozenset[str]
+    organisation_endings: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -318,8 +322,12 @@ def name_vocabulary() -> NameVocabulary:
     prefixes = {g[:i] for g in given if not g.isascii() for i in range(2, len(g))}
     by_length = sorted(data["glue_before"], key=len, reverse=True)
     surnames = {ch for ch in data["surnames"] if not ch.isspace()} | set(data["compound_surnames"])
+    transliteration = {ch for ch in data["transliteration_chars"] if not ch.isspace()}
+    descriptors = re.compile("|".join(sorted([*data["descriptors"], *_ROLE_WORDS.split("|")], key=len, reverse=True)))
     return NameVocabulary(frozenset(given), frozenset(prefixes - given), tuple(by_length),
-                          tuple(sorted(data["glue_after"], key=len, reverse=True)), frozenset(surnames))
+                          tuple(sorted(data["glue_after"], key=len, reverse=True)), frozenset(surnames),
+                          frozenset(transliteration), descriptors, frozenset(data["english_titles"]),
+                          tuple(data["organisation_endings"]))
 
 
 def looks_like_a_name(name: str) -> bool:
@@ -357,8 +365,8 @@ def without_glue(name: str, shortest: int = 2) -> str:
     cut = 0
     for word in vocabulary.glue_before:
         at = name.rfind(word)
-        # One character at the very start may be a surname (于, 向, 和).
-        while at == 0 and len(word) == 1:
+        # One character at the very start may be a surname (于, 向).
+        if at == 0 and len(word) == 1 and word in vocabulary.surnames:
             at = -1
         if at >= 0 and len(name) - (at + len(word)) >= shortest:
             cut = max(cut, at + len(word))
@@ -393,12 +401,17 @@ def _trailing_person(text: str) -> str | None:
     dotted = _DOTTED_NAME.search(text)
     if dotted:
         head, _, rest = dotted.group().replace(" ", "").partition(re.search(r"[·‧•・]", dotted.group())[0])
-        # The given name is what follows the last title word before the dot (…外长谢尔盖‧…).
-        head = re.split(_ROLE_WORDS, head)[-1]
-        given = "".join(w for w, f in rjieba.tag(head) if f in _PERSON_FLAGS)
-        if len(given) < 2:
-            # rjieba splits unfamiliar transliterations (埃马/纽埃/尔): keep the tail of the run.
-            given = head[-5:]
+        # The given name is what follows the last title or descriptor word before the dot (…外长谢尔盖‧…,
+        # …研究员菲欧娜‧…): all of it when it is written as foreign names are (rjieba cuts those short:
+        # 欧娜 of 菲欧娜), else what rjieba tags as a name.
+        head = after_descriptors(head, shortest=1)
+        if len(head) <= 5 and _transliterated(head):
+            given = head
+        else:
+            given = "".join(w for w, f in rjieba.tag(head) if f in _PERSON_FLAGS)
+            if len(given) < 2:
+                # rjieba splits unfamiliar transliterations (埃马/纽埃/尔): keep the tail of the run.
+                given = head[-5:]
         return f"{given}‧{rest}" if given else rest
 
     # rjieba's dictionary is simplified: it tags 關尚義 as 關 + 尚義. Tag the simplified form and cut
@@ -440,6 +453,32 @@ def _surname_first(en: str) -> bool:
     return _SURNAME_FIRST.fullmatch(en.strip()) is not None
 
 
+_PERSONAL_NAME = re.compile(r"[A-Z][a-z'’\-]+(?: [A-Z][a-z'’\-]+){1,3}")
+# English words that name things, not people (`Salmagundi Art Club`, `Cook Islands`).
+_THING_WORDS = re.compile(
+    r"\b(?:PLC|Inc|Ltd|LLC|Corp|Club|University|College|School|Institute|Institution|Group|Party|News|Islands?|Airbase|Base|Missile|"
+    r"Cosmodrome|Forward|Company|Corporation|Bank|Agency|Council|Committee|Ministry|Times|Post|Daily|Street|City)\b"
+)
+
+
+def after_descriptors(text: str, shortest: int = 2) -> str:
+    """What follows the last title or descriptor word (`地產大亨斯雷塔` → `斯雷塔`), glue cut off."""
+    written = text.strip()
+    simplified = _T2S.convert(written)
+    tail = name_vocabulary().descriptors.split(simplified if len(simplified) == len(written) else written)[-1]
+    return without_glue(written[len(written) - len(tail) :], shortest=shortest)
+
+
+def _personal_name(en: str) -> bool:
+    """`Srettha Thavisin`, `Ignazio Cassis`: two to four capitalised words, none naming a thing."""
+    return _PERSONAL_NAME.fullmatch(en) is not None and not _THING_WORDS.search(en)
+
+
+def _transliterated(name: str) -> bool:
+    vocabulary = name_vocabulary()
+    return all(ch in vocabulary.transliteration or ch in _transliteration_chars() for ch in _T2S.convert(name))
+
+
 def _has_identity(entity: Entity) -> bool:
     """An entity known as someone in particular: the gazetteer's, or learned with an English name."""
     return ":" not in entity.id or bool(entity.en)
@@ -459,6 +498,8 @@ def _name_only(zh: str) -> str | None:
     """A learned Chinese name without words glued on (`名目击者乔‧萨科尼` → `乔‧萨科尼`); None if nothing
     of a name is left."""
     parts = _NAME_DOT_SPLIT.split(zh.strip())
+    if _T2S.convert(parts[-1]).endswith(name_vocabulary().organisation_endings):
+        return None
     if len(parts) >= 2:
         # The given name may be one character (乔); the surname is at least two.
         parts[0] = without_glue(parts[0], shortest=1)
@@ -471,23 +512,32 @@ def _name_only(zh: str) -> str | None:
 def learn_from_text(gazetteer: Gazetteer, text: str) -> None:
     """Aliases an article teaches: `谢尔盖‧拉夫罗夫（Sergey Lavrov）` makes Lavrov, Sergey Lavrov,
     谢尔盖‧拉夫罗夫 and 拉夫罗夫 one entity (joining an existing one when any of them is known)."""
+    titles = name_vocabulary().english_titles
     for m in _BILINGUAL.finditer(text):
         en = m["en"].strip()
+        words = en.split()
+        while len(words) > 2 and words[0].rstrip(".") in titles:
+            words = words[1:]
+        en = " ".join(words)
         raw = m["zh"]
         known_by_en = gazetteer.lookup(en)
         zh = _trailing_person(raw)
         if zh is None and known_by_en is not None:
             zh = _known_tail(gazetteer, raw, known_by_en)
-        if zh is None and known_by_en is not None:
-            # A known English name vouches for the Chinese just before it: what follows the title word.
-            tail = re.split(_ROLE_WORDS, raw.strip())[-1]
-            zh = tail if 2 <= len(tail) <= 5 else None
+        if (zh is None or not _NAME_DOTS & set(zh)) and (known_by_en is not None or _personal_name(en)):
+            # The tagger missed a transliteration (赛塔, 卡西斯), cut it (卡|普里) or took a word with it
+            # (大亨斯雷塔): the name is what follows the last title or descriptor word, if a known English
+            # name vouches for it or it is written as foreign names are.
+            tail = after_descriptors(raw)
+            if (2 <= len(tail) <= 5 and (zh is None or tail.endswith(zh) or zh.endswith(tail))
+                    and (known_by_en is not None or _transliterated(tail))):
+                zh = tail
         if zh is None:
             continue
         zh = _name_only(zh)
         if zh is None:
             continue
-        if len(en.split()) < 2 and not _NAME_DOTS & set(zh) and known_by_en is None:
+        if known_by_en is None and ((len(en.split()) < 2 and not _NAME_DOTS & set(zh)) or _THING_WORDS.search(en)):
             continue
         surname_zh = re.split(r"[·‧•・]", zh)[-1]
         surname_en = en.split()[-1]
