@@ -516,7 +516,8 @@ def _print_rows(
     if with_snippet:
         table.add_column("snippet", ratio=3, overflow="fold")
     for row in rows:
-        cells = [cell(row.id), cell((row.published or "")[:10]), cell(row.outlet or ""), cell(row.title or "")]
+        shown = (row.published or "")[:10] or (f"{row.day} (inferred)" if row.day else "")
+        cells = [cell(row.id), cell(shown), cell(row.outlet or ""), cell(row.title or "")]
         if with_snippet:
             cells.append(_highlighted(row.snippet or ""))
         table.add_row(*cells)
@@ -724,14 +725,20 @@ def stats(
     """Articles (or publications) per outlet per month."""
     with _open(db) as archive:
         rows = archive.stats(by.value)
+        # Undated articles count in the month their lead gives: how many of each month's those are.
+        inferred = archive.stats_inferred() if by is CountBy.article else {}
     counted = f"{by.value}s"
     if output_format is ListFormat.jsonl:
         for outlet_name, month, count in rows:
-            sys.stdout.write(json.dumps({"outlet": outlet_name, "month": month, counted: count}, ensure_ascii=False) + "\n")
+            record: dict[str, object] = {"outlet": outlet_name, "month": month, counted: count}
+            if by is CountBy.article:
+                record["inferred"] = inferred.get((outlet_name, month), 0)
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     table = Table("outlet", "month", counted, title=f"{counted} per outlet per month")
     for outlet_name, month, count in rows:
-        table.add_row(cell(outlet_name or ""), cell(month or ""), str(count))
+        how_many = inferred.get((outlet_name, month), 0)
+        table.add_row(cell(outlet_name or ""), cell(month or ""), f"{count} ({how_many} by inferred day)" if how_many else str(count))
     _console().print(table)
 
 
@@ -900,8 +907,8 @@ def story(
     )
     table = Table("published", "outlet", "headline", "article", title="timeline")
     for article in row.articles:
-        table.add_row(cell((article["published"] or "")[:16]), cell(article["outlet"] or ""),
-                      cell(article["title"] or ""), cell(article["id"]))
+        when = (article["published"] or "")[:16] or (f"{article['day']} (inferred)" if article.get("day") else "")
+        table.add_row(cell(when), cell(article["outlet"] or ""), cell(article["title"] or ""), cell(article["id"]))
     console.print(table)
     if related:
         console.print("related stories:")
@@ -933,7 +940,8 @@ def entity(
     console.print("roles: " + terminal("、".join(f"{r} ({n})" for r, n in report["roles"].items()) or "-"))
     table = Table("month", "outlet", "mentions", "articles", title="mentions")
     for row in report["mentions"]:
-        table.add_row(cell(row["month"] or ""), cell(row["outlet"] or ""), str(row["mentions"]), str(row["articles"]))
+        articles = f"{row['articles']} ({row['inferred']} by inferred day)" if row.get("inferred") else str(row["articles"])
+        table.add_row(cell(row["month"] or ""), cell(row["outlet"] or ""), str(row["mentions"]), articles)
     console.print(table)
     for item in report["stories"]:
         console.print(f"  story {terminal(item['id'])}  {terminal(item['start'] or '?')}  {terminal(item['label'] or '')}")

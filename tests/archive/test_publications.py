@@ -274,7 +274,7 @@ def test_a_schema_5_archive_is_migrated_keeping_every_capture(tmp_path: Path) ->
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
     conn.close()
     with Archive(db) as archive:
-        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 6
+        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert archive.conn.execute(
             "SELECT sha256, article_id, fold_reason FROM captures ORDER BY seq"
         ).fetchall() == before
