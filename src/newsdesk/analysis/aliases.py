@@ -101,6 +101,10 @@ def _now() -> str:
 
 def list_aliases(conn: sqlite3.Connection, gazetteer: Gazetteer) -> list[dict[str, Any]]:
     """The user's aliases in the order added, each with the entity it resolves to and the merge it made."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name='alias_log'").fetchone():
+        # An older archive opened read-only: its aliases, with no log yet.
+        return [{"name": n, "alias": a, "entity_id": None, "entity": None, "merged": None, "added": None}
+                for n, a in conn.execute("SELECT entity, alias FROM user_aliases ORDER BY rowid")]
     logged = {
         (name, alias): (merged_id, added_at)
         for name, alias, merged_id, added_at in conn.execute(
