@@ -321,7 +321,7 @@ def extract(
     skipped = Skipped()
     for path in iter_paths(present, follow_symlinks, skipped):
         raw = read_capture(path)
-        article = Article(file=raw.path, error=raw.error) if raw.data is None else extract_capture(raw.data, raw.path, options)
+        article = Article(file=raw.path, error=raw.error) if raw.data is None else extract_capture(raw.data, raw.path, options, charset=raw.charset)
         read += 1
         failures += article.error is not None
         warned += bool(article.warnings)
@@ -1049,6 +1049,141 @@ def alias_undo(db: Path = DB_OPTION) -> None:
         _console(stderr=True).print("[yellow]no alias to undo[/yellow]: `newsdesk alias list` shows yours")
         raise typer.Exit(code=1)
     _print_removed(removed)
+
+
+# --- following feeds ---------------------------------------------------------------------------
+
+follow_app = typer.Typer(help="Feeds (RSS, Atom) and news sitemaps that `newsdesk fetch` polls.", no_args_is_help=True)
+app.add_typer(follow_app, name="follow")
+
+
+def _feed_url(value: str) -> str:
+    from newsdesk.archive.follow import FollowError, check_url
+
+    try:
+        return check_url(value)
+    except FollowError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@follow_app.command("add")
+def follow_add(
+    url: str = typer.Argument(..., help="A feed (RSS, Atom) or sitemap (a news sitemap, a sitemap index).",
+                              callback=_feed_url),
+    db: Path = DB_OPTION,
+) -> None:
+    """Follow a feed or sitemap: `newsdesk fetch` polls it and fetches the pages it lists."""
+    from newsdesk.archive.follow import add_follow
+
+    with _open(db, must_exist=False) as archive:
+        added = add_follow(archive, url)
+    _console().print(f"following {terminal(url)}" if added else f"already following {terminal(url)}")
+
+
+@follow_app.command("remove")
+def follow_remove(url: str = typer.Argument(..., help="A URL `follow list` shows."), db: Path = DB_OPTION) -> None:
+    """Stop following a feed or sitemap (the pages fetched from it stay in the archive)."""
+    from newsdesk.archive.follow import remove_follow
+
+    with _open(db) as archive:
+        dropped = remove_follow(archive, url)
+    if not dropped:
+        _console(stderr=True).print(f"[red]not following {terminal(url)}[/red]: see `newsdesk follow list`")
+        raise typer.Exit(code=2)
+    _console().print(f"no longer following {terminal(url)}")
+
+
+@follow_app.command("list")
+def follow_list(
+    db: Path = DB_OPTION, output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f")
+) -> None:
+    """The feeds and sitemaps followed: last poll, pages fetched, pending and failed."""
+    from newsdesk.archive.follow import follows
+
+    with _open(db) as archive:
+        rows = follows(archive)
+    if output_format == ListFormat.jsonl:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table("url", "kind", "last polled", "status", "pages", "fetched", "pending", "failed", title="following")
+    for row in rows:
+        status = row["error"] or ("" if row["status"] is None else str(row["status"]))
+        kind = row["kind"] or "?"
+        if row["sitemaps"]:
+            kind += f" ({row['sitemaps']} sitemaps)"
+        table.add_row(cell(row["url"]), cell(kind), cell(row["polled_at"] or "never"), cell(status),
+                      *(str(row[k]) for k in ("pages", "fetched", "pending", "failed")))
+    _console().print(table)
+
+
+@app.command()
+def fetch(
+    db: Path = DB_OPTION,
+    captures: Path | None = typer.Option(
+        None, "--captures", help="Folder for the fetched pages (WARC files). Default: ARCHIVE.captures beside the archive."
+    ),
+    interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between requests to one host."),
+    per_host: int = typer.Option(2, "--per-host", min=1, help="Requests in flight to one host."),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight in all."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds one request may take."),
+    max_bytes: int = typer.Option(10 * 1024 * 1024, "--max-bytes", min=1024, help="Largest body read."),
+    contact: str | None = typer.Option(None, "--contact", envvar="NEWSDESK_CONTACT",
+                                       help="Your e-mail or URL, added to the user agent for site owners."),
+    outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
+) -> None:
+    """Poll the followed feeds and sitemaps, fetch the new pages, ingest them. Resumable: run it again."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from newsdesk.analysis.stories import Analysis
+    from newsdesk.archive.follow import FetchEvent, captures_dir_for, follows, run_fetch
+    from newsdesk.extract import ExtractOptions
+    from newsdesk.sources.fetch import FetchSettings, user_agent
+
+    console = _console(stderr=True, soft_wrap=True)
+    if not db.is_file():
+        console.print(f"[red]no archive at {terminal(db)}[/red]: follow a feed or sitemap first with"
+                      f" `newsdesk follow add URL --db {terminal(db)}`")
+        raise typer.Exit(code=2)
+    settings = FetchSettings(
+        user_agent=user_agent(contact), interval=interval, per_host=per_host, concurrency=concurrency,
+        timeout=timeout, max_bytes=max_bytes,
+    )
+    options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with _open(db, must_exist=False) as archive, Progress(*columns, console=console, transient=True) as progress:
+        if not follows(archive):
+            console.print(f"not following anything in {terminal(db)}: add a feed or sitemap with"
+                          " `newsdesk follow add URL`")
+        listings = progress.add_task("feeds and sitemaps", total=None)
+        pages = progress.add_task("pages", total=0)
+        done = {"listing": 0, "page": 0}
+
+        def advance(event: FetchEvent) -> None:
+            done[event.what] += 1
+            if event.what == "listing":
+                progress.update(listings, completed=done["listing"])
+            else:
+                progress.update(pages, completed=done["page"], total=done["page"] + event.pending)
+
+        summary = run_fetch(archive, captures or captures_dir_for(db), settings, options, on_event=advance)
+        progress.update(pages, description="placing articles in stories")
+        with archive.writing():
+            placed = Analysis(archive).update()
+    ingested = summary.ingest
+    console.print(
+        f"feeds and sitemaps polled: {summary.listings} ({summary.listings_unchanged} unchanged)  "
+        f"pages: {summary.fetched} fetched, {summary.unchanged} unchanged, {summary.forbidden} forbidden by robots.txt,"
+        f" {len(summary.failures)} failures, {summary.left} left for the next fetch"
+    )
+    for url, reason in summary.failures[:20]:
+        console.print(f"  failed: {terminal(url)}: {terminal(reason)}")
+    if len(summary.failures) > 20:
+        console.print(f"  … and {len(summary.failures) - 20} more failures")
+    console.print(
+        f"ingested: {ingested.read} captures, {ingested.new} new articles, {ingested.folded} folded,"
+        f" {ingested.failed} failed; {placed} articles placed in stories"
+    )
 
 
 if __name__ == "__main__":

@@ -281,3 +281,128 @@ def test_a_stamp_far_from_the_datelines_day_is_kept() -> None:
 def test_a_foreign_datelines_day_does_not_override_the_local_stamp() -> None:
     # Paris on the 9th late evening is Beijing on the 10th: the page's own day stands.
     assert extract_text(_wire_page("2019-12-10T07:57:40", "新华社巴黎12月9日电")).published[:10] == "2019-12-10"
+
+
+# --- outlet: the name the site prints for itself, not the registry's --------------------------------
+
+def _site_page(site_name: str, url: str, credit: str = "") -> str:
+    return (
+        f"<html><head><meta charset='utf-8'><title>某案今日宣判 - {site_name}</title>"
+        f"<meta property='og:site_name' content='{site_name}'><link rel='canonical' href='{url}'></head><body>"
+        f"<h1>某案今日宣判</h1><div class='article'><p>{_LEAD}</p><p>{_LEAD}</p>{credit}</div></body></html>"
+    )
+
+
+def test_the_sites_own_chinese_name_wins_over_the_registry_name_of_its_host() -> None:
+    # stheadline.com prints 頭條日報 (the registry files the host under 星島日報); ltn.com.tw prints 自由時報電子報.
+    assert extract_text(_site_page("頭條日報 Headline Daily", "https://hd.stheadline.com/news/1/")).outlet == "頭條日報"
+    assert extract_text(_site_page("自由時報電子報", "https://news.ltn.com.tw/news/1")).outlet == "自由時報電子報"
+
+
+def test_a_bilingual_site_name_is_filed_under_the_chinese_name_the_registry_knows() -> None:
+    assert extract_text(_site_page("Apple Daily 蘋果日報", "https://hk.appledaily.com/a/1/")).outlet == "蘋果日報"
+
+
+def test_an_english_site_name_goes_to_the_registry_name() -> None:
+    assert extract_text(_site_page("The Paper", "https://www.thepaper.cn/newsDetail_forward_1")).outlet == "澎湃新闻"
+
+
+def test_a_source_naming_the_site_unnamed_or_the_internet_is_no_outlet() -> None:
+    from newsdesk.extract.credits import is_non_outlet
+
+    assert is_non_outlet("本站原创") and is_non_outlet("網絡") and not is_non_outlet("某某网")
+    page = _site_page("某某日報", "https://unknown.example.org/a/1", "<p>来源：网络</p>")
+    assert extract_text(page).outlet == "某某日報"
+
+
+def test_with_nothing_else_the_copyright_holder_or_the_logo_names_the_site() -> None:
+    def page(footer: str) -> str:
+        return (
+            "<html><head><meta charset='utf-8'><title>某所召开干部职工大会</title></head><body>"
+            f"<div class='header'>{footer}</div><h1>某所召开干部职工大会</h1>"
+            f"<div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div></body></html>"
+        )
+
+    assert extract_text(page("<p>版权所有 某省淡水水产研究所 Copyright © 2018</p>")).outlet == "某省淡水水产研究所"
+    assert extract_text(page("<p>Copyright © 2010-2024 某某信息科技有限公司 不得转载</p>")).outlet is None
+    assert extract_text(page("<a class='logo' href='/'><img src='/logo.png' alt='某某閱讀'></a>")).outlet == "某某閱讀"
+
+
+def test_a_blog_category_naming_a_kind_of_post_is_no_outlet() -> None:
+    assert extract_text(_post("title: 某地工人返乡纪实\ndate: 2020-02-27\ncategories: Archive", "正文开头。")).outlet is None
+
+
+# --- authors: a desk, then the reporters ----------------------------------------------------------
+
+def test_a_byline_naming_its_desk_first_names_the_reporters() -> None:
+    from newsdesk.extract.credits import header_credits, signoff_authors
+
+    assert signoff_authors("國際中心／許元馨報導") == ["許元馨"]
+    assert header_credits("上報快訊／鍾知諭、袁維駿 2023年08月30日 14:50:00").authors == ["鍾知諭", "袁維駿"]
+    # A desk alone names nobody.
+    assert header_credits("【即時中心／綜合報導】").authors == []
+    assert signoff_authors("（財經中心／台北報導）") == []
+    assert extract_text(_page(["大陸中心／李小明報導", _LEAD, _LEAD])).authors == ["李小明"]
+
+
+def test_an_update_stamp_beside_the_date_is_not_a_name() -> None:
+    from newsdesk.extract.credits import unlabelled_credit
+
+    assert unlabelled_credit("更新", allow_person=True) is None
+
+
+def test_an_author_element_names_the_writer_when_nothing_else_does() -> None:
+    def page(marks: str) -> str:
+        return (
+            "<html><head><meta charset='utf-8'><title>某市突降暴雨</title></head><body>"
+            f"<h1>某市突降暴雨</h1><div class='info'>{marks}</div>"
+            f"<div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div></body></html>"
+        )
+
+    assert extract_text(page("<span id='author_baidu'>王小帆</span>")).authors == ["王小帆"]
+    # Several names are a list (columnists, commenters), not the byline; a heading is not a name.
+    assert extract_text(page("<div class='author'>吴小波</div><div class='author'>郝小倩</div>")).authors == []
+    assert extract_text(page("<div class='comment'><span class='author'>王小帆</span></div>")).authors == []
+
+
+# --- published: a date-marked element, when nothing else dates the page -------------------------------
+
+def test_a_date_marked_element_dates_a_page_that_states_no_other_date() -> None:
+    def page(stamp: str) -> str:
+        return (
+            "<html><head><meta charset='utf-8'><title>某市突降暴雨</title></head><body>"
+            f"<div class='nav'><a href='/'>首页</a></div><h1>某市突降暴雨</h1>"
+            f"<div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div>{stamp}</body></html>"
+        )
+
+    assert extract_text(page("<p class='time'><span>2019-05-17</span> 来源：某某网</p>")).published[:10] == "2019-05-17"
+    assert extract_text(page("<div class='date'>2018-08-02</div>")).published[:10] == "2018-08-02"
+    # A commenter's stamp is not the article's.
+    assert extract_text(page("<div class='comment'><span class='time'>2019-05-18 09:21</span></div>")).published is None
+
+
+def test_a_commentator_title_is_a_role_not_a_name() -> None:
+    assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（评论员 王小明 李大同）"])).authors == ["王小明", "李大同"]
+    assert extract_text(_page([_LEAD, "气象台提醒市民注意出行安全。（某某日报评论员）"])).authors == []
+
+
+# --- title: a page whose title is only the site's name ------------------------------------------------
+
+def test_a_page_titled_with_the_sites_name_takes_the_heading_over_its_article() -> None:
+    page = (
+        "<html><head><meta charset='utf-8'><title>某省淡水水产研究所官网</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/news'>新闻动态</a></div>"
+        "<div class='left'><h5>某省淡水水产研究所召开干部职工大会暨党风廉政建设大会</h5>"
+        f"<div class='content'><p>{_LEAD}</p><p>{_LEAD}</p></div></div>"
+        "<div class='footer'>版权所有 某省淡水水产研究所</div></body></html>"
+    )
+    assert extract_text(page).title == "某省淡水水产研究所召开干部职工大会暨党风廉政建设大会"
+
+
+def test_a_labelled_publication_date_anywhere_dates_a_page_that_states_no_other() -> None:
+    page = (
+        "<html><head><meta charset='utf-8'><title>某区调研众创金融街</title></head><body>"
+        f"<h1>某区调研众创金融街</h1><div class='article'><p>{_LEAD}</p><p>{_LEAD}</p></div>"
+        "<table><tr><td><font>发布日期：<!-- begin -->2019-03-06<!-- end --></font></td></tr></table></body></html>"
+    )
+    assert extract_text(page).published[:10] == "2019-03-06"

@@ -327,6 +327,9 @@ def test_aliases_of_the_wrong_type_is_a_helpful_error(tmp_path: Path) -> None:
         ("BBC News 中文", "BBC News 中文"),
         ("DIGITIMES 科技網", "DIGITIMES 科技網"),
         ("央视新闻客户端", "央视新闻客户端"),
+        ("微信「捌零记」：~~[标题](https://mp.weixin.qq.com/s/x)~~", "捌零记"),  # terminus2049 reposts
+        ("微信「晒爱思PsyEyes」：", "晒爱思PsyEyes"),  # a Latin word glued on is part of the name
+        ("◎凤凰WEEKLY", "凤凰WEEKLY"),  # a bullet is not
     ],
 )
 def test_outlet_name_is_cut_before_channel_byline_and_notes(hint: str, name: str) -> None:

@@ -85,7 +85,7 @@ def prepare(archive: Archive, raw: RawCapture, options: ExtractOptions) -> Prepa
     sha = capture_hash(raw.data)
     if archive.known(sha):
         return Prepared(_without_data(raw), sha, len(raw.data))
-    article = extract_capture(raw.data, raw.path, options)
+    article = extract_capture(raw.data, raw.path, options, charset=raw.charset)
     article.capture_url = article.capture_url or raw.capture_url
     article.captured_at = raw.captured_at
     if raw.warning:

@@ -241,6 +241,24 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """,
     _capture_url_keys,
     _publications,
+    # Following feeds (archive/follow.py): the feeds and sitemaps followed (with the sitemaps an index
+    # lists, `parent` naming it), what a conditional GET needs of each; every page they listed, where its
+    # fetch stands (the queue a killed `fetch` resumes); the capture files (WARC) fetches wrote and
+    # whether they have been ingested.
+    """
+    CREATE TABLE IF NOT EXISTS follows (
+        url TEXT PRIMARY KEY, parent TEXT, added TEXT NOT NULL, kind TEXT,
+        etag TEXT, last_modified TEXT, polled_at TEXT, status INTEGER, error TEXT
+    );
+    CREATE TABLE IF NOT EXISTS fetched_pages (
+        url TEXT PRIMARY KEY, listing TEXT, listed_updated TEXT, discovered TEXT NOT NULL,
+        state TEXT NOT NULL, final_url TEXT, status INTEGER, fetched_at TEXT,
+        etag TEXT, last_modified TEXT, error TEXT, runs INTEGER NOT NULL DEFAULT 0,
+        warc TEXT, warc_offset INTEGER, warc_end INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS fetched_pages_state ON fetched_pages(state);
+    CREATE TABLE IF NOT EXISTS fetch_files (path TEXT PRIMARY KEY, created TEXT NOT NULL, ingested TEXT);
+    """,
     _aliases_and_event_days,
 ]
 

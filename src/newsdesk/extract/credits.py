@@ -187,6 +187,20 @@ _SLASH_BYLINE = re.compile(
     rf"[／/╱]\s*(?:{_PLACE}|[{_CJK}]{{2,3}})?\s*{_VERB}\s*[）)〕】\]]?"
 )
 
+# A desk, then the reporters: `國際中心／許元馨報導`, `上報快訊／鍾知諭、袁維駿`.
+_DESK_BYLINE = re.compile(
+    rf"^[（(〔【\[]?\s*[{_CJK}A-Za-z]{{0,8}}?{vocab.section_pattern('desk')}\s*[／/╱]\s*"
+    rf"(?P<names>[^（）()〔〕【】\[\]／/╱\d，。,]{{2,30}}?)\s*(?:{_VERB})?\s*[）)〕】\]]?$"
+)
+
+
+def desk_byline(line: str) -> list[str]:
+    """Reporters of a byline naming their desk first, with the date it may share a line with."""
+    if len(line) > 60:
+        return []
+    m = _DESK_BYLINE.match(date_line_remainder(line))
+    return _names_only(m["names"]) if m else []
+
 
 @dataclass(slots=True)
 class Dateline:
@@ -226,6 +240,14 @@ def _byline_names(text: str) -> list[str]:
 def is_outlet_name(name: str) -> bool:
     """A dateline's outlet that is a name (`北京商报`), not `本报`/`本网` (the paper itself, unnamed)."""
     return looks_like_outlet(name) and not _NON_NAME.search(name)
+
+
+_NON_OUTLET = re.compile(vocab.section_pattern("non_outlet"))
+
+
+def is_non_outlet(name: str) -> bool:
+    """A source value naming no outlet (`本站原创`, `网络`): the site unnamed, or the internet."""
+    return bool(_NON_OUTLET.fullmatch(name.strip()))
 
 
 def _is_outlet(name: str) -> bool:
@@ -280,8 +302,13 @@ def signoff_authors(block: str) -> list[str] | None:
         return None
     block = _BULLET.sub("", _LATIN_PAREN.sub("", block))
     m = _SIGNOFF.match(block) or _SLASH_BYLINE.fullmatch(block.strip())
-    if m:
+    if m and _names_only(m["names"]):
         return _names_only(m["names"])
+    desk = desk_byline(block)
+    if desk:
+        return desk
+    if m:
+        return []
     line = read_credit_line(block)
     if line and line.is_byline and line.authors:
         return line.authors
@@ -331,8 +358,17 @@ _SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
 _VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOSE
 # What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
 # `人民网 原创稿`, `游民星空[整理]`).
-_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號)\s*[:：]?\s*")
-_LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})\s*[A-Za-z][A-Za-z .&'\-]*$")
+# `微信「捌零记」`, `微信「晒爱思PsyEyes」`: the platform, then the account in brackets.
+_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號|微信(?=\s*[「『“]))\s*[:：]?\s*")
+# `上報 Up Media`, `香港經濟日報HKET`: a brand set apart, or a short acronym; a Latin word glued on is part
+# of the name (`晒爱思PsyEyes`, `凤凰WEEKLY`).
+_LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})(?:\s+[A-Za-z][A-Za-z .&'\-]*|[A-Z]{{2,5}})$")
+_LATIN_HEAD = re.compile(rf"^[A-Za-z][A-Za-z.&'\-]*(?:\s+[A-Za-z][A-Za-z.&'\-]*)*\s+(?=[{_CJK}]{{2}})")
+
+
+def without_latin_head(name: str) -> str:
+    """`Apple Daily 蘋果日報` → `蘋果日報`: a bilingual name's Chinese part."""
+    return _LATIN_HEAD.sub("", name)
 # Markdown strikethrough (`~~`) around a linked title also ends the name before it.
 _OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
@@ -360,7 +396,7 @@ _GLUED_LABEL_CHARS = 3
 
 def outlet_part(value: str) -> str:
     """The outlet's name in a source value, cut before any channel, byline or note."""
-    value = value.strip(_VALUE_TRIM)
+    value = _BULLET.sub("", value).strip(_VALUE_TRIM)
     m = _LABEL.match(value)
     if m and _LABEL_ROLE[m["label"]] == "source" and (m["sep"] or len(m["label"]) >= _GLUED_LABEL_CHARS):
         # `来源：人民网-文化频道`, as some pages fill their og:site_name; `本文来源于国家统计局`: a
@@ -710,9 +746,10 @@ def header_credits(line: str) -> CreditLine | None:
         return found
     stripped = line.strip()
     m = _SLASH_BYLINE.fullmatch(stripped) or _BYLINE_PAREN.fullmatch(stripped) or _SIGNOFF.fullmatch(stripped)
-    if m:
-        names = [strip_role(n) for n in split_names(m["names"])]
-        return CreditLine(authors=[n for n in names if _looks_like_name(n)], roles={"author"})
+    names = [strip_role(n) for n in split_names(m["names"])] if m else []
+    names = [n for n in names if _looks_like_name(n)] or desk_byline(stripped)
+    if m or names:
+        return CreditLine(authors=names, roles={"author"})
     return None
 
 
@@ -751,6 +788,26 @@ def meta_authors(values: list[str], site_names: list[str]) -> tuple[list[str], l
             elif _looks_like_name(part):
                 names.append(part)
     return names, outlets
+
+
+def element_author(texts: list[str]) -> str | None:
+    """The writer a page's author element names (`<span class="author">紀曉風</span>`), when every such
+    element holding a bare name names the same one: several names are a list (comments, columnists)."""
+    names: set[str] = set()
+    for text in (collapse_space(t) for t in texts):
+        if re.fullmatch(f"[{_CJK}]{{2,3}}", text):
+            if text not in _LABEL_ROLE and _looks_like_name(text) and not _is_outlet(text):
+                names.add(text)
+            continue
+        # `作者 : 林海`: the element holds a credit line.
+        line = read_credit_line(text) if len(text) <= 40 else None
+        if line is not None and line.is_byline:
+            names.update(line.authors)
+    return names.pop() if len(names) == 1 else None
+
+
+def collapse_space(text: str) -> str:
+    return " ".join(text.split())
 
 
 def printed_as_writer(name: str, text: str) -> bool:

@@ -24,6 +24,8 @@ class Draft:
     # Candidate outlet names, strongest first: credits and bylines, then the site's own name.
     outlet_hints: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)
+    # The name the site declares for itself (og:site_name, the publisher): what it prints, over the registry's.
+    own_name: str | None = None
     # A name printed beside the date under the headline, without a label: weaker than a credit line.
     header_outlets: list[str] = field(default_factory=list)
     publisher: str | None = None

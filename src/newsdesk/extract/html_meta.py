@@ -247,6 +247,9 @@ def _agrees(heading: str, candidate: str) -> bool:
     return bool(a and b) and (a in b or b in a) and min(len(a), len(b)) >= 4
 
 
+_SITE_WORDS = re.compile(r"(?:官方网站|官方網站|官网|官網|网站|網站|首页|首頁)$")
+
+
 def best_title(page: PageMeta, site_names: list[str] | None = None) -> str | None:
     """The headline: an `<h1>` that agrees with the meta or document title, else the meta title,
     else the document title, each without the site's name; never the site's name itself."""
@@ -254,7 +257,8 @@ def best_title(page: PageMeta, site_names: list[str] | None = None) -> str | Non
     folded_names = {_fold(n) for n in names if n}
 
     def is_site(text: str) -> bool:
-        return _fold(text) in folded_names
+        # `中国地理学会官网`: the site's name calling itself the official site or home page.
+        return _fold(text) in folded_names or _SITE_WORDS.sub("", _fold(text)) in folded_names
 
     candidates = [
         strip_site_name(t, names) for t in (page.title, page.headline, page.doc_title) if t and not is_site(t)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import trafilatura
 from lxml import etree, html
 
-from newsdesk.extract import credits
+from newsdesk.extract import credits, vocab
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
 from newsdesk.extract.chrome import SHARE_START, is_foreign_link, markdown_heading, names_an_original, unwrap_archived
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
@@ -66,11 +67,25 @@ def _text_before(el: html.HtmlElement) -> str:
 
 
 def _heading_title(root: html.HtmlElement) -> str | None:
-    for tag in ("h1", "h2"):
+    for tag in ("h1", "h2", "h3", "h4", "h5"):
         for el in root.iter(tag):
             text = collapse(el.text_content())
             if 4 <= len(text) <= 120:
                 return text
+    return None
+
+
+def _heading_before(root: html.HtmlElement, region: html.HtmlElement) -> str | None:
+    """The last heading (h1-h6) printed before the article's region: its headline when the page's
+    title is only the site's name."""
+    found = None
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6", region.tag):
+        if el is region:
+            return found
+        if el.tag != region.tag:
+            text = collapse(el.text_content())
+            if 6 <= len(text) <= 120:
+                found = text
     return None
 
 
@@ -212,6 +227,87 @@ def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | No
     return parts[-1]
 
 
+# Copyright notices found in the page's source (a regular expression over the text is far cheaper than a
+# walk of every text node); the markup around them is dropped before they are read.
+_COPYRIGHT_MARK = re.compile(r"版[权權]所有|Copyright|&copy;|©")
+_TAG_OR_ENTITY = re.compile(r"<[^>]*>|&nbsp;|&#160;")
+_LOGO_ALTS = etree.XPath(
+    "//img[contains(@src, 'logo') or ancestor-or-self::*[contains(@class, 'logo') or contains(@id, 'logo')]]/@alt"
+)
+_HOLDER_AFTER = re.compile(
+    r"(?:版[权權]所有|Copyright|©)\s*[:：]?\s*(?:©\s*)?(?:(?:19|20)\d\d\s*(?:[-–—~]\s*(?:19|20)\d\d)?\s*年?)?\s*"
+    r"(?P<name>[\u4e00-\u9fff]{3,20})"
+)
+_HOLDER_BEFORE = re.compile(r"(?P<name>[\u4e00-\u9fff]{3,20})\s*版[权權]所有")
+_NOT_A_HOLDER = re.compile(r"(?:公司|有限|集团|集團|未经|未經|不得|转载|轉載|授权|授權|违者|違者|必究|首页|首頁)")
+
+
+_AUTHOR_ELEMENTS = etree.XPath(
+    "//*[(contains(@class, 'author') or contains(@id, 'author')) and not(self::meta)"
+    " and not(ancestor-or-self::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+)
+
+
+# Elements a template names for the date it prints (`<p class="time">`, `<div class="date">`, `pubtime`).
+_DATE_ELEMENTS = etree.XPath(
+    "//*[contains(@class, 'time') or contains(@class, 'date') or contains(@id, 'time') or contains(@id, 'date')]"
+)
+
+
+def _in_comments(el: html.HtmlElement) -> bool:
+    return any("comment" in (a.get("class") or "") + (a.get("id") or "") for a in el.iterancestors())
+
+
+# Publication-date labels of the credit grammar (`发布日期：`, `發佈時間：`), read wherever the page prints them.
+_PUBLISHED_WORDS = sorted(w for w in vocab.words("label", "date") if w.startswith(("发布", "發布", "發佈", "发表", "發表", "刊发", "刊發")))
+_PUBLISHED_LABEL = re.compile(vocab.alternation(set(_PUBLISHED_WORDS)) + r"\s*[:：]")
+
+
+def _date_element_stamp(root: html.HtmlElement, source: str) -> str | None:
+    """The first short date-marked element (or labelled date) that states a date, read only when the
+    page gives no other."""
+    for label in itertools.islice(_PUBLISHED_LABEL.finditer(source), 5):
+        # The date follows the label, perhaps across a tag or a comment (`发布日期：<!-- begin -->2019-03-06`).
+        after = collapse(_TAG_OR_ENTITY.sub(" ", source[label.end() : label.end() + 200]))
+        date = credits.date_in(after[:30])
+        if date:
+            return date
+    for el in _DATE_ELEMENTS(root)[:30]:
+        if el.tag in ("meta", "script", "style") or "comment" in (el.get("class") or "") + (el.get("id") or ""):
+            continue
+        if _in_comments(el):
+            continue
+        text = collapse(el.text_content())
+        if len(text) <= 40 and credits.is_date_line(text):
+            date = credits.date_in(text)
+            if date:
+                return date
+    return None
+
+
+def _printed_own_names(root: html.HtmlElement, source: str) -> list[str]:
+    """The site's name where the page prints it for itself: the copyright line's holder
+    (`版权所有 湖南省中医药研究院附属医院`, `中央通訊社版權所有`), the logo's alt text (`<img alt="61閱讀">`).
+
+    Weak evidence, read only when nothing names the outlet: a company (`网易公司`) or a notice
+    (`不得轉載`) is not a name."""
+    names: list[str] = []
+    pieces = []
+    for mark in itertools.islice(_COPYRIGHT_MARK.finditer(source), 6):
+        window = source[max(0, mark.start() - 80) : mark.end() + 160].replace("&copy;", "©")
+        pieces.append(_TAG_OR_ENTITY.sub(" ", window))
+    for piece in pieces:
+        for pattern in (_HOLDER_AFTER, _HOLDER_BEFORE):
+            for m in pattern.finditer(str(piece)):
+                if not _NOT_A_HOLDER.search(m["name"]):
+                    names.append(m["name"])
+    for alt in _LOGO_ALTS(root)[:6]:
+        alt = collapse(str(alt))
+        if 3 <= len(alt) <= 20 and re.search(r"[\u4e00-\u9fff]", alt) and not _NOT_A_HOLDER.search(alt):
+            names.append(alt)
+    return names
+
+
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
@@ -303,6 +399,9 @@ def read_html(text: str, mirror: bool) -> Draft:
     learned_page = kana < han * _MAX_KANA_SHARE
     root = parse_html(text)
     page = read_page_meta(root)
+    # Weak evidence, looked for only where the page's metadata is silent (and before cleaning drops it).
+    own_names = [] if mirror or page.site_names() else _printed_own_names(root, text)
+    element_date = None if mirror or page.published or page.weak_published else _date_element_stamp(root, text)
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
     original, repost_outlets = _original_links(root) if _CREDIT_CUES.search(text) else (None, [])
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
@@ -316,7 +415,9 @@ def read_html(text: str, mirror: bool) -> Draft:
     registry = load_registry()
     known = registry.by_url(page.canonical) or registry.by_url(draft.capture_url)
     site_names = [known.name, *known.aliases] if known else []
-    draft.title = _heading_title(root) if mirror else best_title(page, site_names)
+    # A page whose title is only the site's name (`浙江省淡水水产研究所`, `中国地理学会官网`) prints its
+    # headline in a lesser heading.
+    draft.title = _heading_title(root) if mirror else best_title(page, [*site_names, *own_names])
     if mirror:
         # Markdown allows HTML blocks: a fragment that opens with a markdown heading is a markdown
         # post (RSS-to-markdown feeds: `[标题](https://outlet/…)` over `------`), and that is its title.
@@ -353,6 +454,10 @@ def read_html(text: str, mirror: bool) -> Draft:
         page_text = root.text_content()
         tag_authors = [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
     draft.fallback_authors = ld_authors or tag_authors
+    if not draft.fallback_authors:
+        # Templates mark the writer's name with an author class (`<span class="author">`).
+        named = credits.element_author([el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]])
+        draft.fallback_authors = [named] if named else []
     found_region = read_region(root, draft.title, learned_page)
     region = found_region.element
     draft.confidence = found_region.confidence
@@ -383,18 +488,22 @@ def read_html(text: str, mirror: bool) -> Draft:
         # Not anchored under the headline, a date may be a banner's or a neighbouring story's.
         draft.weak_published_hints.append(header_date)
     draft.weak_published_hints.extend(page.weak_published)
+    if element_date:
+        draft.weak_published_hints.append(element_date)
     # A JSON-LD author that is an outlet is the account re-posting a wire (`author: 新华社`); an author
     # meta tag naming one is usually the site's own default.
     draft.outlet_hints.extend(ld_outlets)
     draft.site_names.extend([*page.site_names(), *tag_outlets])
+    draft.own_name = next(iter(page.site_names()), None)
     site_part = _doc_title_site(page.doc_title, registry)
     if site_part:
         draft.site_names.append(site_part)
+    draft.site_names.extend(own_names)
     draft.blocks, draft.images = found_region.blocks, found_region.images
     if region is None or found_region.method == "generic":
         return draft
     if draft.title is None:
-        draft.title = _heading_title(region)
+        draft.title = _heading_title(region) or _heading_before(root, region)
     # Mirror pages put the share block inside the region: nothing after it is the article's.
     for i, block in enumerate(draft.blocks):
         if SHARE_START.search(block):

@@ -290,7 +290,11 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
 def _outlet_as_printed(hint: str) -> str | None:
     """An outlet hint cut to the outlet's name, as printed: no channel, byline or note
     (`人民网-文化频道` → 人民网, `证券时报网作者：李在山` → 证券时报网)."""
-    return credits.outlet_part(hint) or None
+    name = credits.outlet_part(hint)
+    return name if name and not credits.is_non_outlet(name) else None
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _resolve_outlet(
@@ -318,10 +322,16 @@ def _resolve_outlet(
             name = _outlet_as_printed(hint)
             if name:
                 return name
+    own = _outlet_as_printed(draft.own_name) if draft.own_name and _HAN.search(draft.own_name) else None
     for url in (draft.original_url, draft.capture_url):
         outlet = registry.by_url(url)
         if outlet:
-            return name_in_script(outlet, language, text)
+            # The site's own Chinese name is what the capture prints (`頭條日報` on a host the registry
+            # files under 星島日報, `自由時報電子報`); an English brand goes to the registry's name.
+            if own and registry.by_name(credits.without_latin_head(own)) is outlet:
+                # `Apple Daily 蘋果日報`: a bilingual name is filed under its Chinese part the registry knows.
+                return credits.without_latin_head(own)
+            return own or name_in_script(outlet, language, text)
     weak = [h.strip() for h in draft.site_names if h and h.strip()]
     for hint in weak:
         known = registry.find_in(hint)
@@ -541,8 +551,11 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
-def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions = _DEFAULT) -> Article:
-    """Extract an article from a capture; failures come back as `Article(error=…)`, never raised."""
+def extract_capture(
+    data: bytes | str, name: str = "", options: ExtractOptions = _DEFAULT, charset: str | None = None
+) -> Article:
+    """Extract an article from a capture; failures come back as `Article(error=…)`, never raised.
+    `charset`: what the transport declared of bytes (an HTTP header), weighed by `decode`."""
     encoding = None
     source_bytes: int | None = None
     bytes_cut: Cut | None = None
@@ -561,7 +574,7 @@ def extract_capture(data: bytes | str, name: str = "", options: ExtractOptions =
                     if len(data) > limit:
                         data = data[:limit]
                         bytes_cut = Cut(limit, "bytes", source_bytes, "bytes")
-                decoded = decode(data)
+                decoded = decode(data, charset)
                 text, encoding = decoded.text, decoded.encoding
             else:
                 text = data

@@ -356,7 +356,18 @@ def _warc_record(records: Any, record: Any, path: Path) -> tuple[RawCapture | No
         name, data,
         capture_url=record.rec_headers.get_header("WARC-Target-URI"),
         captured_at=record.rec_headers.get_header("WARC-Date"),
+        charset=_header_charset(record.http_headers),
     ), False
+
+
+def _header_charset(http: Any) -> str | None:
+    """The charset parameter of a response's Content-Type (`text/html; charset=GBK`), if any."""
+    content_type = (http.get_header("Content-Type") if http is not None else "") or ""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
 
 
 def _with_note(capture: RawCapture, note: str) -> RawCapture:

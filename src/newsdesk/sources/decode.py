@@ -210,8 +210,19 @@ def _readable(text: str) -> bool:
     return text.count("\ufffd") * 1000 <= len(text) * _MAX_BAD_PER_MILLE
 
 
-def decode(data: bytes) -> Decoded:
-    """Decode capture bytes; raise `DecodeError` for binary junk."""
+def _transport(charset: str | None) -> str | None:
+    """The charset the HTTP header (or a WARC record's) gave, as a codec name, if Python knows it."""
+    if not charset:
+        return None
+    encoding = _canonical(charset.strip().strip("\"'"))
+    # UTF-16 without a BOM was ruled out before declarations are read: a header cannot make it so.
+    return None if encoding is None or encoding.startswith(_NOT_ASCII_COMPATIBLE) else encoding
+
+
+def decode(data: bytes, charset: str | None = None) -> Decoded:
+    """Decode capture bytes; raise `DecodeError` for binary junk. `charset` is what the transport
+    (an HTTP Content-Type header) declared: like the page's own `<meta>` declaration, which it comes
+    before (as in browsers), it is trusted only while the bytes read as text under it."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return Decoded(data.decode(encoding, errors="replace"), encoding)
@@ -225,8 +236,7 @@ def decode(data: bytes) -> Decoded:
     text = _strict(data, "utf-8")
     if text is not None:
         return Decoded(text, "utf-8")
-    declared = _declared(data)
-    if declared:
+    for declared in dict.fromkeys(d for d in (_transport(charset), _declared(data)) if d):
         text = _strict(data, declared)
         if text is not None:
             score = _chinese_score(text)

@@ -30,6 +30,8 @@ class RawCapture:
     captured_at: str | None = None
     # What the container noticed about readable bytes that may not be whole (the article keeps it).
     warning: str | None = None
+    # The charset the transport declared (a WARC record's HTTP Content-Type): decoding weighs it.
+    charset: str | None = None
 
 
 @dataclass
