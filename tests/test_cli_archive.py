@@ -24,7 +24,7 @@ from tests.archive.helpers import BASE, CAPTURES, read, revised, traditional, wr
 
 RUNNER = CliRunner()
 WIDE = {"COLUMNS": "250", "NO_COLOR": "1"}
-SEARCH_KEYS = {"id", "title", "outlet", "published", "captures", "publications", "snippet", "expanded"}
+SEARCH_KEYS = {"id", "title", "outlet", "published", "day", "day_inferred", "captures", "publications", "snippet", "expanded"}
 LIST_KEYS = SEARCH_KEYS - {"snippet", "expanded"}
 
 
@@ -192,7 +192,7 @@ def test_stats_counts_articles_per_outlet_and_month(db: Path) -> None:
     table = newsdesk("stats", "--db", db)
     assert table.exit_code == 0 and "大纪元" in table.stdout and "2022-02" in table.stdout
     rows = jsonl(newsdesk("stats", "--db", db, "--format", "jsonl"))
-    assert all(set(r) == {"outlet", "month", "articles"} for r in rows)
+    assert all(set(r) == {"outlet", "month", "articles", "inferred"} for r in rows)
     with Archive(db) as archive:
         assert sum(int(r["articles"]) for r in rows) == archive.counts()["articles"]
 

@@ -465,6 +465,9 @@ def ingest(
     _report_skipped(summary.skipped, console)
     console.print(f"archive {terminal(db)}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
                   f" {placed} articles placed in stories")
+    if analysis.refused_aliases:
+        console.print(f"  note: {analysis.refused_aliases} name pair(s) in these articles name two different known entities;"
+                      " not learned (`newsdesk alias list --refused`)")
     if missing:
         raise typer.Exit(code=2)
 
@@ -515,7 +518,8 @@ def _print_rows(
     if with_snippet:
         table.add_column("snippet", ratio=3, overflow="fold")
     for row in rows:
-        cells = [cell(row.id), cell((row.published or "")[:10]), cell(row.outlet or ""), cell(row.title or "")]
+        shown = (row.published or "")[:10] or (f"{row.day} (inferred)" if row.day else "")
+        cells = [cell(row.id), cell(shown), cell(row.outlet or ""), cell(row.title or "")]
         if with_snippet:
             cells.append(_highlighted(row.snippet or ""))
         table.add_row(*cells)
@@ -740,14 +744,20 @@ def stats(
     """Articles (or publications) per outlet per month."""
     with _open(db) as archive:
         rows = archive.stats(by.value)
+        # Undated articles count in the month their lead gives: how many of each month's those are.
+        inferred = archive.stats_inferred() if by is CountBy.article else {}
     counted = f"{by.value}s"
     if output_format is ListFormat.jsonl:
         for outlet_name, month, count in rows:
-            sys.stdout.write(json.dumps({"outlet": outlet_name, "month": month, counted: count}, ensure_ascii=False) + "\n")
+            record: dict[str, object] = {"outlet": outlet_name, "month": month, counted: count}
+            if by is CountBy.article:
+                record["inferred"] = inferred.get((outlet_name, month), 0)
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     table = Table("outlet", "month", counted, title=f"{counted} per outlet per month")
     for outlet_name, month, count in rows:
-        table.add_row(cell(outlet_name or ""), cell(month or ""), str(count))
+        how_many = inferred.get((outlet_name, month), 0)
+        table.add_row(cell(outlet_name or ""), cell(month or ""), f"{count} ({how_many} by inferred day)" if how_many else str(count))
     _console().print(table)
 
 
@@ -939,8 +949,8 @@ def story(
     )
     table = Table("published", "outlet", "headline", "article", title="timeline")
     for article in row.articles:
-        table.add_row(cell((article["published"] or "")[:16]), cell(article["outlet"] or ""),
-                      cell(article["title"] or ""), cell(article["id"]))
+        when = (article["published"] or "")[:16] or (f"{article['day']} (inferred)" if article.get("day") else "")
+        table.add_row(cell(when), cell(article["outlet"] or ""), cell(article["title"] or ""), cell(article["id"]))
     console.print(table)
     if related:
         console.print("related stories:")
@@ -1009,7 +1019,8 @@ def entity(
     console.print("roles: " + terminal("、".join(f"{r} ({n})" for r, n in report["roles"].items()) or "-"))
     table = Table("month", "outlet", "mentions", "articles", title="mentions")
     for row in report["mentions"]:
-        table.add_row(cell(row["month"] or ""), cell(row["outlet"] or ""), str(row["mentions"]), str(row["articles"]))
+        articles = f"{row['articles']} ({row['inferred']} by inferred day)" if row.get("inferred") else str(row["articles"])
+        table.add_row(cell(row["month"] or ""), cell(row["outlet"] or ""), str(row["mentions"]), articles)
     console.print(table)
     for item in report["stories"]:
         console.print(f"  story {terminal(item['id'])}  {terminal(item['start'] or '?')}  {terminal(item['label'] or '')}")
@@ -1019,14 +1030,104 @@ def entity(
 def alias_add(
     name: str = typer.Argument(..., help="A name newsdesk knows (or will know).", callback=_not_blank),
     alias: str = typer.Argument(..., help="Another name of the same entity.", callback=_not_blank),
+    merge: bool = typer.Option(False, "--merge", help="Make two known entities one (`newsdesk alias undo` takes it back)."),
     db: Path = DB_OPTION,
 ) -> None:
-    """Make ALIAS another name of NAME's entity (merging the two if both are known)."""
+    """Make ALIAS another name of NAME's entity. Two names of two known entities are refused unless --merge."""
+    from newsdesk.analysis.aliases import AliasRefused, add_alias
     from newsdesk.analysis.stories import Analysis
 
     with _open(db, must_exist=False) as archive, archive.writing():
-        entity_found = Analysis(archive).add_alias(name, alias)
-    _console().print(f"{terminal(alias)} is now an alias of {terminal(entity_found.name)} ({terminal(entity_found.id)})")
+        analysis = Analysis(archive)
+        try:
+            change = add_alias(analysis, name, alias, merge=merge)
+        except AliasRefused as exc:
+            _console(stderr=True, soft_wrap=True).print(f"[red]refused:[/red] {terminal(str(exc))}")
+            raise typer.Exit(code=2) from exc
+    console = _console()
+    if change is None:
+        found = analysis.find_entity(name)
+        console.print(f"{terminal(alias)} already names {terminal(found.name if found else name)}: nothing to do")
+        return
+    console.print(f"{terminal(alias)} is now an alias of {terminal(change.entity.name)} ({terminal(change.entity.id)})")
+    if change.merged is not None:
+        console.print(f"merged {terminal(change.merged.name)} ({terminal(change.merged.id)}) into it: `newsdesk alias undo` takes it back")
+
+
+@alias_app.command("list")
+def alias_list(
+    db: Path = DB_OPTION,
+    refused: bool = typer.Option(False, "--refused", help="Name pairs articles printed that were not learned: they name two known entities."),
+    output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """Your aliases, oldest first, with the entity each resolves to and the entity it merged in."""
+    from newsdesk.analysis.aliases import list_aliases, list_refused
+    from newsdesk.analysis.entities import archive_gazetteer
+
+    with _open(db) as archive:
+        if refused:
+            _print_refused(list_refused(archive.conn), output_format)
+            return
+        rows = list_aliases(archive.conn, archive_gazetteer(archive.conn))
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table("name", "alias", "entity", "id", "merged", "added", title=f"{len(rows)} aliases")
+    for row in rows:
+        table.add_row(*(cell(row[k] or "") for k in ("name", "alias", "entity", "entity_id", "merged", "added")))
+    _console().print(table)
+
+
+def _print_refused(rows: list[dict[str, object]], output_format: ListFormat) -> None:
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table("as printed", "entities", "seen", title=f"{len(rows)} name pairs not learned (two known entities)")
+    for row in rows:
+        table.add_row(cell(row["text"]), cell(", ".join(row["entities"])), str(row["seen"]))  # type: ignore[arg-type]
+    _console().print(table)
+
+
+def _print_removed(removed: dict[str, object]) -> None:
+    console = _console()
+    console.print(f"removed the alias {terminal(removed['name'])} → {terminal(removed['alias'])}")
+    if removed["restored"]:
+        console.print(f"{terminal(removed['restored'])} is its own entity again, apart from {terminal(removed['entity_id'])}")
+
+
+@alias_app.command("remove")
+def alias_remove(
+    name: str = typer.Argument(..., help="The NAME given to `alias add`.", callback=_not_blank),
+    alias: str = typer.Argument(..., help="The ALIAS given to `alias add`.", callback=_not_blank),
+    db: Path = DB_OPTION,
+) -> None:
+    """Take back one `alias add NAME ALIAS`: the alias goes, and two entities it merged are two again."""
+    from newsdesk.analysis.aliases import remove_alias
+    from newsdesk.analysis.stories import Analysis
+
+    with _open(db) as archive, archive.writing():
+        try:
+            removed = remove_alias(Analysis(archive), name, alias)
+        except KeyError as exc:
+            _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
+            raise typer.Exit(code=2) from exc
+    _print_removed(removed)
+
+
+@alias_app.command("undo")
+def alias_undo(db: Path = DB_OPTION) -> None:
+    """Take back the latest `alias add` still in effect (a merge included)."""
+    from newsdesk.analysis.aliases import undo_last
+    from newsdesk.analysis.stories import Analysis
+
+    with _open(db) as archive, archive.writing():
+        removed = undo_last(Analysis(archive))
+    if removed is None:
+        _console(stderr=True).print("[yellow]no alias to undo[/yellow]: `newsdesk alias list` shows yours")
+        raise typer.Exit(code=1)
+    _print_removed(removed)
 
 
 # --- following feeds ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -147,3 +148,112 @@ def test_a_pair_naming_one_learned_person_by_two_forms_merges_once() -> None:
     gazetteer.add_alias("person:尚义", "Clancey")
     extract_mentions(gazetteer, None, ["律师关尚义（John Clancey）出庭。"])
     assert gazetteer.lookup("John Clancey") is gazetteer.lookup("Clancey") is gazetteer.lookup("关尚义")
+
+
+# --- precision: a person is a name, and a name is nothing more -----------------------------------
+
+
+def test_a_bare_given_name_after_a_title_is_nobody() -> None:
+    """`外交部长谢尔盖` (Lavrov), `国防部长谢尔盖` (Shoigu) and `州长谢尔盖` (a governor) are three people:
+    a given name alone becomes no entity, and takes no roles."""
+    gazetteer = bundled_gazetteer()
+    for text in ["俄罗斯外交部长谢尔盖表示，会谈有进展。", "国防部长谢尔盖视察部队，谢尔盖说一切正常。", "州长谢尔盖称当地遭炮击。"]:
+        extract_mentions(gazetteer, None, [text])
+    assert gazetteer.lookup("谢尔盖") is None
+    assert gazetteer.lookup("謝爾蓋") is None
+
+
+def test_a_transliteration_cut_short_by_the_tagger_is_read_whole() -> None:
+    gazetteer = Gazetteer()
+    extract_mentions(gazetteer, None, ["俄罗斯副总理切尔内申科等政府高级官员到场。总理米修斯廷和外长出席。"])
+    assert gazetteer.lookup("切尔") is None and gazetteer.lookup("米修斯") is None
+    assert gazetteer.lookup("切尔内申科") is not None and gazetteer.lookup("米修斯廷") is not None
+
+
+def test_learned_aliases_have_nothing_glued_on() -> None:
+    gazetteer = bundled_gazetteer()
+    extract_mentions(gazetteer, None, [
+        "他们最后不得不屈服于习近平 (Xi Jinping)。拉夫罗夫还说北约（NATO）提供武器。",
+        "一名目击者乔‧萨科尼（Joe Sarconi）说，他听到枪声。",
+    ])
+    xi = gazetteer.lookup("习近平")
+    assert xi is not None and not any("屈服" in alias for alias in xi.aliases)
+    # Xi Jinping is written surname first: Jinping is his given name, not another name of him.
+    assert gazetteer.lookup("Jinping") is None
+    nato = gazetteer.lookup("NATO")
+    assert nato is not None and not any("还说" in alias for alias in nato.aliases)
+    sarconi = gazetteer.lookup("Joe Sarconi")
+    assert sarconi is not None and gazetteer.lookup("乔‧萨科尼") is sarconi
+    assert not any("目击者" in alias for alias in sarconi.names())
+
+
+def test_a_pair_naming_two_known_people_is_refused_and_reported() -> None:
+    """An article that prints `普京（Emmanuel Macron）` (a slip, or a caption of two people) does not
+    make Putin and Macron one person: the pair is set aside with both ids."""
+    gazetteer = bundled_gazetteer()
+    putin, macron = gazetteer.lookup("普京"), gazetteer.lookup("马克龙")
+    assert putin is not None and macron is not None
+    extract_mentions(gazetteer, None, ["法国总统会见了弗拉基米尔·普京（Emmanuel Macron）。"])
+    assert gazetteer.lookup("普京") is putin and gazetteer.lookup("Emmanuel Macron") is macron
+    assert [r.entity_ids for r in gazetteer.refused] == [(putin.id, macron.id)]
+
+
+def _archive_entities(tmp_path: Path) -> list[tuple[str, str, list[str]]]:
+    from newsdesk.analysis.stories import Analysis
+    from newsdesk.archive import Archive, ingest
+
+    archive = Archive(tmp_path / "a.db")
+    ingest([DATA.parent.parent / "examples", DEV_CAPTURES, STORIES_CAPTURES], archive)
+    archive.begin()
+    Analysis(archive).update()
+    archive.commit()
+    rows = [(i, name, json.loads(aliases)) for i, name, aliases in archive.conn.execute("SELECT id, name, aliases FROM entities")]
+    archive.close()
+    return rows
+
+
+def _is_name(alias: str) -> bool:
+    parts = re.split(r"\s*[·‧•・]\s*", alias)
+    if len(parts) >= 2:
+        return entities.without_glue(parts[0], shortest=1) == parts[0] and entities.without_glue(parts[-1]) == parts[-1]
+    return entities.without_glue(alias) == alias and not any(alias.endswith(w) for w in entities.name_vocabulary().glue_after)
+
+
+def test_no_entity_of_the_example_and_dev_archives_is_a_bare_given_name_or_learned_a_non_name(tmp_path: Path) -> None:
+    bundled = {e.id: {fold_name(n) for n in e.names()} for e in entities._bundled()}
+    rows = _archive_entities(tmp_path)
+    people = [(i, name) for i, name, _ in rows if i.startswith("person:")]
+    assert people, "the archives teach people"
+    assert [name for _, name in people if entities.is_bare_given_name(name)] == []
+    learned = [(i, a) for i, name, aliases in rows for a in [name, *aliases]
+               if fold_name(a) not in bundled.get(i, set()) and not a.isascii()]
+    assert learned, "the archives teach aliases"
+    assert [(i, a) for i, a in learned if not _is_name(a)] == []
+
+
+def test_words_the_tagger_alone_calls_names_are_not_people() -> None:
+    """rjieba tags traditional text badly (關於 → 關/於 as a name) and marks common words nr (文明, 卫星):
+    a name only the tagger vouches for is tagged in simplified script and must look like one (a
+    surname first, or a transliteration)."""
+    gazetteer = Gazetteer()
+    text = "這是關於他的事，他將於明天到達。關於此事，他將於下周回應。文明城市讲文明，卫星发射了卫星。黄雪琴说，黄雪琴表示。"
+    extract_mentions(gazetteer, None, [text])
+    assert [e.name for e in gazetteer.entities.values()] == ["黄雪琴"]
+
+
+def test_transliterations_the_tagger_misses_are_learned_whole_and_alone() -> None:
+    """Captions of Thai and Western names (cna.com.tw, udn.com, bbc.com captures): the name is what
+    follows the last title or descriptor, all of it, and nothing before it."""
+    gazetteer = Gazetteer()
+    learn_from_text = entities.learn_from_text
+    for text in ["億萬富豪前總理戴克辛（Thaksin Shinawatra）", "戴克辛胞妹盈拉（Yingluck Shinawatra）",
+                 "為泰黨提名地產大亨斯雷塔（Srettha Thavisin）", "商學院高級講師卡普裏（Alex Capri）",
+                 "高级研究员菲欧娜·希尔（Fiona Hill）", "新興政黨前進黨（Move Forward）", "美国洛克希德‧马丁公司（Lockheed Martin）"]:
+        learn_from_text(gazetteer, text)
+    thaksin, yingluck = gazetteer.lookup("Thaksin Shinawatra"), gazetteer.lookup("盈拉")
+    assert thaksin is not None and yingluck is not None and thaksin is not yingluck
+    assert gazetteer.lookup("斯雷塔") is gazetteer.lookup("Srettha Thavisin") is not None
+    assert gazetteer.lookup("大亨斯雷塔") is None
+    assert gazetteer.lookup("卡普里") is gazetteer.lookup("Alex Capri") is not None
+    assert gazetteer.lookup("菲欧娜·希尔") is gazetteer.lookup("Fiona Hill") is not None
+    assert gazetteer.lookup("Move Forward") is None and gazetteer.lookup("Lockheed Martin") is None

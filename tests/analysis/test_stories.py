@@ -71,7 +71,7 @@ def test_cli_stories_entity_and_alias(tmp_path: Path) -> None:
     for story in lines:
         assert set(story) == {"id", "label", "start", "end", "entities", "articles"}
         for article in story["articles"]:
-            assert set(article) == {"id", "title", "outlet", "published", "captures"}
+            assert set(article) == {"id", "title", "outlet", "published", "day", "day_inferred", "captures"}
             assert all(Path(c).exists() for c in article["captures"])
     zh = json.loads(_run("entity", "拉夫罗夫", "--db", db, "--format", "jsonl"))
     en = json.loads(_run("entity", "Sergey Lavrov", "--db", db, "--format", "jsonl"))

@@ -515,7 +515,7 @@ def test_filters_narrow_search(search_archive: Archive) -> None:
     assert later and all((r.published or "")[:10] >= "2022-02-03" for r in later)
     earlier = search_archive.search("拉夫罗夫", until="2022-02-01", limit=100)
     assert earlier and all("" < (r.published or "")[:10] <= "2022-02-01" for r in earlier)
-    assert len(later) + len(day) + len(earlier) == len([r for r in everywhere if r.published])
+    assert len(later) + len(day) + len(earlier) == len([r for r in everywhere if r.day])
 
 
 def test_every_filter_is_the_unfiltered_result_narrowed(search_archive: Archive) -> None:
@@ -531,8 +531,9 @@ def test_every_filter_is_the_unfiltered_result_narrowed(search_archive: Archive)
                 expected = {
                     i for i in everything
                     if (outlet is None or articles[i].outlet in search_archive.outlet_names(outlet))
-                    and (since is None or (articles[i].published or "")[:10] >= since)
-                    and (until is None or "" < (articles[i].published or "")[:10] <= until)
+                    # By the day the article is placed by: an undated one by the day its lead gives.
+                    and (since is None or (articles[i].day or "") >= since)
+                    and (until is None or "" < (articles[i].day or "") <= until)
                 }
                 filters = {k: v for k, v in (("outlet", outlet), ("since", since), ("until", until)) if v}
                 assert _ids(search_archive, word, **filters) == expected, (word, filters)
@@ -603,7 +604,7 @@ def test_search_rows_carry_capture_paths(search_archive: Archive) -> None:
     for row in search_archive.search("普京", limit=100):
         assert row.captures and all(Path(p).exists() for p in row.captures)
         record = row.to_record(with_snippet=True)
-        assert set(record) == {"id", "title", "outlet", "published", "captures", "snippet", "publications"}
+        assert set(record) == {"id", "title", "outlet", "published", "day", "day_inferred", "captures", "snippet", "publications"}
         # Every capture path is in exactly one publication.
         assert sorted(c for p in record["publications"] for c in p["captures"]) == sorted(record["captures"])
         assert all(set(p) == {"outlet", "url", "published", "captures"} for p in record["publications"])

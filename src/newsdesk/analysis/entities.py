@@ -51,6 +51,14 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
+class RefusedAlias:
+    """A bilingual pair an article printed whose names belong to different known entities."""
+
+    text: str
+    entity_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     entity_id: str
     surface: str
@@ -86,6 +94,8 @@ class Gazetteer:
         self._by_alias: dict[str, str] = {}
         # Ids of entities added or edited since the owner last saved them (see Analysis._save_entities).
         self.changed: set[str] = set()
+        # Learned aliases refused since the owner last saved them (they would have merged two entities).
+        self.refused: list[RefusedAlias] = []
         # Aliases are found with two Aho-Corasick automata: `_main` of every alias known when it was
         # built, `_recent` of those learned since. Articles teach names all the time; rebuilding one
         # automaton of every alias for each (as re-compiling one regex alternation did) grows with
@@ -281,6 +291,97 @@ def _new_id(kind: str, name: str) -> str:
     return f"{kind}:{fold_name(name)}"
 
 
+@dataclass(frozen=True)
+class NameVocabulary:
+    """What a person's name is not (`data/names.toml`): a given name alone, or words glued on to a name."""
+
+    given: frozenset[str]
+    given_prefixes: frozenset[str]
+    glue_before: tuple[str, ...]
+    glue_after: tuple[str, ...]
+    surnames: frozenset[str]
+    transliteration: frozenset[str]
+    descriptors: re.Pattern[str]
+    english_titles: frozenset[str]
+    organisation_endings: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def name_vocabulary() -> NameVocabulary:
+    data = tomllib.loads((resources.files("newsdesk") / "data" / "names.toml").read_text(encoding="utf-8"))
+    given = {fold_name(n) for n in data["given_names"]}
+    # The part before the middle dot of every full name the gazetteer knows is a given name too.
+    for entity in _bundled():
+        if entity.kind == "person":
+            for name in entity.names():
+                first = _NAME_DOT_SPLIT.split(name)[0]
+                if first != name and len(fold_name(first)) >= 2:
+                    given.add(fold_name(first))
+    given -= {fold_name(n) for n in data.get("surnames_too", [])}
+    # A transliteration cut short by the tagger (德米特 of 德米特里) is no more a person than the whole.
+    prefixes = {g[:i] for g in given if not g.isascii() for i in range(2, len(g))}
+    by_length = sorted(data["glue_before"], key=len, reverse=True)
+    surnames = {ch for ch in data["surnames"] if not ch.isspace()} | set(data["compound_surnames"])
+    transliteration = {ch for ch in data["transliteration_chars"] if not ch.isspace()}
+    descriptors = re.compile("|".join(sorted([*data["descriptors"], *_ROLE_WORDS.split("|")], key=len, reverse=True)))
+    return NameVocabulary(frozenset(given), frozenset(prefixes - given), tuple(by_length),
+                          tuple(sorted(data["glue_after"], key=len, reverse=True)), frozenset(surnames),
+                          frozenset(transliteration), descriptors, frozenset(data["english_titles"]),
+                          tuple(data["organisation_endings"]))
+
+
+def looks_like_a_name(name: str) -> bool:
+    """A Chinese name (a surname, then one to three characters) or a transliteration (every character
+    one foreign names are written with): what a name only the tagger vouches for must look like."""
+    key = _T2S.convert(name.strip())
+    if len(key) >= 3 and all(ch in _transliteration_chars() for ch in key):
+        return True
+    surnames = name_vocabulary().surnames
+    return 2 <= len(key) <= 4 and (key[0] in surnames or key[:2] in surnames) and not _ROLE.fullmatch(key)
+
+
+_NAME_DOT_SPLIT = re.compile(r"\s*[·‧•・]\s*")
+
+
+def is_bare_given_name(name: str) -> bool:
+    """`谢尔盖`, `Sergey` or `德米特` (of 德米特里): a first name without a surname names nobody in particular."""
+    vocabulary = name_vocabulary()
+    key = fold_name(name)
+    return key in vocabulary.given or key in vocabulary.given_prefixes
+
+
+def without_glue(name: str, shortest: int = 2) -> str:
+    """The name with the words glued on to it cut off: `屈服于习近平` → `习近平`, `关尚义也` → `关尚义`
+    (a cut that would leave fewer than `shortest` characters is not made)."""
+    vocabulary = name_vocabulary()
+    name = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for word in vocabulary.glue_after:
+            if name.endswith(word) and len(name) - len(word) >= max(shortest, 2):
+                name, changed = name[: -len(word)], True
+                break
+    cut = 0
+    for word in vocabulary.glue_before:
+        at = name.rfind(word)
+        # One character at the very start may be a surname (于, 向).
+        if at == 0 and len(word) == 1 and word in vocabulary.surnames:
+            at = -1
+        if at >= 0 and len(name) - (at + len(word)) >= shortest:
+            cut = max(cut, at + len(word))
+    return name[cut:]
+
+
+def may_be_person(name: str) -> bool:
+    """Whether a name found by a title or the tagger may be a person of its own: not a bare given name,
+    nothing glued on, not a word the archive uses for people in general."""
+    name = name.strip()
+    vocabulary = name_vocabulary()
+    return (not is_bare_given_name(name) and without_glue(name) == name and fold_name(name) not in _NOT_NAMES
+            and not any(name.endswith(word) for word in vocabulary.glue_after))
+
+
 def _is_person_pair(zh: str, en: str) -> bool:
     return bool(re.search(r"[·‧•・]", zh)) or len(en.split()) >= 2
 
@@ -300,12 +401,17 @@ def _trailing_person(text: str) -> str | None:
     dotted = _DOTTED_NAME.search(text)
     if dotted:
         head, _, rest = dotted.group().replace(" ", "").partition(re.search(r"[·‧•・]", dotted.group())[0])
-        # The given name is what follows the last title word before the dot (…外长谢尔盖‧…).
-        head = re.split(_ROLE_WORDS, head)[-1]
-        given = "".join(w for w, f in rjieba.tag(head) if f in _PERSON_FLAGS)
-        if len(given) < 2:
-            # rjieba splits unfamiliar transliterations (埃马/纽埃/尔): keep the tail of the run.
-            given = head[-5:]
+        # The given name is what follows the last title or descriptor word before the dot (…外长谢尔盖‧…,
+        # …研究员菲欧娜‧…): all of it when it is written as foreign names are (rjieba cuts those short:
+        # 欧娜 of 菲欧娜), else what rjieba tags as a name.
+        head = after_descriptors(head, shortest=1)
+        if len(head) <= 5 and _transliterated(head):
+            given = head
+        else:
+            given = "".join(w for w, f in rjieba.tag(head) if f in _PERSON_FLAGS)
+            if len(given) < 2:
+                # rjieba splits unfamiliar transliterations (埃马/纽埃/尔): keep the tail of the run.
+                given = head[-5:]
         return f"{given}‧{rest}" if given else rest
 
     # rjieba's dictionary is simplified: it tags 關尚義 as 關 + 尚義. Tag the simplified form and cut
@@ -335,28 +441,117 @@ def _another_given_name(entity: Entity, en: str) -> bool:
     return len(mine) >= 2 and len(theirs) >= 2 and fold_name(mine[0]) != fold_name(theirs[0])
 
 
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|iao|ian|ing|ang|eng|ong|uai|uan|ai|ei|ao|ou|an|en|ia|ie|iu|in|ua|uo|ui|un|ue|ve|er|a|o|e|i|u|v)"
+)
+_SURNAME_FIRST = re.compile(rf"{_PINYIN_SYLLABLE} {_PINYIN_SYLLABLE}(?:-?{_PINYIN_SYLLABLE}){{0,2}}", re.IGNORECASE)
+
+
+def _surname_first(en: str) -> bool:
+    """A Chinese name in pinyin (`Xi Jinping`, `Wang Wenbin`): the surname comes first."""
+    return _SURNAME_FIRST.fullmatch(en.strip()) is not None
+
+
+_PERSONAL_NAME = re.compile(r"[A-Z][a-z'’\-]+(?: [A-Z][a-z'’\-]+){1,3}")
+# English words that name things, not people (`Salmagundi Art Club`, `Cook Islands`).
+_THING_WORDS = re.compile(
+    r"\b(?:PLC|Inc|Ltd|LLC|Corp|Club|University|College|School|Institute|Institution|Group|Party|News|Islands?|Airbase|Base|Missile|"
+    r"Cosmodrome|Forward|Company|Corporation|Bank|Agency|Council|Committee|Ministry|Times|Post|Daily|Street|City)\b"
+)
+
+
+def after_descriptors(text: str, shortest: int = 2) -> str:
+    """What follows the last title or descriptor word (`地產大亨斯雷塔` → `斯雷塔`), glue cut off."""
+    written = text.strip()
+    simplified = _T2S.convert(written)
+    tail = name_vocabulary().descriptors.split(simplified if len(simplified) == len(written) else written)[-1]
+    return without_glue(written[len(written) - len(tail) :], shortest=shortest)
+
+
+def _personal_name(en: str) -> bool:
+    """`Srettha Thavisin`, `Ignazio Cassis`: two to four capitalised words, none naming a thing."""
+    return _PERSONAL_NAME.fullmatch(en) is not None and not _THING_WORDS.search(en)
+
+
+def _transliterated(name: str) -> bool:
+    vocabulary = name_vocabulary()
+    return all(ch in vocabulary.transliteration or ch in _transliteration_chars() for ch in _T2S.convert(name))
+
+
+def _has_identity(entity: Entity) -> bool:
+    """An entity known as someone in particular: the gazetteer's, or learned with an English name."""
+    return ":" not in entity.id or bool(entity.en)
+
+
+def _known_tail(gazetteer: Gazetteer, raw: str, entity: Entity) -> str | None:
+    """The longest end of `raw` that is already a name of `entity` (`不得不屈服于习近平` → `习近平`)."""
+    raw = raw.strip()
+    for start in range(max(0, len(raw) - 12), len(raw) - 1):
+        found = gazetteer.lookup(raw[start:])
+        if found is not None and found.id == entity.id:
+            return raw[start:]
+    return None
+
+
+def _name_only(zh: str) -> str | None:
+    """A learned Chinese name without words glued on (`名目击者乔‧萨科尼` → `乔‧萨科尼`); None if nothing
+    of a name is left."""
+    parts = _NAME_DOT_SPLIT.split(zh.strip())
+    if _T2S.convert(parts[-1]).endswith(name_vocabulary().organisation_endings):
+        return None
+    if len(parts) >= 2:
+        # The given name may be one character (乔); the surname is at least two.
+        parts[0] = without_glue(parts[0], shortest=1)
+        parts[-1] = without_glue(parts[-1])
+        return "‧".join(parts) if len(parts[-1]) >= 2 else None
+    name = without_glue(zh)
+    return name if len(name) >= 2 else None
+
+
 def learn_from_text(gazetteer: Gazetteer, text: str) -> None:
     """Aliases an article teaches: `谢尔盖‧拉夫罗夫（Sergey Lavrov）` makes Lavrov, Sergey Lavrov,
     谢尔盖‧拉夫罗夫 and 拉夫罗夫 one entity (joining an existing one when any of them is known)."""
+    titles = name_vocabulary().english_titles
     for m in _BILINGUAL.finditer(text):
         en = m["en"].strip()
+        words = en.split()
+        while len(words) > 2 and words[0].rstrip(".") in titles:
+            words = words[1:]
+        en = " ".join(words)
         raw = m["zh"]
         known_by_en = gazetteer.lookup(en)
         zh = _trailing_person(raw)
         if zh is None and known_by_en is not None:
-            # A known English name vouches for the Chinese just before it: what follows the title word.
-            tail = re.split(_ROLE_WORDS, raw.strip())[-1]
-            zh = tail if 2 <= len(tail) <= 5 else None
+            zh = _known_tail(gazetteer, raw, known_by_en)
+        if (zh is None or not _NAME_DOTS & set(zh)) and (known_by_en is not None or _personal_name(en)):
+            # The tagger missed a transliteration (赛塔, 卡西斯), cut it (卡|普里) or took a word with it
+            # (大亨斯雷塔): the name is what follows the last title or descriptor word, if a known English
+            # name vouches for it or it is written as foreign names are.
+            tail = after_descriptors(raw)
+            if (2 <= len(tail) <= 5 and (zh is None or tail.endswith(zh) or zh.endswith(tail))
+                    and (known_by_en is not None or _transliterated(tail))):
+                zh = tail
         if zh is None:
             continue
-        if len(en.split()) < 2 and not _NAME_DOTS & set(zh) and known_by_en is None:
+        zh = _name_only(zh)
+        if zh is None:
+            continue
+        if known_by_en is None and ((len(en.split()) < 2 and not _NAME_DOTS & set(zh)) or _THING_WORDS.search(en)):
             continue
         surname_zh = re.split(r"[·‧•・]", zh)[-1]
         surname_en = en.split()[-1]
-        forms = [zh, surname_zh, en] + ([surname_en] if len(en.split()) >= 2 else [])
+        # `Xi Jinping` is written surname first: its last word is a given name, not an alias.
+        forms = [zh, surname_zh, en] + ([surname_en] if len(en.split()) >= 2 and not _surname_first(en) else [])
         if fold_name(surname_zh) in _NOT_NAMES or len(surname_zh) < 2:
             continue
         known = [e for e in (gazetteer.lookup(f) for f in forms) if e is not None]
+        identities = list(dict.fromkeys(e.id for e in known if _has_identity(e)))
+        if len(identities) > 1:
+            # The pair's names belong to two people the archive tells apart (two English names, or the
+            # gazetteer's): it does not get to make them one. Reported, never applied.
+            gazetteer.refused.append(RefusedAlias(m.group().strip(), tuple(identities)))
+            continue
         full_names = [e for e in (gazetteer.lookup(zh), known_by_en) if e is not None]
         if known and not full_names and _another_given_name(known[0], en):
             # 亨特·拜登（Hunter Biden）is not 拜登 (Joe Biden): only the surname is shared, so the new
@@ -371,6 +566,8 @@ def learn_from_text(gazetteer: Gazetteer, text: str) -> None:
                 if other_id != entity.id and other_id.startswith("person:") and other_id in gazetteer.entities:
                     gazetteer.merge(entity.id, other_id)
         else:
+            if is_bare_given_name(surname_zh):
+                continue
             entity = gazetteer.add(Entity(_new_id("person", surname_zh), "person", surname_zh, en))
         for form in forms:
             if len(fold_name(form)) >= 2 and gazetteer.lookup(form) is None:
@@ -380,6 +577,43 @@ def learn_from_text(gazetteer: Gazetteer, text: str) -> None:
 _POS_KINDS = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "org"}
 
 
+@lru_cache(maxsize=1)
+def _transliteration_chars() -> frozenset[str]:
+    """The characters foreign names are transliterated with, as the gazetteer's full names (those
+    with a middle dot: 谢尔盖·拉夫罗夫) use them."""
+    chars: set[str] = set()
+    for entity in _bundled():
+        if entity.kind == "person":
+            for name in entity.names():
+                if _NAME_DOTS & set(name):
+                    chars |= {ch for ch in name if "\u4e00" <= ch <= "\u9fff"}
+    return frozenset(_T2S.convert("".join(chars))) | chars
+
+
+_LONGEST_REST = 4
+
+
+def _transliteration_rest(name: str, after: str) -> str:
+    """The transliteration characters right after a transliterated name, when the name goes on there
+    and stops within a few characters (at a word or punctuation)."""
+    chars = _transliteration_chars()
+    if not name or not all(ch in chars for ch in name):
+        return ""
+    length = 0
+    while length < len(after) and after[length] in chars:
+        length += 1
+    if not 0 < length <= _LONGEST_REST:
+        return ""
+    # The name must end where the rest ends: at punctuation, or a word that follows names (等, 和, 表示);
+    # 乌克兰东部 and 马克龙提出 go on with words of their own.
+    following = after[length:]
+    vocabulary = name_vocabulary()
+    ends = not following or not "\u4e00" <= following[0] <= "\u9fff" or any(
+        following.startswith(word) for word in (*vocabulary.glue_after, *vocabulary.glue_before)
+    )
+    return after[:length] if ends else ""
+
+
 def _tag_names(text: str) -> tuple[Counter[tuple[str, str]], dict[str, str]]:
     """Names rjieba tags (runs of person tokens merged: 布+林肯), and the role word that
     precedes each person run (`国务卿` 布林肯)."""
@@ -387,7 +621,15 @@ def _tag_names(text: str) -> tuple[Counter[tuple[str, str]], dict[str, str]]:
 
     found: Counter[tuple[str, str]] = Counter()
     after_role: dict[str, str] = {}
-    tokens = rjieba.tag(text)
+    # rjieba's dictionary is simplified: traditional text is tagged as its simplified form (OpenCC t2s keeps
+    # the length), or 關於 and 將於 come out as names. Names are cut from the text as written.
+    simplified = _T2S.convert(text)
+    tagged = rjieba.tag(simplified if len(simplified) == len(text) else text)
+    # Each token as written, and where it starts in the text.
+    starts = [0]
+    for word, _ in tagged:
+        starts.append(starts[-1] + len(word))
+    tokens = [(text[starts[k] : starts[k + 1]], flag) for k, (_, flag) in enumerate(tagged)]
     i = 0
     while i < len(tokens):
         word, flag = tokens[i]
@@ -398,6 +640,12 @@ def _tag_names(text: str) -> tuple[Counter[tuple[str, str]], dict[str, str]]:
                 parts.append(tokens[j][0])
                 j += 1
             name = "".join(parts).strip("".join(_NAME_DOTS))
+            rest = _transliteration_rest(name, text[starts[j] : starts[j] + _LONGEST_REST + 1])
+            if rest:
+                # rjieba ended the name inside a transliteration (切尔|内申科, 米修斯|廷): the rest belongs to it.
+                name += rest
+                while j < len(tokens) and starts[j] < starts[i] + len(name):
+                    j += 1
             if 2 <= len(name) <= 12 and fold_name(name) not in _NOT_NAMES:
                 found[(name, "person")] += 1
                 previous = tokens[i - 1][0] if i else ""
@@ -419,7 +667,8 @@ def extract_mentions(gazetteer: Gazetteer, title: str | None, body: list[str]) -
     # A name right after a title is a person even when seen once (乌克兰总统泽伦斯基).
     for name in after_role:
         # A given name before a dot (弗拉基米尔•普京) is not a person of its own.
-        if gazetteer.lookup(name) is None and not re.search(re.escape(name) + r"\s*[·‧•・]", text):
+        if (gazetteer.lookup(name) is None and may_be_person(name)
+                and not re.search(re.escape(name) + r"\s*[·‧•・]", text)):
             gazetteer.add(Entity(_new_id("person", name), "person", name))
     folded = _scan_form(text)
     mentions: list[Mention] = []
@@ -444,7 +693,7 @@ def extract_mentions(gazetteer: Gazetteer, title: str | None, body: list[str]) -
         # (美俄, 唐人); those come from the gazetteer.
         if kind != "person" or count < 2 or gazetteer.lookup(name) is not None or any(name in s for s in surfaces):
             continue
-        if re.search(re.escape(name) + r"\s*[·‧•・]", text):
+        if re.search(re.escape(name) + r"\s*[·‧•・]", text) or not may_be_person(name) or not looks_like_a_name(name):
             continue
         entity = gazetteer.add(Entity(_new_id(kind, name), kind, name))
         mentions.extend(Mention(entity.id, name) for _ in range(count))

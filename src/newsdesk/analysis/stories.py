@@ -201,6 +201,8 @@ class Analysis:
         # Reports of the stories compared so far (unit text and entity vectors, day): a batch compares
         # with the same few stories over and over.
         self._members: dict[str, list[Member]] = {}
+        # Learned aliases refused (they named two known entities) while this analysis read articles.
+        self.refused_aliases = 0
 
     # --- entities ----------------------------------------------------------------------
 
@@ -242,6 +244,10 @@ class Analysis:
         ]
         self.conn.executemany("INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?)", rows)
         self.gazetteer.changed.clear()
+        if self.gazetteer.refused:
+            from newsdesk.analysis.aliases import save_refused
+
+            self.refused_aliases += save_refused(self.conn, self.gazetteer)
 
     def find_entity(self, name: str) -> Entity | None:
         return self.gazetteer.lookup(name)
@@ -450,11 +456,13 @@ class Analysis:
         self, since: str | None = None, until: str | None = None, entity: str | None = None
     ) -> list[StoryRow]:
         clauses, params = [], []
+        # A story with no day at all (undated reports whose leads give none) is in no window, as its
+        # articles are in no `list --since/--until`.
         if since:
-            clauses.append("(s.end IS NULL OR s.end >= ?)")
+            clauses.append("s.end >= ?")
             params.append(since[:10])
         if until:
-            clauses.append("(s.start IS NULL OR s.start <= ?)")
+            clauses.append("s.start <= ?")
             params.append(until[:10])
         if entity:
             found = self.find_entity(entity)
@@ -474,12 +482,14 @@ class Analysis:
 
     def _story_row(self, story_id: str, label: str | None, start: str | None, end: str | None, centroid: str) -> StoryRow:
         articles = []
-        for article_id, title, outlet, published in self.conn.execute(
-            "SELECT a.id, a.title, a.outlet, a.published FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
-            " WHERE sa.story_id=? ORDER BY a.published IS NULL, a.published, a.seq",
+        for article_id, title, outlet, published, day in self.conn.execute(
+            "SELECT a.id, a.title, a.outlet, a.published, sa.day FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
+            " WHERE sa.story_id=? ORDER BY COALESCE(a.published, sa.day) IS NULL, COALESCE(a.published, sa.day), a.seq",
             (story_id,),
         ):
-            articles.append({"id": article_id, "title": title, "outlet": outlet, "published": published,
+            # `day` is the day the report was placed by: for an undated one, inferred from its lead.
+            articles.append({"id": article_id, "title": title, "outlet": outlet, "published": published, "day": day,
+                             "day_inferred": published is None and day is not None,
                              "captures": self.archive._capture_paths(article_id)})
         return StoryRow(story_id, label, start, end, self.story_entities(json.loads(centroid)), articles)
 
@@ -515,10 +525,13 @@ class Analysis:
         entity = self.find_entity(name)
         if entity is None:
             return None
+        # By the day each article is placed by; `inferred` counts the undated ones placed by their lead's day.
         per_month = [
-            {"outlet": outlet or "(unknown)", "month": month or "unknown", "mentions": count, "articles": articles}
-            for outlet, month, count, articles in self.conn.execute(
-                "SELECT a.outlet, substr(a.published, 1, 7) AS month, SUM(m.count), COUNT(*) FROM mentions m"
+            {"outlet": outlet or "(unknown)", "month": month or "unknown", "mentions": count, "articles": articles,
+             "inferred": inferred}
+            for outlet, month, count, articles, inferred in self.conn.execute(
+                "SELECT a.outlet, substr(a.event_day, 1, 7) AS month, SUM(m.count), COUNT(*),"
+                " SUM(a.published IS NULL AND a.event_day IS NOT NULL) FROM mentions m"
                 " JOIN articles a ON a.id = m.article_id WHERE m.entity_id=? GROUP BY a.outlet, month ORDER BY month, a.outlet",
                 (entity.id,),
             )

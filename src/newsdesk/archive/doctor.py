@@ -241,6 +241,13 @@ class FullTextState:
         return self.index_sound is not False and not (self.missing or self.stale or self.differing)
 
 
+def _dated(conn: sqlite3.Connection) -> str:
+    """The day an article's date facets hold: its publication date, else (since the schema has it) its event day."""
+    if "event_day" in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}:
+        return "COALESCE(published, event_day)"
+    return "published"
+
+
 def full_text_state(conn: sqlite3.Connection, index_sound: bool | None) -> FullTextState:
     """Rowids of articles the index lacks, of index rows no article has, and of rows whose title or
     facets are not the article's (the body is checked by FTS5's own integrity-check only: folding
@@ -250,7 +257,7 @@ def full_text_state(conn: sqlite3.Connection, index_sound: bool | None) -> FullT
     indexed = {rowid: (title, facets) for rowid, title, facets in conn.execute("SELECT rowid, title, facets FROM article_fts")}
     missing, differing = [], []
     seen = set()
-    for seq, title, outlet, published in conn.execute("SELECT seq, title, outlet, published FROM articles ORDER BY seq"):
+    for seq, title, outlet, published in conn.execute(f"SELECT seq, title, outlet, {_dated(conn)} FROM articles ORDER BY seq"):
         seen.add(seq)
         row = indexed.get(seq)
         if row is None:
@@ -459,7 +466,7 @@ def _repair_full_text(conn: sqlite3.Connection) -> list[str]:
         conn.executemany("DELETE FROM article_fts WHERE rowid=?", [(seq,) for seq in state.differing])
     for seq in redo:
         title, body, outlet, published = conn.execute(
-            "SELECT title, body, outlet, published FROM articles WHERE seq=?", (seq,)
+            f"SELECT title, body, outlet, {_dated(conn)} FROM articles WHERE seq=?", (seq,)
         ).fetchone()
         conn.execute(
             "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",

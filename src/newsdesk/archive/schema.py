@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable
 
 from newsdesk.archive.fold import band_keys, body_text, identity_key, signature, signature_bytes
-from newsdesk.archive.text import fts_row
+from newsdesk.archive.text import facet_tokens, fts_row
 
 
 def _reindex_with_facets(conn: sqlite3.Connection) -> None:
@@ -104,6 +104,53 @@ CREATE INDEX IF NOT EXISTS quotes_speaker_key ON quotes(speaker_key);
 CREATE INDEX IF NOT EXISTS quotes_entity ON quotes(entity_id);
 CREATE TABLE IF NOT EXISTS quote_scans (article_id TEXT PRIMARY KEY REFERENCES articles(id), best_capture INTEGER);
 """
+
+def _aliases_and_event_days(conn: sqlite3.Connection) -> None:
+    """Entities and days (issue 12).
+
+    The log of `newsdesk alias add`: what each alias changed (the entities a merge made one, and
+    their mentions as they were), so `alias remove`/`alias undo` can put it back; and the learned
+    aliases refused because they would have merged two known entities.
+
+    Each article's event day (`articles.event_day`): its publication day or, undated, the day its lead
+    gives (analysis/stories.py `event_day`, the day stories place it by), which `list --since/--until`,
+    `search`'s date facets, `stats` and the entity and story timelines use. Aliases added
+    before it have no log: removing one drops the alias, but a merge it made stays."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS alias_log (
+            seq INTEGER PRIMARY KEY,
+            name TEXT NOT NULL, alias TEXT NOT NULL,
+            entity_id TEXT NOT NULL, merged_id TEXT, created INTEGER NOT NULL DEFAULT 0,
+            entity_before TEXT, merged_before TEXT, mentions_before TEXT,
+            added_at TEXT NOT NULL, undone_at TEXT
+        )"""
+    )
+    # Name pairs articles printed that were not learned because they name two known entities.
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS alias_refused (text TEXT PRIMARY KEY, entities TEXT NOT NULL, seen INTEGER NOT NULL)"
+    )
+    if "event_day" not in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}:
+        conn.execute("ALTER TABLE articles ADD COLUMN event_day TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_event_day ON articles(event_day)")
+    from newsdesk.analysis.stories import event_day
+    from newsdesk.model import Article, Image
+
+    # A page at a time: the rows hold whole bodies.
+    last = 0
+    while rows := conn.execute(
+        "SELECT seq, title, published, outlet, body, images FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
+        (last, MIGRATION_PAGE),
+    ).fetchall():
+        for seq, title, published, outlet, body, images in rows:
+            article = Article(file="", title=title, published=published, body=json.loads(body),
+                              images=[Image(**i) for i in json.loads(images)])
+            day = event_day(article)
+            conn.execute("UPDATE articles SET event_day=? WHERE seq=?", (day and day.isoformat(), seq))
+            if published is None and day is not None:
+                # The undated article's inferred day becomes its date facet, as `list` filters by it.
+                conn.execute("UPDATE article_fts SET facets=? WHERE rowid=?", (facet_tokens(outlet, day.isoformat()), seq))
+        last = rows[-1][0]
+
 
 # Captures a migration reads at once.
 MIGRATION_PAGE = 200
@@ -234,6 +281,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE TABLE IF NOT EXISTS fetch_files (path TEXT PRIMARY KEY, created TEXT NOT NULL, ingested TEXT);
     """,
     _quotes,
+    _aliases_and_event_days,
 ]
 
 

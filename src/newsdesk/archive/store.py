@@ -86,15 +86,29 @@ class ArticleRow:
     snippet: str | None = None
     # {"outlet", "url", "published", "captures"} per publication, earliest first.
     publications: list[dict[str, Any]] = field(default_factory=list)
+    # The day the article is placed by: its publication day, else (inferred) the day its lead gives.
+    day: str | None = None
+
+    @property
+    def day_inferred(self) -> bool:
+        return self.published is None and self.day is not None
 
     def to_record(self, with_snippet: bool) -> dict[str, Any]:
         record: dict[str, Any] = {
             "id": self.id, "title": self.title, "outlet": self.outlet, "published": self.published,
-            "captures": self.captures, "publications": self.publications,
+            "day": self.day, "day_inferred": self.day_inferred, "captures": self.captures, "publications": self.publications,
         }
         if with_snippet:
             record["snippet"] = self.snippet
         return record
+
+
+def _event_day(article: Article) -> str | None:
+    """The day the article is placed by in stories (analysis/stories.py decides it), as YYYY-MM-DD."""
+    from newsdesk.analysis.stories import event_day
+
+    day = event_day(article)
+    return day.isoformat() if day else None
 
 
 class ArchiveError(Exception):
@@ -555,15 +569,17 @@ class Archive:
         ).fetchone()
         best = Article.from_record(json.loads(record))
         reason = f"best capture: {score_reason}"
+        day = _event_day(best)
         self.conn.execute(
             "UPDATE articles SET title=?, published=?, outlet=?, authors=?, editor=?, original_url=?, body=?, images=?,"
-            " tags=?, language=?, format=?, best_capture=?, best_reason=? WHERE id=?",
-            (*self._fields(best), best_seq, reason, article_id),
+            " tags=?, language=?, format=?, best_capture=?, best_reason=?, event_day=? WHERE id=?",
+            (*self._fields(best), best_seq, reason, day, article_id),
         )
         self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (current[0],))
+        # An undated article is found by the day it is placed by (its lead's), as `list` and `stories` place it.
         self.conn.execute(
             "INSERT INTO article_fts(rowid, title, body, facets) VALUES (?,?,?,?)",
-            (current[0], *fts_row(best.title, best.body, best.outlet, best.published, self.tokenizer)),
+            (current[0], *fts_row(best.title, best.body, best.outlet, best.published or day, self.tokenizer)),
         )
         if current[1] is not None:
             self._unplace(article_id)
@@ -638,12 +654,12 @@ class Archive:
             names = self.outlet_names(outlet)
             clauses.append(f"a.outlet IN ({','.join('?' * len(names))})" if names else "0")
             params.extend(names)
+        # By the day each article is placed by: its publication day, else the day its lead gives.
         if since:
-            clauses.append("a.published >= ?")
+            clauses.append("a.event_day >= ?")
             params.append(since[:10])
         if until:
-            # `until` is inclusive of the whole day.
-            clauses.append("substr(a.published, 1, 10) <= ?")
+            clauses.append("a.event_day <= ?")
             params.append(until[:10])
         return ("".join(f" AND {c}" for c in clauses), params)
 
@@ -663,15 +679,16 @@ class Archive:
             (match, limit, offset),
         )]
         rows = {row[0]: row[1:] for row in self.conn.execute(
-            f"SELECT seq, id, title, outlet, published, body FROM articles WHERE seq IN ({','.join('?' * len(seqs))})", seqs
+            f"SELECT seq, id, title, outlet, published, body, event_day FROM articles WHERE seq IN ({','.join('?' * len(seqs))})",
+            seqs,
         )}
         terms = query_terms(query)
         out = []
         for seq in seqs:
-            article_id, title, outlet_name, published, body = rows[seq]
+            article_id, title, outlet_name, published, body, day = rows[seq]
             out.append(ArticleRow(
                 article_id, title, outlet_name, published, self._capture_paths(article_id), snippet(json.loads(body), terms),
-                self.publications(article_id),
+                self.publications(article_id), day,
             ))
         return out
 
@@ -711,8 +728,8 @@ class Archive:
         if (first or last) and not (first and last):
             # An open end stops at the archive's oldest or newest dated article.
             (edge,) = self.conn.execute(
-                "SELECT max(published) FROM articles" if first else
-                "SELECT min(published) FROM articles WHERE published IS NOT NULL"
+                "SELECT max(event_day) FROM articles" if first else
+                "SELECT min(event_day) FROM articles WHERE event_day IS NOT NULL"
             ).fetchone()
             edge_day = published_day(edge)
             if edge_day is None:
@@ -736,14 +753,14 @@ class Archive:
         """Articles oldest first; `limit` of them (all when None) after the first `offset`."""
         where, params = self._filters(outlet, since, until)
         rows = self.conn.execute(
-            f"SELECT a.id, a.title, a.outlet, a.published FROM articles a WHERE 1=1{where} ORDER BY a.published, a.seq"
-            " LIMIT ? OFFSET ?",
+            f"SELECT a.id, a.title, a.outlet, a.published, a.event_day FROM articles a WHERE 1=1{where}"
+            " ORDER BY COALESCE(a.published, a.event_day), a.seq LIMIT ? OFFSET ?",
             [*params, -1 if limit is None else limit, offset],
         ).fetchall()
-        for article_id, title, outlet_name, published in rows:
+        for article_id, title, outlet_name, published, day in rows:
             yield ArticleRow(
                 article_id, title, outlet_name, published, self._capture_paths(article_id),
-                publications=self.publications(article_id),
+                publications=self.publications(article_id), day=day,
             )
 
     def list_count(self, outlet: str | None = None, since: str | None = None, until: str | None = None) -> int:
@@ -815,10 +832,21 @@ class Archive:
         return [
             (outlet or "(unknown)", month or "unknown", count)
             for outlet, month, count in self.conn.execute(
-                f"SELECT outlet, substr(published, 1, 7) AS month, COUNT(*) FROM {table} GROUP BY outlet, month"
-                " ORDER BY outlet, month"
+                # Articles by the day they are placed by (an undated one by its lead's day, see `stats_inferred`).
+                f"SELECT outlet, substr({'event_day' if table == 'articles' else 'published'}, 1, 7) AS month, COUNT(*)"
+                f" FROM {table} GROUP BY outlet, month ORDER BY outlet, month"
             )
         ]
+
+    def stats_inferred(self) -> dict[tuple[str, str], int]:
+        """(outlet, month) → how many of `stats`' articles there are undated, counted by the day their lead gives."""
+        return {
+            (outlet or "(unknown)", month): count
+            for outlet, month, count in self.conn.execute(
+                "SELECT outlet, substr(event_day, 1, 7) AS month, COUNT(*) FROM articles"
+                " WHERE published IS NULL AND event_day IS NOT NULL GROUP BY outlet, month"
+            )
+        }
 
     def counts(self) -> dict[str, int]:
         one = self.conn.execute
