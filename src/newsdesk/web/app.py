@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Hashable, MutableMapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -45,6 +45,7 @@ SECURITY_HEADERS = [
 # Largest upload `--allow-ingest` accepts (all files of one form together).
 DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
+T = TypeVar("T")
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
@@ -94,7 +95,21 @@ class SecurityHeaders:
 class _Reader:
     archive: Archive
     analysis: Analysis | None = None
-    analysed_at: int = -1
+    # PRAGMA data_version when `analysis` and `memo` were made: it changes when another connection commits.
+    version: int = -1
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def current(self) -> None:
+        """Forget what was derived from the archive if another process has written it since."""
+        version = self.archive.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self.version:
+            self.analysis = None
+            self.memo.clear()
+            self.version = version
+
+
+# Answers a thread keeps (archive-wide aggregates, entity pages) until the archive changes.
+MEMO_ENTRIES = 256
 
 
 class ArchiveAccess:
@@ -120,11 +135,21 @@ class ArchiveAccess:
         from newsdesk.analysis.stories import Analysis
 
         reader = self._reader()
-        version = reader.archive.conn.execute("PRAGMA data_version").fetchone()[0]
-        if reader.analysis is None or version != reader.analysed_at:
+        reader.current()
+        if reader.analysis is None:
             reader.analysis = Analysis(reader.archive)
-            reader.analysed_at = version
         return reader.analysis
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered by this thread until the archive changes: for answers that read much
+        of the archive (the republication network, articles per outlet per month) or an entity's pages."""
+        reader = self._reader()
+        reader.current()
+        if key not in reader.memo:
+            if len(reader.memo) >= MEMO_ENTRIES:
+                reader.memo.clear()
+            reader.memo[key] = compute()
+        return reader.memo[key]  # type: ignore[no-any-return]
 
     def open(self) -> Archive:
         """A read-only archive of its own, for work that outlives a request thread (a download)."""

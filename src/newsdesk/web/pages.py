@@ -102,9 +102,20 @@ def _selection(request: Request, q: str, outlet: str, since: str, until: str, en
         entity_id, entity_name = found.id, found.name
     searched, expanded = q, {}
     if q.strip() and not exact:
-        searched, expanded = expand_query(q, records.entity_names(archive))
+        searched, expanded = expand_query(q, _names_of(access))
     selection = views.select(archive, searched, outlet or None, since_day, until_day, entity_id)
     return {"archive": archive, "selection": selection, "expanded": expanded, "entity_name": entity_name}
+
+
+def _names_of(access: Any) -> Any:
+    """`records.entity_names` over the thread's cached gazetteer (reloaded when the archive changes)."""
+    gazetteer = access.analysis().gazetteer
+
+    def names_of(term: str) -> list[str] | None:
+        entity = gazetteer.lookup(term)
+        return entity.names() if entity is not None else None
+
+    return names_of
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -116,7 +127,9 @@ def search_page(
     chosen = _selection(request, q, outlet, since, until, entity, exact)
     archive, selection = chosen["archive"], chosen["selection"]
     rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE)
-    found = views.facets(archive, selection)
+    access = _access(request)
+    found = (access.cached("facets", lambda: views.facets(archive, selection)) if selection.everything
+             else views.facets(archive, selection))
     params = {"q": q, "outlet": outlet, "since": since, "until": until, "entity": entity, "exact": exact}
     title = f"{q} — search" if q else "Articles"
     return _page(
@@ -265,10 +278,9 @@ def story_page(request: Request, story_id: str) -> Response:
     access = _access(request)
     if not story_id.strip():
         raise KeyError("empty story id")
-    row, related = access.analysis().story(story_id)
+    row, related, carriers, timeline = access.cached(("story", story_id), lambda: _story(access, story_id))
     if row.id != story_id:
         return RedirectResponse(f"/stories/{quote(row.id, safe='')}", status_code=307)
-    carriers, timeline = views.story_carriers(access.archive(), [a["id"] for a in row.articles])
     by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for article in row.articles:
         by_outlet[article["outlet"] or "(unknown)"].append(article)
@@ -282,12 +294,19 @@ def story_page(request: Request, story_id: str) -> Response:
     )
 
 
+def _story(access: Any, story_id: str) -> tuple[Any, Any, list[views.Carrier], views.Table]:
+    row, related = access.analysis().story(story_id)
+    carriers, timeline = views.story_carriers(access.archive(), [a["id"] for a in row.articles])
+    return row, related, carriers, timeline
+
+
 # --- entity ------------------------------------------------------------------------------------
 
 @router.get("/entities", response_class=HTMLResponse)
 def entity_lookup(request: Request, name: Text = "") -> Response:
     if not name.strip():
-        return _page(request, "entities.html", title="Entities", name=name, entities=_top_entities(request))
+        entities = _access(request).cached("top-entities", lambda: _top_entities(request))
+        return _page(request, "entities.html", title="Entities", name=name, entities=entities)
     return RedirectResponse(f"/entities/{quote(name, safe='')}", status_code=303)
 
 
@@ -305,18 +324,24 @@ def _top_entities(request: Request, limit: int = 60) -> list[dict[str, Any]]:
 
 @router.get("/entities/{name}", response_class=HTMLResponse)
 def entity_page(request: Request, name: str, measure: str = "articles") -> HTMLResponse:
-    analysis = _access(request).analysis()
-    report = records.entity_record(analysis, name)
-    if report is None:
-        raise KeyError(f"no entity called {name!r}: try another spelling")
-    table = views.attention(analysis.archive, report["id"])
+    access = _access(request)
+    report, table, named_with = access.cached(("entity", name), lambda: _entity(access, name))
     measure = "share" if measure == "share" else "articles"
     chart = _attention_chart(table, measure, report["name"])
     return _page(
         request, "entity.html", title=f"{report['name']} — entity", report=report, chart=chart, measure=measure,
-        co_occurring=views.co_occurring(analysis, report["id"]), name=name,
+        co_occurring=named_with, name=name,
         data_url=lambda fmt: f"/data/entity-attention.{fmt}?" + urlencode({"name": name}),
     )
+
+
+def _entity(access: Any, name: str) -> tuple[dict[str, Any], views.Table, list[dict[str, Any]]]:
+    """An entity's report (`newsdesk entity`), attention table and co-occurring entities."""
+    analysis = access.analysis()
+    report = records.entity_record(analysis, name)
+    if report is None:
+        raise KeyError(f"no entity called {name!r}: try another spelling")
+    return report, views.attention(analysis.archive, report["id"]), views.co_occurring(analysis, report["id"])
 
 
 def _attention_chart(table: views.Table, measure: str, name: str) -> Any:
@@ -335,9 +360,10 @@ def _attention_chart(table: views.Table, measure: str, name: str) -> Any:
 def outlets_page(
     request: Request, q: Text = "", compare: Annotated[list[str] | None, Query()] = None, by: str = "article",
 ) -> HTMLResponse:
-    archive = _access(request).archive()
+    access = _access(request)
+    archive = access.archive()
     by = "publication" if by == "publication" else "article"
-    monthly = views.outlet_months(archive, by)
+    monthly = access.cached(("outlet-months", by), lambda: views.outlet_months(archive, by))
     months = sorted({row[1] for row in monthly.rows})
     series: dict[str, dict[str, float]] = defaultdict(dict)
     for outlet, month, count in monthly.rows:
@@ -355,7 +381,7 @@ def outlets_page(
             f"share of each outlet's articles matching {q!r} per month" if q else "articles per month",
             "line", "outlet-comparison",
         )
-    pairs = records.copies_records(archive)
+    pairs = access.cached("pairs", lambda: records.copies_records(archive))
     outlets = sorted(series, key=lambda o: -sum(series[o].values()))
     return _page(
         request, "outlets.html", title="Outlets", chart=chart, by=by, outlets=outlets, q=q, compared=compared,
@@ -387,9 +413,9 @@ def stats_page(request: Request) -> HTMLResponse:
     archive = _access(request).archive()
     counts = archive.counts()
     stories, entities = archive.conn.execute("SELECT (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM entities)").fetchone()
-    outlets = archive.conn.execute(
+    outlets = _access(request).cached("outlets", lambda: archive.conn.execute(
         "SELECT outlet, COUNT(*), MIN(published), MAX(published) FROM articles GROUP BY outlet ORDER BY COUNT(*) DESC"
-    ).fetchall()
+    ).fetchall())
     return _page(request, "stats.html", title="Archive stats", counts=counts, stories=stories, entities=entities,
                  outlets=outlets, path=str(archive.path.name))
 
@@ -401,15 +427,12 @@ def chart_data(request: Request, chart: str, fmt: str, by: str = "article", name
                q: Text = "", compare: Annotated[list[str] | None, Query()] = None) -> Response:
     access = _access(request)
     if chart == "outlet-months":
-        table = views.outlet_months(access.archive(), "publication" if by == "publication" else "article")
+        by = "publication" if by == "publication" else "article"
+        table = access.cached(("outlet-months", by), lambda: views.outlet_months(access.archive(), by))
     elif chart == "entity-attention":
-        report = records.entity_record(access.analysis(), name)
-        if report is None:
-            raise KeyError(f"no entity called {name!r}")
-        table = views.attention(access.archive(), report["id"])
+        _, table, _ = access.cached(("entity", name), lambda: _entity(access, name))
     elif chart == "story-timeline":
-        row, _ = access.analysis().story(id)
-        _, table = views.story_carriers(access.archive(), [a["id"] for a in row.articles])
+        _, _, _, table = access.cached(("story", id), lambda: _story(access, id))
     elif chart == "outlet-comparison":
         table = views.compare_outlets(access.archive(), q, [c for c in (compare or []) if c.strip()])
     else:

@@ -46,33 +46,41 @@ def check_day(value: str | None, name: str) -> str | None:
 
 @dataclass(slots=True)
 class Selection:
-    """The articles a search page selects: a query (optional) and filters. `sql` is the FROM/WHERE
-    clause over `articles a` (joined with `article_fts` when there is a query), `order` its ranking."""
+    """The articles a search page selects: a query (optional) and filters. `source` is a FROM/WHERE
+    clause giving each selected article's `seq` as `seq_expr`, `order` its ranking. With a query it
+    runs inside the full-text index alone (articles are read for the page only: ranking a join would
+    carry every match's body through the sort)."""
 
-    sql: str
+    source: str
     params: list[Any]
+    seq_expr: str
     order: str
     terms: list[str]
     empty: bool = False
+    # Neither query nor filter: every article.
+    everything: bool = False
+
+    def seqs(self) -> str:
+        return f"SELECT {self.seq_expr} {self.source}"
 
 
 def select(
     archive: Archive, searched: str, outlet: str | None, since: str | None, until: str | None, entity_id: str | None
 ) -> Selection:
     """The selection for a (possibly expanded) query and filters; QueryError for an unreadable query."""
-    entity_sql = " AND a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)" if entity_id else ""
     entity_params = [entity_id] if entity_id else []
     if searched.strip():
         match = archive.match_expression(searched, outlet, since, until)
         if match is None:
-            return Selection("", [], "", [], empty=True)
-        return Selection(
-            "FROM article_fts JOIN articles a ON a.seq = article_fts.rowid WHERE article_fts MATCH ?" + entity_sql,
-            [match, *entity_params], f"ORDER BY {BM25}", query_terms(searched),
-        )
+            return Selection("", [], "", "", [], empty=True)
+        entity_sql = (" AND rowid IN (SELECT a.seq FROM mentions m JOIN articles a ON a.id = m.article_id"
+                      " WHERE m.entity_id = ?)") if entity_id else ""
+        return Selection("FROM article_fts WHERE article_fts MATCH ?" + entity_sql, [match, *entity_params], "rowid",
+                         f"ORDER BY {BM25}", query_terms(searched))
     where, params = archive._filters(outlet, since, until)
-    return Selection(f"FROM articles a WHERE 1=1{where}{entity_sql}", [*params, *entity_params],
-                     "ORDER BY a.published, a.seq", [])
+    entity_sql = " AND a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)" if entity_id else ""
+    return Selection(f"FROM articles a WHERE 1=1{where}{entity_sql}", [*params, *entity_params], "a.seq",
+                     "ORDER BY a.published, a.seq", [], everything=not (where or entity_id))
 
 
 def _run(archive: Archive, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -87,24 +95,32 @@ def _run(archive: Archive, sql: str, params: list[Any]) -> list[tuple[Any, ...]]
         raise
 
 
+def count(archive: Archive, selection: Selection) -> int:
+    if selection.empty:
+        return 0
+    return int(_run(archive, f"SELECT COUNT(*) {selection.source}", selection.params)[0][0])
+
+
 def page_rows(archive: Archive, selection: Selection, limit: int, offset: int) -> tuple[list[ArticleRow], int]:
     """One page of the selection (with snippets when there is a query) and how many it holds."""
     if selection.empty:
         return [], 0
-    total = int(_run(archive, f"SELECT COUNT(*) {selection.sql}", selection.params)[0][0])
-    found = _run(archive, f"SELECT a.id, a.title, a.outlet, a.published, a.body {selection.sql} {selection.order}"
-                 " LIMIT ? OFFSET ?", [*selection.params, limit, offset])
-    ids = [row[0] for row in found]
+    total = count(archive, selection)
+    seqs = [row[0] for row in _run(archive, f"{selection.seqs()} {selection.order} LIMIT ? OFFSET ?",
+                                   [*selection.params, limit, offset])]
+    found = {row[0]: row[1:] for row in archive.conn.execute(
+        f"SELECT seq, id, title, outlet, published, body FROM articles WHERE seq IN ({','.join('?' * len(seqs))})", seqs
+    )}
+    ids = [found[seq][0] for seq in seqs]
     captures, publications = _provenance(archive, ids)
-    rows = [
-        ArticleRow(article_id, title, outlet, published, captures.get(article_id, []),
-                   snippet(json.loads(body), selection.terms) if selection.terms else None,
-                   publications.get(article_id, []))
-        for article_id, title, outlet, published, body in found
-    ]
+    rows = []
+    for seq in seqs:
+        article_id, title, outlet, published, body = found[seq]
+        rows.append(ArticleRow(
+            article_id, title, outlet, published, captures.get(article_id, []),
+            snippet(json.loads(body), selection.terms) if selection.terms else None, publications.get(article_id, []),
+        ))
     return rows, total
-
-
 def _provenance(archive: Archive, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, list[dict[str, Any]]]]:
     """Capture paths and publications of a page of articles, in two queries."""
     if not ids:
@@ -127,12 +143,15 @@ def _provenance(archive: Archive, ids: list[str]) -> tuple[dict[str, list[str]],
 
 
 def selected_ids(archive: Archive, selection: Selection) -> Iterator[str]:
-    """Every selected article's id, best first, streamed."""
+    """Every selected article's id, best first, streamed a batch at a time."""
     if selection.empty:
         return
-    cursor = archive.conn.execute(f"SELECT a.id {selection.sql} {selection.order}", selection.params)
-    while batch := cursor.fetchmany(500):
-        yield from (row[0] for row in batch)
+    cursor = archive.conn.execute(f"{selection.seqs()} {selection.order}", selection.params)
+    while batch := [row[0] for row in cursor.fetchmany(500)]:
+        ids = dict(archive.conn.execute(
+            f"SELECT seq, id FROM articles WHERE seq IN ({','.join('?' * len(batch))})", batch
+        ).fetchall())
+        yield from (ids[seq] for seq in batch)
 
 
 @dataclass(slots=True)
@@ -147,11 +166,12 @@ def facets(archive: Archive, selection: Selection, top: int = 30) -> Facets:
         return Facets([], [])
     outlets: Counter[str] = Counter()
     months: Counter[str] = Counter()
-    for outlet, month, count in _run(
-        archive, f"SELECT a.outlet, substr(a.published, 1, 7), COUNT(*) {selection.sql} GROUP BY 1, 2", selection.params
-    ):
-        outlets[outlet or "(unknown)"] += count
-        months[month or "unknown"] += count
+    # Every article: the index on (outlet, published) holds the answer.
+    sql = ("SELECT outlet, substr(published, 1, 7), COUNT(*) FROM articles GROUP BY 1, 2" if selection.everything else
+           f"SELECT outlet, substr(published, 1, 7), COUNT(*) FROM articles WHERE seq IN ({selection.seqs()}) GROUP BY 1, 2")
+    for outlet, month, n in _run(archive, sql, [] if selection.everything else selection.params):
+        outlets[outlet or "(unknown)"] += n
+        months[month or "unknown"] += n
     return Facets(outlets.most_common(top), sorted(months.items()))
 
 
@@ -178,8 +198,10 @@ def compare_outlets(archive: Archive, searched: str, outlets: list[str]) -> Tabl
         if searched.strip():
             selection = select(archive, searched, outlet, None, None, None)
             if not selection.empty:
-                matching = dict(_run(archive, f"SELECT substr(a.published, 1, 7), COUNT(*) {selection.sql} GROUP BY 1",
-                                     selection.params))
+                matching = dict(_run(
+                    archive, f"SELECT substr(published, 1, 7), COUNT(*) FROM articles WHERE seq IN ({selection.seqs()})"
+                    " GROUP BY 1", selection.params,
+                ))
         for month in sorted(totals, key=lambda m: m or ""):
             count = matching.get(month, 0)
             table.rows.append([outlet, month or "unknown", count, totals[month], round(count / totals[month], 4)])
@@ -222,14 +244,20 @@ def attention(archive: Archive, entity_id: str) -> Table:
     return table
 
 
+# Articles co-occurrence is counted over, at most: the first in id order, and ids are hashes, so a
+# uniform sample of an entity named in tens of thousands of articles.
+CO_OCCURRENCE_SAMPLE = 2000
+
+
 def co_occurring(analysis: Analysis, entity_id: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The entities most often named in the same articles as this one."""
+    """The entities most often named in the same articles as this one (over at most
+    CO_OCCURRENCE_SAMPLE of its articles)."""
     out = []
     for other, articles in analysis.conn.execute(
-        "SELECT m2.entity_id, COUNT(*) AS n FROM mentions m1 JOIN mentions m2 ON m2.article_id = m1.article_id"
-        " WHERE m1.entity_id = ? AND m2.entity_id != m1.entity_id GROUP BY m2.entity_id ORDER BY n DESC, m2.entity_id"
-        " LIMIT ?",
-        (entity_id, limit),
+        "SELECT m2.entity_id, COUNT(*) AS n FROM (SELECT article_id FROM mentions WHERE entity_id = ?"
+        " ORDER BY article_id LIMIT ?) m1 JOIN mentions m2 ON m2.article_id = m1.article_id"
+        " WHERE m2.entity_id != ? GROUP BY m2.entity_id ORDER BY n DESC, m2.entity_id LIMIT ?",
+        (entity_id, CO_OCCURRENCE_SAMPLE, entity_id, limit),
     ):
         entity = analysis.gazetteer.entities.get(other)
         out.append({"id": other, "name": entity.name if entity else other, "kind": entity.kind if entity else None,
@@ -262,12 +290,23 @@ def stories_page(
         params.append(found.id)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     total = analysis.conn.execute(f"SELECT COUNT(*) FROM stories s{where}", params).fetchone()[0]
-    rows = analysis.conn.execute(
-        f"SELECT s.id, s.label, s.start, s.end, s.centroid FROM stories s{where}"
-        " ORDER BY s.start IS NULL, s.start, s.seq LIMIT ? OFFSET ?",
+    # Dated stories in order of start (the index on start serves it), then the undated ones; sorted
+    # without their centroids (large JSON), then the page's rows read.
+    joiner = " AND " if where else " WHERE "
+    dated = analysis.conn.execute(f"SELECT COUNT(*) FROM stories s{where}{joiner}s.start IS NOT NULL", params).fetchone()[0]
+    seqs = [seq for (seq,) in analysis.conn.execute(
+        f"SELECT s.seq FROM stories s{where}{joiner}s.start IS NOT NULL ORDER BY s.start, s.seq LIMIT ? OFFSET ?",
         [*params, -1 if limit is None else limit, offset],
-    ).fetchall()
-    return [analysis._story_row(*row) for row in rows], int(total)
+    )]
+    if limit is None or len(seqs) < limit:
+        seqs += [seq for (seq,) in analysis.conn.execute(
+            f"SELECT s.seq FROM stories s{where}{joiner}s.start IS NULL ORDER BY s.seq LIMIT ? OFFSET ?",
+            [*params, -1 if limit is None else limit - len(seqs), max(0, offset - dated)],
+        )]
+    rows = {row[0]: row[1:] for row in analysis.conn.execute(
+        f"SELECT seq, id, label, start, end, centroid FROM stories WHERE seq IN ({','.join('?' * len(seqs))})", seqs
+    )}
+    return [analysis._story_row(*rows[seq]) for seq in seqs], int(total)
 
 
 @dataclass(slots=True)
