@@ -39,6 +39,10 @@ demo: $(STAMP)
 	@echo
 	@echo "== 6. entity: one person under all their names, roles, mentions (entity \"Sergey Lavrov\")"
 	@$(NEWSDESK) entity "Sergey Lavrov" --db $(DEMO_DB)
+	@echo
+	@echo "== 7. serve: the same archive as web pages and a JSON API (not started here: it runs until Ctrl-C)"
+	@echo "   $(NEWSDESK) serve --db $(DEMO_DB)"
+	@echo "   then open http://127.0.0.1:8000/  (search, articles, stories, entities, outlets; JSON under /api/)"
 
 test: $(STAMP)
 	$(BIN)/ruff check .

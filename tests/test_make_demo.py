@@ -34,8 +34,9 @@ def test_make_demo_is_a_short_tour_with_headlines(tmp_path: Path) -> None:
     assert len(lines) < 90, len(lines)
     headlines = [line for line in lines if line.startswith("== ")]
     steps = [re.match(r"== \d\. (\w+)", line).group(1) for line in headlines]  # type: ignore[union-attr]
-    assert steps == ["extract", "ingest", "list", "search", "stories", "entity"], headlines
+    assert steps == ["extract", "ingest", "list", "search", "stories", "entity", "serve"], headlines
     for expected in ("# 北极会议登场", "new articles: 5", "showing 1–2 of 5 articles", "拉夫羅夫 → also searched: Lavrov",
-                     "stories", "拉夫罗夫 (person, Sergey Lavrov)"):
+                     "stories", "拉夫罗夫 (person, Sergey Lavrov)", f"serve --db {tmp_path / 'demo.db'}",
+                     "http://127.0.0.1:8000/"):
         assert expected in output, expected
     assert (tmp_path / "demo.db").exists(), "the archive goes where DEMO_DB says"

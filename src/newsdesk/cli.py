@@ -501,13 +501,13 @@ def _highlighted(snippet: str) -> Text:
 
 def _print_rows(
     rows: list[ArticleRow], output_format: ListFormat, with_snippet: bool, title: str, caption: str | None = None,
-    extra: dict[str, object] | None = None,
+    expanded: dict[str, list[str]] | None = None,
 ) -> None:
     if output_format is ListFormat.jsonl:
+        from newsdesk.records import article_record
+
         for row in rows:
-            record = row.to_record(with_snippet)
-            if extra is not None:
-                record.update(extra)
+            record = article_record(row, with_snippet, expanded)
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     table = Table(title=title, caption=caption)
@@ -541,17 +541,9 @@ OFFSET_OPTION = typer.Option(0, "--offset", min=0, max=10**12, help="Skip this m
 
 
 def _entity_names(archive: Archive) -> Callable[[str], list[str] | None]:
-    """Every name of the entity a query term names, if it names one: the bundled gazetteer, what the
-    archive's articles taught (filled as `ingest` places them) and `newsdesk alias add`."""
-    from newsdesk.analysis.entities import archive_gazetteer
+    from newsdesk.records import entity_names
 
-    gazetteer = archive_gazetteer(archive.conn)
-
-    def names_of(term: str) -> list[str] | None:
-        entity = gazetteer.lookup(term)
-        return entity.names() if entity is not None else None
-
-    return names_of
+    return entity_names(archive)
 
 
 @app.command()
@@ -568,13 +560,13 @@ def search(
 ) -> None:
     """Full-text search, best matches first (BM25). A name of a known person, place or organisation
     also finds its other names (普丁 finds 普京 and Putin) unless --exact."""
-    from newsdesk.archive.text import QueryError, expand_query
+    from newsdesk import records
+    from newsdesk.archive.text import QueryError
 
     with _open(db) as archive:
         try:
-            searched, expanded = (query, {}) if exact else expand_query(query, _entity_names(archive))
-            rows = archive.search(searched, outlet=outlet, since=since, until=until, limit=limit, offset=offset)
-            total = archive.search_count(searched, outlet=outlet, since=since, until=until)
+            found = records.search(archive, query, outlet, since, until, limit, offset, exact, _entity_names(archive))
+            rows, total, expanded = found.rows, found.total, found.expanded
         except QueryError as exc:
             _console(stderr=True).print(f"[red]{terminal(exc)}[/red]")
             raise typer.Exit(code=2) from exc
@@ -582,7 +574,7 @@ def search(
         for term, names in expanded.items():
             _console(soft_wrap=True, highlight=False).print(f"{terminal(term)} → also searched: {terminal(', '.join(names))}")
     title, caption = _page(len(rows), offset, total, f"results for {terminal(query)}")
-    _print_rows(rows, output_format, True, title, caption, extra={"expanded": expanded})
+    _print_rows(rows, output_format, True, title, caption, expanded=expanded)
 
 
 @app.command("list")
@@ -748,10 +740,9 @@ def stats(
         inferred = archive.stats_inferred() if by is CountBy.article else {}
     counted = f"{by.value}s"
     if output_format is ListFormat.jsonl:
-        for outlet_name, month, count in rows:
-            record: dict[str, object] = {"outlet": outlet_name, "month": month, counted: count}
-            if by is CountBy.article:
-                record["inferred"] = inferred.get((outlet_name, month), 0)
+        from newsdesk.records import stats_records
+
+        for record in stats_records(rows, by.value, inferred if by is CountBy.article else None):
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     table = Table("outlet", "month", counted, title=f"{counted} per outlet per month")
@@ -835,6 +826,30 @@ def copies(
     for record in records:
         table.add_row(*(cell(_hours(v) if isinstance(v, float) else ("" if v is None else v)) for v in (record[c] for c in columns)))
     _console().print(table)
+
+
+@app.command()
+def serve(
+    db: Path = DB_OPTION,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    allow_ingest: bool = typer.Option(
+        False, "--allow-ingest", help="Let visitors upload captures to ingest (otherwise the server is read-only)."
+    ),
+) -> None:
+    """Serve the archive as web pages and a JSON API (/api/), until Ctrl-C."""
+    # Opened once as the reading commands open it: a missing, foreign or damaged archive is one line
+    # here, an older schema is migrated, and articles not yet in stories are placed.
+    with _open(db) as archive:
+        _analysis(archive)
+    from newsdesk.web.app import serve as run
+
+    shown = f"[{host}]" if ":" in host else host
+    _console(stderr=True, soft_wrap=True, highlight=False).print(
+        f"newsdesk: serving {terminal(db)} at http://{terminal(shown)}:{port}/"
+        + (" (uploads allowed)" if allow_ingest else " (read-only)") + "; Ctrl-C stops"
+    )
+    run(db, host, port, allow_ingest)
 
 
 # --- stories and entities --------------------------------------------------------------------
@@ -938,8 +953,9 @@ def story(
             sys.stdout.write(json.dumps(comparison, ensure_ascii=False, indent=indent) + "\n")
         return
     if output_format is not StoryFormat.table:
-        record = row.to_record()
-        record["related"] = [{"id": r.id, "label": r.label, "start": r.start, "end": r.end} for r in related]
+        from newsdesk.records import story_record
+
+        record = story_record(row, related)
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2 if output_format is StoryFormat.json else None) + "\n")
         return
     console = _console()

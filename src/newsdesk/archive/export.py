@@ -210,6 +210,32 @@ def _write_parquet(rows: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
 _WRITERS = {"jsonl": _write_jsonl, "csv": _write_csv, "parquet": _write_parquet}
 
 
+def write_stream(records: Iterable[dict[str, Any]], out: IO[bytes], fmt: str) -> int:
+    """Write `records` in `fmt` to an open binary stream (a download being sent, a pipe), as they come;
+    returns how many were written. Parquet is written in row groups, so no more than one group is held."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    rows = (_row(r) for r in records)
+    if fmt != "parquet":
+        return _WRITERS[fmt](rows, out)
+    import itertools
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _arrow_schema()
+    count = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        while group := list(itertools.islice(rows, _PARQUET_GROUP)):
+            writer.write_table(pa.Table.from_pylist(group, schema=schema))
+            count += len(group)
+    return count
+
+
+# Articles per Parquet row group when streaming: a few MB of text each.
+_PARQUET_GROUP = 1000
+
+
 def _new_file_mode() -> int:
     """The mode `open(path, "w")` would give a new file (0666 less the umask)."""
     mask = os.umask(0)

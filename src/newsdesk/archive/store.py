@@ -15,7 +15,7 @@ import json
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -861,7 +861,11 @@ class Archive:
         """Every article with its capture paths, in id order: the export record, exactly the
         fields of `export.FIELDS` (an `Article`'s per-capture fields, such as `encoding` or
         `captured_at`, belong to captures, not to the article, and are not exported)."""
-        for (article_id,) in self.conn.execute("SELECT id FROM articles ORDER BY id").fetchall():
+        return self.export_records(article_id for (article_id,) in self.conn.execute("SELECT id FROM articles ORDER BY id").fetchall())
+
+    def export_records(self, article_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The export records (`export.FIELDS`) of these articles, in the order given."""
+        for article_id in article_ids:
             record = self.article(article_id).to_record()
             record["id"] = article_id
             record["captures"] = self._capture_paths(article_id)

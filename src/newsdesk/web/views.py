@@ -1,0 +1,378 @@
+"""What only the web pages ask of an archive: searches filtered by entity, facet counts, attention
+over time, a story's first carriers and followers, paginated stories. Each is a handful of grouped
+queries (never one query per row of the answer beyond a page of results).
+
+Every chart's numbers come from here as a `Table` (columns and rows): the page draws it, and its
+"data" link sends exactly that table as CSV or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.archive.store import BM25, ArticleRow
+from newsdesk.archive.text import QueryError, published_day, query_terms, snippet
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from newsdesk.analysis.stories import Analysis, StoryRow
+    from newsdesk.archive.store import Archive
+
+
+@dataclass(slots=True)
+class Table:
+    """What a chart draws: named columns, one row per drawn value."""
+
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def check_day(value: str | None, name: str) -> str | None:
+    """A `since`/`until` value: empty is none; anything else must be a day (QueryError otherwise)."""
+    if not value:
+        return None
+    if published_day(value) is None:
+        raise QueryError(f"{name} {value!r} is not a date: give it as YYYY-MM-DD, e.g. 2022-02-01")
+    return value
+
+
+@dataclass(slots=True)
+class Selection:
+    """The articles a search page selects: a query (optional) and filters. `source` is a FROM/WHERE
+    clause giving each selected article's `seq` as `seq_expr`, `order` its ranking. With a query it
+    runs inside the full-text index alone (articles are read for the page only: ranking a join would
+    carry every match's body through the sort)."""
+
+    source: str
+    params: list[Any]
+    seq_expr: str
+    order: str
+    terms: list[str]
+    empty: bool = False
+    # Neither query nor filter: every article.
+    everything: bool = False
+
+    def seqs(self) -> str:
+        return f"SELECT {self.seq_expr} {self.source}"
+
+
+def select(
+    archive: Archive, searched: str, outlet: str | None, since: str | None, until: str | None, entity_id: str | None
+) -> Selection:
+    """The selection for a (possibly expanded) query and filters; QueryError for an unreadable query."""
+    entity_params = [entity_id] if entity_id else []
+    if searched.strip():
+        match = archive.match_expression(searched, outlet, since, until)
+        if match is None:
+            return Selection("", [], "", "", [], empty=True)
+        # `+rowid`: the entity's articles filter the matches; offered to FTS5 as a rowid constraint instead,
+        # it would run the whole MATCH once per article naming the entity (43 s for 30,000 of them).
+        entity_sql = (" AND +rowid IN (SELECT a.seq FROM mentions m JOIN articles a ON a.id = m.article_id"
+                      " WHERE m.entity_id = ?)") if entity_id else ""
+        return Selection("FROM article_fts WHERE article_fts MATCH ?" + entity_sql, [match, *entity_params], "rowid",
+                         f"ORDER BY {BM25}", query_terms(searched))
+    where, params = archive._filters(outlet, since, until)
+    entity_sql = " AND a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)" if entity_id else ""
+    return Selection(f"FROM articles a WHERE 1=1{where}{entity_sql}", [*params, *entity_params], "a.seq",
+                     "ORDER BY a.published, a.seq", [], everything=not (where or entity_id))
+
+
+def _run(archive: Archive, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    try:
+        return archive.conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        # FTS5's own messages (`fts5: syntax error near …`) name no fix.
+        if any(word in str(exc).lower() for word in ("fts5", "syntax", "malformed match")):
+            raise QueryError(
+                "cannot search for that: use words, \"phrases\", AND / OR / NOT between them and balanced parentheses"
+            ) from exc
+        raise
+
+
+def count(archive: Archive, selection: Selection) -> int:
+    if selection.empty:
+        return 0
+    return int(_run(archive, f"SELECT COUNT(*) {selection.source}", selection.params)[0][0])
+
+
+def page_rows(archive: Archive, selection: Selection, limit: int, offset: int) -> tuple[list[ArticleRow], int]:
+    """One page of the selection (with snippets when there is a query) and how many it holds."""
+    if selection.empty:
+        return [], 0
+    total = count(archive, selection)
+    seqs = [row[0] for row in _run(archive, f"{selection.seqs()} {selection.order} LIMIT ? OFFSET ?",
+                                   [*selection.params, limit, offset])]
+    found = {row[0]: row[1:] for row in archive.conn.execute(
+        f"SELECT seq, id, title, outlet, published, body FROM articles WHERE seq IN ({','.join('?' * len(seqs))})", seqs
+    )}
+    ids = [found[seq][0] for seq in seqs]
+    captures, publications = _provenance(archive, ids)
+    rows = []
+    for seq in seqs:
+        article_id, title, outlet, published, body = found[seq]
+        rows.append(ArticleRow(
+            article_id, title, outlet, published, captures.get(article_id, []),
+            snippet(json.loads(body), selection.terms) if selection.terms else None, publications.get(article_id, []),
+        ))
+    return rows, total
+def _provenance(archive: Archive, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, list[dict[str, Any]]]]:
+    """Capture paths and publications of a page of articles, in two queries."""
+    if not ids:
+        return {}, {}
+    marks = ",".join("?" * len(ids))
+    captures: dict[str, list[str]] = defaultdict(list)
+    by_publication: dict[str, list[str]] = defaultdict(list)
+    for article_id, publication_id, path in archive.conn.execute(
+        f"SELECT article_id, publication_id, path FROM captures WHERE article_id IN ({marks}) ORDER BY seq", ids
+    ):
+        captures[article_id].append(path)
+        by_publication[publication_id].append(path)
+    publications: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for pub_id, article_id, outlet, url, published in archive.conn.execute(
+        f"SELECT id, article_id, outlet, url, published FROM publications WHERE article_id IN ({marks}) ORDER BY seq", ids
+    ):
+        publications[article_id].append({"outlet": outlet, "url": url, "published": published,
+                                         "captures": by_publication.get(pub_id, [])})
+    return captures, publications
+
+
+def selected_ids(archive: Archive, selection: Selection) -> Iterator[str]:
+    """Every selected article's id, best first, streamed a batch at a time."""
+    if selection.empty:
+        return
+    cursor = archive.conn.execute(f"{selection.seqs()} {selection.order}", selection.params)
+    while batch := [row[0] for row in cursor.fetchmany(500)]:
+        ids = dict(archive.conn.execute(
+            f"SELECT seq, id FROM articles WHERE seq IN ({','.join('?' * len(batch))})", batch
+        ).fetchall())
+        yield from (ids[seq] for seq in batch)
+
+
+@dataclass(slots=True)
+class Facets:
+    outlets: list[tuple[str, int]]
+    months: list[tuple[str, int]]
+
+
+def facets(archive: Archive, selection: Selection, top: int = 30) -> Facets:
+    """Counts of the selection per outlet (largest first, the `top` ones) and per month (in order)."""
+    if selection.empty:
+        return Facets([], [])
+    outlets: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    # Every article: the index on (outlet, published) holds the answer.
+    sql = ("SELECT outlet, substr(published, 1, 7), COUNT(*) FROM articles GROUP BY 1, 2" if selection.everything else
+           f"SELECT outlet, substr(published, 1, 7), COUNT(*) FROM articles WHERE seq IN ({selection.seqs()}) GROUP BY 1, 2")
+    for outlet, month, n in _run(archive, sql, [] if selection.everything else selection.params):
+        outlets[outlet or "(unknown)"] += n
+        months[month or "unknown"] += n
+    return Facets(outlets.most_common(top), sorted(months.items()))
+
+
+# --- outlets -----------------------------------------------------------------------------------
+
+def outlet_months(archive: Archive, by: str = "article") -> Table:
+    """Articles (or publications) per outlet per month: `newsdesk stats` as a chart's table."""
+    return Table(["outlet", "month", f"{by}s"], [list(row) for row in archive.stats(by)])
+
+
+def compare_outlets(archive: Archive, searched: str, outlets: list[str]) -> Table:
+    """Per outlet and month, how many of its articles match the query, of how many it published
+    (share = matching / all): two or more outlets' attention side by side."""
+    table = Table(["outlet", "month", "matching", "articles", "share"])
+    for outlet in outlets:
+        names = archive.outlet_names(outlet)
+        if not names:
+            continue
+        marks = ",".join("?" * len(names))
+        totals = dict(archive.conn.execute(
+            f"SELECT substr(published, 1, 7), COUNT(*) FROM articles WHERE outlet IN ({marks}) GROUP BY 1", names
+        ).fetchall())
+        matching: dict[str, int] = {}
+        if searched.strip():
+            selection = select(archive, searched, outlet, None, None, None)
+            if not selection.empty:
+                matching = dict(_run(
+                    archive, f"SELECT substr(published, 1, 7), COUNT(*) FROM articles WHERE seq IN ({selection.seqs()})"
+                    " GROUP BY 1", selection.params,
+                ))
+        for month in sorted(totals, key=lambda m: m or ""):
+            count = matching.get(month, 0)
+            table.rows.append([outlet, month or "unknown", count, totals[month], round(count / totals[month], 4)])
+    return table
+
+
+# --- entities ----------------------------------------------------------------------------------
+
+# Monday of the week of a publication date (SQLite: to the next Sunday, or that day if one, less 6 days).
+_WEEK = "date(substr({col}, 1, 10), 'weekday 0', '-6 days')"
+
+
+def attention(archive: Archive, entity_id: str) -> Table:
+    """Articles naming the entity per week (starting Monday) per outlet, and as a share of all the
+    outlet's articles that week."""
+    week = _WEEK.format(col="a.published")
+    counts = archive.conn.execute(
+        f"SELECT a.outlet, {week} AS wk, COUNT(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id"
+        " WHERE m.entity_id = ? AND a.published IS NOT NULL AND wk IS NOT NULL GROUP BY a.outlet, wk ORDER BY wk, a.outlet",
+        (entity_id,),
+    ).fetchall()
+    table = Table(["week", "outlet", "articles", "all_articles", "share"])
+    if not counts:
+        return table
+    outlets = sorted({outlet for outlet, _, _ in counts if outlet is not None})
+    first, last = min(w for _, w, _ in counts), max(w for _, w, _ in counts)
+    totals: dict[tuple[str | None, str], int] = {}
+    marks = ",".join("?" * len(outlets))
+    outlet_clause = f"(outlet IN ({marks}) OR outlet IS NULL)" if outlets else "outlet IS NULL"
+    # The outlets' articles in the weeks drawn only (the index on outlet, published serves it).
+    for outlet, wk, n in archive.conn.execute(
+        f"SELECT outlet, {_WEEK.format(col='published')} AS wk, COUNT(*) FROM articles WHERE {outlet_clause}"
+        " AND published >= ? AND published < date(?, '+7 days') GROUP BY outlet, wk",
+        (*outlets, first, last),
+    ):
+        totals[(outlet, wk)] = n
+    for outlet, wk, n in counts:
+        total = totals.get((outlet, wk), n)
+        table.rows.append([wk, outlet or "(unknown)", n, total, round(n / total, 4) if total else None])
+    return table
+
+
+# Articles co-occurrence is counted over, at most: the first in id order, and ids are hashes, so a
+# uniform sample of an entity named in tens of thousands of articles.
+CO_OCCURRENCE_SAMPLE = 2000
+
+
+def co_occurring(analysis: Analysis, entity_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The entities most often named in the same articles as this one (over at most
+    CO_OCCURRENCE_SAMPLE of its articles)."""
+    out = []
+    for other, articles in analysis.conn.execute(
+        "SELECT m2.entity_id, COUNT(*) AS n FROM (SELECT article_id FROM mentions WHERE entity_id = ?"
+        " ORDER BY article_id LIMIT ?) m1 JOIN mentions m2 ON m2.article_id = m1.article_id"
+        " WHERE m2.entity_id != ? GROUP BY m2.entity_id ORDER BY n DESC, m2.entity_id LIMIT ?",
+        (entity_id, CO_OCCURRENCE_SAMPLE, entity_id, limit),
+    ):
+        entity = analysis.gazetteer.entities.get(other)
+        out.append({"id": other, "name": entity.name if entity else other, "kind": entity.kind if entity else None,
+                    "articles": articles})
+    return out
+
+
+# --- stories -----------------------------------------------------------------------------------
+
+def stories_page(
+    analysis: Analysis, since: str | None = None, until: str | None = None, entity: str | None = None,
+    limit: int | None = None, offset: int = 0,
+) -> tuple[list[StoryRow], int]:
+    """`newsdesk stories` a page at a time (the same order and filters), and how many there are."""
+    clauses, params = [], []
+    if since:
+        clauses.append("(s.end IS NULL OR s.end >= ?)")
+        params.append(since[:10])
+    if until:
+        clauses.append("(s.start IS NULL OR s.start <= ?)")
+        params.append(until[:10])
+    if entity:
+        found = analysis.find_entity(entity)
+        if found is None:
+            return [], 0
+        clauses.append(
+            "s.id IN (SELECT sa.story_id FROM story_articles sa JOIN mentions m ON m.article_id = sa.article_id"
+            " WHERE m.entity_id = ?)"
+        )
+        params.append(found.id)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    total = analysis.conn.execute(f"SELECT COUNT(*) FROM stories s{where}", params).fetchone()[0]
+    # Dated stories in order of start (the index on start serves it), then the undated ones; sorted
+    # without their centroids (large JSON), then the page's rows read.
+    joiner = " AND " if where else " WHERE "
+    dated = analysis.conn.execute(f"SELECT COUNT(*) FROM stories s{where}{joiner}s.start IS NOT NULL", params).fetchone()[0]
+    seqs = [seq for (seq,) in analysis.conn.execute(
+        f"SELECT s.seq FROM stories s{where}{joiner}s.start IS NOT NULL ORDER BY s.start, s.seq LIMIT ? OFFSET ?",
+        [*params, -1 if limit is None else limit, offset],
+    )]
+    if limit is None or len(seqs) < limit:
+        seqs += [seq for (seq,) in analysis.conn.execute(
+            f"SELECT s.seq FROM stories s{where}{joiner}s.start IS NULL ORDER BY s.seq LIMIT ? OFFSET ?",
+            [*params, -1 if limit is None else limit - len(seqs), max(0, offset - dated)],
+        )]
+    rows = {row[0]: row[1:] for row in analysis.conn.execute(
+        f"SELECT seq, id, label, start, end, centroid FROM stories WHERE seq IN ({','.join('?' * len(seqs))})", seqs
+    )}
+    return [analysis._story_row(*rows[seq]) for seq in seqs], int(total)
+
+
+@dataclass(slots=True)
+class Carrier:
+    """An outlet's first publication of the story: when, and of which article."""
+
+    outlet: str
+    time: str | None
+    timed_by: str | None
+    article_id: str
+    url: str | None
+    lag_hours: float | None = None
+
+
+def story_carriers(archive: Archive, article_ids: list[str]) -> tuple[list[Carrier], Table]:
+    """Who carried the story first and who followed: each outlet's earliest publication of any of
+    the story's articles, in time order (with its lag after the first), and the timeline table:
+    one row per publication (time, outlet, article)."""
+    from newsdesk.archive.copies import _place
+
+    if not article_ids:
+        return [], Table(["time", "timed_by", "outlet", "article", "title", "url"])
+    marks = ",".join("?" * len(article_ids))
+    timeline = Table(["time", "timed_by", "outlet", "article", "title", "url"])
+    earliest: dict[str, Carrier] = {}
+    moments: dict[str, Any] = {}
+    for article_id, title, outlet, url, published, first_captured in archive.conn.execute(
+        "SELECT p.article_id, a.title, p.outlet, p.url, p.published, p.first_captured FROM publications p"
+        f" JOIN articles a ON a.id = p.article_id WHERE p.article_id IN ({marks}) ORDER BY p.seq", article_ids
+    ):
+        placed = _place(outlet, url, published, first_captured, 0)
+        name = outlet or "(unknown)"
+        when = placed.moment.isoformat() if placed.moment else None
+        timeline.rows.append([when, placed.basis, name, article_id, title, url])
+        if placed.moment is None:
+            continue
+        if name not in moments or placed.moment < moments[name]:
+            moments[name] = placed.moment
+            earliest[name] = Carrier(name, when, placed.basis, article_id, url)
+    timeline.rows.sort(key=lambda r: (r[0] is None, r[0] or "", r[2]))
+    carriers = sorted(earliest.values(), key=lambda c: (moments[c.outlet], c.outlet))
+    if carriers:
+        first = moments[carriers[0].outlet]
+        for carrier in carriers:
+            carrier.lag_hours = round((moments[carrier.outlet] - first).total_seconds() / 3600, 2)
+    return carriers, timeline
+
+
+def article_story(archive: Archive, article_id: str) -> tuple[str, str | None] | None:
+    """The story holding the article: (id, label), None if it is in none yet."""
+    row = archive.conn.execute(
+        "SELECT s.id, s.label FROM story_articles sa JOIN stories s ON s.id = sa.story_id WHERE sa.article_id = ?",
+        (article_id,),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def article_entities(analysis: Analysis, article_id: str) -> list[dict[str, Any]]:
+    """The entities the article names, most mentioned first."""
+    out = []
+    for entity_id, count in analysis.conn.execute(
+        "SELECT entity_id, count FROM mentions WHERE article_id = ? ORDER BY count DESC, entity_id", (article_id,)
+    ):
+        entity = analysis.gazetteer.entities.get(entity_id)
+        out.append({"id": entity_id, "name": entity.name if entity else entity_id,
+                    "kind": entity.kind if entity else None, "count": count})
+    return out
