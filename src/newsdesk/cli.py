@@ -595,17 +595,6 @@ def list_articles(
     _print_rows(rows, output_format, False, title, caption)
 
 
-def _article_quotes(archive: Archive, article_id: str) -> list[dict[str, object]]:
-    """The article's quotes as stored, or read now when it has not been analysed yet (a read-only archive)."""
-    from newsdesk.analysis.entities import archive_gazetteer
-    from newsdesk.analysis.quotes import find_quotes, stored_quotes
-
-    stored = stored_quotes(archive.conn, article_id)
-    if stored is None:
-        stored = find_quotes(archive_gazetteer(archive.conn), archive.article(article_id).body)
-    return [q.to_record() for q in stored]
-
-
 @app.command()
 def show(
     article_id: str = typer.Argument(..., help="An article id (or a unique prefix of one).", callback=_not_blank),
@@ -618,8 +607,9 @@ def show(
 
     with _open(db) as archive:
         try:
-            info = archive.article_info(archive.resolve_id(article_id))
-            info["quotes"] = _article_quotes(archive, info["id"])
+            from newsdesk.records import show_record
+
+            info = show_record(archive, archive.resolve_id(article_id))
         except KeyError as exc:
             _console(stderr=True).print(f"[red]{terminal(exc.args[0])}[/red]")
             raise typer.Exit(code=2) from exc

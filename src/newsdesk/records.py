@@ -66,6 +66,20 @@ def search(
     return SearchPage(rows, total, expanded, searched)
 
 
+def show_record(archive: Archive, article_id: str) -> dict[str, Any]:
+    """`newsdesk show ID` line: the article, its publications and captures, and its quotes as stored
+    (or read now when it has not been analysed yet, as in a read-only archive)."""
+    from newsdesk.analysis.entities import archive_gazetteer
+    from newsdesk.analysis.quotes import find_quotes, stored_quotes
+
+    info = archive.article_info(article_id)
+    stored = stored_quotes(archive.conn, article_id)
+    if stored is None:
+        stored = find_quotes(archive_gazetteer(archive.conn), archive.article(article_id).body)
+    info["quotes"] = [q.to_record() for q in stored]
+    return info
+
+
 def stats_records(
     rows: list[tuple[str, str, int]], by: str, inferred: dict[tuple[str, str], int] | None = None
 ) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ def list_articles(
 @router.get("/articles/{article_id}", summary="newsdesk show ID --format jsonl")
 def show(request: Request, article_id: str) -> dict[str, Any]:
     archive = _access(request).archive()
-    return archive.article_info(archive.resolve_id(_not_blank(article_id)))
+    return records.show_record(archive, archive.resolve_id(_not_blank(article_id)))
 
 
 @router.get("/stories", summary="newsdesk stories --format jsonl")
