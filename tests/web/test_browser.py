@@ -254,3 +254,169 @@ def test_stories_and_entities_lists_lead_to_their_pages(page: tuple[Any, Watch],
     tab.wait_for_load_state()
     assert "拉夫罗夫" in tab.locator("main").inner_text() or "Lavrov" in tab.locator("main").inner_text()
     visit(tab, width, "entity-typed")
+
+
+# --- XSS: the payloads of tests/data/xss in a browser ---------------------------------------------
+
+# Payload queries typed into the search box and the filters (the pages echo them back in inputs and titles).
+HOSTILE_QUERIES = [
+    "<script>alert('q')</script>", "\"><img src=x onerror=alert('q2')>", "javascript:alert('q3')",
+    "</title><svg onload=alert('q4')>", "'><script>window.__xss='q5'</script>", "<img src=https://evil.example/q6>",
+    "\" autofocus onfocus=\"window.__xss='q7'", "</textarea><iframe src=javascript:alert('q8')>",
+]
+
+
+@pytest.fixture(scope="module")
+def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.web.conftest import XSS, ingest
+
+    folder = tmp_path_factory.mktemp("browser-xss")
+    shutil.copytree(XSS, folder / "xss")
+    db = folder / "xss.db"
+    ingest(db, folder / "xss", REPO / "examples")
+    process, base = start_server(db)
+    yield base
+    stop_server(process)
+
+
+def hostile_urls(base: str) -> list[str]:
+    """Every page that shows what the captures carry, and every page echoing a hostile query or name."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        articles = client.get("/api/list", params={"limit": 1000}).json()
+        stories = client.get("/api/stories", params={"limit": 1000}).json()
+    urls = ["/", "/search?q=alert", "/search?q=" + quote("普京"), "/stories", "/entities", "/outlets",
+            "/outlets?by=publication", "/failures", "/stats"]
+    urls += [f"/articles/{quote(a['id'], safe='')}" for a in articles]
+    urls += [f"/stories/{quote(s['id'], safe='')}" for s in stories]
+    outlets = sorted({a["outlet"] for a in articles if a["outlet"]})
+    urls += ["/search?outlet=" + quote(o) for o in outlets]
+    urls += ["/outlets?q=alert" + "".join("&compare=" + quote(o) for o in outlets)]
+    for i, query in enumerate(HOSTILE_QUERIES):
+        q = quote(query, safe="")
+        urls += [f"/search?q={q}", f"/search?q=x&outlet={q}&entity={q}", f"/entities/{q}", f"/outlets?q={q}&compare={q}"]
+        # Pages that are errors echo what was asked for too; one query each is enough for them.
+        urls.append([f"/articles/{q}", f"/stories/{q}", f"/nowhere/{q}", f"/stories?entity={q}"][i % 4])
+    return urls
+
+
+# What a payload would leave in the page had it run or survived: the flag it sets, or an element or attribute
+# that runs or loads something (handlers such as onmouseover need no click to count).
+ACTIVE = """() => {
+  const URL_ATTRIBUTES = ["href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "srcset"];
+  const found = [];
+  if (typeof window.__xss !== "undefined") found.push("window.__xss = " + String(window.__xss));
+  for (const e of document.querySelectorAll("script, iframe, frame, object, embed, img, video, audio, style, math, base, form:not([action^='/'])"))
+    found.push("<" + e.tagName.toLowerCase() + ">");
+  for (const e of document.querySelectorAll("*"))
+    for (const a of e.attributes)
+      if (a.name.startsWith("on") || a.name === "style" || a.name === "srcdoc" || a.name === "formaction"
+          || (URL_ATTRIBUTES.includes(a.name) && /^\\s*(javascript|data|vbscript):/i.test(a.value))) found.push(e.tagName.toLowerCase() + "[" + a.name + "]");
+  return found.join(", ");
+}"""
+
+
+def xss_context(browser: Any, base: str, bypass_csp: bool) -> tuple[Any, Any, Watch]:
+    """A browser tab that records everything and lets nothing leave 127.0.0.1 (a request to another host
+    is recorded, then refused, so a payload that gets out fails the test without waiting on the network)."""
+    context = browser.new_context(viewport=WIDTHS["desktop"], base_url=base, bypass_csp=bypass_csp)
+    host = urlsplit(base).netloc
+
+    def only_ours(route: Any) -> None:
+        if urlsplit(route.request.url).netloc == host:
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", only_ours)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    watch = Watch()
+    watch.attach(tab)
+    return context, tab, watch
+
+
+def test_the_watch_sees_a_payload_that_runs(browser: Any) -> None:
+    """The checks below can fail: a payload that runs is seen (dialog, window.__xss, console, request)."""
+    context = browser.new_context()
+    tab = context.new_page()
+    watch = Watch()
+    watch.attach(tab)
+    tab.set_content("<img src=x onerror=\"alert('canary')\"><script>window.__xss='canary';console.log('canary')"
+                    "</script><img src='https://evil.example/canary.png'>")
+    tab.wait_for_timeout(200)
+    assert tab.evaluate("window.__xss") == "canary"
+    assert watch.dialogs == ["alert: canary"]
+    assert any("canary" in message for message in watch.console)
+    assert any("evil.example" in url for url in watch.requests)
+    context.close()
+
+
+@pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "csp-bypassed"])
+def test_no_payload_runs_in_the_browser(browser: Any, xss_server: str, bypass_csp: bool) -> None:
+    """Every page showing the payloads, loaded in chromium: no dialog, no console message, no request to
+    another host, window.__xss never set. With the CSP bypassed too: the pages must be inert because the
+    payloads are text, not because the policy blocks what survived."""
+    urls = hostile_urls(xss_server)
+    assert len(urls) > 60
+    context, tab, watch = xss_context(browser, xss_server, bypass_csp)
+    watch.missing |= {urlsplit(u).path for u in urls}  # the hostile ids and names are 404s, by design
+    ran = []
+    for url in urls:
+        tab.goto(url)
+        found = tab.evaluate(ACTIVE)
+        if found:
+            ran.append(f"{url}: {found}")
+    tab.wait_for_timeout(300)  # timers and animations a payload might have started
+    context.close()
+    local = [u for u in watch.requests if urlsplit(u).path not in {"/static/style.css", "/favicon.ico"}]
+    ours = {urlsplit(xss_server + u).path for u in urls}
+    assert not [u for u in local if urlsplit(u).path not in ours and urlsplit(u).netloc == urlsplit(xss_server).netloc], \
+        "requests for something no page links to"
+    problems = ran + watch.problems(xss_server)
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_payloads_are_on_the_pages_as_text(browser: Any, xss_server: str) -> None:
+    """The test above must have had something to find: the payloads reach the browser, as text."""
+    import httpx
+
+    articles = httpx.get(xss_server + "/api/list", params={"limit": 1000}).json()
+    hostile = [a for a in articles if "__xss" in (a["title"] or "") or "<script>" in (a["title"] or "")]
+    assert len(hostile) >= 3, [a["title"] for a in articles]
+    context, tab, watch = xss_context(browser, xss_server, bypass_csp=False)
+    for article in hostile:
+        tab.goto(f"/articles/{article['id']}")
+        assert tab.get_by_test_id("article-title").inner_text() == article["title"]
+        assert tab.title() == f"{article['title']} · newsdesk"
+    tab.goto("/stats")
+    assert "<img src=x onerror=alert" in tab.locator("#outlet-stats").inner_text()
+    tab.goto("/failures")
+    assert "onerror=alert('filename')" in tab.get_by_test_id("failures").inner_text()
+    context.close()
+    assert not watch.problems(xss_server), watch.problems(xss_server)
+
+
+@pytest.mark.parametrize("field", ["search-input", "filter-outlet", "filter-entity"])
+def test_hostile_queries_typed_into_the_search_form(browser: Any, xss_server: str, field: str) -> None:
+    context, tab, watch = xss_context(browser, xss_server, bypass_csp=True)
+    if field == "filter-entity":
+        watch.missing.add("/search")  # an entity nobody is called: a 404 page saying so
+    for query in HOSTILE_QUERIES:
+        tab.goto("/search")
+        if field != "search-input":
+            tab.locator("details.filters summary").click()
+            tab.get_by_test_id("search-input").fill("布林肯")
+        tab.get_by_test_id(field).fill(query)
+        tab.get_by_test_id("search-submit").click()
+        tab.wait_for_load_state()
+        # The query comes back whole, as the value of its input (or, where it names no entity, in the error).
+        if tab.get_by_test_id("error-message").count():
+            message = tab.get_by_test_id("error-message").inner_text()
+            assert query in message or repr(query) in message, message
+        else:
+            assert tab.get_by_test_id(field).input_value() == query
+        assert not tab.evaluate(ACTIVE), query
+    context.close()
+    assert not watch.problems(xss_server), "\n".join(watch.problems(xss_server))
