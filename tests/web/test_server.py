@@ -94,6 +94,13 @@ def test_allow_ingest_refuses_an_upload_over_the_limit(tmp_path: Path) -> None:
     assert len(big) > 10_000
     response = client.post("/ingest", files={"files": ("big.txt", big, "text/plain")})
     assert response.status_code == 413
+    # Without a Content-Length (chunked), the body is counted as it arrives.
+    boundary = "newsdeskboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.txt\"\r\n\r\n".encode()
+            + big + f"\r\n--{boundary}--\r\n".encode())
+    chunked = client.post("/ingest", content=iter([body[i:i + 4096] for i in range(0, len(body), 4096)]),
+                          headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert chunked.status_code == 413
     assert client.get("/api/counts").json()["articles"] == 1
 
 

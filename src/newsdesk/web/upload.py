@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from fastapi import HTTPException, Request
+from starlette.types import Message
 
 
 @dataclass
@@ -40,9 +41,21 @@ async def receive_and_ingest(request: Request) -> UploadSummary:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise HTTPException(413, f"the upload is larger than this server takes ({limit // (1024 * 1024)} MB)")
+    received = 0
+
+    async def counted() -> Message:
+        # The body is counted as it arrives, whatever Content-Length said (or if it said nothing: chunked).
+        nonlocal received
+        message = await request.receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, f"the upload is larger than this server takes ({limit // (1024 * 1024)} MB)")
+        return message
+
     folder = Path(tempfile.mkdtemp(prefix="newsdesk-upload-"))
     try:
-        form = await request.form(max_files=1000, max_fields=50, max_part_size=limit)
+        form = await Request(request.scope, counted).form(max_files=1000, max_fields=50, max_part_size=limit)
         total = 0
         written = 0
         for _, value in form.multi_items():

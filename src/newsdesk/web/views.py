@@ -73,7 +73,9 @@ def select(
         match = archive.match_expression(searched, outlet, since, until)
         if match is None:
             return Selection("", [], "", "", [], empty=True)
-        entity_sql = (" AND rowid IN (SELECT a.seq FROM mentions m JOIN articles a ON a.id = m.article_id"
+        # `+rowid`: the entity's articles filter the matches; offered to FTS5 as a rowid constraint instead,
+        # it would run the whole MATCH once per article naming the entity (43 s for 30,000 of them).
+        entity_sql = (" AND +rowid IN (SELECT a.seq FROM mentions m JOIN articles a ON a.id = m.article_id"
                       " WHERE m.entity_id = ?)") if entity_id else ""
         return Selection("FROM article_fts WHERE article_fts MATCH ?" + entity_sql, [match, *entity_params], "rowid",
                          f"ORDER BY {BM25}", query_terms(searched))
