@@ -299,7 +299,14 @@ def plan(db: Path, requests: int, seed: int = 11) -> list[Kind]:
     return kinds
 
 
-def measure(base: str, kinds: list[Kind]) -> list[tuple[Kind, list[float], list[tuple[float, str]]]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server process so far (Linux /proc): what a request costs the server,
+    whatever else the machine is running meanwhile."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(base: str, kinds: list[Kind], pid: int) -> list[tuple[Kind, list[float], list[tuple[float, str]], float]]:
     import httpx
 
     results = []
@@ -310,6 +317,7 @@ def measure(base: str, kinds: list[Kind]) -> list[tuple[Kind, list[float], list[
                 client.get(url)
             times = []
             slowest: list[tuple[float, str]] = []
+            cpu_before = cpu_seconds(pid)
             for url in kind.urls:
                 started = time.perf_counter()
                 response = client.get(url)
@@ -319,19 +327,22 @@ def measure(base: str, kinds: list[Kind]) -> list[tuple[Kind, list[float], list[
                     raise SystemExit(f"{url}: HTTP {response.status_code} {response.text[:300]}")
                 times.append(elapsed)
                 slowest.append((elapsed, url))
+            cpu_ms = (cpu_seconds(pid) - cpu_before) * 1000 / len(times)
             slowest.sort(reverse=True)
-            results.append((kind, times, slowest[:3]))
-            log(f"{kind.label}: p50 {quantile(times, 0.5):.1f} ms, p95 {quantile(times, 0.95):.1f} ms")
+            results.append((kind, times, slowest[:3], cpu_ms))
+            log(f"{kind.label}: p50 {quantile(times, 0.5):.1f} ms, p95 {quantile(times, 0.95):.1f} ms,"
+                f" server CPU {cpu_ms:.1f} ms/request, load {os.getloadavg()[0]:.1f}")
     return results
 
 
-def table(results: list[tuple[Kind, list[float], list[tuple[float, str]]]]) -> list[str]:
-    lines = ["| request | n | p50 ms | p95 ms | max ms | target p95 | met |", "|---|---:|---:|---:|---:|---:|---|"]
-    for kind, times, _ in results:
+def table(results: list[tuple[Kind, list[float], list[tuple[float, str]], float]]) -> list[str]:
+    lines = ["| request | n | p50 ms | p95 ms | max ms | server CPU ms/request (mean) | target p95 | met |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for kind, times, _, cpu_ms in results:
         p95 = quantile(times, 0.95)
         target = TARGETS[kind.name]
         lines.append(f"| {kind.label} | {len(times)} | {quantile(times, 0.5):.1f} | {p95:.1f} | {max(times):.1f} |"
-                     f" < {target:.0f} | {'yes' if p95 < target else 'NO'} |")
+                     f" {cpu_ms:.1f} | < {target:.0f} | {'yes' if p95 < target else 'NO'} |")
     return lines
 
 
@@ -364,13 +375,13 @@ def main() -> None:
     kinds = plan(db, args.requests)
     process, base = start_server(db)
     try:
-        results = measure(base, kinds)
+        results = measure(base, kinds, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
     lines = table(results)
     print("\n".join(lines))
-    slow = [f"- {kind.label}: " + ", ".join(f"{ms:.0f} ms {url}" for ms, url in worst) for kind, _, worst in results]
+    slow = [f"- {kind.label}: " + ", ".join(f"{ms:.0f} ms {url}" for ms, url in worst) for kind, _, worst, _ in results]
     print("\n".join(slow))
     if args.no_results:
         return
