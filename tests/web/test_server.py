@@ -39,6 +39,8 @@ def test_real_server_serves_pages_and_api_while_the_cli_ingests(tmp_path: Path) 
                     answered += 1
 
     try:
+        # Remembered answers (articles per outlet per month) are computed before the ingest…
+        before = httpx.get(base + "/data/outlet-months.json", timeout=30).json()
         reader = threading.Thread(target=read_all_the_time)
         reader.start()
         # A CLI ingest in its own process, writing while the server reads.
@@ -50,6 +52,10 @@ def test_real_server_serves_pages_and_api_while_the_cli_ingests(tmp_path: Path) 
         after = httpx.get(base + "/api/counts", timeout=30).json()
         listed = run_newsdesk("list", "--db", db, "--format", "jsonl").stdout.count("\n")
         assert after["articles"] == listed > 5, "the server sees what the ingest wrote"
+        # …and forgotten once it has written.
+        monthly = httpx.get(base + "/data/outlet-months.json", timeout=30).json()
+        assert sum(row["articles"] for row in before) == 5
+        assert sum(row["articles"] for row in monthly) == after["articles"]
         page = httpx.get(base + "/search", params={"q": "拉夫羅夫"}, timeout=30)
         assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
     finally:

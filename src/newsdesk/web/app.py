@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Hashable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -95,20 +95,18 @@ class SecurityHeaders:
 class _Reader:
     archive: Archive
     analysis: Analysis | None = None
-    # PRAGMA data_version when `analysis` and `memo` were made: it changes when another connection commits.
+    # PRAGMA data_version when `analysis` was loaded: it changes when another connection commits.
     version: int = -1
-    memo: dict[Any, Any] = field(default_factory=dict)
 
     def current(self) -> None:
         """Forget what was derived from the archive if another process has written it since."""
         version = self.archive.conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self.version:
             self.analysis = None
-            self.memo.clear()
             self.version = version
 
 
-# Answers a thread keeps (archive-wide aggregates, entity pages) until the archive changes.
+# Answers kept (archive-wide aggregates, entity and story pages) until the archive changes.
 MEMO_ENTRIES = 256
 
 
@@ -120,6 +118,9 @@ class ArchiveAccess:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._memo: dict[Hashable, Any] = {}
+        self._memo_stamp: tuple[Any, ...] | None = None
+        self._memo_lock = threading.Lock()
 
     def archive(self) -> Archive:
         return self._reader().archive
@@ -140,16 +141,35 @@ class ArchiveAccess:
             reader.analysis = Analysis(reader.archive)
         return reader.analysis
 
+    def _stamp(self) -> tuple[Any, ...]:
+        """What changes when anyone commits to the archive: the file's and its WAL's time and size."""
+        stamps: list[Any] = []
+        for path in (self.path, Path(f"{self.path}-wal")):
+            try:
+                stat = path.stat()
+                stamps.append((stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                stamps.append(None)
+        return tuple(stamps)
+
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()`, remembered by this thread until the archive changes: for answers that read much
-        of the archive (the republication network, articles per outlet per month) or an entity's pages."""
-        reader = self._reader()
-        reader.current()
-        if key not in reader.memo:
-            if len(reader.memo) >= MEMO_ENTRIES:
-                reader.memo.clear()
-            reader.memo[key] = compute()
-        return reader.memo[key]  # type: ignore[no-any-return]
+        """`compute()`, remembered (by every request thread) until the archive changes: for answers that
+        read much of the archive (the republication network, articles per outlet per month) and for
+        entity and story pages. Values are plain data, never tied to a connection."""
+        stamp = self._stamp()
+        with self._memo_lock:
+            if stamp != self._memo_stamp:
+                self._memo.clear()
+                self._memo_stamp = stamp
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+        value = compute()
+        with self._memo_lock:
+            if self._memo_stamp == stamp:
+                if len(self._memo) >= MEMO_ENTRIES:
+                    self._memo.clear()
+                self._memo[key] = value
+        return value
 
     def open(self) -> Archive:
         """A read-only archive of its own, for work that outlives a request thread (a download)."""

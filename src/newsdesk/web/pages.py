@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import json
 import queue
 import threading
 from collections import defaultdict
@@ -471,7 +470,3 @@ async def ingest_upload(request: Request) -> HTMLResponse:
     summary = await receive_and_ingest(request)
     return _page(request, "ingest.html", title="Add captures", summary=summary,
                  limit_mb=request.app.state.max_upload_bytes // (1024 * 1024))
-
-
-def json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
