@@ -82,13 +82,22 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out" / "stories"
 DATA = BENCH / "data"
-STORIES_DEV = REPO.parent / "shared" / "eval" / "stories-dev"
-SCORER = REPO.parent / "shared" / "eval" / "bcubed.py"
+# The shared materials sit beside the main checkout (../shared), two levels up from a worktree.
+SHARED = next((p / "shared" for p in REPO.parents if (p / "shared" / "eval").is_dir()), REPO.parent / "shared")
+STORIES_DEV = SHARED / "eval" / "stories-dev"
+SCORER = SHARED / "eval" / "bcubed.py"
 OWN_EVENTS = DATA / "stories-own" / "events.json"
 VARIANTS = DATA / "stories-own" / "variants"
 ALIAS_PAIRS = DATA / "alias-pairs.tsv"
 ALIAS_SENTENCES = DATA / "alias-sentences.tsv"
 DEV = REPO / "tests" / "data" / "dev" / "captures"
+
+
+def repo_path(relative: str) -> Path:
+    """A path as the label files write it: from the repository root, `../shared/` for the shared materials."""
+    return SHARED / relative.removeprefix("../shared/") if relative.startswith("../shared/") else REPO / relative
+
+
 EXAMPLES = REPO / "examples"
 RESULTS = BENCH / "RESULTS.md"
 SECTION = "## Stories and entities (bench/stories.py)"
@@ -336,7 +345,7 @@ class LabelSet:
         paths, gold = [], {}
         for ev in events:
             for f in ev["files"]:
-                path = (base / f).resolve()
+                path = repo_path(f) if base == REPO else (base / f).resolve()
                 if not path.exists():
                     raise SystemExit(f"{events_file}: {f} does not exist")
                 if path.name in gold:
@@ -421,7 +430,7 @@ def _convert(text: str, script: str | None) -> str:
 
 
 def variant_bytes(spec: Variant) -> bytes:
-    src = REPO / spec.source
+    src = repo_path(spec.source)
     data = src.read_bytes()
     if spec.how == "reprint":
         # A mirror that converts its whole page (as Taiwan mirrors of mainland sites do): same article,
@@ -542,7 +551,7 @@ def _same_story(paths: list[str], scratch: Path) -> bool:
     """Do these captures (repo-relative) end up in one story, ingested and placed through the API?"""
     _remove_db(scratch)
     with Archive(scratch) as archive:
-        ingest([REPO / p for p in paths], archive)
+        ingest([repo_path(p) for p in paths], archive)
         archive.begin()
         analysis = Analysis(archive)
         analysis.update()
@@ -584,7 +593,7 @@ def run_problems(section: Section) -> None:
     for path, word in (("tests/data/dev/captures/prog647__a103559413.md", "唐人"), ("tests/data/dev/captures/soh_rdzz__n3171162.md", "顾问"),
                        ("tests/data/dev/captures/hkcnews__19549.md", "智慧")):
         g = bundled_gazetteer()
-        a = extract_capture((REPO / path).read_bytes(), path)
+        a = extract_capture(repo_path(path).read_bytes(), path)
         extract_mentions(g, a.title, a.body)
         e = g.lookup(word)
         if e is not None and e.kind == "person":
@@ -764,7 +773,7 @@ def load_sentences() -> list[tuple[str, str]]:
         source, sentence = line.split("\t", 1)
         if source != "composed":
             if source not in texts:
-                a = extract_capture((REPO / source).read_bytes(), source)
+                a = extract_capture(repo_path(source).read_bytes(), source)
                 texts[source] = "\n".join([a.title or "", *a.body])
             if sentence not in texts[source]:
                 raise SystemExit(f"{ALIAS_SENTENCES}: not found verbatim in {source}: {sentence[:40]}…")
