@@ -46,6 +46,9 @@ UNDATED_MARGIN = 0.1
 # Reports of the same or the next day: time is evidence too (an aftermath piece a day later tells
 # the event with other people in its headline).
 NEAR_DAY_BONUS = 0.15
+# Two reports sharing only places (台湾, 中国, 日本) are two of the many events there: their entity cosine
+# counts this much. A shared person or organisation says who the event is about.
+PLACES_ONLY_SHARE = 0.5
 NEAR_DAYS = 1
 # Reports of one event fall between this many days before a story's first report and this many after.
 DAYS_BEFORE = 3
@@ -170,27 +173,31 @@ class Member:
     # The people the headline names (who acts), and all those the report names.
     heads: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
+    # Its entity terms that are people or organisations (the rest are places).
+    anchors: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, vector: dict[str, float], day: dt.date | None, key: str = "",
-           actors: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())) -> Member:
+           actors: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
+           anchors: frozenset[str] = frozenset()) -> Member:
         # The heaviest terms carry the comparison; the long tail of lead bigrams costs time and
         # moves cosines little.
         text, entities = _split(vector)
         # Rounded as stored: a report compared from memory must score as it does read back from
         # the archive, or a resumed ingest would place articles otherwise than an uninterrupted one.
         return cls(_rounded(_unit(_top(text, MEMBER_TEXT_TERMS))), _rounded(_unit(_top(entities, MEMBER_ENTITY_TERMS))),
-                   day, key, *actors)
+                   day, key, *actors, anchors)
 
     @classmethod
     def from_json(cls, data: str, day: dt.date | None) -> Member:
         parts = json.loads(data)
         return cls(parts["text"], parts["entities"], day, parts.get("key", ""), frozenset(parts.get("heads", ())),
-                   frozenset(parts.get("names", ())))
+                   frozenset(parts.get("names", ())), frozenset(parts.get("anchors", ())))
 
     def to_json(self) -> str:
         return json.dumps({"text": self.text, "entities": self.entities, "key": self.key, "heads": sorted(self.heads),
-                           "names": sorted(self.names)}, ensure_ascii=False)
+                           "names": sorted(self.names), "anchors": sorted(self.anchors & self.entities.keys())},
+                          ensure_ascii=False)
 
     def distinct_actors(self, other: Member) -> bool:
         """Two events with one person in common, not one event told from two angles: each headline names
@@ -208,7 +215,10 @@ class Member:
         reports whose headlines name different people acting (see `distinct_actors`)."""
         if self.distinct_actors(other):
             return 0.0
-        score = TEXT_SHARE * _dot(self.text, other.text) + (1 - TEXT_SHARE) * _dot(self.entities, other.entities)
+        entities = _dot(self.entities, other.entities)
+        if entities and not (self.anchors & other.anchors):
+            entities *= PLACES_ONLY_SHARE
+        score = TEXT_SHARE * _dot(self.text, other.text) + (1 - TEXT_SHARE) * entities
         if self.day is not None and other.day is not None and abs((self.day - other.day).days) <= NEAR_DAYS:
             score += NEAR_DAY_BONUS
         return score
@@ -306,6 +316,13 @@ class Analysis:
         heads = {e for _, _, e in self.gazetteer.scan(_scan_form(article.title or "")) if self._person(e)}
         return frozenset(heads), frozenset(heads | {e for e in entity_counts if self._person(e)})
 
+    def _anchors(self, terms: Counter[str]) -> frozenset[str]:
+        """The entity terms naming people or organisations."""
+        return frozenset(
+            t for t in terms
+            if t.startswith("e:") and (entity := self.gazetteer.entities.get(t[2:])) is not None and entity.kind != "place"
+        )
+
     def _person(self, entity_id: str) -> bool:
         entity = self.gazetteer.entities.get(entity_id)
         return entity is not None and entity.kind == "person" and self._known(entity_id)
@@ -368,11 +385,12 @@ class Analysis:
             while queue:
                 order, article_id, title, source = heapq.heappop(queue)
                 member = source if isinstance(source, Member) else Member.of(
-                    self._vector(source[0]), order_day(order), order[2], source[1]
+                    self._vector(source[0]), order_day(order), order[2], source[1], self._anchors(source[0])
                 )
-                for taken in self._take_back_later(member):
+                scores = self._scores(member)
+                for taken in self._take_back_later(member, scores):
                     heapq.heappush(queue, taken)
-                self._place(article_id, title, member)
+                self._place(article_id, title, member, scores)
         self._save_entities()
         return len(pending)
 
@@ -391,9 +409,9 @@ class Analysis:
     def _placed_by_older_version(self) -> bool:
         """Stories placed before the canonical order (their reports carry no content key) are placed
         again once, or their old arrival-order decisions would stay."""
-        return self.conn.execute(
-            "SELECT 1 FROM story_articles WHERE json_extract(vector, '$.key') IS NULL LIMIT 1"
-        ).fetchone() is not None
+        # One row tells: the first update of this version places every article again.
+        row = self.conn.execute("SELECT json_extract(vector, '$.key') FROM story_articles LIMIT 1").fetchone()
+        return row is not None and row[0] is None
 
     def _keys(self, article_ids: list[str]) -> dict[str, str]:
         """Each article's smallest capture hash: the same whichever of its captures came first."""
@@ -426,8 +444,8 @@ class Analysis:
         self._docs += 1
         return terms, self._actors(article, entity_counts)
 
-    def _place(self, article_id: str, title: str | None, member: Member) -> None:
-        story_id, score = self._best_story(member)
+    def _place(self, article_id: str, title: str | None, member: Member, scores: list[list[Any]]) -> None:
+        story_id, score = _best(scores)
         if story_id is None:
             story_id = _story_id(member.key)
             if self.conn.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone():
@@ -448,28 +466,35 @@ class Analysis:
             members.append(member)
         self._grow(story_id, member)
 
-    def _take_back_later(self, article: Member) -> list[tuple[tuple[bool, str, str], str, str | None, Member]]:
+    def _take_back_later(
+        self, article: Member, scores: list[list[Any]]
+    ) -> list[tuple[tuple[bool, str, str], str, str | None, Member]]:
         """Reports already placed that sort after `article`, in the stories it links to: each of them
         chose its story without `article` and may choose another with it. They leave their stories and
-        are returned to be placed again after `article`."""
+        are returned to be placed again after `article`; the scores of the stories they leave follow."""
         taken: list[tuple[tuple[bool, str, str], str, str | None, Member]] = []
-        for story_id, start in self._candidates(article, article.day):
-            need = JOIN_THRESHOLD + (UNDATED_MARGIN if article.day is None or start is None else 0.0)
-            if not any(article.similarity(m) >= need for m in self._story_members(story_id)):
+        undated, day, key = article.order
+        for entry in scores:
+            story_id, score, need = entry
+            if score < need:
                 continue
+            # Most stories hold nothing later than a new report: counted before anything is read.
+            later_clause = ("(sa.day IS NULL AND json_extract(sa.vector, '$.key') > ?)" if undated else
+                            "(sa.day IS NULL OR sa.day > ? OR (sa.day = ? AND json_extract(sa.vector, '$.key') > ?))")
+            params = (key,) if undated else (day, day, key)
             later = [
-                (article_id, title, Member.from_json(vector, published_day(day)))
-                for article_id, title, vector, day in self.conn.execute(
+                (article_id, title, Member.from_json(vector, published_day(member_day)))
+                for article_id, title, vector, member_day in self.conn.execute(
                     "SELECT sa.article_id, a.title, sa.vector, sa.day FROM story_articles sa JOIN articles a"
-                    " ON a.id = sa.article_id WHERE sa.story_id=?", (story_id,)
+                    f" ON a.id = sa.article_id WHERE sa.story_id=? AND {later_clause}", (story_id, *params)
                 )
             ]
-            later = [(a, t, m) for a, t, m in later if m.order > article.order]
             if not later:
                 continue
             self.conn.executemany("DELETE FROM story_articles WHERE article_id=?", [(a,) for a, _, _ in later])
             self._refresh(story_id)
             taken += [(m.order, a, t, m) for a, t, m in later]
+            entry[1] = max((article.similarity(m) for m in self._story_members(story_id)), default=0.0)
         return taken
 
     def _rename(self, story_id: str) -> None:
@@ -547,15 +572,17 @@ class Analysis:
             ]
         return members
 
-    def _best_story(self, article: Member) -> tuple[str | None, float]:
-        best, best_score = None, 0.0
+    def _scores(self, article: Member) -> list[list[Any]]:
+        """[story id, best score against its reports, score needed to join it] of each candidate story."""
+        scores: list[list[Any]] = []
         for story_id, start in self._candidates(article, article.day):
             need = JOIN_THRESHOLD + (UNDATED_MARGIN if article.day is None or start is None else 0.0)
-            for member in self._story_members(story_id):
-                score = article.similarity(member)
-                if score >= need and score > best_score:
-                    best, best_score = story_id, score
-        return best, best_score
+            best = max((article.similarity(member) for member in self._story_members(story_id)), default=0.0)
+            scores.append([story_id, best, need])
+        return scores
+
+    def _best_story(self, article: Member) -> tuple[str | None, float]:
+        return _best(self._scores(article))
 
     def _grow(self, story_id: str, member: Member) -> None:
         centroid_json, start, end, size = self.conn.execute(
@@ -683,6 +710,15 @@ class Analysis:
         return {"id": entity.id, "kind": entity.kind, "name": entity.name, "en": entity.en,
                 "aliases": sorted(entity.aliases), "roles": dict(entity.roles.most_common()),
                 "mentions": per_month, "stories": stories}
+
+
+def _best(scores: list[list[Any]]) -> tuple[str | None, float]:
+    """The story with the most similar report among those the report may join (the first candidate on ties)."""
+    best, best_score = None, 0.0
+    for story_id, score, need in scores:
+        if score >= need and score > best_score:
+            best, best_score = story_id, score
+    return best, best_score
 
 
 def _story_id(key: str) -> str:
