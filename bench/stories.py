@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark stories and entities: grouping quality, threshold sensitivity, alias resolution, speed.
 
-    .venv/bin/python bench/stories.py [--only grouping,own,sweep,aliases,speed] [--rebuild] [--retime]
+    .venv/bin/python bench/stories.py [--only grouping,own,orders,sweep,aliases,speed] [--orders N] [--rebuild] [--retime]
                                       [--jobs N] [--speed-budget SECONDS] [--speed-max N]
                                       [--no-results]
 
@@ -36,8 +36,10 @@ speed     CPU and wall seconds to place 1,000 articles added to an archive of N 
           under bench/out/stories/speed
           (--rebuild starts over, --retime times cached checkpoints again).
 
-Results are printed and written to bench/RESULTS.md, section "## Stories and entities (bench/stories.py)"
-(only that section is replaced). Scratch files go to bench/out/stories/ (git-ignored).
+orders    The labelled real captures of both sets in --orders (20) random arrival orders: one ingest each,
+          2-12 ingests each, and 2-12 ingests then Analysis.rebuild(); same stories (and ids) as the reference?
+
+Results are printed and written to bench/RESULTS.md, section SECTION below (only that section is replaced). Scratch files go to bench/out/stories/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ def repo_path(relative: str) -> Path:
 
 EXAMPLES = REPO / "examples"
 RESULTS = BENCH / "RESULTS.md"
-SECTION = "## Stories and entities (bench/stories.py)"
+# Issue 12 writes its own section; the earlier "## Stories and entities (bench/stories.py)" stays as it was measured.
+SECTION = "## Stories in canonical order, --rebuild, look-alike events (issue 12, bench/stories.py)"
 NEWSDESK = str(Path(sys.executable).parent / "newsdesk")
 
 # The tables Analysis fills; emptying them makes the next update() place every article from scratch.
@@ -119,6 +122,7 @@ ONE_AT_A_TIME: dict[str, list[float]] = {
     "DAYS_AFTER": [2, 3, 5, 7, 10],
     "ENTITY_IDF_POWER": [0.0, 0.25, 0.5, 0.75, 1.0],
     "IDF_PSEUDO_DOCS": [0, 10, 50, 200, 1000],
+    "PLACES_ONLY_SHARE": [0.2, 0.3, 0.5, 0.7, 1.0],
 }
 ORDERS = 5
 ORDER_SPREAD: dict[str, float] = {}  # B³ F1 range over arrival orders, per label set (from the grouping run)
@@ -501,6 +505,71 @@ def run_grouping(section: Section, sets: list[LabelSet]) -> dict[str, Path]:
     section.add(Report("Story grouping (newsdesk ingest + newsdesk stories --format jsonl)", SCORE_COLUMNS, rows,
                        "\n".join(f"- {n}" for n in notes)))
     return dbs
+
+
+def _arrive(files: Sequence[Path], db: Path, runs: int) -> Archive:
+    """The captures ingested in this order, in `runs` ingests each placing what it brought (as `newsdesk
+    ingest` does)."""
+    _remove_db(db)
+    archive = Archive(db)
+    size = -(-len(files) // runs)
+    for at in range(0, len(files), size):
+        ingest(list(files[at : at + size]), archive)
+        with archive.writing():
+            Analysis(archive).update()
+    return archive
+
+
+def _grouping(archive: Archive) -> dict[frozenset[str], str]:
+    """Each story as the set of its captures' file names, with its id."""
+    return {frozenset(Path(c).name for a in row.articles for c in a["captures"]): row.id
+            for row in Analysis(archive).stories()}
+
+
+def run_orders(section: Section, sets: list[LabelSet], orders: int) -> None:
+    """The same real captures in `orders` random arrival orders: in one ingest (placement follows the
+    canonical order, so the stories and their ids must be identical), in several ingests of random sizes
+    (what the take-back repairs, and what IDF and learned names drifting between ingests leave), and after
+    `stories --rebuild` of those (identical again)."""
+    files = sorted({p for ls in sets for p in ls.paths}, key=lambda p: p.name)
+    gold = {k: v for ls in sets for k, v in ls.gold.items()}
+    scratch = OUT / "orders"
+    scratch.mkdir(parents=True, exist_ok=True)
+    reference = _grouping(_arrive(files, scratch / "ref.db", 1))
+    ref_pairs = _pairs(reference)
+    rows = []
+    for mode in ("one ingest", "2-12 ingests", "2-12 ingests, then --rebuild"):
+        same_partition = same_ids = 0
+        pair_diffs, f1s, seconds = [], [], []
+        for k in range(orders):
+            rng = random.Random(SEED + k)
+            shuffled = files[:]
+            rng.shuffle(shuffled)
+            runs = 1 if mode == "one ingest" else rng.randint(2, 12)
+            t0 = time.perf_counter()
+            archive = _arrive(shuffled, scratch / "order.db", runs)
+            if mode.endswith("--rebuild"):
+                with archive.writing():
+                    Analysis(archive).rebuild()
+            seconds.append(time.perf_counter() - t0)
+            got = _grouping(archive)
+            archive.close()
+            same_partition += set(got) == set(reference)
+            same_ids += got == reference
+            pair_diffs.append(len(_pairs(got) ^ ref_pairs))
+            f1s.append(score(gold, [{"id": sid, "articles": [{"captures": sorted(caps)}]} for caps, sid in got.items()]).b3_f1)
+        rows.append([mode, str(orders), f"{same_partition}/{orders}", f"{same_ids}/{orders}", str(max(pair_diffs)),
+                     f"{min(f1s):.3f}–{max(f1s):.3f}", f"{sum(seconds) / len(seconds):.1f}"])
+    section.add(Report(
+        f"Arrival order: {len(files)} real captures ({' + '.join(ls.name for ls in sets)}) in {orders} random orders",
+        ["arrival", "orders", "same stories", "same stories and ids", "max capture pairs grouped otherwise",
+         "B³ F1 (both label sets)", "s per order"], rows,
+        "Reference: the captures in file-name order, one ingest. Pairs grouped otherwise: capture pairs together in"
+        " one grouping and apart in the other."))
+
+
+def _pairs(grouping: dict[frozenset[str], str]) -> set[frozenset[str]]:
+    return {frozenset(pair) for caps in grouping for pair in itertools.combinations(sorted(caps), 2)}
 
 
 def section_own_details(section: Section, ls: LabelSet, stories: list[dict[str, Any]]) -> None:
@@ -1325,7 +1394,8 @@ def write_results(sections: list[Section], command: str, started: str, seconds: 
              f"- Machine: {machine_note()}.", f"- Code: {git_note()}; stories.py defaults JOIN_THRESHOLD="
              f"{stories_mod.JOIN_THRESHOLD}, TEXT_SHARE={stories_mod.TEXT_SHARE}, NEAR_DAY_BONUS={stories_mod.NEAR_DAY_BONUS},"
              f" UNDATED_MARGIN={stories_mod.UNDATED_MARGIN}, DAYS_BEFORE/AFTER={stories_mod.DAYS_BEFORE}/{stories_mod.DAYS_AFTER},"
-             f" ENTITY_IDF_POWER={stories_mod.ENTITY_IDF_POWER}, IDF_PSEUDO_DOCS={stories_mod.IDF_PSEUDO_DOCS}.",
+             f" ENTITY_IDF_POWER={stories_mod.ENTITY_IDF_POWER}, IDF_PSEUDO_DOCS={stories_mod.IDF_PSEUDO_DOCS},"
+             f" PLACES_ONLY_SHARE={stories_mod.PLACES_ONLY_SHARE}.",
              "- Labels: stories-dev = ../shared/eval/stories-dev/events.json; own = bench/data/stories-own/events.json;"
              " alias pairs = bench/data/alias-pairs.tsv, sentences = bench/data/alias-sentences.tsv.", ""]
     for section in sections:
@@ -1350,7 +1420,7 @@ def write_results(sections: list[Section], command: str, started: str, seconds: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="grouping,own,sweep,aliases,speed",
+    parser.add_argument("--only", default="grouping,own,orders,sweep,aliases,speed",
                         help="comma-separated: grouping, own, sweep, aliases, speed")
     parser.add_argument("--rebuild", action="store_true", help="build the speed archives again from nothing")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="processes for the sweep")
@@ -1359,9 +1429,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-max", type=int, default=100_000, help="largest N to build")
     parser.add_argument("--retime", action="store_true", help="time the cached checkpoints again (else their recorded times)")
     parser.add_argument("--no-results", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--orders", type=int, default=20, help="random arrival orders for --only orders")
     args = parser.parse_args(argv)
     only = {x.strip() for x in args.only.split(",") if x.strip()}
-    unknown = only - {"grouping", "own", "sweep", "aliases", "speed"}
+    unknown = only - {"grouping", "own", "orders", "sweep", "aliases", "speed"}
     if unknown:
         parser.error(f"unknown --only parts: {', '.join(sorted(unknown))}")
     started, t0 = _now(), time.perf_counter()
@@ -1374,12 +1445,18 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(stories_dev())
     if only & {"own", "sweep"}:
         sets.append(own_set())
+    if "orders" in only and not sets:
+        sets = [stories_dev(), own_set()]
     dbs: dict[str, Path] = {}
     if only & {"grouping", "own", "sweep"}:
         section = Section("Story grouping")
         dbs = run_grouping(section, sets)
         if "own" in only:
             check_seeds(section, dbs.get("own"))
+        sections.append(section)
+    if "orders" in only:
+        section = Section("Arrival order")
+        run_orders(section, [stories_dev(), own_set()], args.orders)
         sections.append(section)
     if "sweep" in only:
         section = Section("Sensitivity of the placement constants")

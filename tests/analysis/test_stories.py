@@ -260,3 +260,17 @@ def test_cli_stories_rebuild_keeps_the_archive_whole_when_killed(tmp_path: Path)
                              capture_output=True, text=True, check=True)
     assert _grouping(rebuilt.stdout) == before
     assert "placed in stories again" in rebuilt.stderr
+
+
+def test_stories_placed_in_arrival_order_by_an_older_version_are_placed_again(seeded: Archive) -> None:
+    """An archive whose reports carry no content key (placed before the canonical order) is placed again
+    once, whole, rather than keeping the decisions its arrival order made."""
+    before = _story_of(seeded)
+    with seeded.writing():
+        seeded.conn.execute("UPDATE story_articles SET vector = json_remove(vector, '$.key'), story_id = 'old-' || story_id")
+        seeded.conn.execute("UPDATE stories SET id = 'old-' || id")
+        seeded.conn.execute("UPDATE story_terms SET story_id = 'old-' || story_id")
+        placed = Analysis(seeded).update()
+    assert placed == seeded.counts()["articles"]
+    assert _story_of(seeded) == before
+    assert seeded.conn.execute("SELECT COUNT(*) FROM story_articles WHERE json_extract(vector, '$.key') IS NULL").fetchone()[0] == 0
