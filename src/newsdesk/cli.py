@@ -880,6 +880,14 @@ def _analysis(archive: Archive) -> Analysis:
     return analysis
 
 
+def _rebuild_stories(archive: Archive) -> None:
+    from newsdesk.analysis.stories import Analysis
+
+    with archive.writing():
+        placed = Analysis(archive).rebuild()
+    _console(stderr=True).print(f"{placed} articles placed in stories again")
+
+
 @app.command()
 def stories(
     db: Path = DB_OPTION,
@@ -887,9 +895,14 @@ def stories(
     until: str | None = UNTIL_OPTION,
     entity: str | None = typer.Option(None, "--entity", help="Only stories naming this person, place or organisation."),
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+    rebuild: bool = typer.Option(
+        False, "--rebuild", help="Group every article again from nothing (one transaction: an interruption changes nothing)."
+    ),
 ) -> None:
     """Reports of the same event from different outlets, grouped."""
     with _open(db) as archive:
+        if rebuild:
+            _rebuild_stories(archive)
         rows = _analysis(archive).stories(since=since, until=until, entity=entity)
     if output_format is ListFormat.jsonl:
         for row in rows:

@@ -173,3 +173,104 @@ def test_story_ids_are_prefixes_not_patterns(seeded: Archive) -> None:
     for pattern in ("_" + story_id[1:8], "%" + story_id[2:8]):
         with pytest.raises(KeyError, match="newsdesk stories"):
             analysis.story(pattern)
+
+
+def _arrive(db: Path, files: list[Path], runs: int) -> Archive:
+    """The captures ingested in this order, in `runs` separate ingests each placing what it brought."""
+    archive = Archive(db)
+    size = -(-len(files) // runs)
+    for at in range(0, len(files), size):
+        ingest(files[at : at + size], archive)
+        with archive.writing():
+            Analysis(archive).update()
+    return archive
+
+
+def _stories_by_capture(archive: Archive) -> dict[frozenset[str], str]:
+    """Each story as the set of its captures' file names, with its id."""
+    return {
+        frozenset(Path(c).name for article in row.articles for c in article["captures"]): row.id
+        for row in Analysis(archive).stories()
+    }
+
+
+REAL_CAPTURES = sorted((STORIES_DEV / "captures").iterdir()) + sorted(EXAMPLES.glob("0*"))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stories_do_not_depend_on_the_order_captures_arrive_in(tmp_path: Path, seed: int) -> None:
+    """Real captures ingested in another order give the same stories with the same ids (issue 12:
+    98 stories instead of 99). Placement follows one canonical order (event day, then content)."""
+    import random
+
+    reference = _stories_by_capture(_arrive(tmp_path / "ref.db", REAL_CAPTURES, 1))
+    shuffled = REAL_CAPTURES[:]
+    random.Random(seed).shuffle(shuffled)
+    assert _stories_by_capture(_arrive(tmp_path / "shuffled.db", shuffled, 1)) == reference
+
+
+@pytest.mark.parametrize("late", ["gn_2420649.md", "gna_1029796.md"])
+def test_a_late_first_report_takes_its_place_in_the_canonical_order(tmp_path: Path, late: str) -> None:
+    """The first report of a story (by event day) arriving in a later ingest than the others: it takes
+    back the story's later reports, opens the story under its own id and they join it again, so the
+    stories and their ids are those of one ingest (without the take-back the story kept the id of the
+    report that happened to open it)."""
+    reference = _stories_by_capture(_arrive(tmp_path / "ref.db", REAL_CAPTURES, 1))
+    archive = _arrive(tmp_path / "late.db", [p for p in REAL_CAPTURES if p.name != late], 1)
+    ingest([p for p in REAL_CAPTURES if p.name == late], archive)
+    with archive.writing():
+        assert Analysis(archive).update() == 1
+    assert _stories_by_capture(archive) == reference
+
+
+def test_rebuild_places_every_article_again_as_one_ingest_would(tmp_path: Path) -> None:
+    import random
+
+    reference = _stories_by_capture(_arrive(tmp_path / "ref.db", REAL_CAPTURES, 1))
+    shuffled = REAL_CAPTURES[:]
+    random.Random(7).shuffle(shuffled)
+    archive = _arrive(tmp_path / "runs.db", shuffled, 12)
+    with archive.writing():
+        placed = Analysis(archive).rebuild()
+    assert placed == archive.counts()["articles"]
+    assert _stories_by_capture(archive) == reference
+
+
+def _grouping(jsonl: str) -> dict[str, list[str]]:
+    return {story["id"]: sorted(a["id"] for a in story["articles"]) for story in map(json.loads, jsonl.splitlines())}
+
+
+def test_cli_stories_rebuild_keeps_the_archive_whole_when_killed(tmp_path: Path) -> None:
+    """`stories --rebuild` is one transaction: killed at any moment, every article is still in a story
+    (the old stories, or the rebuilt ones, which group the same articles under the same ids)."""
+    import signal
+    import time
+
+    db = str(tmp_path / "k.db")
+    _run("ingest", str(STORIES_DEV / "captures"), str(EXAMPLES), "--db", db)
+    before = _grouping(_run("stories", "--db", db, "--format", "jsonl"))
+    for delay in (0.3, 0.8, 1.5):
+        proc = subprocess.Popen([NEWSDESK, "stories", "--rebuild", "--db", db, "--format", "jsonl"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert _grouping(_run("stories", "--db", db, "--format", "jsonl")) == before
+    rebuilt = subprocess.run([NEWSDESK, "stories", "--rebuild", "--db", db, "--format", "jsonl"],
+                             capture_output=True, text=True, check=True)
+    assert _grouping(rebuilt.stdout) == before
+    assert "placed in stories again" in rebuilt.stderr
+
+
+def test_stories_placed_in_arrival_order_by_an_older_version_are_placed_again(seeded: Archive) -> None:
+    """An archive whose reports carry no content key (placed before the canonical order) is placed again
+    once, whole, rather than keeping the decisions its arrival order made."""
+    before = _story_of(seeded)
+    with seeded.writing():
+        seeded.conn.execute("UPDATE story_articles SET vector = json_remove(vector, '$.key'), story_id = 'old-' || story_id")
+        seeded.conn.execute("UPDATE stories SET id = 'old-' || id")
+        seeded.conn.execute("UPDATE story_terms SET story_id = 'old-' || story_id")
+        placed = Analysis(seeded).update()
+    assert placed == seeded.counts()["articles"]
+    assert _story_of(seeded) == before
+    assert seeded.conn.execute("SELECT COUNT(*) FROM story_articles WHERE json_extract(vector, '$.key') IS NULL").fetchone()[0] == 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import heapq
 import json
 import math
 import re
@@ -45,6 +46,9 @@ UNDATED_MARGIN = 0.1
 # Reports of the same or the next day: time is evidence too (an aftermath piece a day later tells
 # the event with other people in its headline).
 NEAR_DAY_BONUS = 0.15
+# Two reports sharing only places (台湾, 中国, 日本) are two of the many events there: their entity cosine
+# counts this much. A shared person or organisation says who the event is about.
+PLACES_ONLY_SHARE = 0.5
 NEAR_DAYS = 1
 # Reports of one event fall between this many days before a story's first report and this many after.
 DAYS_BEFORE = 3
@@ -164,27 +168,57 @@ class Member:
     text: dict[str, float]
     entities: dict[str, float]
     day: dt.date | None
+    # The article's place in the canonical order (see `Analysis.update`): its content, not its arrival.
+    key: str = ""
+    # The people the headline names (who acts), and all those the report names.
+    heads: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    # Its entity terms that are people or organisations (the rest are places).
+    anchors: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, vector: dict[str, float], day: dt.date | None) -> Member:
+    def of(cls, vector: dict[str, float], day: dt.date | None, key: str = "",
+           actors: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
+           anchors: frozenset[str] = frozenset()) -> Member:
         # The heaviest terms carry the comparison; the long tail of lead bigrams costs time and
         # moves cosines little.
         text, entities = _split(vector)
         # Rounded as stored: a report compared from memory must score as it does read back from
         # the archive, or a resumed ingest would place articles otherwise than an uninterrupted one.
-        return cls(_rounded(_unit(_top(text, MEMBER_TEXT_TERMS))), _rounded(_unit(_top(entities, MEMBER_ENTITY_TERMS))), day)
+        return cls(_rounded(_unit(_top(text, MEMBER_TEXT_TERMS))), _rounded(_unit(_top(entities, MEMBER_ENTITY_TERMS))),
+                   day, key, *actors, anchors)
 
     @classmethod
     def from_json(cls, data: str, day: dt.date | None) -> Member:
         parts = json.loads(data)
-        return cls(parts["text"], parts["entities"], day)
+        return cls(parts["text"], parts["entities"], day, parts.get("key", ""), frozenset(parts.get("heads", ())),
+                   frozenset(parts.get("names", ())), frozenset(parts.get("anchors", ())))
 
     def to_json(self) -> str:
-        return json.dumps({"text": self.text, "entities": self.entities}, ensure_ascii=False)
+        return json.dumps({"text": self.text, "entities": self.entities, "key": self.key, "heads": sorted(self.heads),
+                           "names": sorted(self.names), "anchors": sorted(self.anchors & self.entities.keys())},
+                          ensure_ascii=False)
+
+    def distinct_actors(self, other: Member) -> bool:
+        """Two events with one person in common, not one event told from two angles: each headline names
+        someone the other report never names (`古特雷斯会见拉夫罗夫` and `古特雷斯会见普京`, the same day
+        in Moscow). Another angle on one event still names the other headline's people somewhere."""
+        return bool(self.heads - other.names) and bool(other.heads - self.names)
+
+    @property
+    def order(self) -> tuple[bool, str, str]:
+        """Where the report stands in the canonical order: by event day (undated last), then by content."""
+        return (self.day is None, self.day.isoformat() if self.day else "", self.key)
 
     def similarity(self, other: Member) -> float:
-        """Text and entity cosines blended, and the near-day bonus when both are dated."""
-        score = TEXT_SHARE * _dot(self.text, other.text) + (1 - TEXT_SHARE) * _dot(self.entities, other.entities)
+        """Text and entity cosines blended, and the near-day bonus when both are dated; nothing for two
+        reports whose headlines name different people acting (see `distinct_actors`)."""
+        if self.distinct_actors(other):
+            return 0.0
+        entities = _dot(self.entities, other.entities)
+        if entities and not (self.anchors & other.anchors):
+            entities *= PLACES_ONLY_SHARE
+        score = TEXT_SHARE * _dot(self.text, other.text) + (1 - TEXT_SHARE) * entities
         if self.day is not None and other.day is not None and abs((self.day - other.day).days) <= NEAR_DAYS:
             score += NEAR_DAY_BONUS
         return score
@@ -283,6 +317,22 @@ class Analysis:
             for t, w in terms.items()
         }
 
+    def _actors(self, article: Article, entity_counts: Counter[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The people the headline names, and all the people the report names."""
+        heads = {e for _, _, e in self.gazetteer.scan(_scan_form(article.title or "")) if self._person(e)}
+        return frozenset(heads), frozenset(heads | {e for e in entity_counts if self._person(e)})
+
+    def _anchors(self, terms: Counter[str]) -> frozenset[str]:
+        """The entity terms naming people or organisations."""
+        return frozenset(
+            t for t in terms
+            if t.startswith("e:") and (entity := self.gazetteer.entities.get(t[2:])) is not None and entity.kind != "place"
+        )
+
+    def _person(self, entity_id: str) -> bool:
+        entity = self.gazetteer.entities.get(entity_id)
+        return entity is not None and entity.kind == "person" and self._known(entity_id)
+
     def _prominence(self, article: Article, counts: Counter[str]) -> Counter[str]:
         """How much the report is about each entity: named in the headline, in the lead, or only further on."""
         key: Counter[str] = Counter()
@@ -308,27 +358,82 @@ class Analysis:
         ]
 
     def update(self) -> int:
-        """Place every article not yet in a story, in event-day order (undated last); returns how many."""
+        """Place every article not yet in a story; returns how many.
+
+        Articles are placed in one canonical order, whatever order they arrived in: by event day
+        (undated last), then by content (the smallest SHA-256 of the article's captures). An article
+        that sorts before reports already placed (a late capture of an earlier day, an undated
+        re-post that turns out dated) first takes back the later reports of the stories it links to,
+        and they are placed again after it, so the stories are those of the canonical order.
+        """
+        if self._placed_by_older_version():
+            self._forget_stories()
         pending = self.pending()
+        if not pending:
+            return 0
+        keys = self._keys(pending)
         # Days first, articles read again batch by batch: holding every pending article at once kept
         # the text of every article not yet placed in memory (all of it, after a first ingest).
         days = {article_id: event_day(self.archive.article(article_id)) for article_id in pending}
-        pending.sort(key=lambda article_id: (days[article_id] is None, days[article_id] or dt.date.min))
+        pending.sort(key=lambda a: _order(days[a], keys[a]))
         for at in range(0, len(pending), BATCH):
             # Count a batch's terms before placing any of it, so an article's IDF already knows the
-            # reports that arrived with it: the grouping of a batch does not depend on who came first.
-            batch = []
+            # reports that arrived with it.
+            read = []
             for article_id in pending[at : at + BATCH]:
                 article = self.archive.article(article_id)
-                batch.append((article_id, article, self._read(article_id, article)))
-            for article_id, article, terms in batch:
-                self._place(article_id, article, days[article_id], terms)
-        if pending:
-            self._save_entities()
+                read.append((article_id, article.title, self._read(article_id, article)))
+            queue = [
+                (_order(days[article_id], keys[article_id]), article_id, title, source)
+                for article_id, title, source in read
+            ]
+            heapq.heapify(queue)
+            while queue:
+                order, article_id, title, source = heapq.heappop(queue)
+                member = source if isinstance(source, Member) else Member.of(
+                    self._vector(source[0]), order_day(order), order[2], source[1], self._anchors(source[0])
+                )
+                scores = self._scores(member)
+                for taken in self._take_back_later(member, scores):
+                    heapq.heappush(queue, taken)
+                self._place(article_id, title, member, scores)
+        self._save_entities()
         return len(pending)
 
-    def _read(self, article_id: str, article: Article) -> Counter[str]:
-        """An article's mentions (stored) and story terms (counted in term_df)."""
+    def rebuild(self) -> int:
+        """Every article placed again from nothing (in the caller's transaction); returns how many.
+        What the stories learned about entities stays; mentions, terms and stories are made again."""
+        self._forget_stories()
+        return self.update()
+
+    def _forget_stories(self) -> None:
+        for table in ("story_terms", "story_articles", "stories", "term_df", "mentions"):
+            self.conn.execute(f"DELETE FROM {table}")
+        self._docs = 0
+        self._members.clear()
+
+    def _placed_by_older_version(self) -> bool:
+        """Stories placed before the canonical order (their reports carry no content key) are placed
+        again once, or their old arrival-order decisions would stay."""
+        # One row tells: the first update of this version places every article again.
+        row = self.conn.execute("SELECT json_extract(vector, '$.key') FROM story_articles LIMIT 1").fetchone()
+        return row is not None and row[0] is None
+
+    def _keys(self, article_ids: list[str]) -> dict[str, str]:
+        """Each article's smallest capture hash: the same whichever of its captures came first."""
+        keys: dict[str, str] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            keys.update(self.conn.execute(
+                f"SELECT article_id, MIN(sha256) FROM captures WHERE article_id IN ({marks}) GROUP BY article_id", chunk
+            ).fetchall())
+        return {a: keys.get(a) or a for a in article_ids}
+
+    def _read(
+        self, article_id: str, article: Article
+    ) -> tuple[Counter[str], tuple[frozenset[str], frozenset[str]]]:
+        """An article's mentions (stored), story terms (counted in term_df) and the people it names."""
         mentions = extract_mentions(self.gazetteer, article.title, article.body)
         entity_counts: Counter[str] = Counter(m.entity_id for m in mentions)
         roles = {m.entity_id: m.role for m in mentions if m.role}
@@ -343,27 +448,91 @@ class Analysis:
             [(t,) for t in terms],
         )
         self._docs += 1
-        return terms
+        return terms, self._actors(article, entity_counts)
 
-    def _place(self, article_id: str, article: Article, day: dt.date | None, terms: Counter[str]) -> None:
-        vector = self._vector(terms)
-        member = Member.of(vector, day)
-        story_id, score = self._best_story(member)
+    def _place(self, article_id: str, title: str | None, member: Member, scores: list[list[Any]]) -> None:
+        story_id, score = _best(scores)
         if story_id is None:
-            story_id = hashlib.sha256(f"story\0{article_id}".encode()).hexdigest()[:16]
+            story_id = _story_id(member.key)
+            if self.conn.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone():
+                # The story this report once opened kept its other reports when the report left it
+                # (its text changed on a later capture): that story is named after its first report now.
+                self._rename(story_id)
             self.conn.execute(
                 "INSERT INTO stories(id, label, start, end, size, centroid) VALUES (?,?,?,?,0,'{}')",
-                (story_id, article.title, None, None),
+                (story_id, title, None, None),
             )
             score = 1.0
         self.conn.execute(
             "INSERT INTO story_articles(article_id, story_id, score, day, vector) VALUES (?,?,?,?,?)",
-            (article_id, story_id, score, day and day.isoformat(), member.to_json()),
+            (article_id, story_id, score, member.day and member.day.isoformat(), member.to_json()),
         )
         members = self._story_members(story_id)
         if len(members) < MAX_MEMBERS:
             members.append(member)
-        self._grow(story_id, vector, day)
+        self._grow(story_id, member)
+
+    def _take_back_later(
+        self, article: Member, scores: list[list[Any]]
+    ) -> list[tuple[tuple[bool, str, str], str, str | None, Member]]:
+        """Reports already placed that sort after `article`, in the stories it links to: each of them
+        chose its story without `article` and may choose another with it. They leave their stories and
+        are returned to be placed again after `article`; the scores of the stories they leave follow."""
+        taken: list[tuple[tuple[bool, str, str], str, str | None, Member]] = []
+        undated, day, key = article.order
+        for entry in scores:
+            story_id, score, need = entry
+            if score < need:
+                continue
+            # Most stories hold nothing later than a new report: counted before anything is read.
+            later_clause = ("(sa.day IS NULL AND json_extract(sa.vector, '$.key') > ?)" if undated else
+                            "(sa.day IS NULL OR sa.day > ? OR (sa.day = ? AND json_extract(sa.vector, '$.key') > ?))")
+            params = (key,) if undated else (day, day, key)
+            later = [
+                (article_id, title, Member.from_json(vector, published_day(member_day)))
+                for article_id, title, vector, member_day in self.conn.execute(
+                    "SELECT sa.article_id, a.title, sa.vector, sa.day FROM story_articles sa JOIN articles a"
+                    f" ON a.id = sa.article_id WHERE sa.story_id=? AND {later_clause}", (story_id, *params)
+                )
+            ]
+            if not later:
+                continue
+            self.conn.executemany("DELETE FROM story_articles WHERE article_id=?", [(a,) for a, _, _ in later])
+            self._refresh(story_id)
+            taken += [(m.order, a, t, m) for a, t, m in later]
+            entry[1] = max((article.similarity(m) for m in self._story_members(story_id)), default=0.0)
+        return taken
+
+    def _rename(self, story_id: str) -> None:
+        first = self.conn.execute(
+            "SELECT json_extract(vector, '$.key') FROM story_articles WHERE story_id=?"
+            " ORDER BY day IS NULL, day, json_extract(vector, '$.key') LIMIT 1", (story_id,)
+        ).fetchone()
+        new_id = _story_id(first[0] if first and first[0] else story_id)
+        if new_id == story_id or self.conn.execute("SELECT 1 FROM stories WHERE id=?", (new_id,)).fetchone():
+            new_id = _story_id(f"{story_id}\0renamed")
+        self.conn.execute("UPDATE stories SET id=? WHERE id=?", (new_id, story_id))
+        for table in ("story_articles", "story_terms"):
+            self.conn.execute(f"UPDATE {table} SET story_id=? WHERE story_id=?", (new_id, story_id))
+        self._members.pop(story_id, None)
+
+    def _refresh(self, story_id: str) -> None:
+        """A story that lost reports: its dates, size, centroid and index made again from those it keeps
+        (in canonical order, as they were added); gone if it keeps none."""
+        self._members.pop(story_id, None)
+        kept = sorted(
+            (Member.from_json(vector, published_day(day)) for vector, day in self.conn.execute(
+                "SELECT vector, day FROM story_articles WHERE story_id=?", (story_id,)
+            )),
+            key=lambda m: m.order,
+        )
+        self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
+        if not kept:
+            self.conn.execute("DELETE FROM stories WHERE id=?", (story_id,))
+            return
+        self.conn.execute("UPDATE stories SET centroid='{}', start=NULL, end=NULL, size=0 WHERE id=?", (story_id,))
+        for member in kept:
+            self._grow(story_id, member)
 
     def _known(self, entity_id: str) -> bool:
         """Entities a story may be keyed on: from the gazetteer, or learned with an English name or a title
@@ -402,29 +571,35 @@ class Analysis:
         if members is None:
             members = self._members[story_id] = [
                 Member.from_json(vector, published_day(day)) for vector, day in self.conn.execute(
-                    "SELECT vector, day FROM story_articles WHERE story_id=? ORDER BY rowid LIMIT ?", (story_id, MAX_MEMBERS)
+                    # The first reports in canonical order, not the first to arrive.
+                    "SELECT vector, day FROM story_articles WHERE story_id=?"
+                    " ORDER BY day IS NULL, day, json_extract(vector, '$.key') LIMIT ?", (story_id, MAX_MEMBERS)
                 )
             ]
         return members
 
-    def _best_story(self, article: Member) -> tuple[str | None, float]:
-        best, best_score = None, 0.0
+    def _scores(self, article: Member) -> list[list[Any]]:
+        """[story id, best score against its reports, score needed to join it] of each candidate story."""
+        scores: list[list[Any]] = []
         for story_id, start in self._candidates(article, article.day):
             need = JOIN_THRESHOLD + (UNDATED_MARGIN if article.day is None or start is None else 0.0)
-            for member in self._story_members(story_id):
-                score = article.similarity(member)
-                if score >= need and score > best_score:
-                    best, best_score = story_id, score
-        return best, best_score
+            best = max((article.similarity(member) for member in self._story_members(story_id)), default=0.0)
+            scores.append([story_id, best, need])
+        return scores
 
-    def _grow(self, story_id: str, vector: dict[str, float], day: dt.date | None) -> None:
+    def _best_story(self, article: Member) -> tuple[str | None, float]:
+        return _best(self._scores(article))
+
+    def _grow(self, story_id: str, member: Member) -> None:
         centroid_json, start, end, size = self.conn.execute(
             "SELECT centroid, start, end, size FROM stories WHERE id=?", (story_id,)
         ).fetchone()
         centroid: dict[str, float] = json.loads(centroid_json)
-        norm = _norm(vector)
-        for term, weight in vector.items():
-            centroid[term] = centroid.get(term, 0.0) + weight / norm
+        # From the report's stored vectors, so a story made again from its stored reports is the same.
+        for part in (member.text, member.entities):
+            for term, weight in part.items():
+                centroid[term] = centroid.get(term, 0.0) + weight
+        day = member.day
         kept = dict(sorted(centroid.items(), key=lambda kv: kv[1], reverse=True)[:CENTROID_TERMS])
         iso = day.isoformat() if day else None
         start = min(filter(None, [start, iso]), default=None)
@@ -548,6 +723,29 @@ class Analysis:
         return {"id": entity.id, "kind": entity.kind, "name": entity.name, "en": entity.en,
                 "aliases": sorted(entity.aliases), "roles": dict(entity.roles.most_common()),
                 "mentions": per_month, "stories": stories}
+
+
+def _best(scores: list[list[Any]]) -> tuple[str | None, float]:
+    """The story with the most similar report among those the report may join (the first candidate on ties)."""
+    best, best_score = None, 0.0
+    for story_id, score, need in scores:
+        if score >= need and score > best_score:
+            best, best_score = story_id, score
+    return best, best_score
+
+
+def _story_id(key: str) -> str:
+    """A story is named after its first report in canonical order, by content, so the same story gets
+    the same id whatever order its reports arrived in."""
+    return hashlib.sha256(f"story\0{key}".encode()).hexdigest()[:16]
+
+
+def _order(day: dt.date | None, key: str) -> tuple[bool, str, str]:
+    return (day is None, day.isoformat() if day else "", key)
+
+
+def order_day(order: tuple[bool, str, str]) -> dt.date | None:
+    return None if order[0] else dt.date.fromisoformat(order[1])
 
 
 def _top(vector: dict[str, float], n: int) -> dict[str, float]:
