@@ -195,6 +195,15 @@ def signature_bytes(minhash: MinHash) -> bytes:
     return np.asarray(minhash.hashvalues, dtype=_HASH_DTYPE).tobytes()
 
 
+def signature_from_bytes(data: bytes) -> MinHash:
+    """The signature `signature_bytes` stored: computed once, where the capture was extracted (a Ray worker), and
+    used again where it is folded. Values are below 2**32 (affine32), so the uint32 bytes keep them whole."""
+    import numpy as np
+    from datasketch import MinHash
+
+    return MinHash(hashvalues=np.frombuffer(data, dtype=_HASH_DTYPE).astype(np.uint64), scheme="affine32")
+
+
 def similarity(stored: bytes, minhash: MinHash) -> float:
     """Estimated Jaccard similarity of a stored signature and a fresh one (the MinHash estimate)."""
     import numpy as np
