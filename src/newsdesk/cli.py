@@ -423,6 +423,8 @@ def ingest(
     if engine is Engine.ray:
         _ingest_ray(paths, db, outlets, follow_symlinks, shards, address, workers)
         return
+    if shards is not None or address is not None or workers is not None:
+        raise typer.BadParameter("--shards, --address and --workers go with --engine ray")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from newsdesk.analysis.stories import Analysis

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -219,7 +220,8 @@ def write_shard(unit: Unit, directory: str | Path, options: ExtractOptions) -> S
         stats.skipped = True
         return stats
     directory.mkdir(parents=True, exist_ok=True)
-    temporary = directory / f".{unit.name}.{os.getpid()}.tmp"
+    # Host and process in the name: on a shared file system, a retried task may run beside the one it replaces.
+    temporary = directory / f".{unit.name}.{socket.gethostname()}.{os.getpid()}.tmp"
     schema = _schema().with_metadata({METADATA_KEY: json.dumps(
         {"format": SHARD_FORMAT, "version": __version__, "ordinal": unit.ordinal, "files": list(unit.files)},
         ensure_ascii=True,
