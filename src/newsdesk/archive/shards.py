@@ -95,6 +95,9 @@ class ShardStats:
     extract_seconds: float = 0.0  # decoding and extraction
     analysis_seconds: float = 0.0  # body text and MinHash signature
     write_seconds: float = 0.0  # Parquet encoding and writing
+    cpu_seconds: float = 0.0  # processor time of the task (the stages above are wall time, which waits for a busy core)
+    started: float = 0.0  # when the task began and ended (Unix time): the span of a run, without Ray's start-up
+    finished: float = 0.0
 
     def to_record(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -220,6 +223,7 @@ def write_shard(unit: Unit, directory: str | Path, options: ExtractOptions) -> S
         stats.skipped = True
         return stats
     directory.mkdir(parents=True, exist_ok=True)
+    stats.started, cpu = time.time(), time.process_time()
     # Host and process in the name: on a shared file system, a retried task may run beside the one it replaces.
     temporary = directory / f".{unit.name}.{socket.gethostname()}.{os.getpid()}.tmp"
     schema = _schema().with_metadata({METADATA_KEY: json.dumps(
@@ -254,6 +258,7 @@ def write_shard(unit: Unit, directory: str | Path, options: ExtractOptions) -> S
         os.replace(temporary, final)
     finally:
         temporary.unlink(missing_ok=True)
+    stats.cpu_seconds, stats.finished = time.process_time() - cpu, time.time()
     return stats
 
 
