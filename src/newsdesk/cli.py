@@ -354,6 +354,11 @@ DB_OPTION = typer.Option(
 )
 
 
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
 class ListFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
@@ -409,8 +414,17 @@ def ingest(
     db: Path = DB_OPTION,
     outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray Data extracts into shards, then they are merged."),
+    shards: Path | None = typer.Option(None, "--shards", help="Folder for the shards (--engine ray). Default: DB.shards beside the archive."),
+    address: str | None = typer.Option(None, "--address", help="Ray cluster to run on (--engine ray), e.g. 10.0.0.5:6379 or auto. Default: a local Ray."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Shards extracted at once (--engine ray). Default: every CPU."),
 ) -> None:
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
+    if engine is Engine.ray:
+        _ingest_ray(paths, db, outlets, follow_symlinks, shards, address, workers)
+        return
+    if shards is not None or address is not None or workers is not None:
+        raise typer.BadParameter("--shards, --address and --workers go with --engine ray")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from newsdesk.analysis.quotes import update_quotes
@@ -470,6 +484,94 @@ def ingest(
                       " not learned (`newsdesk alias list --refused`)")
     if missing:
         raise typer.Exit(code=2)
+
+
+def _merge_and_place(shard_paths: list[Path], db: Path, console: Console) -> None:
+    """Merge shards into the archive and place the new articles in stories, as `ingest` does; report it."""
+    from newsdesk.analysis.quotes import update_quotes
+    from newsdesk.analysis.stories import Analysis
+    from newsdesk.archive.shards import merge_shards
+    from newsdesk.archive.store import Archive
+
+    with Archive(db) as archive, console.status("merging shards") as status:
+        merged = [0]
+
+        def advance(raw: object, outcome: object) -> None:
+            merged[0] += 1
+            if merged[0] % 200 == 0:
+                status.update(f"merging shards: {merged[0]} captures")
+
+        summary = merge_shards(shard_paths, archive, on_capture=advance)
+        status.update("placing articles in stories")
+        with archive.writing():
+            analysis = Analysis(archive)
+            placed = analysis.update()
+            update_quotes(archive, analysis.gazetteer)
+        counts = archive.counts()
+    console.print(
+        f"captures merged: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
+        f"revisions: {summary.revisions}  unchanged: {summary.unchanged}  failed: {summary.failed}  "
+        f"({summary.rate:.0f} captures/s)"
+    )
+    for reason, count in summary.reasons.most_common(5):
+        console.print(f"  failed {count}×: {terminal(reason)}")
+    console.print(f"archive {terminal(db)}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
+                  f" {placed} articles placed in stories")
+
+
+def _ingest_ray(
+    paths: list[Path], db: Path, outlets: list[Path], follow_symlinks: bool, shards: Path | None, address: str | None,
+    workers: int | None,
+) -> None:
+    """`ingest --engine ray`: plan shards, extract them with Ray Data (skipping shards already complete), merge."""
+    from newsdesk.archive.distributed import extract_to_shards
+    from newsdesk.archive.shards import plan
+    from newsdesk.extract import ExtractOptions
+    from newsdesk.sources.files import Skipped
+
+    console = _console(stderr=True, soft_wrap=True)
+    present, missing = _present(paths, console)
+    if not present:
+        raise typer.Exit(code=2)
+    directory = shards if shards is not None else db.with_name(db.name + ".shards")
+    options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
+    skipped = Skipped()
+    units = plan(present, options, follow_symlinks, skipped)
+    started = time.perf_counter()
+    written = [0, 0]  # shards written now, shards found complete
+
+    def report(stats: object) -> None:
+        written[bool(getattr(stats, "skipped", False))] += 1
+
+    with console.status(f"extracting {len(units)} shards with Ray"):
+        extract_to_shards(units, directory, options, address=address, workers=workers, on_shard=report)
+    console.print(f"shards in {terminal(directory)}: {written[0]} written, {written[1]} already complete"
+                  f" ({time.perf_counter() - started:.1f} s)")
+    _report_skipped(skipped, console)
+    _merge_and_place([directory / unit.name for unit in units], db, console)
+    if missing:
+        raise typer.Exit(code=2)
+
+
+@app.command()
+def merge(
+    shards: list[Path] = typer.Argument(..., help="Shard files, or folders of them (merged in name order)."),
+    db: Path = DB_OPTION,
+) -> None:
+    """Merge shards written by `ingest --engine ray` (here or elsewhere) into the archive, as an ingest would."""
+    from newsdesk.archive.shards import check_shard, shard_files
+
+    console = _console(stderr=True, soft_wrap=True)
+    present, missing = _present(shards, console)
+    if missing:
+        raise typer.Exit(code=2)
+    found = shard_files(present)
+    if not found:
+        console.print("[red]no shards found[/red] (files named *.parquet, written by `newsdesk ingest --engine ray`)")
+        raise typer.Exit(code=2)
+    for path in found:
+        check_shard(path)  # a bad shard stops the merge before anything is written
+    _merge_and_place(found, db, console)
 
 
 @app.command()

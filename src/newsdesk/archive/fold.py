@@ -28,7 +28,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from newsdesk.archive.text import fold
@@ -189,13 +189,29 @@ def signature(text: str) -> MinHash:
 
 # numpy is imported where signatures are handled, not with the module: reading commands (`list`,
 # `show`) import the store, and numpy alone is ~0.1 s of their start-up.
-def signature_bytes(minhash: MinHash) -> bytes:
+def signature_bytes(minhash: MinHash | StoredSignature) -> bytes:
     import numpy as np
 
     return np.asarray(minhash.hashvalues, dtype=_HASH_DTYPE).tobytes()
 
 
-def similarity(stored: bytes, minhash: MinHash) -> float:
+@dataclass(frozen=True, slots=True)
+class StoredSignature:
+    """A signature read back from `signature_bytes`: the hash values, which is all folding uses of a MinHash.
+    Rebuilding a datasketch MinHash from them would draw its 128 permutations again (~3 ms a capture)."""
+
+    hashvalues: Any
+
+
+def signature_from_bytes(data: bytes) -> StoredSignature:
+    """The signature `signature_bytes` stored: computed once, where the capture was extracted (a Ray worker), and
+    used again where it is folded."""
+    import numpy as np
+
+    return StoredSignature(np.frombuffer(data, dtype=_HASH_DTYPE))
+
+
+def similarity(stored: bytes, minhash: MinHash | StoredSignature) -> float:
     """Estimated Jaccard similarity of a stored signature and a fresh one (the MinHash estimate)."""
     import numpy as np
 
@@ -203,7 +219,7 @@ def similarity(stored: bytes, minhash: MinHash) -> float:
     return float(np.count_nonzero(other == np.asarray(minhash.hashvalues, dtype=_HASH_DTYPE))) / NUM_PERM
 
 
-def band_keys(minhash: MinHash) -> list[tuple[int, int]]:
+def band_keys(minhash: MinHash | StoredSignature) -> list[tuple[int, int]]:
     """(band, key) pairs: two signatures that agree on all rows of a band share its key."""
     import numpy as np
 

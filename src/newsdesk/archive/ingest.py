@@ -71,6 +71,8 @@ class Prepared:
     size: int = 0  # bytes read
     article: Article | None = None  # None: unreadable or already known
     unreadable: bool = False  # no bytes could be read: raw.error says why
+    # The body's MinHash (fold.signature_bytes), when it was computed with the extraction (a Ray worker).
+    signature: bytes | None = None
 
 
 def _without_data(raw: RawCapture) -> RawCapture:
@@ -102,7 +104,7 @@ def store(archive: Archive, prepared: Prepared) -> IngestOutcome:
         return archive.add_failure(prepared.key, raw.path, raw.error or "unreadable", raw.capture_url)
     if prepared.article is None:
         return IngestOutcome("unchanged")
-    return archive.add_capture(prepared.key, prepared.article)
+    return archive.add_capture(prepared.key, prepared.article, prepared.signature)
 
 
 def ingest_capture(archive: Archive, raw: RawCapture, options: ExtractOptions) -> IngestOutcome:
@@ -157,27 +159,36 @@ def ingest(
     started = time.perf_counter()
     try:
         captures = iter_all_captures(paths, follow_symlinks, summary.skipped)
-        for batch in _batches(captures, archive, options):
-            archive.begin()
-            try:
-                for prepared in batch:
-                    archive.conn.execute("SAVEPOINT capture")
-                    try:
-                        outcome = store(archive, prepared)
-                    except BaseException:
-                        # A capture half-written when interrupted is undone; the batch before it stands.
-                        if archive.conn.in_transaction:
-                            archive.conn.execute("ROLLBACK TO capture")
-                            archive.conn.execute("RELEASE capture")
-                        raise
-                    archive.conn.execute("RELEASE capture")
-                    summary.count(outcome)
-                    if on_capture:
-                        on_capture(prepared.raw, outcome)
-            except BaseException as exc:
-                _end_batch_after(archive, exc)
-                raise
-            archive.commit()
+        store_batches(_batches(captures, archive, options), archive, summary, on_capture)
     finally:
         summary.seconds = time.perf_counter() - started
     return summary
+
+
+def store_batches(
+    batches: Iterable[list[Prepared]], archive: Archive, summary: IngestSummary,
+    on_capture: Callable[[RawCapture, IngestOutcome], None] | None = None,
+) -> None:
+    """Store prepared captures, one write transaction per batch, counting outcomes in `summary`: the
+    storing half of `ingest`, shared with the merge of shards extracted elsewhere (archive/shards.py)."""
+    for batch in batches:
+        archive.begin()
+        try:
+            for prepared in batch:
+                archive.conn.execute("SAVEPOINT capture")
+                try:
+                    outcome = store(archive, prepared)
+                except BaseException:
+                    # A capture half-written when interrupted is undone; the batch before it stands.
+                    if archive.conn.in_transaction:
+                        archive.conn.execute("ROLLBACK TO capture")
+                        archive.conn.execute("RELEASE capture")
+                    raise
+                archive.conn.execute("RELEASE capture")
+                summary.count(outcome)
+                if on_capture:
+                    on_capture(prepared.raw, outcome)
+        except BaseException as exc:
+            _end_batch_after(archive, exc)
+            raise
+        archive.commit()

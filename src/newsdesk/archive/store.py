@@ -350,8 +350,9 @@ class Archive:
         )
         return IngestOutcome("failed", reason=error)
 
-    def add_capture(self, sha256: str, article: Article) -> IngestOutcome:
-        """Fold one extracted capture into the archive (inside the current batch)."""
+    def add_capture(self, sha256: str, article: Article, signature: bytes | None = None) -> IngestOutcome:
+        """Fold one extracted capture into the archive (inside the current batch). `signature`: the MinHash of
+        its body as `fold.signature_bytes` gives it, when it was computed where the capture was extracted."""
         if self.known(sha256):
             return IngestOutcome("unchanged")
         # Names and crawl fields come from file systems and capture logs, which allow what UTF-8 does not.
@@ -361,7 +362,7 @@ class Archive:
         if article.error:
             return self.add_failure(sha256, article.file, article.error, article.capture_url)
         text = folding.body_text(article)
-        minhash = folding.signature(text)
+        minhash = folding.signature(text) if signature is None else folding.signature_from_bytes(signature)
         key = folding.identity_key(article.original_url)
         decision = self._decide(article, minhash, text, key)
         score, score_reason = folding.capture_score(article)

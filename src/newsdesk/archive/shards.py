@@ -1,0 +1,339 @@
+"""Ingest in two halves: captures extracted into Parquet shards anywhere, then shards merged into one archive.
+
+Extraction (with decoding and the per-capture analysis that needs no archive: the body's MinHash signature)
+is nearly all of an ingest's time and needs nothing but the capture, so it can run on many cores or
+machines (archive/distributed.py runs it on Ray). Folding, publications and stories need the archive and
+run once, in `merge_shards`, which stores each shard's captures exactly as a local `ingest` stores them,
+in the same order: the same inputs give the same archive either way.
+
+The inputs are planned as units: one per container file (WARC, JSONL log, zip, tar) and one per run of up
+to `LOOSE_FILES_PER_SHARD` loose capture files, in the order a local ingest walks them. Each unit becomes
+one shard, named `<ordinal>-<first file>-<digest>.parquet`; the digest covers the unit's files (path, size,
+modification time), the extraction options and the shard format, so a rerun over unchanged inputs finds
+the shards already written and skips them. A shard is written under a temporary name and renamed when
+complete: a shard that exists is whole, and a killed run leaves only temporary files, which are never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import socket
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsdesk import __version__
+from newsdesk.archive.ingest import IngestSummary, Prepared, _failure_key, store_batches
+from newsdesk.archive.store import Archive, ArchiveError, IngestOutcome, capture_hash, storable
+from newsdesk.extract import ExtractOptions
+from newsdesk.model import Article
+from newsdesk.sources.containers import container_kind, iter_all_captures
+from newsdesk.sources.files import RawCapture, Skipped, iter_paths
+
+# Bumped when the columns or their meaning change: shards of another format are planned again, never merged.
+SHARD_FORMAT = 1
+# Loose capture files (one page each) per shard: enough that a task's start-up is small beside its work.
+LOOSE_FILES_PER_SHARD = 256
+# Rows per Parquet row group, and per write transaction of the merge (ingest's batch size).
+ROWS_PER_GROUP = 200
+METADATA_KEY = b"newsdesk.shard"
+SUFFIX = ".parquet"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class ShardError(ArchiveError):
+    """A file given as a shard is not one this newsdesk can merge; the message says why, in one line."""
+
+
+def _schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([
+        ("position", pa.int32()),  # the capture's place in its unit: the merge keeps this order
+        ("path", pa.string()),
+        ("sha256", pa.string()),  # the capture's key: SHA-256 of its bytes (of its path and error when unreadable)
+        ("size", pa.int64()),
+        ("unreadable", pa.bool_()),  # no bytes could be read: `error` says why
+        ("error", pa.string()),  # why the capture gave no article (unreadable, or extraction's error)
+        ("capture_url", pa.string()),
+        ("captured_at", pa.string()),
+        # The article's headline fields, for looking into shards with any Parquet reader; `record` is what merges.
+        ("title", pa.string()),
+        ("outlet", pa.string()),
+        ("published", pa.string()),
+        ("original_url", pa.string()),
+        ("language", pa.string()),
+        ("format", pa.string()),
+        ("record", pa.string()),  # the Article as JSON (`newsdesk extract`'s record)
+        ("signature", pa.binary()),  # the body's MinHash (fold.signature_bytes)
+    ])
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """The input files of one shard, as the user's paths name them (captures keep those names)."""
+
+    ordinal: int
+    files: tuple[str, ...]
+    name: str
+
+
+@dataclass
+class ShardStats:
+    """What writing one shard cost, stage by stage (seconds of one worker)."""
+
+    name: str
+    captures: int = 0
+    failures: int = 0
+    skipped: bool = False  # written completely by an earlier run
+    read_seconds: float = 0.0  # reading and unpacking files and containers
+    extract_seconds: float = 0.0  # decoding and extraction
+    analysis_seconds: float = 0.0  # body text and MinHash signature
+    write_seconds: float = 0.0  # Parquet encoding and writing
+    cpu_seconds: float = 0.0  # processor time of the task (the stages above are wall time, which waits for a busy core)
+    started: float = 0.0  # when the task began and ended (Unix time): the span of a run, without Ray's start-up
+    finished: float = 0.0
+
+    def to_record(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _fingerprint(path: str) -> list[Any]:
+    try:
+        info = os.stat(path)
+        return [path, info.st_size, info.st_mtime_ns]
+    except OSError:
+        return [path, None, None]
+
+
+def _options_fingerprint(options: ExtractOptions) -> list[Any]:
+    return [[_fingerprint(p) for p in options.outlet_files], options.max_chars, options.timeout_seconds,
+            sorted(options.extra.items())]
+
+
+def _unit(ordinal: int, files: list[str], options: ExtractOptions) -> Unit:
+    digest = hashlib.sha256(json.dumps(
+        [SHARD_FORMAT, __version__, _options_fingerprint(options), [_fingerprint(os.path.abspath(f)) for f in files]],
+        ensure_ascii=True,
+    ).encode()).hexdigest()[:16]
+    stem = _UNSAFE.sub("_", Path(files[0]).name)[:40] or "capture"
+    return Unit(ordinal, tuple(files), f"{ordinal:05d}-{stem}-{digest}{SUFFIX}")
+
+
+def plan(
+    paths: Iterable[str | Path], options: ExtractOptions, follow_symlinks: bool = False, skipped: Skipped | None = None
+) -> list[Unit]:
+    """The shards the inputs make, in the order a local ingest reads them: each container file alone, loose
+    files in runs of up to LOOSE_FILES_PER_SHARD between containers."""
+    units: list[Unit] = []
+    loose: list[str] = []
+    for path in iter_paths(paths, follow_symlinks, skipped):
+        if container_kind(path) is None:
+            loose.append(str(path))
+            if len(loose) >= LOOSE_FILES_PER_SHARD:
+                units.append(_unit(len(units), loose, options))
+                loose = []
+            continue
+        if loose:
+            units.append(_unit(len(units), loose, options))
+            loose = []
+        units.append(_unit(len(units), [str(path)], options))
+    if loose:
+        units.append(_unit(len(units), loose, options))
+    return units
+
+
+# --- writing (in workers) ----------------------------------------------------------------------------
+
+
+def _unit_captures(unit: Unit) -> Iterator[RawCapture]:
+    """The unit's captures, read through absolute paths (a worker's folder is not the user's) and named as
+    the user's paths name them, as a local ingest names them."""
+    for given in unit.files:
+        absolute = os.path.abspath(given)
+        # The plan already applied the walk's rules (links, special files): these are the files it chose.
+        for raw in iter_all_captures([absolute], follow_symlinks=True):
+            if raw.path.startswith(absolute):
+                raw.path = given + raw.path[len(absolute):]
+            yield raw
+
+
+def _json(record: dict[str, Any]) -> str:
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A name with bytes that are not UTF-8 (PEP 383 escapes): escaped, and read back the same.
+        text = json.dumps(record, ensure_ascii=True)
+    return text
+
+
+def _row(position: int, raw: RawCapture, options: ExtractOptions, stats: ShardStats) -> dict[str, Any]:
+    """One capture made ready to merge: what `ingest.prepare` does, without an archive to ask."""
+    from newsdesk.archive import fold as folding
+    from newsdesk.extract import extract_capture
+
+    row: dict[str, Any] = {
+        "position": position, "path": storable(raw.path), "size": 0, "unreadable": False, "error": None,
+        "capture_url": raw.capture_url and storable(raw.capture_url),
+        "captured_at": raw.captured_at and storable(raw.captured_at),
+        "title": None, "outlet": None, "published": None, "original_url": None, "language": None, "format": None,
+        "record": None, "signature": None,
+    }
+    if raw.data is None:
+        stats.failures += 1
+        return {**row, "sha256": _failure_key(raw), "unreadable": True, "error": storable(raw.error or "unreadable")}
+    started = time.perf_counter()
+    article = extract_capture(raw.data, raw.path, options, charset=raw.charset)
+    article.capture_url = article.capture_url or raw.capture_url
+    article.captured_at = raw.captured_at
+    if raw.warning:
+        article.warnings.append(raw.warning)
+    analysed = time.perf_counter()
+    stats.extract_seconds += analysed - started
+    signature = None
+    if article.error:
+        stats.failures += 1
+    else:
+        signature = folding.signature_bytes(folding.signature(folding.body_text(article)))
+    stats.analysis_seconds += time.perf_counter() - analysed
+    return {
+        **row, "sha256": capture_hash(raw.data), "size": len(raw.data), "error": article.error and storable(article.error),
+        "title": article.title, "outlet": article.outlet, "published": article.published,
+        "original_url": article.original_url and storable(article.original_url), "language": article.language,
+        "format": article.format, "record": _json(article.to_record()), "signature": signature,
+    }
+
+
+def write_shard(unit: Unit, directory: str | Path, options: ExtractOptions) -> ShardStats:
+    """Extract the unit's captures into `directory/unit.name`, unless a complete shard is there already.
+    Written under a temporary name and renamed when whole."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    directory = Path(directory)
+    final = directory / unit.name
+    stats = ShardStats(unit.name)
+    if final.exists():
+        stats.skipped = True
+        return stats
+    directory.mkdir(parents=True, exist_ok=True)
+    stats.started, cpu = time.time(), time.process_time()
+    # Host and process in the name: on a shared file system, a retried task may run beside the one it replaces.
+    temporary = directory / f".{unit.name}.{socket.gethostname()}.{os.getpid()}.tmp"
+    schema = _schema().with_metadata({METADATA_KEY: json.dumps(
+        {"format": SHARD_FORMAT, "version": __version__, "ordinal": unit.ordinal, "files": list(unit.files)},
+        ensure_ascii=True,
+    ).encode()})
+    rows: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        started = time.perf_counter()
+        writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+        rows.clear()
+        stats.write_seconds += time.perf_counter() - started
+
+    try:
+        with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+            captures = _unit_captures(unit)
+            while True:
+                started = time.perf_counter()
+                raw = next(captures, None)
+                stats.read_seconds += time.perf_counter() - started
+                if raw is None:
+                    break
+                rows.append(_row(stats.captures, raw, options, stats))
+                stats.captures += 1
+                if len(rows) >= ROWS_PER_GROUP:
+                    flush()
+            if rows or stats.captures == 0:
+                flush()
+        with temporary.open("rb") as done:
+            os.fsync(done.fileno())
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+    stats.cpu_seconds, stats.finished = time.process_time() - cpu, time.time()
+    return stats
+
+
+# --- merging -----------------------------------------------------------------------------------------
+
+
+def shard_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Shard files named, and the shards in folders named (in name order: the order they were planned);
+    temporary files of unfinished shards are left out."""
+    out: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.name.endswith(SUFFIX) and not p.name.startswith(".")))
+        else:
+            out.append(path)
+    return out
+
+
+def check_shard(path: Path) -> int:
+    """The number of captures in a shard; ShardError when it is missing, damaged or not a newsdesk shard."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path)
+        rows = pq.ParquetFile(path).metadata.num_rows
+    except (OSError, pa.ArrowException) as exc:
+        raise ShardError(f"{path} cannot be read as a Parquet shard: {exc}") from exc
+    info = (meta.metadata or {}).get(METADATA_KEY)
+    if info is None:
+        raise ShardError(f"{path} is a Parquet file but not a newsdesk shard")
+    found = json.loads(info).get("format")
+    if found != SHARD_FORMAT:
+        raise ShardError(f"{path} is a shard of format {found}, this newsdesk merges format {SHARD_FORMAT}: write it again")
+    missing = set(_schema().names) - set(meta.names)
+    if missing:
+        raise ShardError(f"{path} lacks the columns {', '.join(sorted(missing))}")
+    return int(rows)
+
+
+def _prepared(row: dict[str, Any]) -> Prepared:
+    raw = RawCapture(row["path"], None, row["error"], row["capture_url"], row["captured_at"])
+    if row["unreadable"]:
+        return Prepared(raw, row["sha256"], unreadable=True)
+    article = Article.from_record(json.loads(row["record"]))
+    return Prepared(RawCapture(row["path"], None, None, row["capture_url"], row["captured_at"]), row["sha256"],
+                    row["size"], article, signature=row["signature"])
+
+
+def read_shard(path: Path) -> Iterator[list[Prepared]]:
+    """A shard's captures in their order, a row group at a time."""
+    import pyarrow.parquet as pq
+
+    shard = pq.ParquetFile(path)
+    for batch in shard.iter_batches(batch_size=ROWS_PER_GROUP):
+        # Rows were written in the order they were read: `position` says so, for readers of the shard.
+        yield [_prepared(row) for row in batch.to_pylist()]
+
+
+def merge_shards(
+    shards: Iterable[Path], archive: Archive,
+    on_capture: Callable[[RawCapture, IngestOutcome], None] | None = None,
+) -> IngestSummary:
+    """Store the shards' captures in the archive, shard after shard, as a local ingest stores captures
+    (same batches, same checks: captures already in the archive are `unchanged`). Stories are placed by
+    the caller afterwards, as after an ingest. Every shard is checked before anything is written."""
+    paths = list(shards)
+    for path in paths:
+        check_shard(path)
+    summary = IngestSummary()
+    started = time.perf_counter()
+    try:
+        for path in paths:
+            store_batches(read_shard(path), archive, summary, on_capture)
+    finally:
+        summary.seconds = time.perf_counter() - started
+    return summary
