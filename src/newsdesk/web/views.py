@@ -111,16 +111,18 @@ def page_rows(archive: Archive, selection: Selection, limit: int, offset: int) -
     seqs = [row[0] for row in _run(archive, f"{selection.seqs()} {selection.order} LIMIT ? OFFSET ?",
                                    [*selection.params, limit, offset])]
     found = {row[0]: row[1:] for row in archive.conn.execute(
-        f"SELECT seq, id, title, outlet, published, body FROM articles WHERE seq IN ({','.join('?' * len(seqs))})", seqs
+        f"SELECT seq, id, title, outlet, published, body, event_day FROM articles WHERE seq IN ({','.join('?' * len(seqs))})",
+        seqs
     )}
     ids = [found[seq][0] for seq in seqs]
     captures, publications = _provenance(archive, ids)
     rows = []
     for seq in seqs:
-        article_id, title, outlet, published, body = found[seq]
+        article_id, title, outlet, published, body, event_day = found[seq]
         rows.append(ArticleRow(
             article_id, title, outlet, published, captures.get(article_id, []),
             snippet(json.loads(body), selection.terms) if selection.terms else None, publications.get(article_id, []),
+            event_day,
         ))
     return rows, total
 def _provenance(archive: Archive, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, list[dict[str, Any]]]]:
@@ -218,11 +220,12 @@ _WEEK = "date(substr({col}, 1, 10), 'weekday 0', '-6 days')"
 
 def attention(archive: Archive, entity_id: str) -> Table:
     """Articles naming the entity per week (starting Monday) per outlet, and as a share of all the
-    outlet's articles that week."""
-    week = _WEEK.format(col="a.published")
+    outlet's articles that week; an article counts in the week of its event day (its publication day,
+    or for an undated one the day its lead gives), as everywhere else."""
+    week = _WEEK.format(col="a.event_day")
     counts = archive.conn.execute(
         f"SELECT a.outlet, {week} AS wk, COUNT(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id"
-        " WHERE m.entity_id = ? AND a.published IS NOT NULL AND wk IS NOT NULL GROUP BY a.outlet, wk ORDER BY wk, a.outlet",
+        " WHERE m.entity_id = ? AND a.event_day IS NOT NULL AND wk IS NOT NULL GROUP BY a.outlet, wk ORDER BY wk, a.outlet",
         (entity_id,),
     ).fetchall()
     table = Table(["week", "outlet", "articles", "all_articles", "share"])
@@ -233,10 +236,10 @@ def attention(archive: Archive, entity_id: str) -> Table:
     totals: dict[tuple[str | None, str], int] = {}
     marks = ",".join("?" * len(outlets))
     outlet_clause = f"(outlet IN ({marks}) OR outlet IS NULL)" if outlets else "outlet IS NULL"
-    # The outlets' articles in the weeks drawn only (the index on outlet, published serves it).
+    # The outlets' articles in the weeks drawn only (the index on event_day serves it).
     for outlet, wk, n in archive.conn.execute(
-        f"SELECT outlet, {_WEEK.format(col='published')} AS wk, COUNT(*) FROM articles WHERE {outlet_clause}"
-        " AND published >= ? AND published < date(?, '+7 days') GROUP BY outlet, wk",
+        f"SELECT outlet, {_WEEK.format(col='event_day')} AS wk, COUNT(*) FROM articles WHERE {outlet_clause}"
+        " AND event_day >= ? AND event_day < date(?, '+7 days') GROUP BY outlet, wk",
         (*outlets, first, last),
     ):
         totals[(outlet, wk)] = n
@@ -335,13 +338,18 @@ def story_carriers(archive: Archive, article_ids: list[str]) -> tuple[list[Carri
     timeline = Table(["time", "timed_by", "outlet", "article", "title", "url"])
     earliest: dict[str, Carrier] = {}
     moments: dict[str, Any] = {}
-    for article_id, title, outlet, url, published, first_captured in archive.conn.execute(
-        "SELECT p.article_id, a.title, p.outlet, p.url, p.published, p.first_captured FROM publications p"
+    for article_id, title, outlet, url, published, first_captured, event_day in archive.conn.execute(
+        "SELECT p.article_id, a.title, p.outlet, p.url, p.published, p.first_captured, a.event_day FROM publications p"
         f" JOIN articles a ON a.id = p.article_id WHERE p.article_id IN ({marks}) ORDER BY p.seq", article_ids
     ):
         placed = _place(outlet, url, published, first_captured, 0)
         name = outlet or "(unknown)"
         when = placed.moment.isoformat() if placed.moment else None
+        if when is None and event_day:
+            # An undated report is drawn on the day the story placed it by (its lead's day), and said
+            # to be inferred; it never decides who reported first.
+            timeline.rows.append([event_day, "event day (inferred)", name, article_id, title, url])
+            continue
         timeline.rows.append([when, placed.basis, name, article_id, title, url])
         if placed.moment is None:
             continue
