@@ -128,7 +128,7 @@ def search_page(
     rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE)
     access = _access(request)
     found = (access.cached("facets", lambda: views.facets(archive, selection)) if selection.everything
-             else views.facets(archive, selection))
+             else views.facets(archive, selection, total=total))
     params = {"q": q, "outlet": outlet, "since": since, "until": until, "entity": entity, "exact": exact}
     title = f"{q} — search" if q else "Articles"
     return _page(
