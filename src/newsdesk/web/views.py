@@ -234,9 +234,19 @@ def compare_outlets(archive: Archive, searched: str, outlets: list[str]) -> Tabl
 _WEEK = "date(substr({col}, 1, 10), 'weekday 0', '-6 days')"
 
 
-def attention(archive: Archive, entity_id: str) -> Table:
+def outlet_weeks(archive: Archive) -> dict[tuple[str | None, str], int]:
+    """Every outlet's articles per week (starting Monday): the denominators of every entity's attention
+    share, the same for all entities, so the web app counts them once per archive version."""
+    week = _WEEK.format(col="published")
+    return {(outlet, wk): n for outlet, wk, n in archive.conn.execute(
+        f"SELECT outlet, {week} AS wk, COUNT(*) FROM articles WHERE published IS NOT NULL AND wk IS NOT NULL"
+        " GROUP BY outlet, wk"
+    )}
+
+
+def attention(archive: Archive, entity_id: str, totals: dict[tuple[str | None, str], int]) -> Table:
     """Articles naming the entity per week (starting Monday) per outlet, and as a share of all the
-    outlet's articles that week."""
+    outlet's articles that week (`totals`, from outlet_weeks)."""
     week = _WEEK.format(col="a.published")
     counts = archive.conn.execute(
         f"SELECT a.outlet, {week} AS wk, COUNT(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id"
@@ -244,20 +254,6 @@ def attention(archive: Archive, entity_id: str) -> Table:
         (entity_id,),
     ).fetchall()
     table = Table(["week", "outlet", "articles", "all_articles", "share"])
-    if not counts:
-        return table
-    outlets = sorted({outlet for outlet, _, _ in counts if outlet is not None})
-    first, last = min(w for _, w, _ in counts), max(w for _, w, _ in counts)
-    totals: dict[tuple[str | None, str], int] = {}
-    marks = ",".join("?" * len(outlets))
-    outlet_clause = f"(outlet IN ({marks}) OR outlet IS NULL)" if outlets else "outlet IS NULL"
-    # The outlets' articles in the weeks drawn only (the index on outlet, published serves it).
-    for outlet, wk, n in archive.conn.execute(
-        f"SELECT outlet, {_WEEK.format(col='published')} AS wk, COUNT(*) FROM articles WHERE {outlet_clause}"
-        " AND published >= ? AND published < date(?, '+7 days') GROUP BY outlet, wk",
-        (*outlets, first, last),
-    ):
-        totals[(outlet, wk)] = n
     for outlet, wk, n in counts:
         total = totals.get((outlet, wk), n)
         table.rows.append([wk, outlet or "(unknown)", n, total, round(n / total, 4) if total else None])
