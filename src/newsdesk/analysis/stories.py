@@ -670,11 +670,14 @@ class Analysis:
 
     def story(self, story_id: str) -> tuple[StoryRow, list[StoryRow]]:
         """A story and the related ones: sharing its key entities, about other events."""
-        row = self.conn.execute(
-            # A prefix compared as text: `_` and `%` typed by a user are not wildcards.
-            "SELECT id, label, start, end, centroid FROM stories WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 2",
-            (len(story_id), story_id),
-        ).fetchall()
+        # A whole id (as every link gives) through the unique index; a prefix scans every story's id.
+        row = self.conn.execute("SELECT id, label, start, end, centroid FROM stories WHERE id = ?", (story_id,)).fetchall()
+        if not row:
+            row = self.conn.execute(
+                # A prefix compared as text: `_` and `%` typed by a user are not wildcards.
+                "SELECT id, label, start, end, centroid FROM stories WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 2",
+                (len(story_id), story_id),
+            ).fetchall()
         if len(row) != 1:
             raise KeyError(f"no single story with id {story_id!r}: `newsdesk stories` lists them")
         story = self._story_row(*row[0])

@@ -128,7 +128,7 @@ def search_page(
     rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE)
     access = _access(request)
     found = (access.cached("facets", lambda: views.facets(archive, selection)) if selection.everything
-             else views.facets(archive, selection))
+             else views.facets(archive, selection, total=total))
     params = {"q": q, "outlet": outlet, "since": since, "until": until, "entity": entity, "exact": exact}
     title = f"{q} — search" if q else "Articles"
     return _page(
@@ -340,7 +340,8 @@ def _entity(access: Any, name: str) -> tuple[dict[str, Any], views.Table, list[d
     report = records.entity_record(analysis, name)
     if report is None:
         raise KeyError(f"no entity called {name!r}: try another spelling")
-    return report, views.attention(analysis.archive, report["id"]), views.co_occurring(analysis, report["id"])
+    totals = access.cached("outlet-weeks", lambda: views.outlet_weeks(analysis.archive))
+    return report, views.attention(analysis.archive, report["id"], totals), views.co_occurring(analysis, report["id"])
 
 
 def _attention_chart(table: views.Table, measure: str, name: str) -> Any:
