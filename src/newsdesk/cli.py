@@ -29,6 +29,7 @@ from newsdesk.archive import DEFAULT_DB
 
 if TYPE_CHECKING:
     from newsdesk.analysis.stories import Analysis
+    from newsdesk.archive.ingest import IngestSummary
     from newsdesk.archive.store import Archive, ArticleRow
     from newsdesk.model import Article
     from newsdesk.sources.files import Skipped
@@ -427,8 +428,7 @@ def ingest(
         raise typer.BadParameter("--shards, --address and --workers go with --engine ray")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from newsdesk.analysis.quotes import update_quotes
-    from newsdesk.analysis.stories import Analysis
+    from newsdesk.analysis import analyse_new_articles
     from newsdesk.archive.ingest import ingest as run_ingest
     from newsdesk.archive.store import Archive
     from newsdesk.extract import ExtractOptions
@@ -465,12 +465,19 @@ def ingest(
         progress.update(task, description="placing articles in stories")
         with archive.writing():
             # Loaded under the write lock: another process may have placed articles since this one began.
-            analysis = Analysis(archive)
-            placed = analysis.update()
-            update_quotes(archive, analysis.gazetteer)
+            analysis, placed = analyse_new_articles(archive)
         counts = archive.counts()
+    _report_ingest(console, "read", summary, db, counts, placed, analysis.refused_aliases)
+    if missing:
+        raise typer.Exit(code=2)
+
+
+def _report_ingest(
+    console: Console, verb: str, summary: IngestSummary, db: Path, counts: dict[str, int], placed: int, refused_aliases: int,
+) -> None:
+    """The summary `ingest` and `merge` print: what became of the captures, the archive, the stories."""
     console.print(
-        f"captures read: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
+        f"captures {verb}: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
         f"revisions: {summary.revisions}  unchanged: {summary.unchanged}  failed: {summary.failed}  "
         f"({summary.rate:.0f} captures/s)"
     )
@@ -479,17 +486,14 @@ def ingest(
     _report_skipped(summary.skipped, console)
     console.print(f"archive {terminal(db)}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
                   f" {placed} articles placed in stories")
-    if analysis.refused_aliases:
-        console.print(f"  note: {analysis.refused_aliases} name pair(s) in these articles name two different known entities;"
+    if refused_aliases:
+        console.print(f"  note: {refused_aliases} name pair(s) in these articles name two different known entities;"
                       " not learned (`newsdesk alias list --refused`)")
-    if missing:
-        raise typer.Exit(code=2)
 
 
 def _merge_and_place(shard_paths: list[Path], db: Path, console: Console) -> None:
     """Merge shards into the archive and place the new articles in stories, as `ingest` does; report it."""
-    from newsdesk.analysis.quotes import update_quotes
-    from newsdesk.analysis.stories import Analysis
+    from newsdesk.analysis import analyse_new_articles
     from newsdesk.archive.shards import merge_shards
     from newsdesk.archive.store import Archive
 
@@ -504,19 +508,9 @@ def _merge_and_place(shard_paths: list[Path], db: Path, console: Console) -> Non
         summary = merge_shards(shard_paths, archive, on_capture=advance)
         status.update("placing articles in stories")
         with archive.writing():
-            analysis = Analysis(archive)
-            placed = analysis.update()
-            update_quotes(archive, analysis.gazetteer)
+            analysis, placed = analyse_new_articles(archive)
         counts = archive.counts()
-    console.print(
-        f"captures merged: {summary.read}  new articles: {summary.new}  folded: {summary.folded}  "
-        f"revisions: {summary.revisions}  unchanged: {summary.unchanged}  failed: {summary.failed}  "
-        f"({summary.rate:.0f} captures/s)"
-    )
-    for reason, count in summary.reasons.most_common(5):
-        console.print(f"  failed {count}×: {terminal(reason)}")
-    console.print(f"archive {terminal(db)}: {counts['articles']} articles from {counts['captures']} captures, {counts['failures']} failures;"
-                  f" {placed} articles placed in stories")
+    _report_ingest(console, "merged", summary, db, counts, placed, analysis.refused_aliases)
 
 
 def _ingest_ray(
@@ -958,7 +952,7 @@ def _analysis(archive: Archive) -> Analysis:
     """The archive's stories, after placing articles that are in none yet, if that can be done
     now. A reading command does not wait for a writer: while another process (an ingest) holds
     the archive, the stories are shown as they stand and the ingest places the rest."""
-    from newsdesk.analysis.quotes import update_quotes
+    from newsdesk.analysis import analyse_new_articles
     from newsdesk.analysis.stories import Analysis
     from newsdesk.archive.store import ArchiveBusy, ArchiveUnwritable
 
@@ -972,9 +966,7 @@ def _analysis(archive: Archive) -> Analysis:
             _console(stderr=True).print(f"[yellow]{waiting} article(s) not yet in stories: {why}[/yellow]")
         return analysis
     try:
-        analysis = Analysis(archive)
-        analysis.update()
-        update_quotes(archive, analysis.gazetteer)
+        analysis, _ = analyse_new_articles(archive)
     except BaseException:
         archive.rollback()
         raise
@@ -1335,7 +1327,7 @@ def fetch(
     """Poll the followed feeds and sitemaps, fetch the new pages, ingest them. Resumable: run it again."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from newsdesk.analysis.stories import Analysis
+    from newsdesk.analysis import analyse_new_articles
     from newsdesk.archive.follow import FetchEvent, captures_dir_for, follows, run_fetch
     from newsdesk.extract import ExtractOptions
     from newsdesk.sources.fetch import FetchSettings, user_agent
@@ -1369,7 +1361,7 @@ def fetch(
         summary = run_fetch(archive, captures or captures_dir_for(db), settings, options, on_event=advance)
         progress.update(pages, description="placing articles in stories")
         with archive.writing():
-            placed = Analysis(archive).update()
+            _, placed = analyse_new_articles(archive)
     ingested = summary.ingest
     console.print(
         f"feeds and sitemaps polled: {summary.listings} ({summary.listings_unchanged} unchanged)  "

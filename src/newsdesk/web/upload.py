@@ -78,7 +78,7 @@ async def receive_and_ingest(request: Request) -> UploadSummary:
 
 
 def _ingest(db: Path, folder: Path) -> UploadSummary:
-    from newsdesk.analysis.stories import Analysis
+    from newsdesk.analysis import analyse_new_articles
     from newsdesk.archive.ingest import ingest
     from newsdesk.archive.store import Archive
     from newsdesk.extract import ExtractOptions
@@ -86,6 +86,6 @@ def _ingest(db: Path, folder: Path) -> UploadSummary:
     with Archive(db) as archive:
         summary: Any = ingest([folder], archive, ExtractOptions())
         with archive.writing():
-            placed = Analysis(archive).update()
+            _, placed = analyse_new_articles(archive)
     return UploadSummary(summary.read, summary.new, summary.folded, summary.revisions, summary.unchanged, summary.failed,
                          placed, summary.reasons.most_common(10))
