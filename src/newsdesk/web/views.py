@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +115,7 @@ def page_rows(archive: Archive, selection: Selection, limit: int, offset: int) -
         seqs
     )}
     ids = [found[seq][0] for seq in seqs]
-    captures, publications = _provenance(archive, ids)
+    captures, publications = archive.provenance(ids)
     rows = []
     for seq in seqs:
         article_id, title, outlet, published, body, event_day = found[seq]
@@ -125,27 +125,6 @@ def page_rows(archive: Archive, selection: Selection, limit: int, offset: int) -
             event_day,
         ))
     return rows, total
-def _provenance(archive: Archive, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, list[dict[str, Any]]]]:
-    """Capture paths and publications of a page of articles, in two queries."""
-    if not ids:
-        return {}, {}
-    marks = ",".join("?" * len(ids))
-    captures: dict[str, list[str]] = defaultdict(list)
-    by_publication: dict[str, list[str]] = defaultdict(list)
-    for article_id, publication_id, path in archive.conn.execute(
-        f"SELECT article_id, publication_id, path FROM captures WHERE article_id IN ({marks}) ORDER BY seq", ids
-    ):
-        captures[article_id].append(path)
-        by_publication[publication_id].append(path)
-    publications: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for pub_id, article_id, outlet, url, published in archive.conn.execute(
-        f"SELECT id, article_id, outlet, url, published FROM publications WHERE article_id IN ({marks}) ORDER BY seq", ids
-    ):
-        publications[article_id].append({"outlet": outlet, "url": url, "published": published,
-                                         "captures": by_publication.get(pub_id, [])})
-    return captures, publications
-
-
 def selected_ids(archive: Archive, selection: Selection) -> Iterator[str]:
     """Every selected article's id, best first, streamed a batch at a time."""
     if selection.empty:
