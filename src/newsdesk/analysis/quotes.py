@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from newsdesk.analysis.entities import _ROLE_WORDS, Gazetteer, _scan_form, fold_name
+from newsdesk.analysis.entities import _ROLE_WORDS, Gazetteer, _scan_form, fold_name, looks_like_a_name
 
 OPEN_MARKS = "“「『\""
 CLOSE_FOR = {"“": "”", "「": "」", "『": "』", '"': '"'}
@@ -74,6 +74,9 @@ class Cues:
     honorific: tuple[str, ...]
     title: tuple[str, ...]
     belief: frozenset[str]
+    not_subject_start: tuple[str, ...]
+    not_subject_end: tuple[str, ...]
+    subject_start_ok: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +93,7 @@ def cues() -> Cues:
         frozenset(words("not_speaker")), words("honorific"),
         tuple(sorted({*words("title"), *(fold_name(w) for w in _ROLE_WORDS.split("|"))}, key=lambda w: (-len(w), w))),
         frozenset(words("belief")),
+        words("not_subject_start"), words("not_subject_end"), words("subject_start_ok"),
     )
 
 
@@ -214,6 +218,9 @@ class _Reader:
                 if folded.endswith(tail):
                     text, folded = text[: -len(tail)], folded[: -len(tail)]
                     break
+        if folded.strip() in cues().not_speaker:
+            # `据介绍，`, `据分析，`: nobody in particular.
+            return None
         if len(text.strip()) < 2 and text.strip() not in cues().pronoun and folded.strip() not in self.surnames:
             # `拉夫罗夫周二抨击了西方，告诉俄罗斯国家媒体，……`, `普京宣佈……時，……，僅表示：`: the subject of an
             # earlier clause of the sentence speaks.
@@ -224,15 +231,29 @@ class _Reader:
         text, folded = "".join(text[i] for i in keep), "".join(folded[i] for i in keep)
         end = self._modifier_cut(folded)
         head, head_folded = text[:end].strip().rstrip("0123456789 "), folded[:end].strip().rstrip("0123456789 ")
+        # `有成员就说`, `如果当初告诉我们`, `不需要分析说`, `……的调查结果和公开表态`: the words before the verb are
+        # a clause of another kind, not who speaks.
+        if _not_a_subject(head_folded):
+            return None
+        # `根据参与会面的一位代表回忆`: whose account it is follows 根据.
+        lead = next((w for w in c.source_lead if head_folded.startswith(w) and len(head_folded) > len(w)), None)
+        if lead:
+            text, folded = text[len(lead) :], folded[len(lead) :]
+            head, head_folded = head[len(lead) :], head_folded[len(lead) :]
+            if head_folded in c.not_speaker:
+                return None
         # 他说, 这位官员说, 这些人士表示: someone named before.
         pronoun = next((p for p in c.pronoun if head_folded.startswith(p) or head_folded.endswith(p)), None)
         anaphor = _ANAPHOR.match(head_folded)
         if (pronoun or anaphor) and self._entity_in(head_folded) is None:
             # `这些人士` stands for the last speaker who was a 人士, if any.
             noun = anaphor.group(1) if anaphor and not pronoun else None
+            # `该论文称`, `这份报告指出`: a document, not someone quoted before.
+            if noun and (noun in c.not_speaker or noun.lstrip("份篇项") in c.not_speaker):
+                return None
             return self._antecedent(at, (pronoun or head).rstrip("还也则"), noun)
         # `对于……思索她对记者说`: a pronoun right before the verb's modifiers is its subject.
-        for match in re.finditer(r"[他她]", folded):
+        for match in re.finditer(r"[他她](?!们)", folded):
             rest = folded[match.end() :]
             if (not rest or _patterns()["modifier"].match(rest)) and self._entity_in(rest) is None:
                 return self._antecedent(at, match.group())
@@ -247,12 +268,14 @@ class _Reader:
             tail = head_folded[stop:].strip()
             if not tail or tail in c.honorific:
                 return _Speaker(head[start:stop], entity_id)
-        # `香港大學金融學教授陳志武`: the name after the last title.
-        titled = [m for m in re.finditer(_alternation(c.title), head_folded)]
-        if titled:
-            name = head[titled[-1].end() :]
-            if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", name) and fold_name(name) not in c.not_speaker:
-                return self._named(name)
+            # `马云叮嘱新人们说`, `卢宇恳切地说`: the person, then what they did as they spoke.
+            if start == 0 and _acts(tail):
+                return _Speaker(head[start:stop], entity_id)
+        # `香港大學金融學教授陳志武`, `研究员姜浩（音）周三说`: the name after the last title, then only time,
+        # place and manner words; `在澳大利亚留学的马素湘`: the name a description ends in.
+        name = self._name_after_title(text, folded) or self._name_after_description(head, head_folded)
+        if name:
+            return self._named(name)
         if len(head_folded) == 1 and head_folded in self.surnames:
             return self._named(self._surface(self.surnames[head_folded]))
         if head_folded.startswith(_SEVERAL_SOURCES):
@@ -264,6 +287,33 @@ class _Reader:
         if head in self.full_names:
             return self._named(self.full_names[head])
         return _Speaker(head, None)
+
+    def _name_after_title(self, text: str, folded: str) -> str | None:
+        c = cues()
+        titled = list(re.finditer(_alternation(c.title), folded))
+        if not titled:
+            return None
+        at = titled[-1].end()
+        # `盛洪在接受采访时`: a name ends where the time, place and manner words begin.
+        run = re.match(r"[\u4e00-\u9fff]{2,4}", folded[at : at + self._modifier_cut(folded[at:])])
+        for length in range(len(run.group()) if run else 0, 1, -1):
+            name = folded[at : at + length]
+            # `国务院官员周一透露`: no name, only the time.
+            if _patterns()["modifier"].match(name):
+                return None
+            if (self._ends_phrase(folded[at + length :]) and name not in c.not_speaker
+                    and (looks_like_a_name(name) or self.gazetteer.lookup(name) is not None)):
+                return text[at : at + length]
+        return None
+
+    def _name_after_description(self, head: str, head_folded: str) -> str | None:
+        at = head_folded.rfind("的")
+        name = head_folded[at + 1 :] if at != -1 else ""
+        if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", name) and name not in cues().not_speaker and (
+            looks_like_a_name(name) or self.gazetteer.lookup(name) is not None
+        ):
+            return head[at + 1 :]
+        return None
 
     def _earlier_subject(self, block: int, lo: int, hi: int) -> _Speaker | None:
         folded = self.folded[block]
@@ -348,6 +398,30 @@ class _Reader:
     def remember(self, block: int, at: int, speaker: _Speaker) -> None:
         if speaker.via is None:
             self.named.append((self.offsets[block] + at, speaker))
+
+
+def _not_a_subject(head: str) -> bool:
+    """Words before a speech verb that cannot be its subject: a negation, a condition, `有X` (someone
+    unnamed), an ordinal, or a phrase ending in a conjunction or a modal verb (`那只能说`)."""
+    c = cues()
+    if head.startswith(c.subject_start_ok):
+        return False
+    return head.startswith(c.not_subject_start) or head.endswith(c.not_subject_end) or bool(
+        re.search(r"(?:不|没有|没|未)(?:跟|对|向|和|同|给)[\u4e00-\u9fff]{0,3}$", head)
+    )
+
+
+def _acts(tail: str) -> bool:
+    """Words after a name that say what the person did as they spoke (`叮嘱新人们`, `恳切地`), not more of
+    a name (`政府`, `发言人`)."""
+    import rjieba
+
+    if "的" in tail:
+        return False
+    if tail.endswith("地"):
+        return True
+    tagged = rjieba.tag(tail)
+    return bool(tagged) and tagged[0][1] in ("v", "vd", "d", "ad", "p")
 
 
 def _clean_name(name: str) -> str:
