@@ -264,3 +264,38 @@ def test_they_is_not_one_person_named_before() -> None:
     # ……身穿蓝色制服的人巡回监视，他们告诉笔者，自己是高洁公司的人。
     ngocn = _corpus("terminus2049.github.io+ngocn.net__2018-04-12-shanghai-huanweigong-bagong-ngocn.md")
     assert not [q for q in ngocn if q.text.startswith("自己是高洁公司的人")]
+
+
+def test_an_organisation_or_a_job_before_a_name_ends_as_a_title_does() -> None:
+    # 台灣酒駕防制社會關懷協會高淑真表示，「為什麼現在的年輕人酒駕的比例越來越高，……」
+    assert _speaker_of(_corpus("pts.org.tw__652946.html"), "為什麼現在的年輕人酒駕") == "高淑真"
+    # 氣象局資深預報員謝佩芸說明，海葵颱風今天下午……
+    assert _speaker_of(_corpus("setn.com__1348570.html"), "呈現滯留打轉的現象") == "謝佩芸"
+
+
+def test_a_place_inside_a_description_and_japan_are_not_where_the_speaker_ends() -> None:
+    quotes = _corpus("guancha.cn__2019_09_07_516891.html")
+    # 一位在流水线上忙碌的工人告诉笔者，每天工作10小时左右，……
+    assert _speaker_of(quotes, "每天工作10小时左右") == "一位在流水线上忙碌的工人"
+    # 正如《日本经济新闻》近日报道，中国无惧“比拼耐力”。
+    assert _speaker_of(quotes, "中国无惧") == "《日本经济新闻》"
+
+
+def test_a_reports_source_is_silent_when_someone_inside_speaks_and_a_statement_is_its_authors() -> None:
+    quotes = _corpus("guancha.cn__2019_09_09_517162.html")
+    # 据中新网9月9日报道，针对外媒“……”的报道，苹果公司9日对记者表示，“我们调查了……”
+    assert not [q for q in quotes if q.speaker == "中新网"]
+    assert _speaker_of(quotes, "我们调查了中国劳工观察的说法") == "苹果公司"
+    # 苹果公司声明称，相信我们供应链中的每个人都有尊严……
+    assert _speaker_of(quotes, "相信我们供应链中的每个人") == "苹果公司"
+
+
+def test_according_to_alone_is_nobody() -> None:
+    # 根據預測，台灣本島幾乎全部處於……
+    assert not [q for q in _corpus("tvbs.com.tw__2227667.html") if q.text.startswith("台灣本島幾乎全部")]
+
+
+def test_a_name_ending_a_clause_that_opens_with_i_is_the_speaker() -> None:
+    # 我很喜欢的学者、作家Tim Wu说：曾经，说话很难；……
+    quotes = _corpus("terminus2049.github.io+newslab__2019-03-31-zheng-jian.md")
+    assert _speaker_of(quotes, "曾经，说话很难") == "Tim Wu"

@@ -24,7 +24,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from newsdesk.analysis.entities import _ROLE_WORDS, Gazetteer, _scan_form, fold_name, looks_like_a_name
+from newsdesk.analysis.entities import (
+    _ROLE_WORDS,
+    Gazetteer,
+    _scan_form,
+    fold_name,
+    looks_like_a_name,
+    name_vocabulary,
+)
 
 OPEN_MARKS = "“「『\""
 CLOSE_FOR = {"“": "”", "「": "」", "『": "』", '"': '"'}
@@ -91,7 +98,9 @@ def cues() -> Cues:
     return Cues(
         *(words(s) for s in ("speech", "source", "source_lead", "pronoun", "modifier", "english", "not_cue", "lead")),
         frozenset(words("not_speaker")), words("honorific"),
-        tuple(sorted({*words("title"), *(fold_name(w) for w in _ROLE_WORDS.split("|"))}, key=lambda w: (-len(w), w))),
+        # An organisation's name before a person's (`台灣酒駕防制社會關懷協會高淑真`) ends as a title does.
+        tuple(sorted({*words("title"), *(fold_name(w) for w in _ROLE_WORDS.split("|")),
+                      *(w for w in name_vocabulary().organisation_endings if len(w) >= 2)}, key=lambda w: (-len(w), w))),
         frozenset(words("belief")),
         words("not_subject_start"), words("not_subject_end"), words("subject_start_ok"),
     )
@@ -128,6 +137,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
+_QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 # `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
 _SEVERAL_SOURCES = ("综合",)
@@ -231,10 +241,6 @@ class _Reader:
         text, folded = "".join(text[i] for i in keep), "".join(folded[i] for i in keep)
         end = self._modifier_cut(folded)
         head, head_folded = text[:end].strip().rstrip("0123456789 "), folded[:end].strip().rstrip("0123456789 ")
-        # `有成员就说`, `如果当初告诉我们`, `不需要分析说`, `……的调查结果和公开表态`: the words before the verb are
-        # a clause of another kind, not who speaks.
-        if _not_a_subject(head_folded):
-            return None
         # `根据参与会面的一位代表回忆`: whose account it is follows 根据.
         lead = next((w for w in c.source_lead if head_folded.startswith(w) and len(head_folded) > len(w)), None)
         if lead:
@@ -271,6 +277,10 @@ class _Reader:
             # `马云叮嘱新人们说`, `卢宇恳切地说`: the person, then what they did as they spoke.
             if start == 0 and _acts(tail):
                 return _Speaker(head[start:stop], entity_id)
+        # `如果当初告诉我们`, `不需要分析说`, `……的调查结果和公开表态`, `我要严肃的告诉大家`: unless a name ends
+        # them (`我很喜欢的学者、作家Tim Wu说`), the words before the verb are a clause of another kind.
+        if _not_a_subject(head_folded):
+            return None
         # `香港大學金融學教授陳志武`, `研究员姜浩（音）周三说`: the name after the last title, then only time,
         # place and manner words; `在澳大利亚留学的马素湘`: the name a description ends in.
         name = self._name_after_title(text, folded) or self._name_after_description(head, head_folded)
@@ -344,8 +354,16 @@ class _Reader:
     def _modifier_cut(self, folded: str) -> int:
         """Where the time, place and manner words before the verb begin (the speaker ends there)."""
         for match in _patterns()["modifier"].finditer(folded):
-            if match.start() >= 2:
-                return match.start()
+            at = match.start()
+            if at < 2:
+                continue
+            # `日本`, `月球`: 日 and 月 are dates only after a number or a day word (`9日`, `今日`, `上月`).
+            if match.group() in ("日", "月") and not re.search(r"[\d一二三四五六七八九十今昨明本上下当次前]$", folded[:at]):
+                continue
+            # `一位在流水线上忙碌的工人`: only a quantifier before it, the place is inside the description.
+            if _QUANTIFIER.fullmatch(folded[:at]):
+                continue
+            return at
         return len(folded)
 
     def _entity_in(self, folded: str) -> tuple[int, int, str] | None:
@@ -619,6 +637,10 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
         _quotations(block, speaker, start, match, pre)
         return
     end = _sentence_end(text, start)
+    # `据中新网报道，针对……，苹果公司对记者表示，……`: a report's source does not speak when someone inside does.
+    opening = folded[_sentence_start(folded, match.start()) : match.start()].lstrip(" （(")
+    if opening.startswith(cues().source_lead) and any(start <= inner.start() < end for inner in pre):
+        return
     for inner in pre if text[start] not in OPEN_MARKS else ():
         if not start <= inner.start() < end:
             continue
