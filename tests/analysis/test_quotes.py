@@ -299,3 +299,38 @@ def test_a_name_ending_a_clause_that_opens_with_i_is_the_speaker() -> None:
     # 我很喜欢的学者、作家Tim Wu说：曾经，说话很难；……
     quotes = _corpus("terminus2049.github.io+newslab__2019-03-31-zheng-jian.md")
     assert _speaker_of(quotes, "曾经，说话很难") == "Tim Wu"
+
+
+def test_a_quotation_before_a_long_description_and_an_english_name_in_brackets() -> None:
+    # 「首席執行官們已經意識到，……，」大成全球顧問公司的高級顧問薄邁倫(Myron Brilliant)說。「……」
+    quotes = _corpus("nytimes.com__20230911.html")
+    assert _speaker_of(quotes, "首席執行官們已經意識到") == "薄邁倫"
+    assert _speaker_of(quotes, "他們不想忽視中國市場") == "薄邁倫"
+    # 「我認為，……，」RTX首席執行官格雷格·海耶斯在今年早些時候接受CNBC採訪時說。
+    assert _speaker_of(quotes, "讓美國人民了解美國與中國的關係很重要") == "格雷格·海耶斯"
+
+
+def test_a_full_name_is_printed_without_the_title_or_description_before_it() -> None:
+    # 美國克林頓總統時期的財政部長勞倫斯·薩默斯曾表示，「……」 (a traditional-script title)
+    assert _speaker_of(_corpus("bbc.com__66762882.html"), "現在世界在平行運行的默契") == "勞倫斯·薩默斯"
+    # 「我們被稱為X世代時才20多歲，」50歲的安東尼·斯佩杜蒂說道
+    assert _speaker_of(_corpus("nytimes.com__20230727-x.html"), "我們被稱為X世代") == "安東尼·斯佩杜蒂"
+
+
+def test_a_paragraph_that_is_only_a_quotation_goes_on_with_the_speaker_before() -> None:
+    # [43] 他說：「修建一條新絲綢之路的倡議，……」 [44] 「這不只是經濟。……」
+    quote = _said(_corpus("bbc.com__66762882.html"), "這不只是經濟")
+    assert quote.entity_id == "sigmar-gabriel"
+
+
+def test_someone_named_inside_quotation_marks_is_not_what_he_stands_for() -> None:
+    # [13] 洛克說，…… [14] 洛克把它比作「特斯拉發布會上的摩托車皮夾克」，…… [15] 「我可以想像，它符合伊隆·馬斯克……，」他說。
+    quote = _said(_corpus("nytimes.com__20230727-x.html"), "我可以想像")
+    assert (quote.speaker, quote.via) == ("洛克", "他")
+
+
+def test_an_unnamed_report_and_you_are_nobody() -> None:
+    # 有報導稱，莫德納曾在數月前拒絕了……
+    assert not [q for q in _corpus("nytimes.com__20230911.html") if q.text.startswith("莫德納曾在數月前")]
+    # 你可能會說，這是一個千禧年的字母，……
+    assert not [q for q in _corpus("nytimes.com__20230727-x.html") if q.text.startswith("這是一個千禧年的字母")]

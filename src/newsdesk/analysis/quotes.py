@@ -39,6 +39,8 @@ SENTENCE_END = "。！？!?；;"
 CLAUSE_BREAK = "。！？!?；;，,：:—\n"
 # A speaker phrase longer than this is a clause, not a name or a title.
 MAX_SPEAKER_CHARS = 16
+# How far before its verb the speaker of a quotation may begin (`“……”，SPEAKER VERB`), asides in brackets included.
+POST_SPEAKER_CHARS = 40
 # A quotation shorter than this is a term in scare quotes (“特别军事行动”), unless a cue claims it.
 MIN_QUOTE_CHARS = 6
 # A speaker before a colon (`时事评论员李林一：“……”`) longer than this is a heading, not a person.
@@ -120,7 +122,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # `告诉CNN，` / `告訴美國之音：`: the verb, whom it was told to, then what.
         "told": re.compile(r"(?P<cue>告诉)(?P<whom>[^，,：:。“”「」\s]{1,10}?)(?P<punct>\s*[：:，,]\s*|(?=[“「『]))"),
         # After a closing mark: SPEAKER VERB then the end of the clause.
-        "post": re.compile(rf"[，,]?\s*(?P<speaker>[^。！？!?；;，,：:“”「」『』\n]{{1,{MAX_SPEAKER_CHARS + 8}}}?)"
+        # Room for a description and an English name in brackets (`……顧問公司的高級顧問薄邁倫(Myron Brilliant)說`).
+        "post": re.compile(rf"[，,]?\s*(?P<speaker>[^。！？!?；;，,：:“”「」『』\n]{{1,{POST_SPEAKER_CHARS}}}?)"
                            rf"(?P<cue>{speech})\s*(?=[。，,：:！？!?；;]|$)"),
         "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)"
                              rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
@@ -184,10 +187,15 @@ class _Reader:
         surnames: dict[str, set[str]] = {}
         for block in self.folded:
             for m in re.finditer(rf"(?:{_alternation(cues().title)})([\u4e00-\u9fff]{{3}})", block):
-                surnames.setdefault(m.group(1)[0], set()).add(m.group(1))
+                if looks_like_a_name(m.group(1)):
+                    surnames.setdefault(m.group(1)[0], set()).add(m.group(1))
         self.surnames = {first: names.pop() for first, names in surnames.items() if len(names) == 1}
         for index, folded in enumerate(self.folded):
+            # Someone named inside quotation marks (`「特斯拉發布會上的摩托車皮夾克」`) is talked about, not acting.
+            marked = list(_quoted_spans(blocks[index]))
             for start, end, entity_id in gazetteer.scan(folded):
+                if any(o < start < c for o, c in marked):
+                    continue
                 entity = gazetteer.entities.get(entity_id)
                 # Only people who act (not `与习近平交谈`, not `拜登的发言人`) may be what a pronoun stands for.
                 if entity is not None and entity.kind == "person" and not (
@@ -228,8 +236,8 @@ class _Reader:
                 if folded.endswith(tail):
                     text, folded = text[: -len(tail)], folded[: -len(tail)]
                     break
-        if folded.strip() in cues().not_speaker:
-            # `据介绍，`, `据分析，`: nobody in particular.
+        if folded.strip() in cues().not_speaker or (len(folded.strip()) == 1 and folded.strip() in cues().not_subject_start):
+            # `据介绍，`, `据分析，`, `有報導稱，`: nobody in particular.
             return None
         if len(text.strip()) < 2 and text.strip() not in cues().pronoun and folded.strip() not in self.surnames:
             # `拉夫罗夫周二抨击了西方，告诉俄罗斯国家媒体，……`, `普京宣佈……時，……，僅表示：`: the subject of an
@@ -448,7 +456,10 @@ def _clean_name(name: str) -> str:
     parts = re.split(r"(\s*[·‧•・]\s*)", name.strip())
     if len(parts) < 3:
         return name.strip()
-    given = re.sub(rf"^.*(?:{_ROLE_WORDS}|{_alternation(cues().title)})", "", parts[0]) or parts[0]
+    # Titles are matched on the folded text (`發言人` is `发言人`); `50歲的安東尼`: a description ends at 的.
+    folded_given = fold_name(parts[0])
+    cut_at = max((m.end() for m in re.finditer(rf"{_ROLE_WORDS}|{_alternation(cues().title)}|的", folded_given)), default=0)
+    given = parts[0][cut_at:] if len(folded_given) == len(parts[0]) and cut_at < len(parts[0]) else parts[0]
     given = given[-5:]
     family = parts[-1]
     cut = next((m.start() for m in _patterns()["modifier"].finditer(family) if m.start() >= 2), len(family))
@@ -595,8 +606,23 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
                 if close != -1:
                     block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
         _continued(block, spans)
+        if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind == "direct":
+            _continued_paragraph(block, spans, quotes[-1])
         quotes.extend(sorted(block.found, key=lambda q: q.start))
     return quotes
+
+
+def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quote) -> None:
+    """A paragraph that is only a quotation, right after a paragraph that ended with a quotation: the same
+    speaker goes on (`他說：「……」` then `「這不只是經濟。……」`)."""
+    previous = block.reader.blocks[last.block].rstrip(" 。.」”』\"")
+    text = block.text.strip()
+    if len(spans) != 1 or last.end < len(previous) or not text or text[0] not in OPEN_MARKS:
+        return
+    open_at, close_at = spans[0]
+    if block.text[:open_at].strip() or block.text[close_at + 1 :].strip(" 。.") or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+        return
+    block.add(_Speaker(last.speaker, last.entity_id, last.via), open_at, close_at + 1, "direct", "", open_at)
 
 
 def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pattern[str]]) -> None:
@@ -614,6 +640,9 @@ def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pa
     if match is not None and not ends_itself and not _starts_clause(folded, open_at):
         match = None
     if match is not None and _is_cue(folded, match.start("cue"), match.end("cue")):
+        # `“我可以想像，它符合伊隆·馬斯克的形象，”他說`: someone named inside the quotation is not its speaker.
+        base = block.reader.offsets[block.index]
+        block.reader.quoted.append((base + open_at, base + close_at + 1))
         speaker = block.reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
         if block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker")):
             block.verbs_used.add(match.start("cue"))
