@@ -334,3 +334,24 @@ def test_an_unnamed_report_and_you_are_nobody() -> None:
     assert not [q for q in _corpus("nytimes.com__20230911.html") if q.text.startswith("莫德納曾在數月前")]
     # 你可能會說，這是一個千禧年的字母，……
     assert not [q for q in _corpus("nytimes.com__20230727-x.html") if q.text.startswith("這是一個千禧年的字母")]
+
+
+def test_brackets_titles_and_reports_around_a_name() -> None:
+    quotes = _corpus("bbc.com__66748432.html")
+    # 美國白宮國家安全顧問蘇利文（Jake Sullivan；沙利文）在記者會上回應說，……
+    assert _said(quotes, "在獲得有關華為新手機技術的組成資料前").entity_id == "jake-sullivan"
+    # 彭博社報導美國商務部表示，將對華為新機的晶片及裝配展開調查。
+    assert _speaker_of(quotes, "將對華為新機的晶片及裝配展開調查") == "美國商務部"
+    # 台灣南台科技大學朱岳中助理教授則告訴BBC，…… / 台灣半導體評論者許美華說，……
+    assert _speaker_of(quotes, "此次華為新機的最大賣點其實是衛星通訊") == "朱岳中"
+    assert _speaker_of(quotes, "接下來美國可能會對與美國有關") == "許美華"
+
+
+def test_a_long_description_after_a_quotation_and_a_paragraph_after_an_attribution() -> None:
+    quotes = _corpus("bbc.com__66668559.html")
+    # 「在中國，房地產實際上就是你的儲蓄。」資產管理公司法盛（Natixis）的亞洲首席經濟學家艾麗西亞·加西亞-埃雷羅（…）說道。
+    assert "埃雷羅" in _speaker_of(quotes, "房地產實際上就是你的儲蓄")
+    # [45] 「……」法塔斯教授說。 [46] 「他們明白需要做什麼嗎？……」
+    assert _speaker_of(quotes, "他們明白需要做什麼嗎") == "法塔斯"
+    # 從根本上說，習近平想要增長，…… / 領導層可能會說，這毫無必要。
+    assert not [q for q in quotes if q.text.startswith(("習近平想要增長", "這毫無必要"))]

@@ -40,7 +40,7 @@ CLAUSE_BREAK = "。！？!?；;，,：:—\n"
 # A speaker phrase longer than this is a clause, not a name or a title.
 MAX_SPEAKER_CHARS = 16
 # How far before its verb the speaker of a quotation may begin (`“……”，SPEAKER VERB`), asides in brackets included.
-POST_SPEAKER_CHARS = 40
+POST_SPEAKER_CHARS = 64
 # A quotation shorter than this is a term in scare quotes (“特别军事行动”), unless a cue claims it.
 MIN_QUOTE_CHARS = 6
 # A speaker before a colon (`时事评论员李林一：“……”`) longer than this is a heading, not a person.
@@ -209,7 +209,9 @@ class _Reader:
         """The speaker named by the block's text between the two offsets (the words before a verb)."""
         text, folded = self.blocks[block][phrase_start:phrase_end], self.folded[block][phrase_start:phrase_end]
         # Only the clause right before the verb names the speaker.
-        cut = max(text.rfind(mark) for mark in CLAUSE_BREAK)
+        # Marks inside brackets (`蘇利文（Jake Sullivan；沙利文）`) end no clause.
+        unbracketed = _BRACKETED.sub(lambda m: m.group()[0] + "\0" * (len(m.group()) - 2) + m.group()[-1], text)
+        cut = max(unbracketed.rfind(mark) for mark in CLAUSE_BREAK)
         # A quotation that ended a sentence (`……。」她並提到`) ends the clause too.
         for close in re.finditer(r"[。！？!?，,][”」』]", text):
             cut = max(cut, close.end() - 1)
@@ -229,7 +231,8 @@ class _Reader:
             if not lead:
                 break
         # `X援引Y的话说`, `X引述Y说`: Y speaks.
-        relay = re.search(r"(?:援引|引述|引用|转述)(.+?)(?:的话|的说法|说法)?$", folded)
+        # `彭博社報導美國商務部表示`: the one reported on speaks.
+        relay = re.search(r"(?:援引|引述|引用|转述|报道|报导)(.+?)(?:的话|的说法|说法)?$", folded)
         if relay and relay.start(1) < len(folded):
             text, folded, base = text[relay.start(1) :], folded[relay.start(1) :], base + relay.start(1)
             for tail in ("的说法", "说法", "的话", "的消息", "消息"):
@@ -308,20 +311,19 @@ class _Reader:
 
     def _name_after_title(self, text: str, folded: str) -> str | None:
         c = cues()
-        titled = list(re.finditer(_alternation(c.title), folded))
-        if not titled:
-            return None
-        at = titled[-1].end()
-        # `盛洪在接受采访时`: a name ends where the time, place and manner words begin.
-        run = re.match(r"[\u4e00-\u9fff]{2,4}", folded[at : at + self._modifier_cut(folded[at:])])
-        for length in range(len(run.group()) if run else 0, 1, -1):
-            name = folded[at : at + length]
-            # `国务院官员周一透露`: no name, only the time.
-            if _patterns()["modifier"].match(name):
-                return None
-            if (self._ends_phrase(folded[at + length :]) and name not in c.not_speaker
-                    and (looks_like_a_name(name) or self.gazetteer.lookup(name) is not None)):
-                return text[at : at + length]
+        # From the last title back (`大學朱岳中助理教授`: the name is between two titles).
+        for titled in reversed(list(re.finditer(_alternation(c.title), folded))):
+            at = titled.end()
+            # `盛洪在接受采访时`: a name ends where the time, place and manner words begin.
+            run = re.match(r"[\u4e00-\u9fff]{2,4}", folded[at : at + self._modifier_cut(folded[at:])])
+            for length in range(len(run.group()) if run else 0, 1, -1):
+                name = folded[at : at + length]
+                # `国务院官员周一透露`: no name, only the time.
+                if _patterns()["modifier"].match(name):
+                    return None
+                if (self._ends_phrase(folded[at + length :]) and name not in c.not_speaker
+                        and (looks_like_a_name(name) or self.gazetteer.lookup(name) is not None)):
+                    return text[at : at + length]
         return None
 
     def _name_after_description(self, head: str, head_folded: str) -> str | None:
@@ -353,7 +355,10 @@ class _Reader:
 
     def _ends_phrase(self, rest: str) -> bool:
         rest = rest.strip()
-        return not rest or rest in cues().honorific or bool(_patterns()["modifier"].match(rest))
+        # A title after the name (`朱岳中助理教授則`) and then the time, place and manner words.
+        title = next((w for w in (*cues().honorific, *cues().title) if rest.startswith(w)), "")
+        rest = rest[len(title) :].strip()
+        return not rest or bool(_patterns()["modifier"].match(rest))
 
     def _named(self, name: str) -> _Speaker:
         entity = self.gazetteer.lookup(name) or self.gazetteer.lookup(re.split(r"[·‧•・\s]", name)[-1])
@@ -502,6 +507,12 @@ def _sentence_end(text: str, start: int) -> int:
 def _sentence_start(text: str, at: int) -> int:
     i = at
     while i > 0 and text[i - 1] not in SENTENCE_END + "\n":
+        # A mark inside brackets (`蘇利文（Jake Sullivan；沙利文）`) ends no sentence.
+        if text[i - 1] in "）)":
+            opening = max(text.rfind("（", 0, i - 1), text.rfind("(", 0, i - 1))
+            if opening != -1 and "\n" not in text[opening:i]:
+                i = opening
+                continue
         i -= 1
     return i
 
@@ -615,9 +626,10 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
 def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quote) -> None:
     """A paragraph that is only a quotation, right after a paragraph that ended with a quotation: the same
     speaker goes on (`他說：「……」` then `「這不只是經濟。……」`)."""
-    previous = block.reader.blocks[last.block].rstrip(" 。.」”』\"")
+    # The previous paragraph ends with the quotation, or with its attribution (`「……」法塔斯教授說。`).
+    after = block.reader.blocks[last.block][last.end :].strip(" 。.」”』\"")
     text = block.text.strip()
-    if len(spans) != 1 or last.end < len(previous) or not text or text[0] not in OPEN_MARKS:
+    if len(spans) != 1 or len(after) > 24 or any(mark in after for mark in OPEN_MARKS) or not text or text[0] not in OPEN_MARKS:
         return
     open_at, close_at = spans[0]
     if block.text[:open_at].strip() or block.text[close_at + 1 :].strip(" 。.") or close_at - open_at - 1 < MIN_QUOTE_CHARS:
