@@ -355,3 +355,24 @@ def test_a_long_description_after_a_quotation_and_a_paragraph_after_an_attributi
     assert _speaker_of(quotes, "他們明白需要做什麼嗎") == "法塔斯"
     # 從根本上說，習近平想要增長，…… / 領導層可能會說，這毫無必要。
     assert not [q for q in quotes if q.text.startswith(("習近平想要增長", "這毫無必要"))]
+
+
+def test_place_names_manner_adverbs_and_jobs_around_a_speaker() -> None:
+    # 高雄地檢署指出，宋女今天經檢察官會同法醫相驗，…… (not the person the tagger took 高雄 for)
+    assert _speaker_of(_corpus("cna.com.tw__202308230348.html"), "宋女今天經檢察官會同法醫相驗") == "高雄地檢署"
+    # 剧中雨田的扮演者王慧杰动情地说：“……”
+    assert _speaker_of(_corpus("xinhuanet.com__he-25340717.html"), "我们许多演员在排练时") == "王慧杰"
+    # 台氟公司人力資源管理師徐慧婷說，……
+    assert _speaker_of(_corpus("chinatimes.com__20230828003954.html"), "之前曾經有名來應徵的青年") == "徐慧婷"
+    # 港鐵昨日則承認，……
+    assert _speaker_of(_corpus("singpao.com.hk__2019.html"), "鄰近樓盤工程去年打樁後") == "港鐵"
+
+
+def test_someone_unnamed_ends_a_statement_without_speaking_and_data_is_nobody() -> None:
+    quotes = _corpus("cna.com.tw__202308230192.html")
+    # 有專家表示，調查年輕人為何不婚不戀，原因包括……，但有網友直言，原因很簡單就是窮。
+    assert _said(quotes, "調查年輕人為何不婚不戀").text.endswith("太宅及不喜社交")
+    # 據2022年中國統計年鑑數據顯示，截至2021年，……
+    assert not [q for q in quotes if q.text.startswith("截至2021年")]
+    # 惟對方未有回應，而該站經檢查後雖如常運作，……
+    assert not [q for q in _corpus("singpao.com.hk__2019.html") if q.text.startswith("而該站經檢查後")]

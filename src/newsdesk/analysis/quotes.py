@@ -140,6 +140,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
+_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件")
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 # `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
@@ -251,6 +252,11 @@ class _Reader:
         keep = [i for i, ch in enumerate(_BRACKETED.sub(lambda m: "\0" * len(m.group()), folded)) if ch != "\0"]
         text, folded = "".join(text[i] for i in keep), "".join(folded[i] for i in keep)
         end = self._modifier_cut(folded)
+        # `王慧杰动情地说`, `一位女生激动地说`: how they spoke is not who.
+        manner = re.search(r"[\u4e00-\u9fff]{2}地$", folded[:end])
+        if manner and manner.start() >= 2:
+            end = manner.start()
+            text, folded = text[:end], folded[:end]
         head, head_folded = text[:end].strip().rstrip("0123456789 "), folded[:end].strip().rstrip("0123456789 ")
         # `根据参与会面的一位代表回忆`: whose account it is follows 根据.
         lead = next((w for w in c.source_lead if head_folded.startswith(w) and len(head_folded) > len(w)), None)
@@ -442,6 +448,14 @@ def _not_a_subject(head: str) -> bool:
     )
 
 
+def _unnamed(phrase: str) -> bool:
+    """Someone unnamed (`但有網友`, `有人`) before a verb."""
+    phrase = phrase.strip()
+    lead = next((w for w in cues().lead if phrase.startswith(w)), "")
+    phrase = phrase[len(lead) :]
+    return 2 <= len(phrase) <= MAX_SPEAKER_CHARS and (phrase.startswith("有") or phrase in cues().not_speaker)
+
+
 def _acts(tail: str) -> bool:
     """Words after a name that say what the person did as they spoke (`叮嘱新人们`, `恳切地`), not more of
     a name (`政府`, `发言人`)."""
@@ -449,10 +463,14 @@ def _acts(tail: str) -> bool:
 
     if "的" in tail:
         return False
-    if tail.endswith("地"):
+    if len(tail) >= 3 and tail.endswith("地"):
         return True
     tagged = rjieba.tag(tail)
-    return bool(tagged) and tagged[0][1] in ("v", "vd", "d", "ad", "p")
+    # A verb with its object (`叮嘱|新|人们`), or an adverb of two characters; one word alone (`地檢署`, which
+    # the tagger calls a verb) is more likely the rest of a name.
+    return bool(tagged) and (
+        (tagged[0][1] in ("v", "vd") and len(tagged) >= 2) or (tagged[0][1] in ("d", "ad", "p") and len(tagged[0][0]) >= 2)
+    )
 
 
 def _clean_name(name: str) -> str:
@@ -692,8 +710,9 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
             if inner["cue"] not in cues().belief and reader.speaker(block.index, start, inner.start()) is not None:
                 return
             continue
-        # `……，他补充说，……`: another attribution begins; this statement ends before it.
-        if reader.speaker(block.index, clause, inner.start()) is not None:
+        # `……，他补充说，……`: another attribution begins; this statement ends before it (also when it is
+        # someone unnamed: `……，但有網友直言，……`).
+        if reader.speaker(block.index, clause, inner.start()) is not None or _unnamed(folded[clause : inner.start()]):
             end = clause
             break
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
@@ -755,7 +774,8 @@ def _report(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> No
     # `根據CTWANT網站今天報導`: the time and manner words are not the source's name.
     cut = reader._modifier_cut(folded[match.start("speaker") : match.end("speaker")])
     surface = text[match.start("speaker") : match.start("speaker") + cut].strip()
-    if fold_name(surface) in cues().not_speaker:
+    # `據2022年中國統計年鑑數據顯示`, `根据赛迪顾问研究显示`: a document, not who spoke.
+    if fold_name(surface) in cues().not_speaker or fold_name(surface).endswith(_DOCUMENTS):
         return
     entity = reader.gazetteer.lookup(surface)
     found = reader._entity_in(fold_name(surface)) if entity is None else None
