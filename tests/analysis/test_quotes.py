@@ -376,3 +376,23 @@ def test_someone_unnamed_ends_a_statement_without_speaking_and_data_is_nobody() 
     assert not [q for q in quotes if q.text.startswith("截至2021年")]
     # 惟對方未有回應，而該站經檢查後雖如常運作，……
     assert not [q for q in _corpus("singpao.com.hk__2019.html") if q.text.startswith("而該站經檢查後")]
+
+
+def test_he_after_a_description_of_someone_is_the_one_who_described() -> None:
+    # 律師何俊仁形容，關尚義是一個有理想的行動者，……。他表示，雖然警方沒有在律師樓翻箱倒籠，……
+    quotes = _quotes(DEV_GOLD / "hkcnews__37059.md.gold.json")
+    assert _speaker_of(quotes, "關尚義是一個有理想的行動者") == "何俊仁"
+    assert _speaker_of(quotes, "雖然警方沒有在律師樓翻箱倒籠") == "何俊仁"
+
+
+def test_documents_titles_and_they_are_not_speakers() -> None:
+    hrw = _quotes(DEV_GOLD / "hkcnews__14894.md.gold.json")
+    # 人權觀察……的最新研究報告《 「清除思想流毒」：中國對新疆穆斯林的鎮壓行動 》指，…… (not 中國, named in the title)
+    assert _speaker_of(hrw, "習近平2013年當權後") != "中國"
+    # 人權觀察報告提到，官方曾列出…… (the report, a document)
+    assert not [q for q in hrw if q.text.startswith("官方曾列出")]
+    # 聲明說：“我們支持烏克蘭……” (a statement, a document)
+    assert not [q for q in _quotes(DEV_GOLD / "gnews__2565666.md.gold.json") if q.speaker.startswith("聲明")]
+    # 正如他們自己所說，是放弃了…… / 或者说，…… / 刀哥想说，……
+    huanqiu = _quotes(DEV_GOLD / "huanqiu__1.html.gold.json")
+    assert not [q for q in huanqiu if q.text.startswith(("是放弃了中国自我变革", "还想在国际上证明一下", "都9020年了"))]

@@ -140,12 +140,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
-_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件")
+_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明")
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 # `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
 _SEVERAL_SOURCES = ("综合",)
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+# A book or report title (`《「清除思想流毒」：中國對新疆穆斯林的鎮壓行動》`) ends no clause either.
+_TITLED_OR_BRACKETED = re.compile(r"[（(][^（）()]*[）)]|《[^《》]*》")
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
 _LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
 # `这位官员`, `该发言人`, `这些人士`: someone named before.
@@ -211,7 +213,7 @@ class _Reader:
         text, folded = self.blocks[block][phrase_start:phrase_end], self.folded[block][phrase_start:phrase_end]
         # Only the clause right before the verb names the speaker.
         # Marks inside brackets (`蘇利文（Jake Sullivan；沙利文）`) end no clause.
-        unbracketed = _BRACKETED.sub(lambda m: m.group()[0] + "\0" * (len(m.group()) - 2) + m.group()[-1], text)
+        unbracketed = _TITLED_OR_BRACKETED.sub(lambda m: m.group()[0] + "\0" * (len(m.group()) - 2) + m.group()[-1], text)
         cut = max(unbracketed.rfind(mark) for mark in CLAUSE_BREAK)
         # A quotation that ended a sentence (`……。」她並提到`) ends the clause too.
         for close in re.finditer(r"[。！？!?，,][”」』]", text):
@@ -266,6 +268,9 @@ class _Reader:
             if head_folded in c.not_speaker:
                 return None
         # 他说, 这位官员说, 这些人士表示: someone named before.
+        # `正如他們自己所說`: they are not one person named before.
+        if head_folded.startswith(("他们", "她们", "它们", "它")):
+            return None
         pronoun = next((p for p in c.pronoun if head_folded.startswith(p) or head_folded.endswith(p)), None)
         anaphor = _ANAPHOR.match(head_folded)
         if (pronoun or anaphor) and self._entity_in(head_folded) is None:
@@ -294,6 +299,9 @@ class _Reader:
             # `马云叮嘱新人们说`, `卢宇恳切地说`: the person, then what they did as they spoke.
             if start == 0 and _acts(tail):
                 return _Speaker(head[start:stop], entity_id)
+        # `人權觀察報告提到`, `相關引渡條約亦有提到`: a document, not who spoke.
+        if len(head_folded) > 2 and head_folded.endswith(_DOCUMENTS):
+            return None
         # `如果当初告诉我们`, `不需要分析说`, `……的调查结果和公开表态`, `我要严肃的告诉大家`: unless a name ends
         # them (`我很喜欢的学者、作家Tim Wu说`), the words before the verb are a clause of another kind.
         if _not_a_subject(head_folded):
@@ -621,7 +629,10 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
             elif shape == "pre":
                 _after_verb(block, item, pre)
             elif shape == "colon":
-                speaker = reader.speaker(index, item.start("speaker"), item.end("speaker"))
+                # `聲明說：“……”`: the speaker is what comes before a speech verb (`声明` is no one).
+                phrase = folded[item.start("speaker") : item.end("speaker")]
+                verb = next((w for w in cues().speech if phrase.endswith(w)), "")
+                speaker = reader.speaker(index, item.start("speaker"), item.end("speaker") - len(verb))
                 if speaker is not None and (speaker.entity_id or speaker.via or len(item["speaker"]) <= COLON_SPEAKER_CHARS):
                     close = text.find(CLOSE_FOR[text[item.end()]], item.end() + 1)
                     if close != -1:
