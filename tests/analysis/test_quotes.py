@@ -396,3 +396,12 @@ def test_documents_titles_and_they_are_not_speakers() -> None:
     # 正如他們自己所說，是放弃了…… / 或者说，…… / 刀哥想说，……
     huanqiu = _quotes(DEV_GOLD / "huanqiu__1.html.gold.json")
     assert not [q for q in huanqiu if q.text.startswith(("是放弃了中国自我变革", "还想在国际上证明一下", "都9020年了"))]
+
+
+def test_this_official_stands_for_the_speaker_described_so() -> None:
+    quotes = _corpus("terminus2049.github.io+caijing.com.cn__2020-02-02-people-outside-of-statistics.md")
+    # 王木所在社区的负责人告诉《财经》记者，……，“我只能尽量安慰他们，……”，该负责人说。
+    first = _said(quotes, "仅30日一天")
+    assert first.speaker == "王木所在社区的负责人"
+    then = _said(quotes, "我只能尽量安慰他们")
+    assert (then.speaker, then.via) == ("王木所在社区的负责人", "该负责人")

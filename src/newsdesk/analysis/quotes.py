@@ -47,6 +47,8 @@ MIN_QUOTE_CHARS = 6
 COLON_SPEAKER_CHARS = 12
 # How far back (characters of the article) a pronoun may look for the speaker it stands for.
 PRONOUN_REACH = 400
+# How far back `这位官员`, `该公司` may look for the speaker described so.
+DESCRIPTION_REACH = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,9 @@ class _Speaker:
     surface: str
     entity_id: str | None
     via: str | None = None
+    # The words that named them (`国务院的一名高级官员`, `台氟公司人力資源管理師徐慧婷`), folded: what
+    # `该官员`, `该公司` may refer back to.
+    described: str = ""
 
 
 class _Reader:
@@ -210,6 +215,13 @@ class _Reader:
 
     def speaker(self, block: int, phrase_start: int, phrase_end: int) -> _Speaker | None:
         """The speaker named by the block's text between the two offsets (the words before a verb)."""
+        found = self._speaker(block, phrase_start, phrase_end)
+        if found is not None and found.via is None and not found.described:
+            phrase = _TITLED_OR_BRACKETED.sub("", self.folded[block][phrase_start:phrase_end])
+            found.described = re.split(f"[{CLAUSE_BREAK}]", phrase)[-1]
+        return found
+
+    def _speaker(self, block: int, phrase_start: int, phrase_end: int) -> _Speaker | None:
         text, folded = self.blocks[block][phrase_start:phrase_end], self.folded[block][phrase_start:phrase_end]
         # Only the clause right before the verb names the speaker.
         # Marks inside brackets (`蘇利文（Jake Sullivan；沙利文）`) end no clause.
@@ -390,6 +402,9 @@ class _Reader:
             # `一位在流水线上忙碌的工人`: only a quantifier before it, the place is inside the description.
             if _QUANTIFIER.fullmatch(folded[:at]):
                 continue
+            # `王木所在社区的负责人`, `现存在`: part of a longer word.
+            if folded[at - 1] in "所存实正" and match.group() == "在":
+                continue
             return at
         return len(folded)
 
@@ -413,9 +428,15 @@ class _Reader:
         `这位官员`; for `这些人士`, the last one described as 人士), else the only person named within reach;
         None when that is not safe."""
         if noun:
+            # `这位官员`, `该公司`: the last speaker described so, within a longer reach (the noun narrows it).
             for offset, speaker in reversed(self.named):
-                if offset < at and at - offset <= PRONOUN_REACH and fold_name(speaker.surface).endswith(noun):
+                if offset < at and at - offset <= DESCRIPTION_REACH and (
+                    fold_name(speaker.surface).endswith(noun) or noun in speaker.described
+                ):
                     return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+            # `该公司`, `该党` described no one quoted: not a person quoted before either.
+            if noun.endswith(name_vocabulary().organisation_endings):
+                return None
         last: tuple[int, _Speaker] | None = None
         for offset, speaker in reversed(self.named):
             if offset < at and at - offset <= PRONOUN_REACH:
