@@ -405,3 +405,10 @@ def test_this_official_stands_for_the_speaker_described_so() -> None:
     assert first.speaker == "王木所在社区的负责人"
     then = _said(quotes, "我只能尽量安慰他们")
     assert (then.speaker, then.via) == ("王木所在社区的负责人", "该负责人")
+
+
+def test_went_on_to_say_is_said_by_the_one_before_it() -> None:
+    # 天文台續稱，會視乎本地風力變化，…… / 天文台中午時預計，按照現時預測路徑，……
+    quotes = _corpus("rfi.fr__r001.html")
+    assert _speaker_of(quotes, "會視乎本地風力變化") == "天文台"
+    assert _speaker_of(quotes, "按照現時預測路徑") == "天文台"
