@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsdesk.archive.shards import ShardStats, Unit, estimated_work, write_shard
+from newsdesk.archive.shards import ShardStats, Unit, estimated_work, warm_up, write_shard
 from newsdesk.archive.store import ArchiveError
 from newsdesk.extract import ExtractOptions
 
@@ -28,6 +28,31 @@ def _write_row(row: dict[str, Any], directory: str, options: ExtractOptions) -> 
     # Runs in a Ray worker: one unit in, its shard's statistics out.
     unit = Unit(int(row["ordinal"]), tuple(row["files"]), str(row["name"]))
     return write_shard(unit, directory, options).to_record()
+
+
+def _warm_row(row: dict[str, Any], options: ExtractOptions) -> dict[str, Any]:
+    # Runs in a Ray worker: extraction loaded, and which process did it.
+    import socket
+
+    return {"worker": f"{socket.gethostname()}:{os.getpid()}", "seconds": warm_up(options)}
+
+
+def warm_workers(workers: int, options: ExtractOptions) -> list[dict[str, Any]]:
+    """Start what a first pipeline starts once, in a Ray already connected: Ray Data's own actors and `workers`
+    worker processes with extraction loaded in them (shards.warm_up). bench/scale.py counts this with Ray's
+    start-up, so that the extraction it times is the work on the captures. Returns each task's worker and the
+    processor seconds its loading took (0.0 where the worker had it already)."""
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    dataset = ray.data.from_items([{"task": i} for i in range(workers)], override_num_blocks=workers).map(
+        _warm_row, fn_kwargs={"options": options}, num_cpus=1, compute=ray.data.TaskPoolStrategy(size=workers),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return list(dataset.iter_rows())
 
 
 def connect(address: str | None, workers: int | None) -> bool:
