@@ -187,25 +187,23 @@ def _permutations() -> Any:
     return MinHash(num_perm=NUM_PERM).permutations
 
 
-def _prehashed(value: int) -> int:
-    # The shingles' hashes are computed in bulk (`signature`); datasketch applies its permutations to them.
-    return value
-
-
 def signature(text: str) -> LeanMinHash:
-    """The MinHash of the text's character 5-grams: datasketch's default MinHash (affine32 scheme, SHA-1 of each
-    shingle's UTF-8, the first 4 bytes little-endian), bit for bit, at about two thirds of its cost: the
-    permutations are drawn once per process and the shingles' SHA-1 values taken in one pass and read by numpy
-    (datasketch calls `sha1_hash32`, a Python function, per shingle). tests/archive/test_fold.py compares the two."""
+    """The MinHash of the text's character 5-grams: datasketch's default MinHash (affine32 scheme; a shingle's
+    hash is the first 4 bytes, little-endian, of the SHA-1 of its UTF-8), bit for bit, at about two thirds of its
+    cost: the permutations are drawn once per process, and the shingles' SHA-1 digests are taken in one pass and
+    read by numpy, where datasketch calls a Python function per shingle (`sha1_hash32`). datasketch is given
+    those hashes (`hashfunc=int` passes them through) and applies its permutations. tests/archive/test_fold.py
+    compares the two."""
     import numpy as np
     from datasketch import LeanMinHash, MinHash
 
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_permutations(), scheme="affine32", hashfunc=_prehashed)
+    minhash = MinHash(num_perm=NUM_PERM, permutations=_permutations(), scheme="affine32", hashfunc=int)
     grams = list(shingles(text))
     sha1 = hashlib.sha1
     for start in range(0, len(grams), SIGNATURE_SLICE):
-        digests = b"".join([sha1(gram).digest()[:4] for gram in grams[start : start + SIGNATURE_SLICE]])
-        minhash.update_batch(np.frombuffer(digests, dtype="<u4").tolist())
+        digests = b"".join([sha1(gram).digest() for gram in grams[start : start + SIGNATURE_SLICE]])
+        # Each digest is 20 bytes, five 32-bit words: the first word of each is the shingle's hash.
+        minhash.update_batch(np.frombuffer(digests, dtype="<u4")[::5].tolist())
     return LeanMinHash(minhash)
 
 
