@@ -505,3 +505,32 @@ def test_the_user_agent_names_newsdesk_and_the_operators_contact(tmp_path: Path)
         agents = {r.headers["user-agent"] for r in site.log}
         assert agents == {user_agent("https://ops.example.org/crawler")}
         assert agents.pop().startswith(f"newsdesk/{__version__} (+https://ops.example.org/crawler")
+
+
+def test_retries_back_off_exponentially_and_retry_after_holds_the_whole_host() -> None:
+    """Without Retry-After, retries wait `backoff`, then twice that; a 429's Retry-After holds back every request
+    to that host (here another page asked for meanwhile), not only the one retried."""
+    async def fetch(site: FixtureSite) -> tuple[int, int]:
+        settings = FetchSettings(interval=0.0, per_host=2, attempts=3, backoff=0.3)
+        async with Fetcher(settings) as fetcher:
+            first = (await fetcher.get(site.url("/errors"))).status
+
+            async def other_later() -> int:
+                await asyncio.sleep(0.2)  # after /busy's 429 has come back
+                return (await fetcher.get(site.url("/other"))).status
+
+            busy, other = await asyncio.gather(fetcher.get(site.url("/busy")), other_later())
+        return first, busy.status + other
+
+    with FixtureSite() as site:
+        site.routes["/robots.txt"] = lambda r: Reply(404)
+        site.routes["/errors"] = answers(Reply(500), Reply(502), html(b"<p>x</p>"))
+        site.routes["/busy"] = answers(Reply(429, {"Retry-After": "1"}), html(b"<p>x</p>"))
+        site.routes["/other"] = lambda r: html(b"<p>y</p>")
+        assert asyncio.run(fetch(site)) == (200, 400)
+        errors = [r.started for r in site.requests("/errors")]
+        assert len(errors) == 3
+        assert errors[1] - errors[0] >= 0.3 - JITTER and errors[2] - errors[1] >= 0.6 - JITTER
+        (busy, again), (other,) = site.requests("/busy"), site.requests("/other")
+        assert busy.status == 429 and again.started - busy.started >= 1.0 - JITTER
+        assert other.started - busy.started >= 1.0 - JITTER
