@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Scale-out: a local ingest against `--engine ray` with 1 and 2 workers, on captures made from real ones.
 
-    nice -n 10 .venv/bin/python bench/scale.py [--captures 20000] [--seed 13] [--work bench/out/scale] [--no-results]
+    nice -n 10 .venv/bin/python bench/scale.py [--captures 20000] [--seed 13] [--per-file 250] [--work bench/out/scale]
+        [--runs local,ray1,ray2,merge] [--no-results]
+    # just the scaling of extraction, e.g. on a quiet machine:
+    nice -n 10 .venv/bin/python bench/scale.py --captures 20000 --runs ray1,ray2
 
 Captures. Every real capture (tests/data/dev, tests/data/stories-dev, examples/) is extracted once; its
 headline, paragraphs, dates and addresses are then rewritten in its own bytes (its markup stays), so each
@@ -12,16 +15,19 @@ generated article is a real page with another article's text in it:
 - then, as a crawl meets them: a re-capture a few days later with one paragraph edited and two swapped
   (same address: folds), a copy in traditional script on a mirror (another publication), the very same
   bytes crawled again (unchanged), and a few damaged downloads (cut short: failures).
-The captures go, in order, into WARC (.warc.gz) files and JSONL logs of 500 each: one shard per file.
+The captures go, in order, into WARC (.warc.gz) files and JSONL logs of `--per-file` each (250): one shard per file.
 
 Runs. Each in a fresh archive, one after the other on this machine:
 - local: `ingest()` then placing in stories, as `newsdesk ingest` does;
-- ray N (N = 1, 2): `extract_to_shards` with a local Ray of N CPUs (`--workers N`; Ray's start-up counted),
-  then the merge and stories of `newsdesk merge`. The merge is the same serial code for every N, so it is run
-  once, on the 2-worker shards; the 1-worker shards are compared with them row for row.
-Reported: wall time and captures/s of each run and stage, the 1 -> 2 worker speed-up of extraction, the
-per-stage cost per capture in one worker (read/unpack, decode+extract, MinHash, Parquet), and whether the
-archives are the same (a digest of every row of every table in rowid order and of the full-text index).
+- ray N (N = 1, 2): a local Ray of N CPUs started (timed apart), then `extract_to_shards` (`--workers N`);
+- merge: the merge and stories of `newsdesk merge` on the 2-worker shards (the same serial code for every N);
+  the 1-worker shards are compared with them row for row.
+`--runs` picks the runs to do now; runs done before in the same work folder are reported with them.
+Reported: wall time and captures/s of each run, the 1 -> 2 worker speed-up of extraction with and without Ray's
+start-up, the processor time per capture of each worker and of Ray itself (load-independent, so 1 and 2 workers
+compare on a shared machine) and their ratio, the per-stage cost per capture (read/unpack, decode+extract,
+MinHash, Parquet), and whether the archives are the same (a digest of every row of every table in rowid order
+and of the full-text index).
 
 Results are printed and written to bench/RESULTS.md, section "## Scale-out (bench/scale.py)".
 """
@@ -58,7 +64,9 @@ from newsdesk.archive.store import Archive  # noqa: E402
 from newsdesk.extract import ExtractOptions, extract_capture  # noqa: E402
 
 SOURCES = (ROOT / "tests/data/dev/captures", ROOT / "tests/data/stories-dev/captures", ROOT / "examples")
-PER_CONTAINER = 500
+# Captures per generated file (one shard each): 80 shards at 20,000, so two workers end within a small shard of
+# each other (shards are handed out largest first).
+PER_CONTAINER = 250
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Scale-out (bench/scale.py)"
 _DATES = re.compile(r"(?<!\d)(20[012]\d)([-/年.])(0?[1-9]|1[0-2])([-/月.])(0?[1-9]|[12]\d|3[01])(?!\d)")
@@ -194,19 +202,19 @@ class Generator:
         return out[:count]
 
 
-def write_inputs(folder: Path, count: int, seed: int) -> list[Path]:
+def write_inputs(folder: Path, count: int, seed: int, per_file: int = PER_CONTAINER) -> list[Path]:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    stamp = folder / f".complete-{count}-{seed}"
+    stamp = folder / f".complete-{count}-{seed}-{per_file}"
     if stamp.exists():
         return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     captures = Generator(seed).captures(count)
     paths = []
-    for number, start in enumerate(range(0, len(captures), PER_CONTAINER)):
-        chunk = captures[start : start + PER_CONTAINER]
+    for number, start in enumerate(range(0, len(captures), per_file)):
+        chunk = captures[start : start + per_file]
         if number % 3 == 2:
             path = folder / f"{number:04d}-log.jsonl"
             path.write_text("".join(json.dumps({"url": u, "fetched_at": at, "content": data.decode("utf-8", "replace")},
@@ -281,13 +289,63 @@ def run_local(inputs: list[Path], db: Path) -> dict[str, float]:
             "ingest_cpu": ingest_cpu, "stories_cpu": stories_cpu}
 
 
-def run_extract(inputs: list[Path], shards: Path, workers: int) -> tuple[float, list[ShardStats]]:
+def tree_cpu(root: int) -> float | None:
+    """Processor seconds used so far by a process and every process under it (Linux /proc): a local Ray's
+    daemons (GCS, raylet, agents) and its workers all descend from the driver that started it."""
+    proc = Path("/proc")
+    if not (proc / str(root) / "stat").exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = text[text.rindex(")") + 2 :].split()
+        parent[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    total = 0.0
+    for pid, seconds in used.items():
+        ancestor = pid
+        while ancestor not in (root, 0, 1) and ancestor in parent:
+            ancestor = parent[ancestor]
+        if ancestor == root:
+            total += seconds
+    return total
+
+
+def run_extract(inputs: list[Path], shards: Path, workers: int) -> dict[str, Any]:
+    """Ray started (timed apart), the extraction, then Ray stopped; with the processor time of the tasks, of
+    the driver and of every Ray process, so that Ray's own cost per capture shows."""
+    import ray
+
+    from newsdesk.archive.distributed import connect, warm_workers
+
     shutil.rmtree(shards, ignore_errors=True)
     options = ExtractOptions()
     units = plan(inputs, options)
     started = time.perf_counter()
-    stats = extract_to_shards(units, shards, options, workers=workers)
-    return time.perf_counter() - started, stats
+    connect(None, workers)
+    try:
+        # Start-up: Ray, then Ray Data's actors and the worker processes loading extraction (one task each).
+        warmed = warm_workers(workers, options)
+        startup = time.perf_counter() - started
+        tree_before, driver_before = tree_cpu(os.getpid()), time.process_time()
+        started = time.perf_counter()
+        stats = extract_to_shards(units, shards, options, workers=workers)
+        seconds = time.perf_counter() - started
+        tree_after, driver_cpu = tree_cpu(os.getpid()), time.process_time() - driver_before
+    finally:
+        started = time.perf_counter()
+        ray.shutdown()
+        shutdown = time.perf_counter() - started
+    return {"startup": startup, "seconds": seconds, "shutdown": shutdown, "driver_cpu": driver_cpu, "warmed": warmed,
+            "ray_cpu": tree_after - tree_before if tree_after is not None and tree_before is not None else None,
+            "stats": [s.to_record() for s in stats]}
 
 
 def run_merge(inputs: list[Path], shards: Path, db: Path) -> dict[str, float]:
@@ -310,130 +368,193 @@ def remove_archive(db: Path) -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
+RUNS = ("local", "ray1", "ray2", "merge")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--captures", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--per-file", type=int, default=PER_CONTAINER, help="captures per generated WARC/JSONL file")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "scale")
-    parser.add_argument("--runs", default="local,ray1,ray2,merge",
-                        help="runs to (re)do; the others are taken from the work folder when it has them")
+    parser.add_argument("--runs", default=",".join(RUNS),
+                        help="runs to do now, of local,ray1,ray2,merge (merge uses ray2's shards); the figures of"
+                             " runs done before in the same work folder are reported with them")
     parser.add_argument("--no-results", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
+    wanted = [run for run in args.runs.split(",") if run]
+    if not wanted or set(wanted) - set(RUNS):
+        parser.error(f"--runs takes some of {','.join(RUNS)}")
     work: Path = args.work
     section = Section(SECTION)
     load_before = os.getloadavg()
 
     started = time.perf_counter()
-    inputs = write_inputs(work / "inputs", args.captures, args.seed)
+    inputs = write_inputs(work / "inputs", args.captures, args.seed, args.per_file)
     size = sum(p.stat().st_size for p in inputs)
     console.print(f"{args.captures} captures in {len(inputs)} files ({size / 1e6:.0f} MB): {time.perf_counter() - started:.0f} s")
 
     # Each run's figures are kept in the work folder, so a run can be repeated alone (on a quieter machine,
     # after a fix) and reported with the others.
-    saved = work / f"runs-{args.captures}-{args.seed}.json"
+    saved = work / f"runs-{args.captures}-{args.seed}-{args.per_file}.json"
     runs: dict[str, Any] = json.loads(saved.read_text()) if saved.exists() else {}
-    wanted = set(args.runs.split(","))
-    if "local" in wanted or "local" not in runs:
+    if "local" in wanted:
         remove_archive(work / "local.db")
         runs["local"] = {**run_local(inputs, work / "local.db"), "at": stamp()}
         console.print(f"local: {runs['local']}")
+        saved.write_text(json.dumps(runs))
     for workers in (1, 2):
         key = f"ray{workers}"
-        if key in wanted or key not in runs:
-            seconds, stats = run_extract(inputs, work / f"shards-{workers}", workers)
-            runs[key] = {"seconds": seconds, "stats": [s.to_record() for s in stats], "at": stamp()}
-            console.print(f"ray {workers} worker(s): {seconds:.1f} s")
-        saved.write_text(json.dumps(runs))
-    if "merge" in wanted or "merge" not in runs:
+        if key in wanted:
+            runs[key] = {**run_extract(inputs, work / f"shards-{workers}", workers), "at": stamp()}
+            console.print(f"ray {workers} worker(s): start-up {runs[key]['startup']:.1f} s, extraction"
+                          f" {runs[key]['seconds']:.1f} s")
+            saved.write_text(json.dumps(runs))
+    if "merge" in wanted:
+        if not (work / "shards-2").is_dir():
+            parser.error("merge needs the shards of a ray2 run in the work folder")
         remove_archive(work / "ray.db")
         runs["merge"] = {**run_merge(inputs, work / "shards-2", work / "ray.db"), "at": stamp()}
         console.print(f"merge: {runs['merge']}")
-    saved.write_text(json.dumps(runs))
-    load_after = os.getloadavg()
-    same_shards = shard_digest(work / "shards-1") == shard_digest(work / "shards-2")
-    local, merged = runs["local"], runs["merge"]
-    extract_1, extract_2 = runs["ray1"]["seconds"], runs["ray2"]["seconds"]
-    stats_1 = [ShardStats(**r) for r in runs["ray1"]["stats"]]
-    stats_2 = [ShardStats(**r) for r in runs["ray2"]["stats"]]
-
-    n = args.captures
-    serial = merged["merge"] + merged["stories"]
-    def span(stats: list[ShardStats]) -> float | None:
-        """From the first task's start to the last one's end: the run without Ray's start-up."""
-        ran = [st for st in stats if st.started]
-        return max(st.finished for st in ran) - min(st.started for st in ran) if ran else None
-
-    def cpu_ms(stats: list[ShardStats]) -> str:
-        cpu = sum(st.cpu_seconds for st in stats)
-        return f"{cpu * 1000 / n:.2f}" if cpu else "n/a"
-
-    spans = {1: span(stats_1), 2: span(stats_2)}
-    rows = [
-        ["local ingest (1 process)", f"{local['ingest']:.0f}", "—", f"{n / local['ingest']:.0f}", "—", "—",
-         f"{local['stories']:.0f}", f"{local['total']:.0f}", f"{n / local['total']:.0f}"],
-    ]
-    for workers, seconds in ((1, extract_1), (2, extract_2)):
-        tasks = spans[workers]
-        rows.append([
-            f"--engine ray, {workers} worker{'s' if workers > 1 else ''}", f"{seconds:.0f}",
-            f"{tasks:.0f}" if tasks else "n/a", f"{n / seconds:.0f}", f"{extract_1 / seconds:.2f}×",
-            f"{spans[1] / tasks:.2f}×" if tasks and spans[1] else "n/a", f"{serial:.0f}", f"{seconds + serial:.0f}",
-            f"{n / (seconds + serial):.0f}",
-        ])
-    section.add(Report(
-        f"Throughput, {n:,} captures ({len(inputs)} files, {size / 1e6:.0f} MB), this machine (2 cores, shared)",
-        ["run", "extraction s", "tasks' span s", "captures/s", "vs 1 worker", "span vs 1 worker", "merge+stories s",
-         "total s", "captures/s overall"], rows,
-        note=(f"Load average before/after this invocation: {load_before[0]:.1f}/{load_after[0]:.1f} (1 min). Extraction s"
-              " includes Ray's start-up; the tasks' span is from the first task's start to the last one's end. For the"
-              " local ingest, extraction s is `ingest()` (extraction and merge interleaved) and merge+stories s its stories."
-              " Runs (UTC): " + ", ".join(f"{k} {v['at']}" for k, v in runs.items()) + "."),
-    ))
-
-    def per_stage(stats: list[ShardStats]) -> dict[str, float]:
-        return {k: sum(getattr(s, f"{k}_seconds") for s in stats) for k in ("read", "extract", "analysis", "write")}
-
-    stage_1, stage_2 = per_stage(stats_1), per_stage(stats_2)
-    stage_rows = []
-    for key, label in (("read", "read + unpack (WARC/JSONL)"), ("extract", "decode + extract"),
-                       ("analysis", "MinHash of the body"), ("write", "Parquet shard")):
-        stage_rows.append([label, f"{stage_1[key] * 1000 / n:.2f}", f"{stage_2[key] * 1000 / n:.2f}", ""])
-
-    def serial_cpu(run: dict[str, Any], key: str) -> str:
-        return f"{run[key] * 1000 / n:.2f}" if key in run else "n/a"
-
-    stage_rows.append(["merge (fold, publications, FTS)", f"{merged['merge'] * 1000 / n:.2f}", "(serial)",
-                       serial_cpu(merged, "merge_cpu")])
-    stage_rows.append(["stories and entities", f"{merged['stories'] * 1000 / n:.2f}", "(serial)",
-                       serial_cpu(merged, "stories_cpu")])
-    stage_rows.append(["local ingest, all of it", f"{local['total'] * 1000 / n:.2f}", "",
-                       f"{(local['ingest_cpu'] + local['stories_cpu']) * 1000 / n:.2f}" if "ingest_cpu" in local else "n/a"])
-    stage_rows.append(["extraction tasks, all stages", "", "", f"{cpu_ms(stats_1)} (1 worker), {cpu_ms(stats_2)} (2)"])
-    section.add(Report(
-        "Cost per capture by stage (ms)", ["stage", "wall, 1 worker", "wall, 2 workers", "processor time"], stage_rows,
-        note="Stage times are wall time summed inside the shard tasks (a task waiting for a busy core counts); the"
-             " processor time is what the tasks used of a core.",
-    ))
-
-    local_digest = archive_digest(work / "local.db")
-    ray_digest = archive_digest(work / "ray.db")
-    differing = sorted(t for t in local_digest if local_digest[t] != ray_digest.get(t))
-    section.add(Report(
-        "Archives compared (every row of every table in rowid order, full-text index content)",
-        ["table", "rows", "local digest", "ray digest"],
-        [[t, str(local_digest[t][0]), local_digest[t][1], ray_digest.get(t, (0, "missing"))[1]] for t in sorted(local_digest)],
-        note=(f"local == ray (2 workers + merge): {not differing}" + (f"; differing: {differing}" if differing else "")
-              + f". Shards of 1 and 2 workers identical row for row: {same_shards}."),
-    ))
-    speedup = extract_1 / extract_2
-    section.say(f"Extraction 1 -> 2 workers: {speedup:.2f}× ({n / extract_1:.0f} -> {n / extract_2:.0f} captures/s).")
-
+        saved.write_text(json.dumps(runs))
+    report(section, runs, args.captures, inputs, size, work, load_before)
     if not args.no_results:
         write_results(section, args)
 
 
+def _span(stats: list[ShardStats]) -> float | None:
+    """From the first task's start to the last one's end: the run without Ray's start-up."""
+    ran = [st for st in stats if st.started]
+    return max(st.finished for st in ran) - min(st.started for st in ran) if ran else None
+
+
+def _per_worker(stats: list[ShardStats]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for st in stats:
+        worker = out.setdefault(st.worker or "?", {"shards": 0, "captures": 0, "cpu": 0.0, "warm": 0.0})
+        worker["shards"] += 1
+        worker["captures"] += st.captures
+        worker["cpu"] += st.cpu_seconds
+        worker["warm"] += getattr(st, "warm_seconds", 0.0)
+    return out
+
+
+def report(section: Section, runs: dict[str, Any], n: int, inputs: list[Path], size: int, work: Path,
+           load_before: tuple[float, float, float]) -> None:
+    load_after = os.getloadavg()
+    stats = {w: [ShardStats(**r) for r in runs[f"ray{w}"]["stats"]] for w in (1, 2) if f"ray{w}" in runs}
+    spans = {w: _span(st) for w, st in stats.items()}
+    merged = runs.get("merge")
+    serial = merged["merge"] + merged["stories"] if merged else None
+    when = "Runs (UTC): " + ", ".join(f"{k} {v['at']}" for k, v in runs.items()) + "."
+    load = f"Load average before/after this invocation: {load_before[0]:.1f}/{load_after[0]:.1f} (1 min)."
+
+    rows = []
+    if "local" in runs:
+        local = runs["local"]
+        rows.append(["local ingest (1 process)", "—", f"{local['ingest']:.0f}", f"{n / local['ingest']:.0f}", "—", "—",
+                     "—", "—", "—", f"{local['stories']:.0f}", f"{local['total']:.0f}"])
+    base = runs.get("ray1")
+    for workers in stats:
+        run = runs[f"ray{workers}"]
+        startup = run.get("startup")
+        with_startup = run["seconds"] + (startup or 0.0)
+        span = spans[workers]
+        rows.append([
+            f"--engine ray, {workers} worker{'s' if workers > 1 else ''}", f"{startup:.1f}" if startup else "n/a",
+            f"{run['seconds']:.1f}", f"{n / run['seconds']:.0f}",
+            f"{base['seconds'] / run['seconds']:.2f}×" if base else "n/a",
+            f"{span:.1f}" if span else "n/a", f"{spans[1] / span:.2f}×" if span and spans.get(1) else "n/a",
+            f"{with_startup:.1f}",
+            f"{(base['seconds'] + (base.get('startup') or 0.0)) / with_startup:.2f}×" if base else "n/a",
+            f"{serial:.0f}" if serial else "n/a", f"{with_startup + serial:.0f}" if serial else "n/a",
+        ])
+    section.add(Report(
+        f"Throughput, {n:,} captures ({len(inputs)} files, {size / 1e6:.0f} MB), this machine (2 cores)",
+        ["run", "Ray start-up s", "extraction s", "captures/s", "vs 1 worker", "tasks' span s", "span vs 1 worker",
+         "with start-up s", "vs 1 worker", "merge+stories s", "total s"], rows,
+        note=(f"{load} Extraction s is from handing the shards to Ray to the last one written, Ray already started"
+              " (its start-up, the column before, is `ray.init` and a first pipeline of one task per worker that starts"
+              " Ray Data's actors and loads extraction in the workers; 'with start-up' adds them); the tasks' span is from the first task's"
+              " start to the last one's end. For the local ingest, extraction s is `ingest()` (extraction and merge"
+              f" interleaved) and total s adds its stories. {when}"),
+    ))
+
+    if stats:
+        cpu_rows = []
+        per_capture: dict[int, float] = {}
+        for workers, shard_stats in stats.items():
+            run = runs[f"ray{workers}"]
+            for worker, w in sorted(_per_worker(shard_stats).items()):
+                if w["captures"]:
+                    cpu_rows.append([f"ray{workers}", worker, str(int(w["shards"])), str(int(w["captures"])),
+                                     f"{w['cpu'] * 1000 / w['captures']:.2f}", f"{w['warm']:.2f}"])
+            task_cpu = sum(st.cpu_seconds for st in shard_stats)
+            warm = sum(getattr(st, "warm_seconds", 0.0) for st in shard_stats)
+            per_capture[workers] = task_cpu * 1000 / n
+            cpu_rows.append([f"ray{workers}", "all workers: the tasks", str(len(shard_stats)), str(n),
+                             f"{per_capture[workers]:.2f}", f"{warm:.2f}"])
+            if run.get("ray_cpu") is not None:
+                overhead = run["ray_cpu"] - task_cpu - warm
+                cpu_rows.append([f"ray{workers}", "Ray itself (driver, daemons, workers outside tasks)", "", "",
+                                 f"{overhead * 1000 / n:.2f}", ""])
+                cpu_rows.append([f"ray{workers}", "of which the driver", "", "", f"{run['driver_cpu'] * 1000 / n:.2f}", ""])
+        section.add(Report(
+            "Processor time per capture (ms) of the extraction, by worker",
+            ["run", "worker (host:pid)", "shards", "captures", "ms per capture", "one-time loading s"], cpu_rows,
+            note=("Processor time, not wall time: it does not grow when other jobs share the cores, so 1 and 2 workers"
+                  " compare on a loaded machine. 'One-time loading' is each worker's first import of extraction"
+                  " (modules, dictionaries, MinHash permutations: shards.warm_up), kept out of the per-capture figure."
+                  " Ray itself: every process under the bench's (Ray's daemons and workers) less the tasks."),
+        ))
+        if 1 in per_capture and 2 in per_capture:
+            section.say(f"Processor time per capture in the tasks, 2 workers / 1 worker: {per_capture[2] / per_capture[1]:.2f}"
+                        f" ({per_capture[1]:.2f} -> {per_capture[2]:.2f} ms): what two concurrent workers cost each other.")
+
+        def per_stage(shard_stats: list[ShardStats]) -> dict[str, float]:
+            return {k: sum(getattr(s, f"{k}_seconds") for s in shard_stats) for k in ("read", "extract", "analysis", "write")}
+
+        stages = {w: per_stage(st) for w, st in stats.items()}
+        stage_rows = [[label, *(f"{stages[w][key] * 1000 / n:.2f}" for w in stats)]
+                      for key, label in (("read", "read + unpack (WARC/JSONL)"), ("extract", "decode + extract"),
+                                         ("analysis", "MinHash of the body"), ("write", "Parquet shard"))]
+        if merged:
+            stage_rows.append(["merge (fold, publications, FTS), serial", f"{merged['merge'] * 1000 / n:.2f}"
+                               + (f" (processor {merged['merge_cpu'] * 1000 / n:.2f})" if "merge_cpu" in merged else "")]
+                              + [""] * (len(stats) - 1))
+            stage_rows.append(["stories and entities, serial", f"{merged['stories'] * 1000 / n:.2f}"
+                               + (f" (processor {merged['stories_cpu'] * 1000 / n:.2f})" if "stories_cpu" in merged else "")]
+                              + [""] * (len(stats) - 1))
+        section.add(Report(
+            "Cost per capture by stage (ms, wall time inside the tasks)",
+            ["stage", *(f"{w} worker{'s' if w > 1 else ''}" for w in stats)], stage_rows,
+            note="Wall time summed inside the shard tasks: a task waiting for a busy core counts.",
+        ))
+
+    if "local" in runs and merged and (work / "local.db").exists() and (work / "ray.db").exists():
+        local_digest = archive_digest(work / "local.db")
+        ray_digest = archive_digest(work / "ray.db")
+        differing = sorted(t for t in local_digest if local_digest[t] != ray_digest.get(t))
+        section.add(Report(
+            "Archives compared (every row of every table in rowid order, full-text index content)",
+            ["table", "rows", "local digest", "ray digest"],
+            [[t, str(local_digest[t][0]), local_digest[t][1], ray_digest.get(t, (0, "missing"))[1]]
+             for t in sorted(local_digest)],
+            note=f"local == ray (2 workers + merge): {not differing}" + (f"; differing: {differing}" if differing else ""),
+        ))
+    if (work / "shards-1").is_dir() and (work / "shards-2").is_dir():
+        section.say(f"Shards of 1 and 2 workers identical row for row: {shard_digest(work / 'shards-1') == shard_digest(work / 'shards-2')}.")
+    if 1 in stats and 2 in stats:
+        one, two = runs["ray1"], runs["ray2"]
+        ratio = one["seconds"] / two["seconds"]
+        with_startup = (one["seconds"] + (one.get("startup") or 0)) / (two["seconds"] + (two.get("startup") or 0))
+        section.say(f"Extraction 1 -> 2 workers: {ratio:.2f}× without Ray's start-up ({n / one['seconds']:.0f} -> "
+                    f"{n / two['seconds']:.0f} captures/s), {with_startup:.2f}× with it.")
+
+
 def write_results(section: Section, args: argparse.Namespace) -> None:
-    command = f"nice -n 10 .venv/bin/python bench/scale.py --captures {args.captures} --seed {args.seed} --runs {args.runs}"
+    command = (f"nice -n 10 .venv/bin/python bench/scale.py --captures {args.captures} --seed {args.seed}"
+               f" --per-file {args.per_file} --runs {args.runs}")
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [SECTION, "", f"Run of {when}: `{command}`", ""]
     for report in section.reports:

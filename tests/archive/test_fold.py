@@ -674,3 +674,28 @@ def test_a_signature_hashed_in_slices_is_the_signature_of_the_whole_text(monkeyp
     whole = folding.signature_bytes(folding.signature(text))
     monkeypatch.setattr(folding, "SIGNATURE_SLICE", 1_000)
     assert folding.signature_bytes(folding.signature(text)) == whole
+
+
+def _datasketch_signature(text: str) -> bytes:
+    """The signature as datasketch's MinHash computes it when given the shingles one by one (its own hashing)."""
+    from datasketch import MinHash
+
+    minhash = MinHash(num_perm=folding.NUM_PERM)
+    minhash.update_batch(list(folding.shingles(text)))
+    return folding.signature_bytes(minhash)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("布林肯拉夫罗会谈北极美俄ａbC1 é\U0001f600"), max_size=400))
+def test_the_signature_is_datasketchs_minhash_bit_for_bit(text: str) -> None:
+    """Signatures are hashed in bulk with the permutations drawn once; what is stored (and compared with
+    signatures already in archives and shards) must stay what datasketch's MinHash gives."""
+    assert folding.signature_bytes(folding.signature(text)) == _datasketch_signature(text)
+
+
+def test_the_signature_of_real_bodies_is_datasketchs_minhash(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [folding.body_text(_article(read(path))) for path in (BASE, *SAME_DAY)]
+    assert all(len(text) > 200 for text in texts)
+    monkeypatch.setattr(folding, "SIGNATURE_SLICE", 50)  # several slices per body
+    for text in texts:
+        assert folding.signature_bytes(folding.signature(text)) == _datasketch_signature(text)

@@ -442,3 +442,95 @@ def test_a_warc_records_header_charset_reaches_decoding(tmp_path: Path) -> None:
     assert raw.charset == "KOI8-R"
     article = extract_capture(raw.data, raw.path, charset=raw.charset)
     assert article.encoding == "koi8-r" and "Привет мир" in str(article.to_record()["body"])
+
+
+def test_requests_in_flight_in_all_stay_under_the_cap() -> None:
+    """`--concurrency` bounds the requests in flight across hosts (here three servers, three ports), whatever
+    `--per-host` allows each."""
+    async def fetch_all(sites: list[FixtureSite]) -> list[int]:
+        settings = FetchSettings(interval=0.0, per_host=4, concurrency=2, attempts=1)
+        async with Fetcher(settings) as fetcher:
+            fetched = await asyncio.gather(*(fetcher.get(site.url(f"/p{i}")) for site in sites for i in range(3)))
+        return [f.status for f in fetched]
+
+    with FixtureSite() as a, FixtureSite() as b, FixtureSite() as c:
+        sites = [a, b, c]
+        for site in sites:
+            site.routes["/robots.txt"] = lambda r: Reply(404)
+            for i in range(3):
+                site.routes[f"/p{i}"] = lambda r: Reply(200, {"Content-Type": "text/html"}, b"<p>x</p>", delay=0.3)
+        assert asyncio.run(fetch_all(sites)) == [200] * 9
+        pages = [r for site in sites for r in site.log if r.path != "/robots.txt"]
+        overlap = max(sum(1 for o in pages if o.started <= r.started < o.ended) for r in pages)
+        assert overlap == 2
+
+
+def test_fetch_reports_progress_listing_by_listing_and_page_by_page(tmp_path: Path) -> None:
+    from newsdesk.archive.follow import FetchEvent
+
+    events: list[FetchEvent] = []
+    with conditional_site() as site, Archive(tmp_path / "a.db") as archive:
+        add_follow(archive, site.url("/rss.xml"))
+        add_follow(archive, site.url("/news.xml"))
+        run_fetch(archive, tmp_path / "captures", FetchSettings(interval=0.0, attempts=1), on_event=events.append)
+    listings = [e for e in events if e.what == "listing"]
+    pages = [e for e in events if e.what == "page" and e.outcome != "queued"]
+    assert sorted(e.url for e in listings) == [site.url("/news.xml"), site.url("/rss.xml")]
+    assert sorted(e.url for e in pages) == [site.url(p) for p in ("/a.html", "/b.html", "/c.html")]
+    assert {e.outcome for e in pages} == {"fetched"}
+    # What is left counts down to nothing, so a display can show "n of total".
+    assert pages[-1].pending == 0 and [e.pending for e in pages] == sorted((e.pending for e in pages), reverse=True)
+
+
+@needs_console_script
+def test_the_user_agent_names_newsdesk_and_the_operators_contact(tmp_path: Path) -> None:
+    """Site owners see who fetches: newsdesk, its version and the contact the operator gave
+    (`NEWSDESK_CONTACT` or `--contact`); never an address the project does not declare as its own."""
+    from newsdesk import __version__
+    from newsdesk.sources.fetch import project_url
+
+    assert user_agent() == f"newsdesk/{__version__}" + (f" (+{project_url()})" if project_url() else "")
+    assert "pypi.org" not in user_agent()
+    assert user_agent("mailto:ops@example.org\r\nX: y") == (
+        f"newsdesk/{__version__} (+mailto:ops@example.org X: y"
+        + (f"; +{project_url()})" if project_url() else ")")
+    )
+    with conditional_site() as site:
+        db = tmp_path / "a.db"
+        assert run_newsdesk("follow", "add", site.url("/rss.xml"), "--db", db).returncode == 0
+        env = {**environment(), "NEWSDESK_CONTACT": "https://ops.example.org/crawler"}
+        done = subprocess.run([str(NEWSDESK), "fetch", "--db", str(db), "--interval", "0"], env=env,
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        agents = {r.headers["user-agent"] for r in site.log}
+        assert agents == {user_agent("https://ops.example.org/crawler")}
+        assert agents.pop().startswith(f"newsdesk/{__version__} (+https://ops.example.org/crawler")
+
+
+def test_retries_back_off_exponentially_and_retry_after_holds_the_whole_host() -> None:
+    """Without Retry-After, retries wait `backoff`, then twice that; a 429's Retry-After holds back every request
+    to that host (here another page asked for meanwhile), not only the one retried."""
+    async def fetch(site: FixtureSite) -> tuple[int, int]:
+        settings = FetchSettings(interval=0.0, per_host=2, attempts=3, backoff=0.3)
+        async with Fetcher(settings) as fetcher:
+            first = (await fetcher.get(site.url("/errors"))).status
+
+            async def other_later() -> int:
+                await asyncio.sleep(0.2)  # after /busy's 429 has come back
+                return (await fetcher.get(site.url("/other"))).status
+
+            busy, other = await asyncio.gather(fetcher.get(site.url("/busy")), other_later())
+        return first, busy.status + other
+
+    with FixtureSite() as site:
+        site.routes["/robots.txt"] = lambda r: Reply(404)
+        site.routes["/errors"] = answers(Reply(500), Reply(502), html(b"<p>x</p>"))
+        site.routes["/busy"] = answers(Reply(429, {"Retry-After": "1"}), html(b"<p>x</p>"))
+        site.routes["/other"] = lambda r: html(b"<p>y</p>")
+        assert asyncio.run(fetch(site)) == (200, 400)
+        errors = [r.started for r in site.requests("/errors")]
+        assert len(errors) == 3
+        assert errors[1] - errors[0] >= 0.3 - JITTER and errors[2] - errors[1] >= 0.6 - JITTER
+        (busy, again), (other,) = site.requests("/busy"), site.requests("/other")
+        assert busy.status == 429 and again.started - busy.started >= 1.0 - JITTER
+        assert other.started - busy.started >= 1.0 - JITTER

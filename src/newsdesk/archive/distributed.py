@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsdesk.archive.shards import ShardStats, Unit, write_shard
+from newsdesk.archive.shards import ShardStats, Unit, estimated_work, warm_up, write_shard
 from newsdesk.archive.store import ArchiveError
 from newsdesk.extract import ExtractOptions
 
@@ -30,7 +30,32 @@ def _write_row(row: dict[str, Any], directory: str, options: ExtractOptions) -> 
     return write_shard(unit, directory, options).to_record()
 
 
-def _connect(address: str | None, workers: int | None) -> bool:
+def _warm_row(row: dict[str, Any], options: ExtractOptions) -> dict[str, Any]:
+    # Runs in a Ray worker: extraction loaded, and which process did it.
+    import socket
+
+    return {"worker": f"{socket.gethostname()}:{os.getpid()}", "seconds": warm_up(options)}
+
+
+def warm_workers(workers: int, options: ExtractOptions) -> list[dict[str, Any]]:
+    """Start what a first pipeline starts once, in a Ray already connected: Ray Data's own actors and `workers`
+    worker processes with extraction loaded in them (shards.warm_up). bench/scale.py counts this with Ray's
+    start-up, so that the extraction it times is the work on the captures. Returns each task's worker and the
+    processor seconds its loading took (0.0 where the worker had it already)."""
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    dataset = ray.data.from_items([{"task": i} for i in range(workers)], override_num_blocks=workers).map(
+        _warm_row, fn_kwargs={"options": options}, num_cpus=1, compute=ray.data.TaskPoolStrategy(size=workers),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return list(dataset.iter_rows())
+
+
+def connect(address: str | None, workers: int | None) -> bool:
     """Start a local Ray (with `workers` CPUs) or join the cluster at `address`; True when this call did it."""
     import ray
 
@@ -76,14 +101,18 @@ def extract_to_shards(
         if on_shard:
             on_shard(stats)
     if todo:
-        started_here = _connect(address, workers)
+        started_here = connect(address, workers)
         try:
             context = ray.data.DataContext.get_current()
             context.enable_progress_bars = False
             # Ray Data reports each execution at INFO; the command reports shards itself.
             logging.getLogger("ray.data").setLevel(logging.ERROR)
-            items = [{"ordinal": u.ordinal, "files": list(u.files), "name": u.name} for u in todo]
-            # One block per unit: each shard is one task, placed on whichever worker is free.
+            # Largest first: a free worker takes the next shard, so the run ends on small ones and no worker
+            # is left with a long tail. The shards' names keep the plan's order, which is the merge's.
+            ordered = sorted(todo, key=estimated_work, reverse=True)
+            items = [{"ordinal": u.ordinal, "files": list(u.files), "name": u.name} for u in ordered]
+            # One block per unit: each shard is one task, placed on whichever worker is free. A worker process
+            # runs many tasks and loads extraction's dictionaries once (shards.warm_up).
             dataset = ray.data.from_items(items, override_num_blocks=len(items)).map(
                 _write_row, fn_kwargs={"directory": str(directory), "options": options},
                 num_cpus=1, compute=ray.data.TaskPoolStrategy(size=workers) if workers else None,

@@ -31,8 +31,6 @@ import httpx
 
 from newsdesk import __version__
 
-# Where a site owner reading their logs learns what newsdesk is.
-PROJECT_URL = "https://pypi.org/project/newsdesk/"
 # Statuses worth asking again: the server is busy or broken for now.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -40,10 +38,35 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_ROBOTS_BYTES = 512 * 1024
 
 
+def project_url() -> str | None:
+    """The address the installed package's metadata gives for newsdesk (`[project.urls]` in pyproject.toml), if it
+    gives one: never a made-up address a site owner would follow to the wrong place."""
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("newsdesk").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    # Entries read "Label, https://…"; a home page or repository says best what the crawler is.
+    by_label = {label.strip().lower(): url.strip() for label, _, url in (entry.partition(",") for entry in urls)}
+    for label in ("homepage", "repository", "source"):
+        if by_label.get(label):
+            return by_label[label]
+    return next(iter(by_label.values()), None)
+
+
 def user_agent(contact: str | None = None) -> str:
-    """newsdesk's user agent: its version, where to read about it, and the operator's contact if given."""
-    extra = f"; {contact}" if contact else ""
-    return f"newsdesk/{__version__} (+{PROJECT_URL}{extra})"
+    """newsdesk's user agent: its name and version, then whom a site owner can reach: the operator's contact
+    (`--contact` or `NEWSDESK_CONTACT`: an e-mail address or a URL) and the project's address when its metadata
+    declares one: `newsdesk/0.1.0 (+mailto:me@example.org; +https://…)`."""
+    reach = []
+    if contact:
+        contact = " ".join(contact.split())  # one line: a header cannot hold a line break
+        reach.append(contact if contact.startswith("+") else f"+{contact}")
+    url = project_url()
+    if url:
+        reach.append(f"+{url}")
+    return f"newsdesk/{__version__} ({'; '.join(reach)})" if reach else f"newsdesk/{__version__}"
 
 
 # The token robots.txt groups are matched against.
