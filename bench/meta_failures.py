@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Metadata failures on the labelled corpus's TRAIN split, grouped by field, for designing rules.
 
-    PYTHONPATH=src .venv/bin/python bench/meta_failures.py [--field authors] [--context 80] [--summary]
+    PYTHONPATH=src .venv/bin/python bench/meta_failures.py [--field authors] [--context 80] [--summary] [--train-only]
 
 For each train capture whose field disagrees with the gold, prints the prediction, the gold and the
 capture's text around the first place the gold value appears (so the convention that prints it can
@@ -50,6 +50,7 @@ def main() -> int:
     parser.add_argument("--field", action="append", help="field(s) to list (default all)")
     parser.add_argument("--context", type=int, default=80)
     parser.add_argument("--summary", action="store_true", help="only the per-split accuracy table")
+    parser.add_argument("--train-only", action="store_true", help="skip the held-out split entirely (not even counted)")
     parser.add_argument("--verdicts", type=Path, help="write each train capture's per-field right/wrong here (to diff two runs)")
     args = parser.parse_args()
     fields = args.field or list(FIELDS)
@@ -59,6 +60,8 @@ def main() -> int:
     verdicts: list[str] = []
     for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if args.train_only and gold["split"] != "train":
+            continue
         path = CORPUS / "captures" / gold["file"]
         raw = path.read_bytes()
         article = extract_capture(raw, str(path)).to_record()
@@ -71,7 +74,7 @@ def main() -> int:
                 verdicts.append(f"{gold['file']}\t{name}\t{'ok' if ok else 'WRONG'}\t{article.get(name)!r}")
             if not ok and split == "train" and name in fields:
                 failures[name].append((gold, article, decoded(raw)))
-    for split in ("train", "heldout"):
+    for split in ("train",) if args.train_only else ("train", "heldout"):
         print(f"{split:8} n={count[split]:3} " + " ".join(f"{n} {right[(split, n)] / count[split]:.3f}" for n in FIELDS))
     if args.verdicts:
         args.verdicts.write_text("\n".join(verdicts) + "\n", encoding="utf-8")

@@ -1,0 +1,33 @@
+"""Metadata conventions added for unseen sites (issue 8, branch meta8): each test is a small synthetic
+capture modelled on a convention at least two training sites print (named in each rule's comment),
+never a copy of one page."""
+
+from __future__ import annotations
+
+from newsdesk.extract import extract_text
+
+_LEAD = "昨日傍晚，一场突如其来的暴雨袭击了全市，多条道路出现积水，交通一度受阻，气象部门随即发布预警。"
+
+
+def _page(paragraphs: list[str], head: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<html><head><meta charset='utf-8'><title>某市突降暴雨 局地积水严重</title>{head}</head><body>"
+        f"<h1>某市突降暴雨 局地积水严重</h1><div class='article'>{body}</div></body></html>"
+    )
+
+
+def test_a_wechat_header_names_the_writers_then_the_account() -> None:
+    article = extract_text(_page(["原创 张三 李四 某某观察", _LEAD, _LEAD]))
+    assert article.authors == ["张三", "李四"]
+    assert article.outlet == "某某观察"
+    # The header is printed as part of the article.
+    assert article.body[0] == "原创 张三 李四 某某观察"
+    translated = extract_text(_page(["原创： 王五编译 某某研究", _LEAD, _LEAD]))
+    assert (translated.authors, translated.outlet) == (["王五"], "某某研究")
+
+
+def test_an_original_credit_naming_only_an_outlet_stays_a_source() -> None:
+    article = extract_text(_page(["原创 某某都市报 2019-09-09 16:01:46", _LEAD, _LEAD]))
+    assert article.outlet == "某某都市报"
+    assert article.authors == []
