@@ -31,3 +31,15 @@ def test_an_original_credit_naming_only_an_outlet_stays_a_source() -> None:
     article = extract_text(_page(["原创 某某都市报 2019-09-09 16:01:46", _LEAD, _LEAD]))
     assert article.outlet == "某某都市报"
     assert article.authors == []
+
+
+def test_a_picture_credit_linking_its_source_names_no_outlet() -> None:
+    page = (
+        "<html><head><meta charset='utf-8'><title>你为用户做总结了吗？ | 某某产品社区</title></head><body>"
+        "<h1>你为用户做总结了吗？</h1><div class='article'>"
+        f"<p>{_LEAD}</p><p>{_LEAD}</p>"
+        "<p>题图来自 <a href='https://pictures.example.com/'>PicStock</a>，基于 CC0 协议</p></div></body></html>"
+    )
+    assert extract_text(page).outlet == "某某产品社区"
+    reposted = page.replace("题图来自 ", "本文转自 ")
+    assert extract_text(reposted).outlet == "PicStock"

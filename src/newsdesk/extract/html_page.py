@@ -21,6 +21,8 @@ from newsdesk.extract.region import clean_page, find_region, generic_blocks, rea
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
+# `题图来自 <a>Unsplash</a>`, `图片来自<a>视觉中国</a>`: a picture's credit, not the story's source.
+_PHOTO_CUE = re.compile(vocab.section_pattern("label", "photo") + r"\s*$")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -53,7 +55,12 @@ def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
         if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
             if names_an_original(href):
                 original = href
-        elif _REPOST_CUE.search(before) and a.text_content().strip() and names_an_original(href):
+        elif (
+            (cue := _REPOST_CUE.search(before))
+            and not _PHOTO_CUE.search(before[: cue.start()])
+            and a.text_content().strip()
+            and names_an_original(href)
+        ):
             outlets.append(collapse(a.text_content()))
     return original, outlets
 
