@@ -43,3 +43,18 @@ def test_a_picture_credit_linking_its_source_names_no_outlet() -> None:
     assert extract_text(page).outlet == "某某产品社区"
     reposted = page.replace("题图来自 ", "本文转自 ")
     assert extract_text(reposted).outlet == "PicStock"
+
+
+def test_an_author_credit_outside_the_article_names_the_writer_when_nothing_else_does() -> None:
+    def page(credit: str) -> str:
+        return (
+            "<html><head><meta charset='utf-8'><title>某地推行无人驾驶耕种</title></head><body>"
+            "<h1>某地推行无人驾驶耕种</h1><div class='article'>"
+            f"<p>{_LEAD}</p><p>{_LEAD}</p></div><div class='tools'>{credit}</div>"
+            "<div class='comment'><p>作者：网友甲乙</p></div></body></html>"
+        )
+
+    assert extract_text(page("<span class='editor'>[作者: 刘小仓 责任编辑: 杨小宇 ]</span>")).authors == ["刘小仓"]
+    assert extract_text(page("<table><tr><td>作者： 记者王小照</td></tr></table>")).authors == ["王小照"]
+    # A commenter's signature is nobody's byline.
+    assert extract_text(page("")).authors == []
