@@ -58,3 +58,10 @@ def test_an_author_credit_outside_the_article_names_the_writer_when_nothing_else
     assert extract_text(page("<table><tr><td>作者： 记者王小照</td></tr></table>")).authors == ["王小照"]
     # A commenter's signature is nobody's byline.
     assert extract_text(page("")).authors == []
+
+
+def test_a_reporter_field_joining_name_and_place_gives_the_name() -> None:
+    from newsdesk.extract.credits import split_names
+
+    assert split_names("林小儀_台中") == ["林小儀"]
+    assert split_names("王大明-高雄") == ["王大明"]

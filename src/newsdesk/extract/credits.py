@@ -102,7 +102,8 @@ def split_names(text: str) -> list[str]:
         part = part.strip(" ·.。:：()（）【】[]「」\"'")
         part = _PLACE_PREFIX.sub("", part)
         if len(part) >= 4 and not re.search(r"[A-Za-z]", part):
-            part = _PLACE_SUFFIX.sub("", part)
+            # `林欣儀_台中` (chinatimes.com's reporter field): the place goes with what joined it.
+            part = _PLACE_SUFFIX.sub("", part).rstrip("_-")
         if (
             part
             and len(part) <= 24
