@@ -65,3 +65,13 @@ def test_a_reporter_field_joining_name_and_place_gives_the_name() -> None:
 
     assert split_names("林小儀_台中") == ["林小儀"]
     assert split_names("王大明-高雄") == ["王大明"]
+
+
+def test_an_author_field_naming_the_credited_outlet_names_nobody() -> None:
+    head = "<meta property='article:author' content='某某消息'>"
+    page = _page([_LEAD, _LEAD], head).replace("<div class='article'>", "<div class='article'><p>来源：某某消息</p>")
+    article = extract_text(page)
+    assert (article.outlet, article.authors) == ("某某消息", [])
+    named = _page([_LEAD, _LEAD], "<meta property='article:author' content='王小明'>")
+    named = named.replace("<div class='article'>", "<div class='article'><p>来源：某某消息 作者：王小明</p>")
+    assert extract_text(named).authors == ["王小明"]
