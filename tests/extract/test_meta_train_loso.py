@@ -75,3 +75,9 @@ def test_an_author_field_naming_the_credited_outlet_names_nobody() -> None:
     named = _page([_LEAD, _LEAD], "<meta property='article:author' content='王小明'>")
     named = named.replace("<div class='article'>", "<div class='article'><p>来源：某某消息 作者：王小明</p>")
     assert extract_text(named).authors == ["王小明"]
+
+
+def test_a_widely_cited_outlet_in_the_author_meta_is_the_source_not_a_writer() -> None:
+    article = extract_text(_page([_LEAD, _LEAD], "<meta name='author' content='参考消息'>"))
+    assert article.authors == []
+    assert article.outlet == "参考消息"
