@@ -2,7 +2,7 @@
 """Which regex alternatives in extract/ does each gold capture depend on?
 
     PYTHONPATH=src .venv/bin/python bench/ablate.py [GOLD_DIR CAPTURES_DIR] [--only MODULE,...] [--json OUT]
-                                                    [--entries | --words]
+                                                    [--split train] [--entries | --words]
 
 Every alternative of every alternation in the extract/ modules' regexes (module-level patterns,
 `Cue` patterns in chrome.py, and the string patterns passed inline to `re.search` and friends) is
@@ -194,11 +194,12 @@ def site_of(capture: str) -> str:
     return capture.split("__")[0] if "__" in capture else capture
 
 
-def _load_set(gold_dir: str, capture_dir: str) -> tuple[dict[str, dict], dict[str, bytes]]:
+def _load_set(gold_dir: str, capture_dir: str, split: str | None = None) -> tuple[dict[str, dict], dict[str, bytes]]:
     golds = {}
     for path in sorted(Path(gold_dir).glob("*.gold.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
-        golds[gold["file"]] = gold
+        if split is None or gold.get("split") == split:
+            golds[gold["file"]] = gold
     return golds, {name: (Path(capture_dir) / name).read_bytes() for name in golds}
 
 
@@ -207,7 +208,7 @@ def ablate_entries(args: argparse.Namespace) -> int:
     from newsdesk.extract import credits, vocab
     from newsdesk.extract.pipeline import extract_capture
 
-    golds, data = _load_set(args.gold, args.captures)
+    golds, data = _load_set(args.gold, args.captures, args.split)
     every = vocab.entries()
 
     def rebuild(keep: tuple) -> None:
@@ -256,7 +257,7 @@ def ablate_words(args: argparse.Namespace) -> int:
     from newsdesk.extract import credits, vocab
     from newsdesk.extract.pipeline import extract_capture
 
-    golds, data = _load_set(args.gold, args.captures)
+    golds, data = _load_set(args.gold, args.captures, args.split)
     texts = {name: _decoded(raw) for name, raw in data.items()}
     every = vocab.entries()
     original = vocab.entries
@@ -318,6 +319,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("captures", nargs="?", default=str(REPO / "tests/data/dev/captures"))
     parser.add_argument("--only", default="", help="comma-separated module names (default: all)")
     parser.add_argument("--json", default=None, help="write every finding here")
+    parser.add_argument("--split", default=None, help="only gold records of this split (the corpus: train)")
     parser.add_argument(
         "--words", action="store_true",
         help="ablate the words of data/credits.toml one at a time (only captures printing the word are re-read)",
@@ -353,7 +355,8 @@ def main(argv: list[str]) -> int:
     golds = {}
     for path in sorted(Path(args.gold).glob("*.gold.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
-        golds[gold["file"]] = gold
+        if args.split is None or gold.get("split") == args.split:
+            golds[gold["file"]] = gold
     data = {name: (Path(args.captures) / name).read_bytes() for name in golds}
 
     def run(name: str) -> dict:
