@@ -2,6 +2,7 @@
 """Which regex alternatives in extract/ does each gold capture depend on?
 
     PYTHONPATH=src .venv/bin/python bench/ablate.py [GOLD_DIR CAPTURES_DIR] [--only MODULE,...] [--json OUT]
+                                                    [--split train] [--entries | --words]
 
 Every alternative of every alternation in the extract/ modules' regexes (module-level patterns,
 `Cue` patterns in chrome.py, and the string patterns passed inline to `re.search` and friends) is
@@ -193,11 +194,12 @@ def site_of(capture: str) -> str:
     return capture.split("__")[0] if "__" in capture else capture
 
 
-def _load_set(gold_dir: str, capture_dir: str) -> tuple[dict[str, dict], dict[str, bytes]]:
+def _load_set(gold_dir: str, capture_dir: str, split: str | None = None) -> tuple[dict[str, dict], dict[str, bytes]]:
     golds = {}
     for path in sorted(Path(gold_dir).glob("*.gold.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
-        golds[gold["file"]] = gold
+        if split is None or gold.get("split") == split:
+            golds[gold["file"]] = gold
     return golds, {name: (Path(capture_dir) / name).read_bytes() for name in golds}
 
 
@@ -206,7 +208,7 @@ def ablate_entries(args: argparse.Namespace) -> int:
     from newsdesk.extract import credits, vocab
     from newsdesk.extract.pipeline import extract_capture
 
-    golds, data = _load_set(args.gold, args.captures)
+    golds, data = _load_set(args.gold, args.captures, args.split)
     every = vocab.entries()
 
     def rebuild(keep: tuple) -> None:
@@ -237,6 +239,72 @@ def ablate_entries(args: argparse.Namespace) -> int:
     return 0
 
 
+def _decoded(raw: bytes) -> str:
+    for encoding in ("utf-8", "gb18030", "big5"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def ablate_words(args: argparse.Namespace) -> int:
+    """Drop one word of data/credits.toml at a time and re-read the captures that print it (in either
+    script): which words does exactly one site need? Findings carry per-capture score changes, for a
+    leave-one-site-out estimate (bench/meta_failures.py --loso)."""
+    from dataclasses import replace
+
+    from newsdesk.extract import credits, vocab
+    from newsdesk.extract.pipeline import extract_capture
+
+    golds, data = _load_set(args.gold, args.captures, args.split)
+    texts = {name: _decoded(raw) for name, raw in data.items()}
+    every = vocab.entries()
+    original = vocab.entries
+
+    def rebuild(keep: tuple) -> None:
+        vocab.entries.cache_clear()
+        vocab.words.cache_clear()
+        vocab.label_roles.cache_clear()
+        vocab.entries = _pinned(keep, vocab.entries)
+        importlib.reload(credits)
+
+    def grade(name: str, record: dict) -> dict[str, float]:
+        gold = golds[name]
+        marks = {f: float(field_ok(f, gold.get(f), record.get(f))) for f in FIELDS}
+        marks["body"] = round(body_prf(gold["body"], record["body"])[2], 4)
+        return marks
+
+    baseline = {name: extract_capture(data[name], name).to_record() for name in golds}
+    base_marks = {name: grade(name, record) for name, record in baseline.items()}
+    findings = []
+    for i, entry in enumerate(every):
+        for word in entry.words:
+            forms = vocab.variants(word)
+            readers = [name for name, text in texts.items() if any(form in text for form in forms)]
+            if not readers:
+                continue
+            rebuild((*every[:i], replace(entry, words=tuple(w for w in entry.words if w != word)), *every[i + 1 :]))
+            changed = []
+            for name in readers:
+                record = extract_capture(data[name], name).to_record()
+                if record != baseline[name]:
+                    marks = grade(name, record)
+                    changed.append((name, {k: round(marks[k] - base_marks[name][k], 4) for k in marks if marks[k] != base_marks[name][k]}))
+            vocab.entries = original
+            sites = sorted({site_of(name) for name, _ in changed})
+            if len(sites) == 1:
+                findings.append({"pattern": f"[[{entry.section}]] {entry.role or ''}".strip(), "alternative": word,
+                                 "site": sites[0], "captures": [n for n, _ in changed], "deltas": dict(changed)})
+                print(f"[[{entry.section}]] {entry.role or ''}\t{word}\t{','.join(n for n, _ in changed)}\t"
+                      f"{[d for _, d in changed]}", flush=True)
+    rebuild(every)
+    print(f"\nwords changing the output on exactly one site: {len(findings)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(findings, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
 def _pinned(keep: tuple, original: Callable[[], tuple]) -> Callable[[], tuple]:
     def entries() -> tuple:
         return keep
@@ -251,11 +319,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("captures", nargs="?", default=str(REPO / "tests/data/dev/captures"))
     parser.add_argument("--only", default="", help="comma-separated module names (default: all)")
     parser.add_argument("--json", default=None, help="write every finding here")
+    parser.add_argument("--split", default=None, help="only gold records of this split (the corpus: train)")
+    parser.add_argument(
+        "--words", action="store_true",
+        help="ablate the words of data/credits.toml one at a time (only captures printing the word are re-read)",
+    )
     parser.add_argument(
         "--entries", action="store_true",
         help="ablate the entries of data/credits.toml one at a time instead of regex alternatives",
     )
     args = parser.parse_args(argv)
+    if args.words:
+        return ablate_words(args)
     if args.entries:
         return ablate_entries(args)
 
@@ -280,7 +355,8 @@ def main(argv: list[str]) -> int:
     golds = {}
     for path in sorted(Path(args.gold).glob("*.gold.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
-        golds[gold["file"]] = gold
+        if args.split is None or gold.get("split") == args.split:
+            golds[gold["file"]] = gold
     data = {name: (Path(args.captures) / name).read_bytes() for name in golds}
 
     def run(name: str) -> dict:
@@ -348,7 +424,7 @@ def main(argv: list[str]) -> int:
                         effect[key] = round(effect.get(key, 0.0) + value, 4)
                 captures = [capture for capture, _ in changed]
                 findings.append({"pattern": label, "alternative": alt, "site": sites.pop(), "captures": captures,
-                                 "effect": effect})
+                                 "effect": effect, "deltas": dict(changed)})
                 print(f"{label}\t{alt[:70]}\t{','.join(captures)}\t{effect or 'output only'}", flush=True)
             else:
                 shared += 1

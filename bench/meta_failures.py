@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Metadata failures on the labelled corpus's TRAIN split, grouped by field, for designing rules.
 
-    PYTHONPATH=src .venv/bin/python bench/meta_failures.py [--field authors] [--context 80] [--summary]
+    PYTHONPATH=src .venv/bin/python bench/meta_failures.py [--field authors] [--context 80] [--summary] [--train-only]
+        [--loso ABLATION_JSON...]
 
 For each train capture whose field disagrees with the gold, prints the prediction, the gold and the
 capture's text around the first place the gold value appears (so the convention that prints it can
@@ -45,11 +46,40 @@ def near(text: str, needle: str, context: int) -> list[str]:
     return out
 
 
+def loso_line(ablations: list[Path], marks: dict[tuple[str, str], bool]) -> str:
+    """Train accuracy per field when every rule (regex alternative or credits.toml word) that changes the
+    output of one site only is taken away from that site's captures: rules are written, not fitted, so
+    a held-out site loses exactly the rules no other training site needs. A capture-field that any such
+    rule turns wrong counts wrong; else one that any turns right counts right."""
+    loses: set[tuple[str, str]] = set()
+    gains: set[tuple[str, str]] = set()
+    for path in ablations:
+        for finding in json.loads(path.read_text(encoding="utf-8")):
+            for capture, delta in (finding.get("deltas") or {}).items():
+                for name, change in delta.items():
+                    if name in FIELDS:
+                        (loses if change < 0 else gains).add((capture, name))
+    captures = {capture for capture, _ in marks}
+    cells = []
+    for name in FIELDS:
+        right = sum(
+            (capture, name) not in loses and (marks[(capture, name)] or (capture, name) in gains) for capture in captures
+        )
+        cells.append(f"{name} {right / len(captures):.3f}")
+    return f"loso     n={len(captures):3} " + " ".join(cells)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--field", action="append", help="field(s) to list (default all)")
     parser.add_argument("--context", type=int, default=80)
     parser.add_argument("--summary", action="store_true", help="only the per-split accuracy table")
+    parser.add_argument(
+        "--loso", type=Path, nargs="+", metavar="ABLATION_JSON",
+        help="leave-one-site-out estimate: findings of bench/ablate.py --json (regex alternatives, --words) on the "
+        "train split; a capture loses (or gains) what a rule only its own site changes gives it",
+    )
+    parser.add_argument("--train-only", action="store_true", help="skip the held-out split entirely (not even counted)")
     parser.add_argument("--verdicts", type=Path, help="write each train capture's per-field right/wrong here (to diff two runs)")
     args = parser.parse_args()
     fields = args.field or list(FIELDS)
@@ -57,8 +87,11 @@ def main() -> int:
     count: dict[str, int] = defaultdict(int)
     failures: dict[str, list[tuple[dict, dict, str]]] = defaultdict(list)
     verdicts: list[str] = []
+    marks: dict[tuple[str, str], bool] = {}
     for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if args.train_only and gold["split"] != "train":
+            continue
         path = CORPUS / "captures" / gold["file"]
         raw = path.read_bytes()
         article = extract_capture(raw, str(path)).to_record()
@@ -66,12 +99,16 @@ def main() -> int:
         count[split] += 1
         for name in FIELDS:
             ok = field_ok(name, gold.get(name), article.get(name))
+            if split == "train":
+                marks[(gold["file"], name)] = bool(ok)
             right[(split, name)] += ok
             if split == "train":
                 verdicts.append(f"{gold['file']}\t{name}\t{'ok' if ok else 'WRONG'}\t{article.get(name)!r}")
             if not ok and split == "train" and name in fields:
                 failures[name].append((gold, article, decoded(raw)))
-    for split in ("train", "heldout"):
+    if args.loso:
+        print(loso_line(args.loso, marks))
+    for split in ("train",) if args.train_only else ("train", "heldout"):
         print(f"{split:8} n={count[split]:3} " + " ".join(f"{n} {right[(split, n)] / count[split]:.3f}" for n in FIELDS))
     if args.verdicts:
         args.verdicts.write_text("\n".join(verdicts) + "\n", encoding="utf-8")

@@ -102,7 +102,8 @@ def split_names(text: str) -> list[str]:
         part = part.strip(" ·.。:：()（）【】[]「」\"'")
         part = _PLACE_PREFIX.sub("", part)
         if len(part) >= 4 and not re.search(r"[A-Za-z]", part):
-            part = _PLACE_SUFFIX.sub("", part)
+            # `林欣儀_台中` (chinatimes.com's reporter field): the place goes with what joined it.
+            part = _PLACE_SUFFIX.sub("", part).rstrip("_-")
         if (
             part
             and len(part) <= 24
@@ -516,6 +517,9 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
     reversed_credit = _reversed_credit(line)
     if reversed_credit is not None:
         return reversed_credit
+    account_header = _account_header(line)
+    if account_header is not None:
+        return account_header
     found = CreditLine()
     date = _DATE_SPAN.search(line)
     if date and re.search(r"年|\d{4}", date.group(0)):
@@ -585,6 +589,24 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
 
 
 _REPORTER_WORDS = vocab.words("reporter")
+
+# A WeChat article's header, kept when its posts are re-published: `原创 作者 [作者…] 公众号`, the writers
+# (a role such as 编译 may follow a name) and last the account that published it. Seen on
+# sina.com.cn (`原创： 路闻卓立编译 人民币交易与研究`) and terminus2049 (`原创 俞琴 黎诗韵 财经E法`).
+_ACCOUNT_HEADER = re.compile(
+    rf"^原创\s*[:：]?\s*(?P<names>(?:[{_CJK}]{{2,4}}?(?:{_VERB})?\s+){{1,4}})(?P<account>[{_CJK}A-Za-z0-9]{{2,20}})$"
+)
+
+
+def _account_header(line: str) -> CreditLine | None:
+    m = _ACCOUNT_HEADER.match(line)
+    if not m:
+        return None
+    names = [re.sub(rf"{_VERB}$", "", n) for n in m["names"].split()]
+    if not all(_looks_like_name(n) for n in names) or looks_like_outlet(names[-1]):
+        return None
+    # Roles: the writers' header is printed as part of the article (a byline), the account is its source.
+    return CreditLine(authors=names, sources=[m["account"]], roles={"author"})
 _COLUMN_BEFORE_ROLE = re.compile(rf"^[{_CJK}A-Za-z]{{2,10}}?(?:{_REPORTER})\s*[:：]?\s*(?=\S)")
 
 

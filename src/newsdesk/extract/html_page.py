@@ -21,6 +21,8 @@ from newsdesk.extract.region import clean_page, find_region, generic_blocks, rea
 _ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
+# `题图来自 <a>Unsplash</a>`, `图片来自<a>视觉中国</a>`: a picture's credit, not the story's source.
+_PHOTO_CUE = re.compile(vocab.section_pattern("label", "photo") + r"\s*$")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -53,7 +55,12 @@ def _original_links(root: html.HtmlElement) -> tuple[str | None, list[str]]:
         if original is None and (_ORIGINAL_CUE.search(before) or re.search(r"^(?:原文|阅读原文|閱讀原文)", a.text_content().strip())):
             if names_an_original(href):
                 original = href
-        elif _REPOST_CUE.search(before) and a.text_content().strip() and names_an_original(href):
+        elif (
+            (cue := _REPOST_CUE.search(before))
+            and not _PHOTO_CUE.search(before[: cue.start()])
+            and a.text_content().strip()
+            and names_an_original(href)
+        ):
             outlets.append(collapse(a.text_content()))
     return original, outlets
 
@@ -96,6 +103,27 @@ _EDITOR_TEXTS = etree.XPath(
 
 
 _VISIBLE_TEXTS = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
+
+# A text opening with the author label, wherever the template prints it: under the article in a tool bar
+# (news.cn: `[作者: 刘满仓 责任编辑: 杨丹宇 ]`) or in a layout table beside the date (xinhuanet.com:
+# `作者： 记者王敬照`), places the region and its header lines do not reach.
+_AUTHOR_LABEL_TEXTS = etree.XPath(
+    "//text()[(contains(., '作者')) and not(ancestor::script) and not(ancestor::style) and not(ancestor::a)"
+    " and not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+)
+_AUTHOR_LABEL_START = re.compile(r"^[\[【（(]?\s*作者\s*[:：]")
+
+
+def _labelled_authors(root: html.HtmlElement) -> list[str]:
+    """The writers a short `作者：X` credit names anywhere on the page (the first that names someone)."""
+    for piece in _AUTHOR_LABEL_TEXTS(root)[:20]:
+        text = collapse(str(piece))
+        if len(text) > 60 or not _AUTHOR_LABEL_START.match(text):
+            continue
+        line = credits.read_credit_line(text.strip("[]【】（）() "), lenient=True)
+        if line and line.authors:
+            return line.authors
+    return []
 
 
 def _is_english(root: html.HtmlElement) -> bool:
@@ -447,13 +475,14 @@ def read_html(text: str, mirror: bool) -> Draft:
     local_day = None
     if page.published and is_utc_stamp(page.published[0]):
         local_day = local_day_of_utc_stamp(page.published[0], printed_dates(" ".join(_VISIBLE_TEXTS(root))))
+    labelled_authors = _labelled_authors(root)
     clean_page(root, None if learned_page else False)
     # JSON-LD names writers; an author meta tag often names the web editor, so it counts only when
     # the page prints the name as something else than an editor credit.
     if not ld_authors and tag_authors:
         page_text = root.text_content()
         tag_authors = [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
-    draft.fallback_authors = ld_authors or tag_authors
+    draft.fallback_authors = ld_authors or tag_authors or labelled_authors
     if not draft.fallback_authors:
         # Templates mark the writer's name with an author class (`<span class="author">`).
         named = credits.element_author([el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]])

@@ -453,6 +453,11 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     text = (title or "") + "\n" + "\n".join(body)
     language = detect_language(text)
     outlet = _resolve_outlet(draft, found, registry, language, text)
+    outlet_names = {_fold(name) for name in [outlet, *found.sources, *draft.outlet_hints] if name}
+    if outlet_names and any(_fold(a) in outlet_names for a in authors):
+        # An author field naming the outlet that is credited as the source (`article:author` 参考消息 beside
+        # `来源：参考消息`) names no person.
+        authors = [a for a in authors if _fold(a) not in outlet_names]
     if draft.format != "site-html":
         title = _strip_outlet_suffix(title, [outlet, *found.sources, *draft.outlet_hints, *draft.site_names])
     return Article(
