@@ -66,6 +66,10 @@ ENTITY_BODY_CAP = 5
 # IDF ** this for entities: damped, so rare body names do not drown the headline's people.
 ENTITY_IDF_POWER = 0.5
 IDF_PSEUDO_DOCS = 50
+# A report's IDF counts the reports of its own day, every earlier one and this many days after: new
+# articles take back the reports placed this many days before them. 30 (not 7-21) keeps the own set's
+# B³ F1 at 0.959 (0.948 below it; stories-dev 0.964 from 7 on; bench/RESULTS.md, "Placement at scale").
+IDF_LOOKAHEAD_DAYS = 30
 # Stories compared per article, those sharing most terms first (after the date window): bounds
 # the cost of placing an article however many stories the archive holds.
 MAX_CANDIDATES = 40
@@ -373,13 +377,13 @@ class Analysis:
 
         Placement is one sequential pass over the archive in a canonical order, whatever order the
         articles arrived in: by event day (undated last), then by content (the smallest SHA-256 of the
-        article's captures). Each day's reports are counted in the term frequencies before any of them
-        is placed, so a report's IDF is that of the reports of its day and every earlier day, which no
-        later arrival changes. New articles therefore change nothing before the first of their days:
-        the reports from that day on (and every undated one) leave their stories and are read and placed
-        again with the new ones, which gives exactly the stories `rebuild` would. New news sorts last,
-        so this is usually the new articles and the last few days; a backfill re-places everything
-        after its earliest day.
+        article's captures). The reports of a day are placed once those of the next IDF_LOOKAHEAD_DAYS
+        days are counted in the term frequencies, so a report's IDF is that of the reports up to a few
+        days after its own, which no later arrival changes. New articles therefore change nothing before
+        IDF_LOOKAHEAD_DAYS before the first of their days: the reports from there on (and every undated
+        one) leave their stories and are read and placed again with the new ones, which gives exactly
+        the stories `rebuild` would. New news sorts last, so this is usually the new articles and the
+        last few days; a backfill re-places everything after its earliest day.
         """
         if self._placed_by_older_version():
             self._forget_stories()
@@ -391,20 +395,27 @@ class Analysis:
         # the text of every article not yet placed in memory (all of it, after a first ingest).
         days: dict[str, dt.date | None] = {a: event_day(self.archive.article(a)) for a in pending}
         first = min(days.values(), key=lambda d: (d is None, d or dt.date.min))
-        again = self._take_back_from(first)
-        days.update(again)
+        lookahead = dt.timedelta(days=IDF_LOOKAHEAD_DAYS)
+        days.update(self._take_back_from(first and first - lookahead))
         order_keys = self._keys(list(days))
         by_day: dict[dt.date | None, list[str]] = {}
         for article_id, day in days.items():
             by_day.setdefault(day, []).append(article_id)
-        for day in sorted(by_day, key=lambda d: (d is None, d or dt.date.min)):
-            # The whole day is counted before any of it is placed: a report's IDF knows the reports
-            # of its own day, in whatever order they arrived.
-            read = []
-            for article_id in sorted(by_day[day], key=order_keys.__getitem__):
-                article = self.archive.article(article_id)
-                read.append((article_id, article.title, self._read(article_id, article)))
-            for article_id, title, (terms, actors) in read:
+        ordered = sorted(by_day, key=_day_order)
+        read: dict[dt.date | None, list[tuple[str, str | None, Any]]] = {}
+        unread = 0
+        for day in ordered:
+            # Counted before any of the day is placed: its own reports and those of the next few days,
+            # in whatever order they arrived (an undated report counts every report).
+            horizon = None if day is None else day + lookahead
+            while unread < len(ordered) and (horizon is None or (ordered[unread] or dt.date.max) <= horizon):
+                later = ordered[unread]
+                unread += 1
+                read[later] = []
+                for article_id in sorted(by_day[later], key=order_keys.__getitem__):
+                    article = self.archive.article(article_id)
+                    read[later].append((article_id, article.title, self._read(article_id, article)))
+            for article_id, title, (terms, actors) in read.pop(day):
                 member = Member.of(self._vector(terms), day, order_keys[article_id], actors, self._anchors(terms))
                 self._place(article_id, title, member, self._scores(member), terms)
         self._save_entities()
@@ -752,6 +763,10 @@ def _best(scores: list[list[Any]]) -> tuple[str | None, float]:
         if score >= need and score > best_score:
             best, best_score = story_id, score
     return best, best_score
+
+
+def _day_order(day: dt.date | None) -> tuple[bool, dt.date]:
+    return (day is None, day or dt.date.min)
 
 
 def _story_id(key: str) -> str:
