@@ -125,6 +125,25 @@ def run_mode(db: Path, mode: str, n: int, profile: bool) -> dict[str, object]:
             "taken_back": again, "insert_s": insert_s, "wall_s": wall, "cpu_s": cpu, "stories": stories}
 
 
+def lookahead_sweep(values: list[int]) -> list[str]:
+    """B³ F1 of stories-dev and the own set placed from scratch with each IDF_LOOKAHEAD_DAYS (bench/stories.py's
+    cached archives of them: `bench/stories.py --only grouping,own` makes them)."""
+    import stories as stories_bench  # bench/stories.py
+
+    sets = [stories_bench.stories_dev(), stories_bench.own_set()]
+    lines = ["| IDF_LOOKAHEAD_DAYS | " + " | ".join(f"B³ F1 {ls.name}" for ls in sets) + " |",
+             "|---:|" + "---:|" * len(sets)]
+    for days in values:
+        cells = []
+        for ls in sets:
+            rows = stories_bench.replay(stories_bench.OUT / f"{ls.name}.db", OUT / f"lookahead-{ls.name}.db",
+                                        {"IDF_LOOKAHEAD_DAYS": days})
+            cells.append(f"{stories_bench.score(ls.gold, rows).b3_f1:.3f}")
+        lines.append(f"| {days:,} | " + " | ".join(cells) + " |")
+        log(lines[-1])
+    return lines
+
+
 def write_results(body: str) -> None:
     text = RESULTS.read_text(encoding="utf-8")
     if SECTION in text:
@@ -143,9 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="recent,backfill-quarter,backfill-year")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions of each update")
     parser.add_argument("--no-results", action="store_true")
+    parser.add_argument("--lookahead", default="", help="only the IDF_LOOKAHEAD_DAYS sweep over these values (e.g. 0,7,30)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(BENCH))
+    if args.lookahead:
+        OUT.mkdir(parents=True, exist_ok=True)
+        print("\n".join(lookahead_sweep([int(v) for v in args.lookahead.split(",")])))
+        return 0
     if not args.db.exists():
         parser.error(f"{args.db} does not exist: `python bench/web.py --build-only` builds it")
     db = archive_copy(args.db)

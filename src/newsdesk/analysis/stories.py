@@ -381,8 +381,8 @@ class Analysis:
         days are counted in the term frequencies, so a report's IDF is that of the reports up to a few
         days after its own, which no later arrival changes. New articles therefore change nothing before
         IDF_LOOKAHEAD_DAYS before the first of their days: the reports from there on (and every undated
-        one) leave their stories and are read and placed again with the new ones, which gives exactly
-        the stories `rebuild` would. New news sorts last, so this is usually the new articles and the
+        one) leave their stories and are placed again with the new ones (from the mentions read when
+        they arrived), which gives the stories `rebuild` would. New news sorts last, so this is usually the new articles and the
         last few days; a backfill re-places everything after its earliest day.
         """
         if self._placed_by_older_version():
