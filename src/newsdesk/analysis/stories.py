@@ -8,9 +8,9 @@ the most similar report (single link) among stories that began within a few days
 event day; otherwise it opens a story. The event day is the publication date or, for an
 undated capture, the date its text gives (`2月28日` with the year of the page's upload paths
 or dates). Articles are placed in one canonical order (by event day, then by content), and new
-ones re-place only the reports from their first day on (`Analysis.update`): the stories are
-those of one pass over the archive in that order, whatever order the captures arrived in, and
-adding the day's news costs the same however large the archive is. The constants are measured
+ones re-place only the reports from a month before their first day on (`Analysis.update`): the
+stories are those of one pass over the archive in that order, whatever order the captures arrived
+in, and adding the day's news costs the same however large the archive is. The constants are measured
 in bench/stories.py.
 """
 
@@ -68,7 +68,7 @@ ENTITY_IDF_POWER = 0.5
 IDF_PSEUDO_DOCS = 50
 # A report's IDF counts the reports of its own day, every earlier one and this many days after: new
 # articles take back the reports placed this many days before them. 30 (not 7-21) keeps the own set's
-# B³ F1 at 0.959 (0.948 below it; stories-dev 0.964 from 7 on; bench/RESULTS.md, "Placement at scale").
+# B³ F1 at 0.959 (0.948 below it; stories-dev 0.964 from 7 on; bench/RESULTS.md, "Stories across ingests").
 IDF_LOOKAHEAD_DAYS = 30
 # Stories compared per article, those sharing most terms first (after the date window): bounds
 # the cost of placing an article however many stories the archive holds.
@@ -382,8 +382,8 @@ class Analysis:
         days after its own, which no later arrival changes. New articles therefore change nothing before
         IDF_LOOKAHEAD_DAYS before the first of their days: the reports from there on (and every undated
         one) leave their stories and are placed again with the new ones (from the mentions read when
-        they arrived), which gives the stories `rebuild` would. New news sorts last, so this is usually the new articles and the
-        last few days; a backfill re-places everything after its earliest day.
+        they arrived), which gives the stories `rebuild` would. New news sorts last, so this is usually
+        the new articles and the month before them; a backfill re-places everything after its earliest day.
         """
         if self._placed_by_older_version():
             self._forget_stories()
