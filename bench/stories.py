@@ -1214,7 +1214,7 @@ def profile_chunk(db: Path, stream: Iterator[tuple[str, Article]], scratch: Path
         "rjieba tagging (_tag_names)": ("entities.py", "_tag_names"),
         "candidate stories (_candidates)": ("stories.py", "_candidates"),
         "comparing with their reports (_scores)": ("stories.py", "_scores"),
-        "taking back later reports (_take_back_later)": ("stories.py", "_take_back_later"),
+        "taking back the reports from the first new day (_take_back_from)": ("stories.py", "_take_back_from"),
         "story update (_grow)": ("stories.py", "_grow"),
         "IDF lookups (_idf)": ("stories.py", "_idf"),
         # update() reads each pending article twice: once for its event day, once for its terms.

@@ -282,6 +282,9 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """,
     _quotes,
     _aliases_and_event_days,
+    # Stories are placed again from the first day new reports bring (analysis/stories.py): the reports
+    # placed on or after a day are found through this index, not by reading every placement.
+    "CREATE INDEX IF NOT EXISTS story_articles_day ON story_articles(day);",
 ]
 
 

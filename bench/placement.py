@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Benchmark story placement at scale: 1,000 new articles into the 100,000-article archive (issue 12:
+"placement of 1,000 new articles into a 100,000-article archive stays < 60 s on one core").
+
+    .venv/bin/python bench/placement.py [--db FILE] [--new 1000] [--modes recent,backfill-quarter,...] [--profile]
+
+The archive is bench/web.py's (`bench/web.py --build-only` builds it: bench/archive.py's generator,
+10,000 articles placed by `Analysis.update()` and copied ten times, dates 2018-2024). It is copied, never
+changed, from bench/out/web/web-100000.db to bench/out/placement/ (the copy is migrated when opened).
+
+Each mode inserts `--new` articles from the same generator under another seed (new ids, new texts), in one
+write transaction with `Archive.add_capture`, as an ingest does, then times `Analysis.update()` (which
+reads their entities and places them, and places again the reports it takes back) in this one process:
+wall-clock and CPU seconds. The transaction is rolled back afterwards, so every mode starts from the
+same archive.
+
+- recent: new news, dated the archive's last three days and the day after (what a daily ingest brings);
+- backfill-quarter, backfill-year: dated uniformly over the archive's last 92 or 366 days (a late collection);
+- backfill: dated uniformly over all of it, 2018-2024 (an old collection added: every report after the
+  earliest new day is placed again, a rebuild's work; hours here, so not in the default modes).
+
+Results are printed and, unless --no-results, written to bench/RESULTS.md, section SECTION (only it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import shutil
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+OUT = BENCH / "out" / "placement"
+SOURCE = BENCH / "out" / "web" / "web-100000.db"
+RESULTS = BENCH / "RESULTS.md"
+SECTION = "## Placement at scale: 1,000 new articles into 100,000 (issue 12, bench/placement.py)"
+NEW_SEED = 20261207
+# Backfills: new articles dated uniformly over the archive's last this many days (None: all of it).
+BACKFILL_DAYS: dict[str, int | None] = {"backfill-quarter": 92, "backfill-year": 366, "backfill": None}
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+def archive_copy(source: Path) -> Path:
+    """A copy of the benchmark archive to work on (the original is another bench's)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"base-{source.stem.split('-')[-1]}.db"
+    if not db.exists() or db.stat().st_mtime < source.stat().st_mtime:
+        log(f"copying {source} to {db}")
+        shutil.copyfile(source, db)
+    return db
+
+
+def new_articles(n: int, mode: str, last_day: date):  # type: ignore[no-untyped-def]
+    """`n` articles from bench/archive.py's generator under another seed, dated for `mode`."""
+    import archive as archive_bench  # bench/archive.py
+
+    sources, _ = archive_bench.load_reals()
+    pool = archive_bench.pool_articles(sources)
+    rng = random.Random(f"{NEW_SEED}:{mode}")
+    span = (archive_bench.END - archive_bench.START).days
+    out = []
+    for sha, article in archive_bench.synthetic_articles(pool, n, seed=NEW_SEED):
+        if mode == "recent":
+            day = last_day + timedelta(days=rng.randint(-2, 1))
+        elif mode in BACKFILL_DAYS:
+            days = BACKFILL_DAYS[mode] or span + 1
+            day = last_day - timedelta(days=rng.randrange(days))
+        else:
+            raise ValueError(f"unknown mode {mode!r}")
+        published = day.isoformat() + (article.published or "")[10:]
+        out.append((sha, replace(article, published=published)))
+    return out
+
+
+def run_mode(db: Path, mode: str, n: int, profile: bool) -> dict[str, object]:
+    from newsdesk.analysis import stories as stories_mod
+    from newsdesk.analysis.stories import Analysis
+    from newsdesk.archive.store import Archive
+
+    with Archive(db) as archive:
+        last = archive.conn.execute("SELECT MAX(day) FROM story_articles").fetchone()[0]
+        articles = new_articles(n, mode, date.fromisoformat(last))
+        days = sorted(a.published[:10] for _, a in articles)
+        before = archive.counts()["articles"]
+        archive.begin()
+        try:
+            t0 = time.perf_counter()
+            for sha, article in articles:
+                archive.add_capture(sha, article)
+            insert_s = time.perf_counter() - t0
+            first = days[0]
+            # What update() takes back: the reports from IDF_LOOKAHEAD_DAYS before the first new day on.
+            since = date.fromisoformat(first) - timedelta(days=getattr(stories_mod, "IDF_LOOKAHEAD_DAYS", 0))
+            again = archive.conn.execute(
+                "SELECT COUNT(*) FROM story_articles WHERE day >= ? OR day IS NULL", (since.isoformat(),)
+            ).fetchone()[0]
+            profiler = cProfile.Profile() if profile else None
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
+            placed = Analysis(archive).update()
+            if profiler:
+                profiler.disable()
+            wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            stories = archive.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+        finally:
+            archive.rollback()
+    if profiler:
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+        print(text.getvalue())
+    return {"mode": mode, "archive": before, "new": n, "first_day": first, "last_day": days[-1], "placed": placed,
+            "taken_back": again, "insert_s": insert_s, "wall_s": wall, "cpu_s": cpu, "stories": stories}
+
+
+def lookahead_sweep(values: list[int]) -> list[str]:
+    """B³ F1 of stories-dev and the own set placed from scratch with each IDF_LOOKAHEAD_DAYS (bench/stories.py's
+    cached archives of them: `bench/stories.py --only grouping,own` makes them)."""
+    import stories as stories_bench  # bench/stories.py
+
+    sets = [stories_bench.stories_dev(), stories_bench.own_set()]
+    lines = ["| IDF_LOOKAHEAD_DAYS | " + " | ".join(f"B³ F1 {ls.name}" for ls in sets) + " |",
+             "|---:|" + "---:|" * len(sets)]
+    for days in values:
+        cells = []
+        for ls in sets:
+            rows = stories_bench.replay(stories_bench.OUT / f"{ls.name}.db", OUT / f"lookahead-{ls.name}.db",
+                                        {"IDF_LOOKAHEAD_DAYS": days})
+            cells.append(f"{stories_bench.score(ls.gold, rows).b3_f1:.3f}")
+        lines.append(f"| {days:,} | " + " | ".join(cells) + " |")
+        log(lines[-1])
+    return lines
+
+
+def write_results(body: str) -> None:
+    text = RESULTS.read_text(encoding="utf-8")
+    if SECTION in text:
+        start = text.index(SECTION)
+        nxt = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + body + (text[nxt + 1:] if nxt != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, default=SOURCE, help="the benchmark archive (copied, never changed)")
+    parser.add_argument("--new", type=int, default=1000)
+    parser.add_argument("--modes", default="recent,backfill-quarter,backfill-year")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions of each update")
+    parser.add_argument("--no-results", action="store_true")
+    parser.add_argument("--lookahead", default="", help="only the IDF_LOOKAHEAD_DAYS sweep over these values (e.g. 0,7,30)")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO / "src"))
+    sys.path.insert(0, str(BENCH))
+    if args.lookahead:
+        OUT.mkdir(parents=True, exist_ok=True)
+        print("\n".join(lookahead_sweep([int(v) for v in args.lookahead.split(",")])))
+        return 0
+    if not args.db.exists():
+        parser.error(f"{args.db} does not exist: `python bench/web.py --build-only` builds it")
+    db = archive_copy(args.db)
+    started = time.perf_counter()
+    rows = []
+    for mode in args.modes.split(","):
+        log(f"{mode}: inserting {args.new} articles and placing them")
+        r = run_mode(db, mode, args.new, args.profile)
+        log(f"{mode}: {r}")
+        rows.append(r)
+    load = os.getloadavg()
+    body = [SECTION, "",
+            f"`python bench/placement.py --new {args.new} --modes {args.modes}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
+            f" one process; load average {load[0]:.1f} (2 cores shared by other sessions). Archive: bench/web.py's"
+            " 100,000-article archive (10,000 generated articles placed, copied ten times), copied. New articles: the"
+            " same generator under another seed. `Analysis.update()` reads their entities, takes back the reports"
+            " placed from IDF_LOOKAHEAD_DAYS (30) before their first day on and places all of them in canonical order."
+            " Wall-clock time counts waiting for the shared cores; CPU time is this process's own.", "",
+            "| new articles dated | archive | new | first day | taken back and placed again | update wall s | update CPU s | insert s |",
+            "|---|---:|---:|---|---:|---:|---:|---:|"]
+    for r in rows:
+        body.append(f"| {r['mode']} ({r['first_day']} – {r['last_day']}) | {r['archive']:,} | {r['new']:,} | {r['first_day']} |"
+                    f" {r['taken_back']:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['insert_s']:.1f} |")
+    body.append("")
+    log(f"done in {time.perf_counter() - started:.0f} s")
+    print("\n".join(body))
+    if not args.no_results:
+        write_results("\n".join(body) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
