@@ -92,12 +92,15 @@ def dev_set(shared: Path) -> DocSet:
 CORPUS = BENCH / "data" / "corpus"
 
 
-def corpus_set() -> DocSet | None:
-    """The project's own labelled corpus (issue 8), when present: every capture, train and held-out alike."""
-    captures = CORPUS / "captures"
+FRESH = BENCH / "data" / "corpus-fresh"
+
+
+def corpus_set(folder: Path = CORPUS, key: str = "corpus", title: str = "newsdesk labelled corpus") -> DocSet | None:
+    """A labelled corpus of the project's (issue 8), when present: every capture, train and held-out alike."""
+    captures = folder / "captures"
     if not captures.is_dir():
         return None
-    return DocSet("corpus", f"newsdesk labelled corpus ({captures.relative_to(REPO)})", _captures(captures), CORPUS / "gold")
+    return DocSet(key, f"{title} ({captures.relative_to(REPO)})", _captures(captures), folder / "gold")
 
 
 def aeb_set(shared: Path) -> DocSet:
@@ -701,6 +704,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--newsdesk-rev", metavar="REV",
                         help="measure src/ as committed at this git revision instead of the working tree")
     parser.add_argument("--no-corpus", action="store_true", help="leave out bench/data/corpus even when it is present")
+    parser.add_argument("--fresh", action="store_true",
+                        help="also score bench/data/corpus-fresh, the held-out set of unseen sites (never tune on it)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -733,6 +738,9 @@ def benchmark(args: argparse.Namespace) -> int:
     corpus = corpus_set()
     if corpus is not None and not args.no_corpus:
         sets.append(corpus)
+    fresh = corpus_set(FRESH, "fresh", "fresh held-out set, sites seen nowhere else") if args.fresh else None
+    if fresh is not None:
+        sets.append(fresh)
     truth = shared / "bench" / "article-extraction-benchmark" / "ground-truth.json"
     gold_counts = {doc_set.key: len(list(doc_set.gold.glob("*.gold.json"))) for doc_set in sets if doc_set.gold}
     gold_counts["aeb"] = len(json.loads(truth.read_text(encoding="utf-8")))
