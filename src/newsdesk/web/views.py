@@ -228,15 +228,13 @@ def outlet_weeks(archive: Archive) -> dict[tuple[str | None, str], int]:
 def attention(archive: Archive, entity_id: str, totals: dict[tuple[str | None, str], int]) -> Table:
     """Articles naming the entity per week (starting Monday) per outlet, and as a share of all the
     outlet's articles that week (`totals`, from outlet_weeks); an article counts in the week of its event
-    day (its publication day, or for an undated one the day its lead gives), as everywhere else."""
-    week = _WEEK.format(col="a.event_day")
-    counts = archive.conn.execute(
-        f"SELECT a.outlet, {week} AS wk, COUNT(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id"
-        " WHERE m.entity_id = ? AND a.event_day IS NOT NULL AND wk IS NOT NULL GROUP BY a.outlet, wk ORDER BY wk, a.outlet",
-        (entity_id,),
-    ).fetchall()
+    day (its publication day, or for an undated one the day its lead gives), as everywhere else. Read from
+    `entity_weeks`, kept as mentions are written (archive/schema.py)."""
     table = Table(["week", "outlet", "articles", "all_articles", "share"])
-    for outlet, wk, n in counts:
+    for outlet, wk, n in archive.conn.execute(
+        "SELECT NULLIF(outlet, ''), week, articles FROM entity_weeks WHERE entity_id = ? ORDER BY week, outlet",
+        (entity_id,),
+    ):
         total = totals.get((outlet, wk), n)
         table.rows.append([wk, outlet or "(unknown)", n, total, round(n / total, 4) if total else None])
     return table
@@ -282,8 +280,7 @@ def stories_page(
         if found is None:
             return [], 0
         clauses.append(
-            "s.id IN (SELECT sa.story_id FROM story_articles sa JOIN mentions m ON m.article_id = sa.article_id"
-            " WHERE m.entity_id = ?)"
+            "s.id IN (SELECT story_id FROM entity_stories WHERE entity_id = ?)"
         )
         params.append(found.id)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
