@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 STORIES = REPO / "tests" / "data" / "stories-dev" / "captures"
 VARIANTS = REPO / "bench" / "data" / "stories-own" / "variants"
-AGGREGATES = ("entity_months", "entity_weeks", "entity_stories")
+AGGREGATES = ("entity_months", "entity_weeks", "entity_stories", "outlet_weeks")
 
 
 def newsdesk(*args: str | Path) -> str:

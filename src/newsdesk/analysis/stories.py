@@ -743,9 +743,10 @@ class Analysis:
                   "aliases": sorted(entity.aliases), "roles": dict(entity.roles.most_common()),
                   "mentions": per_month, "stories": stories}
         if story_limit is not None:
+            # From the aggregate alone (a story deleted under its reports, which `doctor --repair` clears,
+            # would be counted and not listed).
             report["story_count"] = self.conn.execute(
-                "SELECT COUNT(*) FROM entity_stories es JOIN stories s ON s.id = es.story_id WHERE es.entity_id=?",
-                (entity.id,),
+                "SELECT COUNT(*) FROM entity_stories WHERE entity_id=?", (entity.id,)
             ).fetchone()[0]
         return report
 

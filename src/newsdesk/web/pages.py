@@ -125,10 +125,12 @@ def search_page(
 ) -> HTMLResponse:
     chosen = _selection(request, q, outlet, since, until, entity, exact)
     archive, selection = chosen["archive"], chosen["selection"]
-    rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE)
     access = _access(request)
+    # The facets count every selected article: the page's total comes with them (two passes over the
+    # matches in all, the facets' and the ranked page's).
     found = (access.cached("facets", lambda: views.facets(archive, selection)) if selection.everything
-             else views.facets(archive, selection, total=total))
+             else views.facets(archive, selection))
+    rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE, total=found.total)
     params = {"q": q, "outlet": outlet, "since": since, "until": until, "entity": entity, "exact": exact}
     title = f"{q} — search" if q else "Articles"
     return _page(
