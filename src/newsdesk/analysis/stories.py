@@ -694,17 +694,17 @@ class Analysis:
             return []
         marks = ",".join("?" * len(keys))
         if story.start is None:
-            window, params = "es.start IS NULL", []
-            nearness = "0"
+            # Undated: no day to be near to.
+            window, params, nearness = "es.start IS NULL", [], ""
         else:
             first = dt.date.fromisoformat(story.start[:10]) - dt.timedelta(days=RELATED_DAYS)
             last = dt.date.fromisoformat((story.end or story.start)[:10]) + dt.timedelta(days=RELATED_DAYS)
             window, params = "es.start BETWEEN ? AND ?", [first.isoformat(), last.isoformat()]
-            nearness = f"abs(julianday(MIN(es.start)) - julianday('{dt.date.fromisoformat(story.start[:10]).isoformat()}'))"
+            nearness = f"abs(julianday(MIN(es.start)) - julianday('{dt.date.fromisoformat(story.start[:10]).isoformat()}')), "
         found = self.conn.execute(
             "SELECT es.story_id, COUNT(*) AS shared, SUM(es.mentions) AS named FROM entity_stories es"
             f" WHERE es.entity_id IN ({marks}) AND {window} AND es.story_id != ? GROUP BY es.story_id"
-            f" HAVING shared >= 2 ORDER BY shared DESC, named DESC, {nearness}, es.story_id LIMIT ?",
+            f" HAVING shared >= 2 ORDER BY shared DESC, named DESC, {nearness}es.story_id LIMIT ?",
             (*keys, *params, story.id, RELATED_STORIES),
         ).fetchall()
         rows = {row[0]: row for row in self.conn.execute(
