@@ -151,6 +151,11 @@ class Facets:
     total: int = 0
 
 
+# A selection holding more than this share of the archive is counted per outlet and month by scanning the
+# (outlet, event_day) index; a smaller one by looking its articles up in the narrow (seq, outlet, event_day) one.
+SCAN_SHARE = 1 / 32
+
+
 def facets(archive: Archive, selection: Selection, top: int = 30) -> Facets:
     """Counts of the selection per outlet (largest first, the `top` ones) and per month of the event day (in
     order: an undated article in the month its lead gives, as the date filters select it), and in all."""
@@ -158,14 +163,25 @@ def facets(archive: Archive, selection: Selection, top: int = 30) -> Facets:
         return Facets([], [])
     outlets: Counter[str] = Counter()
     months: Counter[str] = Counter()
-    # Every selected article is looked up in the narrow (seq, outlet, event_day) index: one pass over the
-    # matches, never over their rows (a page of body per match) nor over every article's index entry.
-    sql = ("SELECT outlet, substr(event_day, 1, 7), COUNT(*) FROM articles INDEXED BY articles_facets"
-           + ("" if selection.everything else f" WHERE seq IN ({selection.seqs()})") + " GROUP BY 1, 2")
+    # Never the rows (a page of body per match). Which index is cheaper depends on the selection's size, which
+    # a bounded look at its first matches tells (it stops at the threshold: no full count).
+    if selection.everything:
+        index, where = "articles_outlet_event_day", ""
+    else:
+        threshold = max(1, int(SCAN_SHARE * _last_seq(archive)))
+        (seen,) = _run(archive, f"SELECT COUNT(*) FROM ({selection.seqs()} LIMIT ?)", [*selection.params, threshold])[0]
+        index = "articles_outlet_event_day" if seen >= threshold else "articles_facets"
+        where = f" WHERE seq IN ({selection.seqs()})"
+    sql = f"SELECT outlet, substr(event_day, 1, 7), COUNT(*) FROM articles INDEXED BY {index}{where} GROUP BY 1, 2"
     for outlet, month, n in _run(archive, sql, [] if selection.everything else selection.params):
         outlets[outlet or "(unknown)"] += n
         months[month or "unknown"] += n
     return Facets(outlets.most_common(top), sorted(months.items()), sum(months.values()))
+
+
+def _last_seq(archive: Archive) -> int:
+    """About how many articles the archive holds, at the cost of one index probe."""
+    return int(archive.conn.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
 
 
 # --- outlets -----------------------------------------------------------------------------------
