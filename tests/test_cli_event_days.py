@@ -111,7 +111,11 @@ def test_an_older_archive_gets_its_event_days(archive: Path, tmp_path: Path) -> 
         # As an older newsdesk indexed them: an undated article had no date facets.
         for seq, outlet in conn.execute("SELECT seq, outlet FROM articles WHERE published IS NULL").fetchall():
             conn.execute("UPDATE article_fts SET facets=? WHERE rowid=?", (facet_tokens(outlet, None), seq))
-        conn.execute("DROP INDEX articles_event_day")
+        # What later migrations made on the column goes with it (they run again after this one).
+        for kind, name in conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql LIKE '%event_day%'"
+        ).fetchall():
+            conn.execute(f"DROP {kind.upper()} {name}")
         conn.execute("ALTER TABLE articles DROP COLUMN event_day")
         # The version before the event-day migration, wherever it stands among the migrations after it.
         conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_aliases_and_event_days)}")

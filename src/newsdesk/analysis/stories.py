@@ -689,8 +689,7 @@ class Analysis:
             if found is None:
                 return []
             clauses.append(
-                "s.id IN (SELECT sa.story_id FROM story_articles sa JOIN mentions m ON m.article_id = sa.article_id"
-                " WHERE m.entity_id = ?)"
+                "s.id IN (SELECT story_id FROM entity_stories WHERE entity_id = ?)"
             )
             params.append(found.id)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
@@ -726,25 +725,44 @@ class Analysis:
         if len(row) != 1:
             raise KeyError(f"no single story with id {story_id!r}: `newsdesk stories` lists them")
         story = self._story_row(*row[0])
-        centroid = json.loads(row[0][4])
-        keys = [t[2:] for t in sorted((t for t in centroid if t.startswith("e:")), key=centroid.get, reverse=True)[:4]]  # type: ignore[arg-type]
-        related = []
-        if keys:
-            marks = ",".join("?" * len(keys))
-            for other_id, _shared in self.conn.execute(
-                "SELECT sa.story_id, COUNT(DISTINCT m.entity_id) AS shared FROM mentions m JOIN story_articles sa"
-                f" ON sa.article_id = m.article_id WHERE m.entity_id IN ({marks}) AND sa.story_id != ?"
-                " GROUP BY sa.story_id HAVING shared >= 2 ORDER BY shared DESC LIMIT 10",
-                (*keys, story.id),
-            ):
-                other = self.conn.execute(
-                    "SELECT id, label, start, end, centroid FROM stories WHERE id=?", (other_id,)
-                ).fetchone()
-                related.append(self._story_row(*other))
-        return story, related
+        return story, self.related(story, json.loads(row[0][4]))
 
-    def entity_report(self, name: str) -> dict[str, Any] | None:
-        """Aliases, roles, mentions per outlet per month, and the stories of one entity."""
+    def related(self, story: StoryRow, centroid: dict[str, float]) -> list[StoryRow]:
+        """Other events about the same people and places at about the same time: the stories naming at least
+        two of this story's key entities (the four heaviest in its centroid) whose start falls within
+        RELATED_DAYS of its dates (an undated story: the undated ones), most key entities shared first, then
+        most mentions of them, then nearest in time. Read from `entity_stories` through its (entity, start)
+        index: a bounded read however many stories name 普京. The rows carry no articles (only id, label,
+        dates and entities are shown)."""
+        keys = [t[2:] for t in sorted((t for t in centroid if t.startswith("e:")), key=centroid.get, reverse=True)[:4]]  # type: ignore[arg-type]
+        if len(keys) < 2:
+            return []
+        marks = ",".join("?" * len(keys))
+        if story.start is None:
+            # Undated: no day to be near to.
+            window, params, nearness = "es.start IS NULL", [], ""
+        else:
+            first = dt.date.fromisoformat(story.start[:10]) - dt.timedelta(days=RELATED_DAYS)
+            last = dt.date.fromisoformat((story.end or story.start)[:10]) + dt.timedelta(days=RELATED_DAYS)
+            window, params = "es.start BETWEEN ? AND ?", [first.isoformat(), last.isoformat()]
+            nearness = f"abs(julianday(MIN(es.start)) - julianday('{dt.date.fromisoformat(story.start[:10]).isoformat()}')), "
+        found = self.conn.execute(
+            "SELECT es.story_id, COUNT(*) AS shared, SUM(es.mentions) AS named FROM entity_stories es"
+            f" WHERE es.entity_id IN ({marks}) AND {window} AND es.story_id != ? GROUP BY es.story_id"
+            f" HAVING shared >= 2 ORDER BY shared DESC, named DESC, {nearness}es.story_id LIMIT ?",
+            (*keys, *params, story.id, RELATED_STORIES),
+        ).fetchall()
+        rows = {row[0]: row for row in self.conn.execute(
+            f"SELECT id, label, start, end, centroid FROM stories WHERE id IN ({','.join('?' * len(found))})",
+            [story_id for story_id, _, _ in found],
+        )}
+        return [StoryRow(story_id, label, start, end, self.story_entities(json.loads(centroid_json)))
+                for story_id, label, start, end, centroid_json in (rows[f[0]] for f in found if f[0] in rows)]
+
+    def entity_report(self, name: str, story_limit: int | None = None) -> dict[str, Any] | None:
+        """Aliases, roles, mentions per outlet per month, and the stories of one entity (the first
+        `story_limit` by start, with `story_count` saying how many there are, when it is given).
+        Read from the entity aggregates (archive/schema.py), not from every mention."""
         entity = self.find_entity(name)
         if entity is None:
             return None
@@ -753,24 +771,34 @@ class Analysis:
             {"outlet": outlet or "(unknown)", "month": month or "unknown", "mentions": count, "articles": articles,
              "inferred": inferred}
             for outlet, month, count, articles, inferred in self.conn.execute(
-                "SELECT a.outlet, substr(a.event_day, 1, 7) AS month, SUM(m.count), COUNT(*),"
-                " SUM(a.published IS NULL AND a.event_day IS NOT NULL) FROM mentions m"
-                " JOIN articles a ON a.id = m.article_id WHERE m.entity_id=? GROUP BY a.outlet, month ORDER BY month, a.outlet",
+                "SELECT outlet, month, mentions, articles, inferred FROM entity_months WHERE entity_id=?"
+                " ORDER BY month, outlet",
                 (entity.id,),
             )
         ]
         stories = [
             {"id": sid, "label": label, "start": start, "end": end, "mentions": count}
             for sid, label, start, end, count in self.conn.execute(
-                "SELECT s.id, s.label, s.start, s.end, SUM(m.count) FROM mentions m JOIN story_articles sa"
-                " ON sa.article_id = m.article_id JOIN stories s ON s.id = sa.story_id WHERE m.entity_id=?"
-                " GROUP BY s.id ORDER BY s.start",
-                (entity.id,),
+                "SELECT s.id, s.label, s.start, s.end, es.mentions FROM entity_stories es JOIN stories s"
+                " ON s.id = es.story_id WHERE es.entity_id=? ORDER BY es.start, es.story_id LIMIT ?",
+                (entity.id, -1 if story_limit is None else story_limit),
             )
         ]
-        return {"id": entity.id, "kind": entity.kind, "name": entity.name, "en": entity.en,
-                "aliases": sorted(entity.aliases), "roles": dict(entity.roles.most_common()),
-                "mentions": per_month, "stories": stories}
+        report = {"id": entity.id, "kind": entity.kind, "name": entity.name, "en": entity.en,
+                  "aliases": sorted(entity.aliases), "roles": dict(entity.roles.most_common()),
+                  "mentions": per_month, "stories": stories}
+        if story_limit is not None:
+            # From the aggregate alone (a story deleted under its reports, which `doctor --repair` clears,
+            # would be counted and not listed).
+            report["story_count"] = self.conn.execute(
+                "SELECT COUNT(*) FROM entity_stories WHERE entity_id=?", (entity.id,)
+            ).fetchone()[0]
+        return report
+
+
+# Related stories (`Analysis.related`): how many, and how far before or after a story they may start.
+RELATED_STORIES = 10
+RELATED_DAYS = 30
 
 
 def _best(scores: list[list[Any]]) -> tuple[str | None, float]:

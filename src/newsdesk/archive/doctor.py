@@ -142,6 +142,8 @@ def connect(path: Path, writable: bool = False) -> sqlite3.Connection:
     uri = path.resolve().as_uri() + ("?mode=rw" if writable else "?mode=ro")
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30.0)
     conn.execute("PRAGMA busy_timeout = 30000")
+    # Repairs keep the entity aggregates exact through their triggers, REPLACE's deletions included.
+    conn.execute("PRAGMA recursive_triggers=ON")
     return conn
 
 

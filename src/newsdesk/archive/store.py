@@ -194,6 +194,8 @@ class Archive:
         try:
             self._set_busy_timeout(self.BUSY_TIMEOUT_SECONDS)
             self.conn.execute("PRAGMA foreign_keys=ON")
+            # The rows INSERT OR REPLACE deletes fire delete triggers too (the entity aggregates, schema.py).
+            self.conn.execute("PRAGMA recursive_triggers=ON")
             if read_only:
                 self.tokenizer = self._check_read_only()
             else:

@@ -125,10 +125,12 @@ def search_page(
 ) -> HTMLResponse:
     chosen = _selection(request, q, outlet, since, until, entity, exact)
     archive, selection = chosen["archive"], chosen["selection"]
-    rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE)
     access = _access(request)
+    # The facets count every selected article: the page's total comes with them (two passes over the
+    # matches in all, the facets' and the ranked page's).
     found = (access.cached("facets", lambda: views.facets(archive, selection)) if selection.everything
-             else views.facets(archive, selection, total=total))
+             else views.facets(archive, selection))
+    rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE, total=found.total)
     params = {"q": q, "outlet": outlet, "since": since, "until": until, "entity": entity, "exact": exact}
     title = f"{q} — search" if q else "Articles"
     return _page(
@@ -313,7 +315,9 @@ def _top_entities(request: Request, limit: int = 60) -> list[dict[str, Any]]:
     analysis = _access(request).analysis()
     out = []
     for entity_id, articles in analysis.conn.execute(
-        "SELECT entity_id, COUNT(*) AS n FROM mentions GROUP BY entity_id ORDER BY n DESC, entity_id LIMIT ?", (limit,)
+        # An article counts once per entity in entity_months, as in mentions (one row per article and entity).
+        "SELECT entity_id, SUM(articles) AS n FROM entity_months GROUP BY entity_id ORDER BY n DESC, entity_id LIMIT ?",
+        (limit,)
     ):
         entity = analysis.gazetteer.entities.get(entity_id)
         out.append({"id": entity_id, "name": entity.name if entity else entity_id,
@@ -334,10 +338,14 @@ def entity_page(request: Request, name: str, measure: str = "articles") -> HTMLR
     )
 
 
+ENTITY_PAGE_STORIES = 50
+
+
 def _entity(access: Any, name: str) -> tuple[dict[str, Any], views.Table, list[dict[str, Any]]]:
     """An entity's report (`newsdesk entity`), attention table and co-occurring entities."""
     analysis = access.analysis()
-    report = records.entity_record(analysis, name)
+    # The page lists the first stories and says how many there are (the API sends them all).
+    report = analysis.entity_report(name, story_limit=ENTITY_PAGE_STORIES)
     if report is None:
         raise KeyError(f"no entity called {name!r}: try another spelling")
     totals = access.cached("outlet-weeks", lambda: views.outlet_weeks(analysis.archive))

@@ -103,11 +103,15 @@ def count(archive: Archive, selection: Selection) -> int:
     return int(_run(archive, f"SELECT COUNT(*) {selection.source}", selection.params)[0][0])
 
 
-def page_rows(archive: Archive, selection: Selection, limit: int, offset: int) -> tuple[list[ArticleRow], int]:
-    """One page of the selection (with snippets when there is a query) and how many it holds."""
+def page_rows(
+    archive: Archive, selection: Selection, limit: int, offset: int, total: int | None = None
+) -> tuple[list[ArticleRow], int]:
+    """One page of the selection (with snippets when there is a query) and how many it holds (`total`,
+    when the caller has counted it already: the facets do)."""
     if selection.empty:
         return [], 0
-    total = count(archive, selection)
+    if total is None:
+        total = count(archive, selection)
     seqs = [row[0] for row in _run(archive, f"{selection.seqs()} {selection.order} LIMIT ? OFFSET ?",
                                    [*selection.params, limit, offset])]
     found = {row[0]: row[1:] for row in archive.conn.execute(
@@ -125,6 +129,8 @@ def page_rows(archive: Archive, selection: Selection, limit: int, offset: int) -
             event_day,
         ))
     return rows, total
+
+
 def selected_ids(archive: Archive, selection: Selection) -> Iterator[str]:
     """Every selected article's id, best first, streamed a batch at a time."""
     if selection.empty:
@@ -141,34 +147,36 @@ def selected_ids(archive: Archive, selection: Selection) -> Iterator[str]:
 class Facets:
     outlets: list[tuple[str, int]]
     months: list[tuple[str, int]]
+    # Every selected article, counted with them (the page's "of N" needs no COUNT of its own).
+    total: int = 0
 
 
 # A selection holding more than this share of the archive is counted per outlet and month by scanning the
-# (outlet, published) index; a smaller one by looking its articles up one by one.
+# (outlet, event_day) index; a smaller one by looking its articles up in the narrow (seq, outlet, event_day) one.
 SCAN_SHARE = 1 / 32
 
 
-def facets(archive: Archive, selection: Selection, top: int = 30, total: int | None = None) -> Facets:
-    """Counts of the selection per outlet (largest first, the `top` ones) and per month (in order).
-    `total`, the selection's size when known, picks the cheaper way to count."""
+def facets(archive: Archive, selection: Selection, top: int = 30) -> Facets:
+    """Counts of the selection per outlet (largest first, the `top` ones) and per month of the event day (in
+    order: an undated article in the month its lead gives, as the date filters select it), and in all."""
     if selection.empty:
         return Facets([], [])
     outlets: Counter[str] = Counter()
     months: Counter[str] = Counter()
-    # Every article: the index on (outlet, published) holds the answer. For a large selection, scanning that
-    # index and keeping the selected seqs reads a few MB; the planner's choice, looking each selected seq up
-    # in `articles`, reads a page of bodies per match all over the file (52,000 pages for 普京 in 100,000).
+    # Never the rows (a page of body per match). Which index is cheaper depends on the selection's size, which
+    # a bounded look at its first matches tells (it stops at the threshold: no full count).
     if selection.everything:
-        sql = "SELECT outlet, substr(published, 1, 7), COUNT(*) FROM articles GROUP BY 1, 2"
+        index, where = "articles_outlet_event_day", ""
     else:
-        large = total is not None and total > SCAN_SHARE * _last_seq(archive)
-        sql = ("SELECT outlet, substr(published, 1, 7), COUNT(*) FROM articles"
-               + (" INDEXED BY articles_outlet_published" if large else "")
-               + f" WHERE seq IN ({selection.seqs()}) GROUP BY 1, 2")
+        threshold = max(1, int(SCAN_SHARE * _last_seq(archive)))
+        (seen,) = _run(archive, f"SELECT COUNT(*) FROM ({selection.seqs()} LIMIT ?)", [*selection.params, threshold])[0]
+        index = "articles_outlet_event_day" if seen >= threshold else "articles_facets"
+        where = f" WHERE seq IN ({selection.seqs()})"
+    sql = f"SELECT outlet, substr(event_day, 1, 7), COUNT(*) FROM articles INDEXED BY {index}{where} GROUP BY 1, 2"
     for outlet, month, n in _run(archive, sql, [] if selection.everything else selection.params):
         outlets[outlet or "(unknown)"] += n
         months[month or "unknown"] += n
-    return Facets(outlets.most_common(top), sorted(months.items()))
+    return Facets(outlets.most_common(top), sorted(months.items()), sum(months.values()))
 
 
 def _last_seq(archive: Archive) -> int:
@@ -192,16 +200,18 @@ def compare_outlets(archive: Archive, searched: str, outlets: list[str]) -> Tabl
         if not names:
             continue
         marks = ",".join("?" * len(names))
+        # By event day, as the monthly chart and the entity pages count (an undated article by its lead's day).
         totals = dict(archive.conn.execute(
-            f"SELECT substr(published, 1, 7), COUNT(*) FROM articles WHERE outlet IN ({marks}) GROUP BY 1", names
+            f"SELECT substr(event_day, 1, 7), COUNT(*) FROM articles INDEXED BY articles_outlet_event_day"
+            f" WHERE outlet IN ({marks}) GROUP BY 1", names
         ).fetchall())
         matching: dict[str, int] = {}
         if searched.strip():
             selection = select(archive, searched, outlet, None, None, None)
             if not selection.empty:
                 matching = dict(_run(
-                    archive, f"SELECT substr(published, 1, 7), COUNT(*) FROM articles WHERE seq IN ({selection.seqs()})"
-                    " GROUP BY 1", selection.params,
+                    archive, "SELECT substr(event_day, 1, 7), COUNT(*) FROM articles INDEXED BY articles_outlet_event_day"
+                    f" WHERE outlet IN ({marks}) AND seq IN ({selection.seqs()}) GROUP BY 1", [*names, *selection.params],
                 ))
         for month in sorted(totals, key=lambda m: m or ""):
             count = matching.get(month, 0)
@@ -211,32 +221,26 @@ def compare_outlets(archive: Archive, searched: str, outlets: list[str]) -> Tabl
 
 # --- entities ----------------------------------------------------------------------------------
 
-# Monday of the week of a publication date (SQLite: to the next Sunday, or that day if one, less 6 days).
-_WEEK = "date(substr({col}, 1, 10), 'weekday 0', '-6 days')"
 
 
 def outlet_weeks(archive: Archive) -> dict[tuple[str | None, str], int]:
-    """Every outlet's articles per week (starting Monday): the denominators of every entity's attention
-    share, the same for all entities, so the web app counts them once per archive version."""
-    week = _WEEK.format(col="event_day")
+    """Every outlet's articles per week (starting Monday, by event day): the denominators of every entity's
+    attention share, kept in `outlet_weeks` as articles are written (archive/schema.py)."""
     return {(outlet, wk): n for outlet, wk, n in archive.conn.execute(
-        f"SELECT outlet, {week} AS wk, COUNT(*) FROM articles WHERE event_day IS NOT NULL AND wk IS NOT NULL"
-        " GROUP BY outlet, wk"
+        "SELECT NULLIF(outlet, ''), week, articles FROM outlet_weeks"
     )}
 
 
 def attention(archive: Archive, entity_id: str, totals: dict[tuple[str | None, str], int]) -> Table:
     """Articles naming the entity per week (starting Monday) per outlet, and as a share of all the
     outlet's articles that week (`totals`, from outlet_weeks); an article counts in the week of its event
-    day (its publication day, or for an undated one the day its lead gives), as everywhere else."""
-    week = _WEEK.format(col="a.event_day")
-    counts = archive.conn.execute(
-        f"SELECT a.outlet, {week} AS wk, COUNT(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id"
-        " WHERE m.entity_id = ? AND a.event_day IS NOT NULL AND wk IS NOT NULL GROUP BY a.outlet, wk ORDER BY wk, a.outlet",
-        (entity_id,),
-    ).fetchall()
+    day (its publication day, or for an undated one the day its lead gives), as everywhere else. Read from
+    `entity_weeks`, kept as mentions are written (archive/schema.py)."""
     table = Table(["week", "outlet", "articles", "all_articles", "share"])
-    for outlet, wk, n in counts:
+    for outlet, wk, n in archive.conn.execute(
+        "SELECT NULLIF(outlet, ''), week, articles FROM entity_weeks WHERE entity_id = ? ORDER BY week, outlet",
+        (entity_id,),
+    ):
         total = totals.get((outlet, wk), n)
         table.rows.append([wk, outlet or "(unknown)", n, total, round(n / total, 4) if total else None])
     return table
@@ -282,8 +286,7 @@ def stories_page(
         if found is None:
             return [], 0
         clauses.append(
-            "s.id IN (SELECT sa.story_id FROM story_articles sa JOIN mentions m ON m.article_id = sa.article_id"
-            " WHERE m.entity_id = ?)"
+            "s.id IN (SELECT story_id FROM entity_stories WHERE entity_id = ?)"
         )
         params.append(found.id)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
