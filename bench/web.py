@@ -366,10 +366,17 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached archive")
     parser.add_argument("--build-only", action="store_true", help="build (or check) the archive and stop")
     parser.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument("--db", type=Path, help="measure this archive as it is (e.g. an older build opened once by the "
+                        "current newsdesk, so its migrations and quotes are done) instead of the cached or built one")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "src"))
 
-    db, manifest = ensure_archive(args.articles, args.copies, args.rebuild)
+    if args.db is not None:
+        manifest_path = args.db.with_suffix(".json")
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"seed": "?"}
+        db, manifest = args.db, {**manifest, "cached": True}
+    else:
+        db, manifest = ensure_archive(args.articles, args.copies, args.rebuild)
     if args.build_only:
         return
     kinds = plan(db, args.requests)
