@@ -705,18 +705,22 @@ class Archive:
             query, f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY {BM25} LIMIT ? OFFSET ?",
             (match, limit, offset),
         )]
+        return self.rows_at(seqs, query_terms(query))
+
+    def rows_at(self, seqs: builtins.list[int], terms: builtins.list[str] | None = None) -> builtins.list[ArticleRow]:
+        """The articles at these seqs, in that order, with their provenance; with `terms` (even none), a snippet
+        marking them."""
         rows = {row[0]: row[1:] for row in self.conn.execute(
             f"SELECT seq, id, title, outlet, published, body, event_day FROM articles WHERE seq IN ({','.join('?' * len(seqs))})",
             seqs,
         )}
-        terms = query_terms(query)
         captures, publications = self.provenance([rows[seq][0] for seq in seqs])
         out = []
         for seq in seqs:
             article_id, title, outlet_name, published, body, day = rows[seq]
             out.append(ArticleRow(
-                article_id, title, outlet_name, published, captures.get(article_id, []), snippet(json.loads(body), terms),
-                publications.get(article_id, []), day,
+                article_id, title, outlet_name, published, captures.get(article_id, []),
+                snippet(json.loads(body), terms) if terms is not None else None, publications.get(article_id, []), day,
             ))
         return out
 

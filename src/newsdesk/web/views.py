@@ -8,14 +8,13 @@ Every chart's numbers come from here as a `Table` (columns and rows): the page d
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.archive.store import BM25, ArticleRow
-from newsdesk.archive.text import QueryError, published_day, query_terms, snippet
+from newsdesk.archive.text import QueryError, published_day, query_terms
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -114,21 +113,7 @@ def page_rows(
         total = count(archive, selection)
     seqs = [row[0] for row in _run(archive, f"{selection.seqs()} {selection.order} LIMIT ? OFFSET ?",
                                    [*selection.params, limit, offset])]
-    found = {row[0]: row[1:] for row in archive.conn.execute(
-        f"SELECT seq, id, title, outlet, published, body, event_day FROM articles WHERE seq IN ({','.join('?' * len(seqs))})",
-        seqs
-    )}
-    ids = [found[seq][0] for seq in seqs]
-    captures, publications = archive.provenance(ids)
-    rows = []
-    for seq in seqs:
-        article_id, title, outlet, published, body, event_day = found[seq]
-        rows.append(ArticleRow(
-            article_id, title, outlet, published, captures.get(article_id, []),
-            snippet(json.loads(body), selection.terms) if selection.terms else None, publications.get(article_id, []),
-            event_day,
-        ))
-    return rows, total
+    return archive.rows_at(seqs, selection.terms or None), total
 
 
 def selected_ids(archive: Archive, selection: Selection) -> Iterator[str]:
