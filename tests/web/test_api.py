@@ -39,6 +39,8 @@ def api(client: TestClient, path: str, **params: Any) -> Any:
         (["list", "--outlet", "GNews", "--limit", "5", "--offset", "2"], "/api/list", {"outlet": "GNews", "limit": 5, "offset": 2}),
         (["stories"], "/api/stories", {"limit": 100000}),
         (["stories", "--entity", "普京"], "/api/stories", {"entity": "普京", "limit": 100000}),
+        (["stories", "--since", "2022-01-01", "--until", "2022-12-31"], "/api/stories",
+         {"since": "2022-01-01", "until": "2022-12-31", "limit": 100000}),
         (["stats"], "/api/stats", {}),
         (["stats", "--by", "publication"], "/api/stats", {"by": "publication"}),
         (["failures"], "/api/failures", {}),

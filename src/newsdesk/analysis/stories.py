@@ -672,10 +672,13 @@ class Analysis:
                 break
         return names
 
-    def stories(
+    def story_filter(
         self, since: str | None = None, until: str | None = None, entity: str | None = None
-    ) -> list[StoryRow]:
-        clauses, params = [], []
+    ) -> tuple[str, list[Any]] | None:
+        """The WHERE clause (over `stories s`, empty when nothing filters) and its parameters that the
+        `stories` filters make; None when the entity is unknown, which no story names."""
+        clauses: list[str] = []
+        params: list[Any] = []
         # A story with no day at all (undated reports whose leads give none) is in no window, as its
         # articles are in no `list --since/--until`.
         if since:
@@ -687,12 +690,18 @@ class Analysis:
         if entity:
             found = self.find_entity(entity)
             if found is None:
-                return []
-            clauses.append(
-                "s.id IN (SELECT story_id FROM entity_stories WHERE entity_id = ?)"
-            )
+                return None
+            clauses.append("s.id IN (SELECT story_id FROM entity_stories WHERE entity_id = ?)")
             params.append(found.id)
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def stories(
+        self, since: str | None = None, until: str | None = None, entity: str | None = None
+    ) -> list[StoryRow]:
+        selected = self.story_filter(since, until, entity)
+        if selected is None:
+            return []
+        where, params = selected
         rows = self.conn.execute(
             f"SELECT s.id, s.label, s.start, s.end, s.centroid FROM stories s{where} ORDER BY s.start IS NULL, s.start, s.seq",
             params,

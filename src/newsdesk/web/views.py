@@ -259,22 +259,10 @@ def stories_page(
     limit: int | None = None, offset: int = 0,
 ) -> tuple[list[StoryRow], int]:
     """`newsdesk stories` a page at a time (the same order and filters), and how many there are."""
-    clauses, params = [], []
-    if since:
-        clauses.append("(s.end IS NULL OR s.end >= ?)")
-        params.append(since[:10])
-    if until:
-        clauses.append("(s.start IS NULL OR s.start <= ?)")
-        params.append(until[:10])
-    if entity:
-        found = analysis.find_entity(entity)
-        if found is None:
-            return [], 0
-        clauses.append(
-            "s.id IN (SELECT story_id FROM entity_stories WHERE entity_id = ?)"
-        )
-        params.append(found.id)
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    selected = analysis.story_filter(since, until, entity)
+    if selected is None:
+        return [], 0
+    where, params = selected
     total = analysis.conn.execute(f"SELECT COUNT(*) FROM stories s{where}", params).fetchone()[0]
     # Dated stories in order of start (the index on start serves it), then the undated ones; sorted
     # without their centroids (large JSON), then the page's rows read.
