@@ -32,6 +32,10 @@ def _safe_name(name: str | None, number: int) -> str:
     return f"{number:04d}-{base[:120] or 'capture'}"
 
 
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(413, f"the upload is larger than this server takes ({limit // (1024 * 1024)} MB)")
+
+
 async def receive_and_ingest(request: Request) -> UploadSummary:
     """Read the multipart form (refusing more than the limit), store its files in a temporary folder
     and ingest them into the archive."""
@@ -40,7 +44,7 @@ async def receive_and_ingest(request: Request) -> UploadSummary:
     limit: int = request.app.state.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"the upload is larger than this server takes ({limit // (1024 * 1024)} MB)")
+        raise _too_large(limit)
     received = 0
 
     async def counted() -> Message:
@@ -50,7 +54,7 @@ async def receive_and_ingest(request: Request) -> UploadSummary:
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > limit:
-                raise HTTPException(413, f"the upload is larger than this server takes ({limit // (1024 * 1024)} MB)")
+                raise _too_large(limit)
         return message
 
     folder = Path(tempfile.mkdtemp(prefix="newsdesk-upload-"))
@@ -66,7 +70,7 @@ async def receive_and_ingest(request: Request) -> UploadSummary:
                 while chunk := await value.read(1024 * 1024):
                     total += len(chunk)
                     if total > limit:
-                        raise HTTPException(413, f"the upload is larger than this server takes ({limit // (1024 * 1024)} MB)")
+                        raise _too_large(limit)
                     out.write(chunk)
             written += 1
         await form.close()
