@@ -126,11 +126,13 @@ def search_page(
     chosen = _selection(request, q, outlet, since, until, entity, exact)
     archive, selection = chosen["archive"], chosen["selection"]
     access = _access(request)
-    # The facets count every selected article: the page's total comes with them (two passes over the
-    # matches in all, the facets' and the ranked page's).
-    found = (access.cached("facets", lambda: views.facets(archive, selection)) if selection.everything
-             else views.facets(archive, selection))
-    rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE, total=found.total)
+    if selection.everything:
+        found = access.cached("facets", lambda: views.facets(archive, selection))
+        rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE, total=found.total)
+    else:
+        # The facets count every selected article: the page's total comes with them.
+        rows, found = views.search(archive, selection, PER_PAGE, (page - 1) * PER_PAGE)
+        total = found.total
     params = {"q": q, "outlet": outlet, "since": since, "until": until, "entity": entity, "exact": exact}
     title = f"{q} — search" if q else "Articles"
     return _page(
@@ -139,7 +141,7 @@ def search_page(
         page_url=lambda n: _url("/search", **params, page=n),
         facet_url=lambda **changed: _url("/search", **{**params, **changed}),
         download_url=lambda fmt: _url("/search/download", **params, format=fmt),
-        counts=archive.counts(),
+        counts=access.cached("counts", archive.counts),
     )
 
 
