@@ -204,11 +204,12 @@ def search(archive: Archive, selection: Selection, limit: int, offset: int, top:
             sql = ("SELECT a.outlet, substr(a.event_day, 1, 7), COUNT(*) FROM temp.search_hits h"
                    " CROSS JOIN articles a INDEXED BY articles_facets ON a.seq = h.seq GROUP BY 1, 2")
         found = _facets(conn.execute(sql), top)
+        rows = archive.rows_at(seqs, selection.terms)
     finally:
         conn.execute("DELETE FROM temp.search_hits")
         if own:
             conn.execute("COMMIT")
-    return archive.rows_at(seqs, selection.terms), found
+    return rows, found
 
 
 def _facets(counts: Iterable[tuple[str | None, str | None, int]], top: int) -> Facets:
