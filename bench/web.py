@@ -366,6 +366,8 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached archive")
     parser.add_argument("--build-only", action="store_true", help="build (or check) the archive and stop")
     parser.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument("--only", help="time only these kinds of request, e.g. `search` or `search,entity`"
+                        " (pages and /api/ twins; a comparison of two versions on a busy machine)")
     parser.add_argument("--db", type=Path, help="measure this archive as it is (e.g. an older build opened once by the "
                         "current newsdesk, so its migrations and quotes are done) instead of the cached or built one")
     args = parser.parse_args()
@@ -380,6 +382,9 @@ def main() -> None:
     if args.build_only:
         return
     kinds = plan(db, args.requests)
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")}
+        kinds = [kind for kind in kinds if kind.name in wanted]
     process, base = start_server(db)
     try:
         results = measure(base, kinds, process.pid)

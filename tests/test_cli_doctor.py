@@ -76,7 +76,8 @@ def db(pristine: Path, tmp_path: Path) -> Path:
 def test_a_healthy_archive_passes_every_check(db: Path) -> None:
     code, findings, stderr = doctor(db)
     assert code == 0, findings
-    assert {f["check"] for f in findings} >= {"integrity", "schema", "foreign keys", "full-text index", "orphans", "wal"}
+    assert {f["check"] for f in findings} >= {"integrity", "schema", "foreign keys", "full-text index", "orphans",
+                                              "aggregates", "wal"}
     assert problems(findings) == []
     assert "healthy" in stderr
     table = newsdesk("doctor", "--db", db)
@@ -124,6 +125,44 @@ def test_repair_puts_the_index_and_link_rows_right_without_losing_an_article(db:
     assert count(db, "SELECT COUNT(*) FROM captures") == captures
     found_again = newsdesk("search", lost_title, "--db", db, "--format", "jsonl")
     assert lost_title in found_again.stdout, found_again.stdout
+
+
+def test_aggregates_that_differ_from_a_recount_are_reported_and_counted_again(db: Path) -> None:
+    stories = count(db, "SELECT COUNT(*) FROM entity_stories WHERE story_id = (SELECT MIN(story_id) FROM entity_stories)")
+    assert stories > 0
+    sql(
+        db,
+        # Writes that bypass the triggers keeping the counts: a count off by one, rows gone, a row of nothing.
+        "UPDATE entity_months SET articles = articles + 1"
+        " WHERE (entity_id, month, outlet) = (SELECT entity_id, month, outlet FROM entity_months LIMIT 1)",
+        "DELETE FROM entity_stories WHERE story_id = (SELECT MIN(story_id) FROM entity_stories)",
+        "INSERT INTO outlet_weeks(week, outlet, articles) VALUES ('1999-01-04', 'nowhere', 3)",
+    )
+    code, findings, _ = doctor(db)
+    assert code == 1
+    found = [p for p in problems(findings) if p.startswith("aggregates: ")]
+    # An edited row is one row too many and one missing, in the recount's eyes.
+    assert found == [
+        "aggregates: 2 rows of entity_months differ from a recount of the articles, mentions and stories (repair counts"
+        " the table again)",
+        f"aggregates: {stories} rows of entity_stories differ from a recount of the articles, mentions and stories"
+        " (repair counts the table again)",
+        "aggregates: 1 rows of outlet_weeks differ from a recount of the articles, mentions and stories (repair counts"
+        " the table again)",
+    ], found
+
+    code, findings, stderr = doctor(db, "--repair")
+    assert code == 0, (problems(findings), stderr)
+    fixed = [f["detail"] for f in findings if f["status"] == "fixed"]
+    assert [f for f in fixed if f.startswith("counted ")] == [
+        "counted entity_months again from the articles, mentions and stories (2 rows differed)",
+        f"counted entity_stories again from the articles, mentions and stories ({stories} rows differed)",
+        "counted outlet_weeks again from the articles, mentions and stories (1 rows differed)",
+    ]
+    code, findings, _ = doctor(db)
+    assert code == 0 and [f["status"] for f in findings if f["check"] == "aggregates"] == ["ok"]
+    assert count(db, "SELECT COUNT(*) FROM outlet_weeks WHERE outlet = 'nowhere'") == 0
+    assert count(db, "SELECT COUNT(*) FROM entity_stories") > 0
 
 
 def test_a_capture_without_its_article_is_reported_and_kept(db: Path) -> None:

@@ -1113,10 +1113,14 @@ def entity(
     name: str = typer.Argument(..., help="Any name of the entity, in any script or language."),
     db: Path = DB_OPTION,
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, max=100_000, help="At most this many stories. Default: all."),
+    offset: int = OFFSET_OPTION,
 ) -> None:
-    """A person, place or organisation: aliases, roles, mentions per outlet per month, stories."""
+    """A person, place or organisation: aliases, roles, mentions per outlet per month, stories (by start)."""
+    from newsdesk.records import entity_record
+
     with _open(db) as archive:
-        report = _analysis(archive).entity_report(name)
+        report = entity_record(_analysis(archive), name, limit, offset)
     if report is None:
         _console(stderr=True).print(f"[red]no entity called {terminal(repr(name))}[/red]: try another spelling, or `newsdesk alias add`")
         raise typer.Exit(code=2)

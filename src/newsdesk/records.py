@@ -117,6 +117,15 @@ def copies_records(
     return [row.to_record() for row in copy_pairs(archive, outlet, since, until)]
 
 
-def entity_record(analysis: Analysis, name: str) -> dict[str, Any] | None:
-    """`newsdesk entity NAME` line, None when no entity goes by that name."""
-    return analysis.entity_report(name)
+def entity_record(analysis: Analysis, name: str, limit: int | None = None, offset: int = 0) -> dict[str, Any] | None:
+    """`newsdesk entity NAME [--limit N --offset K]` line, None when no entity goes by that name: its stories are
+    `limit` of them (all when None) after the first `offset`, by start."""
+    report = analysis.entity_report(name, story_limit=limit, story_offset=offset)
+    if report is not None:
+        report.pop("story_count", None)
+    return report
+
+
+def entity_story_count(analysis: Analysis, entity_id: str) -> int:
+    """How many stories name the entity (what `entity_record` pages through)."""
+    return int(analysis.conn.execute("SELECT COUNT(*) FROM entity_stories WHERE entity_id=?", (entity_id,)).fetchone()[0])

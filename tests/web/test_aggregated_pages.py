@@ -9,10 +9,12 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from lxml import html
 
 from newsdesk.analysis.stories import RELATED_DAYS, RELATED_STORIES
+from newsdesk.web.app import create_app
 
 
 def key_entities(conn: sqlite3.Connection, story_id: str) -> list[str]:
@@ -64,6 +66,24 @@ def test_entity_page_counts_all_stories_and_lists_the_first(client: TestClient) 
     assert listed == [s["id"] for s in report["stories"][:50]]
     # By start, then id (undated first, as SQLite orders NULL).
     assert [s["start"] or "" for s in report["stories"]] == sorted(s["start"] or "" for s in report["stories"])
+
+
+def test_entity_page_lists_its_stories_a_page_at_a_time(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.web import pages
+
+    monkeypatch.setattr(pages, "ENTITY_PAGE_STORIES", 5)
+    with TestClient(create_app(web_db)) as small_pages:
+        every = small_pages.get("/api/entities/俄罗斯", params={"limit": 100000}).json()["stories"]
+        assert len(every) > 10, "three pages at least"
+        listed: list[str] = []
+        for number in range(1, (len(every) + 4) // 5 + 1):
+            doc = html.fromstring(small_pages.get("/entities/俄罗斯", params={"page": number}).text)
+            section = doc.get_element_by_id("entity-stories")
+            assert section.findtext("h2") == f"Stories ({len(every)})"
+            listed += [a.get("href").rsplit("/", 1)[1] for a in section.xpath("./ul/li/a")]
+            assert bool(doc.xpath("//a[@rel='next']")) == (number * 5 < len(every))
+            assert bool(doc.xpath("//a[@rel='prev']")) == (number > 1)
+        assert listed == [s["id"] for s in every]
 
 
 def test_search_total_and_facets_count_every_match_by_event_day(client: TestClient, web_db: Path) -> None:

@@ -74,6 +74,22 @@ def test_api_single_records_answer_what_the_cli_prints(client: TestClient, web_d
     assert api(client, "/api/copies", article=one) == cli_jsonl(web_db, "copies", "--article", one)
 
 
+def test_api_entity_sends_its_stories_a_page_at_a_time_as_the_cli_does(client: TestClient, web_db: Path) -> None:
+    for name in ("俄罗斯", "普京"):
+        every = cli_jsonl(web_db, "entity", name)[0]
+        assert len(every["stories"]) >= 3, "the comparison must page through something"
+        whole = client.get(f"/api/entities/{name}", params={"limit": 100000})
+        assert whole.json() == every and int(whole.headers["x-total-count"]) == len(every["stories"])
+        paged = client.get(f"/api/entities/{name}", params={"limit": 2, "offset": 1})
+        expected = cli_jsonl(web_db, "entity", name, "--limit", "2", "--offset", "1")[0]
+        assert paged.json() == expected == {**every, "stories": every["stories"][1:3]}
+        assert int(paged.headers["x-total-count"]) == len(every["stories"])
+        # Pages one after another give every story once, in order.
+        pages = [client.get(f"/api/entities/{name}", params={"limit": 2, "offset": k}).json()["stories"]
+                 for k in range(0, len(every["stories"]), 2)]
+        assert [s for page in pages for s in page] == every["stories"]
+
+
 def test_api_pages_say_the_total(client: TestClient) -> None:
     response = client.get("/api/search", params={"q": "普京", "limit": 2})
     assert len(response.json()) == 2

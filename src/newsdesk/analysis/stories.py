@@ -768,9 +768,9 @@ class Analysis:
         return [StoryRow(story_id, label, start, end, self.story_entities(json.loads(centroid_json)))
                 for story_id, label, start, end, centroid_json in (rows[f[0]] for f in found if f[0] in rows)]
 
-    def entity_report(self, name: str, story_limit: int | None = None) -> dict[str, Any] | None:
-        """Aliases, roles, mentions per outlet per month, and the stories of one entity (the first
-        `story_limit` by start, with `story_count` saying how many there are, when it is given).
+    def entity_report(self, name: str, story_limit: int | None = None, story_offset: int = 0) -> dict[str, Any] | None:
+        """Aliases, roles, mentions per outlet per month, and the stories of one entity by start (`story_limit` of
+        them after the first `story_offset`, with `story_count` saying how many there are, when a limit is given).
         Read from the entity aggregates (archive/schema.py), not from every mention."""
         entity = self.find_entity(name)
         if entity is None:
@@ -785,17 +785,9 @@ class Analysis:
                 (entity.id,),
             )
         ]
-        stories = [
-            {"id": sid, "label": label, "start": start, "end": end, "mentions": count}
-            for sid, label, start, end, count in self.conn.execute(
-                "SELECT s.id, s.label, s.start, s.end, es.mentions FROM entity_stories es JOIN stories s"
-                " ON s.id = es.story_id WHERE es.entity_id=? ORDER BY es.start, es.story_id LIMIT ?",
-                (entity.id, -1 if story_limit is None else story_limit),
-            )
-        ]
         report = {"id": entity.id, "kind": entity.kind, "name": entity.name, "en": entity.en,
                   "aliases": sorted(entity.aliases), "roles": dict(entity.roles.most_common()),
-                  "mentions": per_month, "stories": stories}
+                  "mentions": per_month, "stories": self.entity_stories(entity.id, story_limit, story_offset)}
         if story_limit is not None:
             # From the aggregate alone (a story deleted under its reports, which `doctor --repair` clears,
             # would be counted and not listed).
@@ -803,6 +795,18 @@ class Analysis:
                 "SELECT COUNT(*) FROM entity_stories WHERE entity_id=?", (entity.id,)
             ).fetchone()[0]
         return report
+
+
+    def entity_stories(self, entity_id: str, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """The stories naming the entity by start, then id: `limit` of them (all when None) after the first `offset`."""
+        return [
+            {"id": sid, "label": label, "start": start, "end": end, "mentions": count}
+            for sid, label, start, end, count in self.conn.execute(
+                "SELECT s.id, s.label, s.start, s.end, es.mentions FROM entity_stories es JOIN stories s"
+                " ON s.id = es.story_id WHERE es.entity_id=? ORDER BY es.start, es.story_id LIMIT ? OFFSET ?",
+                (entity_id, -1 if limit is None else limit, offset),
+            )
+        ]
 
 
 # Related stories (`Analysis.related`): how many, and how far before or after a story they may start.

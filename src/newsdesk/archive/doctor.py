@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.archive import publications
-from newsdesk.archive.schema import MIGRATIONS, migrate
+from newsdesk.archive.schema import AGGREGATE_RECOUNTS, MIGRATIONS, aggregate_differences, migrate
 from newsdesk.archive.text import facet_tokens, fts_row, index_text
 
 # How many lines of `PRAGMA integrity_check` are read; the first few are shown.
@@ -182,6 +182,8 @@ def _diagnose(conn: sqlite3.Connection, path: Path, report: Diagnosis) -> None:
     if version == len(MIGRATIONS):
         _full_text(path, conn, report)
     _orphans(conn, report, tables)
+    if version == len(MIGRATIONS):
+        _aggregates(conn, report)
     _journal(conn, path, report)
 
 
@@ -363,6 +365,19 @@ def _orphans(conn: sqlite3.Connection, report: Diagnosis, tables: set[str]) -> N
         report.add("orphans", "ok", "no rows point at missing articles or stories")
 
 
+def _aggregates(conn: sqlite3.Connection, report: Diagnosis) -> None:
+    """The counts kept by triggers (entity_months, entity_weeks, entity_stories, outlet_weeks) against a recount
+    of mentions, articles and stories: a write that bypassed the triggers (another tool, a restored table) would
+    leave the entity pages, attention shares and search facets of entities wrong without a word."""
+    differing = {table: rows for table, rows in aggregate_differences(conn).items() if rows}
+    if not differing:
+        report.add("aggregates", "ok", "entity and outlet counts agree with a recount: " + ", ".join(AGGREGATE_RECOUNTS))
+        return
+    for table, rows in differing.items():
+        report.add("aggregates", "problem", f"{rows} rows of {table} differ from a recount of the articles, mentions and"
+                   " stories (repair counts the table again)", rows, repairable=True)
+
+
 def _article_linked(conn: sqlite3.Connection, tables: set[str]) -> list[str]:
     """Tables the checks above do not know that name articles by an `article_id` column."""
     return sorted(
@@ -438,6 +453,8 @@ def repair(path: Path) -> list[str]:
         try:
             done += _repair_full_text(conn)
             done += _repair_orphans(conn)
+            # After the orphans: deleting them fires the triggers, and the recount is of what remains.
+            done += _repair_aggregates(conn)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -511,4 +528,16 @@ def _repair_orphans(conn: sqlite3.Connection) -> list[str]:
                 " WHERE start IS NOT (SELECT start FROM stories s WHERE s.id = story_terms.story_id)"
             )
             done.append(f"recounted {resized} stories from the articles they still hold")
+    return done
+
+
+def _repair_aggregates(conn: sqlite3.Connection) -> list[str]:
+    """Each kept count table that differs from a recount, counted again from the base tables (as the migration that
+    made them did); the triggers keep it from then on."""
+    done = []
+    for table, rows in aggregate_differences(conn).items():
+        if rows:
+            conn.execute(f"DELETE FROM {table}")
+            conn.execute(f"INSERT INTO {table} {AGGREGATE_RECOUNTS[table]}")
+            done.append(f"counted {table} again from the articles, mentions and stories ({rows} rows differed)")
     return done

@@ -527,12 +527,18 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute("COMMIT")
 
 
+# Each kept aggregate and the query that counts it from the base tables.
+AGGREGATE_RECOUNTS = {
+    "entity_months": ENTITY_MONTHS_RECOUNT, "entity_weeks": ENTITY_WEEKS_RECOUNT,
+    "entity_stories": ENTITY_STORIES_RECOUNT, "outlet_weeks": OUTLET_WEEKS_RECOUNT,
+}
+
+
 def aggregate_differences(conn: sqlite3.Connection) -> dict[str, int]:
     """Rows where a kept entity aggregate differs from a recount of the base tables, per table (all 0 when
     the triggers did their work)."""
     found = {}
-    for table, recount in (("entity_months", ENTITY_MONTHS_RECOUNT), ("entity_weeks", ENTITY_WEEKS_RECOUNT),
-                           ("entity_stories", ENTITY_STORIES_RECOUNT), ("outlet_weeks", OUTLET_WEEKS_RECOUNT)):
+    for table, recount in AGGREGATE_RECOUNTS.items():
         found[table] = conn.execute(
             f"SELECT COUNT(*) FROM (SELECT * FROM ({recount}) EXCEPT SELECT * FROM {table}"
             f" UNION ALL SELECT * FROM (SELECT * FROM {table} EXCEPT SELECT * FROM ({recount})))"

@@ -702,7 +702,7 @@ class Archive:
         # Rank inside the full-text index and fetch only the winners' rows: joining first makes
         # SQLite carry every match, body and all, through the sort.
         seqs = [seq for (seq,) in self._matching(
-            query, f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY {BM25} LIMIT ? OFFSET ?",
+            query, f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY {BM25}, rowid LIMIT ? OFFSET ?",
             (match, limit, offset),
         )]
         return self.rows_at(seqs, query_terms(query))

@@ -71,10 +71,15 @@ def story(request: Request, story_id: str) -> dict[str, Any]:
 
 
 @router.get("/entities/{name}", summary="newsdesk entity NAME --format jsonl")
-def entity(request: Request, name: str) -> dict[str, Any]:
-    report = records.entity_record(_access(request).analysis(), name)
+def entity(
+    request: Request, response: Response, name: str, limit: Limit = 100, offset: Offset = 0,
+) -> dict[str, Any]:
+    """The entity; its `stories` a page at a time (by start), their number in `X-Total-Count`."""
+    analysis = _access(request).analysis()
+    report = records.entity_record(analysis, name, limit, offset)
     if report is None:
         raise HTTPException(404, f"no entity called {name!r}")
+    response.headers["X-Total-Count"] = str(records.entity_story_count(analysis, report["id"]))
     return report
 
 

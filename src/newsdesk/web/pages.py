@@ -78,11 +78,11 @@ def _url(path: str, **params: Any) -> str:
     return path + ("?" + urlencode(expanded) if expanded else "")
 
 
-def _pages(page: int, shown: int, total: int) -> dict[str, Any]:
-    first = (page - 1) * PER_PAGE
+def _pages(page: int, shown: int, total: int, per_page: int = PER_PAGE) -> dict[str, Any]:
+    first = (page - 1) * per_page
     return {"page": page, "first": first + 1 if shown else 0, "last": first + shown, "total": total,
             "has_prev": page > 1, "has_next": first + shown < total,
-            "last_page": max(1, (total + PER_PAGE - 1) // PER_PAGE)}
+            "last_page": max(1, (total + per_page - 1) // per_page)}
 
 
 # --- search ------------------------------------------------------------------------------------
@@ -126,11 +126,13 @@ def search_page(
     chosen = _selection(request, q, outlet, since, until, entity, exact)
     archive, selection = chosen["archive"], chosen["selection"]
     access = _access(request)
-    # The facets count every selected article: the page's total comes with them (two passes over the
-    # matches in all, the facets' and the ranked page's).
-    found = (access.cached("facets", lambda: views.facets(archive, selection)) if selection.everything
-             else views.facets(archive, selection))
-    rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE, total=found.total)
+    if selection.everything:
+        found = access.cached("facets", lambda: views.facets(archive, selection))
+        rows, total = views.page_rows(archive, selection, PER_PAGE, (page - 1) * PER_PAGE, total=found.total)
+    else:
+        # The facets count every selected article: the page's total comes with them.
+        rows, found = views.search(archive, selection, PER_PAGE, (page - 1) * PER_PAGE)
+        total = found.total
     params = {"q": q, "outlet": outlet, "since": since, "until": until, "entity": entity, "exact": exact}
     title = f"{q} — search" if q else "Articles"
     return _page(
@@ -139,7 +141,7 @@ def search_page(
         page_url=lambda n: _url("/search", **params, page=n),
         facet_url=lambda **changed: _url("/search", **{**params, **changed}),
         download_url=lambda fmt: _url("/search/download", **params, format=fmt),
-        counts=archive.counts(),
+        counts=access.cached("counts", archive.counts),
     )
 
 
@@ -326,15 +328,22 @@ def _top_entities(request: Request, limit: int = 60) -> list[dict[str, Any]]:
 
 
 @router.get("/entities/{name}", response_class=HTMLResponse)
-def entity_page(request: Request, name: str, measure: str = "articles") -> HTMLResponse:
+def entity_page(request: Request, name: str, measure: str = "articles", page: Page = 1) -> HTMLResponse:
     access = _access(request)
     report, table, named_with = access.cached(("entity", name), lambda: _entity(access, name))
+    if page > 1:
+        # The stories a page at a time, like every list; the rest of the report is the first page's.
+        report = {**report, "stories": access.analysis().entity_stories(
+            report["id"], ENTITY_PAGE_STORIES, (page - 1) * ENTITY_PAGE_STORIES)}
     measure = "share" if measure == "share" else "articles"
     chart = _attention_chart(table, measure, report["name"])
     return _page(
         request, "entity.html", title=f"{report['name']} — entity", report=report, chart=chart, measure=measure,
         co_occurring=named_with, name=name,
         data_url=lambda fmt: f"/data/entity-attention.{fmt}?" + urlencode({"name": name}),
+        pages=_pages(page, len(report["stories"]), report["story_count"], ENTITY_PAGE_STORIES),
+        page_url=lambda n: _url(f"/entities/{quote(name, safe='')}", measure=measure if measure == "share" else "",
+                                page=n),
     )
 
 
@@ -344,7 +353,7 @@ ENTITY_PAGE_STORIES = 50
 def _entity(access: Any, name: str) -> tuple[dict[str, Any], views.Table, list[dict[str, Any]]]:
     """An entity's report (`newsdesk entity`), attention table and co-occurring entities."""
     analysis = access.analysis()
-    # The page lists the first stories and says how many there are (the API sends them all).
+    # The page lists its stories a page at a time and says how many there are.
     report = analysis.entity_report(name, story_limit=ENTITY_PAGE_STORIES)
     if report is None:
         raise KeyError(f"no entity called {name!r}: try another spelling")

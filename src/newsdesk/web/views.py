@@ -17,7 +17,7 @@ from newsdesk.archive.store import BM25, ArticleRow
 from newsdesk.archive.text import QueryError, published_day, query_terms
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from newsdesk.analysis.stories import Analysis, StoryRow
     from newsdesk.archive.store import Archive
@@ -58,6 +58,8 @@ class Selection:
     empty: bool = False
     # Neither query nor filter: every article.
     everything: bool = False
+    # With a query: each match's BM25 score, the `order` (ties in seq order).
+    score: str | None = None
 
     def seqs(self) -> str:
         return f"SELECT {self.seq_expr} {self.source}"
@@ -77,7 +79,7 @@ def select(
         entity_sql = (" AND +rowid IN (SELECT a.seq FROM mentions m JOIN articles a ON a.id = m.article_id"
                       " WHERE m.entity_id = ?)") if entity_id else ""
         return Selection("FROM article_fts WHERE article_fts MATCH ?" + entity_sql, [match, *entity_params], "rowid",
-                         f"ORDER BY {BM25}", query_terms(searched))
+                         f"ORDER BY {BM25}, rowid", query_terms(searched), score=BM25)
     where, params = archive._filters(outlet, since, until)
     entity_sql = " AND a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)" if entity_id else ""
     return Selection(f"FROM articles a WHERE 1=1{where}{entity_sql}", [*params, *entity_params], "a.seq",
@@ -146,8 +148,6 @@ def facets(archive: Archive, selection: Selection, top: int = 30) -> Facets:
     order: an undated article in the month its lead gives, as the date filters select it), and in all."""
     if selection.empty:
         return Facets([], [])
-    outlets: Counter[str] = Counter()
-    months: Counter[str] = Counter()
     # Never the rows (a page of body per match). Which index is cheaper depends on the selection's size, which
     # a bounded look at its first matches tells (it stops at the threshold: no full count).
     if selection.everything:
@@ -158,7 +158,64 @@ def facets(archive: Archive, selection: Selection, top: int = 30) -> Facets:
         index = "articles_outlet_event_day" if seen >= threshold else "articles_facets"
         where = f" WHERE seq IN ({selection.seqs()})"
     sql = f"SELECT outlet, substr(event_day, 1, 7), COUNT(*) FROM articles INDEXED BY {index}{where} GROUP BY 1, 2"
-    for outlet, month, n in _run(archive, sql, [] if selection.everything else selection.params):
+    return _facets(_run(archive, sql, [] if selection.everything else selection.params), top)
+
+
+# A query's matches holding more than this share of the archive are counted per outlet and month by scanning
+# the (outlet, event_day) index against them; fewer by looking each up in the narrow (seq, outlet, event_day) one.
+HITS_SCAN_SHARE = 1 / 5
+
+
+def search(archive: Archive, selection: Selection, limit: int, offset: int, top: int = 30) -> tuple[list[ArticleRow], Facets]:
+    """A search page: `limit` of the selection after `offset` (with snippets when there is a query) and its
+    facets, whose total is the page's "of N".
+
+    With a query the full-text MATCH (with its filters) runs once: every match's seq and BM25 score go into a
+    temporary table, and the page (the best scores, ties in seq order) and both facets are read from it. Run
+    separately, the facets and the page each ran the MATCH, and the entity filter's list of articles, again."""
+    if selection.empty:
+        return [], Facets([], [])
+    if selection.score is None:
+        found = facets(archive, selection, top)
+        rows, _ = page_rows(archive, selection, limit, offset, total=found.total)
+        return rows, found
+    conn = archive.conn
+    # One read transaction: the page and the facets see the archive as the matches were found in it, whatever
+    # a concurrent ingest commits meanwhile. (Writing a temporary table never locks the archive.)
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (seq INTEGER PRIMARY KEY, score REAL NOT NULL)")
+        conn.execute("DELETE FROM temp.search_hits")
+        _run(archive, f"INSERT INTO temp.search_hits(seq, score) SELECT rowid, {selection.score} {selection.source}",
+             selection.params)
+        (total,) = conn.execute("SELECT COUNT(*) FROM temp.search_hits").fetchone()
+        seqs = [seq for (seq,) in conn.execute(
+            "SELECT seq FROM temp.search_hits ORDER BY score, seq LIMIT ? OFFSET ?", (limit, offset)
+        )]
+        if total >= HITS_SCAN_SHARE * _last_seq(archive):
+            # Read in (outlet, event_day) order, a day's articles are counted without a sort; the days are
+            # then summed per month (a few thousand rows, not one per match).
+            sql = ("SELECT outlet, substr(day, 1, 7), SUM(n) FROM (SELECT a.outlet AS outlet, a.event_day AS day,"
+                   " COUNT(*) AS n FROM articles a INDEXED BY articles_outlet_event_day CROSS JOIN temp.search_hits h"
+                   " ON h.seq = a.seq GROUP BY 1, 2) GROUP BY 1, 2")
+        else:
+            sql = ("SELECT a.outlet, substr(a.event_day, 1, 7), COUNT(*) FROM temp.search_hits h"
+                   " CROSS JOIN articles a INDEXED BY articles_facets ON a.seq = h.seq GROUP BY 1, 2")
+        found = _facets(conn.execute(sql), top)
+        rows = archive.rows_at(seqs, selection.terms)
+    finally:
+        conn.execute("DELETE FROM temp.search_hits")
+        if own:
+            conn.execute("COMMIT")
+    return rows, found
+
+
+def _facets(counts: Iterable[tuple[str | None, str | None, int]], top: int) -> Facets:
+    outlets: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    for outlet, month, n in counts:
         outlets[outlet or "(unknown)"] += n
         months[month or "unknown"] += n
     return Facets(outlets.most_common(top), sorted(months.items()), sum(months.values()))
