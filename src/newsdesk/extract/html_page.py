@@ -13,7 +13,7 @@ from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_b
 from newsdesk.extract.chrome import SHARE_START, is_foreign_link, markdown_heading, names_an_original, unwrap_archived
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
 from newsdesk.extract.draft import Draft
-from newsdesk.extract.html_meta import best_title, read_page_meta
+from newsdesk.extract.html_meta import PageMeta, best_title, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
@@ -223,9 +223,12 @@ def header_lines(root: html.HtmlElement, region: html.HtmlElement, title: str | 
     return lines[-_HEADER_LIMIT:], title_el is not None
 
 
-def _read_unlabelled_credits(lines: list[str], draft: Draft) -> None:
+def _read_unlabelled_credits(lines: list[str], draft: Draft, channels: set[str]) -> None:
     """The name printed beside the date under a headline (`华夏人文 2020-03-09 18:14`, `洪毅 2023年08月31日`),
-    or alone on the line just before or after it (`上海证券报网络版` / `2005.08.26 05:39`)."""
+    or alone on the line just before or after it (`上海证券报网络版` / `2005.08.26 05:39`).
+
+    `channels`: the page's own section names: a channel printed beside the date (`社會 17:30 2020/08/09`,
+    hket) is no writer."""
     for i, line in enumerate(lines):
         if not credits.date_in(line) or not credits.is_date_line(line):
             continue
@@ -233,10 +236,20 @@ def _read_unlabelled_credits(lines: list[str], draft: Draft) -> None:
         for j in (i - 1, i + 1):
             if found is None and 0 <= j < len(lines) and not credits.date_in(lines[j]):
                 found = credits.unlabelled_credit(lines[j], allow_person=False)
-        if found:
+        if found and not (found[0] == "author" and _fold_name(found[1]) in channels):
             kind, name = found
             (draft.authors if kind == "author" else draft.header_outlets).append(name)
         return
+
+
+def _fold_name(name: str) -> str:
+    return re.sub(r"\W+", "", name).lower()
+
+
+def _channels(page: PageMeta) -> set[str]:
+    """The section names a page files itself under (`article:section`, JSON-LD `articleSection`). (Not the
+    `<title>`'s parts: columnists' pages put the writer's name there, `標題 - 紀曉風 - 信報網站`.)"""
+    return {_fold_name(n) for n in page.sections if _fold_name(n)}
 
 
 def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | None:
@@ -505,7 +518,7 @@ def read_html(text: str, mirror: bool) -> Draft:
                 draft.editor = found.editor
         header_date = _header_date(lines)
         if anchored:
-            _read_unlabelled_credits(lines, draft)
+            _read_unlabelled_credits(lines, draft, _channels(page))
         if header_date and anchored:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)

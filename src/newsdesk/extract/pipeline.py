@@ -297,6 +297,23 @@ def _outlet_as_printed(hint: str) -> str | None:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _own_site_name(draft: Draft, registry: OutletRegistry, language: str | None, text: str) -> str | None:
+    """The name of the site a page was saved from: the Chinese name it gives itself (`og:site_name`,
+    JSON-LD publisher), else the registry's name for its host. None for mirrors and posts."""
+    if draft.format != "site-html":
+        return None
+    own = _outlet_as_printed(draft.own_name) if draft.own_name and _HAN.search(draft.own_name) else None
+    outlet = registry.by_url(draft.capture_url)
+    if outlet:
+        return own or name_in_script(outlet, language, text)
+    return own
+
+
+def _same_outlet(a: str, b: str, registry: OutletRegistry) -> bool:
+    known_a, known_b = registry.find_in(a), registry.find_in(b)
+    return _fold(a) == _fold(b) or (known_a is not None and known_a is known_b)
+
+
 def _resolve_outlet(
     draft: Draft, found: _Credits, registry: OutletRegistry, language: str | None, text: str
 ) -> str | None:
@@ -305,10 +322,16 @@ def _resolve_outlet(
     What the capture credits wins over what it is: the dateline, then labelled sources (`来源：X`,
     the front matter's author), then a name printed beside the date, then the host the registry
     knows, then the site's own name. Within a group, a name the registry knows goes first.
+    A wire's dateline on a site's own page (`新华社北京9月6日电` on a Hong Kong paper's site) names the
+    outlet only when a source credit says the page re-posts it; else the site wrote its own report.
     """
     line = found.dateline
     if line and line.outlet and (line.date or registry.find_in(line.outlet) or credits.is_outlet_name(line.outlet)):
-        return line.outlet
+        own_site = _own_site_name(draft, registry, language, text)
+        if own_site is None or found.sources or _same_outlet(line.outlet, own_site, registry):
+            return line.outlet
+        # A wire dateline on an outlet's own page, no source credit: the page quotes the wire, the site wrote it.
+        return own_site
     if draft.format in {"mirror-md", "mirror-html"}:
         # A mirror names the outlet it copied by linking to it.
         by_url = registry.by_url(draft.original_url)
