@@ -49,3 +49,42 @@ def test_a_wire_dateline_on_an_outlets_own_page_leaves_the_site_as_outlet() -> N
 
 def test_a_source_credit_makes_the_page_a_repost_of_the_wire() -> None:
     assert extract_text(_own_site_page("某某日報", "<p>来源：新华社</p>")).outlet == "新华社"
+
+
+# --- body: the site's notices printed in the article's flow ---------------------------------------
+
+_STORY = [
+    "颱風海葵今晨在台東登陸，中央氣象署表示，暴風圈已籠罩全台，各地風雨明顯增強，民眾應避免外出。",
+    "氣象署指出，颱風中心預計傍晚由台南附近出海，北部及東北部山區仍有豪雨，累積雨量可能超過五百毫米。",
+]
+
+
+def _article_page(extra: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in [*_STORY, *extra])
+    return (
+        "<html><head><meta charset='utf-8'><title>颱風海葵登陸</title></head><body>"
+        f"<h1>颱風海葵登陸</h1><div class='article'>{body}</div></body></html>"
+    )
+
+
+def test_copyright_notices_app_promotions_and_tag_lists_are_not_the_article() -> None:
+    # Shapes printed by several sites each (thepaper, cna, 39.net, woshipm; ltn, nytimes, thepaper;
+    # chinatimes, cna): a notice, a promotion and a tag list after the story.
+    notices = [
+        "本網站之文字、圖片及影音，非經授權，不得轉載、公開播送或公開傳輸及利用。",
+        "某某新闻报料：4009-20-4009 某某新闻，未经授权不得转载",
+        "不用抽 不用搶 現在用APP看新聞 保證天天中獎 點我下載APP 按我看活動辦法",
+        "點擊下載iOS App 點擊下載Android App",
+        "#颱風 #海葵 #停班停課",
+        "#IAEA",
+    ]
+    assert extract_text(_article_page(notices)).body == _STORY
+
+
+def test_sentences_about_apps_and_hash_headed_subheadings_stay() -> None:
+    kept = [
+        "用戶可以在各大應用商店下載該APP。",
+        "#中國外交部：反對美方排擠中國企業",
+        "氣象署表示，若民眾未經許可擅自進入管制區，將依法開罰，最高可處三萬元罰鍰。",
+    ]
+    assert extract_text(_article_page(kept)).body == [*_STORY, *kept]

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from newsdesk.extract import vocab
+
 # A markdown heading whose content is a link, or a row of `|`-separated links: navigation or promo.
 MD_NAV_LINE = re.compile(r"^\s*#{1,6}\s*(?:\[[^\]]*\]\([^)]*\)[\s|&nbsp;]*)+\s*$|^\s*#{1,6}\s*\[\s*[^\]]*\]\(")
 MD_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,}|_{3,})\s*$")
@@ -71,6 +73,30 @@ JUNK_BLOCK = Cue(
     anywhere=r"本文只代表作者|本文仅代表作者|本文僅代表作者",
 )
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
+
+# The site's notices in the article's flow (words in data/credits.toml, `notice`): a copyright notice asks
+# permission and forbids copying in one breath; an app promotion is a short block inviting a download.
+_NOTICE = re.compile(
+    vocab.section_pattern("notice", "permission") + r"[^。！？!?]{0,8}?" + vocab.section_pattern("notice", "forbidden")
+)
+_APP = r"(?<![A-Za-z])(?:app|APP|App)(?![A-Za-z])"
+_APP_PROMO = re.compile(
+    vocab.section_pattern("notice", "download") + r".{0,20}?" + _APP + "|" + _APP + r".{0,12}?"
+    + vocab.section_pattern("notice", "download")
+)
+_APP_PROMO_CHARS = 80
+# A block of hashtags (`#F-16 #戰機 #俄羅斯`, chinatimes; `#IAEA`, cna) is the page's tag list. A long
+# `#`-headed line is a subheading some sites mark that way (`#中國外交部：反對美方排擠中國企業`, singpao).
+_SENTENCE_END = re.compile(r"[。！？!?]\s*[”」』\"]?\s*$")
+_TAG_LIST = re.compile(r"^(?:[#＃][^\s#＃：:，,。]{1,12}\s*)+$")
+
+
+def is_site_notice(block: str) -> bool:
+    """A copyright notice, an app promotion or a tag list printed where the article's blocks are."""
+    if _TAG_LIST.match(block) or _NOTICE.search(block):
+        return True
+    # A sentence that mentions downloading an app is the article's (`用户可在应用商店下载…APP。`).
+    return len(block) <= _APP_PROMO_CHARS and not _SENTENCE_END.search(block) and bool(_APP_PROMO.search(block))
 
 
 def is_punctuation_only(block: str) -> bool:

@@ -23,6 +23,7 @@ from newsdesk.extract.chrome import (
     TAIL_HEADING_ONLY,
     TAIL_MARKER,
     is_punctuation_only,
+    is_site_notice,
 )
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
 from newsdesk.extract.draft import Draft
@@ -190,7 +191,7 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
                 body.append(block)
                 probes.append(probe)
             continue
-        if ended or JUNK_BLOCK.search(probe):
+        if ended or JUNK_BLOCK.search(probe) or is_site_notice(probe):
             continue
         body.append(block)
         probes.append(probe)
