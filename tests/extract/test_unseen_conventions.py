@@ -88,3 +88,40 @@ def test_sentences_about_apps_and_hash_headed_subheadings_stay() -> None:
         "氣象署表示，若民眾未經許可擅自進入管制區，將依法開罰，最高可處三萬元罰鍰。",
     ]
     assert extract_text(_article_page(kept)).body == [*_STORY, *kept]
+
+
+def test_a_list_heading_after_the_article_ends_it() -> None:
+    # upmedia `熱門閱讀`, bbc `熱讀` / `特別推薦`, cna `聚焦新聞`: other stories' teasers follow.
+    for heading in ("熱門閱讀", "熱讀", "特別推薦", "聚焦新聞"):
+        teasers = [heading, "● 某明星演唱會裝扮遭群嘲 她一身名牌卻被酸", "● 某劇口碑爆棚 原定男女主換人"]
+        assert extract_text(_article_page(teasers)).body == _STORY, heading
+
+
+def test_a_list_heading_before_the_article_is_only_dropped() -> None:
+    page = _article_page([]).replace("<div class='article'>", "<div class='article'><p>新聞專題</p>")
+    assert extract_text(page).body == _STORY
+
+
+def test_a_short_block_closing_with_a_picture_credit_is_a_caption() -> None:
+    captions = [
+        "某演員在新片中飾演老婆離奇失蹤的男子，角色正邪難辨。（取自微博）",  # upmedia
+        "參選人昨與黨籍立委十指緊扣，高喊加油。（讀者提供）",  # ltn
+        "◎ 专家认为，减肥应该运动和健康饮食相结合。/图：网络截图",  # 39.net
+        "災區民眾清理家園，志願者送來物資。（圖／翻攝自微博）",  # setn
+    ]
+    assert extract_text(_article_page(captions)).body == _STORY
+
+
+def test_a_photographers_credit_alone_or_a_reposts_captioned_paragraph_stays() -> None:
+    kept = ["新华社发（刘满仓摄）", "医护人员冒着雪将医院里的物品搬离。（中青报·中青网见习记者 李强/摄）"]
+    assert extract_text(_article_page(kept)).body == [*_STORY, *kept]
+
+
+def test_a_page_of_captions_only_keeps_them() -> None:
+    only = "<p>災區民眾清理家園，志願者送來物資和食物。（圖／翻攝自微博）</p>"
+    page = (
+        "<html><head><meta charset='utf-8'><title>災區直擊</title></head><body><h1>災區直擊</h1>"
+        f"<div class='article'>{only}</div></body></html>"
+    )
+    # (The picture credit closing the block is read as a credit, as on any paragraph.)
+    assert extract_text(page).body == ["災區民眾清理家園，志願者送來物資和食物。"]

@@ -91,6 +91,30 @@ _SENTENCE_END = re.compile(r"[。！？!?]\s*[”」』\"]?\s*$")
 _TAG_LIST = re.compile(r"^(?:[#＃][^\s#＃：:，,。]{1,12}\s*)+$")
 
 
+# A list's heading alone (`熱門閱讀`, `聚焦新聞`; words in data/credits.toml, `list_heading`).
+LIST_HEADING = re.compile(
+    r"^[【\[]?\s*" + vocab.section_pattern("list_heading", "head") + vocab.section_pattern("list_heading", "tail")
+    + r"\s*[】\]]?\s*[:：]?$"
+)
+# A caption's picture credit closing a short block (data/credits.toml, `caption_credit`).
+_CAPTION_CREDIT = re.compile(
+    r"[（(]\s*" + vocab.section_pattern("caption_credit", "before") + r"[^（）()]{1,24}[）)]\s*$"
+    r"|[（(][^（）()]{1,24}" + vocab.section_pattern("caption_credit", "after") + r"\s*[）)]\s*$"
+    r"|[/／]\s*" + vocab.section_pattern("caption_credit", "before") + r"[^，。,]{1,24}$"
+)
+_CAPTION_CHARS = 120
+# At least this much text before the credit: a credit alone (`新华社发（刘满仓摄）`) is a photo story's line.
+_CAPTION_TEXT = 10
+
+
+def is_caption(block: str) -> bool:
+    """A short block that closes with a picture credit: a picture's caption printed among the paragraphs."""
+    if len(block) > _CAPTION_CHARS:
+        return False
+    m = _CAPTION_CREDIT.search(block)
+    return bool(m) and m.start() >= _CAPTION_TEXT
+
+
 def is_site_notice(block: str) -> bool:
     """A copyright notice, an app promotion or a tag list printed where the article's blocks are."""
     if _TAG_LIST.match(block) or _NOTICE.search(block):

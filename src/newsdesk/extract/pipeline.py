@@ -18,10 +18,12 @@ from newsdesk.extract import credits
 from newsdesk.extract.blocks import collapse
 from newsdesk.extract.chrome import (
     JUNK_BLOCK,
+    LIST_HEADING,
     SHARE_START,
     SOURCE_TAIL,
     TAIL_HEADING_ONLY,
     TAIL_MARKER,
+    is_caption,
     is_punctuation_only,
     is_site_notice,
 )
@@ -154,6 +156,8 @@ def _all_as_printed(values: list[str], probe: str, block: str) -> list[str]:
 
 # Credits, furniture and notices are short; a block longer than this is the article's prose.
 _PROSE_CHARS = 240
+# The article has begun once this much of its text is read (a list heading after it ends it).
+_ARTICLE_BEGUN_CHARS = 50
 
 
 def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
@@ -161,6 +165,7 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     body: list[str] = []
     probes: list[str] = []
     rosters: set[str] = set()
+    captions: list[tuple[str, str]] = []
     ended = False
     # Simplified text needs no probe: converting it would change nothing.
     traditional = _has_traditional(blocks)
@@ -179,6 +184,10 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         related = TAIL_HEADING_ONLY.match(probe)
         if related and related.group(1).strip():
             continue
+        if LIST_HEADING.match(probe):
+            # Other stories' teasers follow; before the article has begun it is a page section's name.
+            ended = ended or sum(map(len, body)) >= _ARTICLE_BEGUN_CHARS
+            continue
         if (body and (related or SOURCE_TAIL.match(probe))) or TAIL_MARKER.search(probe) or SHARE_START.search(probe):
             # Past the article's end only credits are read (editors often sign below the sources).
             ended = True
@@ -193,8 +202,14 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             continue
         if ended or JUNK_BLOCK.search(probe) or is_site_notice(probe):
             continue
+        if is_caption(probe):
+            captions.append((block, probe))
+            continue
         body.append(block)
         probes.append(probe)
+    if not body and captions:
+        # Only captions: a picture story (or a region that holds only its pictures) keeps them.
+        body, probes = [b for b, _ in captions], [p for _, p in captions]
     for i in range(len(body)):
         # `…（編輯：李亨山）1120823`, `…Compute（翻译/王辉 编辑/郭雪梅）`: a credit closing a paragraph.
         # The last paragraphs may close with any credit; earlier ones only with an editor's, since
