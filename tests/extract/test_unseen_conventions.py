@@ -125,3 +125,27 @@ def test_a_page_of_captions_only_keeps_them() -> None:
     )
     # (The picture credit closing the block is read as a credit, as on any paragraph.)
     assert extract_text(page).body == ["災區民眾清理家園，志願者送來物資和食物。"]
+
+
+# --- credits: Hong Kong typesetting and names ending in 文 ---------------------------------------
+
+def test_the_vertical_colon_of_hong_kong_pages_separates_label_and_value() -> None:
+    from newsdesk.extract.credits import header_credits
+
+    # `記者︰脫芷晴` (ulifestyle.com.hk), `攝影︰` (appledaily.com), `傳真︰` (stheadline.com): U+FE30.
+    assert header_credits("記者︰脫芷晴").authors == ["脫芷晴"]
+    assert header_credits("撰文︰陳大文").authors == ["陳大文"]
+    assert header_credits("攝影︰李小明").authors == []
+    assert header_credits("責任編輯︰李四").editor == "李四"
+    page = _article_page(["記者︰脫芷晴"])
+    assert extract_text(page).authors == ["脫芷晴"]
+
+
+def test_a_name_ending_in_wen_is_not_cut_before_the_next_credit() -> None:
+    from newsdesk.extract.credits import header_credits
+
+    assert header_credits("記者：陳大文 攝影：李小明").authors == ["陳大文"]
+    assert header_credits("撰文：陳大文 編輯：李四").authors == ["陳大文"]
+    assert header_credits("記者陳大文／台北報導").authors == ["陳大文"]
+    # The label 文 itself still opens a credit after a space or at the start.
+    assert header_credits("文：王小明 攝影：李小明").authors == ["王小明"]

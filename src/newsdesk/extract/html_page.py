@@ -18,7 +18,7 @@ from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
 
-_ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
+_ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：︰]?\s*$")
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
 # `题图来自 <a>Unsplash</a>`, `图片来自<a>视觉中国</a>`: a picture's credit, not the story's source.
@@ -111,7 +111,7 @@ _AUTHOR_LABEL_TEXTS = etree.XPath(
     "//text()[(contains(., '作者')) and not(ancestor::script) and not(ancestor::style) and not(ancestor::a)"
     " and not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
 )
-_AUTHOR_LABEL_START = re.compile(r"^[\[【（(]?\s*作者\s*[:：]")
+_AUTHOR_LABEL_START = re.compile(r"^[\[【（(]?\s*作者\s*[:：︰]")
 
 
 def _labelled_authors(root: html.HtmlElement) -> list[str]:
@@ -276,7 +276,7 @@ _LOGO_ALTS = etree.XPath(
     "//img[contains(@src, 'logo') or ancestor-or-self::*[contains(@class, 'logo') or contains(@id, 'logo')]]/@alt"
 )
 _HOLDER_AFTER = re.compile(
-    r"(?:版[权權]所有|Copyright|©)\s*[:：]?\s*(?:©\s*)?(?:(?:19|20)\d\d\s*(?:[-–—~]\s*(?:19|20)\d\d)?\s*年?)?\s*"
+    r"(?:版[权權]所有|Copyright|©)\s*[:：︰]?\s*(?:©\s*)?(?:(?:19|20)\d\d\s*(?:[-–—~]\s*(?:19|20)\d\d)?\s*年?)?\s*"
     r"(?P<name>[\u4e00-\u9fff]{3,20})"
 )
 _HOLDER_BEFORE = re.compile(r"(?P<name>[\u4e00-\u9fff]{3,20})\s*版[权權]所有")
@@ -301,7 +301,7 @@ def _in_comments(el: html.HtmlElement) -> bool:
 
 # Publication-date labels of the credit grammar (`发布日期：`, `發佈時間：`), read wherever the page prints them.
 _PUBLISHED_WORDS = sorted(w for w in vocab.words("label", "date") if w.startswith(("发布", "發布", "發佈", "发表", "發表", "刊发", "刊發")))
-_PUBLISHED_LABEL = re.compile(vocab.alternation(set(_PUBLISHED_WORDS)) + r"\s*[:：]")
+_PUBLISHED_LABEL = re.compile(vocab.alternation(set(_PUBLISHED_WORDS)) + r"\s*[:：︰]")
 
 
 def _date_element_stamp(root: html.HtmlElement, source: str) -> str | None:

@@ -260,7 +260,7 @@ def _record_credit_line(line: credits.CreditLine, probe: str, block: str, found:
 
 
 _BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！？]{1,20})+$")
-_ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：]\s*《?(?P<title>[^》]+)》?")
+_ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：︰]\s*《?(?P<title>[^》]+)》?")
 
 
 def _is_date_line(block: str) -> bool:
