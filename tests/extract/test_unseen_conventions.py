@@ -149,3 +149,12 @@ def test_a_name_ending_in_wen_is_not_cut_before_the_next_credit() -> None:
     assert header_credits("記者陳大文／台北報導").authors == ["陳大文"]
     # The label 文 itself still opens a credit after a space or at the start.
     assert header_credits("文：王小明 攝影：李小明").authors == ["王小明"]
+
+
+def test_a_writers_title_in_brackets_after_the_name_is_not_part_of_it() -> None:
+    from newsdesk.extract.credits import header_credits
+
+    # Opinion pages sign `作者：X（某大學教授）`, `文：X（時事評論員）`; the name alone is the writer.
+    assert header_credits("作者：陳大文（香港中文大學教授）").authors == ["陳大文"]
+    assert header_credits("文：陳大文（時事評論員）").authors == ["陳大文"]
+    assert header_credits("（作者：張三）").authors == ["張三"]

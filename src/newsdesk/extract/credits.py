@@ -570,6 +570,10 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
                 return None
             value = value[: close.start()]
         role = _LABEL_ROLE[m["label"]]
+        if role == "author":
+            # `作者：陳大文（香港中文大學教授）`: the writer's title or affiliation in brackets after the name
+            # (trimming would leave its opening bracket on the name).
+            value = _TRAILING_NOTE.sub("", value.strip())
         # A two-character label without a colon is also an everyday word (`原创不易`, `记者问`); longer
         # bare labels are phrases only credits use (`原文来自`, `本文来自`).
         loose = not m["sep"] and len(m["label"]) <= 2
@@ -592,6 +596,7 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
 
 
 _REPORTER_WORDS = vocab.words("reporter")
+_TRAILING_NOTE = re.compile(rf"(?<=[{_CJK}A-Za-z])\s*[（(][^（）()]{{1,30}}[）)]$")
 
 # A WeChat article's header, kept when its posts are re-published: `原创 作者 [作者…] 公众号`, the writers
 # (a role such as 编译 may follow a name) and last the account that published it. Seen on
