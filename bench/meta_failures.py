@@ -24,7 +24,8 @@ sys.path.insert(0, str(REPO))
 
 from tests.scoring import FIELDS, field_ok  # noqa: E402
 
-from newsdesk.extract import extract_capture  # noqa: E402
+from newsdesk.extract import credits, extract_capture, pipeline  # noqa: E402
+from newsdesk.extract.outlets import Outlet, OutletRegistry, load_registry  # noqa: E402
 
 CORPUS = REPO / "bench" / "data" / "corpus"
 
@@ -69,6 +70,27 @@ def loso_line(ablations: list[Path], marks: dict[tuple[str, str], bool]) -> str:
     return f"loso     n={len(captures):3} " + " ".join(cells)
 
 
+def capture_site(file: str) -> str:
+    """The host a capture's file name was saved under (`nodebe4+bbc.com__x.md` → bbc.com)."""
+    return file.split("__")[0].split("+")[-1].lower().removeprefix("www.")
+
+
+def blind_registry(site: str) -> OutletRegistry:
+    """The bundled registry without the outlet(s) whose hosts include `site`: the capture is read as if its
+    site were one newsdesk has never heard of (names, aliases and hosts all forgotten)."""
+    full = load_registry()
+    kept: list[Outlet] = []
+    seen: set[int] = set()
+    for outlet in full._by_name.values():
+        if id(outlet) in seen:
+            continue
+        seen.add(id(outlet))
+        if any(site == d or site.endswith("." + d) or d.endswith("." + site) for d in outlet.domains):
+            continue
+        kept.append(Outlet(outlet.name, list(outlet.aliases), list(outlet.domains)))
+    return OutletRegistry(kept)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--field", action="append", help="field(s) to list (default all)")
@@ -80,6 +102,10 @@ def main() -> int:
         "train split; a capture loses (or gains) what a rule only its own site changes gives it",
     )
     parser.add_argument("--train-only", action="store_true", help="skip the held-out split entirely (not even counted)")
+    parser.add_argument(
+        "--blind-registry", action="store_true",
+        help="read each capture with the registry forgetting its own site's outlet (as on a site never seen)",
+    )
     parser.add_argument("--verdicts", type=Path, help="write each train capture's per-field right/wrong here (to diff two runs)")
     args = parser.parse_args()
     fields = args.field or list(FIELDS)
@@ -94,6 +120,9 @@ def main() -> int:
             continue
         path = CORPUS / "captures" / gold["file"]
         raw = path.read_bytes()
+        if args.blind_registry:
+            blind = blind_registry(capture_site(gold["file"]))
+            pipeline.load_registry = credits.load_registry = lambda extra=(), _r=blind: _r  # type: ignore[assignment]
         article = extract_capture(raw, str(path)).to_record()
         split = gold["split"]
         count[split] += 1

@@ -45,3 +45,35 @@ def test_the_quick_junk_stem_check_never_clears_a_name_the_junk_pattern_matches(
         for name in (word, word.upper(), word.title(), f"x-{word}", f"{word}_box", f"top {word}s", f"{word}-list"):
             el = html.fromstring(f"<div class='{name}'>x</div>")
             assert is_junk_container(el) == bool(_JUNK_NAME.search(f" {name}")), name
+
+
+# Real shapes (hket.com, stheadline.com): the page around the story holds more text than the story.
+HKET_PARAGRAPH = (
+    "<p>衞生防護中心傳染病處主任張竹君表示，他是一名機動部隊警員，沒有病徵，於粉嶺蝴蝶山訓練機地進行培訓，"
+    "涉及170人。</p>"
+)
+TEASERS = "".join(f"<li><a href='/a/{i}'>急症室醫生遇從醫16年最痛心場景 6歲女童遭生父皮鞭抽打1小時致死 第{i}則</a></li>" for i in range(40))
+
+
+def test_a_junk_named_container_holding_the_headline_and_prose_is_the_article() -> None:
+    for container in (
+        "<article id='article-2719226' class='print'>{}</article>",  # hket.com
+        "<div class='sticky-sns-btns-content'><div id='article-container'>{}</div></div>",  # hket.com
+        "<div class='main ads-rp1-float-right detail'>{}</div>",  # stheadline.com
+    ):
+        story = "<h1>【新冠肺炎】機動部隊23歲男警初步確診</h1>" + HKET_PARAGRAPH * 3
+        markup = f"<html><body><ul class='nav'>{TEASERS}</ul>{container.format(story)}</body></html>"
+        text = clean_tree(parse_html(markup)).text_content()
+        assert "張竹君" in text, container
+
+
+def test_furniture_without_the_headline_is_dropped_even_with_prose() -> None:
+    # A related list of teasers with summaries, and a share bar: no headline of their own.
+    markup = (
+        f"<html><body><ul class='nav'>{TEASERS}</ul><h1>標題</h1>{HKET_PARAGRAPH}"
+        f"<div class='related-news'><h3>相關新聞</h3>{HKET_PARAGRAPH.replace('張竹君', '李四')}</div>"
+        "<div class='share-bar'><p>分享到 Facebook WhatsApp Telegram 複製連結 列印本頁 電郵給朋友 收藏文章 讚好</p></div>"
+        "</body></html>"
+    )
+    text = clean_tree(parse_html(markup)).text_content()
+    assert "張竹君" in text and "李四" not in text and "WhatsApp" not in text

@@ -12,12 +12,14 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from newsdesk.extract import vocab
+
 # A markdown heading whose content is a link, or a row of `|`-separated links: navigation or promo.
 MD_NAV_LINE = re.compile(r"^\s*#{1,6}\s*(?:\[[^\]]*\]\([^)]*\)[\s|&nbsp;]*)+\s*$|^\s*#{1,6}\s*\[\s*[^\]]*\]\(")
 MD_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,}|_{3,})\s*$")
 SHARE_START = re.compile(r"手机上长按|手機上長按|长按并复制|長按並複製|二维码分享|二維碼分享|扫描二维码|掃描二維碼|扫码分享|分享本文")
 ORIGINAL_URL = re.compile(
-    r"(?:原文地址|原文網址|原文网址|原文链接|原文鏈接|本文链接|本文鏈接|原始链接|原文)[^:：]{0,12}[:：]\s*"
+    r"(?:原文地址|原文網址|原文网址|原文链接|原文鏈接|本文链接|本文鏈接|原始链接|原文)[^:：︰]{0,12}[:：︰]\s*"
     r"(?:\[[^\]]*\]\()?(?P<url>https?://[^\s)<>'\"]+)"
 )
 class Cue:
@@ -38,32 +40,32 @@ class Cue:
 TAIL_MARKER = Cue(
     r"^(?:[【\[]?\s*(?:相关新闻|相關新聞|相关文章|相關文章|相关阅读|相關閱讀|相关报道|相關報導|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|"
     r"热门新闻|熱門新聞|热点推荐|熱點推薦|更多资讯|更多資訊|更多新闻|更多新聞|猜你喜欢|猜你喜歡|往期回顾|往期回顧|"
-    r"免责声明|免責聲明|版权声明|版權聲明|版权所有|版權所有|订阅|訂閱)\s*[】\]]?\s*(?:[:：]|$))"
+    r"免责声明|免責聲明|版权声明|版權聲明|版权所有|版權所有|订阅|訂閱)\s*[】\]]?\s*(?:[:：︰]|$))"
     r"|^(?:\*{0,2})(?:更多资讯|更多資訊)[^。]{0,20}(?:关注|關注)"
     r"|^(?:免责声明|免責聲明)|^Copyright\s|^©|^版权所有|^版權所有"
     r"|^本文短网址|^本文短網址|^【诚征荣誉会员】|^【誠徵榮譽會員】|^特别声明$|^特別聲明$"
     r"|^[【\[](?:免责声明|免責聲明)[】\]]"
-    r"|^(?:上一篇|下一篇|上一則|下一則)\s*[:：]",
+    r"|^(?:上一篇|下一篇|上一則|下一則)\s*[:：︰]",
     anywhere=r"(?:请|請)(?:关注|關注)(?:和|並|并)?(?:订阅|訂閱)|(?:欢迎|歡迎)(?:订阅|訂閱)",
 )
 # Source and reference notes that close reposted articles (`信息来源：…`, `参考链接：…`).
 SOURCE_TAIL = re.compile(
     r"^(?:[【\[]?\s*(?:信息来源|信息來源|信息源|新闻来源|新聞來源|资讯来源|資訊來源|消息来源|消息來源|参考链接|參考鏈接|参考连结|參考連結|"
-    r"参考资料|參考資料|援引连结|援引連結|文字版原文|原文标题|原文標題)\s*[】\]]?\s*(?:[:：]|$))"
+    r"参考资料|參考資料|援引连结|援引連結|文字版原文|原文标题|原文標題)\s*[】\]]?\s*(?:[:：︰]|$))"
 )
 # A "related" heading alone ends the article; with its links on the same line it is one junk block.
-TAIL_HEADING_ONLY = re.compile(r"^[【\[]?\s*(?:相关新闻|相關新聞|相关文章|相關文章|相关阅读|相關閱讀|相关报道|相關報導|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀)\s*[】\]]?\s*[:：]?\s*(.*)$")
+TAIL_HEADING_ONLY = re.compile(r"^[【\[]?\s*(?:相关新闻|相關新聞|相关文章|相關文章|相关阅读|相關閱讀|相关报道|相關報導|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀)\s*[】\]]?\s*[:：︰]?\s*(.*)$")
 # Single blocks that are furniture wherever they appear.
 JUNK_BLOCK = Cue(
-    r"^(?:[（(]?(?:点击|點擊)?(?:分享到|分享至|分享|转发|轉發|打印|列印|收藏|评论|評論|字号|字體|字体)[:：]?\s*[）)]?$)"
+    r"^(?:[（(]?(?:点击|點擊)?(?:分享到|分享至|分享|转发|轉發|打印|列印|收藏|评论|評論|字号|字體|字体)[:：︰]?\s*[）)]?$)"
     r"|^(?:视频|視頻|影片)(?:截图|截圖)$"
     r"|^(?:返回|回到)(?:首页|首頁|顶部|頂部|列表)"
     r"|^(?:本文|此文)(?:转载|轉載|转自|轉自)"
-    r"|^(?:相关新闻|相關新聞|相关阅读|相關閱讀|延伸阅读|延伸閱讀)\s*[:：]"
+    r"|^(?:相关新闻|相關新聞|相关阅读|相關閱讀|延伸阅读|延伸閱讀)\s*[:：︰]"
     r"|^(?:Advertisement|ADVERTISEMENT|广告|廣告)$"
     r"|^(?:下一页|下一頁|上一页|上一頁|\d+\s*/\s*\d+)$"
     r"|^(?:长按|長按)|^(?:扫码|掃碼|扫描|掃描)"
-    r"|^(?:原文地址|原文网址|原文網址|原文链接|原文鏈接)[^:：]{0,12}[:：]"
+    r"|^(?:原文地址|原文网址|原文網址|原文链接|原文鏈接)[^:：︰]{0,12}[:：︰]"
     r"|^[─—\-]+\s*(?:转自|轉自)"
     r"|^(?:点击|點擊)(?:这里|這裡|此处|此處|查看|阅读|閱讀)"
     r"|^(?:图片|圖片)(?:均)?(?:来自|來自)(?:网络|網絡|網路)"
@@ -71,6 +73,54 @@ JUNK_BLOCK = Cue(
     anywhere=r"本文只代表作者|本文仅代表作者|本文僅代表作者",
 )
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
+
+# The site's notices in the article's flow (words in data/credits.toml, `notice`): a copyright notice asks
+# permission and forbids copying in one breath; an app promotion is a short block inviting a download.
+_NOTICE = re.compile(
+    vocab.section_pattern("notice", "permission") + r"[^。！？!?]{0,8}?" + vocab.section_pattern("notice", "forbidden")
+)
+_APP = r"(?<![A-Za-z])(?:app|APP|App)(?![A-Za-z])"
+_APP_PROMO = re.compile(
+    vocab.section_pattern("notice", "download") + r".{0,20}?" + _APP + "|" + _APP + r".{0,12}?"
+    + vocab.section_pattern("notice", "download")
+)
+_APP_PROMO_CHARS = 80
+# A block of hashtags (`#F-16 #戰機 #俄羅斯`, chinatimes; `#IAEA`, cna) is the page's tag list. A long
+# `#`-headed line is a subheading some sites mark that way (`#中國外交部：反對美方排擠中國企業`, singpao).
+_SENTENCE_END = re.compile(r"[。！？!?]\s*[”」』\"]?\s*$")
+_TAG_LIST = re.compile(r"^(?:[#＃][^\s#＃：︰:，,。]{1,12}\s*)+$")
+
+
+# A list's heading alone (`熱門閱讀`, `聚焦新聞`; words in data/credits.toml, `list_heading`).
+LIST_HEADING = re.compile(
+    r"^[【\[]?\s*" + vocab.section_pattern("list_heading", "head") + vocab.section_pattern("list_heading", "tail")
+    + r"\s*[】\]]?\s*[:：︰]?$"
+)
+# A caption's picture credit closing a short block (data/credits.toml, `caption_credit`).
+_CAPTION_CREDIT = re.compile(
+    r"[（(]\s*" + vocab.section_pattern("caption_credit", "before") + r"[^（）()]{1,24}[）)]\s*$"
+    r"|[（(][^（）()]{1,24}" + vocab.section_pattern("caption_credit", "after") + r"\s*[）)]\s*$"
+    r"|[/／]\s*" + vocab.section_pattern("caption_credit", "before") + r"[^，。,]{1,24}$"
+)
+_CAPTION_CHARS = 120
+# At least this much text before the credit: a credit alone (`新华社发（刘满仓摄）`) is a photo story's line.
+_CAPTION_TEXT = 10
+
+
+def is_caption(block: str) -> bool:
+    """A short block that closes with a picture credit: a picture's caption printed among the paragraphs."""
+    if len(block) > _CAPTION_CHARS:
+        return False
+    m = _CAPTION_CREDIT.search(block)
+    return bool(m) and m.start() >= _CAPTION_TEXT
+
+
+def is_site_notice(block: str) -> bool:
+    """A copyright notice, an app promotion or a tag list printed where the article's blocks are."""
+    if _TAG_LIST.match(block) or _NOTICE.search(block):
+        return True
+    # A sentence that mentions downloading an app is the article's (`用户可在应用商店下载…APP。`).
+    return len(block) <= _APP_PROMO_CHARS and not _SENTENCE_END.search(block) and bool(_APP_PROMO.search(block))
 
 
 def is_punctuation_only(block: str) -> bool:

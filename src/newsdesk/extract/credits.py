@@ -54,7 +54,7 @@ _NON_NAME = re.compile(vocab.section_pattern("non_name"))
 _LABEL_ROLE = vocab.label_roles()
 # A label, then a separator; labels that credit bare (`记者张三`) may go without one.
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：｜|/／╱丨]\s*|(?<=\w\w)\s+(?=\S))?"
+    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：︰｜|/／╱丨]\s*|(?<=\w\w)\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
 _CN_NUMERAL = "〇零○一二三四五六七八九"
@@ -69,7 +69,7 @@ _PAREN = re.compile(r"[（(][^（）()]*[）)]")
 _LATIN_PAREN = re.compile(r"\s*[（(][A-Za-z][A-Za-z .\-‧·']*[）)]")
 _PLACE_PREFIX = re.compile(f"^{_PLACE}(?=[{_CJK}]{{2,}})")
 _PLACE_SUFFIX = re.compile(f"{_PLACE}$")
-_ROLE_PREFIX = re.compile(rf"^(?:[{_CJK}]{{0,6}}?{_REPORTER})\s*[:：]?\s*")
+_ROLE_PREFIX = re.compile(rf"^(?:[{_CJK}]{{0,6}}?{_REPORTER})\s*[:：︰]?\s*")
 _CJK_NAME = re.compile(rf"[{_CJK}][{_CJK}·‧•・\-]{{1,15}}")
 # Latin names are capitalised (`Jane Doe`, `DAVID E. SANGER`); `name` and `admin` are template text.
 _LATIN_NAME = re.compile(r"[A-Z][A-Za-z .'\-]{1,40}")
@@ -144,7 +144,7 @@ DATELINE = re.compile(
 _BRACKET_OUTLET = re.compile(r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(])")
 # 新华社巴黎12月9日电（记者唐霁）; 人民网郑州1月16日电（智泓）; IT之家9月30日消息; 本报北京3月5日电.
 # Outlet and place run together, so a known place splits them first, then an outlet-like ending.
-_WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:电|電|消息|讯|訊)(?=\s|[，,（(：:]|$)"
+_WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:电|電|消息|讯|訊)(?=\s|[，,（(：︰:]|$)"
 _NOT_WEEKDAY = r"^\s*(?!(?:周|週|星期)[一二三四五六日天])"
 _WIRE_DATELINES = (
     re.compile(_NOT_WEEKDAY + rf"(?P<outlet>[{_CJK}]{{2,8}}?)(?P<place>{_PLACE})" + _WIRE_TAIL),
@@ -173,7 +173,7 @@ def _wire_dateline(text: str) -> re.Match[str] | None:
 # The reporters after a dateline or opening a paragraph: `（记者唐霁）`, `（大纪元记者张婷综合报导）`,
 # `（記者王小明／台北報導）`, `(智泓)`. A bracket without a reporter title must hold names only.
 _BYLINE_PAREN = re.compile(
-    rf"^[（(〔【]\s*(?:[^（）()〔〕【】]{{0,12}}?{_REPORTER}\s*[:：]?\s*)(?P<names>[^（）()〔〕【】]{{1,40}}?)\s*"
+    rf"^[（(〔【]\s*(?:[^（）()〔〕【】]{{0,12}}?{_REPORTER}\s*[:：︰]?\s*)(?P<names>[^（）()〔〕【】]{{1,40}}?)\s*"
     rf"(?:[/／╱]\s*[^（）()〔〕【】]{{0,12}}?)?\s*{_VERB}?\s*[）)〕】]"
 )
 # 中央社: `（中央社記者戴雅真台北29日電）`: reporters, then place and day, in one bracket. A place
@@ -288,7 +288,7 @@ def parse_dateline(text: str) -> Dateline | None:
 # --- Sign-offs -------------------------------------------------------------------------------
 
 _SIGNOFF = re.compile(
-    rf"^[（(]?\s*(?:[{_CJK}]{{0,8}}?){_REPORTER}\s*[:：]?\s*(?P<names>[^，。！？（）()/／]{{1,40}}?)\s*"
+    rf"^[（(]?\s*(?:[{_CJK}]{{0,8}}?){_REPORTER}\s*[:：︰]?\s*(?P<names>[^，。！？（）()/／]{{1,40}}?)\s*"
     rf"(?:[/／]\s*[^，。！？（）()/／]{{0,12}}?)?\s*{_VERB}?\s*[）)]?\s*$"
 )
 # Taiwanese papers close with `報導．攝影╱韓旭爾`, sometimes run into the last paragraph.
@@ -352,15 +352,15 @@ def trailing_credit(block: str) -> list[str]:
 
 _DATE_SPAN = re.compile(
     YMD_NUMERIC.pattern + r"|" + YMD_CN.pattern.replace("?P<", "?P<cn_")
-    + r"(?:\s*(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?))?"
+    + r"(?:\s*(?:\d{1,2}[:：︰]\d{2}(?:[:：︰]\d{2})?))?"
     + r"|(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s+\d{1,2}:\d{2}(?::\d{2})?|(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"
 )
 _SENTENCE = re.compile(r"[。！？!?]|[，,].{12}")
-_VALUE_TRIM = " \t:：|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOSE
+_VALUE_TRIM = " \t:：︰|｜/／╱,，;；、·•・-—_《》" + _OPEN + _CLOSE
 # What ends an outlet's name inside a source value: a channel, a byline, a note (`人民网-文化频道`,
 # `人民网 原创稿`, `游民星空[整理]`).
 # `微信「捌零记」`, `微信「晒爱思PsyEyes」`: the platform, then the account in brackets.
-_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號|微信(?=\s*[「『“]))\s*[:：]?\s*")
+_PLATFORM = re.compile(r"^(?:微信公众号|微信公眾號|公众号|公眾號|微信订阅号|订阅号|訂閱號|头条号|頭條號|微信(?=\s*[「『“]))\s*[:：︰]?\s*")
 # `上報 Up Media`, `香港經濟日報HKET`: a brand set apart, or a short acronym; a Latin word glued on is part
 # of the name (`晒爱思PsyEyes`, `凤凰WEEKLY`).
 _LATIN_TAIL = re.compile(rf"(?<=[{_CJK}]{{2}})(?:\s+[A-Za-z][A-Za-z .&'\-]*|[A-Z]{{2,5}})$")
@@ -371,7 +371,7 @@ def without_latin_head(name: str) -> str:
     """`Apple Daily 蘋果日報` → `蘋果日報`: a bilingual name's Chinese part."""
     return _LATIN_HEAD.sub("", name)
 # Markdown strikethrough (`~~`) around a linked title also ends the name before it.
-_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：︰，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(slots=True)
@@ -443,7 +443,7 @@ def _read_source(value: str, found: CreditLine, bare: bool = False) -> bool:
     plain = not tail or (not bare and len(value) <= 40 and not _SENTENCE.search(value))
     # `原文来自财经E法：~~标题~~`: a name the original's title follows after a colon.
     after = value.strip(_VALUE_TRIM + "“”\"'*~").removeprefix(outlet).lstrip(" *~」』》”")
-    titled = not bare and after[:1] in {"：", ":"}
+    titled = not bare and after[:1] in {"：", "︰", ":"}
     named = looks_like_outlet(outlet) or _ACRONYM.fullmatch(outlet) or load_registry().find_in(outlet)
     if not (plain or titled or named or _PLATFORM.match(value)):
         return False
@@ -476,11 +476,11 @@ def date_in(line: str) -> str | None:
 # Magazines put the role after the name: `《财经》记者 甲 乙 实习生丙 | 文`, `丁 | 编辑` (caijing.com.cn),
 # `记者杨建伟／文`, `沈佳音／编辑` (vistastory.com). The escaped markdown pipe (`\|`) is a pipe.
 _REVERSED = re.compile(
-    r"^(?P<names>[^|｜丨/／╱:：]{2,60}?)\s*\\?[|｜丨/／╱]\s*(?P<label>"
+    r"^(?P<names>[^|｜丨/／╱:：︰]{2,60}?)\s*\\?[|｜丨/／╱]\s*(?P<label>"
     + vocab.alternation(frozenset(w for w, r in _LABEL_ROLE.items() if r in {"author", "editor", "chief_editor"}))
     + r")$"
 )
-_OUTLET_BEFORE_ROLE = re.compile(rf"^\S{{0,12}}?(?:{_REPORTER})\s*[:：]?\s*(?=\S)")
+_OUTLET_BEFORE_ROLE = re.compile(rf"^\S{{0,12}}?(?:{_REPORTER})\s*[:：︰]?\s*(?=\S)")
 
 
 def _reversed_credit(line: str) -> CreditLine | None:
@@ -545,6 +545,9 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
             continue
         if m.start() and re.match(r"[A-Za-z0-9]", rest[m.start() - 1]):
             continue
+        if m["label"] == "文" and m.start() and re.match(f"[{_CJK}]", rest[m.start() - 1]):
+            # `記者：陳大文 攝影：李小明`: a name (or word) ending in 文 is not followed by the label 文.
+            continue
         items.append(m)
     if not items:
         return found if found.roles and not rest.strip(_VALUE_TRIM) else None
@@ -567,6 +570,10 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
                 return None
             value = value[: close.start()]
         role = _LABEL_ROLE[m["label"]]
+        if role == "author":
+            # `作者：陳大文（香港中文大學教授）`: the writer's title or affiliation in brackets after the name
+            # (trimming would leave its opening bracket on the name).
+            value = _TRAILING_NOTE.sub("", value.strip())
         # A two-character label without a colon is also an everyday word (`原创不易`, `记者问`); longer
         # bare labels are phrases only credits use (`原文来自`, `本文来自`).
         loose = not m["sep"] and len(m["label"]) <= 2
@@ -589,12 +596,13 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
 
 
 _REPORTER_WORDS = vocab.words("reporter")
+_TRAILING_NOTE = re.compile(rf"(?<=[{_CJK}A-Za-z])\s*[（(][^（）()]{{1,30}}[）)]$")
 
 # A WeChat article's header, kept when its posts are re-published: `原创 作者 [作者…] 公众号`, the writers
 # (a role such as 编译 may follow a name) and last the account that published it. Seen on
 # sina.com.cn (`原创： 路闻卓立编译 人民币交易与研究`) and terminus2049 (`原创 俞琴 黎诗韵 财经E法`).
 _ACCOUNT_HEADER = re.compile(
-    rf"^原创\s*[:：]?\s*(?P<names>(?:[{_CJK}]{{2,4}}?(?:{_VERB})?\s+){{1,4}})(?P<account>[{_CJK}A-Za-z0-9]{{2,20}})$"
+    rf"^原创\s*[:：︰]?\s*(?P<names>(?:[{_CJK}]{{2,4}}?(?:{_VERB})?\s+){{1,4}})(?P<account>[{_CJK}A-Za-z0-9]{{2,20}})$"
 )
 
 
@@ -607,7 +615,7 @@ def _account_header(line: str) -> CreditLine | None:
         return None
     # Roles: the writers' header is printed as part of the article (a byline), the account is its source.
     return CreditLine(authors=names, sources=[m["account"]], roles={"author"})
-_COLUMN_BEFORE_ROLE = re.compile(rf"^[{_CJK}A-Za-z]{{2,10}}?(?:{_REPORTER})\s*[:：]?\s*(?=\S)")
+_COLUMN_BEFORE_ROLE = re.compile(rf"^[{_CJK}A-Za-z]{{2,10}}?(?:{_REPORTER})\s*[:：︰]?\s*(?=\S)")
 
 
 def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> bool:
@@ -702,7 +710,7 @@ def source_of(block: str) -> str | None:
 
 # --- Titles and captions ---------------------------------------------------------------------
 
-_TITLE_AUTHOR = re.compile(rf"^(?P<name>[{_CJK}·‧・]{{2,6}})[：:]\s*\S")
+_TITLE_AUTHOR = re.compile(rf"^(?P<name>[{_CJK}·‧・]{{2,6}})[：︰:]\s*\S")
 # Title prefixes before a colon that are labels, sources or places, never a writer.
 _TITLE_LABEL = re.compile(
     "^" + vocab.section_pattern("title_label") + "$|" + vocab.section_pattern("title_label_suffix") + "$"
@@ -776,7 +784,7 @@ def header_credits(line: str) -> CreditLine | None:
 
 
 _EDITOR_ANYWHERE = re.compile(
-    vocab.section_pattern("label", "chief_editor") + rf"\s*[:：｜|]\s*(?P<name>[{_CJK}A-Za-z0-9·‧]{{1,20}})"
+    vocab.section_pattern("label", "chief_editor") + rf"\s*[:：︰｜|]\s*(?P<name>[{_CJK}A-Za-z0-9·‧]{{1,20}})"
 )
 
 
@@ -786,8 +794,8 @@ def editor_anywhere(line: str) -> str | None:
     return m["name"].strip() if m else None
 
 
-_BY = re.compile(r"^(?:by|作者|文|記者|记者)\s*[:：]?\s*", re.IGNORECASE)
-_EDITOR_BEFORE = re.compile(vocab.alternation(vocab.words("label", "editor") | vocab.words("label", "chief_editor")) + r"\s*[:：｜|/／]?\s*$")
+_BY = re.compile(r"^(?:by|作者|文|記者|记者)\s*[:：︰]?\s*", re.IGNORECASE)
+_EDITOR_BEFORE = re.compile(vocab.alternation(vocab.words("label", "editor") | vocab.words("label", "chief_editor")) + r"\s*[:：︰｜|/／]?\s*$")
 
 
 def meta_authors(values: list[str], site_names: list[str]) -> tuple[list[str], list[str]]:
@@ -861,8 +869,8 @@ def trailing_bracket_credit(block: str) -> tuple[CreditLine, str] | None:
 
 
 _FURNITURE = re.compile(vocab.section_pattern("furniture"))
-_DATE_LABEL = re.compile(vocab.section_pattern("label", "date") + r"\s*[:：]?")
-_UNLABELLED_JUNK = re.compile(r"[，,。！？|｜]|[:：].{8}")
+_DATE_LABEL = re.compile(vocab.section_pattern("label", "date") + r"\s*[:：︰]?")
+_UNLABELLED_JUNK = re.compile(r"[，,。！？|｜]|[:：︰].{8}")
 
 
 def _has_label(text: str) -> bool:

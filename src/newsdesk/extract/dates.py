@@ -32,7 +32,7 @@ YMD_EN = re.compile(
     r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+" + _EN_MONTH.format("mon2") + r"\.?,?\s+(?P<y2>(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
-_CN_TIME = re.compile(r"\s*(?P<H>[01]?\d|2[0-3])[:：](?P<M>[0-5]\d)(?:[:：](?P<S>[0-5]\d))?(?!\d)")
+_CN_TIME = re.compile(r"\s*(?P<H>[01]?\d|2[0-3])[:：︰](?P<M>[0-5]\d)(?:[:：︰](?P<S>[0-5]\d))?(?!\d)")
 MD_CN = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]")
 # URL stamps: /2021/05/20/, /gb/22/2/1/, /20190905/, /201909/05, -20191210-
 _URL_YMD = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?=/|[^\d])")

@@ -56,6 +56,8 @@ class PageMeta:
     meta_authors: list[str] = field(default_factory=list)
     canonical: str | None = None
     tags: list[str] = field(default_factory=list)
+    # The channel the page files the article under (`article:section`, JSON-LD `articleSection`).
+    sections: list[str] = field(default_factory=list)
     language: str | None = None
 
     @property
@@ -175,6 +177,8 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
         if meta.get(key):
             page.tags = [t.strip() for t in re.split(r"[,，;；、]", meta[key]) if t.strip()]
             break
+    if meta.get("article:section"):
+        page.sections.append(collapse(meta["article:section"]))
     _read_json_ld(root, page)
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").startswith("http"):
@@ -203,6 +207,10 @@ def _read_json_ld(root: html.HtmlElement, page: PageMeta) -> None:
                 break
         if isinstance(item.get("dateModified"), str):
             page.weak_published.append(item["dateModified"])
+        section = item.get("articleSection")
+        for value in section if isinstance(section, list) else [section]:
+            if isinstance(value, str) and value.strip():
+                page.sections.append(collapse(value))
         if not page.headline and isinstance(item.get("headline"), str):
             page.headline = collapse(item["headline"])
         if not page.ld_authors and item.get("author"):

@@ -13,12 +13,12 @@ from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_b
 from newsdesk.extract.chrome import SHARE_START, is_foreign_link, markdown_heading, names_an_original, unwrap_archived
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
 from newsdesk.extract.draft import Draft
-from newsdesk.extract.html_meta import best_title, read_page_meta
+from newsdesk.extract.html_meta import PageMeta, best_title, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
 
-_ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：]?\s*$")
+_ORIGINAL_CUE = re.compile(r"(?:原文|原文地址|原文链接|原文連結|浏览原文|瀏覽原文|阅读原文|閱讀原文|原始网址)\s*[:：︰]?\s*$")
 _REPOST_CUE = re.compile(r"(?:本文)?(?:转自|轉自|转载自|轉載自|来自|來自)\s*$")
 _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
 # `题图来自 <a>Unsplash</a>`, `图片来自<a>视觉中国</a>`: a picture's credit, not the story's source.
@@ -111,7 +111,7 @@ _AUTHOR_LABEL_TEXTS = etree.XPath(
     "//text()[(contains(., '作者')) and not(ancestor::script) and not(ancestor::style) and not(ancestor::a)"
     " and not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
 )
-_AUTHOR_LABEL_START = re.compile(r"^[\[【（(]?\s*作者\s*[:：]")
+_AUTHOR_LABEL_START = re.compile(r"^[\[【（(]?\s*作者\s*[:：︰]")
 
 
 def _labelled_authors(root: html.HtmlElement) -> list[str]:
@@ -223,9 +223,12 @@ def header_lines(root: html.HtmlElement, region: html.HtmlElement, title: str | 
     return lines[-_HEADER_LIMIT:], title_el is not None
 
 
-def _read_unlabelled_credits(lines: list[str], draft: Draft) -> None:
+def _read_unlabelled_credits(lines: list[str], draft: Draft, channels: set[str]) -> None:
     """The name printed beside the date under a headline (`华夏人文 2020-03-09 18:14`, `洪毅 2023年08月31日`),
-    or alone on the line just before or after it (`上海证券报网络版` / `2005.08.26 05:39`)."""
+    or alone on the line just before or after it (`上海证券报网络版` / `2005.08.26 05:39`).
+
+    `channels`: the page's own section names: a channel printed beside the date (`社會 17:30 2020/08/09`,
+    hket) is no writer."""
     for i, line in enumerate(lines):
         if not credits.date_in(line) or not credits.is_date_line(line):
             continue
@@ -233,10 +236,20 @@ def _read_unlabelled_credits(lines: list[str], draft: Draft) -> None:
         for j in (i - 1, i + 1):
             if found is None and 0 <= j < len(lines) and not credits.date_in(lines[j]):
                 found = credits.unlabelled_credit(lines[j], allow_person=False)
-        if found:
+        if found and not (found[0] == "author" and _fold_name(found[1]) in channels):
             kind, name = found
             (draft.authors if kind == "author" else draft.header_outlets).append(name)
         return
+
+
+def _fold_name(name: str) -> str:
+    return re.sub(r"\W+", "", name).lower()
+
+
+def _channels(page: PageMeta) -> set[str]:
+    """The section names a page files itself under (`article:section`, JSON-LD `articleSection`). (Not the
+    `<title>`'s parts: columnists' pages put the writer's name there, `標題 - 紀曉風 - 信報網站`.)"""
+    return {_fold_name(n) for n in page.sections if _fold_name(n)}
 
 
 def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | None:
@@ -263,7 +276,7 @@ _LOGO_ALTS = etree.XPath(
     "//img[contains(@src, 'logo') or ancestor-or-self::*[contains(@class, 'logo') or contains(@id, 'logo')]]/@alt"
 )
 _HOLDER_AFTER = re.compile(
-    r"(?:版[权權]所有|Copyright|©)\s*[:：]?\s*(?:©\s*)?(?:(?:19|20)\d\d\s*(?:[-–—~]\s*(?:19|20)\d\d)?\s*年?)?\s*"
+    r"(?:版[权權]所有|Copyright|©)\s*[:：︰]?\s*(?:©\s*)?(?:(?:19|20)\d\d\s*(?:[-–—~]\s*(?:19|20)\d\d)?\s*年?)?\s*"
     r"(?P<name>[\u4e00-\u9fff]{3,20})"
 )
 _HOLDER_BEFORE = re.compile(r"(?P<name>[\u4e00-\u9fff]{3,20})\s*版[权權]所有")
@@ -288,7 +301,7 @@ def _in_comments(el: html.HtmlElement) -> bool:
 
 # Publication-date labels of the credit grammar (`发布日期：`, `發佈時間：`), read wherever the page prints them.
 _PUBLISHED_WORDS = sorted(w for w in vocab.words("label", "date") if w.startswith(("发布", "發布", "發佈", "发表", "發表", "刊发", "刊發")))
-_PUBLISHED_LABEL = re.compile(vocab.alternation(set(_PUBLISHED_WORDS)) + r"\s*[:：]")
+_PUBLISHED_LABEL = re.compile(vocab.alternation(set(_PUBLISHED_WORDS)) + r"\s*[:：︰]")
 
 
 def _date_element_stamp(root: html.HtmlElement, source: str) -> str | None:
@@ -505,7 +518,7 @@ def read_html(text: str, mirror: bool) -> Draft:
                 draft.editor = found.editor
         header_date = _header_date(lines)
         if anchored:
-            _read_unlabelled_credits(lines, draft)
+            _read_unlabelled_credits(lines, draft, _channels(page))
         if header_date and anchored:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)

@@ -128,6 +128,11 @@ def is_tracking_pixel(img: html.HtmlElement) -> bool:
 
 # A junk-named element holding more than this share of the page's text is the page's content, not furniture.
 _MOST_OF_PAGE = 0.5
+# A junk-named element holding the headline and a paragraph of prose is the article's container: templates
+# name it after a feature of the page (`<article class="print">`, hket; `sticky-sns-btns-content`, hket;
+# `main ads-rp1-float-right detail`, stheadline; `skinner-ads-enabled`, 8world; an `apd-grid` column,
+# appledaily). Ad slots, share bars and related lists hold no `<h1>`.
+_HOLDS_ARTICLE = etree.XPath("boolean(.//h1) and boolean(.//p[string-length(normalize-space()) >= 50])")
 # Only elements carrying these attributes can be hidden or named as furniture: XPath finds them in C.
 _MARKED = etree.XPath("//*[@style or @hidden or @aria-hidden or @id or @class]")
 _PIXELS = etree.XPath("//img[@width or @height]")
@@ -147,7 +152,7 @@ def clean_tree(root: html.HtmlElement, drop_junk_containers: bool = True) -> htm
             # A furniture word in a class is a hint, not a verdict: `print-area`, `ads-float` and `tool-page`
             # also name the element that holds the article. One that holds most of the page's text is kept.
             page_chars = page_chars or len(root.text_content()) or 1
-            if len(el.text_content()) <= page_chars * _MOST_OF_PAGE:
+            if len(el.text_content()) <= page_chars * _MOST_OF_PAGE and not _HOLDS_ARTICLE(el):
                 doomed.append(el)
     doomed.extend(img for img in _PIXELS(root) if is_tracking_pixel(img))
     for el in doomed:

@@ -18,11 +18,14 @@ from newsdesk.extract import credits
 from newsdesk.extract.blocks import collapse
 from newsdesk.extract.chrome import (
     JUNK_BLOCK,
+    LIST_HEADING,
     SHARE_START,
     SOURCE_TAIL,
     TAIL_HEADING_ONLY,
     TAIL_MARKER,
+    is_caption,
     is_punctuation_only,
+    is_site_notice,
 )
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
 from newsdesk.extract.draft import Draft
@@ -153,6 +156,8 @@ def _all_as_printed(values: list[str], probe: str, block: str) -> list[str]:
 
 # Credits, furniture and notices are short; a block longer than this is the article's prose.
 _PROSE_CHARS = 240
+# The article has begun once this much of its text is read (a list heading after it ends it).
+_ARTICLE_BEGUN_CHARS = 50
 
 
 def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
@@ -160,6 +165,7 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     body: list[str] = []
     probes: list[str] = []
     rosters: set[str] = set()
+    captions: list[tuple[str, str]] = []
     ended = False
     # Simplified text needs no probe: converting it would change nothing.
     traditional = _has_traditional(blocks)
@@ -178,6 +184,10 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         related = TAIL_HEADING_ONLY.match(probe)
         if related and related.group(1).strip():
             continue
+        if LIST_HEADING.match(probe):
+            # Other stories' teasers follow; before the article has begun it is a page section's name.
+            ended = ended or sum(map(len, body)) >= _ARTICLE_BEGUN_CHARS
+            continue
         if (body and (related or SOURCE_TAIL.match(probe))) or TAIL_MARKER.search(probe) or SHARE_START.search(probe):
             # Past the article's end only credits are read (editors often sign below the sources).
             ended = True
@@ -190,10 +200,16 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
                 body.append(block)
                 probes.append(probe)
             continue
-        if ended or JUNK_BLOCK.search(probe):
+        if ended or JUNK_BLOCK.search(probe) or is_site_notice(probe):
+            continue
+        if is_caption(probe):
+            captions.append((block, probe))
             continue
         body.append(block)
         probes.append(probe)
+    if not body and captions:
+        # Only captions: a picture story (or a region that holds only its pictures) keeps them.
+        body, probes = [b for b, _ in captions], [p for _, p in captions]
     for i in range(len(body)):
         # `…（編輯：李亨山）1120823`, `…Compute（翻译/王辉 编辑/郭雪梅）`: a credit closing a paragraph.
         # The last paragraphs may close with any credit; earlier ones only with an editor's, since
@@ -244,7 +260,7 @@ def _record_credit_line(line: credits.CreditLine, probe: str, block: str, found:
 
 
 _BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！？]{1,20})+$")
-_ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：]\s*《?(?P<title>[^》]+)》?")
+_ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：︰]\s*《?(?P<title>[^》]+)》?")
 
 
 def _is_date_line(block: str) -> bool:
@@ -297,6 +313,23 @@ def _outlet_as_printed(hint: str) -> str | None:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _own_site_name(draft: Draft, registry: OutletRegistry, language: str | None, text: str) -> str | None:
+    """The name of the site a page was saved from: the Chinese name it gives itself (`og:site_name`,
+    JSON-LD publisher), else the registry's name for its host. None for mirrors and posts."""
+    if draft.format != "site-html":
+        return None
+    own = _outlet_as_printed(draft.own_name) if draft.own_name and _HAN.search(draft.own_name) else None
+    outlet = registry.by_url(draft.capture_url)
+    if outlet:
+        return own or name_in_script(outlet, language, text)
+    return own
+
+
+def _same_outlet(a: str, b: str, registry: OutletRegistry) -> bool:
+    known_a, known_b = registry.find_in(a), registry.find_in(b)
+    return _fold(a) == _fold(b) or (known_a is not None and known_a is known_b)
+
+
 def _resolve_outlet(
     draft: Draft, found: _Credits, registry: OutletRegistry, language: str | None, text: str
 ) -> str | None:
@@ -305,10 +338,16 @@ def _resolve_outlet(
     What the capture credits wins over what it is: the dateline, then labelled sources (`来源：X`,
     the front matter's author), then a name printed beside the date, then the host the registry
     knows, then the site's own name. Within a group, a name the registry knows goes first.
+    A wire's dateline on a site's own page (`新华社北京9月6日电` on a Hong Kong paper's site) names the
+    outlet only when a source credit says the page re-posts it; else the site wrote its own report.
     """
     line = found.dateline
     if line and line.outlet and (line.date or registry.find_in(line.outlet) or credits.is_outlet_name(line.outlet)):
-        return line.outlet
+        own_site = _own_site_name(draft, registry, language, text)
+        if own_site is None or found.sources or _same_outlet(line.outlet, own_site, registry):
+            return line.outlet
+        # A wire dateline on an outlet's own page, no source credit: the page quotes the wire, the site wrote it.
+        return own_site
     if draft.format in {"mirror-md", "mirror-html"}:
         # A mirror names the outlet it copied by linking to it.
         by_url = registry.by_url(draft.original_url)
