@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import io
 import os
 import pstats
@@ -84,7 +85,20 @@ def new_articles(n: int, mode: str, last_day: date):  # type: ignore[no-untyped-
     return out
 
 
-def run_mode(db: Path, mode: str, n: int, profile: bool) -> dict[str, object]:
+def placement_digest(conn) -> str:  # type: ignore[no-untyped-def]
+    """A hash of everything placement stores (stories, their reports and vectors, index terms, term
+    frequencies): two placements that digest alike stored the same stories byte for byte."""
+    digest = hashlib.sha256()
+    for query in ("SELECT article_id, story_id, score, day, vector FROM story_articles ORDER BY article_id",
+                  "SELECT id, label, start, end, size, centroid FROM stories ORDER BY id",
+                  "SELECT term, story_id, start FROM story_terms ORDER BY story_id, term",
+                  "SELECT term, df FROM term_df ORDER BY term"):
+        for row in conn.execute(query):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()[:16]
+
+
+def run_mode(db: Path, mode: str, n: int, profile: bool, digest: bool = False) -> dict[str, object]:
     from newsdesk.analysis import stories as stories_mod
     from newsdesk.analysis.stories import Analysis
     from newsdesk.archive.store import Archive
@@ -110,11 +124,15 @@ def run_mode(db: Path, mode: str, n: int, profile: bool) -> dict[str, object]:
             wall0, cpu0 = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
-            placed = Analysis(archive).update()
+            analysis = Analysis(archive)
+            placed = analysis.update()
             if profiler:
                 profiler.disable()
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            # What update() says it placed again, where it says so (the bound above otherwise).
+            again = getattr(analysis, "replaced", again)
             stories = archive.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+            tables = placement_digest(archive.conn) if digest else ""
         finally:
             archive.rollback()
     if profiler:
@@ -122,7 +140,8 @@ def run_mode(db: Path, mode: str, n: int, profile: bool) -> dict[str, object]:
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
         print(text.getvalue())
     return {"mode": mode, "archive": before, "new": n, "first_day": first, "last_day": days[-1], "placed": placed,
-            "taken_back": again, "insert_s": insert_s, "wall_s": wall, "cpu_s": cpu, "stories": stories}
+            "taken_back": again, "insert_s": insert_s, "wall_s": wall, "cpu_s": cpu, "stories": stories,
+            "digest": tables}
 
 
 def lookahead_sweep(values: list[int]) -> list[str]:
@@ -162,9 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="recent,backfill-quarter,backfill-year")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions of each update")
     parser.add_argument("--no-results", action="store_true")
+    parser.add_argument("--src", type=Path, default=REPO / "src", help="the newsdesk sources to time (another commit's)")
+    parser.add_argument("--in-place", action="store_true",
+                        help="use --db itself (a copy made for this bench: every mode is rolled back) instead of copying it")
+    parser.add_argument("--digest", action="store_true", help="print a hash of the placement tables after each update")
     parser.add_argument("--lookahead", default="", help="only the IDF_LOOKAHEAD_DAYS sweep over these values (e.g. 0,7,30)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(REPO / "src"))
+    sys.path.insert(0, str(args.src))
     sys.path.insert(0, str(BENCH))
     if args.lookahead:
         OUT.mkdir(parents=True, exist_ok=True)
@@ -172,12 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.db.exists():
         parser.error(f"{args.db} does not exist: `python bench/web.py --build-only` builds it")
-    db = archive_copy(args.db)
+    db = args.db if args.in_place else archive_copy(args.db)
     started = time.perf_counter()
     rows = []
     for mode in args.modes.split(","):
         log(f"{mode}: inserting {args.new} articles and placing them")
-        r = run_mode(db, mode, args.new, args.profile)
+        r = run_mode(db, mode, args.new, args.profile, args.digest)
         log(f"{mode}: {r}")
         rows.append(r)
     load = os.getloadavg()

@@ -459,7 +459,9 @@ class Analysis:
         return {article_id: published_day(day_) for article_id, _, day_, _ in rows}
 
     def _stored_mentions(self, article_id: str) -> Counter[str]:
-        return Counter(dict(self.conn.execute("SELECT entity_id, count FROM mentions WHERE article_id=?", (article_id,))))
+        return Counter(dict(self.conn.execute(
+            "SELECT entity_id, count FROM mentions WHERE article_id=? ORDER BY entity_id", (article_id,)
+        )))
 
     def rebuild(self) -> int:
         """Every article placed again from nothing (in the caller's transaction); returns how many.
@@ -496,7 +498,9 @@ class Analysis:
     ) -> tuple[Counter[str], tuple[frozenset[str], frozenset[str]]]:
         """An article's mentions (stored), story terms (counted in term_df) and the people it names."""
         mentions = extract_mentions(self.gazetteer, article.title, article.body)
-        entity_counts: Counter[str] = Counter(m.entity_id for m in mentions)
+        # In entity order, as `_stored_mentions` reads them back for a report placed again: the order decides
+        # which of equally weighted entity terms a report keeps, so both must be the same.
+        entity_counts: Counter[str] = Counter(dict(sorted(Counter(m.entity_id for m in mentions).items())))
         roles = {m.entity_id: m.role for m in mentions if m.role}
         self.conn.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
         self.conn.executemany(
