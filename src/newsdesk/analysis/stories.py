@@ -180,6 +180,14 @@ class Member:
     names: frozenset[str] = frozenset()
     # Its entity terms that are people or organisations (the rest are places).
     anchors: frozenset[str] = frozenset()
+    # The terms of `text` and `entities`, as sets made once: a report is compared with hundreds of others,
+    # and intersecting two dicts' keys copies one of them into a new set each time.
+    text_terms: frozenset[str] = field(init=False, repr=False, compare=False)
+    entity_terms: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.text_terms = frozenset(self.text)
+        self.entity_terms = frozenset(self.entities)
 
     @classmethod
     def of(cls, vector: dict[str, float], day: dt.date | None, key: str = "",
@@ -225,10 +233,10 @@ class Member:
         reports whose headlines name different people acting (see `distinct_actors`)."""
         if self.distinct_actors(other):
             return 0.0
-        entities = _dot(self.entities, other.entities)
+        entities = _dot(self.entities, other.entities, self.entity_terms & other.entity_terms)
         if entities and not (self.anchors & other.anchors):
             entities *= PLACES_ONLY_SHARE
-        score = TEXT_SHARE * _dot(self.text, other.text) + (1 - TEXT_SHARE) * entities
+        score = TEXT_SHARE * _dot(self.text, other.text, self.text_terms & other.text_terms) + (1 - TEXT_SHARE) * entities
         if self.day is not None and other.day is not None and abs((self.day - other.day).days) <= NEAR_DAYS:
             score += NEAR_DAY_BONUS
         return score
@@ -919,11 +927,11 @@ def _unit(vector: dict[str, float]) -> dict[str, float]:
     return {t: w / norm for t, w in vector.items()}
 
 
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    # Two reports share few of their terms: intersecting the keys (in C) beats looking up every one, and
-    # the products are made in C too (a generator's step per term was most of the cost of comparing).
-    # The set's order changes with each process's string hashing; fsum's exact sum does not.
-    common = a.keys() & b.keys()
+def _dot(a: dict[str, float], b: dict[str, float], common: frozenset[str]) -> float:
+    """The dot product of two vectors over their `common` terms. Two reports share few of their terms:
+    intersecting the key sets (in C) beats looking up every one, and the products are made in C too (a
+    generator's step per term was most of the cost of comparing). The set's order changes with each
+    process's string hashing; fsum's exact sum does not."""
     return math.fsum(map(operator.mul, map(a.__getitem__, common), map(b.__getitem__, common)))
 
 
