@@ -3,6 +3,12 @@
 "placement of 1,000 new articles into a 100,000-article archive stays < 60 s on one core").
 
     .venv/bin/python bench/placement.py [--db FILE] [--new 1000] [--modes recent,backfill-quarter,...] [--profile]
+        [--in-place] [--src DIR] [--digest]
+
+--in-place works on --db itself (a copy made for the bench: every mode is rolled back); --src times another
+commit's sources (`git archive COMMIT src | tar -x -C DIR`); --digest prints a hash of everything placement
+stores after each update (two versions that place alike print the same) and how many of the reports placed
+again store another vector or moved to another story.
 
 The archive is bench/web.py's (`bench/web.py --build-only` builds it: bench/archive.py's generator,
 10,000 articles placed by `Analysis.update()` and copied ten times, dates 2018-2024). It is copied, never
@@ -188,6 +194,48 @@ def lookahead_sweep(values: list[int]) -> list[str]:
     return lines
 
 
+def influence(names: list[str]) -> list[str]:
+    """What one report more changes: the real captures (stories-dev's and examples/) placed in one ingest with
+    and without the capture `name`; of the reports in both, before and from IDF_LOOKAHEAD_DAYS before its day,
+    how many store another vector and how many are in a story with other reports."""
+    import tempfile
+
+    from newsdesk.analysis.stories import IDF_LOOKAHEAD_DAYS, Analysis
+    from newsdesk.archive import Archive, ingest
+
+    captures = sorted((REPO / "tests" / "data" / "stories-dev" / "captures").iterdir()) + sorted((REPO / "examples").glob("0*"))
+
+    def placed(db: Path, files: list[Path]) -> dict[str, tuple[str, str | None, str]]:
+        with Archive(db) as archive:
+            ingest(files, archive)
+            with archive.writing():
+                Analysis(archive).update()
+            return {a: (s, d, v) for a, s, d, v in archive.conn.execute("SELECT article_id, story_id, day, vector FROM story_articles")}
+
+    def partners(rows: dict[str, tuple[str, str | None, str]]) -> dict[str, frozenset[str]]:
+        members: dict[str, set[str]] = {}
+        for article_id, (story_id, _, _) in rows.items():
+            members.setdefault(story_id, set()).add(article_id)
+        return {a: frozenset(members[s]) - {a} for a, (s, _, _) in rows.items()}
+
+    lines = ["| capture added | its day | reports before day − 30 | vectors changed | changed story | reports from day − 30 on"
+             " (and undated) | vectors changed | changed story |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, name in enumerate(names):
+            every = placed(Path(tmp) / f"all{n}.db", captures)
+            less = placed(Path(tmp) / f"less{n}.db", [p for p in captures if p.name != name])
+            day = next(d for a, (_, d, _) in every.items() if a not in less)
+            since = (date.fromisoformat(day) - timedelta(days=IDF_LOOKAHEAD_DAYS)).isoformat()
+            old, new = partners(less), partners(every)
+            cells = []
+            for part in ([a for a in less if less[a][1] and less[a][1] < since], [a for a in less if not less[a][1] or less[a][1] >= since]):
+                cells += [f"{len(part)}", f"{sum(every[a][2] != less[a][2] for a in part)}",
+                          f"{sum((new[a] & less.keys()) != old[a] for a in part)}"]
+            lines.append(f"| {name} | {day} | " + " | ".join(cells) + " |")
+            log(lines[-1])
+    return lines
+
+
 def write_results(body: str) -> None:
     text = RESULTS.read_text(encoding="utf-8")
     if SECTION in text:
@@ -209,11 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, default=REPO / "src", help="the newsdesk sources to time (another commit's)")
     parser.add_argument("--in-place", action="store_true",
                         help="use --db itself (a copy made for this bench: every mode is rolled back) instead of copying it")
+    parser.add_argument("--influence", default="", help="only: what one more capture (of stories-dev's, by file name)"
+                        " changes in the stories of the real captures")
     parser.add_argument("--digest", action="store_true", help="print a hash of the placement tables after each update")
     parser.add_argument("--lookahead", default="", help="only the IDF_LOOKAHEAD_DAYS sweep over these values (e.g. 0,7,30)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.src))
     sys.path.insert(0, str(BENCH))
+    if args.influence:
+        print("\n".join(influence(args.influence.split(","))))
+        return 0
     if args.lookahead:
         OUT.mkdir(parents=True, exist_ok=True)
         print("\n".join(lookahead_sweep([int(v) for v in args.lookahead.split(",")])))
