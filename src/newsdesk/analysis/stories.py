@@ -730,6 +730,9 @@ class Analysis:
             "INSERT INTO story_terms(term, story_id, start) VALUES (?, ?, ?)", [(t, story_id, start) for t in added]
         )
         self._indexed[story_id] = (start, indexed)
+        if len(self._state) >= STATE_CACHE_STORIES:
+            # A backfill grows most stories of the archive: their centroids are read again, not all held.
+            self._state.clear()
         self._state[story_id] = (centroid, start, end, size)
 
     # --- reading -----------------------------------------------------------------------
@@ -876,6 +879,9 @@ class Analysis:
             ).fetchone()[0]
         return report
 
+
+# Stories whose centroid an update keeps in memory between reports (each up to CENTROID_TERMS terms).
+STATE_CACHE_STORIES = 5000
 
 # Related stories (`Analysis.related`): how many, and how far before or after a story they may start.
 RELATED_STORIES = 10
