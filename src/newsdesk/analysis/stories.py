@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -179,6 +180,14 @@ class Member:
     names: frozenset[str] = frozenset()
     # Its entity terms that are people or organisations (the rest are places).
     anchors: frozenset[str] = frozenset()
+    # The terms of `text` and `entities`, as sets made once: a report is compared with hundreds of others,
+    # and intersecting two dicts' keys copies one of them into a new set each time.
+    text_terms: frozenset[str] = field(init=False, repr=False, compare=False)
+    entity_terms: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.text_terms = frozenset(self.text)
+        self.entity_terms = frozenset(self.entities)
 
     @classmethod
     def of(cls, vector: dict[str, float], day: dt.date | None, key: str = "",
@@ -224,10 +233,10 @@ class Member:
         reports whose headlines name different people acting (see `distinct_actors`)."""
         if self.distinct_actors(other):
             return 0.0
-        entities = _dot(self.entities, other.entities)
+        entities = _dot(self.entities, other.entities, self.entity_terms & other.entity_terms)
         if entities and not (self.anchors & other.anchors):
             entities *= PLACES_ONLY_SHARE
-        score = TEXT_SHARE * _dot(self.text, other.text) + (1 - TEXT_SHARE) * entities
+        score = TEXT_SHARE * _dot(self.text, other.text, self.text_terms & other.text_terms) + (1 - TEXT_SHARE) * entities
         if self.day is not None and other.day is not None and abs((self.day - other.day).days) <= NEAR_DAYS:
             score += NEAR_DAY_BONUS
         return score
@@ -244,6 +253,15 @@ class Analysis:
         # Reports of the stories compared so far (unit text and entity vectors, day): a batch compares
         # with the same few stories over and over.
         self._members: dict[str, list[Member]] = {}
+        # term_df as placement changes it, written back once at the end of `update`: a report placed again
+        # counts its few hundred terms out and in again, a write each (half of placing it, at scale).
+        self._df: dict[str, int] = {}
+        self._df_changed: set[str] = set()
+        # The index rows (start, terms) written for each story this analysis changed: a report joining a
+        # story moves few of its index terms, so only those rows are written again.
+        self._indexed: dict[str, tuple[str | None, list[str]]] = {}
+        # The centroid, dates and size last written for each of those stories (not read back and parsed again).
+        self._state: dict[str, tuple[dict[str, float], str | None, str | None, int]] = {}
         # Learned aliases refused (they named two known entities) while this analysis read articles.
         self.refused_aliases = 0
 
@@ -298,14 +316,39 @@ class Analysis:
     # --- vectors -----------------------------------------------------------------------
 
     def _idf(self, terms: list[str]) -> dict[str, float]:
-        found: dict[str, int] = {}
-        for start in range(0, len(terms), 500):
-            chunk = terms[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(self.conn.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
+        found = self._df_of(terms)
         # Smoothed with pseudo-documents so a young archive's few articles do not swing the weights.
         n = self._docs + IDF_PSEUDO_DOCS
-        return {t: math.log((n + 1) / (found.get(t, 0) + 1)) + 1.0 for t in terms}
+        return {t: math.log((n + 1) / (found[t] + 1)) + 1.0 for t in terms}
+
+    def _df_of(self, terms: Any) -> dict[str, int]:
+        """The document frequencies, as this analysis has counted them so far (read from term_df once)."""
+        df = self._df
+        missing = [t for t in terms if t not in df]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found = dict(self.conn.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
+            for t in chunk:
+                df[t] = found.get(t, 0)
+        return df
+
+    def _count(self, terms: Any) -> None:
+        """One more report counted in the frequencies of its terms."""
+        df = self._df_of(terms)
+        for t in terms:
+            df[t] += 1
+        self._df_changed.update(terms)
+
+    def _save_df(self) -> None:
+        """term_df as counted: a term no report counts any more has no row."""
+        changed = sorted(self._df_changed)
+        self.conn.executemany(
+            "INSERT INTO term_df(term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = excluded.df",
+            [(t, self._df[t]) for t in changed if self._df[t] > 0],
+        )
+        self.conn.executemany("DELETE FROM term_df WHERE term = ?", [(t,) for t in changed if self._df[t] <= 0])
+        self._df_changed.clear()
 
     def _terms(self, article: Article, entity_counts: Counter[str]) -> Counter[str]:
         """Headline and lead bigrams and `e:` terms for the entities the report is about, with raw weights."""
@@ -391,6 +434,10 @@ class Analysis:
         if not pending:
             return 0
         self._members.clear()
+        # Counted from term_df as it stands (another analysis may have changed it since this one last did).
+        self._df.clear()
+        self._indexed.clear()
+        self._state.clear()
         # Days first, articles read again day by day: holding every pending article at once kept
         # the text of every article not yet placed in memory (all of it, after a first ingest).
         days: dict[str, dt.date | None] = {a: event_day(self.archive.article(a)) for a in pending}
@@ -422,6 +469,7 @@ class Analysis:
             for article_id, title, (terms, actors) in read.pop(day):
                 member = Member.of(self._vector(terms), day, order_keys[article_id], actors, self._anchors(terms))
                 self._place(article_id, title, member, self._scores(member), terms)
+        self._save_df()
         self._save_entities()
         return len(pending)
 
@@ -448,10 +496,10 @@ class Analysis:
                 t for t in self._terms(article, self._stored_mentions(article_id)) if t.startswith("e:")
             ]
             counted.update(text_terms | set(stored))
-        self.conn.executemany(
-            "UPDATE term_df SET df = MAX(df - ?, 0) WHERE term = ?", [(n, t) for t, n in counted.items()]
-        )
-        self.conn.execute("DELETE FROM term_df WHERE df = 0")
+        df = self._df_of(counted)
+        for t, n in counted.items():
+            df[t] = max(df[t] - n, 0)
+        self._df_changed.update(counted)
         self._docs -= len(rows)
         self.conn.executemany("DELETE FROM story_articles WHERE article_id=?", [(r[0],) for r in rows])
         for story_id in sorted({r[1] for r in rows}):
@@ -459,7 +507,9 @@ class Analysis:
         return {article_id: published_day(day_) for article_id, _, day_, _ in rows}
 
     def _stored_mentions(self, article_id: str) -> Counter[str]:
-        return Counter(dict(self.conn.execute("SELECT entity_id, count FROM mentions WHERE article_id=?", (article_id,))))
+        return Counter(dict(self.conn.execute(
+            "SELECT entity_id, count FROM mentions WHERE article_id=? ORDER BY entity_id", (article_id,)
+        )))
 
     def rebuild(self) -> int:
         """Every article placed again from nothing (in the caller's transaction); returns how many.
@@ -472,6 +522,10 @@ class Analysis:
             self.conn.execute(f"DELETE FROM {table}")
         self._docs = 0
         self._members.clear()
+        self._df.clear()
+        self._df_changed.clear()
+        self._indexed.clear()
+        self._state.clear()
 
     def _placed_by_older_version(self) -> bool:
         """Stories placed before the canonical order (their reports carry no content key) are placed
@@ -496,7 +550,9 @@ class Analysis:
     ) -> tuple[Counter[str], tuple[frozenset[str], frozenset[str]]]:
         """An article's mentions (stored), story terms (counted in term_df) and the people it names."""
         mentions = extract_mentions(self.gazetteer, article.title, article.body)
-        entity_counts: Counter[str] = Counter(m.entity_id for m in mentions)
+        # In entity order, as `_stored_mentions` reads them back for a report placed again: the order decides
+        # which of equally weighted entity terms a report keeps, so both must be the same.
+        entity_counts: Counter[str] = Counter(dict(sorted(Counter(m.entity_id for m in mentions).items())))
         roles = {m.entity_id: m.role for m in mentions if m.role}
         self.conn.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
         self.conn.executemany(
@@ -504,10 +560,7 @@ class Analysis:
             [(article_id, e, c, roles.get(e)) for e, c in entity_counts.items()],
         )
         terms = self._terms(article, entity_counts)
-        self.conn.executemany(
-            "INSERT INTO term_df(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
-            [(t,) for t in terms],
-        )
+        self._count(terms)
         self._docs += 1
         return terms, self._actors(article, entity_counts)
 
@@ -517,10 +570,7 @@ class Analysis:
         """`_read` for a report placed before: its terms counted again, from the mentions stored then."""
         entity_counts = self._stored_mentions(article_id)
         terms = self._terms(article, entity_counts)
-        self.conn.executemany(
-            "INSERT INTO term_df(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
-            [(t,) for t in terms],
-        )
+        self._count(terms)
         self._docs += 1
         return terms, self._actors(article, entity_counts)
 
@@ -538,6 +588,9 @@ class Analysis:
                 "INSERT INTO stories(id, label, start, end, size, centroid) VALUES (?,?,?,?,0,'{}')",
                 (story_id, title, None, None),
             )
+            # A new row: nothing of a story that had this id before holds for it.
+            self._indexed.pop(story_id, None)
+            self._state.pop(story_id, None)
             score = 1.0
         self.conn.execute(
             "INSERT INTO story_articles(article_id, story_id, score, day, vector) VALUES (?,?,?,?,?)",
@@ -560,6 +613,10 @@ class Analysis:
         for table in ("story_articles", "story_terms"):
             self.conn.execute(f"UPDATE {table} SET story_id=? WHERE story_id=?", (new_id, story_id))
         self._members.pop(story_id, None)
+        if story_id in self._indexed:
+            self._indexed[new_id] = self._indexed.pop(story_id)
+        if story_id in self._state:
+            self._state[new_id] = self._state.pop(story_id)
 
     def _refresh(self, story_id: str) -> None:
         """A story that lost reports: its dates, size, centroid and index made again from those it keeps
@@ -571,13 +628,17 @@ class Analysis:
             )),
             key=lambda m: m.order,
         )
-        self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
         if not kept:
+            self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
             self.conn.execute("DELETE FROM stories WHERE id=?", (story_id,))
+            self._indexed.pop(story_id, None)
+            self._state.pop(story_id, None)
             return
-        self.conn.execute("UPDATE stories SET centroid='{}', start=NULL, end=NULL, size=0 WHERE id=?", (story_id,))
+        # Grown report by report as `_grow` does (each step keeps the heaviest terms), written once.
+        state: tuple[dict[str, float], str | None, str | None, int] = ({}, None, None, 0)
         for member in kept:
-            self._grow(story_id, member)
+            state = _grown(*state, member)
+        self._save_story(story_id, *state)
 
     def _known(self, entity_id: str) -> bool:
         """Entities a story may be keyed on: from the gazetteer, or learned with an English name or a title
@@ -636,29 +697,43 @@ class Analysis:
         return _best(self._scores(article))
 
     def _grow(self, story_id: str, member: Member) -> None:
-        centroid_json, start, end, size = self.conn.execute(
-            "SELECT centroid, start, end, size FROM stories WHERE id=?", (story_id,)
-        ).fetchone()
-        centroid: dict[str, float] = json.loads(centroid_json)
-        # From the report's stored vectors, so a story made again from its stored reports is the same.
-        for part in (member.text, member.entities):
-            for term, weight in part.items():
-                centroid[term] = centroid.get(term, 0.0) + weight
-        day = member.day
-        kept = dict(sorted(centroid.items(), key=lambda kv: kv[1], reverse=True)[:CENTROID_TERMS])
-        iso = day.isoformat() if day else None
-        start = min(filter(None, [start, iso]), default=None)
-        end = max(filter(None, [end, iso]), default=None)
+        state = self._state.get(story_id)
+        if state is None:
+            centroid_json, start, end, size = self.conn.execute(
+                "SELECT centroid, start, end, size FROM stories WHERE id=?", (story_id,)
+            ).fetchone()
+            state = (json.loads(centroid_json), start, end, size)
+        self._save_story(story_id, *_grown(*state, member))
+
+    def _save_story(self, story_id: str, centroid: dict[str, float], start: str | None, end: str | None, size: int) -> None:
+        """A story's centroid, dates and size, and its index terms (from the centroid)."""
         self.conn.execute(
             "UPDATE stories SET centroid=?, start=?, end=?, size=? WHERE id=?",
-            (json.dumps(_rounded(kept), ensure_ascii=False), start, end, size + 1, story_id),
+            (json.dumps(centroid, ensure_ascii=False), start, end, size, story_id),
         )
-        self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
-        text_terms, entity_terms = _split(kept)
+        text_terms, entity_terms = _split(centroid)
         indexed = list(text_terms)[:INDEX_TERMS] + list(entity_terms)[: INDEX_TERMS // 2]
+        before = self._indexed.get(story_id)
+        if before is None:
+            self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
+            added = indexed
+        else:
+            old_start, old_terms = before
+            if old_start != start:
+                self.conn.execute("UPDATE story_terms SET start=? WHERE story_id=?", (start, story_id))
+            kept = set(indexed)
+            self.conn.executemany("DELETE FROM story_terms WHERE story_id=? AND term=?",
+                                  [(story_id, t) for t in old_terms if t not in kept])
+            had = set(old_terms)
+            added = [t for t in indexed if t not in had]
         self.conn.executemany(
-            "INSERT INTO story_terms(term, story_id, start) VALUES (?, ?, ?)", [(t, story_id, start) for t in indexed]
+            "INSERT INTO story_terms(term, story_id, start) VALUES (?, ?, ?)", [(t, story_id, start) for t in added]
         )
+        self._indexed[story_id] = (start, indexed)
+        if len(self._state) >= STATE_CACHE_STORIES:
+            # A backfill grows most stories of the archive: their centroids are read again, not all held.
+            self._state.clear()
+        self._state[story_id] = (centroid, start, end, size)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -796,7 +871,6 @@ class Analysis:
             ).fetchone()[0]
         return report
 
-
     def entity_stories(self, entity_id: str, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """The stories naming the entity by start, then id: `limit` of them (all when None) after the first `offset`."""
         return [
@@ -808,6 +882,9 @@ class Analysis:
             )
         ]
 
+
+# Stories whose centroid an update keeps in memory between reports (each up to CENTROID_TERMS terms).
+STATE_CACHE_STORIES = 5000
 
 # Related stories (`Analysis.related`): how many, and how far before or after a story they may start.
 RELATED_STORIES = 10
@@ -821,6 +898,23 @@ def _best(scores: list[list[Any]]) -> tuple[str | None, float]:
         if score >= need and score > best_score:
             best, best_score = story_id, score
     return best, best_score
+
+
+def _grown(
+    centroid: dict[str, float], start: str | None, end: str | None, size: int, member: Member
+) -> tuple[dict[str, float], str | None, str | None, int]:
+    """A story's centroid (its CENTROID_TERMS heaviest terms, rounded as stored), dates and size once `member`
+    joins it."""
+    centroid = dict(centroid)
+    # From the report's stored vectors, so a story made again from its stored reports is the same.
+    for part in (member.text, member.entities):
+        for term, weight in part.items():
+            centroid[term] = centroid.get(term, 0.0) + weight
+    kept = dict(sorted(centroid.items(), key=lambda kv: kv[1], reverse=True)[:CENTROID_TERMS])
+    iso = member.day.isoformat() if member.day else None
+    start = min(filter(None, [start, iso]), default=None)
+    end = max(filter(None, [end, iso]), default=None)
+    return _rounded(kept), start, end, size + 1
 
 
 def _day_order(day: dt.date | None) -> tuple[bool, dt.date]:
@@ -842,10 +936,12 @@ def _unit(vector: dict[str, float]) -> dict[str, float]:
     return {t: w / norm for t, w in vector.items()}
 
 
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    # Two reports share few of their terms: intersecting the keys (in C) beats looking up every one.
-    # The set's order changes with each process's string hashing; fsum's exact sum does not.
-    return math.fsum(a[t] * b[t] for t in a.keys() & b.keys())
+def _dot(a: dict[str, float], b: dict[str, float], common: frozenset[str]) -> float:
+    """The dot product of two vectors over their `common` terms. Two reports share few of their terms:
+    intersecting the key sets (in C) beats looking up every one, and the products are made in C too (a
+    generator's step per term was most of the cost of comparing). The set's order changes with each
+    process's string hashing; fsum's exact sum does not."""
+    return math.fsum(map(operator.mul, map(a.__getitem__, common), map(b.__getitem__, common)))
 
 
 def _rounded(vector: dict[str, float]) -> dict[str, float]:
