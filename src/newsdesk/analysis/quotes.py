@@ -150,7 +150,8 @@ _SEVERAL_SOURCES = ("综合",)
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 # A book or report title (`《「清除思想流毒」：中國對新疆穆斯林的鎮壓行動》`) ends no clause either.
 _TITLED_OR_BRACKETED = re.compile(r"[（(][^（）()]*[）)]|《[^《》]*》")
-_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
+# A middle initial kept in Latin letters (`迈克尔·A·麦克福尔`) is part of the name.
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*(?:[A-Z]\.?\s*[·‧•・]\s*)?[\u4e00-\u9fff]{1,10})+")
 _LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
 # `这位官员`, `该发言人`, `这些人士`: someone named before.
 _ANAPHOR = re.compile(r"(?:这|该|此)(?:位|名|些|两位|几位)?([\u4e00-\u9fff]{1,6})$")
@@ -208,6 +209,7 @@ class _Reader:
                 # Only people who act (not `与习近平交谈`, not `拜登的发言人`) may be what a pronoun stands for.
                 if entity is not None and entity.kind == "person" and not (
                     (start and folded[start - 1] in _PREPOSITIONS) or folded[end : end + 1] == "的"
+                    or _object_of_a_verb(folded, start)
                 ):
                     self.people.append((self.offsets[index] + start, blocks[index][start:end], entity_id))
 
@@ -284,10 +286,17 @@ class _Reader:
         if head_folded.startswith(("他们", "她们", "它们", "它")):
             return None
         pronoun = next((p for p in c.pronoun if head_folded.startswith(p) or head_folded.endswith(p)), None)
-        anaphor = _ANAPHOR.match(head_folded)
+        # `检察官却哄骗他说`: a pronoun after a verb is whom the words were said to, not who said them.
+        if pronoun in ("他", "她") and not head_folded.startswith(pronoun) and _object_of_a_verb(
+            head_folded, len(head_folded) - 1
+        ):
+            return None
+        # `财政部的这位高级官员`: the words before the 这 only describe whom it points at.
+        anaphor = _ANAPHOR.match(head_folded) or re.search(r"的" + _ANAPHOR.pattern, head_folded)
         if (pronoun or anaphor) and self._entity_in(head_folded) is None:
             # `这些人士` stands for the last speaker who was a 人士, if any.
-            noun = anaphor.group(1) if anaphor and not pronoun else None
+            # `这位官员` is in the pronoun list too: its noun still narrows whom it stands for.
+            noun = anaphor.group(1) if anaphor else None
             # `该论文称`, `这份报告指出`: a document, not someone quoted before.
             if noun and (noun in c.not_speaker or noun.lstrip("份篇项") in c.not_speaker):
                 return None
@@ -429,11 +438,15 @@ class _Reader:
         None when that is not safe."""
         if noun:
             # `这位官员`, `该公司`: the last speaker described so, within a longer reach (the noun narrows it).
-            for offset, speaker in reversed(self.named):
-                if offset < at and at - offset <= DESCRIPTION_REACH and (
-                    fold_name(speaker.surface).endswith(noun) or noun in speaker.described
-                ):
-                    return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+            # `这位美国官员` after `美国财政部的一位高级官员`: failing the whole noun, its head (the last two
+            # characters, `官员`) with the other characters inside the description.
+            for fits in (lambda said: noun in said,
+                         lambda said: len(noun) > 2 and noun[-2:] in said and all(ch in said for ch in noun[:-2])):
+                for offset, speaker in reversed(self.named):
+                    if offset < at and at - offset <= DESCRIPTION_REACH and (
+                        fold_name(speaker.surface).endswith(noun) or fits(speaker.described)
+                    ):
+                        return _Speaker(speaker.surface, speaker.entity_id, pronoun)
             # `该公司`, `该党` described no one quoted: not a person quoted before either.
             if noun.endswith(name_vocabulary().organisation_endings):
                 return None
@@ -483,6 +496,16 @@ def _unnamed(phrase: str) -> bool:
     lead = next((w for w in cues().lead if phrase.startswith(w)), "")
     phrase = phrase[len(lead) :]
     return 2 <= len(phrase) <= MAX_SPEAKER_CHARS and (phrase.startswith("有") or phrase in cues().not_speaker)
+
+
+def _object_of_a_verb(folded: str, at: int) -> bool:
+    """The word at `at` follows a verb in its clause (`这位大使没有提到特朗普`, `哄骗他`): someone acted on,
+    not the one acting."""
+    import rjieba
+
+    clause = folded[_clause_start(folded, 0, at) : at]
+    tagged = rjieba.tag(clause) if clause else []
+    return bool(tagged) and tagged[-1][1].startswith("v")
 
 
 def _acts(tail: str) -> bool:
@@ -588,6 +611,9 @@ class _Block:
         # Verbs that attributed a quotation before them (`“……，”他说，“……”`): what follows them is
         # only taken when it is another quotation.
         self.verbs_used: set[int] = set()
+        # Attributions relayed by someone (`高级官员说，拜登总统明确表示，……`): the inner verb's offset, and the
+        # one who relayed it, whose statement it is.
+        self.relayed_by: dict[int, _Speaker] = {}
 
     def add(self, speaker: _Speaker | None, start: int, end: int, kind: str, cue: str, at: int) -> bool:
         if speaker is None:
@@ -667,7 +693,7 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
                 if close != -1:
                     block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
         _continued(block, spans)
-        if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind == "direct":
+        if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind in ("direct", "indirect"):
             _continued_paragraph(block, spans, quotes[-1])
         quotes.extend(sorted(block.found, key=lambda q: q.start))
     return quotes
@@ -683,6 +709,10 @@ def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quot
         return
     open_at, close_at = spans[0]
     if block.text[:open_at].strip() or block.text[close_at + 1 :].strip(" 。.") or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+        return
+    # After a reported statement (`陈建刚说，……。` then `“公开这些笔录……作用。”`) only a quotation that is
+    # a sentence goes on: one without its full stop is a subheading (`「日後在屋邨唱歌給老人家聽」`).
+    if last.kind == "indirect" and block.text[close_at - 1] not in SENTENCE_END + "…":
         return
     block.add(_Speaker(last.speaker, last.entity_id, last.via), open_at, close_at + 1, "direct", "", open_at)
 
@@ -719,6 +749,8 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
     """SPEAKER VERB：“QUOTE” and SPEAKER VERB，STATEMENT。"""
     text, folded, reader = block.text, block.reader.folded[block.index], block.reader
     speaker = reader.speaker(block.index, _sentence_start(folded, match.start()), match.start())
+    if speaker is not None and match.start() in block.relayed_by:
+        speaker = block.relayed_by[match.start()]
     start = match.end()
     if speaker is None or start >= len(text) or text[start] in "”」』":
         return
@@ -740,6 +772,11 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
             # `美国国务院表示，布林肯告诉拉夫罗夫说，……`: the one quoted inside speaks (not one who only
             # believes: `陳志武稱，決策者都認為，……` is still 陳志武's).
             if inner["cue"] not in cues().belief and reader.speaker(block.index, start, inner.start()) is not None:
+                # ...but what a person or an unnamed official relays (`高级官员说，拜登总统明确表示，……`, `官员对记者
+                # 说，布林肯对拉夫罗夫说：“……”`) is their statement; a report (`路透社报导，`) or an institution
+                # (`美国国务院表示，布林肯告诉拉夫罗夫说，……`) relays another's words, not its own.
+                if match["cue"] not in _REPORT_VERBS and (speaker.entity_id is None or _is_person(reader, speaker)):
+                    block.relayed_by[inner.start()] = speaker
                 return
             continue
         # `……，他补充说，……`: another attribution begins; this statement ends before it (also when it is
@@ -748,6 +785,14 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
             end = clause
             break
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+_REPORT_VERBS = frozenset(("报道", "报导", "报道说", "报导说", "报道称", "报导称"))
+
+
+def _is_person(reader: _Reader, speaker: _Speaker) -> bool:
+    entity = reader.gazetteer.entities.get(speaker.entity_id or "")
+    return entity is not None and entity.kind == "person"
 
 
 def _names_a_term(text: str, match: re.Match[str]) -> bool:
