@@ -468,3 +468,20 @@ def test_someone_after_a_verb_is_acted_on_not_speaking() -> None:
     # 检察官却哄骗他说，他们下次会专门来听取这些刑讯细节，…… (he is whom the prosecutors told)
     rfa = _corpus("nodebe4+rfa.org__f9ae478ef3.md")
     assert not [q for q in rfa if q.text.startswith("他们下次会专门来听取")]
+
+
+def test_a_colon_opening_a_quotation_ends_the_reported_statement() -> None:
+    quotes = _corpus("nodebe4+rfa.org__ded2de4ff4.md")
+    # 江苏常州维权人士张建平对本台说，三峡进水量多就要泄洪：“因为上游下雨，他就要泄洪，……”
+    assert _said(quotes, "三峡进水量多就要泄洪").text == "三峡进水量多就要泄洪"
+    assert _speaker_of(quotes, "因为上游下雨") == "张建平"
+
+
+def test_a_report_is_silent_when_the_subject_of_its_sentence_speaks() -> None:
+    # 路透社報道，普京宣佈前往太空發射場時，沒有表明是否會在那裏與金正恩會面，僅表示：「等我到了那裏，你就會知道。」
+    quotes = _quotes(CORPUS_GOLD / "bbc.com__66783048.html.gold.json")
+    assert _said(quotes, "等我到了那裏").entity_id == "vladimir-putin"
+    assert not [q for q in quotes if q.speaker == "路透社" and q.block == 14]
+    # ……表示，有情报证据表明，……，并警告说，这样做会带来严重后果: 并警告说 goes on with Blinken's statement.
+    dev = _quotes(DEV_GOLD / "004_1de7367779586eca.txt.gold.json")
+    assert _said(dev, "有情报证据表明").text.endswith("这样做会带来严重后果")

@@ -780,10 +780,23 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
                 return
             continue
         # `……，他补充说，……`: another attribution begins; this statement ends before it (also when it is
-        # someone unnamed: `……，但有網友直言，……`).
-        if reader.speaker(block.index, clause, inner.start()) is not None or _unnamed(folded[clause : inner.start()]):
+        # someone unnamed: `……，但有網友直言，……`). A verb with no subject of its own (`……，并警告说，……`) goes on
+        # with the statement's speaker; inside a report it is the subject of the report's sentence that speaks
+        # (`路透社報道，普京宣佈……時，……，僅表示：「……」`).
+        lo = start if match["cue"] in _REPORT_VERBS else clause
+        if reader.speaker(block.index, lo, inner.start()) is not None or _unnamed(folded[clause : inner.start()]):
+            # `路透社報道，普京……，僅表示：「……」`: a report is silent when someone inside its sentence speaks.
+            if match["cue"] in _REPORT_VERBS:
+                return
             end = clause
             break
+    # `钟先生……说，淮河王家坝开闸泄洪，……损失惨重：“该淹的都淹了，……”`: a colon that opens a quotation ends
+    # the reported statement, and the quotation is the same speaker's words.
+    colon = re.search(r"[：:]\s*(?=[“「『])", text[start:end])
+    if colon is not None and _kind(text, start) == "indirect":
+        block.add(speaker, start, start + colon.start(), "indirect", match["cue"], match.start())
+        _quotations(block, speaker, start + colon.end(), match, pre)
+        return
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
 
 
