@@ -485,3 +485,33 @@ def test_a_report_is_silent_when_the_subject_of_its_sentence_speaks() -> None:
     # ……表示，有情报证据表明，……，并警告说，这样做会带来严重后果: 并警告说 goes on with Blinken's statement.
     dev = _quotes(DEV_GOLD / "004_1de7367779586eca.txt.gold.json")
     assert _said(dev, "有情报证据表明").text.endswith("这样做会带来严重后果")
+
+
+def test_clarified_criticised_and_questioned_are_speech_verbs_unless_they_are_nouns() -> None:
+    # 高雄女監今天澄清，防疫僅為例行性事務，……
+    assert _speaker_of(_corpus("cna.com.tw__202308230348.html"), "防疫僅為例行性事務") == "高雄女監"
+    # 民主黨主席胡志偉批評，政府昨拒絕宣佈停工，……
+    assert _speaker_of(_corpus("appledaily.com__2019b.html"), "政府昨拒絕宣佈停工") == "胡志偉"
+    # 台灣人權促進會對此質疑，台灣長期缺乏資料治理規範，……
+    assert _speaker_of(_corpus("cna.com.tw__202308230354.html"), "台灣長期缺乏資料治理規範") == "台灣人權促進會"
+    # 中國在全球的影響力，使之不易受到公開批評，而中國亦非……: a criticism received is no one speaking.
+    hrw = _quotes(DEV_GOLD / "hkcnews__14894.md.gold.json")
+    assert not [q for q in hrw if q.text.startswith("而中國亦非國際刑事法院")]
+
+
+def test_adverbs_and_a_passive_are_not_part_of_the_speaker() -> None:
+    # 黃仁偉反而說，「特別是在疫情和脫鉤的情況下，……」
+    assert _speaker_of(_corpus("bbc.com__66762882.html"), "特別是在疫情和脫鉤的情況下") == "黃仁偉"
+    # 陈肖平并说，…… (tests/data/dev)
+    assert _speaker_of(_quotes(DEV_GOLD / "news__painting.md.gold.json"), "好的油画作品啊") == "陈肖平"
+    # 金烘均表示，……: 均 ends a name, it is no adverb here.
+    assert _speaker_of(_quotes(DEV_GOLD / "guojishijiao__ko-12132016093220.md.gold.json"), "共进行2次核武试验") == "金烘均"
+    # ……被王攀批评，陶崇园向其作揖道歉: the one criticised, not someone speaking.
+    lifeweek = _corpus("terminus2049.github.io+lifeweek.com.cn__2018-04-12-TaoChongyuanDeath-WangHaiyan-SanLianLifeWeekly.md")
+    assert not [q for q in lifeweek if q.text.startswith("陶崇园向其作揖道歉")]
+
+
+def test_this_view_is_no_one_quoted_before() -> None:
+    # 他们认为，……。这种观点认为，世界的相互联系已经太密切，……
+    quotes = _corpus("nodebe4+nytimes.com__477fd3115d.md")
+    assert not [q for q in quotes if q.text.startswith("世界的相互联系已经太密切")]

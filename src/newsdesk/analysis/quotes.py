@@ -154,7 +154,7 @@ _TITLED_OR_BRACKETED = re.compile(r"[（(][^（）()]*[）)]|《[^《》]*》")
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*(?:[A-Z]\.?\s*[·‧•・]\s*)?[\u4e00-\u9fff]{1,10})+")
 _LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
 # `这位官员`, `该发言人`, `这些人士`: someone named before.
-_ANAPHOR = re.compile(r"(?:这|该|此)(?:位|名|些|两位|几位)?([\u4e00-\u9fff]{1,6})$")
+_ANAPHOR = re.compile(r"(?:这|该|此)(?:位|名|些|两位|几位|种|类|份|篇|项)?([\u4e00-\u9fff]{1,6})$")
 
 
 @dataclass
@@ -305,6 +305,8 @@ class _Reader:
         for match in re.finditer(r"[他她](?!们)", folded):
             rest = folded[match.end() :]
             if (not rest or _patterns()["modifier"].match(rest)) and self._entity_in(rest) is None:
+                if match.start() and _object_of_a_verb(folded, match.start()):
+                    return None
                 return self._antecedent(at, match.group())
         # A full name (`安吉特·潘達`, `Sami Jauhiainen`) with only time, place and manner words after it.
         for pattern in (_DOTTED, _LATIN_NAME):
