@@ -515,3 +515,15 @@ def test_this_view_is_no_one_quoted_before() -> None:
     # 他们认为，……。这种观点认为，世界的相互联系已经太密切，……
     quotes = _corpus("nodebe4+nytimes.com__477fd3115d.md")
     assert not [q for q in quotes if q.text.startswith("世界的相互联系已经太密切")]
+
+
+def test_a_subheading_names_no_one_he_stands_for() -> None:
+    # [8] 拜登将向习近平说明美国在台湾……的看法 (a subheading) / [9] ……这位高级官员提到的第一个议题就是台湾问题。他说，……
+    assert _speaker_of(_corpus("gnews.org__2444705.md"), "总统将借此机会重申美国的一个中国政策") == "高级官员"
+
+
+def test_a_title_is_the_person_the_article_names_after_the_same_words() -> None:
+    # 乌克兰东部地区卢甘斯克州州长说，…… / (later) 卢甘斯克州州长谢尔盖·盖代周二在简报会上说
+    assert _speaker_of(_quotes(DEV_GOLD / "p9__1004010.md.gold.json"), "俄罗斯军队已占领了该地区的克雷米纳市") == "谢尔盖·盖代"
+    # 台灣酒駕防制社會關懷協會指出，教育面也得加把勁 / (elsewhere) 台灣酒駕防制社會關懷協會高淑真表示 (not 高淑真表)
+    assert _speaker_of(_corpus("pts.org.tw__652946.html"), "教育面也得加把勁") == "高淑真"

@@ -200,6 +200,10 @@ class _Reader:
                     surnames.setdefault(m.group(1)[0], set()).add(m.group(1))
         self.surnames = {first: names.pop() for first, names in surnames.items() if len(names) == 1}
         for index, folded in enumerate(self.folded):
+            # A subheading (`拜登将向习近平说明美国在台湾……的看法`) names who the next paragraphs are about,
+            # not whom their 他 stands for.
+            if _is_heading(folded):
+                continue
             # Someone named inside quotation marks (`「特斯拉發布會上的摩托車皮夾克」`) is talked about, not acting.
             marked = list(_quoted_spans(blocks[index]))
             for start, end, entity_id in gazetteer.scan(folded):
@@ -344,7 +348,40 @@ class _Reader:
             return None
         if head in self.full_names:
             return self._named(self.full_names[head])
+        # `乌克兰总统说` in an article that names `乌克兰总统泽连斯基`: printed as the text names them, resolved to the person.
+        # A name the gazetteer does not know stands in for the description (`州长` → `谢尔盖·盖代`).
+        named = self._titled_elsewhere(head_folded)
+        if named is not None:
+            person = self._named(named)
+            return _Speaker(head, person.entity_id) if person.entity_id is not None else person
         return _Speaker(head, None)
+
+    def _titled_elsewhere(self, description: str) -> str | None:
+        """`卢甘斯克州州长说` when the article names `卢甘斯克州州长谢尔盖·盖代` elsewhere: the one name the article
+        gives after the same words (the title and at least two characters before it), before or after."""
+        title = next((t for t in cues().title if description.endswith(t)), None)
+        if title is None or len(description) < len(title) + 2:
+            return None
+        key = description[-(len(title) + 2) :]
+        names = set()
+        for block, folded in zip(self.blocks, self.folded, strict=True):
+            for found in re.finditer(re.escape(key), folded):
+                at = found.end()
+                dotted = _DOTTED.match(folded, at)
+                if dotted:
+                    names.add(_clean_name(block[at : dotted.end()]))
+                    continue
+                run = re.match(r"[\u4e00-\u9fff]{2,4}", folded[at : at + self._modifier_cut(folded[at:])])
+                for length in range(len(run.group()) if run else 0, 1, -1):
+                    name = folded[at : at + length]
+                    # `高淑真表示`: the name ends where a verb, a time word or a mark begins.
+                    rest = folded[at + length :]
+                    ends = not rest or rest[0] in CLAUSE_BREAK + "（(" or rest.startswith(cues().speech) or bool(
+                        _patterns()["modifier"].match(rest))
+                    if ends and looks_like_a_name(name) and not _patterns()["modifier"].match(name):
+                        names.add(block[at : at + length])
+                        break
+        return names.pop() if len(names) == 1 else None
 
     def _name_after_title(self, text: str, folded: str) -> str | None:
         c = cues()
@@ -498,6 +535,12 @@ def _unnamed(phrase: str) -> bool:
     lead = next((w for w in cues().lead if phrase.startswith(w)), "")
     phrase = phrase[len(lead) :]
     return 2 <= len(phrase) <= MAX_SPEAKER_CHARS and (phrase.startswith("有") or phrase in cues().not_speaker)
+
+
+def _is_heading(folded: str) -> bool:
+    """A short block with no punctuation of a sentence: a title or subheading."""
+    text = folded.strip()
+    return 0 < len(text) <= 40 and not re.search(r"[。！？!?；;，,：:]", text) and text[-1] not in "”」』\""
 
 
 def _object_of_a_verb(folded: str, at: int) -> bool:
