@@ -360,7 +360,10 @@ class _Reader:
         """`卢甘斯克州州长说` when the article names `卢甘斯克州州长谢尔盖·盖代` elsewhere: the one name the article
         gives after the same words (the title and at least two characters before it), before or after."""
         title = next((t for t in cues().title if description.endswith(t)), None)
-        if title is None or len(description) < len(title) + 2:
+        # An organisation (`台灣酒駕防制社會關懷協會指出`) speaks for itself, not through the officer it names elsewhere.
+        if title is None or len(description) < len(title) + 2 or description.endswith(
+            tuple(w for w in name_vocabulary().organisation_endings if len(w) >= 2)
+        ):
             return None
         key = description[-(len(title) + 2) :]
         names = set()
