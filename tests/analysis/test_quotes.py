@@ -528,3 +528,14 @@ def test_a_title_is_the_person_the_article_names_after_the_same_words() -> None:
     # 台灣酒駕防制社會關懷協會指出，教育面也得加把勁 / (elsewhere) 台灣酒駕防制社會關懷協會高淑真表示: an
     # organisation speaks for itself.
     assert _speaker_of(_corpus("pts.org.tw__652946.html"), "教育面也得加把勁") == "台灣酒駕防制社會關懷協會"
+
+
+def test_two_speakers_at_once_are_no_one_speaker() -> None:
+    # 据伊朗迈赫尔通讯社和路透社消息，…… / 研究人員和政府官員表示，…… (README: not labelled, no one speaker)
+    assert not [q for q in _corpus("360kuai.com__9a0132f36c25dd0ac.html") if "路透社" in q.speaker]
+    assert not [q for q in _corpus("nytimes.com__20230913-ai.html") if q.speaker == "研究人員和政府官員"]
+    # 港大感染及傳染病中心總監何栢良指，……: one director, the org's name holds the 及.
+    assert _speaker_of(_corpus("ulifestyle.com.hk__2020.html"), "政府確應為在宿舍居住的外傭") == "何栢良"
+    # 陶蔓菁和陶崇园的同学说，……: one classmate of both.
+    lifeweek = _corpus("terminus2049.github.io+lifeweek.com.cn__2018-04-12-TaoChongyuanDeath-WangHaiyan-SanLianLifeWeekly.md")
+    assert _speaker_of(lifeweek, "陶崇园非常希望研究生毕业后") == "陶蔓菁和陶崇园的同学"

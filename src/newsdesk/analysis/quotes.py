@@ -349,6 +349,9 @@ class _Reader:
         if head in self.full_names:
             return self._named(self.full_names[head])
         # `乌克兰总统说` in an article that names `乌克兰总统泽连斯基`: printed as the text names them, resolved to the person.
+        # `伊朗迈赫尔通讯社和路透社`, `研究人員和政府官員`: two speakers at once are no one speaker.
+        if _two_speakers(head_folded):
+            return None
         # A name the gazetteer does not know stands in for the description (`州长` → `谢尔盖·盖代`).
         named = self._titled_elsewhere(head_folded)
         if named is not None:
@@ -538,6 +541,27 @@ def _unnamed(phrase: str) -> bool:
     lead = next((w for w in cues().lead if phrase.startswith(w)), "")
     phrase = phrase[len(lead) :]
     return 2 <= len(phrase) <= MAX_SPEAKER_CHARS and (phrase.startswith("有") or phrase in cues().not_speaker)
+
+
+def _two_speakers(phrase: str) -> bool:
+    """`北荣院方和台湾团结联盟`, `陶黎纳和崔翔`, `北京大学、南京大学`: a conjunction or an enumeration mark between
+    two words of the head (`共和国`, `和平` are one word; `陶蔓菁和陶崇园的同学` is one classmate; `港大感染及傳染病
+    中心總監何栢良` one director; `康京和部长` a name and a title)."""
+    import rjieba
+
+    head = phrase[phrase.rfind("的") + 1 :]
+    tagged = rjieba.tag(head)
+    joins = [i for i, (word, _) in enumerate(tagged) if word in ("和", "与", "及", "、", "以及") and 0 < i < len(tagged) - 1]
+    if not joins:
+        return False
+    right = "".join(word for word, _ in tagged[joins[-1] + 1 :])
+    titles = cues().title + cues().honorific
+    if right.startswith(titles):
+        return False
+    return not any(
+        looks_like_a_name(right[m.end() : m.end() + n]) and m.end() + n == len(right)
+        for m in re.finditer(_alternation(titles), right) for n in (2, 3, 4)
+    )
 
 
 def _is_heading(folded: str) -> bool:
