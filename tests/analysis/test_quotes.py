@@ -539,3 +539,12 @@ def test_two_speakers_at_once_are_no_one_speaker() -> None:
     # 陶蔓菁和陶崇园的同学说，……: one classmate of both.
     lifeweek = _corpus("terminus2049.github.io+lifeweek.com.cn__2018-04-12-TaoChongyuanDeath-WangHaiyan-SanLianLifeWeekly.md")
     assert _speaker_of(lifeweek, "陶崇园非常希望研究生毕业后") == "陶蔓菁和陶崇园的同学"
+
+
+def test_the_hong_kong_colon_and_a_surname_after_two_names() -> None:
+    quotes = _corpus("ulifestyle.com.hk__2018.html")
+    # 一田百貨行政總裁黃思麗亦指，料本周末天氣轉冷，……升10%至15%︰「料火鍋相關食材銷情佳，……」 (︰ is a colon)
+    assert _said(quotes, "料本周末天氣轉冷").text.endswith("升10%至15%")
+    assert _speaker_of(quotes, "料火鍋相關食材銷情佳") == "黃思麗"
+    # 莊思寧 (block 1) … JC Shop負責人莊天麟指，…… 莊說︰「旺角及銅鑼灣店……」: the 莊 named last before it.
+    assert _speaker_of(quotes, "旺角及銅鑼灣店留了一半位供預訂") == "莊天麟"

@@ -36,7 +36,8 @@ from newsdesk.analysis.entities import (
 OPEN_MARKS = "“「『\""
 CLOSE_FOR = {"“": "”", "「": "」", "『": "』", '"': '"'}
 SENTENCE_END = "。！？!?；;"
-CLAUSE_BREAK = "。！？!?；;，,：:—\n"
+# `︰` (a vertical two-dot leader) is the colon of Hong Kong papers (`黃思麗亦料……︰「……」`).
+CLAUSE_BREAK = "。！？!?；;，,：:︰—\n"
 # A speaker phrase longer than this is a clause, not a name or a title.
 MAX_SPEAKER_CHARS = 16
 # How far before its verb the speaker of a quotation may begin (`“……”，SPEAKER VERB`), asides in brackets included.
@@ -174,6 +175,11 @@ class _Reader:
         self.gazetteer = gazetteer
         self.blocks = blocks
         self.folded = [_scan_form(b) for b in blocks]
+        # The folding turns `︰` into a space; it is a colon (same length, so offsets stay the same).
+        self.folded = [
+            "".join("：" if ch == "︰" else f for ch, f in zip(b, folded, strict=True)) if "︰" in b else folded
+            for b, folded in zip(blocks, self.folded, strict=True)
+        ]
         self.offsets = []
         at = 0
         for block in blocks:
@@ -193,12 +199,13 @@ class _Reader:
                     full.setdefault(given[at:], set()).add(given[at:] + dot + family)
         self.full_names = {given: names.pop() for given, names in full.items() if len(names) == 1}
         # `汪強調` after `發言人汪文斌`: a surname alone stands for the one titled name it begins.
-        surnames: dict[str, set[str]] = {}
-        for block in self.folded:
+        # With two such names (`莊思寧`, then `負責人莊天麟`), `莊說` is the one named last before it.
+        self.titled_names: dict[str, list[tuple[int, str]]] = {}
+        for index, block in enumerate(self.folded):
             for m in re.finditer(rf"(?:{_alternation(cues().title)})([\u4e00-\u9fff]{{3}})", block):
                 if looks_like_a_name(m.group(1)):
-                    surnames.setdefault(m.group(1)[0], set()).add(m.group(1))
-        self.surnames = {first: names.pop() for first, names in surnames.items() if len(names) == 1}
+                    self.titled_names.setdefault(m.group(1)[0], []).append((self.offsets[index] + m.start(1), m.group(1)))
+        self.surnames = {first: names[0][1] for first, names in self.titled_names.items()}
         for index, folded in enumerate(self.folded):
             # A subheading (`拜登将向习近平说明美国在台湾……的看法`) names who the next paragraphs are about,
             # not whom their 他 stands for.
@@ -339,7 +346,10 @@ class _Reader:
         if name:
             return self._named(name)
         if len(head_folded) == 1 and head_folded in self.surnames:
-            return self._named(self._surface(self.surnames[head_folded]))
+            before = [name for offset, name in self.titled_names[head_folded] if offset < at]
+            if before or len({name for _, name in self.titled_names[head_folded]}) == 1:
+                return self._named(self._surface(before[-1] if before else self.surnames[head_folded]))
+            return None
         if head_folded.startswith(_SEVERAL_SOURCES):
             return None
         if len(head) < 2 or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
@@ -664,7 +674,7 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     off a wholly quoted statement)."""
     while start < end and text[start] in " 　":
         start += 1
-    while end > start and text[end - 1] in " 　。.!！?？，,；;：:":
+    while end > start and text[end - 1] in " 　。.!！?？，,；;：:︰":
         end -= 1
     if end - start >= 2 and text[start] in CLOSE_FOR and text[end - 1] == CLOSE_FOR[text[start]]:
         inner = text[start + 1 : end - 1]
@@ -864,7 +874,7 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
             break
     # `钟先生……说，淮河王家坝开闸泄洪，……损失惨重：“该淹的都淹了，……”`: a colon that opens a quotation ends
     # the reported statement, and the quotation is the same speaker's words.
-    colon = re.search(r"[：:]\s*(?=[“「『])", text[start:end])
+    colon = re.search(r"[：:]\s*(?=[“「『])", folded[start:end])
     if colon is not None and _kind(text, start) == "indirect":
         block.add(speaker, start, start + colon.start(), "indirect", match["cue"], match.start())
         _quotations(block, speaker, start + colon.end(), match, pre)
