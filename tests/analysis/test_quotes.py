@@ -548,3 +548,13 @@ def test_the_hong_kong_colon_and_a_surname_after_two_names() -> None:
     assert _speaker_of(quotes, "料火鍋相關食材銷情佳") == "黃思麗"
     # 莊思寧 (block 1) … JC Shop負責人莊天麟指，…… 莊說︰「旺角及銅鑼灣店……」: the 莊 named last before it.
     assert _speaker_of(quotes, "旺角及銅鑼灣店留了一半位供預訂") == "莊天麟"
+
+
+def test_a_quotation_after_a_colon_is_the_sentences_subjects() -> None:
+    # 一位安徽妇女在一段自拍的视频中，呼吁其他省份的民众善待……灾民：“2020年7月20日8时31分，……”
+    rfa = _corpus("nodebe4+rfa.org__ded2de4ff4.md")
+    assert _speaker_of(rfa, "千年淮河第一闸") == "一位安徽妇女"
+    # 虽然赵可金有意避开新冷战的概念，但他取而代之的说法并不更让人放心：“中美关系的新现实……”
+    assert _speaker_of(_corpus("nodebe4+nytimes.com__477fd3115d.md"), "中美关系的新现实并非是走向") == "赵可金"
+    # 華為這款新手機在電源方面：「……」 is no one's: a clause's leftovers are not a speaker.
+    assert not [q for q in _corpus("bbc.com__66748432.html") if q.speaker == "電源方面"]

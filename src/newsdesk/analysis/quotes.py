@@ -774,11 +774,54 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
                 close = text.find(CLOSE_FOR.get(text[quote_start], '"'), quote_start + 1) if quote_start < len(text) else -1
                 if close != -1:
                     block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
+        _after_a_colon(block, spans)
         _continued(block, spans)
         if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind in ("direct", "indirect"):
             _continued_paragraph(block, spans, quotes[-1])
         quotes.extend(sorted(block.found, key=lambda q: q.start))
     return quotes
+
+
+def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """`一位安徽妇女在一段自拍的视频中，呼吁……：“……”`, `他还和自己家乡的公园做了一个对比：“……”`: a quotation after
+    a colon that ends a clause with no speech verb of its own is the words of the sentence's subject (the words
+    before its first verb), when that subject is someone."""
+    import rjieba
+
+    folded, reader = block.reader.folded[block.index], block.reader
+    for open_at, close_at in spans:
+        colon = open_at - 1
+        while colon >= 0 and block.text[colon] in " 　":
+            colon -= 1
+        if colon < 0 or folded[colon] not in "：:" or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+            continue
+        if any(q.start < close_at and open_at < q.end for q in block.found):
+            continue
+        # A quotation that is a title or a term (no mark of a sentence inside, nothing after) is not what was said.
+        if block.text[close_at - 1] not in SENTENCE_END + "，,…" and not re.search(r"[。！？!?，,]", block.text[open_at:close_at]):
+            continue
+        start = _sentence_start(folded, colon)
+        clause_end = start
+        while clause_end < colon and folded[clause_end] not in CLAUSE_BREAK:
+            clause_end += 1
+        subject, at = "", start
+        for word, tag in rjieba.tag(folded[start:clause_end]):
+            # The subject ends at its verb, or at an adverb, preposition or conjunction (`何红只`, `妇女在`).
+            if ((tag.startswith("v") and tag != "vn") or tag in ("d", "p", "c")) and subject.strip():
+                break
+            subject += word
+        if not subject.strip() or len(subject) == clause_end - start:
+            continue
+        speaker = reader.speaker(block.index, at, at + len(subject))
+        if speaker is None:
+            continue
+        # Only someone: a known person or organisation, he or she, a name, or a description ending in a title
+        # (`时事评论员`), never the leftovers of a clause (`電源方面`, `当天`, `有一次我`).
+        name = fold_name(speaker.surface)
+        if speaker.entity_id or speaker.via or looks_like_a_name(name) or (
+            len(name) <= COLON_SPEAKER_CHARS and (name.endswith(cues().title + cues().honorific) or re.match("(?:另一|一)(?:位|名|个)", name))
+        ):
+            block.add(speaker, open_at, close_at + 1, "direct", "：", at)
 
 
 def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quote) -> None:
