@@ -558,3 +558,10 @@ def test_a_quotation_after_a_colon_is_the_sentences_subjects() -> None:
     assert _speaker_of(_corpus("nodebe4+nytimes.com__477fd3115d.md"), "中美关系的新现实并非是走向") == "赵可金"
     # 華為這款新手機在電源方面：「……」 is no one's: a clause's leftovers are not a speaker.
     assert not [q for q in _corpus("bbc.com__66748432.html") if q.speaker == "電源方面"]
+
+
+def test_a_surname_with_a_form_of_address_is_whom_she_stands_for() -> None:
+    # 韓國現代集團屬下的……一名干部去世了 … HONG太太动员了媒体，……。她表示，家人无法随行，……
+    # (韩国现代 before 集团 names the company, not a person)
+    quotes = _corpus("nodebe4+rfi.fr__45c8293251.md")
+    assert _speaker_of(quotes, "家人无法随行") == "HONG太太"

@@ -187,7 +187,7 @@ class _Reader:
             at += len(block) + 1
         # (article offset, speaker) of named speakers and of people named, in reading order.
         self.named: list[tuple[int, _Speaker]] = []
-        self.people: list[tuple[int, str, str]] = []  # (article offset, surface, entity id)
+        self.people: list[tuple[int, str, str | None]] = []  # (article offset, surface, entity id)
         # Article offsets of the statements found so far: people named inside them are not antecedents.
         self.quoted: list[tuple[int, int]] = []
         # `谢尔盖说` after `谢尔盖·盖代`: a given name alone stands for the one full name the article gave it.
@@ -218,11 +218,19 @@ class _Reader:
                     continue
                 entity = gazetteer.entities.get(entity_id)
                 # Only people who act (not `与习近平交谈`, not `拜登的发言人`) may be what a pronoun stands for.
+                # `韩国现代集团`: a name before an organisation's ending is the organisation's name.
                 if entity is not None and entity.kind == "person" and not (
                     (start and folded[start - 1] in _PREPOSITIONS) or folded[end : end + 1] == "的"
-                    or _object_of_a_verb(folded, start)
+                    or folded.startswith(_organisation_endings(), end) or _object_of_a_verb(folded, start)
                 ):
                     self.people.append((self.offsets[index] + start, blocks[index][start:end], entity_id))
+            # `HONG太太`, `钟先生`: a surname and a form of address name someone as surely as a full name.
+            for m in re.finditer(r"((?<![A-Za-z])[A-Z][A-Za-z\-]+|[\u4e00-\u9fff])(先生|女士|太太|小姐)", blocks[index]):
+                if (m.group(1)[0].isascii() or looks_like_a_name(fold_name(m.group(1)) + "某")) and not any(
+                    o < m.start() < c for o, c in marked
+                ) and not _object_of_a_verb(folded, m.start()):
+                    self.people.append((self.offsets[index] + m.start(), blocks[index][m.start() : m.end()], None))
+        self.people.sort(key=lambda person: person[0])
 
     # --- speakers --------------------------------------------------------------------
 
@@ -523,9 +531,10 @@ class _Reader:
                 return _Speaker(surface, entity_id, pronoun)
         if last is not None:
             return _Speaker(last[1].surface, last[1].entity_id, pronoun)
-        near = {entity_id: surface for offset, surface, entity_id in self.people if 0 < at - offset <= PRONOUN_REACH}
+        near = {entity_id or fold_name(surface): (surface, entity_id) for offset, surface, entity_id in self.people
+                if 0 < at - offset <= PRONOUN_REACH}
         if len(near) == 1:
-            entity_id, surface = next(iter(near.items()))
+            surface, entity_id = next(iter(near.values()))
             return _Speaker(surface, entity_id, pronoun)
         return None
 
@@ -551,6 +560,11 @@ def _unnamed(phrase: str) -> bool:
     lead = next((w for w in cues().lead if phrase.startswith(w)), "")
     phrase = phrase[len(lead) :]
     return 2 <= len(phrase) <= MAX_SPEAKER_CHARS and (phrase.startswith("有") or phrase in cues().not_speaker)
+
+
+@lru_cache(maxsize=1)
+def _organisation_endings() -> tuple[str, ...]:
+    return tuple(w for w in name_vocabulary().organisation_endings if len(w) >= 2)
 
 
 def _two_speakers(phrase: str) -> bool:
