@@ -565,3 +565,10 @@ def test_a_surname_with_a_form_of_address_is_whom_she_stands_for() -> None:
     # (韩国现代 before 集团 names the company, not a person)
     quotes = _corpus("nodebe4+rfi.fr__45c8293251.md")
     assert _speaker_of(quotes, "家人无法随行") == "HONG太太"
+
+
+def test_a_quotation_after_a_clause_opened_by_someone_and_a_speech_verb() -> None:
+    # 議員郭家麒批評食環署，現時疫情嚴峻，……，「似乎係你有你講，……！」 (on.cc)
+    assert _speaker_of(_corpus("on.cc__2020.html"), "似乎係你有你講") == "郭家麒"
+    # 蕭先生指自己平日經常到旺角行街，……，「『殺街』是無可避免，……」 (wenweipo.com)
+    assert _speaker_of(_corpus("wenweipo.com__2018big5.html"), "是無可避免") == "蕭先生"

@@ -789,6 +789,7 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
                 if close != -1:
                     block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
         _after_a_colon(block, spans)
+        _after_a_clause(block, spans)
         _continued(block, spans)
         if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind in ("direct", "indirect"):
             _continued_paragraph(block, spans, quotes[-1])
@@ -829,13 +830,47 @@ def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
         speaker = reader.speaker(block.index, at, at + len(subject))
         if speaker is None:
             continue
-        # Only someone: a known person or organisation, he or she, a name, or a description ending in a title
-        # (`时事评论员`), never the leftovers of a clause (`電源方面`, `当天`, `有一次我`).
-        name = fold_name(speaker.surface)
-        if speaker.entity_id or speaker.via or looks_like_a_name(name) or (
-            len(name) <= COLON_SPEAKER_CHARS and (name.endswith(cues().title + cues().honorific) or re.match("(?:另一|一)(?:位|名|个)", name))
-        ):
+        if _is_someone(speaker):
             block.add(speaker, open_at, close_at + 1, "direct", "：", at)
+
+
+def _is_someone(speaker: _Speaker) -> bool:
+    """A known person or organisation, he or she, a name, or a description ending in a title or counted
+    (`一位安徽妇女`): never the leftovers of a clause (`電源方面`, `当天`, `有一次我`)."""
+    name = fold_name(speaker.surface)
+    return bool(speaker.entity_id or speaker.via or looks_like_a_name(name) or (
+        len(name) <= COLON_SPEAKER_CHARS
+        and (name.endswith(cues().title + cues().honorific) or re.match("(?:另一|一)(?:位|名|个)", name))
+    ))
+
+
+def _after_a_clause(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """`蕭先生指自己平日經常到旺角行街，……，「『殺街』是無可避免，……」`, `議員郭家麒批評食環署，……，「……」`: a
+    quotation after a comma, in a sentence that opens with someone and a speech verb running on without a mark
+    of its own, is that someone's words."""
+    folded, reader = block.reader.folded[block.index], block.reader
+    verbs = re.compile(rf"(?:{_alternation(cues().speech)})(?=[\u4e00-\u9fffA-Za-z0-9])")
+    for open_at, close_at in spans:
+        comma = open_at - 1
+        while comma >= 0 and block.text[comma] in " 　":
+            comma -= 1
+        if comma < 0 or folded[comma] not in "，," or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+            continue
+        if any(q.start < close_at and open_at < q.end for q in block.found):
+            continue
+        start = _sentence_start(folded, comma)
+        # The first clause holds the verb; a quotation inside the sentence before this one belongs to others.
+        first_break = start
+        while first_break < comma and folded[first_break] not in CLAUSE_BREAK:
+            first_break += 1
+        if any(mark in block.text[start:open_at] for mark in OPEN_MARKS):
+            continue
+        verb = verbs.search(folded, start, first_break)
+        if verb is None or not _is_cue(folded, verb.start(), verb.end()) or verb.start() == start:
+            continue
+        speaker = reader.speaker(block.index, start, verb.start())
+        if speaker is not None and _is_someone(speaker):
+            block.add(speaker, open_at, close_at + 1, "direct", verb.group(), start)
 
 
 def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quote) -> None:
