@@ -5,7 +5,8 @@
 The labels (bench/data/quotes/, see its README) are quotes in the gold bodies of real captures: the dev
 part (tests/data/dev: the developing story of examples/ and its kin) is what the rules were tuned on;
 the held-out part (the corpus's held-out split, other sites and both scripts) was labelled before
-the extractor was run on it and never used for tuning; the fresh held-out part (other sites again, any split of
+the extractor was run on it and not used for tuning until round 3 promoted it to a tuning part (its misses may
+be listed with --show since); the fresh held-out part (other sites again, any split of
 the corpus, no article of the other parts) was labelled when the held-out part's scores had been read too often
 to be a clean measure, and is scored once before and once after a round of work. Quotes are read from the gold body (so
 extraction errors do not count here), after the article has taught the gazetteer its names
