@@ -412,3 +412,163 @@ def test_went_on_to_say_is_said_by_the_one_before_it() -> None:
     quotes = _corpus("rfi.fr__r001.html")
     assert _speaker_of(quotes, "會視乎本地風力變化") == "天文台"
     assert _speaker_of(quotes, "按照現時預測路徑") == "天文台"
+
+
+# --- round 3: the old held-out part (bench/data/quotes/heldout.tsv) was promoted to tuning; these are the real
+# sentences of its misses and of train-split captures that showed each rule ---------------------------------
+
+
+def test_this_official_is_the_official_described_before_not_the_person_talked_about() -> None:
+    quotes = _corpus("gnews.org__2444749.md")
+    # 财政部的这位官员在吹风会上暗示，美方不期待耶伦……。 …… 这位官员说，在耶伦部长上次访华前，……
+    said = _said(quotes, "在耶伦部长上次访华前")
+    assert said.via == "这位官员" and "财政部" in said.speaker and said.entity_id is None
+    # 财政部的这位高级官员在吹风会上说，耶伦此次中国之行是……: the words before 这位 only describe whom it points at.
+    said = _said(quotes, "耶伦此次中国之行是在拜登总统")
+    assert said.via == "财政部的这位高级官员" and said.speaker == "财政部的一位高级官员"
+
+
+def test_what_an_official_relays_is_the_officials_statement() -> None:
+    # 高级官员说，拜登总统明确表示，两军之间的沟通在任何时候都至关重要，……
+    quotes = _corpus("gnews.org__2444705.md")
+    assert _speaker_of(quotes, "两军之间的沟通在任何时候都至关重要") == "高级官员"
+    # 这位官员指出，另外，拜登政府正在努力争取……。 他说，中国作为提案国，…… (he is the official, not Biden)
+    assert _speaker_of(quotes, "中国作为提案国") == "高级官员"
+    # 路透社报导，国务院的一名高级官员在电话中对记者说，布林肯对拉夫罗夫说：“国务卿告诉拉夫罗夫外长，……”
+    epoch = _quotes(DEV_GOLD / "000_b8f021c9504a85f9.txt.gold.json")
+    assert _speaker_of(epoch, "国务卿告诉拉夫罗夫外长") == "国务院的一名高级官员"
+    # 美国国务院表示，布林肯告诉拉夫罗夫说，俄罗斯对乌克兰的任何新占领……: an institution relays, Blinken speaks.
+    assert _said(_quotes(DEV_GOLD / "001_f89465e053944e23.txt.gold.json"), "任何新占领").entity_id == "antony-blinken"
+
+
+def test_a_quoted_paragraph_after_a_reported_statement_goes_on_with_its_speaker() -> None:
+    rfa = _corpus("nodebe4+rfa.org__f9ae478ef3.md")
+    # 陈建刚说，他发布的这些笔录……。 / “公开这些笔录对谢阳案起到了巨大的、根本性的作用。……”
+    assert _speaker_of(rfa, "公开这些笔录对谢阳案") == "陈建刚"
+    # 现居美国的人权律师滕彪说，……。 / “如果是与‘性’有关的，……彻底打垮。”
+    assert _speaker_of(rfa, "如果是与‘性’有关的") == "滕彪"
+    # 中国的烂尾楼问题 …… (gnews.org, a train-split capture of the same convention on another site)
+    assert _speaker_of(_corpus("gnews.org__2444287.md"), "中国的烂尾楼问题") == "王赫"
+    # ……李小姐……。 / 「日後在屋邨唱歌給老人家聽」: a quoted subheading, with no full stop, is not a statement.
+    assert not [q for q in _corpus("wenweipo.com__2018big5.html") if q.text == "日後在屋邨唱歌給老人家聽"]
+
+
+def test_a_name_with_a_middle_initial_is_one_name() -> None:
+    quotes = _corpus("nodebe4+nytimes.com__477fd3115d.md")
+    # 美国驻俄罗斯前大使迈克尔·A·麦克福尔(Michael A. McFaul)说，…… / “这确实让我想起了赫鲁晓夫，”他说。
+    assert _speaker_of(quotes, "过度扩张和过份") == "迈克尔·A·麦克福尔"
+    assert _speaker_of(quotes, "这确实让我想起了赫鲁晓夫") == "迈克尔·A·麦克福尔"
+    # “中国很大，……，”为华盛顿战略研究中心撰写……的前美国官员詹姆斯·A·刘易斯(James A. Lewis)说。
+    assert _speaker_of(quotes, "中国很大") == "詹姆斯·A·刘易斯"
+
+
+def test_someone_after_a_verb_is_acted_on_not_speaking() -> None:
+    # 这位大使没有提到特朗普或民主党总统候选人拜登的名字，但他说，…… (he is the ambassador quoted before)
+    assert _speaker_of(_corpus("nodebe4+reuters.com__34431c5e6a.md"), "一些美国政界人士为了当选") == "刘晓明"
+    # 检察官却哄骗他说，他们下次会专门来听取这些刑讯细节，…… (he is whom the prosecutors told)
+    rfa = _corpus("nodebe4+rfa.org__f9ae478ef3.md")
+    assert not [q for q in rfa if q.text.startswith("他们下次会专门来听取")]
+
+
+def test_a_colon_opening_a_quotation_ends_the_reported_statement() -> None:
+    quotes = _corpus("nodebe4+rfa.org__ded2de4ff4.md")
+    # 江苏常州维权人士张建平对本台说，三峡进水量多就要泄洪：“因为上游下雨，他就要泄洪，……”
+    assert _said(quotes, "三峡进水量多就要泄洪").text == "三峡进水量多就要泄洪"
+    assert _speaker_of(quotes, "因为上游下雨") == "张建平"
+
+
+def test_a_report_is_silent_when_the_subject_of_its_sentence_speaks() -> None:
+    # 路透社報道，普京宣佈前往太空發射場時，沒有表明是否會在那裏與金正恩會面，僅表示：「等我到了那裏，你就會知道。」
+    quotes = _quotes(CORPUS_GOLD / "bbc.com__66783048.html.gold.json")
+    assert _said(quotes, "等我到了那裏").entity_id == "vladimir-putin"
+    assert not [q for q in quotes if q.speaker == "路透社" and q.block == 14]
+    # ……表示，有情报证据表明，……，并警告说，这样做会带来严重后果: 并警告说 goes on with Blinken's statement.
+    dev = _quotes(DEV_GOLD / "004_1de7367779586eca.txt.gold.json")
+    assert _said(dev, "有情报证据表明").text.endswith("这样做会带来严重后果")
+
+
+def test_clarified_criticised_and_questioned_are_speech_verbs_unless_they_are_nouns() -> None:
+    # 高雄女監今天澄清，防疫僅為例行性事務，……
+    assert _speaker_of(_corpus("cna.com.tw__202308230348.html"), "防疫僅為例行性事務") == "高雄女監"
+    # 民主黨主席胡志偉批評，政府昨拒絕宣佈停工，……
+    assert _speaker_of(_corpus("appledaily.com__2019b.html"), "政府昨拒絕宣佈停工") == "胡志偉"
+    # 台灣人權促進會對此質疑，台灣長期缺乏資料治理規範，……
+    assert _speaker_of(_corpus("cna.com.tw__202308230354.html"), "台灣長期缺乏資料治理規範") == "台灣人權促進會"
+    # 中國在全球的影響力，使之不易受到公開批評，而中國亦非……: a criticism received is no one speaking.
+    hrw = _quotes(DEV_GOLD / "hkcnews__14894.md.gold.json")
+    assert not [q for q in hrw if q.text.startswith("而中國亦非國際刑事法院")]
+
+
+def test_adverbs_and_a_passive_are_not_part_of_the_speaker() -> None:
+    # 黃仁偉反而說，「特別是在疫情和脫鉤的情況下，……」
+    assert _speaker_of(_corpus("bbc.com__66762882.html"), "特別是在疫情和脫鉤的情況下") == "黃仁偉"
+    # 陈肖平并说，…… (tests/data/dev)
+    assert _speaker_of(_quotes(DEV_GOLD / "news__painting.md.gold.json"), "好的油画作品啊") == "陈肖平"
+    # 金烘均表示，……: 均 ends a name, it is no adverb here.
+    assert _speaker_of(_quotes(DEV_GOLD / "guojishijiao__ko-12132016093220.md.gold.json"), "共进行2次核武试验") == "金烘均"
+    # ……被王攀批评，陶崇园向其作揖道歉: the one criticised, not someone speaking.
+    lifeweek = _corpus("terminus2049.github.io+lifeweek.com.cn__2018-04-12-TaoChongyuanDeath-WangHaiyan-SanLianLifeWeekly.md")
+    assert not [q for q in lifeweek if q.text.startswith("陶崇园向其作揖道歉")]
+
+
+def test_this_view_is_no_one_quoted_before() -> None:
+    # 他们认为，……。这种观点认为，世界的相互联系已经太密切，……
+    quotes = _corpus("nodebe4+nytimes.com__477fd3115d.md")
+    assert not [q for q in quotes if q.text.startswith("世界的相互联系已经太密切")]
+
+
+def test_a_subheading_names_no_one_he_stands_for() -> None:
+    # [8] 拜登将向习近平说明美国在台湾……的看法 (a subheading) / [9] ……这位高级官员提到的第一个议题就是台湾问题。他说，……
+    assert _speaker_of(_corpus("gnews.org__2444705.md"), "总统将借此机会重申美国的一个中国政策") == "高级官员"
+
+
+def test_a_title_is_the_person_the_article_names_after_the_same_words() -> None:
+    # 乌克兰东部地区卢甘斯克州州长说，…… / (later) 卢甘斯克州州长谢尔盖·盖代周二在简报会上说
+    assert _speaker_of(_quotes(DEV_GOLD / "p9__1004010.md.gold.json"), "俄罗斯军队已占领了该地区的克雷米纳市") == "谢尔盖·盖代"
+    # 台灣酒駕防制社會關懷協會指出，教育面也得加把勁 / (elsewhere) 台灣酒駕防制社會關懷協會高淑真表示: an
+    # organisation speaks for itself.
+    assert _speaker_of(_corpus("pts.org.tw__652946.html"), "教育面也得加把勁") == "台灣酒駕防制社會關懷協會"
+
+
+def test_two_speakers_at_once_are_no_one_speaker() -> None:
+    # 据伊朗迈赫尔通讯社和路透社消息，…… / 研究人員和政府官員表示，…… (README: not labelled, no one speaker)
+    assert not [q for q in _corpus("360kuai.com__9a0132f36c25dd0ac.html") if "路透社" in q.speaker]
+    assert not [q for q in _corpus("nytimes.com__20230913-ai.html") if q.speaker == "研究人員和政府官員"]
+    # 港大感染及傳染病中心總監何栢良指，……: one director, the org's name holds the 及.
+    assert _speaker_of(_corpus("ulifestyle.com.hk__2020.html"), "政府確應為在宿舍居住的外傭") == "何栢良"
+    # 陶蔓菁和陶崇园的同学说，……: one classmate of both.
+    lifeweek = _corpus("terminus2049.github.io+lifeweek.com.cn__2018-04-12-TaoChongyuanDeath-WangHaiyan-SanLianLifeWeekly.md")
+    assert _speaker_of(lifeweek, "陶崇园非常希望研究生毕业后") == "陶蔓菁和陶崇园的同学"
+
+
+def test_the_hong_kong_colon_and_a_surname_after_two_names() -> None:
+    quotes = _corpus("ulifestyle.com.hk__2018.html")
+    # 一田百貨行政總裁黃思麗亦指，料本周末天氣轉冷，……升10%至15%︰「料火鍋相關食材銷情佳，……」 (︰ is a colon)
+    assert _said(quotes, "料本周末天氣轉冷").text.endswith("升10%至15%")
+    assert _speaker_of(quotes, "料火鍋相關食材銷情佳") == "黃思麗"
+    # 莊思寧 (block 1) … JC Shop負責人莊天麟指，…… 莊說︰「旺角及銅鑼灣店……」: the 莊 named last before it.
+    assert _speaker_of(quotes, "旺角及銅鑼灣店留了一半位供預訂") == "莊天麟"
+
+
+def test_a_quotation_after_a_colon_is_the_sentences_subjects() -> None:
+    # 一位安徽妇女在一段自拍的视频中，呼吁其他省份的民众善待……灾民：“2020年7月20日8时31分，……”
+    rfa = _corpus("nodebe4+rfa.org__ded2de4ff4.md")
+    assert _speaker_of(rfa, "千年淮河第一闸") == "一位安徽妇女"
+    # 虽然赵可金有意避开新冷战的概念，但他取而代之的说法并不更让人放心：“中美关系的新现实……”
+    assert _speaker_of(_corpus("nodebe4+nytimes.com__477fd3115d.md"), "中美关系的新现实并非是走向") == "赵可金"
+    # 華為這款新手機在電源方面：「……」 is no one's: a clause's leftovers are not a speaker.
+    assert not [q for q in _corpus("bbc.com__66748432.html") if q.speaker == "電源方面"]
+
+
+def test_a_surname_with_a_form_of_address_is_whom_she_stands_for() -> None:
+    # 韓國現代集團屬下的……一名干部去世了 … HONG太太动员了媒体，……。她表示，家人无法随行，……
+    # (韩国现代 before 集团 names the company, not a person)
+    quotes = _corpus("nodebe4+rfi.fr__45c8293251.md")
+    assert _speaker_of(quotes, "家人无法随行") == "HONG太太"
+
+
+def test_a_quotation_after_a_clause_opened_by_someone_and_a_speech_verb() -> None:
+    # 議員郭家麒批評食環署，現時疫情嚴峻，……，「似乎係你有你講，……！」 (on.cc)
+    assert _speaker_of(_corpus("on.cc__2020.html"), "似乎係你有你講") == "郭家麒"
+    # 蕭先生指自己平日經常到旺角行街，……，「『殺街』是無可避免，……」 (wenweipo.com)
+    assert _speaker_of(_corpus("wenweipo.com__2018big5.html"), "是無可避免") == "蕭先生"

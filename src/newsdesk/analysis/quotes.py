@@ -36,7 +36,8 @@ from newsdesk.analysis.entities import (
 OPEN_MARKS = "“「『\""
 CLOSE_FOR = {"“": "”", "「": "」", "『": "』", '"': '"'}
 SENTENCE_END = "。！？!?；;"
-CLAUSE_BREAK = "。！？!?；;，,：:—\n"
+# `︰` (a vertical two-dot leader) is the colon of Hong Kong papers (`黃思麗亦料……︰「……」`).
+CLAUSE_BREAK = "。！？!?；;，,：:︰—\n"
 # A speaker phrase longer than this is a clause, not a name or a title.
 MAX_SPEAKER_CHARS = 16
 # How far before its verb the speaker of a quotation may begin (`“……”，SPEAKER VERB`), asides in brackets included.
@@ -150,10 +151,11 @@ _SEVERAL_SOURCES = ("综合",)
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 # A book or report title (`《「清除思想流毒」：中國對新疆穆斯林的鎮壓行動》`) ends no clause either.
 _TITLED_OR_BRACKETED = re.compile(r"[（(][^（）()]*[）)]|《[^《》]*》")
-_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,10})+")
+# A middle initial kept in Latin letters (`迈克尔·A·麦克福尔`) is part of the name.
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[·‧•・]\s*(?:[A-Z]\.?\s*[·‧•・]\s*)?[\u4e00-\u9fff]{1,10})+")
 _LATIN_NAME = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
 # `这位官员`, `该发言人`, `这些人士`: someone named before.
-_ANAPHOR = re.compile(r"(?:这|该|此)(?:位|名|些|两位|几位)?([\u4e00-\u9fff]{1,6})$")
+_ANAPHOR = re.compile(r"(?:这|该|此)(?:位|名|些|两位|几位|种|类|份|篇|项)?([\u4e00-\u9fff]{1,6})$")
 
 
 @dataclass
@@ -173,6 +175,11 @@ class _Reader:
         self.gazetteer = gazetteer
         self.blocks = blocks
         self.folded = [_scan_form(b) for b in blocks]
+        # The folding turns `︰` into a space; it is a colon (same length, so offsets stay the same).
+        self.folded = [
+            "".join("：" if ch == "︰" else f for ch, f in zip(b, folded, strict=True)) if "︰" in b else folded
+            for b, folded in zip(blocks, self.folded, strict=True)
+        ]
         self.offsets = []
         at = 0
         for block in blocks:
@@ -180,7 +187,7 @@ class _Reader:
             at += len(block) + 1
         # (article offset, speaker) of named speakers and of people named, in reading order.
         self.named: list[tuple[int, _Speaker]] = []
-        self.people: list[tuple[int, str, str]] = []  # (article offset, surface, entity id)
+        self.people: list[tuple[int, str, str | None]] = []  # (article offset, surface, entity id)
         # Article offsets of the statements found so far: people named inside them are not antecedents.
         self.quoted: list[tuple[int, int]] = []
         # `谢尔盖说` after `谢尔盖·盖代`: a given name alone stands for the one full name the article gave it.
@@ -192,13 +199,18 @@ class _Reader:
                     full.setdefault(given[at:], set()).add(given[at:] + dot + family)
         self.full_names = {given: names.pop() for given, names in full.items() if len(names) == 1}
         # `汪強調` after `發言人汪文斌`: a surname alone stands for the one titled name it begins.
-        surnames: dict[str, set[str]] = {}
-        for block in self.folded:
+        # With two such names (`莊思寧`, then `負責人莊天麟`), `莊說` is the one named last before it.
+        self.titled_names: dict[str, list[tuple[int, str]]] = {}
+        for index, block in enumerate(self.folded):
             for m in re.finditer(rf"(?:{_alternation(cues().title)})([\u4e00-\u9fff]{{3}})", block):
                 if looks_like_a_name(m.group(1)):
-                    surnames.setdefault(m.group(1)[0], set()).add(m.group(1))
-        self.surnames = {first: names.pop() for first, names in surnames.items() if len(names) == 1}
+                    self.titled_names.setdefault(m.group(1)[0], []).append((self.offsets[index] + m.start(1), m.group(1)))
+        self.surnames = {first: names[0][1] for first, names in self.titled_names.items()}
         for index, folded in enumerate(self.folded):
+            # A subheading (`拜登将向习近平说明美国在台湾……的看法`) names who the next paragraphs are about,
+            # not whom their 他 stands for.
+            if _is_heading(folded):
+                continue
             # Someone named inside quotation marks (`「特斯拉發布會上的摩托車皮夾克」`) is talked about, not acting.
             marked = list(_quoted_spans(blocks[index]))
             for start, end, entity_id in gazetteer.scan(folded):
@@ -206,10 +218,19 @@ class _Reader:
                     continue
                 entity = gazetteer.entities.get(entity_id)
                 # Only people who act (not `与习近平交谈`, not `拜登的发言人`) may be what a pronoun stands for.
+                # `韩国现代集团`: a name before an organisation's ending is the organisation's name.
                 if entity is not None and entity.kind == "person" and not (
                     (start and folded[start - 1] in _PREPOSITIONS) or folded[end : end + 1] == "的"
+                    or folded.startswith(_organisation_endings(), end) or _object_of_a_verb(folded, start)
                 ):
                     self.people.append((self.offsets[index] + start, blocks[index][start:end], entity_id))
+            # `HONG太太`, `钟先生`: a surname and a form of address name someone as surely as a full name.
+            for m in re.finditer(r"((?<![A-Za-z])[A-Z][A-Za-z\-]+|[\u4e00-\u9fff])(先生|女士|太太|小姐)", blocks[index]):
+                if (m.group(1)[0].isascii() or looks_like_a_name(fold_name(m.group(1)) + "某")) and not any(
+                    o < m.start() < c for o, c in marked
+                ) and not _object_of_a_verb(folded, m.start()):
+                    self.people.append((self.offsets[index] + m.start(), blocks[index][m.start() : m.end()], None))
+        self.people.sort(key=lambda person: person[0])
 
     # --- speakers --------------------------------------------------------------------
 
@@ -284,10 +305,17 @@ class _Reader:
         if head_folded.startswith(("他们", "她们", "它们", "它")):
             return None
         pronoun = next((p for p in c.pronoun if head_folded.startswith(p) or head_folded.endswith(p)), None)
-        anaphor = _ANAPHOR.match(head_folded)
+        # `检察官却哄骗他说`: a pronoun after a verb is whom the words were said to, not who said them.
+        if pronoun in ("他", "她") and not head_folded.startswith(pronoun) and _object_of_a_verb(
+            head_folded, len(head_folded) - 1
+        ):
+            return None
+        # `财政部的这位高级官员`: the words before the 这 only describe whom it points at.
+        anaphor = _ANAPHOR.match(head_folded) or re.search(r"的" + _ANAPHOR.pattern, head_folded)
         if (pronoun or anaphor) and self._entity_in(head_folded) is None:
             # `这些人士` stands for the last speaker who was a 人士, if any.
-            noun = anaphor.group(1) if anaphor and not pronoun else None
+            # `这位官员` is in the pronoun list too: its noun still narrows whom it stands for.
+            noun = anaphor.group(1) if anaphor else None
             # `该论文称`, `这份报告指出`: a document, not someone quoted before.
             if noun and (noun in c.not_speaker or noun.lstrip("份篇项") in c.not_speaker):
                 return None
@@ -296,6 +324,8 @@ class _Reader:
         for match in re.finditer(r"[他她](?!们)", folded):
             rest = folded[match.end() :]
             if (not rest or _patterns()["modifier"].match(rest)) and self._entity_in(rest) is None:
+                if match.start() and _object_of_a_verb(folded, match.start()):
+                    return None
                 return self._antecedent(at, match.group())
         # A full name (`安吉特·潘達`, `Sami Jauhiainen`) with only time, place and manner words after it.
         for pattern in (_DOTTED, _LATIN_NAME):
@@ -324,7 +354,10 @@ class _Reader:
         if name:
             return self._named(name)
         if len(head_folded) == 1 and head_folded in self.surnames:
-            return self._named(self._surface(self.surnames[head_folded]))
+            before = [name for offset, name in self.titled_names[head_folded] if offset < at]
+            if before or len({name for _, name in self.titled_names[head_folded]}) == 1:
+                return self._named(self._surface(before[-1] if before else self.surnames[head_folded]))
+            return None
         if head_folded.startswith(_SEVERAL_SOURCES):
             return None
         if len(head) < 2 or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
@@ -333,7 +366,46 @@ class _Reader:
             return None
         if head in self.full_names:
             return self._named(self.full_names[head])
+        # `乌克兰总统说` in an article that names `乌克兰总统泽连斯基`: printed as the text names them, resolved to the person.
+        # `伊朗迈赫尔通讯社和路透社`, `研究人員和政府官員`: two speakers at once are no one speaker.
+        if _two_speakers(head_folded):
+            return None
+        # A name the gazetteer does not know stands in for the description (`州长` → `谢尔盖·盖代`).
+        named = self._titled_elsewhere(head_folded)
+        if named is not None:
+            person = self._named(named)
+            return _Speaker(head, person.entity_id) if person.entity_id is not None else person
         return _Speaker(head, None)
+
+    def _titled_elsewhere(self, description: str) -> str | None:
+        """`卢甘斯克州州长说` when the article names `卢甘斯克州州长谢尔盖·盖代` elsewhere: the one name the article
+        gives after the same words (the title and at least two characters before it), before or after."""
+        title = next((t for t in cues().title if description.endswith(t)), None)
+        # An organisation (`台灣酒駕防制社會關懷協會指出`) speaks for itself, not through the officer it names elsewhere.
+        if title is None or len(description) < len(title) + 2 or description.endswith(
+            tuple(w for w in name_vocabulary().organisation_endings if len(w) >= 2)
+        ):
+            return None
+        key = description[-(len(title) + 2) :]
+        names = set()
+        for block, folded in zip(self.blocks, self.folded, strict=True):
+            for found in re.finditer(re.escape(key), folded):
+                at = found.end()
+                dotted = _DOTTED.match(folded, at)
+                if dotted:
+                    names.add(_clean_name(block[at : dotted.end()]))
+                    continue
+                run = re.match(r"[\u4e00-\u9fff]{2,4}", folded[at : at + self._modifier_cut(folded[at:])])
+                for length in range(len(run.group()) if run else 0, 1, -1):
+                    name = folded[at : at + length]
+                    # `高淑真表示`: the name ends where a verb, a time word or a mark begins.
+                    rest = folded[at + length :]
+                    ends = not rest or rest[0] in CLAUSE_BREAK + "（(" or rest.startswith(cues().speech) or bool(
+                        _patterns()["modifier"].match(rest))
+                    if ends and looks_like_a_name(name) and not _patterns()["modifier"].match(name):
+                        names.add(block[at : at + length])
+                        break
+        return names.pop() if len(names) == 1 else None
 
     def _name_after_title(self, text: str, folded: str) -> str | None:
         c = cues()
@@ -429,11 +501,15 @@ class _Reader:
         None when that is not safe."""
         if noun:
             # `这位官员`, `该公司`: the last speaker described so, within a longer reach (the noun narrows it).
-            for offset, speaker in reversed(self.named):
-                if offset < at and at - offset <= DESCRIPTION_REACH and (
-                    fold_name(speaker.surface).endswith(noun) or noun in speaker.described
-                ):
-                    return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+            # `这位美国官员` after `美国财政部的一位高级官员`: failing the whole noun, its head (the last two
+            # characters, `官员`) with the other characters inside the description.
+            for fits in (lambda said: noun in said,
+                         lambda said: len(noun) > 2 and noun[-2:] in said and all(ch in said for ch in noun[:-2])):
+                for offset, speaker in reversed(self.named):
+                    if offset < at and at - offset <= DESCRIPTION_REACH and (
+                        fold_name(speaker.surface).endswith(noun) or fits(speaker.described)
+                    ):
+                        return _Speaker(speaker.surface, speaker.entity_id, pronoun)
             # `该公司`, `该党` described no one quoted: not a person quoted before either.
             if noun.endswith(name_vocabulary().organisation_endings):
                 return None
@@ -455,9 +531,10 @@ class _Reader:
                 return _Speaker(surface, entity_id, pronoun)
         if last is not None:
             return _Speaker(last[1].surface, last[1].entity_id, pronoun)
-        near = {entity_id: surface for offset, surface, entity_id in self.people if 0 < at - offset <= PRONOUN_REACH}
+        near = {entity_id or fold_name(surface): (surface, entity_id) for offset, surface, entity_id in self.people
+                if 0 < at - offset <= PRONOUN_REACH}
         if len(near) == 1:
-            entity_id, surface = next(iter(near.items()))
+            surface, entity_id = next(iter(near.values()))
             return _Speaker(surface, entity_id, pronoun)
         return None
 
@@ -483,6 +560,48 @@ def _unnamed(phrase: str) -> bool:
     lead = next((w for w in cues().lead if phrase.startswith(w)), "")
     phrase = phrase[len(lead) :]
     return 2 <= len(phrase) <= MAX_SPEAKER_CHARS and (phrase.startswith("有") or phrase in cues().not_speaker)
+
+
+@lru_cache(maxsize=1)
+def _organisation_endings() -> tuple[str, ...]:
+    return tuple(w for w in name_vocabulary().organisation_endings if len(w) >= 2)
+
+
+def _two_speakers(phrase: str) -> bool:
+    """`北荣院方和台湾团结联盟`, `陶黎纳和崔翔`, `北京大学、南京大学`: a conjunction or an enumeration mark between
+    two words of the head (`共和国`, `和平` are one word; `陶蔓菁和陶崇园的同学` is one classmate; `港大感染及傳染病
+    中心總監何栢良` one director; `康京和部长` a name and a title)."""
+    import rjieba
+
+    head = phrase[phrase.rfind("的") + 1 :]
+    tagged = rjieba.tag(head)
+    joins = [i for i, (word, _) in enumerate(tagged) if word in ("和", "与", "及", "、", "以及") and 0 < i < len(tagged) - 1]
+    if not joins:
+        return False
+    right = "".join(word for word, _ in tagged[joins[-1] + 1 :])
+    titles = cues().title + cues().honorific
+    if right.startswith(titles):
+        return False
+    return not any(
+        looks_like_a_name(right[m.end() : m.end() + n]) and m.end() + n == len(right)
+        for m in re.finditer(_alternation(titles), right) for n in (2, 3, 4)
+    )
+
+
+def _is_heading(folded: str) -> bool:
+    """A short block with no punctuation of a sentence: a title or subheading."""
+    text = folded.strip()
+    return 0 < len(text) <= 40 and not re.search(r"[。！？!?；;，,：:]", text) and text[-1] not in "”」』\""
+
+
+def _object_of_a_verb(folded: str, at: int) -> bool:
+    """The word at `at` follows a verb in its clause (`这位大使没有提到特朗普`, `哄骗他`): someone acted on,
+    not the one acting."""
+    import rjieba
+
+    clause = folded[_clause_start(folded, 0, at) : at]
+    tagged = rjieba.tag(clause) if clause else []
+    return bool(tagged) and tagged[-1][1].startswith("v")
 
 
 def _acts(tail: str) -> bool:
@@ -569,7 +688,7 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     off a wholly quoted statement)."""
     while start < end and text[start] in " 　":
         start += 1
-    while end > start and text[end - 1] in " 　。.!！?？，,；;：:":
+    while end > start and text[end - 1] in " 　。.!！?？，,；;：:︰":
         end -= 1
     if end - start >= 2 and text[start] in CLOSE_FOR and text[end - 1] == CLOSE_FOR[text[start]]:
         inner = text[start + 1 : end - 1]
@@ -588,6 +707,9 @@ class _Block:
         # Verbs that attributed a quotation before them (`“……，”他说，“……”`): what follows them is
         # only taken when it is another quotation.
         self.verbs_used: set[int] = set()
+        # Attributions relayed by someone (`高级官员说，拜登总统明确表示，……`): the inner verb's offset, and the
+        # one who relayed it, whose statement it is.
+        self.relayed_by: dict[int, _Speaker] = {}
 
     def add(self, speaker: _Speaker | None, start: int, end: int, kind: str, cue: str, at: int) -> bool:
         if speaker is None:
@@ -666,11 +788,89 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
                 close = text.find(CLOSE_FOR.get(text[quote_start], '"'), quote_start + 1) if quote_start < len(text) else -1
                 if close != -1:
                     block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
+        _after_a_colon(block, spans)
+        _after_a_clause(block, spans)
         _continued(block, spans)
-        if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind == "direct":
+        if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind in ("direct", "indirect"):
             _continued_paragraph(block, spans, quotes[-1])
         quotes.extend(sorted(block.found, key=lambda q: q.start))
     return quotes
+
+
+def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """`一位安徽妇女在一段自拍的视频中，呼吁……：“……”`, `他还和自己家乡的公园做了一个对比：“……”`: a quotation after
+    a colon that ends a clause with no speech verb of its own is the words of the sentence's subject (the words
+    before its first verb), when that subject is someone."""
+    import rjieba
+
+    folded, reader = block.reader.folded[block.index], block.reader
+    for open_at, close_at in spans:
+        colon = open_at - 1
+        while colon >= 0 and block.text[colon] in " 　":
+            colon -= 1
+        if colon < 0 or folded[colon] not in "：:" or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+            continue
+        if any(q.start < close_at and open_at < q.end for q in block.found):
+            continue
+        # A quotation that is a title or a term (no mark of a sentence inside, nothing after) is not what was said.
+        if block.text[close_at - 1] not in SENTENCE_END + "，,…" and not re.search(r"[。！？!?，,]", block.text[open_at:close_at]):
+            continue
+        start = _sentence_start(folded, colon)
+        clause_end = start
+        while clause_end < colon and folded[clause_end] not in CLAUSE_BREAK:
+            clause_end += 1
+        subject, at = "", start
+        for word, tag in rjieba.tag(folded[start:clause_end]):
+            # The subject ends at its verb, or at an adverb, preposition or conjunction (`何红只`, `妇女在`).
+            if ((tag.startswith("v") and tag != "vn") or tag in ("d", "p", "c")) and subject.strip():
+                break
+            subject += word
+        if not subject.strip() or len(subject) == clause_end - start:
+            continue
+        speaker = reader.speaker(block.index, at, at + len(subject))
+        if speaker is None:
+            continue
+        if _is_someone(speaker):
+            block.add(speaker, open_at, close_at + 1, "direct", "：", at)
+
+
+def _is_someone(speaker: _Speaker) -> bool:
+    """A known person or organisation, he or she, a name, or a description ending in a title or counted
+    (`一位安徽妇女`): never the leftovers of a clause (`電源方面`, `当天`, `有一次我`)."""
+    name = fold_name(speaker.surface)
+    return bool(speaker.entity_id or speaker.via or looks_like_a_name(name) or (
+        len(name) <= COLON_SPEAKER_CHARS
+        and (name.endswith(cues().title + cues().honorific) or re.match("(?:另一|一)(?:位|名|个)", name))
+    ))
+
+
+def _after_a_clause(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """`蕭先生指自己平日經常到旺角行街，……，「『殺街』是無可避免，……」`, `議員郭家麒批評食環署，……，「……」`: a
+    quotation after a comma, in a sentence that opens with someone and a speech verb running on without a mark
+    of its own, is that someone's words."""
+    folded, reader = block.reader.folded[block.index], block.reader
+    verbs = re.compile(rf"(?:{_alternation(cues().speech)})(?=[\u4e00-\u9fffA-Za-z0-9])")
+    for open_at, close_at in spans:
+        comma = open_at - 1
+        while comma >= 0 and block.text[comma] in " 　":
+            comma -= 1
+        if comma < 0 or folded[comma] not in "，," or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+            continue
+        if any(q.start < close_at and open_at < q.end for q in block.found):
+            continue
+        start = _sentence_start(folded, comma)
+        # The first clause holds the verb; a quotation inside the sentence before this one belongs to others.
+        first_break = start
+        while first_break < comma and folded[first_break] not in CLAUSE_BREAK:
+            first_break += 1
+        if any(mark in block.text[start:open_at] for mark in OPEN_MARKS):
+            continue
+        verb = verbs.search(folded, start, first_break)
+        if verb is None or not _is_cue(folded, verb.start(), verb.end()) or verb.start() == start:
+            continue
+        speaker = reader.speaker(block.index, start, verb.start())
+        if speaker is not None and _is_someone(speaker):
+            block.add(speaker, open_at, close_at + 1, "direct", verb.group(), start)
 
 
 def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quote) -> None:
@@ -683,6 +883,10 @@ def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quot
         return
     open_at, close_at = spans[0]
     if block.text[:open_at].strip() or block.text[close_at + 1 :].strip(" 。.") or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+        return
+    # After a reported statement (`陈建刚说，……。` then `“公开这些笔录……作用。”`) only a quotation that is
+    # a sentence goes on: one without its full stop is a subheading (`「日後在屋邨唱歌給老人家聽」`).
+    if last.kind == "indirect" and block.text[close_at - 1] not in SENTENCE_END + "…":
         return
     block.add(_Speaker(last.speaker, last.entity_id, last.via), open_at, close_at + 1, "direct", "", open_at)
 
@@ -719,6 +923,8 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
     """SPEAKER VERB：“QUOTE” and SPEAKER VERB，STATEMENT。"""
     text, folded, reader = block.text, block.reader.folded[block.index], block.reader
     speaker = reader.speaker(block.index, _sentence_start(folded, match.start()), match.start())
+    if speaker is not None and match.start() in block.relayed_by:
+        speaker = block.relayed_by[match.start()]
     start = match.end()
     if speaker is None or start >= len(text) or text[start] in "”」』":
         return
@@ -740,14 +946,40 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
             # `美国国务院表示，布林肯告诉拉夫罗夫说，……`: the one quoted inside speaks (not one who only
             # believes: `陳志武稱，決策者都認為，……` is still 陳志武's).
             if inner["cue"] not in cues().belief and reader.speaker(block.index, start, inner.start()) is not None:
+                # ...but what a person or an unnamed official relays (`高级官员说，拜登总统明确表示，……`, `官员对记者
+                # 说，布林肯对拉夫罗夫说：“……”`) is their statement; a report (`路透社报导，`) or an institution
+                # (`美国国务院表示，布林肯告诉拉夫罗夫说，……`) relays another's words, not its own.
+                if match["cue"] not in _REPORT_VERBS and (speaker.entity_id is None or _is_person(reader, speaker)):
+                    block.relayed_by[inner.start()] = speaker
                 return
             continue
         # `……，他补充说，……`: another attribution begins; this statement ends before it (also when it is
-        # someone unnamed: `……，但有網友直言，……`).
-        if reader.speaker(block.index, clause, inner.start()) is not None or _unnamed(folded[clause : inner.start()]):
+        # someone unnamed: `……，但有網友直言，……`). A verb with no subject of its own (`……，并警告说，……`) goes on
+        # with the statement's speaker; inside a report it is the subject of the report's sentence that speaks
+        # (`路透社報道，普京宣佈……時，……，僅表示：「……」`).
+        lo = start if match["cue"] in _REPORT_VERBS else clause
+        if reader.speaker(block.index, lo, inner.start()) is not None or _unnamed(folded[clause : inner.start()]):
+            # `路透社報道，普京……，僅表示：「……」`: a report is silent when someone inside its sentence speaks.
+            if match["cue"] in _REPORT_VERBS:
+                return
             end = clause
             break
+    # `钟先生……说，淮河王家坝开闸泄洪，……损失惨重：“该淹的都淹了，……”`: a colon that opens a quotation ends
+    # the reported statement, and the quotation is the same speaker's words.
+    colon = re.search(r"[：:]\s*(?=[“「『])", folded[start:end])
+    if colon is not None and _kind(text, start) == "indirect":
+        block.add(speaker, start, start + colon.start(), "indirect", match["cue"], match.start())
+        _quotations(block, speaker, start + colon.end(), match, pre)
+        return
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+_REPORT_VERBS = frozenset(("报道", "报导", "报道说", "报导说", "报道称", "报导称"))
+
+
+def _is_person(reader: _Reader, speaker: _Speaker) -> bool:
+    entity = reader.gazetteer.entities.get(speaker.entity_id or "")
+    return entity is not None and entity.kind == "person"
 
 
 def _names_a_term(text: str, match: re.Match[str]) -> bool:
