@@ -72,29 +72,21 @@ def warm_workers(workers: int, options: ExtractOptions, api: str = "tasks") -> l
         return list(dataset.iter_rows())
 
 
-# Ray settings of a local Ray (a cluster keeps its own): metrics collection and export, the event loops' statistics
-# and the task-event reports (state API, timeline) off.
-LOCAL_SYSTEM_CONFIG: dict[str, Any] = {
-    "enable_metrics_collection": False, "event_stats": False, "task_events_report_interval_ms": 0,
-}
-
-
 def connect(address: str | None, workers: int | None) -> bool:
     """Start a local Ray (with `workers` CPUs) or join the cluster at `address`; True when this call did it."""
     import ray
 
     if ray.is_initialized():
         return False
-    local = {}
     if not address:
-        # A Ray of our own: nobody reads its metrics, task timeline or usage report, and their exporters and
-        # timers take processor time from the workers on a small machine (bench/RESULTS.md, "Ray's own cost").
+        # A Ray of our own sends no usage report (Ray's documented opt-out). Ray's other timers (metrics, task
+        # events, event-loop statistics) were tried off too: no measurable change in its idle processor time
+        # (~26 ms a second, bench/RESULTS.md, "Scale-out: plain Ray tasks"), so Ray's defaults stand.
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        local = {"_system_config": dict(LOCAL_SYSTEM_CONFIG)}
     try:
         ray.init(
             address=address, num_cpus=None if address else (workers or os.cpu_count() or 1),
-            include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False, **local,
+            include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False,
         )
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = f"the Ray cluster at {address}" if address else "a local Ray"
@@ -121,6 +113,11 @@ def _run_tasks(
 
     write = ray.remote(num_cpus=1, max_retries=3)(_write_unit)
     options_ref = ray.put(options)
+    if workers is not None and workers >= ray.cluster_resources().get("CPU", 0):
+        # Ray runs no more tasks at once than there are CPUs: the cap is Ray's own, and a worker then takes its
+        # next shard from Ray's queue, not through this loop (between two shards a worker waited 16-19 ms either way on
+        # this loaded machine: the round trip to the driver's Ray core).
+        workers = None
     waiting = list(reversed(ordered))  # popped from the end: largest first
     running: list[Any] = []
     try:
