@@ -503,8 +503,9 @@ def _per_worker(stats: list[ShardStats]) -> dict[str, dict[str, float]]:
     return out
 
 
-def _label(key: str) -> str:
+def _label(key: str, run: dict[str, Any]) -> str:
     api, workers = EXTRACT_RUNS[key]
+    api = run.get("api", "data")  # runs saved before plain tasks existed were Ray Data's
     flavour = "plain tasks" if api == "tasks" else "--ray-api data (Ray Data)"
     return f"--engine ray, {flavour}, {workers} worker{'s' if workers > 1 else ''}"
 
@@ -538,7 +539,7 @@ def report(section: Section, runs: dict[str, Any], n: int, inputs: list[Path], s
         base_span = spans.get(one_worker(key) or "")
         idle = _idle(stats[key])[0]
         rows.append([
-            _label(key), f"{startup:.1f}" if startup else "n/a", f"{run['seconds']:.1f}", f"{n / run['seconds']:.0f}",
+            _label(key, run), f"{startup:.1f}" if startup else "n/a", f"{run['seconds']:.1f}", f"{n / run['seconds']:.0f}",
             f"{base['seconds'] / run['seconds']:.2f}×" if base else "n/a",
             f"{span:.1f}" if span else "n/a", f"{base_span / span:.2f}×" if span and base_span else "n/a",
             f"{idle:.1f}", f"{with_startup:.1f}",
@@ -664,7 +665,7 @@ def report(section: Section, runs: dict[str, Any], n: int, inputs: list[Path], s
             one, two = runs[f"{api}1"], runs[f"{api}2"]
             ratio = one["seconds"] / two["seconds"]
             with_startup = (one["seconds"] + (one.get("startup") or 0)) / (two["seconds"] + (two.get("startup") or 0))
-            flavour = "plain tasks" if api == "ray" else "Ray Data"
+            flavour = "plain tasks" if two.get("api", "data") == "tasks" else "Ray Data"
             section.say(f"{flavour}: extraction 1 -> 2 workers {ratio:.2f}× without Ray's start-up"
                         f" ({n / one['seconds']:.0f} -> {n / two['seconds']:.0f} captures/s), {with_startup:.2f}× with it.")
 
