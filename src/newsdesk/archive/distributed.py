@@ -169,7 +169,7 @@ def _run_dataset(
 # "tasks" is the default: plain tasks cost less of Ray's own processor time and leave the workers idle less than
 # Ray Data's executor, whose loop in the driver waits up to 0.1 s for all of its running tasks at once before it
 # hands out the next unit (measured on this machine, 2 workers: idle 0.16 s per shard per worker, 11 % of a
-# 20,000-capture run, and the driver 8 times busier; bench/RESULTS.md, "Scale-out: plain Ray tasks").
+# 20,000-capture run, and the driver 8-13 times busier; bench/RESULTS.md, "Scale-out: plain Ray tasks").
 APIS = ("tasks", "data")
 
 
