@@ -2,7 +2,7 @@
 """Scale-out: a local ingest against `--engine ray` with 1 and 2 workers, on captures made from real ones.
 
     nice -n 10 .venv/bin/python bench/scale.py [--captures 20000] [--seed 13] [--per-file 250] [--work bench/out/scale]
-        [--runs local,ray1,ray2,merge] [--no-results]
+        [--runs local,ray1,ray2,data1,data2,merge] [--no-results]
     # just the scaling of extraction, e.g. on a quiet machine:
     nice -n 10 .venv/bin/python bench/scale.py --captures 20000 --runs ray1,ray2
 
@@ -19,13 +19,16 @@ The captures go, in order, into WARC (.warc.gz) files and JSONL logs of `--per-f
 
 Runs. Each in a fresh archive, one after the other on this machine:
 - local: `ingest()` then placing in stories, as `newsdesk ingest` does;
-- ray N (N = 1, 2): a local Ray of N CPUs started (timed apart), then `extract_to_shards` (`--workers N`);
+- ray N (N = 1, 2): a local Ray of N CPUs started (timed apart), then `extract_to_shards` (`--workers N`) with
+  plain Ray tasks, as `newsdesk ingest --engine ray` runs;
+- data N (N = 1, 2): the same as a Ray Data pipeline (`--ray-api data`);
 - merge: the merge and stories of `newsdesk merge` on the 2-worker shards (the same serial code for every N);
-  the 1-worker shards are compared with them row for row.
+  every run's shards are compared with them row for row.
 `--runs` picks the runs to do now; runs done before in the same work folder are reported with them.
 Reported: wall time and captures/s of each run, the 1 -> 2 worker speed-up of extraction with and without Ray's
 start-up, the processor time per capture of each worker and of Ray itself (load-independent, so 1 and 2 workers
-compare on a shared machine) and their ratio, the per-stage cost per capture (read/unpack, decode+extract,
+compare on a shared machine) and their ratio, Ray's own processor time by process (driver, raylet, GCS, ...),
+the worker-seconds without a task (between tasks, the tail), the per-stage cost per capture (read/unpack, decode+extract,
 MinHash, Parquet), and whether the archives are the same (a digest of every row of every table in rowid order
 and of the full-text index).
 
@@ -38,6 +41,7 @@ import argparse
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import os
 import random
@@ -289,38 +293,68 @@ def run_local(inputs: list[Path], db: Path) -> dict[str, float]:
             "ingest_cpu": ingest_cpu, "stories_cpu": stories_cpu}
 
 
-def tree_cpu(root: int) -> float | None:
-    """Processor seconds used so far by a process and every process under it (Linux /proc): a local Ray's
-    daemons (GCS, raylet, agents) and its workers all descend from the driver that started it."""
+def _process_kind(pid: int, root: int, command: str) -> str:
+    """What a process under the bench's is, from its command line (a Ray worker's is its title, `ray::...`)."""
+    if pid == root:
+        return "driver"
+    for needle, kind in (("gcs_server", "GCS"), ("raylet/raylet", "raylet"), ("log_monitor.py", "log monitor"),
+                         ("autoscaler/_private/monitor.py", "autoscaler monitor"), ("dashboard/dashboard.py",
+                         "dashboard (usage stats)"), ("ray::DashboardAgent", "agents (dashboard, runtime env)"),
+                         ("ray::RuntimeEnvAgent", "agents (dashboard, runtime env)")):
+        if needle in command:
+            return kind
+    if command.startswith("ray::_") and "Actor" in command.split()[0]:
+        return "Ray Data actors"  # _StatsActor, _AutoscalingCoordinatorActor
+    return "workers"
+
+
+def tree_cpu(root: int) -> dict[int, tuple[str, float]] | None:
+    """Processor seconds used so far by a process and every process under it (Linux /proc), by process: a local
+    Ray's daemons (GCS, raylet, agents) and its workers all descend from the driver that started it."""
     proc = Path("/proc")
     if not (proc / str(root) / "stat").exists():
         return None
     ticks = os.sysconf("SC_CLK_TCK")
     parent: dict[int, int] = {}
     used: dict[int, float] = {}
+    commands: dict[int, str] = {}
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
         try:
             text = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue  # ended meanwhile
         fields = text[text.rindex(")") + 2 :].split()
         parent[int(entry.name)] = int(fields[1])
         used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-    total = 0.0
+        commands[int(entry.name)] = command
+    out: dict[int, tuple[str, float]] = {}
     for pid, seconds in used.items():
         ancestor = pid
         while ancestor not in (root, 0, 1) and ancestor in parent:
             ancestor = parent[ancestor]
         if ancestor == root:
-            total += seconds
-    return total
+            out[pid] = (_process_kind(pid, root, commands[pid]), seconds)
+    return out
 
 
-def run_extract(inputs: list[Path], shards: Path, workers: int) -> dict[str, Any]:
-    """Ray started (timed apart), the extraction, then Ray stopped; with the processor time of the tasks, of
-    the driver and of every Ray process, so that Ray's own cost per capture shows."""
+def cpu_by_kind(before: dict[int, tuple[str, float]] | None, after: dict[int, tuple[str, float]] | None
+                ) -> dict[str, float] | None:
+    """Processor seconds used between two `tree_cpu` readings, by kind of process (a process that ended between
+    them is not counted: Ray's stay up until `ray.shutdown`)."""
+    if before is None or after is None:
+        return None
+    out: dict[str, float] = {}
+    for pid, (kind, seconds) in after.items():
+        out[kind] = out.get(kind, 0.0) + seconds - (before[pid][1] if pid in before else 0.0)
+    return out
+
+
+def run_extract(inputs: list[Path], shards: Path, workers: int, api: str) -> dict[str, Any]:
+    """Ray started (timed apart), the extraction with `api` (plain tasks or Ray Data), then Ray stopped; with the
+    processor time of the tasks, of the driver and of every Ray process, so that Ray's own cost per capture shows."""
     import ray
 
     from newsdesk.archive.distributed import connect, warm_workers
@@ -331,20 +365,22 @@ def run_extract(inputs: list[Path], shards: Path, workers: int) -> dict[str, Any
     started = time.perf_counter()
     connect(None, workers)
     try:
-        # Start-up: Ray, then Ray Data's actors and the worker processes loading extraction (one task each).
-        warmed = warm_workers(workers, options)
+        # Start-up: Ray, then the worker processes loading extraction (one task each) and, for Ray Data, its actors.
+        warmed = warm_workers(workers, options, api=api)
         startup = time.perf_counter() - started
         tree_before, driver_before = tree_cpu(os.getpid()), time.process_time()
         started = time.perf_counter()
-        stats = extract_to_shards(units, shards, options, workers=workers)
+        stats = extract_to_shards(units, shards, options, workers=workers, api=api)
         seconds = time.perf_counter() - started
         tree_after, driver_cpu = tree_cpu(os.getpid()), time.process_time() - driver_before
     finally:
         started = time.perf_counter()
         ray.shutdown()
         shutdown = time.perf_counter() - started
-    return {"startup": startup, "seconds": seconds, "shutdown": shutdown, "driver_cpu": driver_cpu, "warmed": warmed,
-            "ray_cpu": tree_after - tree_before if tree_after is not None and tree_before is not None else None,
+    by_kind = cpu_by_kind(tree_before, tree_after)
+    return {"api": api, "workers": workers, "startup": startup, "seconds": seconds, "shutdown": shutdown,
+            "driver_cpu": driver_cpu, "warmed": warmed, "cpu_by_kind": by_kind,
+            "ray_cpu": sum(by_kind.values()) if by_kind is not None else None,
             "stats": [s.to_record() for s in stats]}
 
 
@@ -368,7 +404,16 @@ def remove_archive(db: Path) -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
-RUNS = ("local", "ray1", "ray2", "merge")
+# ray1, ray2: `--engine ray` as newsdesk runs it (plain Ray tasks); data1, data2: the same with `--ray-api data`
+# (a Ray Data pipeline), so that both are measured in one invocation.
+RUNS = ("local", "ray1", "ray2", "data1", "data2", "merge")
+EXTRACT_RUNS = {"ray1": ("tasks", 1), "ray2": ("tasks", 2), "data1": ("data", 1), "data2": ("data", 2)}
+
+
+def shard_folder(work: Path, key: str) -> Path:
+    # ray1/ray2 keep the folder names of earlier runs (shards-1, shards-2)
+    api, workers = EXTRACT_RUNS[key]
+    return work / (f"shards-{workers}" if api == "tasks" else f"shards-{api}-{workers}")
 
 
 def main() -> None:
@@ -378,8 +423,9 @@ def main() -> None:
     parser.add_argument("--per-file", type=int, default=PER_CONTAINER, help="captures per generated WARC/JSONL file")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "scale")
     parser.add_argument("--runs", default=",".join(RUNS),
-                        help="runs to do now, of local,ray1,ray2,merge (merge uses ray2's shards); the figures of"
-                             " runs done before in the same work folder are reported with them")
+                        help="runs to do now, of local,ray1,ray2,data1,data2,merge (ray: plain Ray tasks, data: Ray Data;"
+                             " merge uses ray2's shards); the figures of runs done before in the same work folder are"
+                             " reported with them")
     parser.add_argument("--no-results", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     wanted = [run for run in args.runs.split(",") if run]
@@ -403,11 +449,10 @@ def main() -> None:
         runs["local"] = {**run_local(inputs, work / "local.db"), "at": stamp()}
         console.print(f"local: {runs['local']}")
         saved.write_text(json.dumps(runs))
-    for workers in (1, 2):
-        key = f"ray{workers}"
+    for key, (api, workers) in EXTRACT_RUNS.items():
         if key in wanted:
-            runs[key] = {**run_extract(inputs, work / f"shards-{workers}", workers), "at": stamp()}
-            console.print(f"ray {workers} worker(s): start-up {runs[key]['startup']:.1f} s, extraction"
+            runs[key] = {**run_extract(inputs, shard_folder(work, key), workers, api), "at": stamp()}
+            console.print(f"{key} ({api}, {workers} worker(s)): start-up {runs[key]['startup']:.1f} s, extraction"
                           f" {runs[key]['seconds']:.1f} s")
             saved.write_text(json.dumps(runs))
     if "merge" in wanted:
@@ -428,6 +473,25 @@ def _span(stats: list[ShardStats]) -> float | None:
     return max(st.finished for st in ran) - min(st.started for st in ran) if ran else None
 
 
+def _idle(stats: list[ShardStats]) -> tuple[float, float, float]:
+    """Worker-seconds without a task within the span, in all: before a worker's first task, between its tasks (Ray
+    handing it the next shard) and after its last (the tail); and the last two alone."""
+    ran = [st for st in stats if st.started]
+    if not ran:
+        return 0.0, 0.0, 0.0
+    first, last = min(st.started for st in ran), max(st.finished for st in ran)
+    before = between = after = 0.0
+    by_worker: dict[str, list[ShardStats]] = {}
+    for st in ran:
+        by_worker.setdefault(st.worker, []).append(st)
+    for tasks in by_worker.values():
+        tasks.sort(key=lambda st: st.started)
+        before += tasks[0].started - first
+        between += sum(max(0.0, b.started - a.finished) for a, b in itertools.pairwise(tasks))
+        after += last - tasks[-1].finished
+    return before + between + after, between, after
+
+
 def _per_worker(stats: list[ShardStats]) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for st in stats:
@@ -439,66 +503,84 @@ def _per_worker(stats: list[ShardStats]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _label(key: str, run: dict[str, Any]) -> str:
+    api, workers = EXTRACT_RUNS[key]
+    api = run.get("api", "data")  # runs saved before plain tasks existed were Ray Data's
+    flavour = "plain tasks" if api == "tasks" else "--ray-api data (Ray Data)"
+    return f"--engine ray, {flavour}, {workers} worker{'s' if workers > 1 else ''}"
+
+
 def report(section: Section, runs: dict[str, Any], n: int, inputs: list[Path], size: int, work: Path,
            load_before: tuple[float, float, float]) -> None:
     load_after = os.getloadavg()
-    stats = {w: [ShardStats(**r) for r in runs[f"ray{w}"]["stats"]] for w in (1, 2) if f"ray{w}" in runs}
-    spans = {w: _span(st) for w, st in stats.items()}
+    extracted = [key for key in EXTRACT_RUNS if key in runs]
+    stats = {key: [ShardStats(**r) for r in runs[key]["stats"]] for key in extracted}
+    spans = {key: _span(st) for key, st in stats.items()}
     merged = runs.get("merge")
     serial = merged["merge"] + merged["stories"] if merged else None
     when = "Runs (UTC): " + ", ".join(f"{k} {v['at']}" for k, v in runs.items()) + "."
     load = f"Load average before/after this invocation: {load_before[0]:.1f}/{load_after[0]:.1f} (1 min)."
 
+    def one_worker(key: str) -> str | None:
+        base = key[:-1] + "1"
+        return base if base in runs else None
+
     rows = []
     if "local" in runs:
         local = runs["local"]
         rows.append(["local ingest (1 process)", "—", f"{local['ingest']:.0f}", f"{n / local['ingest']:.0f}", "—", "—",
-                     "—", "—", "—", f"{local['stories']:.0f}", f"{local['total']:.0f}"])
-    base = runs.get("ray1")
-    for workers in stats:
-        run = runs[f"ray{workers}"]
+                     "—", "—", "—", "—", f"{local['stories']:.0f}", f"{local['total']:.0f}"])
+    for key in extracted:
+        run = runs[key]
+        base = runs.get(one_worker(key) or "")
         startup = run.get("startup")
         with_startup = run["seconds"] + (startup or 0.0)
-        span = spans[workers]
+        span = spans[key]
+        base_span = spans.get(one_worker(key) or "")
+        idle = _idle(stats[key])[0]
         rows.append([
-            f"--engine ray, {workers} worker{'s' if workers > 1 else ''}", f"{startup:.1f}" if startup else "n/a",
-            f"{run['seconds']:.1f}", f"{n / run['seconds']:.0f}",
+            _label(key, run), f"{startup:.1f}" if startup else "n/a", f"{run['seconds']:.1f}", f"{n / run['seconds']:.0f}",
             f"{base['seconds'] / run['seconds']:.2f}×" if base else "n/a",
-            f"{span:.1f}" if span else "n/a", f"{spans[1] / span:.2f}×" if span and spans.get(1) else "n/a",
-            f"{with_startup:.1f}",
+            f"{span:.1f}" if span else "n/a", f"{base_span / span:.2f}×" if span and base_span else "n/a",
+            f"{idle:.1f}", f"{with_startup:.1f}",
             f"{(base['seconds'] + (base.get('startup') or 0.0)) / with_startup:.2f}×" if base else "n/a",
             f"{serial:.0f}" if serial else "n/a", f"{with_startup + serial:.0f}" if serial else "n/a",
         ])
     section.add(Report(
         f"Throughput, {n:,} captures ({len(inputs)} files, {size / 1e6:.0f} MB), this machine (2 cores)",
         ["run", "Ray start-up s", "extraction s", "captures/s", "vs 1 worker", "tasks' span s", "span vs 1 worker",
-         "with start-up s", "vs 1 worker", "merge+stories s", "total s"], rows,
+         "workers idle s", "with start-up s", "vs 1 worker", "merge+stories s", "total s"], rows,
         note=(f"{load} Extraction s is from handing the shards to Ray to the last one written, Ray already started"
-              " (its start-up, the column before, is `ray.init` and a first pipeline of one task per worker that starts"
-              " Ray Data's actors and loads extraction in the workers; 'with start-up' adds them); the tasks' span is from the first task's"
-              " start to the last one's end. For the local ingest, extraction s is `ingest()` (extraction and merge"
-              f" interleaved) and total s adds its stories. {when}"),
+              " (its start-up, the column before, is `ray.init` and a first run of one task per worker that loads"
+              " extraction in the workers and, for Ray Data, starts its actors; 'with start-up' adds them); the tasks'"
+              " span is from the first task's start to the last one's end; workers idle s is the worker-seconds"
+              " within the span without a task (waiting for the first one, between two, after the last one). For the"
+              f" local ingest, extraction s is `ingest()` (extraction and merge interleaved) and total s adds its"
+              f" stories. {when}"),
     ))
 
     if stats:
         cpu_rows = []
-        per_capture: dict[int, float] = {}
-        for workers, shard_stats in stats.items():
-            run = runs[f"ray{workers}"]
+        per_capture: dict[str, float] = {}
+        kinds_seen: list[str] = []
+        for key, shard_stats in stats.items():
+            run = runs[key]
             for worker, w in sorted(_per_worker(shard_stats).items()):
                 if w["captures"]:
-                    cpu_rows.append([f"ray{workers}", worker, str(int(w["shards"])), str(int(w["captures"])),
+                    cpu_rows.append([key, worker, str(int(w["shards"])), str(int(w["captures"])),
                                      f"{w['cpu'] * 1000 / w['captures']:.2f}", f"{w['warm']:.2f}"])
             task_cpu = sum(st.cpu_seconds for st in shard_stats)
             warm = sum(getattr(st, "warm_seconds", 0.0) for st in shard_stats)
-            per_capture[workers] = task_cpu * 1000 / n
-            cpu_rows.append([f"ray{workers}", "all workers: the tasks", str(len(shard_stats)), str(n),
-                             f"{per_capture[workers]:.2f}", f"{warm:.2f}"])
+            per_capture[key] = task_cpu * 1000 / n
+            cpu_rows.append([key, "all workers: the tasks", str(len(shard_stats)), str(n),
+                             f"{per_capture[key]:.2f}", f"{warm:.2f}"])
             if run.get("ray_cpu") is not None:
                 overhead = run["ray_cpu"] - task_cpu - warm
-                cpu_rows.append([f"ray{workers}", "Ray itself (driver, daemons, workers outside tasks)", "", "",
-                                 f"{overhead * 1000 / n:.2f}", ""])
-                cpu_rows.append([f"ray{workers}", "of which the driver", "", "", f"{run['driver_cpu'] * 1000 / n:.2f}", ""])
+                cpu_rows.append([key, "Ray itself (driver, daemons, workers outside tasks)", "", "",
+                                 f"{overhead * 1000 / n:.3f}", ""])
+            for kind in run.get("cpu_by_kind") or {}:
+                if kind not in kinds_seen:
+                    kinds_seen.append(kind)
         section.add(Report(
             "Processor time per capture (ms) of the extraction, by worker",
             ["run", "worker (host:pid)", "shards", "captures", "ms per capture", "one-time loading s"], cpu_rows,
@@ -507,17 +589,50 @@ def report(section: Section, runs: dict[str, Any], n: int, inputs: list[Path], s
                   " (modules, dictionaries, MinHash permutations: shards.warm_up), kept out of the per-capture figure."
                   " Ray itself: every process under the bench's (Ray's daemons and workers) less the tasks."),
         ))
-        if 1 in per_capture and 2 in per_capture:
-            section.say(f"Processor time per capture in the tasks, 2 workers / 1 worker: {per_capture[2] / per_capture[1]:.2f}"
-                        f" ({per_capture[1]:.2f} -> {per_capture[2]:.2f} ms): what two concurrent workers cost each other.")
+        if kinds_seen:
+            order = ["driver", "raylet", "GCS", "log monitor", "autoscaler monitor", "dashboard (usage stats)",
+                     "agents (dashboard, runtime env)", "Ray Data actors", "workers"]
+            kinds_seen.sort(key=lambda k: order.index(k) if k in order else len(order))
+            kind_rows = []
+            for kind in kinds_seen:
+                row = [kind if kind != "workers" else "workers outside tasks"]
+                for key in extracted:
+                    by_kind = runs[key].get("cpu_by_kind") or {}
+                    seconds = by_kind.get(kind, 0.0)
+                    if kind == "workers":
+                        seconds -= sum(st.cpu_seconds + getattr(st, "warm_seconds", 0.0) for st in stats[key])
+                    row.append(f"{seconds * 1000 / n:.3f}")
+                kind_rows.append(row)
+            kind_rows.append(["per second of extraction (ms of processor)", *(
+                f"{(runs[key]['ray_cpu'] - sum(st.cpu_seconds + getattr(st, 'warm_seconds', 0.0) for st in stats[key])) * 1000 / runs[key]['seconds']:.1f}"
+                if runs[key].get("ray_cpu") is not None else "n/a" for key in extracted)])
+            section.add(Report(
+                "Ray's own processor time per capture (ms), by process", ["process", *extracted], kind_rows,
+                note="From /proc, between handing the shards to Ray and the last one written (start-up apart).",
+            ))
+        for api in ("ray", "data"):
+            if f"{api}1" in per_capture and f"{api}2" in per_capture:
+                one, two = per_capture[f"{api}1"], per_capture[f"{api}2"]
+                section.say(f"{api}: processor time per capture in the tasks, 2 workers / 1 worker: {two / one:.2f}"
+                            f" ({one:.2f} -> {two:.2f} ms): what two concurrent workers cost each other.")
+        idle_rows = []
+        for key in extracted:
+            total, between, after = _idle(stats[key])
+            tasks = sum(1 for st in stats[key] if st.started)
+            idle_rows.append([key, str(tasks), f"{total:.2f}", f"{between:.2f}",
+                              f"{between * 1000 / max(1, tasks):.0f}", f"{after:.2f}"])
+        section.add(Report(
+            "Workers without a task during the extraction (worker-seconds)",
+            ["run", "tasks", "idle in all", "between tasks", "ms per task", "after the last (tail)"], idle_rows,
+        ))
 
         def per_stage(shard_stats: list[ShardStats]) -> dict[str, float]:
             return {k: sum(getattr(s, f"{k}_seconds") for s in shard_stats) for k in ("read", "extract", "analysis", "write")}
 
-        stages = {w: per_stage(st) for w, st in stats.items()}
-        stage_rows = [[label, *(f"{stages[w][key] * 1000 / n:.2f}" for w in stats)]
-                      for key, label in (("read", "read + unpack (WARC/JSONL)"), ("extract", "decode + extract"),
-                                         ("analysis", "MinHash of the body"), ("write", "Parquet shard"))]
+        stages = {key: per_stage(st) for key, st in stats.items()}
+        stage_rows = [[label, *(f"{stages[key][stage] * 1000 / n:.2f}" for key in stats)]
+                      for stage, label in (("read", "read + unpack (WARC/JSONL)"), ("extract", "decode + extract"),
+                                           ("analysis", "MinHash of the body"), ("write", "Parquet shard"))]
         if merged:
             stage_rows.append(["merge (fold, publications, FTS), serial", f"{merged['merge'] * 1000 / n:.2f}"
                                + (f" (processor {merged['merge_cpu'] * 1000 / n:.2f})" if "merge_cpu" in merged else "")]
@@ -526,8 +641,7 @@ def report(section: Section, runs: dict[str, Any], n: int, inputs: list[Path], s
                                + (f" (processor {merged['stories_cpu'] * 1000 / n:.2f})" if "stories_cpu" in merged else "")]
                               + [""] * (len(stats) - 1))
         section.add(Report(
-            "Cost per capture by stage (ms, wall time inside the tasks)",
-            ["stage", *(f"{w} worker{'s' if w > 1 else ''}" for w in stats)], stage_rows,
+            "Cost per capture by stage (ms, wall time inside the tasks)", ["stage", *stats], stage_rows,
             note="Wall time summed inside the shard tasks: a task waiting for a busy core counts.",
         ))
 
@@ -542,14 +656,18 @@ def report(section: Section, runs: dict[str, Any], n: int, inputs: list[Path], s
              for t in sorted(local_digest)],
             note=f"local == ray (2 workers + merge): {not differing}" + (f"; differing: {differing}" if differing else ""),
         ))
-    if (work / "shards-1").is_dir() and (work / "shards-2").is_dir():
-        section.say(f"Shards of 1 and 2 workers identical row for row: {shard_digest(work / 'shards-1') == shard_digest(work / 'shards-2')}.")
-    if 1 in stats and 2 in stats:
-        one, two = runs["ray1"], runs["ray2"]
-        ratio = one["seconds"] / two["seconds"]
-        with_startup = (one["seconds"] + (one.get("startup") or 0)) / (two["seconds"] + (two.get("startup") or 0))
-        section.say(f"Extraction 1 -> 2 workers: {ratio:.2f}× without Ray's start-up ({n / one['seconds']:.0f} -> "
-                    f"{n / two['seconds']:.0f} captures/s), {with_startup:.2f}× with it.")
+    folders = [shard_folder(work, key) for key in EXTRACT_RUNS if shard_folder(work, key).is_dir()]
+    if len(folders) > 1:
+        digests = {folder.name: shard_digest(folder) for folder in folders}
+        section.say(f"Shards of {', '.join(digests)} identical row for row: {len(set(digests.values())) == 1}.")
+    for api in ("ray", "data"):
+        if f"{api}1" in stats and f"{api}2" in stats:
+            one, two = runs[f"{api}1"], runs[f"{api}2"]
+            ratio = one["seconds"] / two["seconds"]
+            with_startup = (one["seconds"] + (one.get("startup") or 0)) / (two["seconds"] + (two.get("startup") or 0))
+            flavour = "plain tasks" if two.get("api", "data") == "tasks" else "Ray Data"
+            section.say(f"{flavour}: extraction 1 -> 2 workers {ratio:.2f}× without Ray's start-up"
+                        f" ({n / one['seconds']:.0f} -> {n / two['seconds']:.0f} captures/s), {with_startup:.2f}× with it.")
 
 
 def write_results(section: Section, args: argparse.Namespace) -> None:

@@ -172,6 +172,28 @@ def test_ray_ingest_and_merge_give_the_same_archive_as_a_local_ingest(
     assert_same_archive(dump(merged), local_archive)
 
 
+def test_ray_data_pipeline_writes_the_same_shards_and_archive_as_plain_tasks(
+    inputs: list[Path], local_archive: dict[str, Any], ray_run: tuple[Path, Path, str], ray_address: str,
+    tmp_path: Path,
+) -> None:
+    """`--ray-api data` (a Ray Data pipeline) against the default plain tasks: shard for shard, row for row."""
+    _, tasks_shards, _ = ray_run
+    db, shards = tmp_path / "data.db", tmp_path / "shards"
+    result = newsdesk("ingest", "--engine", "ray", "--ray-api", "data", *inputs, "--db", db, "--shards", shards,
+                      "--address", ray_address, "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in tasks_shards.iterdir())
+    assert sorted(p.name for p in shards.iterdir()) == names
+    for name in names:
+        assert pq.read_table(shards / name).equals(pq.read_table(tasks_shards / name)), name
+    assert_same_archive(dump(db), local_archive)
+
+
+def test_ray_api_goes_with_engine_ray_only(tmp_path: Path) -> None:
+    result = newsdesk("ingest", "--ray-api", "data", tmp_path, "--db", tmp_path / "a.db")
+    assert result.returncode == 2 and "--ray-api" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_killed_ray_ingest_resumes_from_its_complete_shards_and_gives_the_same_archive(
     inputs: list[Path], local_archive: dict[str, Any], ray_address: str, tmp_path: Path
 ) -> None:

@@ -360,6 +360,11 @@ class Engine(StrEnum):
     ray = "ray"
 
 
+class RayApi(StrEnum):
+    tasks = "tasks"
+    data = "data"
+
+
 class ListFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
@@ -415,17 +420,18 @@ def ingest(
     db: Path = DB_OPTION,
     outlets: list[Path] = typer.Option([], "--outlets", help="Extra outlet registry (TOML), may repeat."),
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
-    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray Data extracts into shards, then they are merged."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray extracts into shards, then they are merged."),
     shards: Path | None = typer.Option(None, "--shards", help="Folder for the shards (--engine ray). Default: DB.shards beside the archive."),
     address: str | None = typer.Option(None, "--address", help="Ray cluster to run on (--engine ray), e.g. 10.0.0.5:6379 or auto. Default: a local Ray."),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Shards extracted at once (--engine ray). Default: every CPU."),
+    ray_api: RayApi | None = typer.Option(None, "--ray-api", help="How --engine ray runs the shards' tasks: tasks (plain Ray tasks, the default) or data (a Ray Data pipeline); the same shards."),
 ) -> None:
     """Add captures to the archive. Re-running is safe: known captures are skipped."""
     if engine is Engine.ray:
-        _ingest_ray(paths, db, outlets, follow_symlinks, shards, address, workers)
+        _ingest_ray(paths, db, outlets, follow_symlinks, shards, address, workers, ray_api or RayApi.tasks)
         return
-    if shards is not None or address is not None or workers is not None:
-        raise typer.BadParameter("--shards, --address and --workers go with --engine ray")
+    if shards is not None or address is not None or workers is not None or ray_api is not None:
+        raise typer.BadParameter("--shards, --address, --workers and --ray-api go with --engine ray")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from newsdesk.analysis import analyse_new_articles
@@ -515,9 +521,9 @@ def _merge_and_place(shard_paths: list[Path], db: Path, console: Console) -> Non
 
 def _ingest_ray(
     paths: list[Path], db: Path, outlets: list[Path], follow_symlinks: bool, shards: Path | None, address: str | None,
-    workers: int | None,
+    workers: int | None, api: RayApi = RayApi.tasks,
 ) -> None:
-    """`ingest --engine ray`: plan shards, extract them with Ray Data (skipping shards already complete), merge."""
+    """`ingest --engine ray`: plan shards, extract them on Ray (skipping shards already complete), merge."""
     from newsdesk.archive.distributed import extract_to_shards
     from newsdesk.archive.shards import plan
     from newsdesk.extract import ExtractOptions
@@ -538,7 +544,7 @@ def _ingest_ray(
         written[bool(getattr(stats, "skipped", False))] += 1
 
     with console.status(f"extracting {len(units)} shards with Ray"):
-        extract_to_shards(units, directory, options, address=address, workers=workers, on_shard=report)
+        extract_to_shards(units, directory, options, address=address, workers=workers, on_shard=report, api=api.value)
     console.print(f"shards in {terminal(directory)}: {written[0]} written, {written[1]} already complete"
                   f" ({time.perf_counter() - started:.1f} s)")
     _report_skipped(skipped, console)
