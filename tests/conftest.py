@@ -16,3 +16,14 @@ def load_gold() -> list[dict]:
 @pytest.fixture(scope="session")
 def dev_gold() -> list[dict]:
     return load_gold()
+
+
+def copy_archive(built: Path, to: Path) -> Path:
+    """A private copy of an archive a fixture built once, for a test that writes to it: the database
+    file as it is on disk, with its write-ahead log if one was left."""
+    import shutil
+
+    for suffix in ("", "-wal"):
+        if Path(f"{built}{suffix}").exists():
+            shutil.copyfile(f"{built}{suffix}", f"{to}{suffix}")
+    return to

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.console import EXAMPLES, needs_console_script, run_newsdesk
+from tests.conftest import copy_archive
+from tests.console import EXAMPLES, invoke_newsdesk, needs_console_script, run_newsdesk
 
 STORIES = Path(__file__).resolve().parent / "data" / "stories-dev" / "captures"
 # Reports naming Macron and Putin (and, in the later one, both).
@@ -21,7 +22,7 @@ pytestmark = needs_console_script
 
 
 def _entity(db: Path, name: str) -> dict[str, object]:
-    done = run_newsdesk("entity", name, "--db", db, "--format", "jsonl")
+    done = invoke_newsdesk("entity", name, "--db", db, "--format", "jsonl")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -31,28 +32,36 @@ def _mentions(db: Path) -> list[tuple[object, ...]]:
         return conn.execute("SELECT article_id, entity_id, count, role FROM mentions ORDER BY 1, 2").fetchall()
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> Path:
-    captures = tmp_path / "captures"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("aliases")
+    captures = folder / "captures"
     captures.mkdir()
     for name in FIRST:
         shutil.copyfile(STORIES / name, captures / name)
     shutil.copyfile(next(EXAMPLES.glob("003_*")), captures / "example.txt")
-    db = tmp_path / "a.db"
-    done = run_newsdesk("ingest", captures, "--db", db)
+    db = folder / "a.db"
+    done = invoke_newsdesk("ingest", captures, "--db", db)
     assert done.returncode == 0, done.stderr
     return db
 
 
+@pytest.fixture
+def archive(built: Path, tmp_path: Path) -> Path:
+    """The archive ingested once for the module, copied: each test changes its own."""
+    return copy_archive(built, tmp_path / "a.db")
+
+
 def test_an_alias_naming_two_known_people_is_refused_and_changes_nothing(archive: Path) -> None:
     putin, macron, mentions = _entity(archive, "普京"), _entity(archive, "马克龙"), _mentions(archive)
+    # Through the console script: the refusal a user sees is one message and exit code 2, no traceback.
     done = run_newsdesk("alias", "add", "普京", "马克龙", "--db", archive)
     assert done.returncode == 2
     assert "two different entities" in done.stderr and "--merge" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert _entity(archive, "马克龙") == macron and _entity(archive, "普京") == putin
     assert _mentions(archive) == mentions
-    listed = run_newsdesk("alias", "list", "--db", archive, "--format", "jsonl")
+    listed = invoke_newsdesk("alias", "list", "--db", archive, "--format", "jsonl")
     assert listed.returncode == 0 and listed.stdout == ""
 
 
@@ -62,24 +71,24 @@ def test_an_alias_naming_two_known_people_is_refused_and_changes_nothing(archive
      ("普京", "Путин", None), ("普丁", "蒲亭", None)],
 )
 def test_alias_add_refuses_names_that_add_nothing(archive: Path, name: str, alias: str, why: str | None) -> None:
-    done = run_newsdesk("alias", "add", name, alias, "--db", archive)
+    done = invoke_newsdesk("alias", "add", name, alias, "--db", archive)
     assert "Traceback" not in done.stderr + done.stdout
     if why is None:
         # Already one entity (another script, a registered spelling): nothing to do, nothing recorded.
         assert done.returncode == 0 and "nothing to do" in done.stdout
     else:
         assert done.returncode == 2 and why in done.stderr
-    assert run_newsdesk("alias", "list", "--db", archive, "--format", "jsonl").stdout == ""
+    assert invoke_newsdesk("alias", "list", "--db", archive, "--format", "jsonl").stdout == ""
 
 
 def test_a_merge_is_listed_and_undone_whole_even_after_more_articles_arrive(archive: Path, tmp_path: Path) -> None:
     putin, macron, mentions = _entity(archive, "普京"), _entity(archive, "马克龙"), _mentions(archive)
-    done = run_newsdesk("alias", "add", "普京", "马克龙", "--merge", "--db", archive)
+    done = invoke_newsdesk("alias", "add", "普京", "马克龙", "--merge", "--db", archive)
     assert done.returncode == 0, done.stderr
     merged = _entity(archive, "马克龙")
     assert merged["id"] == putin["id"] and "Emmanuel Macron" in merged["aliases"]
 
-    listed = [json.loads(line) for line in run_newsdesk("alias", "list", "--db", archive, "-f", "jsonl").stdout.splitlines()]
+    listed = [json.loads(line) for line in invoke_newsdesk("alias", "list", "--db", archive, "-f", "jsonl").stdout.splitlines()]
     assert listed == [{"name": "普京", "alias": "马克龙", "entity_id": putin["id"], "entity": "普京",
                        "merged": macron["id"], "added": listed[0]["added"]}]
 
@@ -88,9 +97,9 @@ def test_a_merge_is_listed_and_undone_whole_even_after_more_articles_arrive(arch
     later.mkdir()
     for name in LATER:
         shutil.copyfile(STORIES / name, later / name)
-    assert run_newsdesk("ingest", later, "--db", archive).returncode == 0
+    assert invoke_newsdesk("ingest", later, "--db", archive).returncode == 0
 
-    undone = run_newsdesk("alias", "undo", "--db", archive)
+    undone = invoke_newsdesk("alias", "undo", "--db", archive)
     assert undone.returncode == 0, undone.stderr
     assert "its own entity again" in undone.stdout
     after_putin, after_macron = _entity(archive, "普京"), _entity(archive, "马克龙")
@@ -102,18 +111,18 @@ def test_a_merge_is_listed_and_undone_whole_even_after_more_articles_arrive(arch
     assert [row for row in _mentions(archive) if row[0] in before_ids] == mentions
     later_macron = [row for row in _mentions(archive) if row[0] not in before_ids and row[1] == macron["id"]]
     assert later_macron
-    assert run_newsdesk("alias", "list", "--db", archive, "-f", "jsonl").stdout == ""
-    assert run_newsdesk("alias", "undo", "--db", archive).returncode == 1
+    assert invoke_newsdesk("alias", "list", "--db", archive, "-f", "jsonl").stdout == ""
+    assert invoke_newsdesk("alias", "undo", "--db", archive).returncode == 1
 
 
 def test_alias_remove_takes_back_one_alias(archive: Path) -> None:
-    assert run_newsdesk("alias", "add", "拉夫罗夫", "Lavrovsky", "--db", archive).returncode == 0
+    assert invoke_newsdesk("alias", "add", "拉夫罗夫", "Lavrovsky", "--db", archive).returncode == 0
     assert _entity(archive, "Lavrovsky")["name"] == "拉夫罗夫"
-    missing = run_newsdesk("alias", "remove", "拉夫罗夫", "Nobody", "--db", archive)
+    missing = invoke_newsdesk("alias", "remove", "拉夫罗夫", "Nobody", "--db", archive)
     assert missing.returncode == 2 and "not one of your aliases" in missing.stderr
-    done = run_newsdesk("alias", "remove", "拉夫罗夫", "Lavrovsky", "--db", archive)
+    done = invoke_newsdesk("alias", "remove", "拉夫罗夫", "Lavrovsky", "--db", archive)
     assert done.returncode == 0, done.stderr
-    gone = run_newsdesk("entity", "Lavrovsky", "--db", archive)
+    gone = invoke_newsdesk("entity", "Lavrovsky", "--db", archive)
     assert gone.returncode == 2 and "no entity" in gone.stderr
     assert "Lavrovsky" not in _entity(archive, "拉夫罗夫")["aliases"]
 
@@ -126,11 +135,11 @@ def test_a_learned_pair_naming_two_known_people_is_reported_not_applied(tmp_path
         encoding="utf-8",
     )
     db = tmp_path / "a.db"
-    done = run_newsdesk("ingest", captures, "--db", db)
+    done = invoke_newsdesk("ingest", captures, "--db", db)
     assert done.returncode == 0, done.stderr
     output = done.stdout + done.stderr
     assert "two different known entities" in output and "alias list --refused" in output
-    refused = run_newsdesk("alias", "list", "--refused", "--db", db, "-f", "jsonl")
+    refused = invoke_newsdesk("alias", "list", "--refused", "--db", db, "-f", "jsonl")
     assert [json.loads(line)["entities"] for line in refused.stdout.splitlines()] == [["vladimir-putin", "emmanuel-macron"]]
     assert _entity(db, "Emmanuel Macron")["id"] == "emmanuel-macron"
     assert _entity(db, "普京")["id"] == "vladimir-putin"

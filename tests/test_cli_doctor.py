@@ -1,5 +1,6 @@
-"""`newsdesk doctor [--repair]` through the installed console script, on real archives of the bundled
-examples damaged with SQL (and, in a copy, with bytes written over a page)."""
+"""`newsdesk doctor [--repair]` on real archives of the bundled examples damaged with SQL (and, in a copy,
+with bytes written over a page). The checks run in process; the one-line errors and the full disk go
+through the installed console script, as a user meets them."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from typing import Any
 import pytest
 
 from tests.archive.helpers import fts_is_sound
-from tests.console import EXAMPLES, NEWSDESK, environment, needs_console_script, run_newsdesk
+from tests.console import EXAMPLES, NEWSDESK, environment, invoke_newsdesk, needs_console_script, run_newsdesk
 
 pytestmark = needs_console_script
 
 
 def newsdesk(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return run_newsdesk(*args)
+    return invoke_newsdesk(*args)
 
 
 def doctor(db: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
@@ -216,7 +217,7 @@ def test_a_foreign_database_or_no_file_is_a_one_line_error(tmp_path: Path) -> No
     foreign = tmp_path / "other.db"
     sql(foreign, "CREATE TABLE notes (x)")
     for target, words in ((foreign, "not a newsdesk archive"), (tmp_path / "missing.db", "no archive")):
-        run = newsdesk("doctor", "--db", target, "--repair")
+        run = run_newsdesk("doctor", "--db", target, "--repair")
         assert run.returncode == 2 and words in run.stderr and "Traceback" not in run.stderr, run.stderr
     assert not (tmp_path / "missing.db").exists()
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.console import invoke_newsdesk
+
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 
 # Rich markup, an OSC 8 hyperlink, a bidi override: none may act on the terminal.
@@ -65,7 +67,8 @@ def ok(*args: str | Path) -> str:
 
 
 def records(*args: str | Path) -> list[dict[str, Any]]:
-    result = newsdesk(*args, "--format", "jsonl")
+    # JSON lines are read back, not shown: in process (what a terminal gets is `ok`'s, through the console script).
+    result = invoke_newsdesk(*args, "--format", "jsonl", columns=400)
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 

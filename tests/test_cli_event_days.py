@@ -13,7 +13,7 @@ import pytest
 from newsdesk.archive import Archive
 from newsdesk.archive.schema import MIGRATIONS, _aliases_and_event_days
 from newsdesk.archive.text import facet_tokens
-from tests.console import needs_console_script, run_newsdesk
+from tests.console import invoke_newsdesk, needs_console_script
 
 STORIES = Path(__file__).resolve().parent / "data" / "stories-dev" / "captures"
 
@@ -21,7 +21,7 @@ pytestmark = needs_console_script
 
 
 def _jsonl(*args: str | Path) -> list[dict[str, object]]:
-    done = run_newsdesk(*args)
+    done = invoke_newsdesk(*args)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
 
@@ -29,7 +29,7 @@ def _jsonl(*args: str | Path) -> list[dict[str, object]]:
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("days") / "a.db"
-    done = run_newsdesk("ingest", STORIES, "--db", db)
+    done = invoke_newsdesk("ingest", STORIES, "--db", db)
     assert done.returncode == 0, done.stderr
     return db
 
@@ -58,7 +58,7 @@ def test_list_and_search_find_an_undated_report_on_its_inferred_day(archive: Pat
         title = next(r["title"] for r in listed if r["id"] == article_id)
         found = _jsonl("search", f'"{str(title)[:6]}"', "--since", day, "--until", day, "--db", archive, "-f", "jsonl")
         assert article_id in {r["id"] for r in found}, (article_id, title)
-    table = run_newsdesk("list", "--db", archive)
+    table = invoke_newsdesk("list", "--db", archive)
     assert "(inferred)" in table.stdout
 
 
@@ -96,7 +96,7 @@ def test_stats_entity_and_story_timelines_count_the_inferred_day(archive: Path) 
                  if article_id in {a["id"] for a in s["articles"]})  # type: ignore[attr-defined]
     shown = next(a for a in story["articles"] if a["id"] == article_id)  # type: ignore[attr-defined]
     assert shown["day"] == day and shown["day_inferred"] is True
-    timeline = run_newsdesk("story", str(story["id"]), "--db", archive)
+    timeline = invoke_newsdesk("story", str(story["id"]), "--db", archive)
     assert f"{day} (inferred)" in timeline.stdout
 
 
@@ -121,7 +121,7 @@ def test_an_older_archive_gets_its_event_days(archive: Path, tmp_path: Path) -> 
         conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_aliases_and_event_days)}")
     with Archive(old) as opened:
         assert opened.conn.execute("SELECT id, event_day FROM articles ORDER BY id").fetchall() == expected
-    doctor = run_newsdesk("doctor", "--db", old)
+    doctor = invoke_newsdesk("doctor", "--db", old)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     with sqlite3.connect(old) as conn:
         undated = {seq for (seq,) in conn.execute("SELECT seq FROM articles WHERE published IS NULL AND event_day IS NOT NULL")}

@@ -18,6 +18,7 @@ import pytest
 
 from newsdesk.archive.export import read_export
 from tests.archive.helpers import CAPTURES
+from tests.console import invoke_newsdesk
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 pytestmark = pytest.mark.skipif(not NEWSDESK.exists(), reason="the newsdesk console script is not installed")
@@ -56,7 +57,8 @@ def assert_refused(run: subprocess.CompletedProcess[str], *words: str) -> None:
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("export-cli")
     path = folder / "news.db"
-    run = newsdesk("ingest", CAPTURES, "--db", path)
+    # The archive to export from, ingested in process: the exports below are what runs as a user runs it.
+    run = invoke_newsdesk("ingest", CAPTURES, "--db", path)
     assert run.returncode == 0, run.stderr
     assert article_count(path) == ARTICLES
     return path

@@ -1,6 +1,6 @@
 """`search` finds an entity under its other names (普丁 → 普京, Putin), `--exact` turns that off, and
-`search`/`list` page through what they find ("showing 1–2 of 5", `--limit`, `--offset`). Through the
-console script, on an archive of the bundled examples."""
+`search`/`list` page through what they find ("showing 1–2 of 5", `--limit`, `--offset`). The commands run
+in process, on an archive of the bundled examples."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from newsdesk.archive.text import expand_query
-from tests.console import EXAMPLES, needs_console_script, run_newsdesk
+from tests.console import EXAMPLES, invoke_newsdesk, needs_console_script
 
 pytestmark = needs_console_script
 
 
 def newsdesk(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return run_newsdesk(*args)
+    return invoke_newsdesk(*args)
 
 
 def records(*args: str | Path) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import pytest
 
 from newsdesk.analysis.compare import align, sentence_facts
 from newsdesk.analysis.entities import bundled_gazetteer
-from tests.console import needs_console_script, run_newsdesk
+from tests.console import invoke_newsdesk, needs_console_script
 
 CAPTURES = Path(__file__).parents[2] / "tests" / "data" / "stories-dev" / "captures"
 E28 = ("et_n13932907.md", "et_n13933006.md", "ntd_a103653127.md", "et_n13933810.md")
@@ -23,8 +23,8 @@ def story_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     for name in E28:
         shutil.copy(CAPTURES / name, folder / name)
     db = folder / "a.db"
-    assert run_newsdesk("ingest", folder, "--db", db).returncode == 0
-    stories = [json.loads(line) for line in run_newsdesk("stories", "--db", db, "--format", "jsonl").stdout.splitlines()]
+    assert invoke_newsdesk("ingest", folder, "--db", db).returncode == 0
+    stories = [json.loads(line) for line in invoke_newsdesk("stories", "--db", db, "--format", "jsonl").stdout.splitlines()]
     biggest = max(stories, key=lambda s: len(s["articles"]))
     assert len(biggest["articles"]) == 4, "the four reports are one story"
     return db, biggest["id"]
@@ -33,7 +33,7 @@ def story_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 @needs_console_script
 def test_the_json_comparison_is_complete(story_db: tuple[Path, str]) -> None:
     db, story_id = story_db
-    result = run_newsdesk("story", story_id, "--compare", "--format", "json", "--db", db)
+    result = invoke_newsdesk("story", story_id, "--compare", "--format", "json", "--db", db)
     assert result.returncode == 0, result.stderr
     comparison = json.loads(result.stdout)
     reports = comparison["reports"]
@@ -64,7 +64,7 @@ def test_the_json_comparison_is_complete(story_db: tuple[Path, str]) -> None:
 @needs_console_script
 def test_the_terminal_comparison_shows_what_differs(story_db: tuple[Path, str]) -> None:
     db, story_id = story_db
-    result = run_newsdesk("story", story_id, "--compare", "--db", db)
+    result = invoke_newsdesk("story", story_id, "--compare", "--db", db)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "reports, earliest first" in out and "first reported by 大纪元" in out
@@ -77,9 +77,9 @@ def test_the_terminal_comparison_shows_what_differs(story_db: tuple[Path, str]) 
 @needs_console_script
 def test_a_story_without_compare_is_unchanged_and_json_is_indented(story_db: tuple[Path, str]) -> None:
     db, story_id = story_db
-    line = run_newsdesk("story", story_id, "--format", "jsonl", "--db", db).stdout
+    line = invoke_newsdesk("story", story_id, "--format", "jsonl", "--db", db).stdout
     assert len(line.strip().splitlines()) == 1 and json.loads(line)["id"] == story_id
-    pretty = run_newsdesk("story", story_id, "--format", "json", "--db", db).stdout
+    pretty = invoke_newsdesk("story", story_id, "--format", "json", "--db", db).stdout
     assert json.loads(pretty)["id"] == story_id and "\n  " in pretty
 
 

@@ -14,7 +14,7 @@ from newsdesk.analysis.entities import bundled_gazetteer, extract_mentions
 from newsdesk.analysis.quotes import Quote, cues, find_quotes, pending, update_quotes
 from newsdesk.archive import Archive, ingest, schema
 from newsdesk.archive.schema import MIGRATIONS
-from tests.console import EXAMPLES, needs_console_script, run_newsdesk
+from tests.console import EXAMPLES, invoke_newsdesk, needs_console_script
 
 ROOT = Path(__file__).parents[2]
 DEV_GOLD = ROOT / "tests" / "data" / "dev" / "gold"
@@ -156,43 +156,43 @@ def test_the_quotes_migration_can_run_twice(tmp_path: Path) -> None:
 @needs_console_script
 def test_quotes_search_by_any_name_of_the_speaker(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    assert run_newsdesk("ingest", EXAMPLES, "--db", db).returncode == 0
+    assert invoke_newsdesk("ingest", EXAMPLES, "--db", db).returncode == 0
     lines = {}
     for name in ("拉夫罗夫", "拉夫羅夫", "Sergey Lavrov"):
-        result = run_newsdesk("quotes", "--speaker", name, "--db", db, "--format", "jsonl")
+        result = invoke_newsdesk("quotes", "--speaker", name, "--db", db, "--format", "jsonl")
         assert result.returncode == 0, result.stderr
         lines[name] = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines["拉夫罗夫"], "the examples quote Lavrov"
     assert lines["拉夫罗夫"] == lines["拉夫羅夫"] == lines["Sergey Lavrov"]
     assert {row["entity_id"] for row in lines["拉夫罗夫"]} == {"sergey-lavrov"}
-    table = run_newsdesk("quotes", "--speaker", "Peskov", "--db", db)
+    table = invoke_newsdesk("quotes", "--speaker", "Peskov", "--db", db)
     assert table.returncode == 0 and "佩斯科夫" in table.stdout and "我们不排除会面" in table.stdout
 
 
 @needs_console_script
 def test_show_lists_the_articles_quotes_and_doctor_knows_the_tables(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    assert run_newsdesk("ingest", EXAMPLES, "--db", db).returncode == 0
-    rows = [json.loads(line) for line in run_newsdesk("quotes", "--db", db, "--format", "jsonl").stdout.splitlines()]
+    assert invoke_newsdesk("ingest", EXAMPLES, "--db", db).returncode == 0
+    rows = [json.loads(line) for line in invoke_newsdesk("quotes", "--db", db, "--format", "jsonl").stdout.splitlines()]
     article_id = next(row["article_id"] for row in rows if row["speaker"] == "佩斯科夫")
-    shown = run_newsdesk("show", article_id, "--db", db)
+    shown = invoke_newsdesk("show", article_id, "--db", db)
     assert shown.returncode == 0
     assert "## Quotes" in shown.stdout and "**佩斯科夫**" in shown.stdout
-    as_json = json.loads(run_newsdesk("show", article_id, "--db", db, "--format", "json").stdout)
+    as_json = json.loads(invoke_newsdesk("show", article_id, "--db", db, "--format", "json").stdout)
     assert any(q["entity_id"] == "dmitry-peskov" for q in as_json["quotes"])
-    assert run_newsdesk("doctor", "--db", db).returncode == 0
+    assert invoke_newsdesk("doctor", "--db", db).returncode == 0
 
 
 @needs_console_script
 def test_a_read_only_copy_of_an_archive_still_shows_quotes(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    assert run_newsdesk("ingest", EXAMPLES / "004_1de7367779586eca.txt", "--db", db).returncode == 0
+    assert invoke_newsdesk("ingest", EXAMPLES / "004_1de7367779586eca.txt", "--db", db).returncode == 0
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
     sqlite3.connect(copy).execute("DELETE FROM quote_scans").connection.commit()
     copy.chmod(0o444)
     article_id = sqlite3.connect(copy).execute("SELECT id FROM articles").fetchone()[0]
-    shown = run_newsdesk("show", article_id, "--db", copy)
+    shown = invoke_newsdesk("show", article_id, "--db", copy)
     assert shown.returncode == 0, shown.stderr
     assert "**佩斯科夫**" in shown.stdout
 

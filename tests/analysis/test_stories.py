@@ -13,6 +13,7 @@ import pytest
 from newsdesk.analysis.stories import Analysis, event_day
 from newsdesk.archive import Archive, ingest
 from newsdesk.model import Article, Image
+from tests.console import invoke_newsdesk
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 NEWSDESK = str(Path(sys.executable).parent / "newsdesk")
@@ -60,7 +61,10 @@ def test_placement_is_incremental(seeded: Archive, tmp_path: Path) -> None:
 
 
 def _run(*args: str) -> str:
-    return subprocess.run([NEWSDESK, *args], check=True, capture_output=True, text=True).stdout
+    # In process: these tests are about what the commands answer (the kill test below runs real processes).
+    done = invoke_newsdesk(*args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_cli_stories_entity_and_alias(tmp_path: Path) -> None:
@@ -197,13 +201,21 @@ def _stories_by_capture(archive: Archive) -> dict[frozenset[str], str]:
 REAL_CAPTURES = sorted((STORIES_DEV / "captures").iterdir()) + sorted(EXAMPLES.glob("0*"))
 
 
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[frozenset[str], str]:
+    """The stories of the real captures in one ingest, in their sorted order: what every other order
+    and split must give. Computed once; the tests only read it."""
+    return _stories_by_capture(_arrive(tmp_path_factory.mktemp("reference") / "ref.db", REAL_CAPTURES, 1))
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_stories_do_not_depend_on_the_order_captures_arrive_in(tmp_path: Path, seed: int) -> None:
+def test_stories_do_not_depend_on_the_order_captures_arrive_in(
+    reference: dict[frozenset[str], str], tmp_path: Path, seed: int
+) -> None:
     """Real captures ingested in another order give the same stories with the same ids (issue 12:
     98 stories instead of 99). Placement follows one canonical order (event day, then content)."""
     import random
 
-    reference = _stories_by_capture(_arrive(tmp_path / "ref.db", REAL_CAPTURES, 1))
     shuffled = REAL_CAPTURES[:]
     random.Random(seed).shuffle(shuffled)
     assert _stories_by_capture(_arrive(tmp_path / "shuffled.db", shuffled, 1)) == reference
@@ -221,11 +233,12 @@ def _random_splits(files: list[Path], seed: int) -> list[list[Path]]:
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
-def test_stories_do_not_depend_on_how_captures_were_split_across_ingests(tmp_path: Path, seed: int) -> None:
+def test_stories_do_not_depend_on_how_captures_were_split_across_ingests(
+    reference: dict[frozenset[str], str], tmp_path: Path, seed: int
+) -> None:
     """Issue 12: the same real captures arriving over several ingests, in any order and any split, give
     exactly the stories (and ids) of one ingest and of `stories --rebuild` (before, 0 of 20 random splits
     did: IDF counted what had arrived so far, and only the stories a late report linked to were placed again)."""
-    reference = _stories_by_capture(_arrive(tmp_path / "ref.db", REAL_CAPTURES, 1))
     archive = Archive(tmp_path / "split.db")
     for part in _random_splits(REAL_CAPTURES, seed):
         ingest(part, archive)
@@ -238,12 +251,13 @@ def test_stories_do_not_depend_on_how_captures_were_split_across_ingests(tmp_pat
 
 
 @pytest.mark.parametrize("late", ["gn_2420649.md", "gna_1029796.md"])
-def test_a_late_first_report_takes_its_place_in_the_canonical_order(tmp_path: Path, late: str) -> None:
+def test_a_late_first_report_takes_its_place_in_the_canonical_order(
+    reference: dict[frozenset[str], str], tmp_path: Path, late: str
+) -> None:
     """The first report of a story (by event day) arriving in a later ingest than the others: it takes
     back the story's later reports, opens the story under its own id and they join it again, so the
     stories and their ids are those of one ingest (without the take-back the story kept the id of the
     report that happened to open it)."""
-    reference = _stories_by_capture(_arrive(tmp_path / "ref.db", REAL_CAPTURES, 1))
     archive = _arrive(tmp_path / "late.db", [p for p in REAL_CAPTURES if p.name != late], 1)
     ingest([p for p in REAL_CAPTURES if p.name == late], archive)
     with archive.writing():
@@ -251,10 +265,11 @@ def test_a_late_first_report_takes_its_place_in_the_canonical_order(tmp_path: Pa
     assert _stories_by_capture(archive) == reference
 
 
-def test_rebuild_places_every_article_again_as_one_ingest_would(tmp_path: Path) -> None:
+def test_rebuild_places_every_article_again_as_one_ingest_would(
+    reference: dict[frozenset[str], str], tmp_path: Path
+) -> None:
     import random
 
-    reference = _stories_by_capture(_arrive(tmp_path / "ref.db", REAL_CAPTURES, 1))
     shuffled = REAL_CAPTURES[:]
     random.Random(7).shuffle(shuffled)
     archive = _arrive(tmp_path / "runs.db", shuffled, 12)

@@ -2,7 +2,7 @@
 stay equal to a recount from mentions, articles, story_articles and stories through every path that writes
 those rows: ingest (folding re-captures, a better capture replacing an article's text), `merge` of shards,
 alias merge and undo, `stories --rebuild`, deletions and `doctor --repair`; and the migration counts an
-archive made before them. Real captures, real console-script runs, real SQLite."""
+archive made before them. Real captures, the commands a user runs (in process), real SQLite."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from newsdesk.archive.schema import MIGRATIONS, _entity_aggregates, aggregate_differences
 from newsdesk.archive.store import Archive
-from tests.console import run_newsdesk
+from tests.console import invoke_newsdesk
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -24,7 +24,7 @@ AGGREGATES = ("entity_months", "entity_weeks", "entity_stories", "outlet_weeks")
 
 
 def newsdesk(*args: str | Path) -> str:
-    result = run_newsdesk(*args)
+    result = invoke_newsdesk(*args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -96,7 +96,7 @@ def test_deletions_and_doctor_repair_keep_them_exact(db: Path) -> None:
         conn.execute("UPDATE articles SET outlet='另一家', event_day='2019-12-30', published=NULL"
                      " WHERE id=(SELECT article_id FROM mentions ORDER BY article_id LIMIT 1)")
     assert_exact(db)
-    result = run_newsdesk("doctor", "--repair", "--db", db)
+    result = invoke_newsdesk("doctor", "--repair", "--db", db)
     assert "orphan" in result.stdout, result.stdout + result.stderr
     assert_exact(db)
     with sqlite3.connect(db) as conn:

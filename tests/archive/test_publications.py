@@ -3,7 +3,7 @@
 Real captures: the seeds (examples/), the stories-dev reports (GNews re-posts of its own articles
 under `樱花FM┃`/`有声｜` headlines at new addresses) and the stories-own variants (a mirror site's
 copies of 001 and of a GNews article, Taiwanese re-reports of 000 and 004), run through the
-installed console script as a user would.
+commands a user runs (in process: what reaches a terminal from a real process is tests/test_cli_errors.py's).
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ import csv
 import gzip
 import io
 import json
-import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +25,17 @@ from newsdesk.archive import fold as folding
 from newsdesk.archive.export import read_export
 from newsdesk.archive.publications import edition_key
 from newsdesk.archive.schema import MIGRATIONS
+from tests.console import invoke_newsdesk
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 STORIES = REPO / "tests" / "data" / "stories-dev" / "captures"
 VARIANTS = REPO / "bench" / "data" / "stories-own" / "variants"
 SCHEMA5 = REPO / "tests" / "data" / "archive" / "schema5.sql.gz"
-NEWSDESK = Path(sys.executable).parent / "newsdesk"
 
 
 def newsdesk(*args: str | Path) -> str:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "300", "NO_COLOR": "1"}
-    result = subprocess.run([str(NEWSDESK), *map(str, args)], capture_output=True, text=True, timeout=300, env=env, check=False)
+    result = invoke_newsdesk(*args, columns=300)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return result.stdout

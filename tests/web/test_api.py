@@ -1,5 +1,5 @@
 """/api/ answers what the CLI answers: each endpoint against `newsdesk … --format jsonl` run on the same
-archive by the installed console script."""
+archive (the commands run in process)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.console import needs_console_script, run_newsdesk
+from tests.console import invoke_newsdesk, needs_console_script
 
 pytestmark = needs_console_script
 
 
 def cli_jsonl(db: Path, *args: str) -> list[dict[str, Any]]:
-    result = run_newsdesk(*args, "--db", db, "--format", "jsonl")
+    result = invoke_newsdesk(*args, "--db", db, "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
@@ -62,7 +62,7 @@ def test_api_single_records_answer_what_the_cli_prints(client: TestClient, web_d
     copied = cli_jsonl(web_db, "copies", "--articles")
     assert articles and stories and copied
     for article in articles[:5]:
-        show = run_newsdesk("show", article["id"], "--db", web_db, "--format", "jsonl")
+        show = invoke_newsdesk("show", article["id"], "--db", web_db, "--format", "jsonl")
         assert api(client, f"/api/articles/{article['id']}") == json.loads(show.stdout)
         # A unique prefix names the article, as on the command line.
         assert api(client, f"/api/articles/{article['id'][:10]}")["id"] == article["id"]
