@@ -805,12 +805,8 @@ def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
 
     folded, reader = block.reader.folded[block.index], block.reader
     for open_at, close_at in spans:
-        colon = open_at - 1
-        while colon >= 0 and block.text[colon] in " 　":
-            colon -= 1
-        if colon < 0 or folded[colon] not in "：:" or close_at - open_at - 1 < MIN_QUOTE_CHARS:
-            continue
-        if any(q.start < close_at and open_at < q.end for q in block.found):
+        colon = _free_quotation_after(block, open_at, close_at, "：:")
+        if colon is None:
             continue
         # A quotation that is a title or a term (no mark of a sentence inside, nothing after) is not what was said.
         if block.text[close_at - 1] not in SENTENCE_END + "，,…" and not re.search(r"[。！？!?，,]", block.text[open_at:close_at]):
@@ -834,6 +830,19 @@ def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
             block.add(speaker, open_at, close_at + 1, "direct", "：", at)
 
 
+def _free_quotation_after(block: _Block, open_at: int, close_at: int, marks: str) -> int | None:
+    """Where the mark (one of `marks`, spaces aside) right before a quotation stands, when the quotation is long
+    enough to be a statement and no quote found already covers it; None otherwise."""
+    before = open_at - 1
+    while before >= 0 and block.text[before] in " 　":
+        before -= 1
+    if before < 0 or block.reader.folded[block.index][before] not in marks or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+        return None
+    if any(q.start < close_at and open_at < q.end for q in block.found):
+        return None
+    return before
+
+
 def _is_someone(speaker: _Speaker) -> bool:
     """A known person or organisation, he or she, a name, or a description ending in a title or counted
     (`一位安徽妇女`): never the leftovers of a clause (`電源方面`, `当天`, `有一次我`)."""
@@ -851,12 +860,8 @@ def _after_a_clause(block: _Block, spans: list[tuple[int, int]]) -> None:
     folded, reader = block.reader.folded[block.index], block.reader
     verbs = re.compile(rf"(?:{_alternation(cues().speech)})(?=[\u4e00-\u9fffA-Za-z0-9])")
     for open_at, close_at in spans:
-        comma = open_at - 1
-        while comma >= 0 and block.text[comma] in " 　":
-            comma -= 1
-        if comma < 0 or folded[comma] not in "，," or close_at - open_at - 1 < MIN_QUOTE_CHARS:
-            continue
-        if any(q.start < close_at and open_at < q.end for q in block.found):
+        comma = _free_quotation_after(block, open_at, close_at, "，,")
+        if comma is None:
             continue
         start = _sentence_start(folded, comma)
         # The first clause holds the verb; a quotation inside the sentence before this one belongs to others.
