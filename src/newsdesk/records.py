@@ -120,12 +120,16 @@ def copies_records(
 def entity_record(analysis: Analysis, name: str, limit: int | None = None, offset: int = 0) -> dict[str, Any] | None:
     """`newsdesk entity NAME [--limit N --offset K]` line, None when no entity goes by that name: its stories are
     `limit` of them (all when None) after the first `offset`, by start."""
+    found = entity_record_page(analysis, name, limit, offset)
+    return found[0] if found is not None else None
+
+
+def entity_record_page(
+    analysis: Analysis, name: str, limit: int | None = None, offset: int = 0
+) -> tuple[dict[str, Any], int] | None:
+    """`entity_record` and how many stories name the entity (what its `limit`/`offset` page through)."""
     report = analysis.entity_report(name, story_limit=limit, story_offset=offset)
-    if report is not None:
-        report.pop("story_count", None)
-    return report
-
-
-def entity_story_count(analysis: Analysis, entity_id: str) -> int:
-    """How many stories name the entity (what `entity_record` pages through)."""
-    return int(analysis.conn.execute("SELECT COUNT(*) FROM entity_stories WHERE entity_id=?", (entity_id,)).fetchone()[0])
+    if report is None:
+        return None
+    # Counted by entity_report only for a page; without a limit every story is listed.
+    return report, report.pop("story_count", len(report["stories"]))

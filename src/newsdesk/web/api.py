@@ -75,11 +75,11 @@ def entity(
     request: Request, response: Response, name: str, limit: Limit = 100, offset: Offset = 0,
 ) -> dict[str, Any]:
     """The entity; its `stories` a page at a time (by start), their number in `X-Total-Count`."""
-    analysis = _access(request).analysis()
-    report = records.entity_record(analysis, name, limit, offset)
-    if report is None:
+    found = records.entity_record_page(_access(request).analysis(), name, limit, offset)
+    if found is None:
         raise HTTPException(404, f"no entity called {name!r}")
-    response.headers["X-Total-Count"] = str(records.entity_story_count(analysis, report["id"]))
+    report, story_count = found
+    response.headers["X-Total-Count"] = str(story_count)
     return report
 
 

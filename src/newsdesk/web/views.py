@@ -263,8 +263,6 @@ def compare_outlets(archive: Archive, searched: str, outlets: list[str]) -> Tabl
 
 # --- entities ----------------------------------------------------------------------------------
 
-
-
 def outlet_weeks(archive: Archive) -> dict[tuple[str | None, str], int]:
     """Every outlet's articles per week (starting Monday, by event day): the denominators of every entity's
     attention share, kept in `outlet_weeks` as articles are written (archive/schema.py)."""
