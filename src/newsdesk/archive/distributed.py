@@ -25,10 +25,14 @@ class EngineError(ArchiveError):
     """Ray could not be started or reached, or a shard task failed for good; the message says why."""
 
 
+def _write_unit(ordinal: int, files: list[str], name: str, directory: str, options: ExtractOptions) -> dict[str, Any]:
+    # Runs in a Ray worker (plain task): one unit in, its shard's statistics out.
+    return write_shard(Unit(ordinal, tuple(files), name), directory, options).to_record()
+
+
 def _write_row(row: dict[str, Any], directory: str, options: ExtractOptions) -> dict[str, Any]:
-    # Runs in a Ray worker: one unit in, its shard's statistics out.
-    unit = Unit(int(row["ordinal"]), tuple(row["files"]), str(row["name"]))
-    return write_shard(unit, directory, options).to_record()
+    # Runs in a Ray worker (Ray Data): the unit as a dataset row.
+    return _write_unit(int(row["ordinal"]), row["files"], str(row["name"]), directory, options)
 
 
 def _warm_row(row: dict[str, Any], options: ExtractOptions) -> dict[str, Any]:
@@ -94,13 +98,12 @@ def connect(address: str | None, workers: int | None) -> bool:
     return True
 
 
-def _collect(dataset: Any, done: dict[str, ShardStats], on_shard: Callable[[ShardStats], None] | None) -> None:
-    """Run the pipeline, taking each shard's statistics as its task finishes."""
-    for record in dataset.iter_rows():
-        stats = ShardStats(**record)
-        done[stats.name] = stats
-        if on_shard:
-            on_shard(stats)
+def _finished(record: dict[str, Any], done: dict[str, ShardStats], on_shard: Callable[[ShardStats], None] | None) -> None:
+    """A shard's statistics, as its task returned them, taken in."""
+    stats = ShardStats(**record)
+    done[stats.name] = stats
+    if on_shard:
+        on_shard(stats)
 
 
 def _run_tasks(
@@ -129,21 +132,13 @@ def _run_tasks(
                 running.append(write.remote(unit.ordinal, list(unit.files), unit.name, str(directory), options_ref))
             finished, running = ray.wait(running, num_returns=1)
             for ref in finished:
-                stats = ShardStats(**ray.get(ref))
-                done[stats.name] = stats
-                if on_shard:
-                    on_shard(stats)
+                _finished(ray.get(ref), done, on_shard)
     except BaseException:
         # A shard failed for good, or the user stopped the command: the other tasks are not wanted any more (on a
         # cluster they would run on after this process is gone). Their temporary files are never merged.
         for ref in running:
             ray.cancel(ref, force=True)
         raise
-
-
-def _write_unit(ordinal: int, files: list[str], name: str, directory: str, options: ExtractOptions) -> dict[str, Any]:
-    # Runs in a Ray worker (plain task): one unit in, its shard's statistics out.
-    return write_shard(Unit(ordinal, tuple(files), name), directory, options).to_record()
 
 
 def _run_dataset(
@@ -163,7 +158,8 @@ def _run_dataset(
     with warnings.catch_warnings():
         # Ray Data warns when there are fewer units than workers: nothing to act on here.
         warnings.simplefilter("ignore", UserWarning)
-        _collect(dataset, done, on_shard)
+        for record in dataset.iter_rows():
+            _finished(record, done, on_shard)
 
 
 # "tasks" is the default: plain tasks cost less of Ray's own processor time and leave the workers idle less than
