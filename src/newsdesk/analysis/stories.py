@@ -433,11 +433,8 @@ class Analysis:
         pending = self.pending()
         if not pending:
             return 0
-        self._members.clear()
         # Counted from term_df as it stands (another analysis may have changed it since this one last did).
-        self._df.clear()
-        self._indexed.clear()
-        self._state.clear()
+        self._forget_cached()
         # Days first, articles read again day by day: holding every pending article at once kept
         # the text of every article not yet placed in memory (all of it, after a first ingest).
         days: dict[str, dt.date | None] = {a: event_day(self.archive.article(a)) for a in pending}
@@ -521,6 +518,10 @@ class Analysis:
         for table in ("story_terms", "story_articles", "stories", "term_df", "mentions"):
             self.conn.execute(f"DELETE FROM {table}")
         self._docs = 0
+        self._forget_cached()
+
+    def _forget_cached(self) -> None:
+        """What this analysis holds of the stored stories and term frequencies, to be read again."""
         self._members.clear()
         self._df.clear()
         self._df_changed.clear()
@@ -559,16 +560,18 @@ class Analysis:
             "INSERT INTO mentions(article_id, entity_id, count, role) VALUES (?,?,?,?)",
             [(article_id, e, c, roles.get(e)) for e, c in entity_counts.items()],
         )
-        terms = self._terms(article, entity_counts)
-        self._count(terms)
-        self._docs += 1
-        return terms, self._actors(article, entity_counts)
+        return self._counted(article, entity_counts)
 
     def _reread(
         self, article_id: str, article: Article
     ) -> tuple[Counter[str], tuple[frozenset[str], frozenset[str]]]:
         """`_read` for a report placed before: its terms counted again, from the mentions stored then."""
-        entity_counts = self._stored_mentions(article_id)
+        return self._counted(article, self._stored_mentions(article_id))
+
+    def _counted(
+        self, article: Article, entity_counts: Counter[str]
+    ) -> tuple[Counter[str], tuple[frozenset[str], frozenset[str]]]:
+        """The report's story terms, counted in term_df as one more report, and the people it names."""
         terms = self._terms(article, entity_counts)
         self._count(terms)
         self._docs += 1
