@@ -438,7 +438,7 @@ class Analysis:
         # Days first, articles read again day by day: holding every pending article at once kept
         # the text of every article not yet placed in memory (all of it, after a first ingest).
         days: dict[str, dt.date | None] = {a: event_day(self.archive.article(a)) for a in pending}
-        first = min(days.values(), key=lambda d: (d is None, d or dt.date.min))
+        first = min(days.values(), key=_day_order)
         lookahead = dt.timedelta(days=IDF_LOOKAHEAD_DAYS)
         again = self._take_back_from(first and first - lookahead)
         days.update(again)
