@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.archive import publications
-from newsdesk.archive.schema import AGGREGATE_RECOUNTS, MIGRATIONS, aggregate_differences, migrate
+from newsdesk.archive.schema import AGGREGATE_RECOUNTS, MIGRATIONS, aggregate_differences, migrate, recount_aggregate
 from newsdesk.archive.text import facet_tokens, fts_row, index_text
 
 # How many lines of `PRAGMA integrity_check` are read; the first few are shown.
@@ -537,7 +537,6 @@ def _repair_aggregates(conn: sqlite3.Connection) -> list[str]:
     done = []
     for table, rows in aggregate_differences(conn).items():
         if rows:
-            conn.execute(f"DELETE FROM {table}")
-            conn.execute(f"INSERT INTO {table} {AGGREGATE_RECOUNTS[table]}")
+            recount_aggregate(conn, table)
             done.append(f"counted {table} again from the articles, mentions and stories ({rows} rows differed)")
     return done

@@ -152,7 +152,6 @@ def _aliases_and_event_days(conn: sqlite3.Connection) -> None:
         last = rows[-1][0]
 
 
-
 def _entity_aggregates(conn: sqlite3.Connection) -> None:
     """Per-entity counts the entity and story pages read instead of every mention (issue 11):
     articles and mentions per (entity, outlet, month) and articles per (entity, outlet, week) by
@@ -166,12 +165,8 @@ def _entity_aggregates(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     for statement in AGGREGATE_TRIGGERS:
         conn.execute(statement)
-    for table in ("entity_months", "entity_weeks", "entity_stories", "outlet_weeks"):
-        conn.execute(f"DELETE FROM {table}")
-    conn.execute(f"INSERT INTO outlet_weeks {OUTLET_WEEKS_RECOUNT}")
-    conn.execute(f"INSERT INTO entity_months {ENTITY_MONTHS_RECOUNT}")
-    conn.execute(f"INSERT INTO entity_weeks {ENTITY_WEEKS_RECOUNT}")
-    conn.execute(f"INSERT INTO entity_stories {ENTITY_STORIES_RECOUNT}")
+    for table in AGGREGATE_RECOUNTS:
+        recount_aggregate(conn, table)
 
 
 # An outlet or a day the article lacks is stored as '' (a key column cannot be NULL and still conflict).
@@ -532,6 +527,12 @@ AGGREGATE_RECOUNTS = {
     "entity_months": ENTITY_MONTHS_RECOUNT, "entity_weeks": ENTITY_WEEKS_RECOUNT,
     "entity_stories": ENTITY_STORIES_RECOUNT, "outlet_weeks": OUTLET_WEEKS_RECOUNT,
 }
+
+
+def recount_aggregate(conn: sqlite3.Connection, table: str) -> None:
+    """The kept aggregate `table` counted again from the base tables (the triggers keep it from then on)."""
+    conn.execute(f"DELETE FROM {table}")
+    conn.execute(f"INSERT INTO {table} {AGGREGATE_RECOUNTS[table]}")
 
 
 def aggregate_differences(conn: sqlite3.Connection) -> dict[str, int]:
