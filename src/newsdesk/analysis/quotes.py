@@ -105,7 +105,7 @@ def cues() -> Cues:
         frozenset(words("not_speaker")), words("honorific"),
         # An organisation's name before a person's (`台灣酒駕防制社會關懷協會高淑真`) ends as a title does.
         tuple(sorted({*words("title"), *(fold_name(w) for w in _ROLE_WORDS.split("|")),
-                      *(w for w in name_vocabulary().organisation_endings if len(w) >= 2)}, key=lambda w: (-len(w), w))),
+                      *_organisation_endings()}, key=lambda w: (-len(w), w))),
         frozenset(words("belief")),
         words("not_subject_start"), words("not_subject_end"), words("subject_start_ok"),
     )
@@ -382,9 +382,7 @@ class _Reader:
         gives after the same words (the title and at least two characters before it), before or after."""
         title = next((t for t in cues().title if description.endswith(t)), None)
         # An organisation (`台灣酒駕防制社會關懷協會指出`) speaks for itself, not through the officer it names elsewhere.
-        if title is None or len(description) < len(title) + 2 or description.endswith(
-            tuple(w for w in name_vocabulary().organisation_endings if len(w) >= 2)
-        ):
+        if title is None or len(description) < len(title) + 2 or description.endswith(_organisation_endings()):
             return None
         key = description[-(len(title) + 2) :]
         names = set()
@@ -564,6 +562,7 @@ def _unnamed(phrase: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _organisation_endings() -> tuple[str, ...]:
+    """The endings of organisations' names that are two characters or more."""
     return tuple(w for w in name_vocabulary().organisation_endings if len(w) >= 2)
 
 
