@@ -236,20 +236,16 @@ def _read_unlabelled_credits(lines: list[str], draft: Draft, channels: set[str])
         for j in (i - 1, i + 1):
             if found is None and 0 <= j < len(lines) and not credits.date_in(lines[j]):
                 found = credits.unlabelled_credit(lines[j], allow_person=False)
-        if found and not (found[0] == "author" and _fold_name(found[1]) in channels):
+        if found and not (found[0] == "author" and _fold(found[1]) in channels):
             kind, name = found
             (draft.authors if kind == "author" else draft.header_outlets).append(name)
         return
 
 
-def _fold_name(name: str) -> str:
-    return re.sub(r"\W+", "", name).lower()
-
-
 def _channels(page: PageMeta) -> set[str]:
     """The section names a page files itself under (`article:section`, JSON-LD `articleSection`). (Not the
     `<title>`'s parts: columnists' pages put the writer's name there, `標題 - 紀曉風 - 信報網站`.)"""
-    return {_fold_name(n) for n in page.sections if _fold_name(n)}
+    return {folded for n in page.sections if (folded := _fold(n))}
 
 
 def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | None:
