@@ -484,7 +484,8 @@ def read_html(text: str, mirror: bool) -> Draft:
     local_day = None
     if page.published and is_utc_stamp(page.published[0]):
         local_day = local_day_of_utc_stamp(page.published[0], printed_dates(" ".join(_VISIBLE_TEXTS(root))))
-    labelled_authors = _labelled_authors(root)
+    # Read before cleaning (which drops the tool bars and layout tables they stand in); needed only without JSON-LD's.
+    labelled_authors = [] if ld_authors else _labelled_authors(root)
     clean_page(root, None if learned_page else False)
     # JSON-LD names writers; an author meta tag often names the web editor, so it counts only when
     # the page prints the name as something else than an editor credit.
