@@ -22,10 +22,19 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 needs_console_script = pytest.mark.skipif(not NEWSDESK.exists(), reason="the newsdesk console script is not installed")
 
 
+def _settings(columns: int) -> dict[str, str | None]:
+    """UTF-8 output, no colour, a fixed width, and never the debug traceback (None: unset)."""
+    return {"PYTHONIOENCODING": "utf-8", "COLUMNS": str(columns), "NO_COLOR": "1", "NEWSDESK_DEBUG": None}
+
+
 def environment(columns: int = 200) -> dict[str, str]:
-    """UTF-8 output, no colour, a fixed width, and never the debug traceback."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": str(columns), "NO_COLOR": "1"}
-    env.pop("NEWSDESK_DEBUG", None)
+    """This environment with the tests' settings (`_settings`)."""
+    env = dict(os.environ)
+    for key, value in _settings(columns).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
     return env
 
 
@@ -44,10 +53,8 @@ def invoke_newsdesk(*args: str | Path, columns: int = 200, cwd: Path | None = No
     from newsdesk.cli import app
 
     argv = [str(a) for a in args]
-    env: dict[str, str | None] = {"PYTHONIOENCODING": "utf-8", "COLUMNS": str(columns), "NO_COLOR": "1",
-                                  "NEWSDESK_DEBUG": None}
     with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
-        result = CliRunner().invoke(app, argv, env=env, prog_name="newsdesk")
+        result = CliRunner().invoke(app, argv, env=_settings(columns), prog_name="newsdesk")
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         # What the interpreter prints for an exception nothing caught: the tests' "no traceback" checks see it.
