@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -67,3 +68,17 @@ def timed_core() -> int:
         return max(os.sched_getaffinity(0))
     except AttributeError:
         return 0
+
+
+def replace_section(path: Path, heading: str, block: str) -> None:
+    """`block` (which starts with `heading`) in place of that section of the markdown file at `path`, up to the
+    next `## ` heading, one blank line before it; appended after a blank line when the file has no such section."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = block.rstrip("\n") + "\n"
+    start = text.find(heading)
+    if start == -1:
+        text = (text.rstrip("\n") + "\n\n" if text.strip() else "") + block
+    else:
+        end = text.find("\n## ", start + len(heading))
+        text = text[:start] + block + (text[end:] if end != -1 else "")
+    path.write_text(text, encoding="utf-8")

@@ -55,7 +55,7 @@ sys.path.insert(0, str(REPO))
 from tests.fuzz.hostile import Case, cases, check_article, error_reason  # noqa: E402
 from tests.fuzz.zips import overlapping_zip  # noqa: E402
 
-from benchkit import Report, Section, console  # noqa: E402
+from benchkit import Report, Section, console, replace_section  # noqa: E402
 from newsdesk.archive.ingest import ingest  # noqa: E402
 from newsdesk.archive.store import Archive  # noqa: E402
 from newsdesk.extract import extract_capture  # noqa: E402
@@ -346,16 +346,7 @@ def write_results(command: str, section: Section, seconds: float, started_at: da
         lines += [report.markdown(), ""]
     if section.findings:
         lines += ["Notes from the run:", ""] + [f"- {f}" for f in section.findings] + [""]
-    old = RESULTS.read_text() if RESULTS.exists() else ""
-    block = "\n".join(lines).rstrip() + "\n"
-    start = old.find(SECTION)
-    if start >= 0:
-        nxt = re.search(r"^## (?!#)", old[start + len(SECTION):], re.M)
-        end = start + len(SECTION) + nxt.start() if nxt else len(old)
-        new = old[:start] + block + ("\n" + old[end:] if nxt else "")
-    else:
-        new = old.rstrip() + "\n\n" + block
-    RESULTS.write_text(new)
+    replace_section(RESULTS, SECTION, "\n".join(lines))
     console.print(f"wrote {RESULTS.relative_to(REPO)} ({SECTION})")
 
 

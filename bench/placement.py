@@ -44,6 +44,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from benchkit import replace_section
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out" / "placement"
@@ -236,17 +238,6 @@ def influence(names: list[str]) -> list[str]:
     return lines
 
 
-def write_results(body: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8")
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body + (text[nxt + 1:] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, default=SOURCE, help="the benchmark archive (copied, never changed)")
@@ -298,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"done in {time.perf_counter() - started:.0f} s")
     print("\n".join(body))
     if not args.no_results:
-        write_results("\n".join(body) + "\n")
+        replace_section(RESULTS, SECTION, "\n".join(body))
     return 0
 
 

@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.benchkit import Report, Section, console  # noqa: E402
+from bench.benchkit import Report, Section, console, replace_section  # noqa: E402
 
 from newsdesk.analysis.stories import Analysis  # noqa: E402
 from newsdesk.archive.distributed import extract_to_shards  # noqa: E402
@@ -678,14 +678,7 @@ def write_results(section: Section, args: argparse.Namespace) -> None:
     for report in section.reports:
         body += [report.markdown(), ""]
     body += [f"- {finding}" for finding in section.findings] + [""]
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + "\n".join(body) + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(body)
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section(RESULTS, SECTION, "\n".join(body))
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ import opencc
 import newsdesk.analysis.entities as entities_mod
 import newsdesk.analysis.stories as stories_mod
 import newsdesk.archive.store as store_mod
-from benchkit import Report, Section, console, pin, timed_core
+from benchkit import Report, Section, console, pin, replace_section, timed_core
 from newsdesk.analysis.entities import Gazetteer, bundled_gazetteer, extract_mentions
 from newsdesk.analysis.stories import Analysis
 from newsdesk.archive import Archive, ingest
@@ -1405,16 +1405,8 @@ def write_results(sections: list[Section], command: str, started: str, seconds: 
         if section.findings:
             lines += [*(f"- {f}" for f in section.findings), ""]
     text = "\n".join(lines).rstrip() + "\n"
-    # Re-read just before writing: other benches write their own sections of the same file.
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    start = old.find(SECTION)
-    if start >= 0:
-        nxt = re.search(r"^## (?!#)", old[start + len(SECTION):], re.M)
-        end = start + len(SECTION) + nxt.start() if nxt else len(old)
-        new = old[:start] + text + ("\n" + old[end:] if end < len(old) else "")
-    else:
-        new = old.rstrip() + ("\n\n" if old else "") + text
-    RESULTS.write_text(new, encoding="utf-8")
+    # Read just before writing: other benches write their own sections of the same file.
+    replace_section(RESULTS, SECTION, text)
     console.print(f"wrote {RESULTS.relative_to(REPO)} ({SECTION})")
 
 

@@ -38,6 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from benchkit import replace_section
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out" / "web"
@@ -346,17 +348,6 @@ def table(results: list[tuple[Kind, list[float], list[tuple[float, str]], float]
     return lines
 
 
-def write_results(body: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8")
-    start = text.find(SECTION)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body.rstrip("\n") + ("\n" + text[end:] if end != -1 else "\n")
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -413,7 +404,7 @@ def main() -> None:
         " search: 15 queries in both scripts, alone, with an outlet, a half-year, an entity, or a later page).", "",
         *lines, "", "Slowest requests:", *slow, "",
     ])
-    write_results(body)
+    replace_section(RESULTS, SECTION, body)
 
 
 if __name__ == "__main__":
