@@ -6,7 +6,6 @@ archive made before them. Real captures, the commands a user runs (in process), 
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 from newsdesk.archive.schema import MIGRATIONS, _entity_aggregates, aggregate_differences
 from newsdesk.archive.store import Archive
+from tests.conftest import copy_archive
 from tests.console import invoke_newsdesk
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,9 +50,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def db(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "a.db"
-    shutil.copy(built, copy)
-    return copy
+    return copy_archive(built, tmp_path / "a.db")
 
 
 def test_ingests_keep_the_aggregates_exact(built: Path) -> None:
