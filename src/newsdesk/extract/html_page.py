@@ -276,7 +276,11 @@ _HOLDER_AFTER = re.compile(
     r"(?P<name>[\u4e00-\u9fff]{3,20})"
 )
 _HOLDER_BEFORE = re.compile(r"(?P<name>[\u4e00-\u9fff]{3,20})\s*版[权權]所有")
-_NOT_A_HOLDER = re.compile(r"(?:公司|有限|集团|集團|未经|未經|不得|转载|轉載|授权|授權|违者|違者|必究|首页|首頁)")
+# Footers also print the site's licences and sponsors (`营业执照`, `ICP备案号`, `X承办`, `可信网站` badges).
+_NOT_A_HOLDER = re.compile(
+    r"(?:公司|有限|集团|集團|未经|未經|不得|转载|轉載|授权|授權|违者|違者|必究|首页|首頁|执照|執照|备案|備案|主办|主辦|承办|承辦"
+    r"|可信网站|可信網站)"
+)
 
 
 _AUTHOR_ELEMENTS = etree.XPath(
@@ -338,11 +342,13 @@ def _printed_own_names(root: html.HtmlElement, source: str) -> list[str]:
             for m in pattern.finditer(str(piece)):
                 if not _NOT_A_HOLDER.search(m["name"]):
                     names.append(m["name"])
+    alts = []
     for alt in _LOGO_ALTS(root)[:6]:
         alt = collapse(str(alt))
         if 3 <= len(alt) <= 20 and re.search(r"[\u4e00-\u9fff]", alt) and not _NOT_A_HOLDER.search(alt):
-            names.append(alt)
-    return names
+            alts.append(alt)
+    # A footer or logo repeated in every column is one signal, not several that agree.
+    return [*dict.fromkeys(names), *dict.fromkeys(alts)]
 
 
 def _header_date(texts: list[str]) -> str | None:

@@ -1,0 +1,40 @@
+"""How a page names its outlet when no credit does (issue 8, branch outlet): the page's own signals
+(og:site_name, the title's suffix, the copyright holder, the logo) are weighed by agreement. Pages are
+modelled on conventions seen across sites, never a copy of one page."""
+
+from __future__ import annotations
+
+from newsdesk.extract import extract_text
+
+_PARAGRAPH = "市政府今天召开新闻发布会，介绍全市防汛工作进展，各区已完成排水设施检修，应急队伍全部到位待命。"
+
+
+def _page(title: str, footer: str, logo_alt: str = "") -> str:
+    logo = f"<div class='logo'><img src='/img/logo.png' alt='{logo_alt}'></div>" if logo_alt else ""
+    return (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{logo}"
+        f"<h1>全市防汛工作进展</h1><div class='article'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div>"
+        f"<div class='footer'>{footer}</div></body></html>"
+    )
+
+
+def test_two_signals_naming_the_site_beat_a_stray_title_suffix() -> None:
+    # The title's last part is a channel; the copyright line and the logo both name the site.
+    page = _page("全市防汛工作进展_要闻频道", "版权所有 某某市新闻网 2024", logo_alt="某某市新闻网")
+    assert extract_text(page).outlet == "某某市新闻网"
+
+
+def test_a_single_signal_still_names_the_site() -> None:
+    assert extract_text(_page("全市防汛工作进展", "版权所有 某某市新闻网")).outlet == "某某市新闻网"
+
+
+def test_licence_and_sponsor_lines_in_the_footer_name_no_outlet() -> None:
+    footer = "Copyright © 2024 营业执照 备案号：京ICP备12345号 本网站由某某传媒承办"
+    assert extract_text(_page("全市防汛工作进展", footer)).outlet is None
+
+
+def test_a_footer_repeated_in_every_column_counts_once() -> None:
+    # The site's name in the title suffix and the logo agree; the footer's holder, printed three times, does not win.
+    footer = "<p>©2024 某某传媒中心</p>" * 3
+    page = _page("全市防汛工作进展 - 某某晚报", footer, logo_alt="某某晚报网")
+    assert extract_text(page).outlet == "某某晚报"
