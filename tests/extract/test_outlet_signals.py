@@ -38,3 +38,22 @@ def test_a_footer_repeated_in_every_column_counts_once() -> None:
     footer = "<p>©2024 某某传媒中心</p>" * 3
     page = _page("全市防汛工作进展 - 某某晚报", footer, logo_alt="某某晚报网")
     assert extract_text(page).outlet == "某某晚报"
+
+
+def _bare_page(copyright_meta: str) -> str:
+    return (
+        "<html><head><meta charset='utf-8'><title>全市防汛工作进展</title>"
+        f"<meta name='copyright' content='{copyright_meta}'></head><body>"
+        f"<h1>全市防汛工作进展</h1><div class='article'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></body></html>"
+    )
+
+
+def test_the_copyright_meta_names_the_site_when_nothing_else_does() -> None:
+    assert extract_text(_bare_page("某某日報")).outlet == "某某日報"
+    assert extract_text(_bare_page("某某时报网版权所有")).outlet == "某某时报网"
+    assert extract_text(_bare_page("Copyright © 2005-2024 某某晚报 All Rights Reserved")).outlet == "某某晚报"
+
+
+def test_a_company_or_host_in_the_copyright_meta_names_no_outlet() -> None:
+    assert extract_text(_bare_page("Copyright © 2019 AD Internet Limited")).outlet is None
+    assert extract_text(_bare_page("Copyright © 2018 example-daily.com")).outlet is None

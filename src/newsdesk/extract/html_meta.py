@@ -55,6 +55,8 @@ class PageMeta:
     ld_authors: list[str] = field(default_factory=list)
     meta_authors: list[str] = field(default_factory=list)
     canonical: str | None = None
+    # `<meta name="copyright">`: often the site's name (`聯合新聞網`, `证券时报网版权所有`), often its company.
+    copyright: str | None = None
     tags: list[str] = field(default_factory=list)
     # The channel the page files the article under (`article:section`, JSON-LD `articleSection`).
     sections: list[str] = field(default_factory=list)
@@ -152,6 +154,7 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
         text = collapse(el.text_content())
         if 6 <= len(text) <= 120:
             page.subheadings.append(text)
+    page.copyright = meta.get("copyright")
     for key in _DATE_META:
         if meta.get(key):
             page.published.append(meta[key])

@@ -351,6 +351,23 @@ def _printed_own_names(root: html.HtmlElement, source: str) -> list[str]:
     return [*dict.fromkeys(names), *dict.fromkeys(alts)]
 
 
+_COPYRIGHT_WORDS = re.compile(
+    r"copyright|all rights reserved|©|&copy;|\(c\)|版[权權]所有|(?:19|20)\d\d(?:\s*[-–—~]\s*(?:19|20)\d\d)?\s*年?", re.I
+)
+_COMPANY_OR_HOST = re.compile(r"\b(?:inc|ltd|limited|co|corp|llc|gmbh)\b\.?|\.(?:com|net|org|cn|hk|tw)\b", re.I)
+
+
+def _meta_copyright_name(value: str | None) -> str | None:
+    """The site's name in `<meta name="copyright">` (`聯合新聞網`, `证券时报网版权所有`, `Copyright © 2024 TVBS`);
+    None for a company or a host (`AD Internet Limited`, `hkheadline.com`), which name no outlet."""
+    if not value:
+        return None
+    name = collapse(_COPYRIGHT_WORDS.sub(" ", value)).strip(" ,，.。:：")
+    if not 2 <= len(name) <= 20 or _COMPANY_OR_HOST.search(name) or _NOT_A_HOLDER.search(name):
+        return None
+    return name
+
+
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
@@ -543,6 +560,9 @@ def read_html(text: str, mirror: bool) -> Draft:
     site_part = _doc_title_site(page.doc_title, registry)
     if site_part:
         draft.site_names.append(site_part)
+    meta_holder = _meta_copyright_name(page.copyright)
+    if meta_holder:
+        draft.site_names.append(meta_holder)
     draft.site_names.extend(own_names)
     draft.blocks, draft.images = found_region.blocks, found_region.images
     if region is None or found_region.method == "generic":
