@@ -1,0 +1,45 @@
+"""Writers the page's structured data types as people (issue 8, branch outlet): JSON-LD and schema.org
+microdata, conventions shared by many sites; pages modelled on them, never a copy of one page."""
+
+from __future__ import annotations
+
+import json
+
+from newsdesk.extract import extract_text
+
+_PARAGRAPH = "今年春天我们去了一趟山里，沿着溪水走了整整一天，看到了许多从未见过的野花和鸟，回来后整理了这些照片。"
+
+
+def _page(head: str = "", body_top: str = "") -> str:
+    return (
+        f"<html><head><meta charset='utf-8'><title>山里的春天</title>{head}</head><body>{body_top}"
+        f"<h1>山里的春天</h1><div class='article'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></body></html>"
+    )
+
+
+def _ld(author: object) -> str:
+    item = {"@context": "https://schema.org", "@type": "Article", "headline": "山里的春天", "author": author}
+    return f"<script type='application/ld+json'>{json.dumps(item, ensure_ascii=False)}</script>"
+
+
+def test_a_json_ld_person_with_a_users_handle_is_the_writer() -> None:
+    assert extract_text(_page(_ld({"@type": "Person", "name": "王xx"}))).authors == ["王xx"]
+
+
+def test_an_untyped_handle_is_still_not_taken_for_a_name() -> None:
+    assert extract_text(_page(_ld("王xx"))).authors == []
+
+
+def test_a_microdata_person_names_the_writer() -> None:
+    person = (
+        "<div itemprop='author' itemscope itemtype='http://schema.org/Person'>"
+        "<meta itemprop='name' content='CrazyCodeBoy'><meta itemprop='url' content='https://example.org/u/1'></div>"
+        "<div itemprop='publisher' itemscope itemtype='http://schema.org/Organization'>"
+        "<meta itemprop='name' content='某某社区'></div>"
+    )
+    assert extract_text(_page(body_top=person)).authors == ["CrazyCodeBoy"]
+
+
+def test_a_microdata_author_that_is_no_person_names_nobody() -> None:
+    org = "<div itemprop='author' itemscope itemtype='http://schema.org/Organization'><meta itemprop='name' content='某某社区'></div>"
+    assert extract_text(_page(body_top=org)).authors == []
