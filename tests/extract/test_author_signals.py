@@ -43,3 +43,13 @@ def test_a_microdata_person_names_the_writer() -> None:
 def test_a_microdata_author_that_is_no_person_names_nobody() -> None:
     org = "<div itemprop='author' itemscope itemtype='http://schema.org/Organization'><meta itemprop='name' content='某某社区'></div>"
     assert extract_text(_page(body_top=org)).authors == []
+
+
+def test_a_slashed_label_parted_from_the_name_by_a_space_credits_it() -> None:
+    from newsdesk.extract.credits import header_credits
+
+    # `文/图 X` (thepaper.cn's picture stories, blog reposts): the space parts label and name as `撰文 X` does.
+    assert header_credits("文/图 王小明").authors == ["王小明"]
+    assert header_credits("撰文 王小明").authors == ["王小明"]
+    # A one-character label still needs its separator: `文 X` is no credit.
+    assert header_credits("文 王小明") is None

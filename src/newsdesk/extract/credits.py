@@ -52,9 +52,11 @@ _UTC8_PLACES = vocab.words("place", "utc8")
 _PLACE = vocab.alternation(_PLACES)
 _NON_NAME = re.compile(vocab.section_pattern("non_name"))
 _LABEL_ROLE = vocab.label_roles()
-# A label, then a separator; labels that credit bare (`记者张三`) may go without one.
+# A label, then a separator; labels that credit bare (`记者张三`) may go without one. A label of two
+# characters or more may be parted from its value by a space (`撰文 张三`, `文/图 张三`).
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：︰｜|/／╱丨]\s*|(?<=\w\w)\s+(?=\S))?"
+    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE))
+    + r")(?P<sep>\s*[:：︰｜|/／╱丨]\s*|(?:(?<=\w\w)|(?<=[/／]\w))\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
 _CN_NUMERAL = "〇零○一二三四五六七八九"
