@@ -57,3 +57,14 @@ def test_the_copyright_meta_names_the_site_when_nothing_else_does() -> None:
 def test_a_company_or_host_in_the_copyright_meta_names_no_outlet() -> None:
     assert extract_text(_bare_page("Copyright © 2019 AD Internet Limited")).outlet is None
     assert extract_text(_bare_page("Copyright © 2018 example-daily.com")).outlet is None
+
+
+def test_a_source_list_of_one_outlets_outputs_credits_that_outlet() -> None:
+    from newsdesk.extract.credits import read_credit_line
+
+    # `原文来自新京报网站、新京报微信公号` (archive reposts): the site and the WeChat account are one outlet.
+    assert read_credit_line("原文来自某某晚报网站、某某晚报微信公号").sources == ["某某晚报"]
+    assert read_credit_line("来源：某某晚报~~网站~~、某某晚报客户端").sources == ["某某晚报"]
+    # Several different sources still name none of them the outlet.
+    line = read_credit_line("来源：某某日报、某某晚报")
+    assert line is not None and line.sources == []

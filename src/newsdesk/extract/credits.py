@@ -12,6 +12,7 @@ in `data/credits.toml` (see `vocab.py`), each with the sites that justify it.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -451,9 +452,25 @@ def _read_source(value: str, found: CreditLine, bare: bool = False) -> bool:
         return False
     found.roles.add("source")
     if not _SOURCE_LIST.search(value[: len(outlet) + 8]):
-        # `信息来源：A研究院、B研究院等` names several sources, none of them the outlet.
         found.sources.append(outlet)
+    else:
+        # `信息来源：A研究院、B研究院等` names several sources, none of them the outlet; unless they all
+        # are one outlet's outputs (`新京报网站、新京报微信公号`).
+        shared = _shared_outlet(value)
+        if shared:
+            found.sources.append(shared)
     return True
+
+
+def _shared_outlet(listed: str) -> str | None:
+    """The outlet every item of a `、` list begins with (`新京报网站、新京报微信公号` → 新京报), if it names one."""
+    items = [item.strip(_VALUE_TRIM + "*~") for item in listed.split("、") if item.strip(_VALUE_TRIM + "*~")]
+    if len(items) < 2:
+        return None
+    shared = os.path.commonprefix(items)
+    if len(shared) >= 2 and (looks_like_outlet(shared) or load_registry().by_name(shared)):
+        return shared
+    return None
 
 
 _OUTLET_LIKE = re.compile(vocab.section_pattern("outlet_suffix") + r"$", re.IGNORECASE)
