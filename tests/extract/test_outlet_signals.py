@@ -68,3 +68,17 @@ def test_a_source_list_of_one_outlets_outputs_credits_that_outlet() -> None:
     # Several different sources still name none of them the outlet.
     line = read_credit_line("来源：某某日报、某某晚报")
     assert line is not None and line.sources == []
+
+
+def test_dates_counters_home_links_and_copyright_claims_are_not_part_of_the_outlet() -> None:
+    from newsdesk.extract.credits import outlet_part
+
+    assert outlet_part("来源：某某日报 2024-01-02 10:20") == "某某日报"
+    assert outlet_part("某某日报2024年1月2日") == "某某日报"
+    assert outlet_part("某某晚报 阅读数：1234") == "某某晚报"
+    assert outlet_part("某某新闻网首页") == "某某新闻网"
+    assert outlet_part("某某日报社版权所有") == "某某日报社"
+    assert outlet_part("Copyright © 2005-2024 某某晚报") == "某某晚报"
+    # Digits that are the name's own stay (`1905电影网`, `39健康网`).
+    assert outlet_part("1905电影网") == "1905电影网"
+    assert outlet_part("39健康网") == "39健康网"

@@ -374,7 +374,14 @@ def without_latin_head(name: str) -> str:
     """`Apple Daily 蘋果日報` → `蘋果日報`: a bilingual name's Chinese part."""
     return _LATIN_HEAD.sub("", name)
 # Markdown strikethrough (`~~`) around a linked title also ends the name before it.
-_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：︰，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_OUTLET_END = re.compile(
+    rf"\s*[-–—_|｜·•/／\[【（(“”「」:：︰，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])"
+    # A date or a counter printed after the name (`某某日报 2024-01-02`, `某某网 12`), the home link and
+    # the copyright claim glued on (`X新闻网首页`, `X日报社版权所有`).
+    rf"|\s*(?:19|20)\d\d\s*[-/.年]\s*\d|(?<=[{_CJK}])\s+\d|(?<=[{_CJK}]{{2}})(?:首页|首頁|版权所有|版權所有)$"
+)
+# A copyright mark and its years before the name (`© 2024 某某日报`, `Copyright 2005-2024 X`).
+_COPYRIGHT_HEAD = re.compile(r"^(?:copyright|©|\(c\))\s*(?:©\s*)?(?:(?:19|20)\d\d(?:\s*[-–—~]\s*(?:19|20)\d\d)?)?\s*", re.I)
 
 
 @dataclass(slots=True)
@@ -400,7 +407,7 @@ _GLUED_LABEL_CHARS = 3
 
 def outlet_part(value: str) -> str:
     """The outlet's name in a source value, cut before any channel, byline or note."""
-    value = _BULLET.sub("", value).strip(_VALUE_TRIM)
+    value = _COPYRIGHT_HEAD.sub("", _BULLET.sub("", value).strip(_VALUE_TRIM)).strip(_VALUE_TRIM)
     m = _LABEL.match(value)
     if m and _LABEL_ROLE[m["label"]] == "source" and (m["sep"] or len(m["label"]) >= _GLUED_LABEL_CHARS):
         # `来源：人民网-文化频道`, as some pages fill their og:site_name; `本文来源于国家统计局`: a
