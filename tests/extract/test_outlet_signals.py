@@ -82,3 +82,25 @@ def test_dates_counters_home_links_and_copyright_claims_are_not_part_of_the_outl
     # Digits that are the name's own stay (`1905电影网`, `39健康网`).
     assert outlet_part("1905电影网") == "1905电影网"
     assert outlet_part("39健康网") == "39健康网"
+
+
+def test_an_outlet_alone_in_brackets_opening_the_article_is_its_dateline() -> None:
+    from newsdesk.extract.credits import parse_dateline
+
+    # `(德国之声中文网) 在…` (dw.com), `(星島日報報道)政府…` (stheadline.com).
+    line = parse_dateline("(某某之声中文网) 在日前举行的线上论坛上，主持人表示")
+    assert line is not None and line.outlet == "某某之声中文网"
+    line = parse_dateline("（某某日報報道）政府今日公布新一輪防疫措施")
+    assert line is not None and line.outlet == "某某日報"
+    # A bracket that is no outlet's name (a picture mark, a part number, the paper unnamed) is none.
+    assert parse_dateline("（图）政府今日公布") is None
+    assert parse_dateline("（上）政府今日公布") is None
+    assert parse_dateline("（本報訊）政府今日公布") is None
+
+
+def test_a_mirror_names_the_outlet_its_bracketed_dateline_prints() -> None:
+    post = (
+        "<html><head><meta charset='utf-8'><title>论坛</title></head><body><article>"
+        f"<p>(某某之声中文网) {_PARAGRAPH}</p><p>{_PARAGRAPH}</p></article></body></html>"
+    )
+    assert extract_text(post).outlet == "某某之声中文网"

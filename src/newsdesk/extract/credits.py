@@ -163,6 +163,11 @@ _WIRE_DATELINES = (
 _OWN_REPORT = re.compile(
     rf"^\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix") + r")\s*(?:讯|訊)\s*(?=[（(])"
 )
+# An outlet alone in brackets opening the article (`(德国之声中文网) 在…`, `(星島日報報道)政府…`).
+_PAREN_OUTLET = re.compile(
+    rf"^\s*[（(]\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix")
+    + r")\s*(?:报道|報道|报导|報導|讯|訊)?\s*[）)]\s*(?=\S)"
+)
 
 
 def _wire_dateline(text: str) -> re.Match[str] | None:
@@ -281,6 +286,9 @@ def parse_dateline(text: str) -> Dateline | None:
     m = _OWN_REPORT.match(text)
     if m:
         return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end():].lstrip()))
+    m = _PAREN_OUTLET.match(text)
+    if m and is_outlet_name(m["outlet"]):
+        return Dateline(outlet=m["outlet"])
     text = text.lstrip()
     m = _BYLINE_PAREN.match(text) or (_SLASH_BYLINE.match(text) if text[:1] in _OPEN else None)
     if m:
