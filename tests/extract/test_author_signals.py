@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from newsdesk.extract import extract_text
+from newsdesk.extract.credits import header_credits, meta_authors
 
 _PARAGRAPH = "今年春天我们去了一趟山里，沿着溪水走了整整一天，看到了许多从未见过的野花和鸟，回来后整理了这些照片。"
 
@@ -46,10 +47,22 @@ def test_a_microdata_author_that_is_no_person_names_nobody() -> None:
 
 
 def test_a_slashed_label_parted_from_the_name_by_a_space_credits_it() -> None:
-    from newsdesk.extract.credits import header_credits
-
     # `文/图 X` (thepaper.cn's picture stories, blog reposts): the space parts label and name as `撰文 X` does.
     assert header_credits("文/图 王小明").authors == ["王小明"]
     assert header_credits("撰文 王小明").authors == ["王小明"]
     # A one-character label still needs its separator: `文 X` is no credit.
     assert header_credits("文 王小明") is None
+
+
+def test_a_reporter_and_a_correspondent_in_one_byline_are_both_writers() -> None:
+    # `记者 X 通讯员 Y` (mainland papers): the reporter's name is a person, not the correspondent's outlet.
+    assert header_credits("本报记者 张三 通讯员 李四").authors == ["张三", "李四"]
+    assert header_credits("记者张三 通讯员李四").authors == ["张三", "李四"]
+    # What runs into a reporter's title under a writing label is still the outlet.
+    line = header_credits("文/某某社记者 张三")
+    assert line is not None and line.authors == ["张三"] and line.sources == ["某某社"]
+
+
+def test_an_author_field_setting_the_site_apart_with_a_bar_names_the_writer() -> None:
+    assert meta_authors(["张三 | 某某日报"], ["某某日报"]) == (["张三"], [])
+    assert meta_authors(["张三｜李四"], []) == (["张三", "李四"], [])

@@ -612,9 +612,15 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
         # bare labels are phrases only credits use (`原文来自`, `本文来自`).
         loose = not m["sep"] and len(m["label"]) <= 2
         nxt = items[i + 1] if i + 1 < len(items) else None
-        if role == "author" and nxt is not None and nxt["label"] in _BARE and re.search(rf"[{_CJK}A-Za-z》」』]$", value):
+        if (
+            role == "author"
+            and m["label"] not in _REPORTER_WORDS
+            and nxt is not None
+            and nxt["label"] in _BARE
+            and re.search(rf"[{_CJK}A-Za-z》」』]$", value)
+        ):
             # `采写：南都见习记者 林子沛`, `文/新华社记者 张三`: what runs into a reporter's title is
-            # the reporter's outlet, not a writer.
+            # the reporter's outlet, not a writer. A reporter's own value is a person: `记者 张三 通讯员 李四`.
             found.roles.add(role)
             outlet = value.strip(_VALUE_TRIM)
             if looks_like_outlet(outlet) or load_registry().find_in(outlet):
@@ -832,6 +838,9 @@ _BY = re.compile(r"^(?:by|作者|文|記者|记者)\s*[:：︰]?\s*", re.IGNOREC
 _EDITOR_BEFORE = re.compile(vocab.alternation(vocab.words("label", "editor") | vocab.words("label", "chief_editor")) + r"\s*[:：︰｜|/／]?\s*$")
 
 
+_BAR = re.compile(r"\s*[|｜]\s*")
+
+
 def meta_authors(
     values: list[str], site_names: list[str], persons: list[str] | tuple[str, ...] = ()
 ) -> tuple[list[str], list[str]]:
@@ -846,16 +855,18 @@ def meta_authors(
     for value in values:
         if "@" in value or "http" in value:
             continue
-        line = header_credits(value) if _LABEL.search(value) else None
-        parts = line.authors if line else [strip_role(p) for p in split_names(_BY.sub("", value.strip()))]
-        for part in parts:
-            folded = re.sub(r"\W+", "", part).lower()
-            if not folded or folded in sites:
-                continue
-            if _is_outlet(part) or load_registry().find_in(part):
-                outlets.append(part)
-            elif _looks_like_name(part) or (value in declared and _is_handle(part)):
-                names.append(part)
+        # `张三 | 某某日报`: a writer and the site, set apart by a bar.
+        for piece in (p for p in _BAR.split(value) if p.strip()):
+            line = header_credits(piece) if _LABEL.search(piece) else None
+            parts = line.authors if line else [strip_role(p) for p in split_names(_BY.sub("", piece.strip()))]
+            for part in parts:
+                folded = re.sub(r"\W+", "", part).lower()
+                if not folded or folded in sites:
+                    continue
+                if _is_outlet(part) or load_registry().find_in(part):
+                    outlets.append(part)
+                elif _looks_like_name(part) or (value in declared and _is_handle(part)):
+                    names.append(part)
     return names, outlets
 
 
