@@ -12,7 +12,6 @@ in `data/credits.toml` (see `vocab.py`), each with the sites that justify it.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -482,7 +481,10 @@ def _shared_outlet(listed: str) -> str | None:
     items = [item.strip(_VALUE_TRIM + "*~") for item in listed.split("、") if item.strip(_VALUE_TRIM + "*~")]
     if len(items) < 2:
         return None
-    shared = os.path.commonprefix(items)
+    shared = items[0]
+    for item in items[1:]:
+        while not item.startswith(shared):
+            shared = shared[:-1]
     if len(shared) >= 2 and (looks_like_outlet(shared) or load_registry().by_name(shared)):
         return shared
     return None
