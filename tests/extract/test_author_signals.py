@@ -66,3 +66,23 @@ def test_a_reporter_and_a_correspondent_in_one_byline_are_both_writers() -> None
 def test_an_author_field_setting_the_site_apart_with_a_bar_names_the_writer() -> None:
     assert meta_authors(["张三 | 某某日报"], ["某某日报"]) == (["张三"], [])
     assert meta_authors(["张三｜李四"], []) == (["张三", "李四"], [])
+
+
+def test_a_labelled_byline_in_brackets_opening_the_article_names_the_writer() -> None:
+    from newsdesk.extract.credits import parse_dateline
+
+    for opening in ("（文/张三）市政府今天召开新闻发布会", "【撰文：张三】市政府今天召开新闻发布会"):
+        line = parse_dateline(opening)
+        assert line is not None and line.authors == ["张三"]
+    # A picture credit, a rubric or a source in brackets names no writer.
+    for opening in ("（图/张三）市政府今天", "【独家】市政府今天", "（来源：某某社）市政府今天"):
+        assert parse_dateline(opening) is None
+
+
+def test_an_unbracketed_reporters_byline_opening_the_article_names_the_writers() -> None:
+    from newsdesk.extract.credits import parse_dateline
+
+    line = parse_dateline("記者張三、李四／台北報導 市長今日宣布新一輪防疫措施")
+    assert line is not None and line.authors == ["張三", "李四"]
+    # Without the reporter's title, or run into the sentence, a slash is no byline.
+    assert parse_dateline("記者會上，市長／今天報導 很多") is None

@@ -290,8 +290,27 @@ def parse_dateline(text: str) -> Dateline | None:
         return Dateline(outlet=m["outlet"])
     text = text.lstrip()
     m = _BYLINE_PAREN.match(text) or (_SLASH_BYLINE.match(text) if text[:1] in _OPEN else None)
+    if m is None and _TITLED_START.match(text):
+        # `記者張三／台北報導 市長今日…`: unbracketed, the byline opens with the reporter's title and is
+        # set apart from the text by a space.
+        m = _SLASH_BYLINE.match(text)
+        spaced = m is not None and (m.group(0)[-1].isspace() or re.match(r"\s", text[m.end() : m.end() + 1]))
+        m = m if spaced and not re.search(r"[，。！？,;；]", m["names"]) else None
     if m:
         return Dateline(authors=[strip_role(n) for n in split_names(m["names"])])
+    return _bracketed_byline(text)
+
+
+_TITLED_START = re.compile(rf"^(?:{_REPORTER}|作者)")
+_SHORT_BRACKET = re.compile(r"^[（(【\[〔](?P<inner>[^（）()【】\[\]〔〕]{3,30})[）)】\]〕]")
+
+
+def _bracketed_byline(text: str) -> Dateline | None:
+    """`（文/张三）市政府…`, `【撰文：张三】…`: a labelled byline in brackets opening the article."""
+    m = _SHORT_BRACKET.match(text)
+    line = read_credit_line(m["inner"]) if m else None
+    if line is not None and line.is_byline and line.authors:
+        return Dateline(authors=line.authors)
     return None
 
 
