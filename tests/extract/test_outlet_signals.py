@@ -92,6 +92,9 @@ def test_an_outlet_alone_in_brackets_opening_the_article_is_its_dateline() -> No
     assert line is not None and line.outlet == "某某之声中文网"
     line = parse_dateline("（某某日報報道）政府今日公布新一輪防疫措施")
     assert line is not None and line.outlet == "某某日報"
+    # `（据新华社）`: the wire it is according to.
+    line = parse_dateline("（据某某社）政府今日公布新一轮防疫措施")
+    assert line is not None and line.outlet == "某某社"
     # A bracket that is no outlet's name (a picture mark, a part number, the paper unnamed) is none.
     assert parse_dateline("（图）政府今日公布") is None
     assert parse_dateline("（上）政府今日公布") is None

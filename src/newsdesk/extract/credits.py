@@ -164,7 +164,7 @@ _OWN_REPORT = re.compile(
 )
 # An outlet alone in brackets opening the article (`(德国之声中文网) 在…`, `(星島日報報道)政府…`).
 _PAREN_OUTLET = re.compile(
-    rf"^\s*[（(]\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix")
+    rf"^\s*[（(]\s*(?:据|據)?\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix")
     + r")\s*(?:报道|報道|报导|報導|讯|訊)?\s*[）)]\s*(?=\S)"
 )
 
