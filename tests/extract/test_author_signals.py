@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from newsdesk.extract import extract_text
-from newsdesk.extract.credits import header_credits, meta_authors
+from newsdesk.extract.credits import header_credits, meta_authors, parse_dateline
 
 _PARAGRAPH = "今年春天我们去了一趟山里，沿着溪水走了整整一天，看到了许多从未见过的野花和鸟，回来后整理了这些照片。"
 
@@ -69,8 +69,6 @@ def test_an_author_field_setting_the_site_apart_with_a_bar_names_the_writer() ->
 
 
 def test_a_labelled_byline_in_brackets_opening_the_article_names_the_writer() -> None:
-    from newsdesk.extract.credits import parse_dateline
-
     for opening in ("（文/张三）市政府今天召开新闻发布会", "【撰文：张三】市政府今天召开新闻发布会"):
         line = parse_dateline(opening)
         assert line is not None and line.authors == ["张三"]
@@ -80,8 +78,6 @@ def test_a_labelled_byline_in_brackets_opening_the_article_names_the_writer() ->
 
 
 def test_an_unbracketed_reporters_byline_opening_the_article_names_the_writers() -> None:
-    from newsdesk.extract.credits import parse_dateline
-
     line = parse_dateline("記者張三、李四／台北報導 市長今日宣布新一輪防疫措施")
     assert line is not None and line.authors == ["張三", "李四"]
     # Without the reporter's title, or run into the sentence, a slash is no byline.

@@ -5,6 +5,7 @@ modelled on conventions seen across sites, never a copy of one page."""
 from __future__ import annotations
 
 from newsdesk.extract import extract_text
+from newsdesk.extract.credits import outlet_part, parse_dateline, read_credit_line
 
 _PARAGRAPH = "市政府今天召开新闻发布会，介绍全市防汛工作进展，各区已完成排水设施检修，应急队伍全部到位待命。"
 
@@ -60,8 +61,6 @@ def test_a_company_or_host_in_the_copyright_meta_names_no_outlet() -> None:
 
 
 def test_a_source_list_of_one_outlets_outputs_credits_that_outlet() -> None:
-    from newsdesk.extract.credits import read_credit_line
-
     # `原文来自新京报网站、新京报微信公号` (archive reposts): the site and the WeChat account are one outlet.
     assert read_credit_line("原文来自某某晚报网站、某某晚报微信公号").sources == ["某某晚报"]
     assert read_credit_line("来源：某某晚报~~网站~~、某某晚报客户端").sources == ["某某晚报"]
@@ -71,8 +70,6 @@ def test_a_source_list_of_one_outlets_outputs_credits_that_outlet() -> None:
 
 
 def test_dates_counters_home_links_and_copyright_claims_are_not_part_of_the_outlet() -> None:
-    from newsdesk.extract.credits import outlet_part
-
     assert outlet_part("来源：某某日报 2024-01-02 10:20") == "某某日报"
     assert outlet_part("某某日报2024年1月2日") == "某某日报"
     assert outlet_part("某某晚报 阅读数：1234") == "某某晚报"
@@ -85,8 +82,6 @@ def test_dates_counters_home_links_and_copyright_claims_are_not_part_of_the_outl
 
 
 def test_an_outlet_alone_in_brackets_opening_the_article_is_its_dateline() -> None:
-    from newsdesk.extract.credits import parse_dateline
-
     # `(德国之声中文网) 在…` (dw.com), `(星島日報報道)政府…` (stheadline.com).
     line = parse_dateline("(某某之声中文网) 在日前举行的线上论坛上，主持人表示")
     assert line is not None and line.outlet == "某某之声中文网"
