@@ -52,9 +52,11 @@ _UTC8_PLACES = vocab.words("place", "utc8")
 _PLACE = vocab.alternation(_PLACES)
 _NON_NAME = re.compile(vocab.section_pattern("non_name"))
 _LABEL_ROLE = vocab.label_roles()
-# A label, then a separator; labels that credit bare (`记者张三`) may go without one.
+# A label, then a separator; labels that credit bare (`记者张三`) may go without one. A label of two
+# characters or more may be parted from its value by a space (`撰文 张三`, `文/图 张三`).
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE)) + r")(?P<sep>\s*[:：︰｜|/／╱丨]\s*|(?<=\w\w)\s+(?=\S))?"
+    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE))
+    + r")(?P<sep>\s*[:：︰｜|/／╱丨]\s*|(?:(?<=\w\w)|(?<=[/／]\w))\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
 _CN_NUMERAL = "〇零○一二三四五六七八九"
@@ -159,6 +161,11 @@ _WIRE_DATELINES = (
 # 新京报讯（记者 陆一夫）; 北京商报讯（记者 岳品瑜 董晗萱）; 本报讯（记者易靖）: an outlet's own report, no date.
 _OWN_REPORT = re.compile(
     rf"^\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix") + r")\s*(?:讯|訊)\s*(?=[（(])"
+)
+# An outlet alone in brackets opening the article (`(德国之声中文网) 在…`, `(星島日報報道)政府…`).
+_PAREN_OUTLET = re.compile(
+    rf"^\s*[（(]\s*(?:据|據)?\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix")
+    + r")\s*(?:报道|報道|报导|報導|讯|訊)?\s*[）)]\s*(?=\S)"
 )
 
 
@@ -278,10 +285,32 @@ def parse_dateline(text: str) -> Dateline | None:
     m = _OWN_REPORT.match(text)
     if m:
         return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end():].lstrip()))
+    m = _PAREN_OUTLET.match(text)
+    if m and is_outlet_name(m["outlet"]):
+        return Dateline(outlet=m["outlet"])
     text = text.lstrip()
     m = _BYLINE_PAREN.match(text) or (_SLASH_BYLINE.match(text) if text[:1] in _OPEN else None)
+    if m is None and _TITLED_START.match(text):
+        # `記者張三／台北報導 市長今日…`: unbracketed, the byline opens with the reporter's title and is
+        # set apart from the text by a space.
+        m = _SLASH_BYLINE.match(text)
+        spaced = m is not None and (m.group(0)[-1].isspace() or re.match(r"\s", text[m.end() : m.end() + 1]))
+        m = m if spaced and not re.search(r"[，。！？,;；]", m["names"]) else None
     if m:
         return Dateline(authors=[strip_role(n) for n in split_names(m["names"])])
+    return _bracketed_byline(text)
+
+
+_TITLED_START = re.compile(rf"^(?:{_REPORTER}|作者)")
+_SHORT_BRACKET = re.compile(r"^[（(【\[〔](?P<inner>[^（）()【】\[\]〔〕]{3,30})[）)】\]〕]")
+
+
+def _bracketed_byline(text: str) -> Dateline | None:
+    """`（文/张三）市政府…`, `【撰文：张三】…`: a labelled byline in brackets opening the article."""
+    m = _SHORT_BRACKET.match(text)
+    line = read_credit_line(m["inner"]) if m else None
+    if line is not None and line.is_byline and line.authors:
+        return Dateline(authors=line.authors)
     return None
 
 
@@ -371,7 +400,14 @@ def without_latin_head(name: str) -> str:
     """`Apple Daily 蘋果日報` → `蘋果日報`: a bilingual name's Chinese part."""
     return _LATIN_HEAD.sub("", name)
 # Markdown strikethrough (`~~`) around a linked title also ends the name before it.
-_OUTLET_END = re.compile(rf"\s*[-–—_|｜·•/／\[【（(“”「」:：︰，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_OUTLET_END = re.compile(
+    rf"\s*[-–—_|｜·•/／\[【（(“”「」:：︰，,~]|(?<=[{_CJK}])\s+(?=[{_CJK}])"
+    # A date or a counter printed after the name (`某某日报 2024-01-02`, `某某网 12`), the home link and
+    # the copyright claim glued on (`X新闻网首页`, `X日报社版权所有`).
+    rf"|\s*(?:19|20)\d\d\s*[-/.年]\s*\d|(?<=[{_CJK}])\s+\d|(?<=[{_CJK}]{{2}})(?:首页|首頁|版权所有|版權所有)$"
+)
+# A copyright mark and its years before the name (`© 2024 某某日报`, `Copyright 2005-2024 X`).
+_COPYRIGHT_HEAD = re.compile(r"^(?:copyright|©|\(c\))\s*(?:©\s*)?(?:(?:19|20)\d\d(?:\s*[-–—~]\s*(?:19|20)\d\d)?)?\s*", re.I)
 
 
 @dataclass(slots=True)
@@ -397,7 +433,7 @@ _GLUED_LABEL_CHARS = 3
 
 def outlet_part(value: str) -> str:
     """The outlet's name in a source value, cut before any channel, byline or note."""
-    value = _BULLET.sub("", value).strip(_VALUE_TRIM)
+    value = _COPYRIGHT_HEAD.sub("", _BULLET.sub("", value).strip(_VALUE_TRIM)).strip(_VALUE_TRIM)
     m = _LABEL.match(value)
     if m and _LABEL_ROLE[m["label"]] == "source" and (m["sep"] or len(m["label"]) >= _GLUED_LABEL_CHARS):
         # `来源：人民网-文化频道`, as some pages fill their og:site_name; `本文来源于国家统计局`: a
@@ -449,9 +485,28 @@ def _read_source(value: str, found: CreditLine, bare: bool = False) -> bool:
         return False
     found.roles.add("source")
     if not _SOURCE_LIST.search(value[: len(outlet) + 8]):
-        # `信息来源：A研究院、B研究院等` names several sources, none of them the outlet.
         found.sources.append(outlet)
+    else:
+        # `信息来源：A研究院、B研究院等` names several sources, none of them the outlet; unless they all
+        # are one outlet's outputs (`新京报网站、新京报微信公号`).
+        shared = _shared_outlet(value)
+        if shared:
+            found.sources.append(shared)
     return True
+
+
+def _shared_outlet(listed: str) -> str | None:
+    """The outlet every item of a `、` list begins with (`新京报网站、新京报微信公号` → 新京报), if it names one."""
+    items = [item.strip(_VALUE_TRIM + "*~") for item in listed.split("、") if item.strip(_VALUE_TRIM + "*~")]
+    if len(items) < 2:
+        return None
+    shared = items[0]
+    for item in items[1:]:
+        while not item.startswith(shared):
+            shared = shared[:-1]
+    if len(shared) >= 2 and (looks_like_outlet(shared) or load_registry().by_name(shared)):
+        return shared
+    return None
 
 
 _OUTLET_LIKE = re.compile(vocab.section_pattern("outlet_suffix") + r"$", re.IGNORECASE)
@@ -578,9 +633,15 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
         # bare labels are phrases only credits use (`原文来自`, `本文来自`).
         loose = not m["sep"] and len(m["label"]) <= 2
         nxt = items[i + 1] if i + 1 < len(items) else None
-        if role == "author" and nxt is not None and nxt["label"] in _BARE and re.search(rf"[{_CJK}A-Za-z》」』]$", value):
+        if (
+            role == "author"
+            and m["label"] not in _REPORTER_WORDS
+            and nxt is not None
+            and nxt["label"] in _BARE
+            and re.search(rf"[{_CJK}A-Za-z》」』]$", value)
+        ):
             # `采写：南都见习记者 林子沛`, `文/新华社记者 张三`: what runs into a reporter's title is
-            # the reporter's outlet, not a writer.
+            # the reporter's outlet, not a writer. A reporter's own value is a person: `记者 张三 通讯员 李四`.
             found.roles.add(role)
             outlet = value.strip(_VALUE_TRIM)
             if looks_like_outlet(outlet) or load_registry().find_in(outlet):
@@ -798,26 +859,43 @@ _BY = re.compile(r"^(?:by|作者|文|記者|记者)\s*[:：︰]?\s*", re.IGNOREC
 _EDITOR_BEFORE = re.compile(vocab.alternation(vocab.words("label", "editor") | vocab.words("label", "chief_editor")) + r"\s*[:：︰｜|/／]?\s*$")
 
 
-def meta_authors(values: list[str], site_names: list[str]) -> tuple[list[str], list[str]]:
+_BAR = re.compile(r"\s*[|｜]\s*")
+
+
+def meta_authors(
+    values: list[str], site_names: list[str], persons: list[str] | tuple[str, ...] = ()
+) -> tuple[list[str], list[str]]:
     """Writers named by author meta tags or JSON-LD, and outlets named there instead (an account
-    that re-posts a wire story names the wire: `author: 新华社`). The site's own name and desks go."""
+    that re-posts a wire story names the wire: `author: 新华社`). The site's own name and desks go.
+    A value the page types as a Person (`persons`) may be a user's handle (`王xx`): it needs only to be
+    no desk, outlet or sentence, not to look like a name."""
     sites = {re.sub(r"\W+", "", n).lower() for n in site_names if n}
+    declared = set(persons)
     names: list[str] = []
     outlets: list[str] = []
     for value in values:
         if "@" in value or "http" in value:
             continue
-        line = header_credits(value) if _LABEL.search(value) else None
-        parts = line.authors if line else [strip_role(p) for p in split_names(_BY.sub("", value.strip()))]
-        for part in parts:
-            folded = re.sub(r"\W+", "", part).lower()
-            if not folded or folded in sites:
-                continue
-            if _is_outlet(part) or load_registry().find_in(part):
-                outlets.append(part)
-            elif _looks_like_name(part):
-                names.append(part)
+        # `张三 | 某某日报`: a writer and the site, set apart by a bar.
+        for piece in (p for p in _BAR.split(value) if p.strip()):
+            line = header_credits(piece) if _LABEL.search(piece) else None
+            parts = line.authors if line else [strip_role(p) for p in split_names(_BY.sub("", piece.strip()))]
+            for part in parts:
+                folded = re.sub(r"\W+", "", part).lower()
+                if not folded or folded in sites:
+                    continue
+                if _is_outlet(part) or load_registry().find_in(part):
+                    outlets.append(part)
+                elif _looks_like_name(part) or (value in declared and _is_handle(part)):
+                    names.append(part)
     return names, outlets
+
+
+_MAX_HANDLE_CHARS = 24
+
+
+def _is_handle(part: str) -> bool:
+    return len(part) <= _MAX_HANDLE_CHARS and not _NON_NAME.search(part) and not _SENTENCE.search(part)
 
 
 def element_author(texts: list[str]) -> str | None:

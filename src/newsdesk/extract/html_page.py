@@ -276,7 +276,11 @@ _HOLDER_AFTER = re.compile(
     r"(?P<name>[\u4e00-\u9fff]{3,20})"
 )
 _HOLDER_BEFORE = re.compile(r"(?P<name>[\u4e00-\u9fff]{3,20})\s*版[权權]所有")
-_NOT_A_HOLDER = re.compile(r"(?:公司|有限|集团|集團|未经|未經|不得|转载|轉載|授权|授權|违者|違者|必究|首页|首頁)")
+# Footers also print the site's licences and sponsors (`营业执照`, `ICP备案号`, `X承办`, `可信网站` badges).
+_NOT_A_HOLDER = re.compile(
+    r"(?:公司|有限|集团|集團|未经|未經|不得|转载|轉載|授权|授權|违者|違者|必究|首页|首頁|执照|執照|备案|備案|主办|主辦|承办|承辦"
+    r"|可信网站|可信網站)"
+)
 
 
 _AUTHOR_ELEMENTS = etree.XPath(
@@ -338,11 +342,30 @@ def _printed_own_names(root: html.HtmlElement, source: str) -> list[str]:
             for m in pattern.finditer(str(piece)):
                 if not _NOT_A_HOLDER.search(m["name"]):
                     names.append(m["name"])
+    alts = []
     for alt in _LOGO_ALTS(root)[:6]:
         alt = collapse(str(alt))
         if 3 <= len(alt) <= 20 and re.search(r"[\u4e00-\u9fff]", alt) and not _NOT_A_HOLDER.search(alt):
-            names.append(alt)
-    return names
+            alts.append(alt)
+    # A footer or logo repeated in every column is one signal, not several that agree.
+    return [*dict.fromkeys(names), *dict.fromkeys(alts)]
+
+
+_COPYRIGHT_WORDS = re.compile(
+    r"copyright|all rights reserved|©|&copy;|\(c\)|版[权權]所有|(?:19|20)\d\d(?:\s*[-–—~]\s*(?:19|20)\d\d)?\s*年?", re.I
+)
+_COMPANY_OR_HOST = re.compile(r"\b(?:inc|ltd|limited|co|corp|llc|gmbh)\b\.?|\.(?:com|net|org|cn|hk|tw)\b", re.I)
+
+
+def _meta_copyright_name(value: str | None) -> str | None:
+    """The site's name in `<meta name="copyright">` (`聯合新聞網`, `证券时报网版权所有`, `Copyright © 2024 TVBS`);
+    None for a company or a host (`AD Internet Limited`, `hkheadline.com`), which name no outlet."""
+    if not value:
+        return None
+    name = collapse(_COPYRIGHT_WORDS.sub(" ", value)).strip(" ,，.。:：")
+    if not 2 <= len(name) <= 20 or _COMPANY_OR_HOST.search(name) or _NOT_A_HOLDER.search(name):
+        return None
+    return name
 
 
 def _header_date(texts: list[str]) -> str | None:
@@ -464,7 +487,7 @@ def read_html(text: str, mirror: bool) -> Draft:
             if linked and is_foreign_link(linked):
                 draft.original_url = draft.original_url or unwrap_archived(linked)
     page_sites = [*site_names, *page.site_names()]
-    ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
+    ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites, page.ld_persons)
     tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
     if _is_english(root):
         # Ordinary English news pages: the generic main-content decision is trafilatura's.
@@ -537,6 +560,9 @@ def read_html(text: str, mirror: bool) -> Draft:
     site_part = _doc_title_site(page.doc_title, registry)
     if site_part:
         draft.site_names.append(site_part)
+    meta_holder = _meta_copyright_name(page.copyright)
+    if meta_holder:
+        draft.site_names.append(meta_holder)
     draft.site_names.extend(own_names)
     draft.blocks, draft.images = found_region.blocks, found_region.images
     if region is None or found_region.method == "generic":

@@ -379,11 +379,25 @@ def _resolve_outlet(
             if re.fullmatch(r"[\x00-\x7f]+", hint):
                 return name_in_script(known, language, text)
             return _outlet_as_printed(hint)
-    for hint in weak:
-        name = _outlet_as_printed(hint)
-        if name:
-            return name
-    return None
+    return _agreed_site_name(weak)
+
+
+def _agreed_site_name(hints: list[str]) -> str | None:
+    """The name most of a page's own signals agree on (og:site_name, application-name, the publisher, the
+    title's suffix, the copyright holder, the logo's alt): one stray signal (a slogan in the logo, a
+    section's title) loses to two that name the same site. Signals agree when one name contains the
+    other (`DIGITIMES` / `DIGITIMES 科技網`); the agreeing group speaks through its strongest signal
+    (listed first), and so do ties."""
+    names = [name for name in map(_outlet_as_printed, hints) if name]
+    keys = [_fold(name) for name in names]
+    best: tuple[int, int] | None = None
+    for key in keys:
+        if not key:
+            continue
+        agreeing = [i for i, other in enumerate(keys) if other and (key in other or other in key)]
+        if best is None or len(agreeing) > best[0]:
+            best = (len(agreeing), agreeing[0])
+    return names[best[1]] if best else None
 
 
 _SUFFIX_SEP = re.compile(r"\s*[|｜]\s*|\s+[-–—]+\s+")

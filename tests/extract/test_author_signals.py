@@ -1,0 +1,84 @@
+"""Writers the page's structured data types as people (issue 8, branch outlet): JSON-LD and schema.org
+microdata, conventions shared by many sites; pages modelled on them, never a copy of one page."""
+
+from __future__ import annotations
+
+import json
+
+from newsdesk.extract import extract_text
+from newsdesk.extract.credits import header_credits, meta_authors, parse_dateline
+
+_PARAGRAPH = "今年春天我们去了一趟山里，沿着溪水走了整整一天，看到了许多从未见过的野花和鸟，回来后整理了这些照片。"
+
+
+def _page(head: str = "", body_top: str = "") -> str:
+    return (
+        f"<html><head><meta charset='utf-8'><title>山里的春天</title>{head}</head><body>{body_top}"
+        f"<h1>山里的春天</h1><div class='article'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></body></html>"
+    )
+
+
+def _ld(author: object) -> str:
+    item = {"@context": "https://schema.org", "@type": "Article", "headline": "山里的春天", "author": author}
+    return f"<script type='application/ld+json'>{json.dumps(item, ensure_ascii=False)}</script>"
+
+
+def test_a_json_ld_person_with_a_users_handle_is_the_writer() -> None:
+    assert extract_text(_page(_ld({"@type": "Person", "name": "王xx"}))).authors == ["王xx"]
+
+
+def test_an_untyped_handle_is_still_not_taken_for_a_name() -> None:
+    assert extract_text(_page(_ld("王xx"))).authors == []
+
+
+def test_a_microdata_person_names_the_writer() -> None:
+    person = (
+        "<div itemprop='author' itemscope itemtype='http://schema.org/Person'>"
+        "<meta itemprop='name' content='CrazyCodeBoy'><meta itemprop='url' content='https://example.org/u/1'></div>"
+        "<div itemprop='publisher' itemscope itemtype='http://schema.org/Organization'>"
+        "<meta itemprop='name' content='某某社区'></div>"
+    )
+    assert extract_text(_page(body_top=person)).authors == ["CrazyCodeBoy"]
+
+
+def test_a_microdata_author_that_is_no_person_names_nobody() -> None:
+    org = "<div itemprop='author' itemscope itemtype='http://schema.org/Organization'><meta itemprop='name' content='某某社区'></div>"
+    assert extract_text(_page(body_top=org)).authors == []
+
+
+def test_a_slashed_label_parted_from_the_name_by_a_space_credits_it() -> None:
+    # `文/图 X` (thepaper.cn's picture stories, blog reposts): the space parts label and name as `撰文 X` does.
+    assert header_credits("文/图 王小明").authors == ["王小明"]
+    assert header_credits("撰文 王小明").authors == ["王小明"]
+    # A one-character label still needs its separator: `文 X` is no credit.
+    assert header_credits("文 王小明") is None
+
+
+def test_a_reporter_and_a_correspondent_in_one_byline_are_both_writers() -> None:
+    # `记者 X 通讯员 Y` (mainland papers): the reporter's name is a person, not the correspondent's outlet.
+    assert header_credits("本报记者 张三 通讯员 李四").authors == ["张三", "李四"]
+    assert header_credits("记者张三 通讯员李四").authors == ["张三", "李四"]
+    # What runs into a reporter's title under a writing label is still the outlet.
+    line = header_credits("文/某某社记者 张三")
+    assert line is not None and line.authors == ["张三"] and line.sources == ["某某社"]
+
+
+def test_an_author_field_setting_the_site_apart_with_a_bar_names_the_writer() -> None:
+    assert meta_authors(["张三 | 某某日报"], ["某某日报"]) == (["张三"], [])
+    assert meta_authors(["张三｜李四"], []) == (["张三", "李四"], [])
+
+
+def test_a_labelled_byline_in_brackets_opening_the_article_names_the_writer() -> None:
+    for opening in ("（文/张三）市政府今天召开新闻发布会", "【撰文：张三】市政府今天召开新闻发布会"):
+        line = parse_dateline(opening)
+        assert line is not None and line.authors == ["张三"]
+    # A picture credit, a rubric or a source in brackets names no writer.
+    for opening in ("（图/张三）市政府今天", "【独家】市政府今天", "（来源：某某社）市政府今天"):
+        assert parse_dateline(opening) is None
+
+
+def test_an_unbracketed_reporters_byline_opening_the_article_names_the_writers() -> None:
+    line = parse_dateline("記者張三、李四／台北報導 市長今日宣布新一輪防疫措施")
+    assert line is not None and line.authors == ["張三", "李四"]
+    # Without the reporter's title, or run into the sentence, a slash is no byline.
+    assert parse_dateline("記者會上，市長／今天報導 很多") is None
