@@ -862,15 +862,10 @@ _EDITOR_BEFORE = re.compile(vocab.alternation(vocab.words("label", "editor") | v
 _BAR = re.compile(r"\s*[|｜]\s*")
 
 
-def meta_authors(
-    values: list[str], site_names: list[str], persons: list[str] | tuple[str, ...] = ()
-) -> tuple[list[str], list[str]]:
+def meta_authors(values: list[str], site_names: list[str]) -> tuple[list[str], list[str]]:
     """Writers named by author meta tags or JSON-LD, and outlets named there instead (an account
-    that re-posts a wire story names the wire: `author: 新华社`). The site's own name and desks go.
-    A value the page types as a Person (`persons`) may be a user's handle (`王xx`): it needs only to be
-    no desk, outlet or sentence, not to look like a name."""
+    that re-posts a wire story names the wire: `author: 新华社`). The site's own name and desks go."""
     sites = {re.sub(r"\W+", "", n).lower() for n in site_names if n}
-    declared = set(persons)
     names: list[str] = []
     outlets: list[str] = []
     for value in values:
@@ -886,16 +881,9 @@ def meta_authors(
                     continue
                 if _is_outlet(part) or load_registry().find_in(part):
                     outlets.append(part)
-                elif _looks_like_name(part) or (value in declared and _is_handle(part)):
+                elif _looks_like_name(part):
                     names.append(part)
     return names, outlets
-
-
-_MAX_HANDLE_CHARS = 24
-
-
-def _is_handle(part: str) -> bool:
-    return len(part) <= _MAX_HANDLE_CHARS and not _NON_NAME.search(part) and not _SENTENCE.search(part)
 
 
 def element_author(texts: list[str]) -> str | None:

@@ -53,8 +53,6 @@ class PageMeta:
     publisher: str | None = None
     # Person names from JSON-LD; names from author meta tags (less reliable: often the site).
     ld_authors: list[str] = field(default_factory=list)
-    # Of those, the ones the page types as a Person (JSON-LD or microdata): handles (`王xx`) count too.
-    ld_persons: list[str] = field(default_factory=list)
     meta_authors: list[str] = field(default_factory=list)
     canonical: str | None = None
     # `<meta name="copyright">`: often the site's name (`聯合新聞網`, `证券时报网版权所有`), often its company.
@@ -125,34 +123,6 @@ def _ld_names(value: object, want_person: bool) -> list[str]:
             if isinstance(node.get("name"), str):
                 names.append(node["name"])
     return [collapse(n) for n in names if n and n.strip() and not n.strip().startswith("http")]
-
-
-def _ld_persons(value: object) -> list[str]:
-    """The names of a JSON-LD author value typed as a Person."""
-    nodes = value if isinstance(value, list) else [value]
-    return [
-        collapse(node["name"])
-        for node in nodes
-        if isinstance(node, dict) and any("Person" in k for k in _types(node)) and isinstance(node.get("name"), str)
-        and node["name"].strip()
-    ]
-
-
-# schema.org microdata: `<div itemprop="author" itemscope itemtype="http://schema.org/Person">` and the
-# name inside it, as a `<meta itemprop="name" content>` or as text.
-_MICRODATA_PERSON_NAMES = etree.XPath(
-    "//*[@itemprop='author'][contains(@itemtype, 'Person')]//*[@itemprop='name'][not(ancestor::*[@itemscope][1]"
-    "[not(@itemprop='author')])]"
-)
-
-
-def _microdata_persons(root: html.HtmlElement) -> list[str]:
-    names = []
-    for el in _MICRODATA_PERSON_NAMES(root)[:5]:
-        name = collapse(el.get("content") if el.tag == "meta" else el.text_content())
-        if name and name not in names:
-            names.append(name)
-    return names
 
 
 def _is_logo(el: html.HtmlElement) -> bool:
@@ -248,7 +218,6 @@ def _read_json_ld(root: html.HtmlElement, page: PageMeta) -> None:
             page.headline = collapse(item["headline"])
         if not page.ld_authors and item.get("author"):
             page.ld_authors = _ld_names(item["author"], want_person=True)
-            page.ld_persons = _ld_persons(item["author"])
         publisher = _ld_names(item.get("publisher"), want_person=False) if item.get("publisher") else []
         if publisher:
             page.publisher = publisher[0]
@@ -261,8 +230,6 @@ def _read_json_ld(root: html.HtmlElement, page: PageMeta) -> None:
                     page.canonical = value
                     break
     page.published[:0] = stamps
-    if not page.ld_authors:
-        page.ld_authors = page.ld_persons = _microdata_persons(root)
     # An author named like the publisher is the site, not a writer.
     site = {_fold(n) for n in page.site_names()}
     page.ld_authors = [a for a in page.ld_authors if _fold(a) not in site]

@@ -487,7 +487,7 @@ def read_html(text: str, mirror: bool) -> Draft:
             if linked and is_foreign_link(linked):
                 draft.original_url = draft.original_url or unwrap_archived(linked)
     page_sites = [*site_names, *page.site_names()]
-    ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites, page.ld_persons)
+    ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
     tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
     if _is_english(root):
         # Ordinary English news pages: the generic main-content decision is trafilatura's.
