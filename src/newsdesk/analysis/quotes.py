@@ -269,6 +269,9 @@ class _Reader:
         # `X援引Y的话说`, `X引述Y说`: Y speaks.
         # `彭博社報導美國商務部表示`: the one reported on speaks.
         relay = re.search(r"(?:援引|引述|引用|转述|报道|报导)(.+?)(?:的话|的说法|说法)?$", folded)
+        # `报道举例称`: a report with no source before it is the document itself, relaying no one.
+        if relay and relay.start() == 0 and relay.group().startswith(("报道", "报导")):
+            return None
         if relay and relay.start(1) < len(folded):
             text, folded, base = text[relay.start(1) :], folded[relay.start(1) :], base + relay.start(1)
             for tail in ("的说法", "说法", "的话", "的消息", "消息"):
@@ -360,7 +363,12 @@ class _Reader:
             return None
         if head_folded.startswith(_SEVERAL_SOURCES):
             return None
-        if len(head) < 2 or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
+        # `海外网友纷纷表示`, `許多網友認為`: a crowd of netizens is no identifiable speaker.
+        if head_folded.endswith(("网友", "网民")):
+            return None
+        # A Latin name (`航跡追蹤網站「flightradar24」`) counts as one word, not as its letters.
+        length = len(re.sub(r"[A-Za-z0-9][A-Za-z0-9.\-]*", "A", head))
+        if len(head) < 2 or length > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
             return None
         if fold_name(head) in c.not_speaker or re.match(r"\d", head):
             return None
@@ -749,7 +757,7 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
         pre = sorted(
             (m for name in ("pre", "told") for m in patterns[name].finditer(folded)
              if _is_cue(folded, m.start("cue"), m.end("cue")) and not any(o < m.start() < c for o, c in spans)
-             and not _names_a_term(text, m)),
+             and not _names_a_term(text, m) and not _a_demand_noun(folded, m)),
             key=lambda m: m.start(),
         )
         events: list[tuple[int, int, str, Any]] = []
@@ -984,6 +992,15 @@ _REPORT_VERBS = frozenset(("报道", "报导", "报道说", "报导说", "报道
 def _is_person(reader: _Reader, speaker: _Speaker) -> bool:
     entity = reader.gazetteer.entities.get(speaker.entity_id or "")
     return entity is not None and entity.kind == "person"
+
+
+def _a_demand_noun(folded: str, match: re.Match[str]) -> bool:
+    """要求 is a speech verb only as `习近平要求，……` (a mark right after it): `提出引渡要求，`, `按照长江委要求，`,
+    `在美国要求下` make it a noun, and `要求“确保……”` runs it into the words of a policy, not a statement."""
+    if match["cue"] != "要求":
+        return False
+    clause = folded[_clause_start(folded, 0, match.start("cue")) : match.start("cue")]
+    return not match["punct"] or bool(re.search(r"提出|按照|依照|根据|遵照|应|的$", clause))
 
 
 def _names_a_term(text: str, match: re.Match[str]) -> bool:
