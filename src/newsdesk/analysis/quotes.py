@@ -143,6 +143,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
+_PLACE_ENDINGS = frozenset("村镇乡县市区路街")
 _DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明")
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
@@ -222,6 +223,8 @@ class _Reader:
                 if entity is not None and entity.kind == "person" and not (
                     (start and folded[start - 1] in _PREPOSITIONS) or folded[end : end + 1] == "的"
                     or folded.startswith(_organisation_endings(), end) or _object_of_a_verb(folded, start)
+                    # `合庆镇向东村`: a name before a place's ending is the place's name.
+                    or folded[end : end + 1] in _PLACE_ENDINGS
                 ):
                     self.people.append((self.offsets[index] + start, blocks[index][start:end], entity_id))
             # `HONG太太`, `钟先生`: a surname and a form of address name someone as surely as a full name.
@@ -363,8 +366,11 @@ class _Reader:
             return None
         if head_folded.startswith(_SEVERAL_SOURCES):
             return None
-        # `海外网友纷纷表示`, `許多網友認為`: a crowd of netizens is no identifiable speaker.
-        if head_folded.endswith(("网友", "网民")):
+        # `海外网友纷纷表示`, `許多網友認為`: a crowd of netizens is no identifiable speaker, nor is `有村民如是说`
+        # (`有X`: someone unnamed; `有关部门` is a department).
+        if head_folded.endswith(("网友", "网民")) or (
+            head_folded.startswith("有") and not head_folded.startswith(c.subject_start_ok) and len(head_folded) <= 5
+        ):
             return None
         # A Latin name (`航跡追蹤網站「flightradar24」`) counts as one word, not as its letters.
         length = len(re.sub(r"[A-Za-z0-9][A-Za-z0-9.\-]*", "A", head))
@@ -922,7 +928,11 @@ def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pa
         base = block.reader.offsets[block.index]
         block.reader.quoted.append((base + open_at, base + close_at + 1))
         speaker = block.reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
-        if block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker")):
+        # `“……。”河南省委副书记、省长王凯说，牢记嘱托，……`: after a quotation that ended its sentence, the speaker goes
+        # on in reported words (mainland papers' convention); after `“……，”他说，` only another quotation is theirs.
+        if block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker")) and (
+            block.text[close_at - 1] not in "。！？!?"
+        ):
             block.verbs_used.add(match.start("cue"))
         return
     english = patterns["english_post"].match(block.text, close_at + 1)
