@@ -207,6 +207,16 @@ class _Reader:
                 if looks_like_a_name(m.group(1)):
                     self.titled_names.setdefault(m.group(1)[0], []).append((self.offsets[index] + m.start(1), m.group(1)))
         self.surnames = {first: names[0][1] for first, names in self.titled_names.items()}
+        # `侯表示`, `黎向同事表示`, `黎續稱` (Taiwan and Hong Kong papers): a surname alone, at the head of a clause,
+        # stands for the one person of that surname the article names more than once (names as the tagger reads them).
+        import rjieba
+
+        whole = "\n".join(self.folded)
+        by_surname: dict[str, set[str]] = {}
+        for word, tag in rjieba.tag(whole):
+            if tag == "nr" and len(word) == 3 and looks_like_a_name(word) and whole.count(word) >= 2:
+                by_surname.setdefault(word[0], set()).add(word)
+        self.named_twice = {first: names.pop() for first, names in by_surname.items() if len(names) == 1}
         for index, folded in enumerate(self.folded):
             # A subheading (`拜登将向习近平说明美国在台湾……的看法`) names who the next paragraphs are about,
             # not whom their 他 stands for.
@@ -284,6 +294,11 @@ class _Reader:
         if folded.strip() in cues().not_speaker or (len(folded.strip()) == 1 and folded.strip() in cues().not_subject_start):
             # `据介绍，`, `据分析，`, `有報導稱，`: nobody in particular.
             return None
+        bare = folded.strip()
+        if bare and bare[0] in self.named_twice and (len(bare) == 1 or _patterns()["modifier"].match(bare, 1)) and (
+            bare[0] not in self.surnames
+        ):
+            return self._named(self._surface(self.named_twice[bare[0]]))
         if len(text.strip()) < 2 and text.strip() not in cues().pronoun and folded.strip() not in self.surnames:
             # `拉夫罗夫周二抨击了西方，告诉俄罗斯国家媒体，……`, `普京宣佈……時，……，僅表示：`: the subject of an
             # earlier clause of the sentence speaks.
@@ -366,11 +381,9 @@ class _Reader:
             return None
         if head_folded.startswith(_SEVERAL_SOURCES):
             return None
-        # `海外网友纷纷表示`, `許多網友認為`: a crowd of netizens is no identifiable speaker, nor is `有村民如是说`
-        # (`有X`: someone unnamed; `有关部门` is a department).
-        if head_folded.endswith(("网友", "网民")) or (
-            head_folded.startswith("有") and not head_folded.startswith(c.subject_start_ok) and len(head_folded) <= 5
-        ):
+        # `海外网友纷纷表示`, `許多網友認為`: a crowd of netizens is no identifiable speaker, nor is `有村民如是说`,
+        # one of the crowd (`有專家表示` is still an expert).
+        if head_folded.endswith(("网友", "网民")) or re.fullmatch(r"有(?:村民|居民|市民|民众|群众|路人)", head_folded):
             return None
         # A Latin name (`航跡追蹤網站「flightradar24」`) counts as one word, not as its letters.
         length = len(re.sub(r"[A-Za-z0-9][A-Za-z0-9.\-]*", "A", head))
@@ -389,6 +402,13 @@ class _Reader:
         if named is not None:
             person = self._named(named)
             return _Speaker(head, person.entity_id) if person.entity_id is not None else person
+        # `其間向下屬表示`, `於深水埗福華街站在……旁高呼`: words that open with time, place or manner and name no one have
+        # no subject of their own; the sentence's does (`日本`, `月球` open with no date).
+        opening = _patterns()["modifier"].match(head_folded)
+        if opening and opening.group() not in ("日", "月") and cut >= 0 and not (
+            "有" in opening.group() or head_folded.startswith("有", opening.end())
+        ):
+            return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
         return _Speaker(head, None)
 
     def _titled_elsewhere(self, description: str) -> str | None:
@@ -453,6 +473,25 @@ class _Reader:
             if found is not None:
                 start, stop, entity_id = found
                 return _Speaker(self.blocks[block][lo + clause.start() + start : lo + clause.start() + stop], entity_id)
+        # No one the gazetteer knows: the subject the sentence opened with (`小刚不愿细谈此事，只称，……`,
+        # `节俭国家以外的成员国领导人强调……，但警告称，……`), when it is someone.
+        import rjieba
+
+        for clause in clauses:
+            subject = ""
+            for word, tag in rjieba.tag(clause.group()):
+                if (tag.startswith("v") and tag != "vn") or tag in ("d", "p", "t", "x"):
+                    break
+                subject += word
+            if not subject.strip() or len(subject) == len(clause.group()):
+                continue
+            at = lo + clause.start()
+            speaker = self._speaker(block, at, at + len(subject))
+            if speaker is not None and (_is_someone(speaker) or any(
+                tag == "nr" for _, tag in rjieba.tag(fold_name(speaker.surface))
+            )):
+                return speaker
+            return None
         return None
 
     def _surface(self, folded_name: str) -> str:
