@@ -404,6 +404,9 @@ class _Reader:
             return _Speaker(head, person.entity_id) if person.entity_id is not None else person
         # `其間向下屬表示`, `於深水埗福華街站在……旁高呼`: words that open with time, place or manner and name no one have
         # no subject of their own; the sentence's does (`日本`, `月球` open with no date).
+        # `……解釋說「……。」、2019年又信誓旦旦地表示「……」`: a date alone names no one either.
+        if re.fullmatch(r"[、\s]*[\d〇一二三四五六七八九十]+年(?:\d+月)?(?:\d+日)?时?", head_folded) and cut >= 0:
+            return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
         opening = _patterns()["modifier"].match(head_folded)
         if opening and opening.group() not in ("日", "月") and cut >= 0 and not (
             "有" in opening.group() or head_folded.startswith("有", opening.end())
@@ -478,14 +481,18 @@ class _Reader:
         import rjieba
 
         for clause in clauses:
-            subject = ""
+            subject, skipped = "", 0
             for word, tag in rjieba.tag(clause.group()):
+                # `而且2013年時潘石屹面對……`: a conjunction and a date before the subject are not part of it.
+                if not subject and tag in ("c", "t", "x", "m"):
+                    skipped += len(word)
+                    continue
                 if (tag.startswith("v") and tag != "vn") or tag in ("d", "p", "t", "x"):
                     break
                 subject += word
-            if not subject.strip() or len(subject) == len(clause.group()):
+            if not subject.strip() or skipped + len(subject) == len(clause.group()):
                 continue
-            at = lo + clause.start()
+            at = lo + clause.start() + skipped
             speaker = self._speaker(block, at, at + len(subject))
             if speaker is not None and (_is_someone(speaker) or any(
                 tag == "nr" for _, tag in rjieba.tag(fold_name(speaker.surface))
@@ -1049,7 +1056,7 @@ def _a_demand_noun(folded: str, match: re.Match[str]) -> bool:
     if match["cue"] != "要求":
         return False
     clause = folded[_clause_start(folded, 0, match.start("cue")) : match.start("cue")]
-    return not match["punct"] or bool(re.search(r"提出|按照|依照|根据|遵照|应|的$", clause))
+    return not match["punct"] or bool(re.search(r"提出|按照|依照|根据|遵照|落实|应|的$|重要$", clause))
 
 
 def _names_a_term(text: str, match: re.Match[str]) -> bool:
@@ -1082,7 +1089,8 @@ def _quotations(block: _Block, speaker: _Speaker, start: int, match: re.Match[st
             return
         end = _sentence_end(text, start)
         # A quotation with words after it in its sentence (`“特别军事行动”是……`) is part of a statement.
-        if close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。" and end > close + 1:
+        # `「……」——這也就是為什麼……`: a dash after it ends the quotation; the writer's words follow.
+        if close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。—" and end > close + 1:
             block.add(speaker, start, end, "indirect", match["cue"], match.start())
             return
         if text.find(CLOSE_FOR[text[start]], start + 1) == -1:
