@@ -131,6 +131,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)"
                              rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
         "modifier": re.compile(_alternation(c.modifier)),
+        # `正如古德温所指出的那样，……`, `正如习近平主席在……时所指出，……`: the statement after it is the speaker's.
+        "as_said": re.compile(rf"(?:正如|诚如|如同)(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)所(?P<cue>{speech})"
+                              rf"(?:的那样|的一样|的)?(?P<punct>[，,])"),
         # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
         "colon": re.compile(rf"(?:^|(?<=[。！？!?\n]))(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,{MAX_SPEAKER_CHARS + 4}}})[：:]\s*(?=[“「])"),
         "english_post": re.compile(
@@ -823,6 +826,8 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
             events.append((match.start(), 2, "source", match))
         for match in patterns["english_pre"].finditer(text):
             events.append((match.start(), 1, "english_pre", match))
+        for match in patterns["as_said"].finditer(folded):
+            events.append((match.start(), 1, "as_said", match))
         # Reading order, so a pronoun meets the speakers named before it.
         events.sort(key=lambda e: (e[0], e[1]))
         for _, _, shape, item in events:
@@ -841,6 +846,10 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
                         block.add(speaker, item.end(), close + 1, "direct", "：", item.start())
             elif shape == "source":
                 _report(block, item, pre)
+            elif shape == "as_said":
+                speaker = reader.speaker(index, item.start("speaker"), item.end("speaker"))
+                if speaker is not None and _starts_clause(folded, item.start()):
+                    block.add(speaker, item.end(), _sentence_end(text, item.end()), "indirect", item["cue"], item.start())
             else:
                 speaker = _english_speaker(reader, index, item)
                 quote_start = item.end()
