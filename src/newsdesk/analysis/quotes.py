@@ -147,6 +147,16 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
 _PLACE_ENDINGS = frozenset("村镇乡县市区路街")
+# Kin words that name someone (`小花母亲`, `其奶奶`), and those that say whether 他 or 她 may stand for them.
+_FEMALE = ("母亲", "奶奶", "妈妈", "外婆", "姥姥", "妻子", "女儿", "姐姐", "妹妹", "女士", "太太", "小姐")
+_MALE = ("父亲", "爷爷", "爸爸", "外公", "姥爷", "丈夫", "儿子", "哥哥", "弟弟", "先生")
+_KIN = "|".join(w for w in (*_FEMALE, *_MALE) if w not in ("女士", "太太", "小姐", "先生"))
+
+
+def _agrees(pronoun: str, surface: str) -> bool:
+    """Whether 他/她 may stand for someone so named (other pronouns and unmarked names always may)."""
+    name = fold_name(surface)
+    return not ((pronoun.startswith("他") and name.endswith(_FEMALE)) or (pronoun.startswith("她") and name.endswith(_MALE)))
 _DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明")
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
@@ -189,6 +199,8 @@ class _Reader:
         for block in blocks:
             self.offsets.append(at)
             at += len(block) + 1
+        # The article as one text (article offsets index it).
+        self.whole, self.whole_folded = "\n".join(blocks), "\n".join(self.folded)
         # (article offset, speaker) of named speakers and of people named, in reading order.
         self.named: list[tuple[int, _Speaker]] = []
         self.people: list[tuple[int, str, str | None]] = []  # (article offset, surface, entity id)
@@ -246,6 +258,13 @@ class _Reader:
                     o < m.start() < c for o, c in marked
                 ) and not _object_of_a_verb(folded, m.start()):
                     self.people.append((self.offsets[index] + m.start(), blocks[index][m.start() : m.end()], None))
+            # `当时不在场的小花母亲说法不同。“……”她说`: someone named by their kin (`小花母亲`, `小刚奶奶`) is someone a
+            # pronoun may stand for, as a name is.
+            for m in re.finditer(rf"(?:^|(?<=[，,。！？!?；;的]))([\u4e00-\u9fff]{{1,3}}(?:{_KIN}))(?![的])", folded):
+                if not any(o < m.start() < c for o, c in marked) and not _object_of_a_verb(folded, m.start(1)) and not (
+                    _starts_with_a_verb(m.group(1))  # `見母親為生計發愁`: whom someone saw
+                ):
+                    self.people.append((self.offsets[index] + m.start(1), blocks[index][m.start(1) : m.end(1)], None))
         self.people.sort(key=lambda person: person[0])
 
     # --- speakers --------------------------------------------------------------------
@@ -324,6 +343,11 @@ class _Reader:
             head, head_folded = head[len(lead) :], head_folded[len(lead) :]
             if head_folded in c.not_speaker:
                 return None
+        # `其奶奶指出`: 其 is the possessive of whoever spoke last (`小刚称，……。不过，其奶奶指出`).
+        kin = re.fullmatch(rf"其({_KIN})", head_folded)
+        if kin:
+            owner = self._antecedent(at, "他")
+            return _Speaker(owner.surface + head[1:], None) if owner is not None else None
         # 他说, 这位官员说, 这些人士表示: someone named before.
         # `正如他們自己所說`: they are not one person named before.
         if head_folded.startswith(("他们", "她们", "它们", "它")):
@@ -564,18 +588,30 @@ class _Reader:
             # `这位官员`, `该公司`: the last speaker described so, within a longer reach (the noun narrows it).
             # `这位美国官员` after `美国财政部的一位高级官员`: failing the whole noun, its head (the last two
             # characters, `官员`) with the other characters inside the description.
+            # `……得到了村口一位老年村民的赞同。这位村民补充道`: someone introduced with 一位 and the same noun since the
+            # last speaker so described is whom it points at, though they have not spoken yet.
+            introduced = [m for m in re.finditer(rf"(?:一位|一名)[^，,。！？!?；;“”「」\n]{{0,8}}?{re.escape(noun)}",
+                                                 self.whole_folded) if m.end() <= at and at - m.start() <= DESCRIPTION_REACH]
             for fits in (lambda said: noun in said,
                          lambda said: len(noun) > 2 and noun[-2:] in said and all(ch in said for ch in noun[:-2])):
                 for offset, speaker in reversed(self.named):
                     if offset < at and at - offset <= DESCRIPTION_REACH and (
                         fold_name(speaker.surface).endswith(noun) or fits(speaker.described)
                     ):
+                        if introduced and introduced[-1].start() > offset:
+                            break
                         return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+            if introduced:
+                mention = introduced[-1]
+                return _Speaker(self.whole[mention.start() : mention.end()], None, pronoun)
             # `该公司`, `该党` described no one quoted: not a person quoted before either.
             if noun.endswith(name_vocabulary().organisation_endings):
                 return None
         last: tuple[int, _Speaker] | None = None
         for offset, speaker in reversed(self.named):
+            # `小花母亲……。……他说`: 他 is not a mother, 她 not a father; the speaker before goes on.
+            if not _agrees(pronoun, speaker.surface):
+                continue
             if offset < at and at - offset <= PRONOUN_REACH:
                 entity = self.gazetteer.entities.get(speaker.entity_id or "")
                 if entity is None or entity.kind == "person":
@@ -586,7 +622,7 @@ class _Reader:
             # is nearer: the pronoun stands for them.
             named_since = [(offset, surface, entity_id) for offset, surface, entity_id in self.people
                            if (last[0] if last else at - PRONOUN_REACH) < offset < at
-                           and not any(lo <= offset < hi for lo, hi in self.quoted)]
+                           and not any(lo <= offset < hi for lo, hi in self.quoted) and _agrees(pronoun, surface)]
             if named_since:
                 offset, surface, entity_id = named_since[-1]
                 return _Speaker(surface, entity_id, pronoun)
@@ -664,6 +700,13 @@ def _object_of_a_verb(folded: str, at: int) -> bool:
     clause = folded[_clause_start(folded, 0, at) : at]
     tagged = rjieba.tag(clause) if clause else []
     return bool(tagged) and tagged[-1][1].startswith("v")
+
+
+def _starts_with_a_verb(words: str) -> bool:
+    import rjieba
+
+    tagged = rjieba.tag(words)
+    return bool(tagged) and tagged[0][1].startswith("v")
 
 
 def _acts(tail: str) -> bool:
