@@ -598,7 +598,10 @@ class _Reader:
                     if offset < at and at - offset <= DESCRIPTION_REACH and (
                         fold_name(speaker.surface).endswith(noun) or fits(speaker.described)
                     ):
-                        if introduced and introduced[-1].start() > offset:
+                        # (`美国财政部的一位高级官员谈到……` after `财政部的一位高级官员表示`: described as they were, the same one)
+                        if introduced and introduced[-1].start() > offset and introduced[-1].group() not in (
+                            speaker.described + fold_name(speaker.surface)
+                        ):
                             break
                         return _Speaker(speaker.surface, speaker.entity_id, pronoun)
             if introduced:
