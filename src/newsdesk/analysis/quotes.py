@@ -1053,7 +1053,11 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
         return
     if match.start("cue") in block.verbs_used and text[start] not in OPEN_MARKS:
         return
-    if text[start] in OPEN_MARKS:
+    # `根據《路透》報導，「flightradar24」主編佩琴尼克指出，……`: a quotation with words after it (a name, a term) opens a
+    # reported statement, which may hold another attribution, not a quotation of its own.
+    close = text.find(CLOSE_FOR[text[start]], start + 1) if text[start] in OPEN_MARKS else -1
+    opens_statement = close != -1 and close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。—" + OPEN_MARKS
+    if text[start] in OPEN_MARKS and not opens_statement:
         _quotations(block, speaker, start, match, pre)
         return
     end = _sentence_end(text, start)
@@ -1061,7 +1065,7 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
     opening = folded[_sentence_start(folded, match.start()) : match.start()].lstrip(" （(")
     if opening.startswith(cues().source_lead) and any(start <= inner.start() < end for inner in pre):
         return
-    for inner in pre if text[start] not in OPEN_MARKS else ():
+    for inner in pre if text[start] not in OPEN_MARKS or opens_statement else ():
         if not start <= inner.start() < end:
             continue
         clause = _clause_start(folded, start, inner.start())
