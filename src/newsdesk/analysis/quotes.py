@@ -431,6 +431,10 @@ class _Reader:
             return _Speaker(head, person.entity_id) if person.entity_id is not None else person
         # `其間向下屬表示`, `於深水埗福華街站在……旁高呼`: words that open with time, place or manner and name no one have
         # no subject of their own; the sentence's does (`日本`, `月球` open with no date).
+        # `他突然拍桌子，大聲的說`: how they spoke (地, or 的 as Taiwan papers write it) names no one; the subject of
+        # the sentence speaks.
+        if re.fullmatch(r"[\u4e00-\u9fff]{2}[地的]", head_folded) and cut >= 0:
+            return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
         # `……解釋說「……。」、2019年又信誓旦旦地表示「……」`: a date alone names no one either.
         if re.fullmatch(r"[、\s]*[\d〇一二三四五六七八九十]+年(?:\d+月)?(?:\d+日)?时?", head_folded) and cut >= 0:
             return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
@@ -514,7 +518,7 @@ class _Reader:
                 if not subject and tag in ("c", "t", "x", "m"):
                     skipped += len(word)
                     continue
-                if (tag.startswith("v") and tag != "vn") or tag in ("d", "p", "t", "x"):
+                if (tag.startswith("v") and tag != "vn") or tag in ("d", "ad", "p", "t", "x"):
                     break
                 subject += word
             if not subject.strip() or skipped + len(subject) == len(clause.group()):
