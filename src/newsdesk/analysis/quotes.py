@@ -911,6 +911,8 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
         _continued(block, spans)
         if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind in ("direct", "indirect"):
             _continued_paragraph(block, spans, quotes[-1])
+        if not block.found and index:
+            _announced_paragraph(block, spans)
         quotes.extend(sorted(block.found, key=lambda q: q.start))
     return quotes
 
@@ -996,6 +998,25 @@ def _after_a_clause(block: _Block, spans: list[tuple[int, int]]) -> None:
             block.add(speaker, open_at, close_at + 1, "direct", verb.group(), start)
 
 
+_AS_FOLLOWS = re.compile(r"(?:最新|全文)?(?:声明|表示|说|指出|写道|回应)?如下\s*[：:]\s*$")
+
+
+def _announced_paragraph(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """`楊志良最新聲明如下：` then a paragraph that is only a quotation: the one who announced it speaks."""
+    reader, previous = block.reader, block.index - 1
+    folded = reader.folded[previous]
+    announced = _AS_FOLLOWS.search(folded)
+    text = block.text.strip()
+    if announced is None or len(spans) != 1 or not text or text[0] not in OPEN_MARKS:
+        return
+    open_at, close_at = spans[0]
+    if block.text[close_at + 1 :].strip(" 。.") or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+        return
+    speaker = reader.speaker(previous, _sentence_start(folded, announced.start()), announced.start())
+    if speaker is not None and _is_someone(speaker):
+        block.add(speaker, open_at, close_at + 1, "direct", "如下", open_at)
+
+
 def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quote) -> None:
     """A paragraph that is only a quotation, right after a paragraph that ended with a quotation: the same
     speaker goes on (`他說：「……」` then `「這不只是經濟。……」`)."""
@@ -1007,9 +1028,9 @@ def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quot
     open_at, close_at = spans[0]
     if block.text[:open_at].strip() or block.text[close_at + 1 :].strip(" 。.") or close_at - open_at - 1 < MIN_QUOTE_CHARS:
         return
-    # After a reported statement (`陈建刚说，……。` then `“公开这些笔录……作用。”`) only a quotation that is
-    # a sentence goes on: one without its full stop is a subheading (`「日後在屋邨唱歌給老人家聽」`).
-    if last.kind == "indirect" and block.text[close_at - 1] not in SENTENCE_END + "…":
+    # Only a quotation that is a sentence goes on (`陈建刚说，……。` then `“公开这些笔录……作用。”`): one without its full
+    # stop is a subheading (`「日後在屋邨唱歌給老人家聽」`, `“无法用科学解释”` after a quotation, ifeng.com).
+    if block.text[close_at - 1] not in SENTENCE_END + "…":
         return
     block.add(_Speaker(last.speaker, last.entity_id, last.via), open_at, close_at + 1, "direct", "", open_at)
 
