@@ -258,6 +258,14 @@ class _Reader:
                     o < m.start() < c for o, c in marked
                 ) and not _object_of_a_verb(folded, m.start()):
                     self.people.append((self.offsets[index] + m.start(), blocks[index][m.start() : m.end()], None))
+            # `在新学校，小刚没再打人。他说，……`: a name (as the tagger reads it) opening a clause is its subject, someone
+            # a pronoun may stand for, though the gazetteer does not know them.
+            for clause in re.finditer(rf"[^{CLAUSE_BREAK}]+", folded):
+                tagged = rjieba.tag(clause.group()[:8])
+                if len(tagged) >= 2 and tagged[0][1] == "nr" and len(tagged[0][0]) >= 2 and tagged[1][0] != "的" and not (
+                    any(o < clause.start() < c for o, c in marked)
+                ):
+                    self.people.append((self.offsets[index] + clause.start(), blocks[index][clause.start() : clause.start() + len(tagged[0][0])], None))
             # `当时不在场的小花母亲说法不同。“……”她说`: someone named by their kin (`小花母亲`, `小刚奶奶`) is someone a
             # pronoun may stand for, as a name is.
             for m in re.finditer(rf"(?:^|(?<=[，,。！？!?；;的]))([\u4e00-\u9fff]{{1,3}}(?:{_KIN}))(?![的])", folded):
