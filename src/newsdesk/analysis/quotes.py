@@ -533,7 +533,8 @@ class _Reader:
                 continue
             at = lo + clause.start() + skipped
             speaker = self._speaker(block, at, at + len(subject))
-            if speaker is not None and (_is_someone(speaker) or any(
+            # (the subject of a whole sentence may be a longer description than a colon's speaker)
+            if speaker is not None and (_is_someone(speaker, MAX_SPEAKER_CHARS) or any(
                 tag == "nr" for _, tag in rjieba.tag(fold_name(speaker.surface))
             )):
                 return speaker
@@ -971,12 +972,12 @@ def _free_quotation_after(block: _Block, open_at: int, close_at: int, marks: str
     return before
 
 
-def _is_someone(speaker: _Speaker) -> bool:
+def _is_someone(speaker: _Speaker, longest: int = COLON_SPEAKER_CHARS) -> bool:
     """A known person or organisation, he or she, a name, or a description ending in a title or counted
     (`一位安徽妇女`): never the leftovers of a clause (`電源方面`, `当天`, `有一次我`)."""
     name = fold_name(speaker.surface)
     return bool(speaker.entity_id or speaker.via or looks_like_a_name(name) or (
-        len(name) <= COLON_SPEAKER_CHARS
+        len(name) <= longest
         and (name.endswith(cues().title + cues().honorific) or re.match("(?:另一|一)(?:位|名|个)", name))
     ))
 
