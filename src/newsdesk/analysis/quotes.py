@@ -228,7 +228,13 @@ class _Reader:
 
         whole = "\n".join(self.folded)
         by_surname: dict[str, set[str]] = {}
-        for word, tag in rjieba.tag(whole):
+        # The tagged words by where they begin in the article, and the word after each (one tagging of the article).
+        tagged = rjieba.tag(whole)
+        word_at: dict[int, tuple[str, str, str]] = {}
+        at = 0
+        for number, (word, tag) in enumerate(tagged):
+            word_at[at] = (word, tag, tagged[number + 1][0] if number + 1 < len(tagged) else "")
+            at += len(word)
             if tag == "nr" and len(word) == 3 and looks_like_a_name(word) and whole.count(word) >= 2:
                 by_surname.setdefault(word[0], set()).add(word)
         self.named_twice = {first: names.pop() for first, names in by_surname.items() if len(names) == 1}
@@ -261,11 +267,11 @@ class _Reader:
             # `在新学校，小刚没再打人。他说，……`: a name (as the tagger reads it) opening a clause is its subject, someone
             # a pronoun may stand for, though the gazetteer does not know them.
             for clause in re.finditer(rf"[^{CLAUSE_BREAK}]+", folded):
-                tagged = rjieba.tag(clause.group()[:8])
-                if len(tagged) >= 2 and tagged[0][1] == "nr" and len(tagged[0][0]) >= 2 and tagged[1][0] != "的" and not (
-                    any(o < clause.start() < c for o, c in marked)
+                word, tag, after = word_at.get(self.offsets[index] + clause.start(), ("", "", ""))
+                if tag == "nr" and 2 <= len(word) < len(clause.group()) and after != "的" and not any(
+                    o < clause.start() < c for o, c in marked
                 ):
-                    self.people.append((self.offsets[index] + clause.start(), blocks[index][clause.start() : clause.start() + len(tagged[0][0])], None))
+                    self.people.append((self.offsets[index] + clause.start(), blocks[index][clause.start() : clause.start() + len(word)], None))
             # `当时不在场的小花母亲说法不同。“……”她说`: someone named by their kin (`小花母亲`, `小刚奶奶`) is someone a
             # pronoun may stand for, as a name is.
             for m in re.finditer(rf"(?:^|(?<=[，,。！？!?；;的]))([\u4e00-\u9fff]{{1,3}}(?:{_KIN}))(?![的])", folded):
