@@ -131,6 +131,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)"
                              rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
         "modifier": re.compile(_alternation(c.modifier)),
+        # `正如古德温所指出的那样，……`, `正如习近平主席在……时所指出，……`: the statement after it is the speaker's.
+        "as_said": re.compile(rf"(?:正如|诚如|如同)(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)所(?P<cue>{speech})"
+                              rf"(?:的那样|的一样|的)?(?P<punct>[，,])"),
         # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
         "colon": re.compile(rf"(?:^|(?<=[。！？!?\n]))(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,{MAX_SPEAKER_CHARS + 4}}})[：:]\s*(?=[“「])"),
         "english_post": re.compile(
@@ -143,6 +146,17 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
+_PLACE_ENDINGS = frozenset("村镇乡县市区路街")
+# Kin words that name someone (`小花母亲`, `其奶奶`), and those that say whether 他 or 她 may stand for them.
+_FEMALE = ("母亲", "奶奶", "妈妈", "外婆", "姥姥", "妻子", "女儿", "姐姐", "妹妹", "女士", "太太", "小姐")
+_MALE = ("父亲", "爷爷", "爸爸", "外公", "姥爷", "丈夫", "儿子", "哥哥", "弟弟", "先生")
+_KIN = "|".join(w for w in (*_FEMALE, *_MALE) if w not in ("女士", "太太", "小姐", "先生"))
+
+
+def _agrees(pronoun: str, surface: str) -> bool:
+    """Whether 他/她 may stand for someone so named (other pronouns and unmarked names always may)."""
+    name = fold_name(surface)
+    return not ((pronoun.startswith("他") and name.endswith(_FEMALE)) or (pronoun.startswith("她") and name.endswith(_MALE)))
 _DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明")
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
@@ -185,6 +199,8 @@ class _Reader:
         for block in blocks:
             self.offsets.append(at)
             at += len(block) + 1
+        # The article as one text (article offsets index it).
+        self.whole, self.whole_folded = "\n".join(blocks), "\n".join(self.folded)
         # (article offset, speaker) of named speakers and of people named, in reading order.
         self.named: list[tuple[int, _Speaker]] = []
         self.people: list[tuple[int, str, str | None]] = []  # (article offset, surface, entity id)
@@ -206,6 +222,22 @@ class _Reader:
                 if looks_like_a_name(m.group(1)):
                     self.titled_names.setdefault(m.group(1)[0], []).append((self.offsets[index] + m.start(1), m.group(1)))
         self.surnames = {first: names[0][1] for first, names in self.titled_names.items()}
+        # `侯表示`, `黎向同事表示`, `黎續稱` (Taiwan and Hong Kong papers): a surname alone, at the head of a clause,
+        # stands for the one person of that surname the article names more than once (names as the tagger reads them).
+        import rjieba
+
+        whole = "\n".join(self.folded)
+        by_surname: dict[str, set[str]] = {}
+        # The tagged words by where they begin in the article, and the word after each (one tagging of the article).
+        tagged = rjieba.tag(whole)
+        word_at: dict[int, tuple[str, str, str]] = {}
+        at = 0
+        for number, (word, tag) in enumerate(tagged):
+            word_at[at] = (word, tag, tagged[number + 1][0] if number + 1 < len(tagged) else "")
+            at += len(word)
+            if tag == "nr" and len(word) == 3 and looks_like_a_name(word) and whole.count(word) >= 2:
+                by_surname.setdefault(word[0], set()).add(word)
+        self.named_twice = {first: names.pop() for first, names in by_surname.items() if len(names) == 1}
         for index, folded in enumerate(self.folded):
             # A subheading (`拜登将向习近平说明美国在台湾……的看法`) names who the next paragraphs are about,
             # not whom their 他 stands for.
@@ -222,6 +254,8 @@ class _Reader:
                 if entity is not None and entity.kind == "person" and not (
                     (start and folded[start - 1] in _PREPOSITIONS) or folded[end : end + 1] == "的"
                     or folded.startswith(_organisation_endings(), end) or _object_of_a_verb(folded, start)
+                    # `合庆镇向东村`: a name before a place's ending is the place's name.
+                    or folded[end : end + 1] in _PLACE_ENDINGS
                 ):
                     self.people.append((self.offsets[index] + start, blocks[index][start:end], entity_id))
             # `HONG太太`, `钟先生`: a surname and a form of address name someone as surely as a full name.
@@ -230,6 +264,21 @@ class _Reader:
                     o < m.start() < c for o, c in marked
                 ) and not _object_of_a_verb(folded, m.start()):
                     self.people.append((self.offsets[index] + m.start(), blocks[index][m.start() : m.end()], None))
+            # `在新学校，小刚没再打人。他说，……`: a name (as the tagger reads it) opening a clause is its subject, someone
+            # a pronoun may stand for, though the gazetteer does not know them.
+            for clause in re.finditer(rf"[^{CLAUSE_BREAK}]+", folded):
+                word, tag, after = word_at.get(self.offsets[index] + clause.start(), ("", "", ""))
+                if tag == "nr" and 2 <= len(word) < len(clause.group()) and after != "的" and not any(
+                    o < clause.start() < c for o, c in marked
+                ):
+                    self.people.append((self.offsets[index] + clause.start(), blocks[index][clause.start() : clause.start() + len(word)], None))
+            # `当时不在场的小花母亲说法不同。“……”她说`: someone named by their kin (`小花母亲`, `小刚奶奶`) is someone a
+            # pronoun may stand for, as a name is.
+            for m in re.finditer(rf"(?:^|(?<=[，,。！？!?；;的]))([\u4e00-\u9fff]{{1,3}}(?:{_KIN}))(?![的])", folded):
+                if not any(o < m.start() < c for o, c in marked) and not _object_of_a_verb(folded, m.start(1)) and not (
+                    _starts_with_a_verb(m.group(1))  # `見母親為生計發愁`: whom someone saw
+                ):
+                    self.people.append((self.offsets[index] + m.start(1), blocks[index][m.start(1) : m.end(1)], None))
         self.people.sort(key=lambda person: person[0])
 
     # --- speakers --------------------------------------------------------------------
@@ -269,6 +318,9 @@ class _Reader:
         # `X援引Y的话说`, `X引述Y说`: Y speaks.
         # `彭博社報導美國商務部表示`: the one reported on speaks.
         relay = re.search(r"(?:援引|引述|引用|转述|报道|报导)(.+?)(?:的话|的说法|说法)?$", folded)
+        # `报道举例称`: a report with no source before it is the document itself, relaying no one.
+        if relay and relay.start() == 0 and relay.group().startswith(("报道", "报导")):
+            return None
         if relay and relay.start(1) < len(folded):
             text, folded, base = text[relay.start(1) :], folded[relay.start(1) :], base + relay.start(1)
             for tail in ("的说法", "说法", "的话", "的消息", "消息"):
@@ -278,6 +330,11 @@ class _Reader:
         if folded.strip() in cues().not_speaker or (len(folded.strip()) == 1 and folded.strip() in cues().not_subject_start):
             # `据介绍，`, `据分析，`, `有報導稱，`: nobody in particular.
             return None
+        bare = folded.strip()
+        if bare and bare[0] in self.named_twice and (len(bare) == 1 or _patterns()["modifier"].match(bare, 1)) and (
+            bare[0] not in self.surnames
+        ):
+            return self._named(self._surface(self.named_twice[bare[0]]))
         if len(text.strip()) < 2 and text.strip() not in cues().pronoun and folded.strip() not in self.surnames:
             # `拉夫罗夫周二抨击了西方，告诉俄罗斯国家媒体，……`, `普京宣佈……時，……，僅表示：`: the subject of an
             # earlier clause of the sentence speaks.
@@ -300,6 +357,11 @@ class _Reader:
             head, head_folded = head[len(lead) :], head_folded[len(lead) :]
             if head_folded in c.not_speaker:
                 return None
+        # `其奶奶指出`: 其 is the possessive of whoever spoke last (`小刚称，……。不过，其奶奶指出`).
+        kin = re.fullmatch(rf"其({_KIN})", head_folded)
+        if kin:
+            owner = self._antecedent(at, "他")
+            return _Speaker(owner.surface + head[1:], None) if owner is not None else None
         # 他说, 这位官员说, 这些人士表示: someone named before.
         # `正如他們自己所說`: they are not one person named before.
         if head_folded.startswith(("他们", "她们", "它们", "它")):
@@ -360,7 +422,13 @@ class _Reader:
             return None
         if head_folded.startswith(_SEVERAL_SOURCES):
             return None
-        if len(head) < 2 or len(head) > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
+        # `海外网友纷纷表示`, `許多網友認為`: a crowd of netizens is no identifiable speaker, nor is `有村民如是说`,
+        # one of the crowd (`有專家表示` is still an expert).
+        if head_folded.endswith(("网友", "网民")) or re.fullmatch(r"有(?:村民|居民|市民|民众|群众|路人)", head_folded):
+            return None
+        # A Latin name (`航跡追蹤網站「flightradar24」`) counts as one word, not as its letters.
+        length = len(re.sub(r"[A-Za-z0-9][A-Za-z0-9.\-]*", "A", head))
+        if len(head) < 2 or length > MAX_SPEAKER_CHARS or not re.search(r"[\u4e00-\u9fffA-Za-z]", head):
             return None
         if fold_name(head) in c.not_speaker or re.match(r"\d", head):
             return None
@@ -375,6 +443,20 @@ class _Reader:
         if named is not None:
             person = self._named(named)
             return _Speaker(head, person.entity_id) if person.entity_id is not None else person
+        # `其間向下屬表示`, `於深水埗福華街站在……旁高呼`: words that open with time, place or manner and name no one have
+        # no subject of their own; the sentence's does (`日本`, `月球` open with no date).
+        # `他突然拍桌子，大聲的說`: how they spoke (地, or 的 as Taiwan papers write it) names no one; the subject of
+        # the sentence speaks.
+        if re.fullmatch(r"[\u4e00-\u9fff]{2}[地的]", head_folded) and cut >= 0:
+            return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
+        # `……解釋說「……。」、2019年又信誓旦旦地表示「……」`: a date alone names no one either.
+        if re.fullmatch(r"[、\s]*[\d〇一二三四五六七八九十]+年(?:\d+月)?(?:\d+日)?时?", head_folded) and cut >= 0:
+            return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
+        opening = _patterns()["modifier"].match(head_folded)
+        if opening and opening.group() not in ("日", "月") and cut >= 0 and not (
+            "有" in opening.group() or head_folded.startswith("有", opening.end())
+        ):
+            return self._earlier_subject(block, phrase_start, phrase_start + cut + 1)
         return _Speaker(head, None)
 
     def _titled_elsewhere(self, description: str) -> str | None:
@@ -439,6 +521,30 @@ class _Reader:
             if found is not None:
                 start, stop, entity_id = found
                 return _Speaker(self.blocks[block][lo + clause.start() + start : lo + clause.start() + stop], entity_id)
+        # No one the gazetteer knows: the subject the sentence opened with (`小刚不愿细谈此事，只称，……`,
+        # `节俭国家以外的成员国领导人强调……，但警告称，……`), when it is someone.
+        import rjieba
+
+        for clause in clauses:
+            subject, skipped = "", 0
+            for word, tag in rjieba.tag(clause.group()):
+                # `而且2013年時潘石屹面對……`: a conjunction and a date before the subject are not part of it.
+                if not subject and tag in ("c", "t", "x", "m"):
+                    skipped += len(word)
+                    continue
+                if (tag.startswith("v") and tag != "vn") or tag in ("d", "ad", "p", "t", "x"):
+                    break
+                subject += word
+            if not subject.strip() or skipped + len(subject) == len(clause.group()):
+                continue
+            at = lo + clause.start() + skipped
+            speaker = self._speaker(block, at, at + len(subject))
+            # (the subject of a whole sentence may be a longer description than a colon's speaker)
+            if speaker is not None and (_is_someone(speaker, MAX_SPEAKER_CHARS) or any(
+                tag == "nr" for _, tag in rjieba.tag(fold_name(speaker.surface))
+            )):
+                return speaker
+            return None
         return None
 
     def _surface(self, folded_name: str) -> str:
@@ -501,18 +607,33 @@ class _Reader:
             # `这位官员`, `该公司`: the last speaker described so, within a longer reach (the noun narrows it).
             # `这位美国官员` after `美国财政部的一位高级官员`: failing the whole noun, its head (the last two
             # characters, `官员`) with the other characters inside the description.
+            # `……得到了村口一位老年村民的赞同。这位村民补充道`: someone introduced with 一位 and the same noun since the
+            # last speaker so described is whom it points at, though they have not spoken yet.
+            introduced = [m for m in re.finditer(rf"(?:一位|一名)[^，,。！？!?；;“”「」\n]{{0,8}}?{re.escape(noun)}",
+                                                 self.whole_folded) if m.end() <= at and at - m.start() <= DESCRIPTION_REACH]
             for fits in (lambda said: noun in said,
                          lambda said: len(noun) > 2 and noun[-2:] in said and all(ch in said for ch in noun[:-2])):
                 for offset, speaker in reversed(self.named):
                     if offset < at and at - offset <= DESCRIPTION_REACH and (
                         fold_name(speaker.surface).endswith(noun) or fits(speaker.described)
                     ):
+                        # (`美国财政部的一位高级官员谈到……` after `财政部的一位高级官员表示`: described as they were, the same one)
+                        if introduced and introduced[-1].start() > offset and introduced[-1].group() not in (
+                            speaker.described + fold_name(speaker.surface)
+                        ):
+                            break
                         return _Speaker(speaker.surface, speaker.entity_id, pronoun)
+            if introduced:
+                mention = introduced[-1]
+                return _Speaker(self.whole[mention.start() : mention.end()], None, pronoun)
             # `该公司`, `该党` described no one quoted: not a person quoted before either.
             if noun.endswith(name_vocabulary().organisation_endings):
                 return None
         last: tuple[int, _Speaker] | None = None
         for offset, speaker in reversed(self.named):
+            # `小花母亲……。……他说`: 他 is not a mother, 她 not a father; the speaker before goes on.
+            if not _agrees(pronoun, speaker.surface):
+                continue
             if offset < at and at - offset <= PRONOUN_REACH:
                 entity = self.gazetteer.entities.get(speaker.entity_id or "")
                 if entity is None or entity.kind == "person":
@@ -523,7 +644,7 @@ class _Reader:
             # is nearer: the pronoun stands for them.
             named_since = [(offset, surface, entity_id) for offset, surface, entity_id in self.people
                            if (last[0] if last else at - PRONOUN_REACH) < offset < at
-                           and not any(lo <= offset < hi for lo, hi in self.quoted)]
+                           and not any(lo <= offset < hi for lo, hi in self.quoted) and _agrees(pronoun, surface)]
             if named_since:
                 offset, surface, entity_id = named_since[-1]
                 return _Speaker(surface, entity_id, pronoun)
@@ -601,6 +722,13 @@ def _object_of_a_verb(folded: str, at: int) -> bool:
     clause = folded[_clause_start(folded, 0, at) : at]
     tagged = rjieba.tag(clause) if clause else []
     return bool(tagged) and tagged[-1][1].startswith("v")
+
+
+def _starts_with_a_verb(words: str) -> bool:
+    import rjieba
+
+    tagged = rjieba.tag(words)
+    return bool(tagged) and tagged[0][1].startswith("v")
 
 
 def _acts(tail: str) -> bool:
@@ -749,7 +877,7 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
         pre = sorted(
             (m for name in ("pre", "told") for m in patterns[name].finditer(folded)
              if _is_cue(folded, m.start("cue"), m.end("cue")) and not any(o < m.start() < c for o, c in spans)
-             and not _names_a_term(text, m)),
+             and not _names_a_term(text, m) and not _a_demand_noun(folded, m)),
             key=lambda m: m.start(),
         )
         events: list[tuple[int, int, str, Any]] = []
@@ -763,6 +891,8 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
             events.append((match.start(), 2, "source", match))
         for match in patterns["english_pre"].finditer(text):
             events.append((match.start(), 1, "english_pre", match))
+        for match in patterns["as_said"].finditer(folded):
+            events.append((match.start(), 1, "as_said", match))
         # Reading order, so a pronoun meets the speakers named before it.
         events.sort(key=lambda e: (e[0], e[1]))
         for _, _, shape, item in events:
@@ -781,6 +911,10 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
                         block.add(speaker, item.end(), close + 1, "direct", "：", item.start())
             elif shape == "source":
                 _report(block, item, pre)
+            elif shape == "as_said":
+                speaker = reader.speaker(index, item.start("speaker"), item.end("speaker"))
+                if speaker is not None and _starts_clause(folded, item.start()):
+                    block.add(speaker, item.end(), _sentence_end(text, item.end()), "indirect", item["cue"], item.start())
             else:
                 speaker = _english_speaker(reader, index, item)
                 quote_start = item.end()
@@ -792,6 +926,8 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
         _continued(block, spans)
         if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind in ("direct", "indirect"):
             _continued_paragraph(block, spans, quotes[-1])
+        if not block.found and index:
+            _announced_paragraph(block, spans)
         quotes.extend(sorted(block.found, key=lambda q: q.start))
     return quotes
 
@@ -842,12 +978,12 @@ def _free_quotation_after(block: _Block, open_at: int, close_at: int, marks: str
     return before
 
 
-def _is_someone(speaker: _Speaker) -> bool:
+def _is_someone(speaker: _Speaker, longest: int = COLON_SPEAKER_CHARS) -> bool:
     """A known person or organisation, he or she, a name, or a description ending in a title or counted
     (`一位安徽妇女`): never the leftovers of a clause (`電源方面`, `当天`, `有一次我`)."""
     name = fold_name(speaker.surface)
     return bool(speaker.entity_id or speaker.via or looks_like_a_name(name) or (
-        len(name) <= COLON_SPEAKER_CHARS
+        len(name) <= longest
         and (name.endswith(cues().title + cues().honorific) or re.match("(?:另一|一)(?:位|名|个)", name))
     ))
 
@@ -877,6 +1013,25 @@ def _after_a_clause(block: _Block, spans: list[tuple[int, int]]) -> None:
             block.add(speaker, open_at, close_at + 1, "direct", verb.group(), start)
 
 
+_AS_FOLLOWS = re.compile(r"(?:最新|全文)?(?:声明|表示|说|指出|写道|回应)?如下\s*[：:]\s*$")
+
+
+def _announced_paragraph(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """`楊志良最新聲明如下：` then a paragraph that is only a quotation: the one who announced it speaks."""
+    reader, previous = block.reader, block.index - 1
+    folded = reader.folded[previous]
+    announced = _AS_FOLLOWS.search(folded)
+    text = block.text.strip()
+    if announced is None or len(spans) != 1 or not text or text[0] not in OPEN_MARKS:
+        return
+    open_at, close_at = spans[0]
+    if block.text[close_at + 1 :].strip(" 。.") or close_at - open_at - 1 < MIN_QUOTE_CHARS:
+        return
+    speaker = reader.speaker(previous, _sentence_start(folded, announced.start()), announced.start())
+    if speaker is not None and _is_someone(speaker):
+        block.add(speaker, open_at, close_at + 1, "direct", "如下", open_at)
+
+
 def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quote) -> None:
     """A paragraph that is only a quotation, right after a paragraph that ended with a quotation: the same
     speaker goes on (`他說：「……」` then `「這不只是經濟。……」`)."""
@@ -888,9 +1043,9 @@ def _continued_paragraph(block: _Block, spans: list[tuple[int, int]], last: Quot
     open_at, close_at = spans[0]
     if block.text[:open_at].strip() or block.text[close_at + 1 :].strip(" 。.") or close_at - open_at - 1 < MIN_QUOTE_CHARS:
         return
-    # After a reported statement (`陈建刚说，……。` then `“公开这些笔录……作用。”`) only a quotation that is
-    # a sentence goes on: one without its full stop is a subheading (`「日後在屋邨唱歌給老人家聽」`).
-    if last.kind == "indirect" and block.text[close_at - 1] not in SENTENCE_END + "…":
+    # Only a quotation that is a sentence goes on (`陈建刚说，……。` then `“公开这些笔录……作用。”`): one without its full
+    # stop is a subheading (`「日後在屋邨唱歌給老人家聽」`, `“无法用科学解释”` after a quotation, ifeng.com).
+    if block.text[close_at - 1] not in SENTENCE_END + "…":
         return
     block.add(_Speaker(last.speaker, last.entity_id, last.via), open_at, close_at + 1, "direct", "", open_at)
 
@@ -914,7 +1069,11 @@ def _after_quote(block: _Block, span: tuple[int, int], patterns: dict[str, re.Pa
         base = block.reader.offsets[block.index]
         block.reader.quoted.append((base + open_at, base + close_at + 1))
         speaker = block.reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
-        if block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker")):
+        # `“……。”河南省委副书记、省长王凯说，牢记嘱托，……`: after a quotation that ended its sentence, the speaker goes
+        # on in reported words (mainland papers' convention); after `“……，”他说，` only another quotation is theirs.
+        if block.add(speaker, open_at, close_at + 1, "direct", match["cue"], match.start("speaker")) and (
+            block.text[close_at - 1] not in "。！？!?"
+        ):
             block.verbs_used.add(match.start("cue"))
         return
     english = patterns["english_post"].match(block.text, close_at + 1)
@@ -934,7 +1093,11 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
         return
     if match.start("cue") in block.verbs_used and text[start] not in OPEN_MARKS:
         return
-    if text[start] in OPEN_MARKS:
+    # `根據《路透》報導，「flightradar24」主編佩琴尼克指出，……`: a quotation with words after it (a name, a term) opens a
+    # reported statement, which may hold another attribution, not a quotation of its own.
+    close = text.find(CLOSE_FOR[text[start]], start + 1) if text[start] in OPEN_MARKS else -1
+    opens_statement = close != -1 and close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。—" + OPEN_MARKS
+    if text[start] in OPEN_MARKS and not opens_statement:
         _quotations(block, speaker, start, match, pre)
         return
     end = _sentence_end(text, start)
@@ -942,7 +1105,7 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
     opening = folded[_sentence_start(folded, match.start()) : match.start()].lstrip(" （(")
     if opening.startswith(cues().source_lead) and any(start <= inner.start() < end for inner in pre):
         return
-    for inner in pre if text[start] not in OPEN_MARKS else ():
+    for inner in pre if text[start] not in OPEN_MARKS or opens_statement else ():
         if not start <= inner.start() < end:
             continue
         clause = _clause_start(folded, start, inner.start())
@@ -986,6 +1149,15 @@ def _is_person(reader: _Reader, speaker: _Speaker) -> bool:
     return entity is not None and entity.kind == "person"
 
 
+def _a_demand_noun(folded: str, match: re.Match[str]) -> bool:
+    """要求 is a speech verb only as `习近平要求，……` (a mark right after it): `提出引渡要求，`, `按照长江委要求，`,
+    `在美国要求下` make it a noun, and `要求“确保……”` runs it into the words of a policy, not a statement."""
+    if match["cue"] != "要求":
+        return False
+    clause = folded[_clause_start(folded, 0, match.start("cue")) : match.start("cue")]
+    return not match["punct"] or bool(re.search(r"提出|按照|依照|根据|遵照|落实|应|的$|重要$", clause))
+
+
 def _names_a_term(text: str, match: re.Match[str]) -> bool:
     """A verb running straight into a short quotation with no punctuation of its own (`警告「不感興趣」`):
     the quotation is a term in the sentence, not what was said."""
@@ -1016,7 +1188,8 @@ def _quotations(block: _Block, speaker: _Speaker, start: int, match: re.Match[st
             return
         end = _sentence_end(text, start)
         # A quotation with words after it in its sentence (`“特别军事行动”是……`) is part of a statement.
-        if close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。" and end > close + 1:
+        # `「……」——這也就是為什麼……`: a dash after it ends the quotation; the writer's words follow.
+        if close + 1 < len(text) and text[close + 1] not in SENTENCE_END + "，,。—" and end > close + 1:
             block.add(speaker, start, end, "indirect", match["cue"], match.start())
             return
         if text.find(CLOSE_FOR[text[start]], start + 1) == -1:
