@@ -289,3 +289,9 @@ def test_merge_refuses_what_is_not_a_shard_before_writing_anything(tmp_path: Pat
         assert "Traceback" not in result.stderr and str(bad) in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "a.db").exists()
+
+
+def test_records_per_shard_goes_with_engine_ray_only(tmp_path: Path) -> None:
+    result = newsdesk("ingest", "--records-per-shard", "100", tmp_path, "--db", tmp_path / "a.db")
+    assert result.returncode == 2 and "--records-per-shard" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "a.db").exists()

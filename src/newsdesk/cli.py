@@ -538,7 +538,8 @@ def _ingest_ray(
     directory = shards if shards is not None else db.with_name(db.name + ".shards")
     options = ExtractOptions(outlet_files=tuple(str(p) for p in outlets))
     skipped = Skipped()
-    units = plan(present, options, follow_symlinks, skipped, records_per_unit=records_per_shard)
+    with console.status("counting the captures of each container" if records_per_shard else "planning shards"):
+        units = plan(present, options, follow_symlinks, skipped, records_per_unit=records_per_shard)
     started = time.perf_counter()
     written = [0, 0]  # shards written now, shards found complete
 
