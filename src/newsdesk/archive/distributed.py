@@ -31,16 +31,17 @@ def _write_unit(unit: Unit, directory: str, options: ExtractOptions) -> dict[str
 
 
 def _row(unit: Unit) -> dict[str, Any]:
-    # A unit as a Ray Data row: plain values (a range's open end as -1: a column holds one type).
+    # A unit as a Ray Data row: plain values (an open end, no seek as -1: a column holds one type).
     return {"ordinal": unit.ordinal, "files": list(unit.files), "name": unit.name, "first": unit.first,
-            "stop": -1 if unit.stop is None else unit.stop, "records": unit.records}
+            "stop": -1 if unit.stop is None else unit.stop, "records": unit.records,
+            "seek": -1 if unit.seek is None else unit.seek}
 
 
 def _write_row(row: dict[str, Any], directory: str, options: ExtractOptions) -> dict[str, Any]:
     # Runs in a Ray worker (Ray Data): the unit as a dataset row.
-    stop = int(row["stop"])
+    stop, seek = int(row["stop"]), int(row["seek"])
     unit = Unit(int(row["ordinal"]), tuple(row["files"]), str(row["name"]), int(row["first"]),
-                None if stop < 0 else stop, int(row["records"]))
+                None if stop < 0 else stop, int(row["records"]), None if seek < 0 else seek)
     return _write_unit(unit, directory, options)
 
 

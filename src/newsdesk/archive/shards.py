@@ -34,7 +34,7 @@ from newsdesk.archive.ingest import IngestSummary, Prepared, _failure_key, store
 from newsdesk.archive.store import Archive, ArchiveError, IngestOutcome, capture_hash, storable
 from newsdesk.extract import ExtractOptions
 from newsdesk.model import Article
-from newsdesk.sources.containers import container_kind, iter_all_captures
+from newsdesk.sources.containers import container_kind, iter_all_captures, warc_captures_from
 from newsdesk.sources.files import RawCapture, Skipped, iter_paths
 
 # Bumped when the columns or their meaning change: shards of another format are planned again, never merged.
@@ -80,7 +80,8 @@ def _schema() -> Any:
 class Unit:
     """The input files of one shard, as the user's paths name them (captures keep those names). A unit of one
     container may hold only a range of its captures: the `first` to the one before `stop` (None: to the end), of
-    the `records` the plan counted in it (0 when it was not counted)."""
+    the `records` the plan counted in it (0 when it was not counted). `seek`: where in a WARC file the range's
+    first record starts, when reading can begin there (see `_container_units`)."""
 
     ordinal: int
     files: tuple[str, ...]
@@ -88,6 +89,7 @@ class Unit:
     first: int = 0
     stop: int | None = None
     records: int = 0
+    seek: int | None = None
 
     @property
     def ranged(self) -> bool:
@@ -130,7 +132,7 @@ def _options_fingerprint(options: ExtractOptions) -> list[Any]:
 
 
 def _unit(ordinal: int, files: list[str], options: ExtractOptions, first: int = 0, stop: int | None = None,
-          records: int = 0) -> Unit:
+          records: int = 0, seek: int | None = None) -> Unit:
     identity: list[Any] = [SHARD_FORMAT, __version__, _options_fingerprint(options),
                            [_fingerprint(os.path.abspath(f)) for f in files]]
     stem = _UNSAFE.sub("_", Path(files[0]).name)[:40] or "capture"
@@ -139,25 +141,37 @@ def _unit(ordinal: int, files: list[str], options: ExtractOptions, first: int = 
         identity.append([first, stop])
         stem += f"-r{first}-{'end' if stop is None else stop}"
     digest = hashlib.sha256(json.dumps(identity, ensure_ascii=True).encode()).hexdigest()[:16]
-    return Unit(ordinal, tuple(files), f"{ordinal:05d}-{stem}-{digest}{SUFFIX}", first, stop, records)
+    return Unit(ordinal, tuple(files), f"{ordinal:05d}-{stem}-{digest}{SUFFIX}", first, stop, records, seek)
 
 
-def count_captures(path: str | Path) -> int:
-    """How many captures a container yields, read as a worker reads it (unpacked, nothing extracted)."""
-    return sum(1 for _ in iter_all_captures([os.path.abspath(path)], follow_symlinks=True))
+def count_captures(path: str | Path, every: int = 0) -> tuple[int, list[int] | None]:
+    """How many captures a container yields, read as a worker reads it (unpacked, nothing extracted); and, for
+    a WARC file that read without damage, the byte offset of every `every`-th capture's record (None otherwise)."""
+    absolute = os.path.abspath(path)
+    warc = container_kind(Path(absolute)) == "warc"
+    count, offsets = 0, []
+    for raw in iter_all_captures([absolute], follow_symlinks=True):
+        if warc and (raw.data is None or raw.warning):
+            warc = False  # damage: its readers' recovery depends on what came before, so ranges read from the start
+        if warc and every and count % every == 0:
+            offsets.append(int(raw.path.rpartition("#")[2]))
+        count += 1
+    return count, offsets if warc else None
 
 
 def _container_units(first_ordinal: int, path: str, options: ExtractOptions, records_per_unit: int | None) -> list[Unit]:
-    """One container's units: the whole file, or runs of `records_per_unit` captures when it holds more."""
+    """One container's units: the whole file, or runs of `records_per_unit` captures when it holds more. A
+    range of an undamaged WARC file is read from its first record's offset (each record is read on its own:
+    the captures are the same as reading from the start); other ranges are read from the start."""
     if not records_per_unit:
         return [_unit(first_ordinal, [path], options)]
-    records = count_captures(path)
+    records, offsets = count_captures(path, records_per_unit)
     if records <= records_per_unit:
         return [_unit(first_ordinal, [path], options)]
     starts = range(0, records, records_per_unit)
     # The last range is open: whatever the file holds past the count is still read by someone.
     return [_unit(first_ordinal + i, [path], options, start, start + records_per_unit if i < len(starts) - 1 else None,
-                  records) for i, start in enumerate(starts)]
+                  records, offsets[i] if offsets is not None and i > 0 else None) for i, start in enumerate(starts)]
 
 
 def plan(
@@ -220,9 +234,13 @@ def _unit_captures(unit: Unit) -> Iterator[RawCapture]:
     for given in unit.files:
         absolute = os.path.abspath(given)
         # The plan already applied the walk's rules (links, special files): these are the files it chose.
-        captures = iter_all_captures([absolute], follow_symlinks=True)
-        if unit.ranged:
-            captures = itertools.islice(captures, unit.first, unit.stop)
+        if unit.seek is not None:
+            stop = None if unit.stop is None else unit.stop - unit.first
+            captures = itertools.islice(warc_captures_from(absolute, unit.seek), 0, stop)
+        else:
+            captures = iter_all_captures([absolute], follow_symlinks=True)
+            if unit.ranged:
+                captures = itertools.islice(captures, unit.first, unit.stop)
         for raw in captures:
             if raw.path.startswith(absolute):
                 raw.path = given + raw.path[len(absolute):]
