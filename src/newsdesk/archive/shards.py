@@ -8,7 +8,8 @@ in the same order: the same inputs give the same archive either way.
 
 The inputs are planned as units: one per container file (WARC, JSONL log, zip, tar) and one per run of up
 to `LOOSE_FILES_PER_SHARD` loose capture files, in the order a local ingest walks them; asked to, a container
-of many captures is planned as ranges of them (`records_per_unit`), one unit each. Each unit becomes one shard, named `<ordinal>-<first file>-<digest>.parquet`; the digest covers the unit's files (path, size,
+of many captures is planned as ranges of them (`records_per_unit`), one unit each. Each unit becomes one
+shard, named `<ordinal>-<first file>-<digest>.parquet`; the digest covers the unit's files (path, size,
 modification time), the extraction options and the shard format, so a rerun over unchanged inputs finds
 the shards already written and skips them. A shard is written under a temporary name and renamed when
 complete: a shard that exists is whole, and a killed run leaves only temporary files, which are never read.
@@ -228,9 +229,10 @@ def estimated_work(unit: Unit) -> int:
 
 def _unit_captures(unit: Unit) -> Iterator[RawCapture]:
     """The unit's captures, read through absolute paths (a worker's folder is not the user's) and named as
-    the user's paths name them, as a local ingest names them. A range is read from the container's start, the
-    captures before it passed over unextracted: a container's readers recover from damage and count their limits
-    from the start, so reading it whole is what makes the ranges together exactly the container's captures."""
+    the user's paths name them, as a local ingest names them. A range of an undamaged WARC file is read from its
+    first record's offset; any other range from the container's start, the captures before it passed over
+    unextracted: those readers recover from damage and count their limits from the start, so reading from there
+    is what makes the ranges together exactly the container's captures."""
     for given in unit.files:
         absolute = os.path.abspath(given)
         # The plan already applied the walk's rules (links, special files): these are the files it chose.
