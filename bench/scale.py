@@ -361,7 +361,7 @@ def run_extract(inputs: list[Path], shards: Path, workers: int, api: str) -> dic
 
     shutil.rmtree(shards, ignore_errors=True)
     options = ExtractOptions()
-    units = plan(inputs, options)
+    units = plan(inputs, options, records_per_unit=RECORDS_PER_UNIT)
     started = time.perf_counter()
     connect(None, workers)
     try:
@@ -386,13 +386,18 @@ def run_extract(inputs: list[Path], shards: Path, workers: int, api: str) -> dic
 
 def run_merge(inputs: list[Path], shards: Path, db: Path) -> dict[str, float]:
     options = ExtractOptions()
-    units = plan(inputs, options)
+    units = plan(inputs, options, records_per_unit=RECORDS_PER_UNIT)
     started, cpu = time.perf_counter(), time.process_time()
     with Archive(db) as archive:
         merge_shards([shards / u.name for u in units], archive)
     merged, merge_cpu = time.perf_counter() - started, time.process_time() - cpu
     stories, stories_cpu = place_stories(db)
     return {"merge": merged, "stories": stories, "merge_cpu": merge_cpu, "stories_cpu": stories_cpu}
+
+
+# --records-per-shard: containers split into ranges of this many captures (`ingest --records-per-shard`); None:
+# one shard per file. Use another --work folder for it: shards of either plan are compared row for row.
+RECORDS_PER_UNIT: int | None = None
 
 
 def stamp() -> str:
@@ -427,7 +432,11 @@ def main() -> None:
                              " merge uses ray2's shards); the figures of runs done before in the same work folder are"
                              " reported with them")
     parser.add_argument("--no-results", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--records-per-shard", type=int, default=None,
+                        help="split each file into shards of this many captures (as `ingest --records-per-shard`)")
     args = parser.parse_args()
+    global RECORDS_PER_UNIT
+    RECORDS_PER_UNIT = args.records_per_shard
     wanted = [run for run in args.runs.split(",") if run]
     if not wanted or set(wanted) - set(RUNS):
         parser.error(f"--runs takes some of {','.join(RUNS)}")

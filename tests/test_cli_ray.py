@@ -189,6 +189,29 @@ def test_ray_data_pipeline_writes_the_same_shards_and_archive_as_plain_tasks(
     assert_same_archive(dump(db), local_archive)
 
 
+def test_files_split_into_record_ranges_give_the_same_archive_with_tasks_and_ray_data(
+    inputs: list[Path], local_archive: dict[str, Any], ray_address: str, tmp_path: Path
+) -> None:
+    """`--records-per-shard 5`: every WARC and log (the cut WARC too) in ranges of 5 captures, each its own shard;
+    plain tasks and Ray Data write the same ranged shards, and each archive is the local ingest's."""
+    runs = {}
+    for api in ("tasks", "data"):
+        db, shards = tmp_path / f"{api}.db", tmp_path / f"shards-{api}"
+        result = newsdesk("ingest", "--engine", "ray", "--ray-api", api, "--records-per-shard", "5", *inputs,
+                          "--db", db, "--shards", shards, "--address", ray_address, "--workers", "2")
+        assert result.returncode == 0, result.stderr
+        assert_same_archive(dump(db), local_archive)
+        runs[api] = sorted(p.name for p in shards.iterdir())
+    names = runs["tasks"]
+    assert runs["data"] == names and len(names) > 2 * len(inputs), "files are split into several shards"
+    for name in names:
+        assert pq.read_table(tmp_path / "shards-data" / name).equals(pq.read_table(tmp_path / "shards-tasks" / name)), name
+    # A rerun plans the same ranges and finds every shard complete.
+    result = newsdesk("ingest", "--engine", "ray", "--records-per-shard", "5", *inputs, "--db", tmp_path / "again.db",
+                      "--shards", tmp_path / "shards-tasks", "--address", ray_address, "--workers", "2")
+    assert result.returncode == 0 and f"0 written, {len(names)} already complete" in result.stderr, result.stderr
+
+
 def test_ray_api_goes_with_engine_ray_only(tmp_path: Path) -> None:
     result = newsdesk("ingest", "--ray-api", "data", tmp_path, "--db", tmp_path / "a.db")
     assert result.returncode == 2 and "--ray-api" in result.stderr and "Traceback" not in result.stderr
@@ -265,4 +288,10 @@ def test_merge_refuses_what_is_not_a_shard_before_writing_anything(tmp_path: Pat
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr and str(bad) in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_records_per_shard_goes_with_engine_ray_only(tmp_path: Path) -> None:
+    result = newsdesk("ingest", "--records-per-shard", "100", tmp_path, "--db", tmp_path / "a.db")
+    assert result.returncode == 2 and "--records-per-shard" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "a.db").exists()

@@ -25,21 +25,31 @@ class EngineError(ArchiveError):
     """Ray could not be started or reached, or a shard task failed for good; the message says why."""
 
 
-def _write_unit(ordinal: int, files: list[str], name: str, directory: str, options: ExtractOptions) -> dict[str, Any]:
+def _write_unit(unit: Unit, directory: str, options: ExtractOptions) -> dict[str, Any]:
     # Runs in a Ray worker (plain task): one unit in, its shard's statistics out.
-    return write_shard(Unit(ordinal, tuple(files), name), directory, options).to_record()
+    return write_shard(unit, directory, options, worker=True).to_record()
+
+
+def _row(unit: Unit) -> dict[str, Any]:
+    # A unit as a Ray Data row: plain values (an open end, no seek as -1: a column holds one type).
+    return {"ordinal": unit.ordinal, "files": list(unit.files), "name": unit.name, "first": unit.first,
+            "stop": -1 if unit.stop is None else unit.stop, "records": unit.records,
+            "seek": -1 if unit.seek is None else unit.seek}
 
 
 def _write_row(row: dict[str, Any], directory: str, options: ExtractOptions) -> dict[str, Any]:
     # Runs in a Ray worker (Ray Data): the unit as a dataset row.
-    return _write_unit(int(row["ordinal"]), row["files"], str(row["name"]), directory, options)
+    stop, seek = int(row["stop"]), int(row["seek"])
+    unit = Unit(int(row["ordinal"]), tuple(row["files"]), str(row["name"]), int(row["first"]),
+                None if stop < 0 else stop, int(row["records"]), None if seek < 0 else seek)
+    return _write_unit(unit, directory, options)
 
 
 def _warm_row(row: dict[str, Any], options: ExtractOptions) -> dict[str, Any]:
     # Runs in a Ray worker: extraction loaded, and which process did it.
     import socket
 
-    return {"worker": f"{socket.gethostname()}:{os.getpid()}", "seconds": warm_up(options)}
+    return {"worker": f"{socket.gethostname()}:{os.getpid()}", "seconds": warm_up(options, freeze=True)}
 
 
 def quiet_data_context() -> None:
@@ -129,7 +139,7 @@ def _run_tasks(
             # shard the moment it is free, without waiting for this loop.
             while waiting and (workers is None or len(running) < workers):
                 unit = waiting.pop()
-                running.append(write.remote(unit.ordinal, list(unit.files), unit.name, str(directory), options_ref))
+                running.append(write.remote(unit, str(directory), options_ref))
             finished, running = ray.wait(running, num_returns=1)
             for ref in finished:
                 _finished(ray.get(ref), done, on_shard)
@@ -148,7 +158,7 @@ def _run_dataset(
     import ray.data
 
     quiet_data_context()
-    items = [{"ordinal": u.ordinal, "files": list(u.files), "name": u.name} for u in ordered]
+    items = [_row(u) for u in ordered]
     # One block per unit: each shard is one task, placed on whichever worker is free. A worker process
     # runs many tasks and loads extraction's dictionaries once (shards.warm_up).
     dataset = ray.data.from_items(items, override_num_blocks=len(items)).map(

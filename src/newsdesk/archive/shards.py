@@ -7,8 +7,9 @@ run once, in `merge_shards`, which stores each shard's captures exactly as a loc
 in the same order: the same inputs give the same archive either way.
 
 The inputs are planned as units: one per container file (WARC, JSONL log, zip, tar) and one per run of up
-to `LOOSE_FILES_PER_SHARD` loose capture files, in the order a local ingest walks them. Each unit becomes
-one shard, named `<ordinal>-<first file>-<digest>.parquet`; the digest covers the unit's files (path, size,
+to `LOOSE_FILES_PER_SHARD` loose capture files, in the order a local ingest walks them; asked to, a container
+of many captures is planned as ranges of them (`records_per_unit`), one unit each. Each unit becomes one
+shard, named `<ordinal>-<first file>-<digest>.parquet`; the digest covers the unit's files (path, size,
 modification time), the extraction options and the shard format, so a rerun over unchanged inputs finds
 the shards already written and skips them. A shard is written under a temporary name and renamed when
 complete: a shard that exists is whole, and a killed run leaves only temporary files, which are never read.
@@ -16,7 +17,9 @@ complete: a shard that exists is whole, and a killed run leaves only temporary f
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -32,7 +35,7 @@ from newsdesk.archive.ingest import IngestSummary, Prepared, _failure_key, store
 from newsdesk.archive.store import Archive, ArchiveError, IngestOutcome, capture_hash, storable
 from newsdesk.extract import ExtractOptions
 from newsdesk.model import Article
-from newsdesk.sources.containers import container_kind, iter_all_captures
+from newsdesk.sources.containers import container_kind, iter_all_captures, warc_captures_from
 from newsdesk.sources.files import RawCapture, Skipped, iter_paths
 
 # Bumped when the columns or their meaning change: shards of another format are planned again, never merged.
@@ -76,11 +79,22 @@ def _schema() -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """The input files of one shard, as the user's paths name them (captures keep those names)."""
+    """The input files of one shard, as the user's paths name them (captures keep those names). A unit of one
+    container may hold only a range of its captures: the `first` to the one before `stop` (None: to the end), of
+    the `records` the plan counted in it (0 when it was not counted). `seek`: where in a WARC file the range's
+    first record starts, when reading can begin there (see `_container_units`)."""
 
     ordinal: int
     files: tuple[str, ...]
     name: str
+    first: int = 0
+    stop: int | None = None
+    records: int = 0
+    seek: int | None = None
+
+    @property
+    def ranged(self) -> bool:
+        return self.first > 0 or self.stop is not None
 
 
 @dataclass
@@ -118,20 +132,57 @@ def _options_fingerprint(options: ExtractOptions) -> list[Any]:
             sorted(options.extra.items())]
 
 
-def _unit(ordinal: int, files: list[str], options: ExtractOptions) -> Unit:
-    digest = hashlib.sha256(json.dumps(
-        [SHARD_FORMAT, __version__, _options_fingerprint(options), [_fingerprint(os.path.abspath(f)) for f in files]],
-        ensure_ascii=True,
-    ).encode()).hexdigest()[:16]
+def _unit(ordinal: int, files: list[str], options: ExtractOptions, first: int = 0, stop: int | None = None,
+          records: int = 0, seek: int | None = None) -> Unit:
+    identity: list[Any] = [SHARD_FORMAT, __version__, _options_fingerprint(options),
+                           [_fingerprint(os.path.abspath(f)) for f in files]]
     stem = _UNSAFE.sub("_", Path(files[0]).name)[:40] or "capture"
-    return Unit(ordinal, tuple(files), f"{ordinal:05d}-{stem}-{digest}{SUFFIX}")
+    if first > 0 or stop is not None:
+        # Only a range's shard names it: a whole container's shard keeps the name it always had.
+        identity.append([first, stop])
+        stem += f"-r{first}-{'end' if stop is None else stop}"
+    digest = hashlib.sha256(json.dumps(identity, ensure_ascii=True).encode()).hexdigest()[:16]
+    return Unit(ordinal, tuple(files), f"{ordinal:05d}-{stem}-{digest}{SUFFIX}", first, stop, records, seek)
+
+
+def count_captures(path: str | Path, every: int = 0) -> tuple[int, list[int] | None]:
+    """How many captures a container yields, read as a worker reads it (unpacked, nothing extracted); and, for
+    a WARC file that read without damage, the byte offset of every `every`-th capture's record (None otherwise)."""
+    absolute = os.path.abspath(path)
+    warc = container_kind(Path(absolute)) == "warc"
+    count, offsets = 0, []
+    for raw in iter_all_captures([absolute], follow_symlinks=True):
+        if warc and (raw.data is None or raw.warning):
+            warc = False  # damage: its readers' recovery depends on what came before, so ranges read from the start
+        if warc and every and count % every == 0:
+            offsets.append(int(raw.path.rpartition("#")[2]))
+        count += 1
+    return count, offsets if warc else None
+
+
+def _container_units(first_ordinal: int, path: str, options: ExtractOptions, records_per_unit: int | None) -> list[Unit]:
+    """One container's units: the whole file, or runs of `records_per_unit` captures when it holds more. A
+    range of an undamaged WARC file is read from its first record's offset (each record is read on its own:
+    the captures are the same as reading from the start); other ranges are read from the start."""
+    if not records_per_unit:
+        return [_unit(first_ordinal, [path], options)]
+    records, offsets = count_captures(path, records_per_unit)
+    if records <= records_per_unit:
+        return [_unit(first_ordinal, [path], options)]
+    starts = range(0, records, records_per_unit)
+    # The last range is open: whatever the file holds past the count is still read by someone.
+    return [_unit(first_ordinal + i, [path], options, start, start + records_per_unit if i < len(starts) - 1 else None,
+                  records, offsets[i] if offsets is not None and i > 0 else None) for i, start in enumerate(starts)]
 
 
 def plan(
-    paths: Iterable[str | Path], options: ExtractOptions, follow_symlinks: bool = False, skipped: Skipped | None = None
+    paths: Iterable[str | Path], options: ExtractOptions, follow_symlinks: bool = False, skipped: Skipped | None = None,
+    records_per_unit: int | None = None,
 ) -> list[Unit]:
     """The shards the inputs make, in the order a local ingest reads them: each container file alone, loose
-    files in runs of up to LOOSE_FILES_PER_SHARD between containers."""
+    files in runs of up to LOOSE_FILES_PER_SHARD between containers. With `records_per_unit`, a container of more
+    captures is split into ranges of that many, each its own shard, so one large crawl file keeps several workers
+    busy; planning then reads each container once to count its captures."""
     units: list[Unit] = []
     loose: list[str] = []
     for path in iter_paths(paths, follow_symlinks, skipped):
@@ -144,7 +195,7 @@ def plan(
         if loose:
             units.append(_unit(len(units), loose, options))
             loose = []
-        units.append(_unit(len(units), [str(path)], options))
+        units.extend(_container_units(len(units), str(path), options, records_per_unit))
     if loose:
         units.append(_unit(len(units), loose, options))
     return units
@@ -166,6 +217,10 @@ def estimated_work(unit: Unit) -> int:
         except OSError:
             continue
         total += size * _COMPRESSED_FACTOR if name.lower().endswith(_COMPRESSED) else size
+    if unit.ranged and unit.records:
+        # A range's share of its container's captures.
+        stop = unit.records if unit.stop is None else min(unit.stop, unit.records)
+        total = total * max(stop - unit.first, 0) // unit.records
     return total
 
 
@@ -174,11 +229,21 @@ def estimated_work(unit: Unit) -> int:
 
 def _unit_captures(unit: Unit) -> Iterator[RawCapture]:
     """The unit's captures, read through absolute paths (a worker's folder is not the user's) and named as
-    the user's paths name them, as a local ingest names them."""
+    the user's paths name them, as a local ingest names them. A range of an undamaged WARC file is read from its
+    first record's offset; any other range from the container's start, the captures before it passed over
+    unextracted: those readers recover from damage and count their limits from the start, so reading from there
+    is what makes the ranges together exactly the container's captures."""
     for given in unit.files:
         absolute = os.path.abspath(given)
         # The plan already applied the walk's rules (links, special files): these are the files it chose.
-        for raw in iter_all_captures([absolute], follow_symlinks=True):
+        if unit.seek is not None:
+            stop = None if unit.stop is None else unit.stop - unit.first
+            captures = itertools.islice(warc_captures_from(absolute, unit.seek), 0, stop)
+        else:
+            captures = iter_all_captures([absolute], follow_symlinks=True)
+            if unit.ranged:
+                captures = itertools.islice(captures, unit.first, unit.stop)
+        for raw in captures:
             if raw.path.startswith(absolute):
                 raw.path = given + raw.path[len(absolute):]
             yield raw
@@ -197,10 +262,11 @@ _WARM_UP_CAPTURES = (
 _WARMED: set[str] = set()
 
 
-def warm_up(options: ExtractOptions) -> float:
+def warm_up(options: ExtractOptions, freeze: bool = False) -> float:
     """Load, once per process and options, what extraction loads on first use, so that a worker's first shard
     costs what its others do and the one-time cost is counted apart. The processor seconds it took (0.0 when
-    the process was warm already)."""
+    the process was warm already). `freeze`: for a process that does nothing but extract (a Ray worker), what
+    is loaded is then left out of the garbage collector's passes."""
     key = json.dumps(_options_fingerprint(options), ensure_ascii=True, default=str)
     if key in _WARMED:
         return 0.0
@@ -212,6 +278,12 @@ def warm_up(options: ExtractOptions) -> float:
         article = extract_capture(page.encode(), name, options)
         folding.signature(folding.body_text(article))
     _WARMED.add(key)
+    if freeze:
+        # What is loaded now (modules, dictionaries, models: ~70,000 objects) lives as long as the worker; frozen,
+        # it is left out of the collector's full passes, which otherwise walk all of it every few hundred captures
+        # (~1 % of a capture's processor time). Not in other processes: what they free later would stay frozen.
+        gc.collect()
+        gc.freeze()
     return time.process_time() - cpu
 
 
@@ -262,9 +334,10 @@ def _row(position: int, raw: RawCapture, options: ExtractOptions, stats: ShardSt
     }
 
 
-def write_shard(unit: Unit, directory: str | Path, options: ExtractOptions) -> ShardStats:
+def write_shard(unit: Unit, directory: str | Path, options: ExtractOptions, worker: bool = False) -> ShardStats:
     """Extract the unit's captures into `directory/unit.name`, unless a complete shard is there already.
-    Written under a temporary name and renamed when whole."""
+    Written under a temporary name and renamed when whole. `worker`: this process only extracts (warm_up's
+    `freeze`)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -275,13 +348,14 @@ def write_shard(unit: Unit, directory: str | Path, options: ExtractOptions) -> S
         stats.skipped = True
         return stats
     directory.mkdir(parents=True, exist_ok=True)
-    stats.warm_seconds = warm_up(options)
+    stats.warm_seconds = warm_up(options, freeze=worker)
     stats.started, cpu = time.time(), time.process_time()
     stats.worker = f"{socket.gethostname()}:{os.getpid()}"
     # Host and process in the name: on a shared file system, a retried task may run beside the one it replaces.
     temporary = directory / f".{unit.name}.{socket.gethostname()}.{os.getpid()}.tmp"
     schema = _schema().with_metadata({METADATA_KEY: json.dumps(
-        {"format": SHARD_FORMAT, "version": __version__, "ordinal": unit.ordinal, "files": list(unit.files)},
+        {"format": SHARD_FORMAT, "version": __version__, "ordinal": unit.ordinal, "files": list(unit.files),
+         "first": unit.first, "stop": unit.stop},
         ensure_ascii=True,
     ).encode()})
     rows: list[dict[str, Any]] = []

@@ -458,9 +458,10 @@ def _next_record_start(stream: BinaryIO, after: int, gzipped: bool) -> int | Non
         position += len(chunk)
 
 
-def _warc_records(path: Path) -> Iterator[RawCapture]:
-    """The captures of a WARC file. Damage ends a run of records, not the file: reading goes on
-    from the next intact record (a flipped byte in a `.warc.gz` lost every record after it)."""
+def _warc_records(path: Path, start: int = 0) -> Iterator[RawCapture]:
+    """The captures of a WARC file (from the record at byte `start`). Damage ends a run of records, not
+    the file: reading goes on from the next intact record (a flipped byte in a `.warc.gz` lost every
+    record after it)."""
     from warcio.archiveiterator import ArchiveIterator
 
     try:
@@ -471,7 +472,6 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
     with stream:
         gzipped = stream.read(2) == GZIP_MAGIC
         budget = _Budget(path, MAX_RECORDS)
-        start = 0
         while True:
             stream.seek(start)
             records = ArchiveIterator(stream)
@@ -491,6 +491,12 @@ def _warc_records(path: Path) -> Iterator[RawCapture]:
 
 
 _READERS = {"zip": _zip_members, "tar": _tar_members, "jsonl": _jsonl_lines, "warc": _warc_records}
+
+
+def warc_captures_from(path: str | Path, offset: int) -> Iterator[RawCapture]:
+    """A WARC file's captures from the record that starts at byte `offset` (a capture's `#<offset>`) on,
+    named as reading the whole file names them."""
+    return _guarded(Path(path), lambda p: _warc_records(p, offset))
 
 
 def _guarded(path: Path, reader: Callable[[Path], Iterator[RawCapture]]) -> Iterator[RawCapture]:
