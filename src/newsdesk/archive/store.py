@@ -3,8 +3,10 @@
 Every capture is kept (provenance); an article's fields come from its best capture. A
 capture is identified by the SHA-256 of its bytes, so re-ingesting changes nothing, and an
 interrupted ingest (Ctrl-C, kill -9) loses at most the batch in flight, which the next run
-redoes. Article ids derive from the capture that opened them, so the same captures in the
-same order always give the same archive.
+redoes. Article ids derive from the article's captures (its first address, else its least
+capture: `Archive._canonical_id`), so the same captures give the same articles under the same ids
+whatever order they came in; an id an article had before a capture joined it (or before it merged
+into another) still finds it (`resolve_id`).
 """
 
 from __future__ import annotations
