@@ -20,8 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsdesk.analysis.stories import Analysis
 from newsdesk.archive import Archive
 from newsdesk.archive import fold as folding
+from newsdesk.archive.schema import aggregate_differences
 from newsdesk.archive.store import capture_hash
 from newsdesk.extract import extract_capture
 from tests.archive.helpers import BASE, BRIEF, read, without_original_url
@@ -217,7 +219,18 @@ def test_an_id_the_article_had_before_still_finds_it(tmp_path: Path) -> None:
     captures["repost.md"] = naming(dated(read(BASE), 21), "https://www.secretchina.com/news/gb/2021/05/21/1.html").encode()
     db = tmp_path / "a.db"
     before = _ingest(db, captures, ["repost.md"])["repost.md"]
+    with Archive(db) as archive, archive.writing():
+        Analysis(archive).update()
     after = _ingest(db, captures, ["a20.md"])["repost.md"]
+    with Archive(db) as archive:
+        # The kept entity counts follow the rows the rename moved (the page, now shown, is placed again).
+        assert not any(aggregate_differences(archive.conn).values())
+        with archive.writing():
+            Analysis(archive).update()
+        placed = {a for (a,) in archive.conn.execute("SELECT article_id FROM story_articles")}
+        assert after in placed and before not in placed
+        assert archive.conn.execute("SELECT COUNT(*) FROM mentions WHERE article_id=?", (before,)).fetchone()[0] == 0
+        assert not any(aggregate_differences(archive.conn).values())
     mirror = _ingest(db, captures, ["f16_mirror.md"])["f16_mirror.md"]
     assert before != after
     with Archive(db) as archive:
@@ -226,3 +239,26 @@ def test_an_id_the_article_had_before_still_finds_it(tmp_path: Path) -> None:
         assert archive.article(archive.resolve_id(before[:8])).title == HEADLINE
         # The mirror, four days before the page, opened an article of its own; it is not merged yet.
         assert mirror != after
+
+
+def test_a_renamed_article_keeps_its_place_in_its_story(tmp_path: Path) -> None:
+    """Two mirror copies without an address: the article is named after the lesser capture hash. The copy that
+    sorts first arriving second renames the article but changes nothing it shows: it stays in its story, with
+    its mentions, and the kept entity counts follow it."""
+    texts = [without_original_url(read(BASE)), without_original_url(read(BASE)) + "\n<!-- captured again -->\n"]
+    first, second = sorted((t.encode() for t in texts), key=capture_hash, reverse=True)
+    captures = {"first.md": first, "second.md": second}
+    db = tmp_path / "a.db"
+    before = _ingest(db, captures, ["first.md"])["first.md"]
+    with Archive(db) as archive, archive.writing():
+        Analysis(archive).update()
+        (story,) = archive.conn.execute("SELECT story_id FROM story_articles WHERE article_id=?", (before,)).fetchone()
+        mentions = archive.conn.execute("SELECT COUNT(*) FROM mentions WHERE article_id=?", (before,)).fetchone()[0]
+    after = _ingest(db, captures, ["second.md"])["second.md"]
+    with Archive(db) as archive:
+        assert after != before and archive.resolve_id(before) == after
+        assert archive.conn.execute("SELECT story_id FROM story_articles WHERE article_id=?", (after,)).fetchone() == (story,)
+        assert archive.conn.execute("SELECT COUNT(*) FROM mentions WHERE article_id=?", (after,)).fetchone()[0] == mentions > 0
+        assert not any(aggregate_differences(archive.conn).values())
+        with archive.writing():
+            assert Analysis(archive).update() == 0

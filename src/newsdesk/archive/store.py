@@ -491,14 +491,16 @@ class Archive:
         return final
 
     def _rename(self, old: str, new: str) -> None:
-        """The article `old` is `new` from now on; `old` still finds it (`resolve_id`). It is placed in
-        stories again under its new id, as after a merge."""
-        self._unplace(old)
+        """The article `old` is `new` from now on; `old` still finds it (`resolve_id`). Its text is the same,
+        so it keeps its place in its story and its mentions and quotes: placement goes by content (the
+        article's day and least capture hash), never by its id. The entity aggregates' triggers follow the
+        moved rows."""
         self.conn.execute("DELETE FROM publications WHERE article_id=?", (old,))
         # The article's rows point at its id: they follow it within the transaction, checked at its commit.
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         self.conn.execute("UPDATE articles SET id=? WHERE id=?", (new, old))
-        for table in ("captures", "revisions", "signatures", "lsh_bands", "quotes", "quote_scans"):
+        for table in ("captures", "revisions", "signatures", "lsh_bands", "quotes", "quote_scans", "mentions",
+                      "story_articles"):
             self.conn.execute(f"UPDATE {table} SET article_id=? WHERE article_id=?", (new, old))
         publishing.rebuild(self.conn, new)
         self._alias(old, new)
