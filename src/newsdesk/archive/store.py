@@ -912,9 +912,12 @@ class Archive:
         ).fetchall()
         if not rows:
             # An id the article had before a capture joined it or it merged into another still finds it.
-            rows = self.conn.execute(
-                "SELECT DISTINCT article_id FROM article_aliases WHERE substr(id, 1, ?) = ? LIMIT 2", (len(prefix), prefix)
-            ).fetchall()
+            try:
+                rows = self.conn.execute(
+                    "SELECT DISTINCT article_id FROM article_aliases WHERE substr(id, 1, ?) = ? LIMIT 2", (len(prefix), prefix)
+                ).fetchall()
+            except sqlite3.OperationalError:  # an archive opened read-only before its aliases migration
+                rows = []
         if not rows:
             raise KeyError(f"no article with id {prefix!r}: `newsdesk list` shows the ids")
         if len(rows) > 1:
