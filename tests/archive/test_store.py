@@ -52,7 +52,9 @@ class Run:
     def article_of(self, name: str) -> str:
         article_id = self.outcomes[name].article_id
         assert article_id is not None, (name, self.outcomes[name])
-        return article_id
+        # The id the capture's article had when it came in: a later capture may have given the article
+        # another (its first address's), and the old one finds it.
+        return self.archive.resolve_id(article_id)
 
 
 RunFiles = Callable[[dict[str, str | bytes]], Run]

@@ -163,7 +163,12 @@ def identity_key(url: str | None) -> str | None:
 
 
 def body_text(article: Article) -> str:
-    return _NON_TEXT.sub("", fold("".join(article.body)))
+    return paragraphs_text(article.body)
+
+
+def paragraphs_text(body: list[str]) -> str:
+    """A body's paragraphs as folding compares them: one script and width, letters and digits only."""
+    return _NON_TEXT.sub("", fold("".join(body)))
 
 
 def shingles(text: str) -> set[bytes]:

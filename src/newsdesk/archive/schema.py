@@ -475,6 +475,14 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # placed on or after a day are found through this index, not by reading every placement.
     "CREATE INDEX IF NOT EXISTS story_articles_day ON story_articles(day);",
     _entity_aggregates,
+    # An article's id follows from its captures (store.Archive._settle_ids), so it may change when a capture
+    # joins it or it merges into another; every id an article had still finds it through this table. Its
+    # rows move under the new id, the near-duplicate index's by this index.
+    """
+    CREATE TABLE IF NOT EXISTS article_aliases (id TEXT PRIMARY KEY, article_id TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS article_aliases_article ON article_aliases(article_id);
+    CREATE INDEX IF NOT EXISTS lsh_bands_article ON lsh_bands(article_id);
+    """,
 ]
 
 

@@ -3,8 +3,10 @@
 Every capture is kept (provenance); an article's fields come from its best capture. A
 capture is identified by the SHA-256 of its bytes, so re-ingesting changes nothing, and an
 interrupted ingest (Ctrl-C, kill -9) loses at most the batch in flight, which the next run
-redoes. Article ids derive from the capture that opened them, so the same captures in the
-same order always give the same archive.
+redoes. Article ids derive from the article's captures (its first address, else its least
+capture: `Archive._canonical_id`), so the same captures give the same articles under the same ids
+whatever order they came in; an id an article had before a capture joined it (or before it merged
+into another) still finds it (`resolve_id`).
 """
 
 from __future__ import annotations
@@ -369,6 +371,8 @@ class Archive:
         key = folding.identity_key(article.original_url)
         decision = self._decide(article, minhash, text, key)
         score, score_reason = folding.capture_score(article)
+        # The ids articles are known by before this capture: the capture may change which id each should have.
+        involved_keys: set[str | None] = {key}
         if decision.article_id is None:
             article_id = self._new_article_id(key, sha256)
             status = "new"
@@ -384,6 +388,7 @@ class Archive:
             )
         else:
             article_id = decision.article_id
+            involved_keys |= {self._min_key(involved) for involved in (article_id, *decision.merges)}
             for gone in decision.merges:
                 self._merge(article_id, gone)
             revision, is_new_revision = self._revision_for(article_id, minhash)
@@ -409,16 +414,105 @@ class Archive:
         )
         publishing.rebuild(self.conn, article_id)
         self._choose_best(article_id)
+        article_id = self._settle_ids(article_id, involved_keys)
         return IngestOutcome(status, article_id, decision.reason)
 
+    # --- article ids ---------------------------------------------------------------------
+
     def _new_article_id(self, key: str | None, sha256: str) -> str:
-        """From the article's address when no other article has it (another text at the same
-        address is another article), else from the capture that opens it."""
+        """The id `_canonical_id` will call for when the capture opens an article alone: its address's, unless
+        another article at that address holds a capture that sorts before it; else the capture's own. When
+        another article holds the address's id for now, the capture's own, and `_settle_ids` sorts them out."""
         if key:
-            article_id = _article_id(key)
-            if self.conn.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is None:
-                return article_id
+            rivals = self.conn.execute(
+                "SELECT article_id, MIN(sha256) FROM captures WHERE url_key=? GROUP BY article_id", (key,)
+            ).fetchall()
+            taken = self.conn.execute("SELECT 1 FROM articles WHERE id=?", (_article_id(key),)).fetchone()
+            if taken is None and not any(theirs < sha256 and self._min_key(other) == key for other, theirs in rivals):
+                return _article_id(key)
         return _article_id(sha256)
+
+    def _min_key(self, article_id: str) -> str | None:
+        return self.conn.execute("SELECT MIN(url_key) FROM captures WHERE article_id=?", (article_id,)).fetchone()[0]
+
+    def _canonical_id(self, article_id: str) -> str:
+        """The id the article's captures call for, whatever order they came in: from its first address
+        (the least identity key its captures name) when no other article whose first address that is
+        has a capture there that sorts before its own (by SHA-256: another text at the same address is
+        another article, and one of them must be told from the other without asking which came first);
+        otherwise, and for an article without an address, from its least capture (by SHA-256)."""
+        first = self._min_key(article_id)
+        if first is not None:
+            (mine,) = self.conn.execute(
+                "SELECT MIN(sha256) FROM captures WHERE article_id=? AND url_key=?", (article_id, first)
+            ).fetchone()
+            rivals = self.conn.execute(
+                "SELECT article_id, MIN(sha256) FROM captures WHERE url_key=? AND article_id!=? GROUP BY article_id",
+                (first, article_id),
+            ).fetchall()
+            if not any(theirs < mine and self._min_key(other) == first for other, theirs in rivals):
+                return _article_id(first)
+        (least,) = self.conn.execute("SELECT MIN(sha256) FROM captures WHERE article_id=?", (article_id,)).fetchone()
+        return _article_id(least)
+
+    def _settle_ids(self, article_id: str, keys: set[str | None]) -> str:
+        """Give `article_id`, and every article whose claim to an address `keys` (or the article's own
+        first address) names may have changed, the id `_canonical_id` calls for; returns `article_id`'s.
+        Only articles with a capture at one of those addresses can be affected: ids come from an
+        article's own captures and from the rivals at its first address."""
+        keys = {k for k in (*keys, self._min_key(article_id)) if k is not None}
+        affected = {article_id}
+        for k in sorted(keys):
+            affected |= {a for (a,) in self.conn.execute("SELECT DISTINCT article_id FROM captures WHERE url_key=?", (k,))}
+        pending = {a: target for a in sorted(affected) if (target := self._canonical_id(a)) != a}
+        final = pending.get(article_id, article_id)
+        while pending:
+            progressed = False
+            for current, target in sorted(pending.items()):
+                holder = self.conn.execute("SELECT id FROM articles WHERE id=?", (target,)).fetchone()
+                if holder is None:
+                    self._rename(current, target)
+                    del pending[current]
+                    progressed = True
+                elif target not in pending:
+                    # An id given before ids followed from captures (an older archive): its article moves first.
+                    own = self._canonical_id(target)
+                    if own == target:  # cannot happen with canonical ids; keep both rather than fail the batch
+                        del pending[current]
+                        final = current if current == article_id else final
+                    else:
+                        pending[target] = own
+                    progressed = True
+            if not progressed:
+                # Articles wanting each other's ids: one steps aside under a temporary id first.
+                current = min(pending)
+                self._rename(current, f"~{current}")
+                pending[f"~{current}"] = pending.pop(current)
+        return final
+
+    def _rename(self, old: str, new: str) -> None:
+        """The article `old` is `new` from now on; `old` still finds it (`resolve_id`). Its text is the same,
+        so it keeps its place in its story and its mentions and quotes: placement goes by content (the
+        article's day and least capture hash), never by its id. The entity aggregates' triggers follow the
+        moved rows."""
+        self.conn.execute("DELETE FROM publications WHERE article_id=?", (old,))
+        # The article's rows point at its id: they follow it within the transaction, checked at its commit.
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+        self.conn.execute("UPDATE articles SET id=? WHERE id=?", (new, old))
+        for table in ("captures", "revisions", "signatures", "lsh_bands", "quotes", "quote_scans", "mentions",
+                      "story_articles"):
+            self.conn.execute(f"UPDATE {table} SET article_id=? WHERE article_id=?", (new, old))
+        publishing.rebuild(self.conn, new)
+        self._alias(old, new)
+
+    def _alias(self, old: str, new: str) -> None:
+        """Every id that named `old` names `new` now; `new` itself is no one's alias."""
+        if old.startswith("~"):
+            self.conn.execute("DELETE FROM article_aliases WHERE id=?", (old,))
+        else:
+            self.conn.execute("INSERT OR REPLACE INTO article_aliases(id, article_id) VALUES (?,?)", (old, new))
+        self.conn.execute("UPDATE article_aliases SET article_id=? WHERE article_id=?", (new, old))
+        self.conn.execute("DELETE FROM article_aliases WHERE id=?", (new,))
 
     def _next_capture_seq(self) -> int:
         return (self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM captures").fetchone()[0]) + 1
@@ -450,13 +544,16 @@ class Archive:
             # articles do not depend on which capture happened to arrive first.
             best: tuple[float, str] | None = None
             keys: set[str] | None = None
-            for data, title, published in self.conn.execute(
-                "SELECT minhash, json_extract(record, '$.title'), json_extract(record, '$.published')"
+            for seq, data, title, published in self.conn.execute(
+                "SELECT seq, minhash, json_extract(record, '$.title'), json_extract(record, '$.published')"
                 " FROM captures WHERE article_id=? AND minhash IS NOT NULL",
                 (article_id,),
             ).fetchall():
                 similarity = folding.similarity(data, minhash)
                 if similarity < folding.SIMILARITY_THRESHOLD or (best is not None and similarity <= best[0]):
+                    continue
+                # A capture too short to be compared by its text is not compared when it comes second either.
+                if not self._comparable(seq):
                     continue
                 if keys is None:
                     keys = self._article_keys(article_id)
@@ -467,6 +564,10 @@ class Archive:
                 (order,) = self.conn.execute("SELECT seq FROM articles WHERE id=?", (article_id,)).fetchone()
                 out.append(folding.Candidate(article_id, order, frozenset(keys), (0.0, best[0], 0.0), best[1]))
         return out
+
+    def _comparable(self, capture_seq: int) -> bool:
+        (body,) = self.conn.execute("SELECT json_extract(record, '$.body') FROM captures WHERE seq=?", (capture_seq,)).fetchone()
+        return len(folding.paragraphs_text(json.loads(body or "[]"))) >= folding.MIN_TEXT
 
     def _article_keys(self, article_id: str) -> set[str]:
         """The original addresses every capture of the article names (identity keys only)."""
@@ -504,6 +605,10 @@ class Archive:
         self.conn.execute("UPDATE lsh_bands SET article_id=? WHERE article_id=?", (keep, gone))
         self.conn.execute("DELETE FROM signatures WHERE article_id=?", (gone,))
         self.conn.execute("DELETE FROM publications WHERE article_id=?", (gone,))
+        # `gone`'s text is read again as `keep`'s when it is the one `keep` shows.
+        self.conn.execute("DELETE FROM quotes WHERE article_id=?", (gone,))
+        self.conn.execute("DELETE FROM quote_scans WHERE article_id=?", (gone,))
+        self._alias(gone, keep)
         self._unplace(gone)
         gone_seq, gone_key = self.conn.execute("SELECT seq, url_key FROM articles WHERE id=?", (gone,)).fetchone()
         self.conn.execute("DELETE FROM article_fts WHERE rowid=?", (gone_seq,))
@@ -805,6 +910,14 @@ class Archive:
         rows = self.conn.execute(
             "SELECT id FROM articles WHERE substr(id, 1, ?) = ? LIMIT 2", (len(prefix), prefix)
         ).fetchall()
+        if not rows:
+            # An id the article had before a capture joined it or it merged into another still finds it.
+            try:
+                rows = self.conn.execute(
+                    "SELECT DISTINCT article_id FROM article_aliases WHERE substr(id, 1, ?) = ? LIMIT 2", (len(prefix), prefix)
+                ).fetchall()
+            except sqlite3.OperationalError:  # an archive opened read-only before its aliases migration
+                rows = []
         if not rows:
             raise KeyError(f"no article with id {prefix!r}: `newsdesk list` shows the ids")
         if len(rows) > 1:
