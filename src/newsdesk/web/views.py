@@ -174,9 +174,10 @@ def search(archive: Archive, selection: Selection, limit: int, offset: int, top:
     """A search page: `limit` of the selection after `offset` (with snippets when there is a query) and its
     facets, whose total is the page's "of N".
 
-    With a query, the page comes from `_best_matches`, which also gives every match's seq: they are counted per
-    outlet and month against facet codes held in memory (`facet_codes`); a join of the matches to `articles` in
-    SQL cost as much as the ranking on a broad query (two thirds of 100,000 articles)."""
+    With a query, the full-text index is read in two slices of the seq range at once, each on its own connection
+    in its own thread, both on one snapshot of the archive (`_shared_snapshot`): per slice its best matches (FTS5
+    ranks every match with BM25) and every match's seq. The slices' best are merged into the page, the seqs are
+    counted per outlet and month against facet codes held in memory (`facet_codes`)."""
     if selection.empty:
         return [], Facets([], [])
     if selection.score is None:
@@ -184,62 +185,41 @@ def search(archive: Archive, selection: Selection, limit: int, offset: int, top:
         rows, _ = page_rows(archive, selection, limit, offset, total=found.total)
         return rows, found
     with _shared_snapshot(archive) as helper:
-        best, seq_lists = _best_matches(archive, helper, selection, offset + limit, "group_concat(rowid)")
-        # One string per slice parsed in C: 67,000 seqs in 2 ms (a row per match fetched into Python took 20).
-        matched = np.concatenate([np.fromstring(seqs or "", dtype=np.int64, sep=",") for seqs in seq_lists])
+        if helper is None:
+            best, matched = _ranked_slice(archive.conn, selection, None, None, offset + limit)
+        else:
+            # Halves of the seq range: as many matches in each as a query has early and late in the archive.
+            middle = _last_seq(archive) // 2
+            other = _SLICE_THREADS.submit(_ranked_slice, helper, selection, None, middle, offset + limit)
+            try:
+                best, matched = _ranked_slice(archive.conn, selection, middle + 1, None, offset + limit)
+            finally:
+                wait([other])  # the helper's transaction may end only once its slice is read
+            other_best, other_matched = other.result()
+            # Both slices' scores are FTS5's for the whole archive (the IDF and average length are read from the
+            # whole index by each statement), so they compare, ties in seq order as `ORDER BY bm25, rowid` breaks
+            # them.
+            best = sorted(best + other_best)
+            matched = np.concatenate([other_matched, matched])
+        seqs = [seq for _, seq in best[offset:offset + limit]]
         found = _facets(facet_codes(archive).counts(matched), top)
-        rows = archive.rows_at([seq for _, seq in best[offset:offset + limit]], selection.terms)
+        rows = archive.rows_at(seqs, selection.terms)
     return rows, found
 
 
-def ranked(archive: Archive, selection: Selection, limit: int, offset: int) -> tuple[list[ArticleRow], int]:
-    """`limit` of a query's matches after `offset`, best first (ties in seq order), with snippets, and how many
-    match in all: what `Archive.search` and `Archive.search_count` answer, read as `search` reads them."""
-    if selection.empty:
-        return [], 0
-    if selection.score is None:
-        raise ValueError("ranked() is for a selection with a query")
-    with _shared_snapshot(archive) as helper:
-        best, counts = _best_matches(archive, helper, selection, offset + limit, "COUNT(*)")
-        rows = archive.rows_at([seq for _, seq in best[offset:offset + limit]], selection.terms)
-    return rows, sum(counts)
-
-
-def _best_matches(
-    archive: Archive, helper: sqlite3.Connection | None, selection: Selection, keep: int, tally: str,
-) -> tuple[list[tuple[float, int]], list[Any]]:
-    """The `keep` best (score, seq) of a query's matches and `tally` (an aggregate) of them per slice.
-
-    FTS5 scores every match with BM25 (most of a broad query's time: two thirds of 100,000 articles), one after
-    the other. With a `helper` connection reading the same snapshot, the index is read in two slices of the seq
-    range at once, the second in another thread (sqlite3 lets go of the GIL while SQLite works); each slice's
-    scores are FTS5's for the whole archive (each statement reads the IDF and average length from the whole
-    index), so the slices' best merge in `ORDER BY bm25, rowid` order."""
-    if helper is None:
-        return _ranked_slice(archive.conn, selection, None, None, keep, tally)
-    # Halves of the seq range: even when a query has as many matches early and late in the archive.
-    middle = _last_seq(archive) // 2
-    other = _SLICE_THREADS.submit(_ranked_slice, helper, selection, None, middle, keep, tally)
-    try:
-        best, tallies = _ranked_slice(archive.conn, selection, middle + 1, None, keep, tally)
-    finally:
-        wait([other])  # the helper's transaction may end only once its slice is read
-    other_best, other_tallies = other.result()
-    return sorted(other_best + best)[:keep], other_tallies + tallies
-
-
 def _ranked_slice(
-    conn: sqlite3.Connection, selection: Selection, low: int | None, high: int | None, keep: int, tally: str,
-) -> tuple[list[tuple[float, int]], list[Any]]:
-    """The `keep` best (score, seq) of the matches with seqs from `low` to `high` (either end open), and `tally` of
-    them. The tally's statement runs the MATCH again without BM25, cheaper than keeping every match's score in a
-    temporary table for both."""
+    conn: sqlite3.Connection, selection: Selection, low: int | None, high: int | None, keep: int,
+) -> tuple[list[tuple[float, int]], np.ndarray[Any, np.dtype[np.int64]]]:
+    """The `keep` best (score, seq) of the matches with seqs from `low` to `high` (either end open), and every
+    match's seq. Two statements: the second runs the MATCH again without BM25, which costs less than holding every
+    match's score in a temporary table for both."""
     bounds = (" AND rowid >= ?" if low is not None else "") + (" AND rowid <= ?" if high is not None else "")
     params = [*selection.params, *(bound for bound in (low, high) if bound is not None)]
     source = selection.source + bounds
     best = _execute(conn, f"SELECT {selection.score}, rowid {source} {selection.order} LIMIT ?", [*params, keep])
-    ((tallied,),) = _execute(conn, f"SELECT {tally} {source}", params)
-    return best, [tallied]
+    ((joined,),) = _execute(conn, f"SELECT group_concat(rowid) {source}", params)
+    # One string parsed in C: 67,000 seqs in 2 ms (a row per match fetched into Python took 20).
+    return best, np.fromstring(joined or "", dtype=np.int64, sep=",")
 
 
 # The threads reading a search's second slice (a request's own thread reads the first).
