@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -92,12 +90,8 @@ def select(
 
 
 def _run(archive: Archive, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    return _execute(archive.conn, sql, params)
-
-
-def _execute(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     try:
-        return conn.execute(sql, params).fetchall()
+        return archive.conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
         # FTS5's own messages (`fts5: syntax error near …`) name no fix.
         if any(word in str(exc).lower() for word in ("fts5", "syntax", "malformed match")):
@@ -174,88 +168,35 @@ def search(archive: Archive, selection: Selection, limit: int, offset: int, top:
     """A search page: `limit` of the selection after `offset` (with snippets when there is a query) and its
     facets, whose total is the page's "of N".
 
-    With a query, the full-text index is read in two slices of the seq range at once, each on its own connection
-    in its own thread, both on one snapshot of the archive (`_shared_snapshot`): per slice its best matches (FTS5
-    ranks every match with BM25) and every match's seq. The slices' best are merged into the page, the seqs are
-    counted per outlet and month against facet codes held in memory (`facet_codes`)."""
+    With a query, two statements in one read transaction: the page (FTS5 ranks every match with BM25 and keeps
+    the best, ties in seq order) and every match's seq as one string, counted per outlet and month against the
+    archive's facet codes held in memory (`facet_codes`). Joining the matches to `articles` in SQL cost as much
+    as the ranking on a broad query (two thirds of 100,000 articles); a temporary table of every match's score,
+    read for both, cost more than running the MATCH twice without BM25 the second time."""
     if selection.empty:
         return [], Facets([], [])
     if selection.score is None:
         found = facets(archive, selection, top)
         rows, _ = page_rows(archive, selection, limit, offset, total=found.total)
         return rows, found
-    with _shared_snapshot(archive) as helper:
-        if helper is None:
-            best, matched = _ranked_slice(archive.conn, selection, None, None, offset + limit)
-        else:
-            # Halves of the seq range: as many matches in each as a query has early and late in the archive.
-            middle = _last_seq(archive) // 2
-            other = _SLICE_THREADS.submit(_ranked_slice, helper, selection, None, middle, offset + limit)
-            try:
-                best, matched = _ranked_slice(archive.conn, selection, middle + 1, None, offset + limit)
-            finally:
-                wait([other])  # the helper's transaction may end only once its slice is read
-            other_best, other_matched = other.result()
-            # Both slices' scores are FTS5's for the whole archive (the IDF and average length are read from the
-            # whole index by each statement), so they compare, ties in seq order as `ORDER BY bm25, rowid` breaks
-            # them.
-            best = sorted(best + other_best)
-            matched = np.concatenate([other_matched, matched])
-        seqs = [seq for _, seq in best[offset:offset + limit]]
+    conn = archive.conn
+    # One read transaction: the page, the matches and the facet codes are of one snapshot of the archive, whatever
+    # a concurrent ingest commits meanwhile.
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        seqs = [seq for (seq,) in _run(archive, f"{selection.seqs()} {selection.order} LIMIT ? OFFSET ?",
+                                       [*selection.params, limit, offset])]
+        ((joined,),) = _run(archive, f"SELECT group_concat({selection.seq_expr}) {selection.source}", selection.params)
+        # Parsed in C: 67,000 seqs in 2 ms (a row per match fetched into Python took 20).
+        matched = np.fromstring(joined or "", dtype=np.int64, sep=",")
         found = _facets(facet_codes(archive).counts(matched), top)
         rows = archive.rows_at(seqs, selection.terms)
-    return rows, found
-
-
-def _ranked_slice(
-    conn: sqlite3.Connection, selection: Selection, low: int | None, high: int | None, keep: int,
-) -> tuple[list[tuple[float, int]], np.ndarray[Any, np.dtype[np.int64]]]:
-    """The `keep` best (score, seq) of the matches with seqs from `low` to `high` (either end open), and every
-    match's seq. Two statements: the second runs the MATCH again without BM25, which costs less than holding every
-    match's score in a temporary table for both."""
-    bounds = (" AND rowid >= ?" if low is not None else "") + (" AND rowid <= ?" if high is not None else "")
-    params = [*selection.params, *(bound for bound in (low, high) if bound is not None)]
-    source = selection.source + bounds
-    best = _execute(conn, f"SELECT {selection.score}, rowid {source} {selection.order} LIMIT ?", [*params, keep])
-    ((joined,),) = _execute(conn, f"SELECT group_concat(rowid) {source}", params)
-    # One string parsed in C: 67,000 seqs in 2 ms (a row per match fetched into Python took 20).
-    return best, np.fromstring(joined or "", dtype=np.int64, sep=",")
-
-
-# The threads reading a search's second slice (a request's own thread reads the first).
-_SLICE_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsdesk-search-slice")
-# Per open archive, the second connection its searches read a slice on.
-_HELPERS: WeakKeyDictionary[Archive, sqlite3.Connection] = WeakKeyDictionary()
-
-
-@contextmanager
-def _shared_snapshot(archive: Archive) -> Iterator[sqlite3.Connection | None]:
-    """A read transaction on the archive's connection and, when it can be had, one on a second connection that
-    reads the same snapshot; None instead of that one when a commit came in between (or the caller's transaction
-    was already open). SQLite cannot hand a snapshot to another connection, so the second one starts its own
-    between two looks at `PRAGMA data_version` on the first: unchanged, nothing was committed in between."""
-    conn = archive.conn
-    if conn.in_transaction:
-        yield None
-        return
-    helper = _HELPERS.get(archive)
-    if helper is None:
-        helper = sqlite3.connect(f"{archive.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                                 check_same_thread=False)  # used by one thread at a time: a slice's, then ours
-        _HELPERS[archive] = helper
-    before = conn.execute("PRAGMA data_version").fetchone()[0]
-    helper.execute("BEGIN")
-    helper.execute("SELECT 1 FROM articles LIMIT 1").fetchall()  # the read that fixes its snapshot
-    conn.execute("BEGIN")
-    shared = conn.execute("PRAGMA data_version").fetchone()[0] == before
-    if not shared:
-        helper.execute("COMMIT")
-    try:
-        yield helper if shared else None
     finally:
-        if shared:
-            helper.execute("COMMIT")
-        conn.execute("COMMIT")
+        if own:
+            conn.execute("COMMIT")
+    return rows, found
 
 
 @dataclass(slots=True)
