@@ -76,33 +76,52 @@ def test_search_answers_what_the_straightforward_queries_answer(archive: Archive
     names_of = entity_names(archive)
     last_seq = archive.conn.execute("SELECT max(seq) FROM articles").fetchone()[0]
     shares = []
+    assert archive not in views._HELPERS
     for query, outlet, since, until, entity, offset in CASES:
         searched, _ = expand_query(query, names_of)
         entity_id = analysis.find_entity(entity).id if entity else None
         selection = views.select(archive, searched, outlet, since, until, entity_id)
-        rows, found = views.search(archive, selection, 20, offset, top=10_000)
+        rows, found = views.search(archive, selection, 20, offset, top=10_000, slices=2)
         seqs, outlets, months, joined = straightforward(archive, searched, outlet, since, until, entity_id, offset)
         case = (query, outlet, since, until, entity, offset)
         assert rows == archive.rows_at(seqs, query_terms(searched)), case
         assert found.total == sum(months.values()), case
         assert dict(found.outlets) == outlets and found.months == sorted(months.items()), case
         assert found == joined, case
+        # The JSON API's page and total (views.ranked) are what `newsdesk search` reads (Archive.search and
+        # search_count, one plain query each).
+        assert views.ranked(archive, selection, 20, offset, slices=2) == (rows, found.total), case
+        if entity is None:
+            assert rows == archive.search(searched, outlet, since, until, 20, offset), case
+            assert found.total == archive.search_count(searched, outlet, since, until), case
+        # Read in one slice, on its own or inside a transaction the caller holds, the answer is the same.
+        assert views.search(archive, selection, 20, offset, top=10_000, slices=1) == (rows, found), case
+        assert views.ranked(archive, selection, 20, offset, slices=1) == (rows, found.total), case
+        archive.conn.execute("BEGIN")
+        try:
+            assert views.search(archive, selection, 20, offset, top=10_000, slices=2) == (rows, found), case
+        finally:
+            archive.conn.execute("COMMIT")
         # The page's outlets are the commonest, in order of count.
         top = views.search(archive, selection, 20, offset)[1].outlets
         assert top == found.outlets[:30] and [n for _, n in top] == sorted((n for _, n in top), reverse=True)
         shares.append(found.total / last_seq)
+    # The searches read two slices, each on its own connection.
+    assert archive in views._HELPERS
     # Broad queries (most of the archive, as the benchmark's 乌克兰 is) and narrow ones were compared.
     assert max(shares) > 0.5 and 0 < min(share for share in shares if share) < 0.05
 
 
 def test_search_ends_its_transaction_and_reports_a_bad_query(archive: Archive) -> None:
     selection = views.select(archive, "普京", None, None, None, None)
-    views.search(archive, selection, 20, 0)
-    assert not archive.conn.in_transaction
+    for slices in (1, 2):
+        views.search(archive, selection, 20, 0, slices=slices)
+        assert not archive.conn.in_transaction
     broken = views.Selection("FROM article_fts WHERE article_fts MATCH ?", ['(unbalanced'], "rowid", "", [], score=BM25)
-    with pytest.raises(views.QueryError):
-        views.search(archive, broken, 20, 0)
-    assert not archive.conn.in_transaction
+    for slices in (1, 2):
+        with pytest.raises(views.QueryError):
+            views.search(archive, broken, 20, 0, slices=slices)
+        assert not archive.conn.in_transaction
     again = views.search(archive, selection, 20, 0)
     assert again[1].total == views.count(archive, selection)
 
@@ -113,14 +132,14 @@ def test_facet_codes_follow_what_is_committed(web_db: Path, tmp_path: Path) -> N
     db = copy_archive(web_db, tmp_path / "web.db")
     with Archive(db) as archive:
         selection = views.select(archive, "普京", None, None, None, None)
-        _, before = views.search(archive, selection, 20, 0, top=10_000)
+        _, before = views.search(archive, selection, 20, 0, top=10_000, slices=2)
         moved = archive.conn.execute(f"SELECT min(rowid) {selection.source}", selection.params).fetchone()[0]
         other = sqlite3.connect(db)
         with other:
             other.execute("UPDATE articles SET outlet = '另一家报社' WHERE seq = ?", (moved,))
         other.close()
-        _, after = views.search(archive, selection, 20, 0, top=10_000)
+        _, after = views.search(archive, selection, 20, 0, top=10_000, slices=2)
         assert dict(after.outlets)["另一家报社"] == 1 and after.total == before.total
         archive.conn.execute("UPDATE articles SET outlet = '第三家报社' WHERE seq = ?", (moved,))
-        _, again = views.search(archive, selection, 20, 0, top=10_000)
+        _, again = views.search(archive, selection, 20, 0, top=10_000, slices=2)
         assert dict(again.outlets)["第三家报社"] == 1 and "另一家报社" not in dict(again.outlets)

@@ -8,8 +8,11 @@ Every chart's numbers come from here as a `Table` (columns and rows): the page d
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -90,8 +93,12 @@ def select(
 
 
 def _run(archive: Archive, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    return _execute(archive.conn, sql, params)
+
+
+def _execute(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     try:
-        return archive.conn.execute(sql, params).fetchall()
+        return conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
         # FTS5's own messages (`fts5: syntax error near …`) name no fix.
         if any(word in str(exc).lower() for word in ("fts5", "syntax", "malformed match")):
@@ -164,39 +171,140 @@ def facets(archive: Archive, selection: Selection, top: int = 30) -> Facets:
     return _facets(_run(archive, sql, [] if selection.everything else selection.params), top)
 
 
-def search(archive: Archive, selection: Selection, limit: int, offset: int, top: int = 30) -> tuple[list[ArticleRow], Facets]:
+def search(
+    archive: Archive, selection: Selection, limit: int, offset: int, top: int = 30, slices: int | None = None,
+) -> tuple[list[ArticleRow], Facets]:
     """A search page: `limit` of the selection after `offset` (with snippets when there is a query) and its
     facets, whose total is the page's "of N".
 
-    With a query, two statements in one read transaction: the page (FTS5 ranks every match with BM25 and keeps
-    the best, ties in seq order) and every match's seq as one string, counted per outlet and month against the
-    archive's facet codes held in memory (`facet_codes`). Joining the matches to `articles` in SQL cost as much
-    as the ranking on a broad query (two thirds of 100,000 articles); a temporary table of every match's score,
-    read for both, cost more than running the MATCH twice without BM25 the second time."""
+    With a query, the page comes from `_best_matches`, which also gives every match's seq: they are counted per
+    outlet and month against facet codes held in memory (`facet_codes`); a join of the matches to `articles` in
+    SQL cost as much as the ranking on a broad query (two thirds of 100,000 articles). `slices`: see
+    `_shared_snapshot`."""
     if selection.empty:
         return [], Facets([], [])
     if selection.score is None:
         found = facets(archive, selection, top)
         rows, _ = page_rows(archive, selection, limit, offset, total=found.total)
         return rows, found
-    conn = archive.conn
-    # One read transaction: the page, the matches and the facet codes are of one snapshot of the archive, whatever
-    # a concurrent ingest commits meanwhile.
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")
-    try:
-        seqs = [seq for (seq,) in _run(archive, f"{selection.seqs()} {selection.order} LIMIT ? OFFSET ?",
-                                       [*selection.params, limit, offset])]
-        ((joined,),) = _run(archive, f"SELECT group_concat({selection.seq_expr}) {selection.source}", selection.params)
-        # Parsed in C: 67,000 seqs in 2 ms (a row per match fetched into Python took 20).
-        matched = np.fromstring(joined or "", dtype=np.int64, sep=",")
+    with _shared_snapshot(archive, slices) as helper:
+        best, seq_lists = _best_matches(archive, helper, selection, offset + limit, "group_concat(seq)")
+        # One string per slice parsed in C: 67,000 seqs in 2 ms (a row per match fetched into Python took 20).
+        matched = np.concatenate([np.fromstring(seqs or "", dtype=np.int64, sep=",") for seqs in seq_lists])
         found = _facets(facet_codes(archive).counts(matched), top)
-        rows = archive.rows_at(seqs, selection.terms)
-    finally:
-        if own:
-            conn.execute("COMMIT")
+        rows = archive.rows_at([seq for _, seq in best[offset:offset + limit]], selection.terms)
     return rows, found
+
+
+def ranked(
+    archive: Archive, selection: Selection, limit: int, offset: int, slices: int | None = None,
+) -> tuple[list[ArticleRow], int]:
+    """`limit` of a query's matches after `offset`, best first (ties in seq order), with snippets, and how many
+    match in all: what `Archive.search` and `Archive.search_count` answer, read as `search` reads them."""
+    if selection.empty:
+        return [], 0
+    if selection.score is None:
+        raise ValueError("ranked() is for a selection with a query")
+    with _shared_snapshot(archive, slices) as helper:
+        best, counts = _best_matches(archive, helper, selection, offset + limit, "COUNT(*)")
+        rows = archive.rows_at([seq for _, seq in best[offset:offset + limit]], selection.terms)
+    return rows, sum(counts)
+
+
+def _best_matches(
+    archive: Archive, helper: sqlite3.Connection | None, selection: Selection, keep: int, tally: str,
+) -> tuple[list[tuple[float, int]], list[Any]]:
+    """The `keep` best (score, seq) of a query's matches and `tally` (an aggregate) of them per slice.
+
+    FTS5 scores every match with BM25 (most of a broad query's time: two thirds of 100,000 articles), one after
+    the other. With a `helper` connection reading the same snapshot, the index is read in two slices of the seq
+    range at once, the second in another thread (sqlite3 lets go of the GIL while SQLite works); each slice's
+    scores are FTS5's for the whole archive (each statement reads the IDF and average length from the whole
+    index), so the slices' best merge in `ORDER BY bm25, rowid` order."""
+    if helper is None:
+        return _ranked_slice(archive.conn, selection, None, None, keep, tally)
+    # Halves of the seq range: an even split of the matches when a query matches early and late articles alike.
+    middle = _last_seq(archive) // 2
+    other = _SLICE_THREADS.submit(_ranked_slice, helper, selection, None, middle, keep, tally)
+    try:
+        best, tallies = _ranked_slice(archive.conn, selection, middle + 1, None, keep, tally)
+    finally:
+        wait([other])  # the helper's transaction may end only once its slice is read
+    other_best, other_tallies = other.result()
+    return sorted(other_best + best)[:keep], other_tallies + tallies
+
+
+def _ranked_slice(
+    conn: sqlite3.Connection, selection: Selection, low: int | None, high: int | None, keep: int, tally: str,
+) -> tuple[list[tuple[float, int]], list[Any]]:
+    """The `keep` best (score, seq) of the matches with seqs from `low` to `high` (either end open), and `tally` of
+    them. One statement: the MATCH (and an entity filter's list of articles) runs once, its (seq, score) rows are
+    held in a materialized table that the best and the tally are both read from. Two statements (the second
+    without BM25) cost an entity-filtered search its list of articles twice; a temporary table would count as
+    this connection's writes (`total_changes`, which `facet_codes` watches)."""
+    bounds = (" AND rowid >= ?" if low is not None else "") + (" AND rowid <= ?" if high is not None else "")
+    params = [*selection.params, *(bound for bound in (low, high) if bound is not None)]
+    found = _execute(
+        conn,
+        f"WITH hits(seq, score) AS MATERIALIZED (SELECT rowid, {selection.score} {selection.source}{bounds})"
+        " SELECT score, seq FROM (SELECT score, seq FROM hits ORDER BY score, seq LIMIT ?)"
+        f" UNION ALL SELECT NULL, (SELECT {tally} FROM hits)",
+        [*params, keep],
+    )
+    # The tally's row is the one without a score (a match always has one).
+    return sorted(row for row in found if row[0] is not None), [row[1] for row in found if row[0] is None]
+
+
+# The threads reading a search's second slice (a request's own thread reads the first).
+_SLICE_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsdesk-search-slice")
+# Per open archive, the second connection its searches read a slice on.
+_HELPERS: WeakKeyDictionary[Archive, sqlite3.Connection] = WeakKeyDictionary()
+
+
+def _idle_core() -> bool:
+    """Whether a second slice would find a core of its own: fewer processes wanted one than there are cores over
+    the last minute (the load average). On a busy machine the second slice only waits for a core and adds work
+    (each slice reads the phrases' document frequencies again): bench/web.py's search page p95 was 664 ms in two
+    slices against 376 ms in one at load 8-9 on 2 cores; on 2 idle cores the broadest queries take about half."""
+    return os.getloadavg()[0] < (os.cpu_count() or 1)
+
+
+@contextmanager
+def _shared_snapshot(archive: Archive, slices: int | None) -> Iterator[sqlite3.Connection | None]:
+    """A read transaction on the archive's connection and, for two `slices` (by default: when a core is idle,
+    `_idle_core`), one on a second connection that reads the same snapshot; None instead of that one for one
+    slice, or when a commit came in between (or the caller's transaction was already open). SQLite cannot hand a
+    snapshot to another connection, so the second one starts its own between two looks at `PRAGMA data_version`
+    on the first: unchanged, nothing was committed in between."""
+    conn = archive.conn
+    if conn.in_transaction:  # the caller's: read as it is, in one slice
+        yield None
+        return
+    if (slices or (2 if _idle_core() else 1)) < 2:
+        conn.execute("BEGIN")
+        try:
+            yield None
+        finally:
+            conn.execute("COMMIT")
+        return
+    helper = _HELPERS.get(archive)
+    if helper is None:
+        helper = sqlite3.connect(f"{archive.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                 check_same_thread=False)  # used by one thread at a time: a slice's, then ours
+        _HELPERS[archive] = helper
+    before = conn.execute("PRAGMA data_version").fetchone()[0]
+    helper.execute("BEGIN")
+    helper.execute("SELECT 1 FROM articles LIMIT 1").fetchall()  # the read that fixes its snapshot
+    conn.execute("BEGIN")
+    shared = conn.execute("PRAGMA data_version").fetchone()[0] == before
+    if not shared:
+        helper.execute("COMMIT")
+    try:
+        yield helper if shared else None
+    finally:
+        if shared:
+            helper.execute("COMMIT")
+        conn.execute("COMMIT")
 
 
 @dataclass(slots=True)
