@@ -290,6 +290,7 @@ def _shared_snapshot(archive: Archive, slices: int | None) -> Iterator[sqlite3.C
     helper = _HELPERS.get(archive)
     if helper is None:
         helper = sqlite3.connect(f"{archive.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                 timeout=archive.BUSY_TIMEOUT_SECONDS,
                                  check_same_thread=False)  # used by one thread at a time: a slice's, then ours
         _HELPERS[archive] = helper
     before = conn.execute("PRAGMA data_version").fetchone()[0]
