@@ -32,7 +32,7 @@ def search(
     archive = _access(request).archive()
     since, until = views.check_day(since, "since"), views.check_day(until, "until")
     # What `newsdesk search` answers (records.search), its page and total read as the search page reads them
-    # (views.ranked: the full-text index in two slices at once).
+    # (views.ranked: the full-text index in two slices at once when a core is idle).
     searched, expanded = (q, {}) if exact else expand_query(q, records.entity_names(archive))
     selection = views.select(archive, searched, outlet or None, since, until, None)
     if selection.score is None:  # no words to search for
