@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from newsdesk import records
-from newsdesk.archive.text import expand_query
 from newsdesk.web import views
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -30,15 +29,8 @@ def search(
     exact: bool = False,
 ) -> list[dict[str, Any]]:
     archive = _access(request).archive()
-    since, until = views.check_day(since, "since"), views.check_day(until, "until")
-    # What `newsdesk search` answers (records.search), its page and total read as the search page reads them
-    # (views.ranked: the full-text index in two slices at once when a core is idle).
-    searched, expanded = (q, {}) if exact else expand_query(q, records.entity_names(archive))
-    selection = views.select(archive, searched, outlet or None, since, until, None)
-    if selection.score is None:  # no words to search for
-        found = records.search(archive, q, outlet or None, since, until, limit, offset, exact)
-    else:
-        found = records.SearchPage(*views.ranked(archive, selection, limit, offset), expanded, searched)
+    found = records.search(archive, q, outlet or None, views.check_day(since, "since"), views.check_day(until, "until"),
+                           limit, offset, exact)
     response.headers["X-Total-Count"] = str(found.total)
     return found.records()
 

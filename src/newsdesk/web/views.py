@@ -196,21 +196,6 @@ def search(
     return rows, found
 
 
-def ranked(
-    archive: Archive, selection: Selection, limit: int, offset: int, slices: int | None = None,
-) -> tuple[list[ArticleRow], int]:
-    """`limit` of a query's matches after `offset`, best first (ties in seq order), with snippets, and how many
-    match in all: what `Archive.search` and `Archive.search_count` answer, read as `search` reads them."""
-    if selection.empty:
-        return [], 0
-    if selection.score is None:
-        raise ValueError("ranked() is for a selection with a query")
-    with _shared_snapshot(archive, slices) as helper:
-        best, counts = _best_matches(archive, helper, selection, offset + limit, "COUNT(*)")
-        rows = archive.rows_at([seq for _, seq in best[offset:offset + limit]], selection.terms)
-    return rows, sum(counts)
-
-
 def _best_matches(
     archive: Archive, helper: sqlite3.Connection | None, selection: Selection, keep: int, tally: str,
 ) -> tuple[list[tuple[float, int]], list[Any]]:
