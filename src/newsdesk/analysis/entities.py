@@ -77,8 +77,10 @@ _ROLE = re.compile(r"(?:" + _ROLE_WORDS + r")$")
 _PERSON_FLAGS = frozenset({"nr", "nrt", "nrfg"})
 _NAME_DOTS = frozenset("·‧•・")
 # 谢尔盖‧拉夫罗夫（Sergey Lavrov）, 马克龙(Emmanuel Macron)
+# A name may hold spaces around its dots (`谢尔盖 · 拉夫罗夫`), never a line break: bodies are joined a paragraph
+# a line, and the end of one paragraph is no part of a name opening the next.
 _BILINGUAL = re.compile(
-    r"(?P<zh>[\u4e00-\u9fff][\u4e00-\u9fff·‧•・\s]{1,15}?)\s*[（(]\s*(?P<en>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+){0,3})\s*[）)]"
+    r"(?P<zh>[\u4e00-\u9fff][\u4e00-\u9fff·‧•・ \t\u3000]{1,15}?)[ \t\u3000]*[（(]\s*(?P<en>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+){0,3})\s*[）)]"
 )
 _DOTTED_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:\s*[·‧•・]\s*[\u4e00-\u9fff]{1,8})+$")
 _NOT_NAMES = frozenset(
