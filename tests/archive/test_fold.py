@@ -6,7 +6,6 @@ of them: the partition of captures into articles is the same for every ingest or
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import re
@@ -30,6 +29,7 @@ from tests.archive.helpers import (
     BRIEF,
     CAPTURES,
     SAME_DAY,
+    add_in_order,
     fts_is_sound,
     ingest_into,
     read,
@@ -539,10 +539,7 @@ class _Replay:
         self.runs += 1
         db = self.folder / f"order-{self.runs}.db"
         with Archive(db) as archive:
-            archive.begin()
-            for name in order:
-                archive.add_capture(capture_hash(self.data[name]), copy.deepcopy(self.articles[name]))
-            archive.commit()
+            add_in_order(archive, self.data, self.articles, order)
         return _partition(_articles_of(db)), _partition(_publications_of(db))
 
 

@@ -10,7 +10,6 @@ captures grouped together, under the same ids, with the same publications.
 
 from __future__ import annotations
 
-import copy
 import re
 import sqlite3
 from pathlib import Path
@@ -26,7 +25,7 @@ from newsdesk.archive import fold as folding
 from newsdesk.archive.schema import aggregate_differences
 from newsdesk.archive.store import capture_hash
 from newsdesk.extract import extract_capture
-from tests.archive.helpers import BASE, BRIEF, read, without_original_url
+from tests.archive.helpers import BASE, BRIEF, add_in_order, read, without_original_url
 from tests.archive.test_fold import flash, naming
 
 HEADLINE = "北极会议登场 美俄外长首次面对面会谈"
@@ -108,10 +107,7 @@ class _Replay:
         self.runs += 1
         db = self.folder / f"order-{self.runs}.db"
         with Archive(db) as archive:
-            archive.begin()
-            for name in order:
-                archive.add_capture(capture_hash(self.data[name]), copy.deepcopy(self.articles[name]))
-            archive.commit()
+            add_in_order(archive, self.data, self.articles, order)
             ids = sorted(row.id for row in archive.list(limit=1000))
             captures, publications = archive.provenance(ids)
         conn = sqlite3.connect(db)
