@@ -251,7 +251,10 @@ def _idle_core() -> bool:
     the last minute (the load average). On a busy machine the second slice only waits for a core and adds work
     (each slice reads the phrases' document frequencies again): bench/web.py's search page p95 was 664 ms in two
     slices against 376 ms in one at load 8-9 on 2 cores. With a core idle the halves run side by side."""
-    return os.getloadavg()[0] < (os.cpu_count() or 1)
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except (AttributeError, OSError):  # no load average (Windows): one slice, the cheaper on a busy machine
+        return False
 
 
 @contextmanager
