@@ -102,9 +102,14 @@ _CAPTION_CREDIT = re.compile(
     r"|[（(][^（）()]{1,24}" + vocab.section_pattern("caption_credit", "after") + r"\s*[）)]\s*$"
     r"|[/／]\s*" + vocab.section_pattern("caption_credit", "before") + r"[^，。,]{1,24}$"
 )
+# Unbracketed: a credit closing the block (a full stop may follow it), or `图为` opening it.
+_BARE_CAPTION_CREDIT = re.compile(r"(?<!了)\s*" + vocab.section_pattern("caption_credit", "bare") + r"\s*[。.]?$")
+_CAPTION_OPENING = re.compile(r"^(?:[◎●▲△]\s*)?" + vocab.section_pattern("caption_credit", "opening"))
 _CAPTION_CHARS = 120
 # At least this much text before the credit: a credit alone (`新华社发（刘满仓摄）`) is a photo story's line.
 _CAPTION_TEXT = 10
+# An unbracketed credit names less (`共享充电宝。视觉中国 资料`); a word or two before it is a caption.
+_BARE_CAPTION_TEXT = 4
 
 
 def is_caption(block: str) -> bool:
@@ -112,7 +117,13 @@ def is_caption(block: str) -> bool:
     if len(block) > _CAPTION_CHARS:
         return False
     m = _CAPTION_CREDIT.search(block)
-    return bool(m) and m.start() >= _CAPTION_TEXT
+    if m and m.start() >= _CAPTION_TEXT:
+        return True
+    bare = _BARE_CAPTION_CREDIT.search(block)
+    if bare and bare.start() >= _BARE_CAPTION_TEXT:
+        return True
+    opening = _CAPTION_OPENING.match(block)
+    return bool(opening) and len(block) - opening.end() >= _BARE_CAPTION_TEXT
 
 
 def is_site_notice(block: str) -> bool:
