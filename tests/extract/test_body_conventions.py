@@ -103,3 +103,24 @@ def test_the_articles_own_links_and_a_single_link_at_an_edge_stay() -> None:
     # Nor is a run of links that ends before a Chinese sentence: the sentence after it is the article's.
     closing = _TEASERS.replace("<p>© 2023 Example News Company.</p>", "<p>本報記者將持續追蹤颱風動態，請讀者留意最新報導。</p>")
     assert _rule_read(_column_page("", closing))[-1] == "本報記者將持續追蹤颱風動態，請讀者留意最新報導。"
+
+
+def test_invitations_to_subscribe_or_download_the_app_are_the_sites() -> None:
+    # cna (`訂閱《…》電子報`), udn (`請訂閱…facebook專頁`), hkcnews (`請加入成為…訂戶`), rfi (`下載…應用程序`).
+    promos = [
+        "訂閱《早安新聞》電子報 每天3分鐘掌握10件天下事",
+        "收看更多文章，請訂閱國際新聞facebook專頁：",
+        "請加入成為本報的月費訂戶，長期支持我們的工作。所有訂戶都可以收到我們的每周通訊。",
+        "下載本台應用程序跟蹤國際時事",
+    ]
+    page = _mainland_page([_STORY[0], promos[0], _STORY[1], *promos[1:]])
+    assert extract_text(page).body == _STORY
+
+
+def test_sentences_about_subscribers_or_an_apps_download_stay() -> None:
+    kept = [
+        "该报去年的订户增加了三成，其中电子版订户首次超过纸质版。",
+        "用户可在应用商店下载该应用程序，注册后即可免费使用。",
+        "订阅制度改革后，读者可以按月付费。",
+    ]
+    assert extract_text(_mainland_page([*_STORY, *kept])).body == [*_STORY, *kept]

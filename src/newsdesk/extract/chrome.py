@@ -79,12 +79,18 @@ _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _NOTICE = re.compile(
     vocab.section_pattern("notice", "permission") + r"[^。！？!?]{0,8}?" + vocab.section_pattern("notice", "forbidden")
 )
-_APP = r"(?<![A-Za-z])(?:app|APP|App)(?![A-Za-z])"
+_APP = r"(?:(?<![A-Za-z])(?:app|APP|App)(?![A-Za-z])|" + vocab.section_pattern("notice", "app") + ")"
 _APP_PROMO = re.compile(
     vocab.section_pattern("notice", "download") + r".{0,20}?" + _APP + "|" + _APP + r".{0,12}?"
     + vocab.section_pattern("notice", "download")
 )
 _APP_PROMO_CHARS = 80
+_SUBSCRIBE_PROMO = re.compile(
+    vocab.section_pattern("notice", "invite") + r".{0,4}?" + vocab.section_pattern("notice", "subscribe")
+    + "|^" + vocab.section_pattern("notice", "subscribe") + r".{0,30}?" + vocab.section_pattern("notice", "subscribed")
+)
+# An invitation is a sentence of its own, or two (`請加入成為…訂戶，長期支持我們的工作。所有訂戶都可以…`).
+_SUBSCRIBE_PROMO_CHARS = 100
 # A block of hashtags (`#F-16 #戰機 #俄羅斯`, chinatimes; `#IAEA`, cna) is the page's tag list. A long
 # `#`-headed line is a subheading some sites mark that way (`#中國外交部：反對美方排擠中國企業`, singpao).
 _SENTENCE_END = re.compile(r"[。！？!?]\s*[”」』\"]?\s*$")
@@ -129,6 +135,8 @@ def is_caption(block: str) -> bool:
 def is_site_notice(block: str) -> bool:
     """A copyright notice, an app promotion or a tag list printed where the article's blocks are."""
     if _TAG_LIST.match(block) or _NOTICE.search(block):
+        return True
+    if len(block) <= _SUBSCRIBE_PROMO_CHARS and _SUBSCRIBE_PROMO.search(block):
         return True
     # A sentence that mentions downloading an app is the article's (`用户可在应用商店下载…APP。`).
     return len(block) <= _APP_PROMO_CHARS and not _SENTENCE_END.search(block) and bool(_APP_PROMO.search(block))
