@@ -79,12 +79,18 @@ _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _NOTICE = re.compile(
     vocab.section_pattern("notice", "permission") + r"[^。！？!?]{0,8}?" + vocab.section_pattern("notice", "forbidden")
 )
-_APP = r"(?<![A-Za-z])(?:app|APP|App)(?![A-Za-z])"
+_APP = r"(?:(?<![A-Za-z])(?:app|APP|App)(?![A-Za-z])|" + vocab.section_pattern("notice", "app") + ")"
 _APP_PROMO = re.compile(
     vocab.section_pattern("notice", "download") + r".{0,20}?" + _APP + "|" + _APP + r".{0,12}?"
     + vocab.section_pattern("notice", "download")
 )
 _APP_PROMO_CHARS = 80
+_SUBSCRIBE_PROMO = re.compile(
+    vocab.section_pattern("notice", "invite") + r".{0,4}?" + vocab.section_pattern("notice", "subscribe")
+    + "|^" + vocab.section_pattern("notice", "subscribe") + r".{0,30}?" + vocab.section_pattern("notice", "subscribed")
+)
+# An invitation is a sentence of its own, or two (`請加入成為…訂戶，長期支持我們的工作。所有訂戶都可以…`).
+_SUBSCRIBE_PROMO_CHARS = 100
 # A block of hashtags (`#F-16 #戰機 #俄羅斯`, chinatimes; `#IAEA`, cna) is the page's tag list. A long
 # `#`-headed line is a subheading some sites mark that way (`#中國外交部：反對美方排擠中國企業`, singpao).
 _SENTENCE_END = re.compile(r"[。！？!?]\s*[”」』\"]?\s*$")
@@ -102,9 +108,14 @@ _CAPTION_CREDIT = re.compile(
     r"|[（(][^（）()]{1,24}" + vocab.section_pattern("caption_credit", "after") + r"\s*[）)]\s*$"
     r"|[/／]\s*" + vocab.section_pattern("caption_credit", "before") + r"[^，。,]{1,24}$"
 )
+# Unbracketed: a credit closing the block (a full stop may follow it), or `图为` opening it.
+_BARE_CAPTION_CREDIT = re.compile(r"(?<!了)\s*" + vocab.section_pattern("caption_credit", "bare") + r"\s*[。.]?$")
+_CAPTION_OPENING = re.compile(r"^(?:[◎●▲△]\s*)?" + vocab.section_pattern("caption_credit", "opening"))
 _CAPTION_CHARS = 120
 # At least this much text before the credit: a credit alone (`新华社发（刘满仓摄）`) is a photo story's line.
 _CAPTION_TEXT = 10
+# An unbracketed credit names less (`共享充电宝。视觉中国 资料`); a word or two before it is a caption.
+_BARE_CAPTION_TEXT = 4
 
 
 def is_caption(block: str) -> bool:
@@ -112,12 +123,20 @@ def is_caption(block: str) -> bool:
     if len(block) > _CAPTION_CHARS:
         return False
     m = _CAPTION_CREDIT.search(block)
-    return bool(m) and m.start() >= _CAPTION_TEXT
+    if m and m.start() >= _CAPTION_TEXT:
+        return True
+    bare = _BARE_CAPTION_CREDIT.search(block)
+    if bare and bare.start() >= _BARE_CAPTION_TEXT:
+        return True
+    opening = _CAPTION_OPENING.match(block)
+    return bool(opening) and len(block) - opening.end() >= _BARE_CAPTION_TEXT
 
 
 def is_site_notice(block: str) -> bool:
     """A copyright notice, an app promotion or a tag list printed where the article's blocks are."""
     if _TAG_LIST.match(block) or _NOTICE.search(block):
+        return True
+    if len(block) <= _SUBSCRIBE_PROMO_CHARS and _SUBSCRIBE_PROMO.search(block):
         return True
     # A sentence that mentions downloading an app is the article's (`用户可在应用商店下载…APP。`).
     return len(block) <= _APP_PROMO_CHARS and not _SENTENCE_END.search(block) and bool(_APP_PROMO.search(block))

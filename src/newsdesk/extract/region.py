@@ -27,7 +27,7 @@ from lxml import etree, html
 from trafilatura.readability_lxml import Document as ReadabilityDocument
 
 from newsdesk.extract import learned
-from newsdesk.extract.blocks import extract_blocks, extract_sourced_blocks, text_blocks
+from newsdesk.extract.blocks import collapse, extract_blocks, extract_sourced_blocks, text_blocks
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.html_tree import clean_tree
 from newsdesk.model import Image
@@ -200,11 +200,61 @@ def active_model() -> learned.RegionModel | None:
     return _setting()[1]
 
 
+# A block is a link when anchors hold this share of its text (a headline teaser, a menu item).
+_LINK_BLOCK_SHARE = 0.8
+# A short unlinked block that is no Chinese sentence belongs to a run of links: a teaser's date, a
+# list's heading, the copyright line or an app's download prompt beyond it.
+_RUN_FILLER_CHARS = 40
+_SENTENCE_CLOSE = re.compile(r"[。！？…；：]\s*[”」』\"’）)】]*\s*$")
+
+
+def _is_link_block(source: html.HtmlElement, region: html.HtmlElement) -> bool:
+    if source is region:
+        return False
+    for ancestor in source.iterancestors():
+        if ancestor is region:
+            break
+        if ancestor.tag == "a":
+            return True
+    linked = "".join(a.text_content() for a in source.iter("a"))
+    return len(collapse(linked)) >= _LINK_BLOCK_SHARE * len(collapse(source.text_content()))
+
+
+def _link_run(flags: list[bool], blocks: list[str]) -> int:
+    """How many blocks from the start form a run of links (short unlinked blocks between links belong to it)."""
+    end = 0
+    for i, (link, block) in enumerate(zip(flags, blocks, strict=True)):
+        if link:
+            end = i + 1
+        elif len(block) > _RUN_FILLER_CHARS or _SENTENCE_CLOSE.search(block):
+            break
+    return end if sum(flags[:end]) >= 2 else 0
+
+
+def rule_blocks(region: html.HtmlElement) -> tuple[list[str], list[Image]]:
+    """The rule region's blocks without the runs of links at its edges.
+
+    A density-chosen region is often a column holding the article with the site's menus above it and
+    "related" teasers below (nytimes, bbc, chinatimes, thepaper, cna): each a run of two or more link
+    blocks at an edge. Links inside the article (a linked phrase in a paragraph) are not blocks of
+    their own, and a run must touch the region's edge, so the article's own lists stay.
+    """
+    blocks, sources, images = extract_sourced_blocks(region, base_url=None)
+    if len(blocks) < 3:
+        return blocks, images
+    flags = [_is_link_block(source, region) for source in sources]
+    head = _link_run(flags, blocks)
+    tail = _link_run(flags[::-1], blocks[::-1])
+    if head + tail >= len(blocks):
+        return blocks, images
+    return blocks[head : len(blocks) - tail], images
+
+
 def _rule_region(root: html.HtmlElement) -> Region:
     region, score = find_region(root)
     if region is None or score < _MIN_REGION_SCORE:
         return Region(region, generic_blocks(root), method="generic")
-    blocks, images = extract_blocks(region, base_url=None)
+    blocks, images = rule_blocks(region)
     return Region(region, blocks, images)
 
 
@@ -247,7 +297,7 @@ def _model_region(root: html.HtmlElement, title: str | None, model: learned.Regi
             # The rule is sure: its region, as the rule reads it; the model only says how sure it is.
             at = view.index[element]
             confidence = model.region.predict(learned.region_features(view, at))
-            blocks, images = extract_blocks(element, base_url=None)
+            blocks, images = rule_blocks(element)
             return Region(element, blocks, images, min(max(confidence, 0.0), 1.0), "rule")
     choice = learned.choose_region(view, model)
     found = Region(None, confidence=0.0, method="model")
@@ -520,7 +570,11 @@ def _cascade_region(
         observed.choice = choice
     if choice == "model":
         measures.blocks("model")
-    if choice in found:
+    if choice == "rule" and by_rule.element is not None:
+        # The cascade weighs the region as the rule read it (its measures were fitted so); the
+        # region given is without the runs of links at its edges.
+        chosen = Region(by_rule.element, *rule_blocks(by_rule.element))
+    elif choice in found:
         chosen = found[choice]
     else:
         generic = measures.blocks(choice) if choice in ("generic", "fallback") else _generic_candidate(choice, root)
