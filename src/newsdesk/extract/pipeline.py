@@ -27,7 +27,7 @@ from newsdesk.extract.chrome import (
     is_punctuation_only,
     is_site_notice,
 )
-from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
+from newsdesk.extract.dates import RFC2822_STAMP, YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.frontmatter import has_front_matter, read_frontmatter_post
 from newsdesk.extract.html_page import is_full_document, looks_like_html, read_html
@@ -265,7 +265,13 @@ _ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：︰]\s*�
 
 def _is_date_line(block: str) -> bool:
     short = len(block) <= 60 and not re.search(r"[。！？]", block)
-    return short and bool(YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block)
+    stated = YMD_NUMERIC.search(block) or YMD_CN.search(block) or RFC2822_STAMP.search(block)
+    return short and bool(stated) and not credits.parse_dateline(block)
+
+
+# RSS-to-markdown mirrors open with the headline as a link to the original over a rule
+# (`[标题](https://outlet/…)` / `------`); the date line follows it.
+_HEADLINE_LINK = re.compile(r"^(?:\[[^\]]{1,200}\]\(\S+\)\s*(?:[-=]{3,})?|[-=]{3,})\s*(?P<rest>.*)$")
 
 
 def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
@@ -275,7 +281,11 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
     head = blocks[:6]
     for i, block in enumerate(head):
         short = len(block) <= 60 and not re.search(r"[。！？]", block)
-        if short and JUNK_BLOCK.search(_probe(block)):
+        headline = _HEADLINE_LINK.match(block) if i <= 1 and start == i else None
+        if headline and headline["rest"] and _is_date_line(headline["rest"]):
+            # The date line run into the headline's block (no tag between them in the feed's markup).
+            found.header_dates.append(headline["rest"])
+        elif (short and JUNK_BLOCK.search(_probe(block))) or (headline and not headline["rest"]):
             pass
         elif _is_date_line(block):
             found.header_dates.append(block)
@@ -294,9 +304,10 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
                 found.sources.extend(line.sources)
             else:
                 named = credits.unlabelled_credit(block, allow_person=False)
-                if named is None:
-                    break
-                found.sources.append(named[1])
+                if named is not None:
+                    found.sources.append(named[1])
+                # Unread, a short line sitting on the date line is still header furniture (a byline in a form
+                # not known, `null 张慈` where a feed left a field empty): the date below it is the page's.
         else:
             break
         start += 1
