@@ -10,10 +10,11 @@ _PARA = "香港立法会今日举行会议，议员就多项议案进行辩论�
 _PARA2 = "多名议员在会上发言，要求政府尽快公布详细方案，并就相关安排咨询公众意见。"
 
 
-def _feed_mirror(stamp_block: str) -> str:
-    """An RSS-to-markdown mirror: the headline linked to the original over a rule, then the item's HTML."""
+def _feed_mirror(stamp_block: str, fetched_mark: str = "<!--1594296685000-->\n") -> str:
+    """An RSS-to-markdown mirror: the headline linked to the original over a rule, then the item's HTML
+    (some mirrors open the file with an HTML comment stamping when they fetched the item)."""
     return (
-        "<!--1594296685000-->\n"
+        f"{fetched_mark}"
         "[立法会辩论多项议案](https://news.example-outlet.org/a/legco-debate/5495846.html)\n"
         "------\n\n"
         f"{stamp_block}" + f"<p>{_PARA}</p><p>{_PARA2}</p>" * 3 + "\n"
@@ -28,7 +29,7 @@ def test_a_feed_mirrors_mail_style_stamp_under_the_headline_is_the_date() -> Non
 
 def test_a_labelled_stamp_keeps_the_day_it_states() -> None:
     # 20:55 UTC is already the 24th at UTC+8, but the page states the 23rd.
-    article = extract_text(_feed_mirror("日期：Tue, 23 Jun 2020 20:55:54 +0000\n\n"))
+    article = extract_text(_feed_mirror("日期：Tue, 23 Jun 2020 20:55:54 +0000\n\n", fetched_mark=""))
     assert (article.published or "")[:10] == "2020-06-23"
 
 
@@ -90,3 +91,24 @@ def test_badge_pieces() -> None:
     assert calendar_badge_date("2013", None, ["28"]) is None
     assert calendar_badge_date("2024年02月", None, ["30"]) is None
     assert calendar_badge_date("第2024期", None, ["21"]) is None
+
+
+def _portal_page(header: list[str]) -> str:
+    # The region holds the breadcrumb and the credits under the headline (thepaper-like templates).
+    lines = "".join(f"<p>{line}</p>" for line in header)
+    return (
+        "<html><head><meta charset='utf-8'><title>立法会辩论多项议案_某某新闻</title></head><body>"
+        f"<div class='news'><div class='crumb'>首页 > 时事</div><h1>立法会辩论多项议案</h1>{lines}"
+        + f"<p>{_PARA}</p><p>{_PARA2}</p>" * 3 + "</div><div class='footer'>关于我们</div></body></html>"
+    )
+
+
+def test_the_date_under_a_byline_of_an_unknown_form_is_read() -> None:
+    article = extract_text(_portal_page(["王明/某某青年报", "2019-09-24 09:10"]))
+    assert (article.published or "")[:10] == "2019-09-24"
+
+
+def test_a_short_line_over_a_sentence_stays_in_the_body() -> None:
+    article = extract_text(_portal_page(["会议纪要"]))
+    assert article.published is None
+    assert "会议纪要" in article.body

@@ -271,7 +271,7 @@ def _is_date_line(block: str) -> bool:
 
 # RSS-to-markdown mirrors open with the headline as a link to the original over a rule
 # (`[标题](https://outlet/…)` / `------`); the date line follows it.
-_HEADLINE_LINK = re.compile(r"^(?:\[[^\]]{1,200}\]\(\S+\)\s*(?:[-=]{3,})?|[-=]{3,})\s*(?P<rest>.*)$")
+_HEADLINE_LINK = re.compile(r"^\[[^\]]{1,200}\]\(\S+\)\s*(?:[-=]{3,})?$|^[-=]{3,}$")
 
 
 def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
@@ -281,11 +281,7 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
     head = blocks[:6]
     for i, block in enumerate(head):
         short = len(block) <= 60 and not re.search(r"[。！？]", block)
-        headline = _HEADLINE_LINK.match(block) if i <= 1 and start == i else None
-        if headline and headline["rest"] and _is_date_line(headline["rest"]):
-            # The date line run into the headline's block (no tag between them in the feed's markup).
-            found.header_dates.append(headline["rest"])
-        elif (short and JUNK_BLOCK.search(_probe(block))) or (headline and not headline["rest"]):
+        if (short and JUNK_BLOCK.search(_probe(block))) or (i <= 1 and start == i and _HEADLINE_LINK.match(block)):
             pass
         elif _is_date_line(block):
             found.header_dates.append(block)
