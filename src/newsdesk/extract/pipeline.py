@@ -300,10 +300,12 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
                 found.sources.extend(line.sources)
             else:
                 named = credits.unlabelled_credit(block, allow_person=False)
-                if named is not None:
-                    found.sources.append(named[1])
-                # Unread, a short line sitting on the date line is still header furniture (a byline in a form
-                # not known, `null 张慈` where a feed left a field empty): the date below it is the page's.
+                if named is None:
+                    # Unread (a byline in a form not known, `null 张慈` where a feed left a field empty), the
+                    # line stays in the body, and so does the date under it; that date is still the page's.
+                    found.header_dates.append(head[i + 1])
+                    break
+                found.sources.append(named[1])
         else:
             break
         start += 1
