@@ -190,7 +190,10 @@ def test_copies_gives_the_pairs_read_from_the_captures(network: Path) -> None:
     }
     assert pairs[("GNews", "环球时事镜像")]["articles"] == 1
     gnews = pairs[("GNews", "GNews")]
-    assert (gnews["articles"], gnews["timed"], gnews["median_lag_hours"], gnews["timed_by"]) == (6, 0, None, "untimed (6)")
+    # One pair prints its day under the byline in both copies (`By:**秘翻新闻**` / `**2022-02-26**`): timed by it.
+    assert (gnews["articles"], gnews["timed"], gnews["median_lag_hours"], gnews["timed_by"]) == (
+        6, 1, 0.0, "untimed (5), published day (1)"
+    )
     # Outlets go by any of their names: the registry knows 大纪元 as The Epoch Times.
     only = jsonl(newsdesk("copies", "--db", network, "--format", "jsonl", "--outlet", "半岛网"))
     assert [(r["first"], r["later"]) for r in only] == [("Aljazeera 半岛网", "环球时事镜像")]

@@ -32,6 +32,12 @@ YMD_EN = re.compile(
     r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+" + _EN_MONTH.format("mon2") + r"\.?,?\s+(?P<y2>(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
+# Feed and mail stamps (RFC 2822) that RSS mirrors print as the date line: `Thu, 09 Jul 2020 10:38:51 GMT`.
+RFC2822_STAMP = re.compile(
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun),\s+\d{1,2}\s+" + _EN_MONTH.format("rfc_mon")
+    + r"\s+(?:19|20)\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:gmt|ut|utc|z|[+-]\d{4})?",
+    re.IGNORECASE,
+)
 _CN_TIME = re.compile(r"\s*(?P<H>[01]?\d|2[0-3])[:：︰](?P<M>[0-5]\d)(?:[:：︰](?P<S>[0-5]\d))?(?!\d)")
 MD_CN = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]")
 # URL stamps: /2021/05/20/, /gb/22/2/1/, /20190905/, /201909/05, -20191210-
@@ -148,6 +154,26 @@ def date_from_url(url: str | None) -> str | None:
     if m:
         return make_date(int(m["y"]), int(m["m"]), int(m["d"]))
     return None
+
+
+_BADGE_YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})(?:\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?)?")
+
+
+def calendar_badge_date(year: str, month: str | None, days: list[str]) -> str | None:
+    """The date a calendar badge prints in pieces, each in its own element: the day (`21`) over
+    the year and month (`2024年02月`), or month, day, weekday and year apart (`Dec` `28` `Sat` `2013`).
+    `days` are the texts marked as day or date; a weekday among them is passed over."""
+    y = _BADGE_YEAR.fullmatch(year.strip())
+    if not y:
+        return None
+    month_number = int(y["m"]) if y["m"] else None
+    if month_number is None and month:
+        word = month.strip().rstrip("月").strip(". ")
+        month_number = int(word) if word.isdigit() else _EN_MONTHS.get(word[:3].lower())
+    day_number = next((int(d.strip().rstrip("日号號")) for d in days if re.fullmatch(r"\s*\d{1,2}\s*[日号號]?\s*", d)), None)
+    if month_number is None or day_number is None:
+        return None
+    return make_date(int(y["y"]), month_number, day_number)
 
 
 def with_year(month: int, day: int, year: int | None) -> str | None:

@@ -11,7 +11,14 @@ from lxml import etree, html
 from newsdesk.extract import credits, vocab
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
 from newsdesk.extract.chrome import SHARE_START, is_foreign_link, markdown_heading, names_an_original, unwrap_archived
-from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, is_utc_stamp, local_day_of_utc_stamp, printed_dates
+from newsdesk.extract.dates import (
+    YMD_CN,
+    YMD_NUMERIC,
+    calendar_badge_date,
+    is_utc_stamp,
+    local_day_of_utc_stamp,
+    printed_dates,
+)
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import PageMeta, best_title, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
@@ -326,6 +333,34 @@ def _date_element_stamp(root: html.HtmlElement, source: str) -> str | None:
     return None
 
 
+# Calendar badges print the date in pieces, one element each (`<div class="day">21</div>
+# <div class="year">2024年02月</div>`); the element marked as the year holds the badge together.
+_BADGE_YEARS = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' year ')]")
+
+
+def _calendar_badge_stamp(root: html.HtmlElement) -> str | None:
+    """The date of the first calendar badge outside comments, read only when the page gives no other."""
+    for year_el in _BADGE_YEARS(root)[:5]:
+        badge = year_el.getparent()
+        if badge is None or _in_comments(year_el):
+            continue
+        month = None
+        days: list[str] = []
+        for piece in badge:
+            if piece is year_el or not isinstance(piece.tag, str):
+                continue
+            roles = set((piece.get("class") or "").lower().split())
+            text = collapse(piece.text_content())
+            if roles & {"month", "mon"}:
+                month = text
+            elif roles & {"day", "date"}:
+                days.append(text)
+        date = calendar_badge_date(collapse(year_el.text_content()), month, days)
+        if date:
+            return date
+    return None
+
+
 def _printed_own_names(root: html.HtmlElement, source: str) -> list[str]:
     """The site's name where the page prints it for itself: the copyright line's holder
     (`版权所有 湖南省中医药研究院附属医院`, `中央通訊社版權所有`), the logo's alt text (`<img alt="61閱讀">`).
@@ -461,7 +496,10 @@ def read_html(text: str, mirror: bool) -> Draft:
     page = read_page_meta(root)
     # Weak evidence, looked for only where the page's metadata is silent (and before cleaning drops it).
     own_names = [] if mirror or page.site_names() else _printed_own_names(root, text)
-    element_date = None if mirror or page.published or page.weak_published else _date_element_stamp(root, text)
+    element_date = (
+        None if mirror or page.published or page.weak_published
+        else _date_element_stamp(root, text) or _calendar_badge_stamp(root)
+    )
     # Only mirrors label original links, always in Chinese: skip the anchor walk on other pages.
     original, repost_outlets = _original_links(root) if _CREDIT_CUES.search(text) else (None, [])
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)

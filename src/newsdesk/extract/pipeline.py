@@ -27,7 +27,7 @@ from newsdesk.extract.chrome import (
     is_punctuation_only,
     is_site_notice,
 )
-from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
+from newsdesk.extract.dates import RFC2822_STAMP, YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.frontmatter import has_front_matter, read_frontmatter_post
 from newsdesk.extract.html_page import is_full_document, looks_like_html, read_html
@@ -265,7 +265,13 @@ _ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：︰]\s*�
 
 def _is_date_line(block: str) -> bool:
     short = len(block) <= 60 and not re.search(r"[。！？]", block)
-    return short and bool(YMD_NUMERIC.search(block) or YMD_CN.search(block)) and not credits.parse_dateline(block)
+    stated = YMD_NUMERIC.search(block) or YMD_CN.search(block) or RFC2822_STAMP.search(block)
+    return short and bool(stated) and not credits.parse_dateline(block)
+
+
+# RSS-to-markdown mirrors open with the headline as a link to the original over a rule
+# (`[标题](https://outlet/…)` / `------`); the date line follows it.
+_HEADLINE_LINK = re.compile(r"^\[[^\]]{1,200}\]\(\S+\)\s*(?:[-=]{3,})?$|^[-=]{3,}$")
 
 
 def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
@@ -275,7 +281,7 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
     head = blocks[:6]
     for i, block in enumerate(head):
         short = len(block) <= 60 and not re.search(r"[。！？]", block)
-        if short and JUNK_BLOCK.search(_probe(block)):
+        if (short and JUNK_BLOCK.search(_probe(block))) or (i <= 1 and start == i and _HEADLINE_LINK.match(block)):
             pass
         elif _is_date_line(block):
             found.header_dates.append(block)
@@ -295,6 +301,9 @@ def _strip_leading_meta(blocks: list[str], found: _Credits) -> list[str]:
             else:
                 named = credits.unlabelled_credit(block, allow_person=False)
                 if named is None:
+                    # Unread (a byline in a form not known, `null 张慈` where a feed left a field empty), the
+                    # line stays in the body, and so does the date under it; that date is still the page's.
+                    found.header_dates.append(head[i + 1])
                     break
                 found.sources.append(named[1])
         else:
