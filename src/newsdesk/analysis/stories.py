@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import operator
@@ -26,6 +27,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from newsdesk.analysis.entities import (
     Entity,
@@ -186,11 +189,14 @@ class Member:
     entity_terms: frozenset[str] = field(init=False, repr=False, compare=False)
     # The day as a day number: subtracting two dates makes a timedelta per comparison.
     ordinal: int | None = field(init=False, repr=False, compare=False)
+    # Its terms as numbers and weights, text then entities (`_TermNumbers.arrays`), made when first compared.
+    numbered: tuple[_TermNumbers, np.ndarray, np.ndarray, int] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.text_terms = frozenset(self.text)
         self.entity_terms = frozenset(self.entities)
         self.ordinal = self.day.toordinal() if self.day is not None else None
+        self.numbered = None
 
     @classmethod
     def of(cls, vector: dict[str, float], day: dt.date | None, key: str = "",
@@ -244,34 +250,87 @@ class Member:
             score += NEAR_DAY_BONUS
         return score
 
-    def best_similarity(self, members: list[Member]) -> float:
-        """The highest `similarity` of this report to any of `members` (0.0 for none): the same floats, made
-        in one loop. Placing a report compares it with up to MAX_CANDIDATES × MAX_MEMBERS others (a million
-        comparisons for a quarter's backfill at scale), and a method call, a generator step, a timedelta and
-        an fsum of nothing per comparison were most of their cost."""
+    def best_similarity(self, members: list[Member], dots: list[float]) -> float:
+        """The highest `similarity` of this report to any of `members` (0.0 for none), the same floats, given
+        `dots`: the text and entity dot products with each of them in turn (`_TermNumbers.dots`). Placing a
+        report compares it with up to MAX_CANDIDATES × MAX_MEMBERS others (a million comparisons for a
+        quarter's backfill at scale): a method call, a generator step and a timedelta per comparison were
+        much of their cost."""
         best = 0.0
         heads, names, anchors, ordinal = self.heads, self.names, self.anchors, self.ordinal
-        text, text_terms, entities, entity_terms = self.text, self.text_terms, self.entities, self.entity_terms
-        text_weight, entity_weight = text.__getitem__, entities.__getitem__
-        for other in members:
+        for n, other in enumerate(members):
             # `distinct_actors`, without making the two differences.
             if heads and other.heads and not heads <= other.names and not other.heads <= names:
                 continue
-            common = entity_terms & other.entity_terms
-            # fsum of no terms is 0.0 (and `0.0 * PLACES_ONLY_SHARE` would be too).
-            entity_cos = math.fsum(map(operator.mul, map(entity_weight, common), map(other.entities.__getitem__, common))) \
-                if common else 0.0
+            entity_cos = dots[2 * n + 1]
             if entity_cos and anchors.isdisjoint(other.anchors):
                 entity_cos *= PLACES_ONLY_SHARE
-            common = text_terms & other.text_terms
-            text_cos = math.fsum(map(operator.mul, map(text_weight, common), map(other.text.__getitem__, common))) \
-                if common else 0.0
-            score = TEXT_SHARE * text_cos + (1 - TEXT_SHARE) * entity_cos
+            score = TEXT_SHARE * dots[2 * n] + (1 - TEXT_SHARE) * entity_cos
             if ordinal is not None and other.ordinal is not None and abs(ordinal - other.ordinal) <= NEAR_DAYS:
                 score += NEAR_DAY_BONUS
             if score > best:
                 best = score
         return best
+
+
+class _TermNumbers:
+    """Terms numbered, so that one report's dot products with a batch of others are made by numpy: the
+    products of the terms they share, each summed exactly (fsum), so each dot is the float `_dot` gives.
+    Intersecting two reports' term sets (a hundred lookups each) was most of comparing them."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        # The weights of the report being compared, by term number (zero elsewhere, and again after each batch).
+        self.weights = np.zeros(4096)
+
+    def arrays(self, member: Member) -> tuple[np.ndarray, np.ndarray, int]:
+        """The member's term numbers and weights, text then entities, and how many of them are text."""
+        held = member.numbered
+        if held is not None and held[0] is self:
+            return held[1], held[2], held[3]
+        numbers = self.numbers
+        count = len(member.text) + len(member.entities)
+        ids = np.fromiter((numbers.setdefault(t, len(numbers)) for t in itertools.chain(member.text, member.entities)),
+                          dtype=np.intp, count=count)
+        weights = np.fromiter(itertools.chain(member.text.values(), member.entities.values()), dtype=np.float64,
+                              count=count)
+        member.numbered = (self, ids, weights, len(member.text))
+        return ids, weights, len(member.text)
+
+    def dots(self, query: Member, members: list[Member]) -> list[float]:
+        """[text dot, entity dot] of `query` with each of `members`, flattened."""
+        dots = [0.0] * (2 * len(members))
+        if not members:
+            return dots
+        query_ids, query_weights, _ = self.arrays(query)
+        parts = [self.arrays(m) for m in members]
+        if len(self.numbers) > len(self.weights):
+            self.weights = np.zeros(2 * len(self.numbers))
+        # Where each member's text part and entity part end in the batch.
+        ends: list[int] = []
+        at = 0
+        for ids, _, text_count in parts:
+            ends += (at + text_count, at + len(ids))
+            at += len(ids)
+        weights = self.weights
+        weights[query_ids] = query_weights
+        try:
+            # A term the query lacks multiplies a zero: only shared terms give products (a product of zero adds
+            # nothing to an exact sum either).
+            products = weights[np.concatenate([p[0] for p in parts])] * np.concatenate([p[1] for p in parts])
+        finally:
+            weights[query_ids] = 0.0
+        shared = np.flatnonzero(products)
+        if not shared.size:
+            return dots
+        owners = np.searchsorted(np.asarray(ends), shared, side="right")
+        values = products[shared].tolist()
+        # Runs of one owner (a member's text or entity part), in batch order.
+        starts = np.flatnonzero(np.diff(owners, prepend=-1)).tolist()
+        owner_of = owners.tolist()
+        for start, stop in zip(starts, [*starts[1:], len(values)], strict=True):
+            dots[owner_of[start]] = math.fsum(values[start:stop])
+        return dots
 
 
 class Analysis:
@@ -298,6 +357,8 @@ class Analysis:
         # back needs them to count it out of term_df and again to place it (their bigrams were a seventh of a
         # backfill's time, made two or three times over). Dropped as the report is placed, and at the update's end.
         self._text_terms_held: dict[str, Counter[str]] = {}
+        # Terms numbered for comparing reports in batches (`_scores`), made again with the reports held.
+        self._term_numbers = _TermNumbers()
         # Learned aliases refused (they named two known entities) while this analysis read articles.
         self.refused_aliases = 0
 
@@ -577,6 +638,7 @@ class Analysis:
         self._indexed.clear()
         self._state.clear()
         self._text_terms_held.clear()
+        self._term_numbers = _TermNumbers()
 
     def _placed_by_older_version(self) -> bool:
         """Stories placed before the canonical order (their reports carry no content key) are placed
@@ -740,9 +802,15 @@ class Analysis:
     def _scores(self, article: Member) -> list[list[Any]]:
         """[story id, best score against its reports, score needed to join it] of each candidate story."""
         scores: list[list[Any]] = []
-        for story_id, start in self._candidates(article, article.day):
+        candidates = self._candidates(article, article.day)
+        groups = [self._story_members(story_id) for story_id, _ in candidates]
+        # The dot products with every report of every candidate, in one batch.
+        dots = self._term_numbers.dots(article, [member for members in groups for member in members])
+        at = 0
+        for (story_id, start), members in zip(candidates, groups, strict=True):
             need = JOIN_THRESHOLD + (UNDATED_MARGIN if article.day is None or start is None else 0.0)
-            best = article.best_similarity(self._story_members(story_id))
+            best = article.best_similarity(members, dots[2 * at : 2 * (at + len(members))])
+            at += len(members)
             scores.append([story_id, best, need])
         return scores
 
