@@ -321,7 +321,7 @@ def test_stories_placed_in_arrival_order_by_an_older_version_are_placed_again(se
 
 def test_scores_made_in_a_batch_are_the_floats_of_one_comparison_at_a_time(tmp_path: Path) -> None:
     """`_scores` compares a report with every report of its candidate stories in one numpy batch
-    (`_TermNumbers.dots`, `Member.best_similarity`): each story's best score must be the very float
+    (`_TermNumbers.batch` and `.dots`, `Member.best_similarity`): each story's best score must be the very float
     `Member.similarity` gives report by report, or placement could decide otherwise near a threshold.
     Every stored report of the real captures against every story."""
     from newsdesk.analysis.stories import Member, _TermNumbers
@@ -335,9 +335,10 @@ def test_scores_made_in_a_batch_are_the_floats_of_one_comparison_at_a_time(tmp_p
         stories.setdefault(story_id, []).append(member)
     groups = list(stories.values())
     numbers = _TermNumbers()
+    batches = [numbers.batch(group) for group in groups]
     joined = nonzero = 0
     for report in members:
-        dots = numbers.dots(report, [member for group in groups for member in group])
+        dots = numbers.dots(report, batches)
         at = 0
         for group in groups:
             batched = report.best_similarity(group, dots[2 * at : 2 * (at + len(group))])

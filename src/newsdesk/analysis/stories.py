@@ -189,14 +189,11 @@ class Member:
     entity_terms: frozenset[str] = field(init=False, repr=False, compare=False)
     # The day as a day number: subtracting two dates makes a timedelta per comparison.
     ordinal: int | None = field(init=False, repr=False, compare=False)
-    # Its terms as numbers and weights, text then entities (`_TermNumbers.arrays`), made when first compared.
-    numbered: tuple[_TermNumbers, np.ndarray, np.ndarray, int] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.text_terms = frozenset(self.text)
         self.entity_terms = frozenset(self.entities)
         self.ordinal = self.day.toordinal() if self.day is not None else None
-        self.numbered = None
 
     @classmethod
     def of(cls, vector: dict[str, float], day: dt.date | None, key: str = "",
@@ -283,47 +280,40 @@ class _TermNumbers:
         # The weights of the report being compared, by term number (zero elsewhere, and again after each batch).
         self.weights = np.zeros(4096)
 
-    def arrays(self, member: Member) -> tuple[np.ndarray, np.ndarray, int]:
-        """The member's term numbers and weights, text then entities, and how many of them are text."""
-        held = member.numbered
-        if held is not None and held[0] is self:
-            return held[1], held[2], held[3]
+    def batch(self, members: list[Member]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The members' term numbers and weights, each member's text then entities, and where each of those
+        parts ends."""
         numbers = self.numbers
-        count = len(member.text) + len(member.entities)
-        ids = np.fromiter((numbers.setdefault(t, len(numbers)) for t in itertools.chain(member.text, member.entities)),
-                          dtype=np.intp, count=count)
-        weights = np.fromiter(itertools.chain(member.text.values(), member.entities.values()), dtype=np.float64,
-                              count=count)
-        member.numbered = (self, ids, weights, len(member.text))
-        return ids, weights, len(member.text)
+        terms = [t for m in members for part in (m.text, m.entities) for t in part]
+        ids = np.fromiter((numbers.setdefault(t, len(numbers)) for t in terms), dtype=np.intp, count=len(terms))
+        weights = np.fromiter((w for m in members for part in (m.text, m.entities) for w in part.values()),
+                              dtype=np.float64, count=len(terms))
+        ends = np.cumsum([len(part) for m in members for part in (m.text, m.entities)], dtype=np.intp)
+        return ids, weights, ends
 
-    def dots(self, query: Member, members: list[Member]) -> list[float]:
-        """[text dot, entity dot] of `query` with each of `members`, flattened."""
-        dots = [0.0] * (2 * len(members))
-        if not members:
+    def dots(self, query: Member, batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[float]:
+        """[text dot, entity dot] of `query` with each member of the `batches` in turn, flattened."""
+        parts = sum(len(ends) for _, _, ends in batches)
+        dots = [0.0] * parts
+        if not parts:
             return dots
-        query_ids, query_weights, _ = self.arrays(query)
-        parts = [self.arrays(m) for m in members]
+        query_ids, query_weights, _ = self.batch([query])
         if len(self.numbers) > len(self.weights):
             self.weights = np.zeros(2 * len(self.numbers))
-        # Where each member's text part and entity part end in the batch.
-        ends: list[int] = []
-        at = 0
-        for ids, _, text_count in parts:
-            ends += (at + text_count, at + len(ids))
-            at += len(ids)
+        offsets = itertools.accumulate((len(ids) for ids, _, _ in batches[:-1]), initial=0)
+        ends = np.concatenate([b[2] + offset for b, offset in zip(batches, offsets, strict=True)])
         weights = self.weights
         weights[query_ids] = query_weights
         try:
             # A term the query lacks multiplies a zero: only shared terms give products (a product of zero adds
             # nothing to an exact sum either).
-            products = weights[np.concatenate([p[0] for p in parts])] * np.concatenate([p[1] for p in parts])
+            products = weights[np.concatenate([b[0] for b in batches])] * np.concatenate([b[1] for b in batches])
         finally:
             weights[query_ids] = 0.0
         shared = np.flatnonzero(products)
         if not shared.size:
             return dots
-        owners = np.searchsorted(np.asarray(ends), shared, side="right")
+        owners = np.searchsorted(ends, shared, side="right")
         values = products[shared].tolist()
         # Runs of one owner (a member's text or entity part), in batch order.
         starts = np.flatnonzero(np.diff(owners, prepend=-1)).tolist()
@@ -357,8 +347,10 @@ class Analysis:
         # back needs them to count it out of term_df and again to place it (their bigrams were a seventh of a
         # backfill's time, made two or three times over). Dropped as the report is placed, and at the update's end.
         self._text_terms_held: dict[str, Counter[str]] = {}
-        # Terms numbered for comparing reports in batches (`_scores`), made again with the reports held.
+        # Terms numbered for comparing reports in batches (`_scores`), and each story's reports so numbered
+        # (with the list they were made from, and its length then: a report joining makes them again).
         self._term_numbers = _TermNumbers()
+        self._batches: dict[str, tuple[list[Member], int, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         # Learned aliases refused (they named two known entities) while this analysis read articles.
         self.refused_aliases = 0
 
@@ -639,6 +631,7 @@ class Analysis:
         self._state.clear()
         self._text_terms_held.clear()
         self._term_numbers = _TermNumbers()
+        self._batches.clear()
 
     def _placed_by_older_version(self) -> bool:
         """Stories placed before the canonical order (their reports carry no content key) are placed
@@ -799,13 +792,21 @@ class Analysis:
             ]
         return members
 
+    def _story_batch(self, story_id: str, members: list[Member]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The story's reports numbered for `_TermNumbers.dots`, made again once the reports held change."""
+        held = self._batches.get(story_id)
+        if held is None or held[0] is not members or held[1] != len(members):
+            held = self._batches[story_id] = (members, len(members), self._term_numbers.batch(members))
+        return held[2]
+
     def _scores(self, article: Member) -> list[list[Any]]:
         """[story id, best score against its reports, score needed to join it] of each candidate story."""
         scores: list[list[Any]] = []
         candidates = self._candidates(article, article.day)
         groups = [self._story_members(story_id) for story_id, _ in candidates]
         # The dot products with every report of every candidate, in one batch.
-        dots = self._term_numbers.dots(article, [member for members in groups for member in members])
+        dots = self._term_numbers.dots(article, [self._story_batch(story_id, members)
+                                                 for (story_id, _), members in zip(candidates, groups, strict=True)])
         at = 0
         for (story_id, start), members in zip(candidates, groups, strict=True):
             need = JOIN_THRESHOLD + (UNDATED_MARGIN if article.day is None or start is None else 0.0)
