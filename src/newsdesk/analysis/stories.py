@@ -189,11 +189,14 @@ class Member:
     entity_terms: frozenset[str] = field(init=False, repr=False, compare=False)
     # The day as a day number: subtracting two dates makes a timedelta per comparison.
     ordinal: int | None = field(init=False, repr=False, compare=False)
+    # Its terms as numbers and weights, text then entities (`_TermNumbers.arrays`), made when first compared.
+    numbered: tuple[_TermNumbers, np.ndarray, np.ndarray, int] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.text_terms = frozenset(self.text)
         self.entity_terms = frozenset(self.entities)
         self.ordinal = self.day.toordinal() if self.day is not None else None
+        self.numbered = None
 
     @classmethod
     def of(cls, vector: dict[str, float], day: dt.date | None, key: str = "",
@@ -280,16 +283,28 @@ class _TermNumbers:
         # The weights of the report being compared, by term number (zero elsewhere, and again after each batch).
         self.weights = np.zeros(4096)
 
+    def arrays(self, member: Member) -> tuple[np.ndarray, np.ndarray, int]:
+        """The member's term numbers and weights, text then entities, and how many of them are text (made once
+        per member: a report is in the batches of many others)."""
+        held = member.numbered
+        if held is not None and held[0] is self:
+            return held[1], held[2], held[3]
+        numbers = self.numbers
+        ids = np.array([numbers.setdefault(t, len(numbers)) for part in (member.text, member.entities) for t in part],
+                       dtype=np.intp)
+        weights = np.fromiter(itertools.chain(member.text.values(), member.entities.values()), dtype=np.float64,
+                              count=len(ids))
+        member.numbered = (self, ids, weights, len(member.text))
+        return ids, weights, len(member.text)
+
     def batch(self, members: list[Member]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The members' term numbers and weights, each member's text then entities, and where each of those
         parts ends."""
-        numbers = self.numbers
-        terms = [t for m in members for part in (m.text, m.entities) for t in part]
-        ids = np.fromiter((numbers.setdefault(t, len(numbers)) for t in terms), dtype=np.intp, count=len(terms))
-        weights = np.fromiter((w for m in members for part in (m.text, m.entities) for w in part.values()),
-                              dtype=np.float64, count=len(terms))
-        ends = np.cumsum([len(part) for m in members for part in (m.text, m.entities)], dtype=np.intp)
-        return ids, weights, ends
+        parts = [self.arrays(m) for m in members]
+        if not parts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0, dtype=np.intp)
+        ends = np.cumsum([n for ids, _, text in parts for n in (text, len(ids) - text)], dtype=np.intp)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), ends
 
     def dots(self, query: Member, batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[float]:
         """[text dot, entity dot] of `query` with each member of the `batches` in turn, flattened."""
@@ -297,7 +312,7 @@ class _TermNumbers:
         dots = [0.0] * parts
         if not parts:
             return dots
-        query_ids, query_weights, _ = self.batch([query])
+        query_ids, query_weights, _ = self.arrays(query)
         if len(self.numbers) > len(self.weights):
             self.weights = np.zeros(2 * len(self.numbers))
         offsets = itertools.accumulate((len(ids) for ids, _, _ in batches[:-1]), initial=0)
