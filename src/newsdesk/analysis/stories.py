@@ -811,6 +811,9 @@ class Analysis:
         """The story's reports numbered for `_TermNumbers.dots`, made again once the reports held change."""
         held = self._batches.get(story_id)
         if held is None or held[0] is not members or held[1] != len(members):
+            if len(self._batches) >= BATCH_CACHE_STORIES:
+                # A rebuild compares with every story of the archive: their batches are made again, not all held.
+                self._batches.clear()
             held = self._batches[story_id] = (members, len(members), self._term_numbers.batch(members))
         return held[2]
 
@@ -1022,6 +1025,9 @@ class Analysis:
 
 # Stories whose centroid an update keeps in memory between reports (each up to CENTROID_TERMS terms).
 STATE_CACHE_STORIES = 5000
+# Stories whose reports an update keeps numbered for comparing (`Analysis._story_batch`; a few kB each): what a
+# year's backfill at 100,000 compares with, bounded for a rebuild (which compares with every story).
+BATCH_CACHE_STORIES = 20000
 
 # Related stories (`Analysis.related`): how many, and how far before or after a story they may start.
 RELATED_STORIES = 10
