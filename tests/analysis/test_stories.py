@@ -317,3 +317,34 @@ def test_stories_placed_in_arrival_order_by_an_older_version_are_placed_again(se
     assert placed == seeded.counts()["articles"]
     assert _story_of(seeded) == before
     assert seeded.conn.execute("SELECT COUNT(*) FROM story_articles WHERE json_extract(vector, '$.key') IS NULL").fetchone()[0] == 0
+
+
+def test_scores_made_in_a_batch_are_the_floats_of_one_comparison_at_a_time(tmp_path: Path) -> None:
+    """`_scores` compares a report with every report of its candidate stories in one numpy batch
+    (`_TermNumbers.batch` and `.dots`, `Member.best_similarity`): each story's best score must be the very float
+    `Member.similarity` gives report by report, or placement could decide otherwise near a threshold.
+    Every stored report of the real captures against every story."""
+    from newsdesk.analysis.stories import Member, _TermNumbers
+    from newsdesk.archive.text import published_day
+
+    archive = _arrive(tmp_path / "a.db", REAL_CAPTURES, 1)
+    rows = archive.conn.execute("SELECT story_id, vector, day FROM story_articles ORDER BY article_id").fetchall()
+    members = [Member.from_json(vector, published_day(day)) for _, vector, day in rows]
+    stories: dict[str, list[Member]] = {}
+    for (story_id, _, _), member in zip(rows, members, strict=True):
+        stories.setdefault(story_id, []).append(member)
+    groups = list(stories.values())
+    numbers = _TermNumbers()
+    batches = [numbers.batch(group) for group in groups]
+    joined = nonzero = 0
+    for report in members:
+        dots = numbers.dots(report, batches)
+        at = 0
+        for group in groups:
+            batched = report.best_similarity(group, dots[2 * at : 2 * (at + len(group))])
+            at += len(group)
+            assert batched == max(report.similarity(member) for member in group)
+            nonzero += batched > 0
+            joined += batched >= 0.35
+    # Real comparisons: many stories share something with a report, and each report at least joins its own.
+    assert nonzero > 5 * len(members) and joined >= len(members)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import operator
@@ -26,6 +27,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from newsdesk.analysis.entities import (
     Entity,
@@ -184,10 +187,16 @@ class Member:
     # and intersecting two dicts' keys copies one of them into a new set each time.
     text_terms: frozenset[str] = field(init=False, repr=False, compare=False)
     entity_terms: frozenset[str] = field(init=False, repr=False, compare=False)
+    # The day as a day number: subtracting two dates makes a timedelta per comparison.
+    ordinal: int | None = field(init=False, repr=False, compare=False)
+    # Its terms as numbers and weights, text then entities (`_TermNumbers.arrays`), made when first compared.
+    numbered: tuple[_TermNumbers, np.ndarray, np.ndarray, int] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.text_terms = frozenset(self.text)
         self.entity_terms = frozenset(self.entities)
+        self.ordinal = self.day.toordinal() if self.day is not None else None
+        self.numbered = None
 
     @classmethod
     def of(cls, vector: dict[str, float], day: dt.date | None, key: str = "",
@@ -241,6 +250,93 @@ class Member:
             score += NEAR_DAY_BONUS
         return score
 
+    def best_similarity(self, members: list[Member], dots: list[float]) -> float:
+        """The highest `similarity` of this report to any of `members` (0.0 for none), the same floats, given
+        `dots`: the text and entity dot products with each of them in turn (`_TermNumbers.dots`). Placing a
+        report compares it with up to MAX_CANDIDATES × MAX_MEMBERS others (a million comparisons for a
+        quarter's backfill at scale): a method call, a generator step and a timedelta per comparison were
+        much of their cost."""
+        best = 0.0
+        heads, names, anchors, ordinal = self.heads, self.names, self.anchors, self.ordinal
+        for n, other in enumerate(members):
+            # `distinct_actors`, without making the two differences.
+            if heads and other.heads and not heads <= other.names and not other.heads <= names:
+                continue
+            entity_cos = dots[2 * n + 1]
+            if entity_cos and anchors.isdisjoint(other.anchors):
+                entity_cos *= PLACES_ONLY_SHARE
+            score = TEXT_SHARE * dots[2 * n] + (1 - TEXT_SHARE) * entity_cos
+            if ordinal is not None and other.ordinal is not None and abs(ordinal - other.ordinal) <= NEAR_DAYS:
+                score += NEAR_DAY_BONUS
+            if score > best:
+                best = score
+        return best
+
+
+class _TermNumbers:
+    """Terms numbered, so that one report's dot products with a batch of others are made by numpy: the
+    products of the terms they share, each summed exactly (fsum), so each dot is the float `_dot` gives.
+    Intersecting two reports' term sets (a hundred lookups each) was most of comparing them."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        # The weights of the report being compared, by term number (zero elsewhere, and again after each batch).
+        self.weights = np.zeros(4096)
+
+    def arrays(self, member: Member) -> tuple[np.ndarray, np.ndarray, int]:
+        """The member's term numbers and weights, text then entities, and how many of them are text (made once
+        per member: a report is in the batches of many others)."""
+        held = member.numbered
+        if held is not None and held[0] is self:
+            return held[1], held[2], held[3]
+        numbers = self.numbers
+        ids = np.array([numbers.setdefault(t, len(numbers)) for part in (member.text, member.entities) for t in part],
+                       dtype=np.intp)
+        weights = np.fromiter(itertools.chain(member.text.values(), member.entities.values()), dtype=np.float64,
+                              count=len(ids))
+        member.numbered = (self, ids, weights, len(member.text))
+        return ids, weights, len(member.text)
+
+    def batch(self, members: list[Member]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The members' term numbers and weights, each member's text then entities, and where each of those
+        parts ends."""
+        parts = [self.arrays(m) for m in members]
+        if not parts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0, dtype=np.intp)
+        ends = np.cumsum([n for ids, _, text in parts for n in (text, len(ids) - text)], dtype=np.intp)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), ends
+
+    def dots(self, query: Member, batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[float]:
+        """[text dot, entity dot] of `query` with each member of the `batches` in turn, flattened."""
+        parts = sum(len(ends) for _, _, ends in batches)
+        dots = [0.0] * parts
+        if not parts:
+            return dots
+        query_ids, query_weights, _ = self.arrays(query)
+        if len(self.numbers) > len(self.weights):
+            self.weights = np.zeros(2 * len(self.numbers))
+        offsets = itertools.accumulate((len(ids) for ids, _, _ in batches[:-1]), initial=0)
+        ends = np.concatenate([b[2] + offset for b, offset in zip(batches, offsets, strict=True)])
+        weights = self.weights
+        weights[query_ids] = query_weights
+        try:
+            # A term the query lacks multiplies a zero: only shared terms give products (a product of zero adds
+            # nothing to an exact sum either).
+            products = weights[np.concatenate([b[0] for b in batches])] * np.concatenate([b[1] for b in batches])
+        finally:
+            weights[query_ids] = 0.0
+        shared = np.flatnonzero(products)
+        if not shared.size:
+            return dots
+        owners = np.searchsorted(ends, shared, side="right")
+        values = products[shared].tolist()
+        # Runs of one owner (a member's text or entity part), in batch order.
+        starts = np.flatnonzero(np.diff(owners, prepend=-1)).tolist()
+        owner_of = owners.tolist()
+        for start, stop in zip(starts, [*starts[1:], len(values)], strict=True):
+            dots[owner_of[start]] = math.fsum(values[start:stop])
+        return dots
+
 
 class Analysis:
     """Entities and stories of one archive, kept in the archive's own database."""
@@ -262,6 +358,14 @@ class Analysis:
         self._indexed: dict[str, tuple[str | None, list[str]]] = {}
         # The centroid, dates and size last written for each of those stories (not read back and parsed again).
         self._state: dict[str, tuple[dict[str, float], str | None, str | None, int]] = {}
+        # Each report's headline and lead terms (`_text_terms`) during an update, by article id: a report taken
+        # back needs them to count it out of term_df and again to place it (their bigrams were a seventh of a
+        # backfill's time, made two or three times over). Dropped as the report is placed, and at the update's end.
+        self._text_terms_held: dict[str, Counter[str]] = {}
+        # Terms numbered for comparing reports in batches (`_scores`), and each story's reports so numbered
+        # (with the list they were made from, and its length then: a report joining makes them again).
+        self._term_numbers = _TermNumbers()
+        self._batches: dict[str, tuple[list[Member], int, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         # Learned aliases refused (they named two known entities) while this analysis read articles.
         self.refused_aliases = 0
 
@@ -350,12 +454,24 @@ class Analysis:
         self.conn.executemany("DELETE FROM term_df WHERE term = ?", [(t,) for t in changed if self._df[t] <= 0])
         self._df_changed.clear()
 
-    def _terms(self, article: Article, entity_counts: Counter[str]) -> Counter[str]:
-        """Headline and lead bigrams and `e:` terms for the entities the report is about, with raw weights."""
-        counts = self._text_terms(article)
+    def _terms(self, article_id: str, article: Article, entity_counts: Counter[str], last_use: bool = False) -> Counter[str]:
+        """Headline and lead bigrams and `e:` terms for the entities the report is about, with raw weights
+        (`last_use`: the report's text terms are not needed again in this update)."""
+        counts = self._report_text_terms(article_id, article, last_use)
         for entity_id, weight in self._prominence(article, entity_counts).items():
             counts[f"e:{entity_id}"] = weight
         return counts
+
+    def _report_text_terms(self, article_id: str, article: Article, last_use: bool = False) -> Counter[str]:
+        """`_text_terms` of the report, made once per update; the caller's own Counter (it may add to it)."""
+        held = self._text_terms_held
+        if last_use:
+            counts = held.pop(article_id, None)
+            return self._text_terms(article) if counts is None else counts
+        counts = held.get(article_id)
+        if counts is None:
+            counts = held[article_id] = self._text_terms(article)
+        return Counter(counts)
 
     @staticmethod
     def _text_terms(article: Article) -> Counter[str]:
@@ -466,6 +582,7 @@ class Analysis:
             for article_id, title, (terms, actors) in read.pop(day):
                 member = Member.of(self._vector(terms), day, order_keys[article_id], actors, self._anchors(terms))
                 self._place(article_id, title, member, self._scores(member), terms)
+        self._text_terms_held.clear()
         self._save_df()
         self._save_entities()
         return len(pending)
@@ -488,9 +605,9 @@ class Analysis:
             article = self.archive.article(article_id)
             # The terms this report added to term_df: its headline and lead bigrams (its text decides
             # them) and the entity terms stored with it (the gazetteer may know more names by now).
-            text_terms = set(self._text_terms(article))
+            text_terms = set(self._report_text_terms(article_id, article))
             stored = json.loads(entity_terms) if entity_terms else [
-                t for t in self._terms(article, self._stored_mentions(article_id)) if t.startswith("e:")
+                t for t in self._terms(article_id, article, self._stored_mentions(article_id)) if t.startswith("e:")
             ]
             counted.update(text_terms | set(stored))
         df = self._df_of(counted)
@@ -527,6 +644,9 @@ class Analysis:
         self._df_changed.clear()
         self._indexed.clear()
         self._state.clear()
+        self._text_terms_held.clear()
+        self._term_numbers = _TermNumbers()
+        self._batches.clear()
 
     def _placed_by_older_version(self) -> bool:
         """Stories placed before the canonical order (their reports carry no content key) are placed
@@ -560,19 +680,19 @@ class Analysis:
             "INSERT INTO mentions(article_id, entity_id, count, role) VALUES (?,?,?,?)",
             [(article_id, e, c, roles.get(e)) for e, c in entity_counts.items()],
         )
-        return self._counted(article, entity_counts)
+        return self._counted(article_id, article, entity_counts)
 
     def _reread(
         self, article_id: str, article: Article
     ) -> tuple[Counter[str], tuple[frozenset[str], frozenset[str]]]:
         """`_read` for a report placed before: its terms counted again, from the mentions stored then."""
-        return self._counted(article, self._stored_mentions(article_id))
+        return self._counted(article_id, article, self._stored_mentions(article_id))
 
     def _counted(
-        self, article: Article, entity_counts: Counter[str]
+        self, article_id: str, article: Article, entity_counts: Counter[str]
     ) -> tuple[Counter[str], tuple[frozenset[str], frozenset[str]]]:
         """The report's story terms, counted in term_df as one more report, and the people it names."""
-        terms = self._terms(article, entity_counts)
+        terms = self._terms(article_id, article, entity_counts, last_use=True)
         self._count(terms)
         self._docs += 1
         return terms, self._actors(article, entity_counts)
@@ -687,12 +807,29 @@ class Analysis:
             ]
         return members
 
+    def _story_batch(self, story_id: str, members: list[Member]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The story's reports numbered for `_TermNumbers.dots`, made again once the reports held change."""
+        held = self._batches.get(story_id)
+        if held is None or held[0] is not members or held[1] != len(members):
+            if len(self._batches) >= BATCH_CACHE_STORIES:
+                # A rebuild compares with every story of the archive: their batches are made again, not all held.
+                self._batches.clear()
+            held = self._batches[story_id] = (members, len(members), self._term_numbers.batch(members))
+        return held[2]
+
     def _scores(self, article: Member) -> list[list[Any]]:
         """[story id, best score against its reports, score needed to join it] of each candidate story."""
         scores: list[list[Any]] = []
-        for story_id, start in self._candidates(article, article.day):
+        candidates = self._candidates(article, article.day)
+        groups = [self._story_members(story_id) for story_id, _ in candidates]
+        # The dot products with every report of every candidate, in one batch.
+        dots = self._term_numbers.dots(article, [self._story_batch(story_id, members)
+                                                 for (story_id, _), members in zip(candidates, groups, strict=True)])
+        at = 0
+        for (story_id, start), members in zip(candidates, groups, strict=True):
             need = JOIN_THRESHOLD + (UNDATED_MARGIN if article.day is None or start is None else 0.0)
-            best = max((article.similarity(member) for member in self._story_members(story_id)), default=0.0)
+            best = article.best_similarity(members, dots[2 * at : 2 * (at + len(members))])
+            at += len(members)
             scores.append([story_id, best, need])
         return scores
 
@@ -888,6 +1025,9 @@ class Analysis:
 
 # Stories whose centroid an update keeps in memory between reports (each up to CENTROID_TERMS terms).
 STATE_CACHE_STORIES = 5000
+# Stories whose reports an update keeps numbered for comparing (`Analysis._story_batch`; a few kB each): what a
+# year's backfill at 100,000 compares with, bounded for a rebuild (which compares with every story).
+BATCH_CACHE_STORIES = 20000
 
 # Related stories (`Analysis.related`): how many, and how far before or after a story they may start.
 RELATED_STORIES = 10
