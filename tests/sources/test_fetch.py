@@ -86,7 +86,8 @@ def fault_site() -> FixtureSite:
     big5 = page("appledaily__30135550.html").replace(b'<meta charset="utf-8" />', b"").decode().encode("big5")
 
     def huge(request: Request) -> Reply:
-        return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, itertools.repeat(b"<p>" + b"x" * 65533, 1600))
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"},
+                     itertools.repeat(b"<p>" + b"x" * 65533, HUGE_BYTES // 65536))
 
     flaky_answers = answers(Reply(500), html(page("wealth__58979cfd.html")))
 
@@ -131,6 +132,8 @@ def fault_site() -> FixtureSite:
 
 
 INTERVAL = 0.15
+# The huge page's body: 100 MiB, a hundred times the fetch's cap.
+HUGE_BYTES = 1600 * 65536
 # Half an interval: a limiter letting requests through at twice the rate still fails the five-interval check.
 JITTER = 0.075
 SETTINGS = FetchSettings(interval=INTERVAL, per_host=2, timeout=0.5, attempts=3, backoff=0.05,
@@ -164,10 +167,13 @@ def test_fetch_handles_every_fault_politely(tmp_path: Path) -> None:
         flaky = site.requests("/news/flaky.html")
         assert [r.status for r in flaky] == [503, 500, 200] and flaky[1].started - flaky[0].started >= 1.0
 
-        # A slow server times out, tried `attempts` times; the huge body is abandoned near the cap.
+        # A slow server times out, tried `attempts` times; the huge body is abandoned (the client's side: the
+        # failure below names the cap). What the server got written before it noticed is the cap plus whatever
+        # the loopback's socket buffers held, which Linux grows up to tcp_rmem's maximum (32 MiB here): 10 MB
+        # was seen on a busy machine. Far short of the whole body all the same.
         assert len(site.requests("/news/slow.html")) == 3
         (huge,) = site.requests("/news/huge.html")
-        assert huge.sent < 8 * SETTINGS.max_bytes and not huge.finished
+        assert not huge.finished and huge.sent < HUGE_BYTES // 2
         # A page two listings name is fetched once.
         assert len(site.requests("/news/xinhua.html")) == 1
 
