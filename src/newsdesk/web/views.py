@@ -188,18 +188,16 @@ def search(
         rows, _ = page_rows(archive, selection, limit, offset, total=found.total)
         return rows, found
     with _shared_snapshot(archive, slices) as helper:
-        best, seq_lists = _best_matches(archive, helper, selection, offset + limit, "group_concat(seq)")
-        # One string per slice parsed in C: 67,000 seqs in 2 ms (a row per match fetched into Python took 20).
-        matched = np.concatenate([np.fromstring(seqs or "", dtype=np.int64, sep=",") for seqs in seq_lists])
+        best, matched = _best_matches(archive, helper, selection, offset + limit)
         found = _facets(facet_codes(archive).counts(matched), top)
         rows = archive.rows_at([seq for _, seq in best[offset:offset + limit]], selection.terms)
     return rows, found
 
 
 def _best_matches(
-    archive: Archive, helper: sqlite3.Connection | None, selection: Selection, keep: int, tally: str,
-) -> tuple[list[tuple[float, int]], list[Any]]:
-    """The `keep` best (score, seq) of a query's matches and `tally` (an aggregate) of them per slice.
+    archive: Archive, helper: sqlite3.Connection | None, selection: Selection, keep: int,
+) -> tuple[list[tuple[float, int]], np.ndarray[Any, np.dtype[np.int64]]]:
+    """The `keep` best (score, seq) of a query's matches, and every match's seq.
 
     FTS5 scores every match with BM25 (most of a broad query's time: two thirds of 100,000 articles), one after
     the other. With a `helper` connection reading the same snapshot, the index is read in two slices of the seq
@@ -207,24 +205,24 @@ def _best_matches(
     scores are FTS5's for the whole archive (each statement reads the IDF and average length from the whole
     index), so the slices' best merge in `ORDER BY bm25, rowid` order."""
     if helper is None:
-        return _ranked_slice(archive.conn, selection, None, None, keep, tally)
+        return _ranked_slice(archive.conn, selection, None, None, keep)
     # Halves of the seq range: an even split of the matches when a query matches early and late articles alike.
     middle = _last_seq(archive) // 2
-    other = _SLICE_THREADS.submit(_ranked_slice, helper, selection, None, middle, keep, tally)
+    other = _SLICE_THREADS.submit(_ranked_slice, helper, selection, None, middle, keep)
     try:
-        best, tallies = _ranked_slice(archive.conn, selection, middle + 1, None, keep, tally)
+        best, matched = _ranked_slice(archive.conn, selection, middle + 1, None, keep)
     finally:
         wait([other])  # the helper's transaction may end only once its slice is read
-    other_best, other_tallies = other.result()
-    return sorted(other_best + best)[:keep], other_tallies + tallies
+    other_best, other_matched = other.result()
+    return sorted(other_best + best)[:keep], np.concatenate([other_matched, matched])
 
 
 def _ranked_slice(
-    conn: sqlite3.Connection, selection: Selection, low: int | None, high: int | None, keep: int, tally: str,
-) -> tuple[list[tuple[float, int]], list[Any]]:
-    """The `keep` best (score, seq) of the matches with seqs from `low` to `high` (either end open), and `tally` of
-    them. One statement: the MATCH (and an entity filter's list of articles) runs once, its (seq, score) rows are
-    held in a materialized table that the best and the tally are both read from. Two statements (the second
+    conn: sqlite3.Connection, selection: Selection, low: int | None, high: int | None, keep: int,
+) -> tuple[list[tuple[float, int]], np.ndarray[Any, np.dtype[np.int64]]]:
+    """The `keep` best (score, seq) of the matches with seqs from `low` to `high` (either end open), and every one
+    of their seqs. One statement: the MATCH (and an entity filter's list of articles) runs once, its (seq, score)
+    rows are held in a materialized table that the best and the seqs are both read from. Two statements (the second
     without BM25) cost an entity-filtered search its list of articles twice; a temporary table would count as
     this connection's writes (`total_changes`, which `facet_codes` watches)."""
     bounds = (" AND rowid >= ?" if low is not None else "") + (" AND rowid <= ?" if high is not None else "")
@@ -233,11 +231,13 @@ def _ranked_slice(
         conn,
         f"WITH hits(seq, score) AS MATERIALIZED (SELECT rowid, {selection.score} {selection.source}{bounds})"
         " SELECT score, seq FROM (SELECT score, seq FROM hits ORDER BY score, seq LIMIT ?)"
-        f" UNION ALL SELECT NULL, (SELECT {tally} FROM hits)",
+        " UNION ALL SELECT NULL, (SELECT group_concat(seq) FROM hits)",
         [*params, keep],
     )
-    # The tally's row is the one without a score (a match always has one).
-    return sorted(row for row in found if row[0] is not None), [row[1] for row in found if row[0] is None]
+    # The seqs' row is the one without a score (a match always has one): one string parsed in C, 67,000 seqs in
+    # 2 ms (a row per match fetched into Python took 20).
+    (seqs,) = [row[1] for row in found if row[0] is None]
+    return sorted(row for row in found if row[0] is not None), np.fromstring(seqs or "", dtype=np.int64, sep=",")
 
 
 # The threads reading a search's second slice (a request's own thread reads the first).
