@@ -424,13 +424,19 @@ class Archive:
         another article at that address holds a capture that sorts before it; else the capture's own. When
         another article holds the address's id for now, the capture's own, and `_settle_ids` sorts them out."""
         if key:
-            rivals = self.conn.execute(
-                "SELECT article_id, MIN(sha256) FROM captures WHERE url_key=? GROUP BY article_id", (key,)
-            ).fetchall()
             taken = self.conn.execute("SELECT 1 FROM articles WHERE id=?", (_article_id(key),)).fetchone()
-            if taken is None and not any(theirs < sha256 and self._min_key(other) == key for other, theirs in rivals):
+            if taken is None and not self._outranked_at(key, sha256):
                 return _article_id(key)
         return _article_id(sha256)
+
+    def _outranked_at(self, key: str, sha256: str, article_id: str | None = None) -> bool:
+        """Whether another article than `article_id` whose first address is `key` holds a capture there that sorts
+        before `sha256`: then that article has the address's id, whichever came first."""
+        rivals = self.conn.execute(
+            "SELECT article_id, MIN(sha256) FROM captures WHERE url_key=? AND article_id IS NOT ? GROUP BY article_id",
+            (key, article_id),
+        ).fetchall()
+        return any(theirs < sha256 and self._min_key(other) == key for other, theirs in rivals)
 
     def _min_key(self, article_id: str) -> str | None:
         return self.conn.execute("SELECT MIN(url_key) FROM captures WHERE article_id=?", (article_id,)).fetchone()[0]
@@ -446,11 +452,7 @@ class Archive:
             (mine,) = self.conn.execute(
                 "SELECT MIN(sha256) FROM captures WHERE article_id=? AND url_key=?", (article_id, first)
             ).fetchone()
-            rivals = self.conn.execute(
-                "SELECT article_id, MIN(sha256) FROM captures WHERE url_key=? AND article_id!=? GROUP BY article_id",
-                (first, article_id),
-            ).fetchall()
-            if not any(theirs < mine and self._min_key(other) == first for other, theirs in rivals):
+            if not self._outranked_at(first, mine, article_id):
                 return _article_id(first)
         (least,) = self.conn.execute("SELECT MIN(sha256) FROM captures WHERE article_id=?", (article_id,)).fetchone()
         return _article_id(least)
