@@ -73,3 +73,30 @@ def test_an_unbracketed_reporters_byline_opening_the_article_names_the_writers()
     assert line is not None and line.authors == ["張三", "李四"]
     # Without the reporter's title, or run into the sentence, a slash is no byline.
     assert parse_dateline("記者會上，市長／今天報導 很多") is None
+
+
+def test_a_microdata_person_declared_the_author_is_the_writer() -> None:
+    # schema.org microdata says as plainly as JSON-LD who wrote the article (blog and tech platforms whose
+    # JSON-LD, if any, types the author an Organization).
+    person = (
+        "<div itemprop='author' itemscope itemtype='http://schema.org/Person'>"
+        "<meta itemprop='name' content='Lin Hai'><meta itemprop='url' content='https://example.com/u/1'></div>"
+        "<div itemprop='publisher' itemscope itemtype='http://schema.org/Organization'>"
+        "<meta itemprop='name' content='某某社区'></div>"
+    )
+    assert extract_text(_page(body_top=person)).authors == ["Lin Hai"]
+    # The publisher's name is no writer's.
+    organisation = person.replace("Person", "Organization")
+    assert extract_text(_page(body_top=organisation)).authors == []
+
+
+def test_labels_joined_by_a_comma_or_slash_share_their_value() -> None:
+    # `采访、整理：X、Y`, `编译/整理：X` (interview write-ups, reposted translations): every name is the writers'.
+    assert header_credits("采访、整理：张三、李四、王五").authors == ["张三", "李四", "王五"]
+    assert header_credits("记者/摄影：张三").authors == ["张三"]
+    # Joined labels that credit no writer name nobody as one.
+    line = header_credits("编辑、校对：张三")
+    assert line is not None and line.authors == [] and line.editor == "张三"
+    # A slash before a name is still the label's separator.
+    line = header_credits("编辑/张三 采访/李四")
+    assert line is not None and line.authors == ["李四"] and line.editor == "张三"

@@ -51,11 +51,27 @@ _PLACES = vocab.words("place") | _gazetteer_places()
 _UTC8_PLACES = vocab.words("place", "utc8")
 _PLACE = vocab.alternation(_PLACES)
 _NON_NAME = re.compile(vocab.section_pattern("non_name"))
-_LABEL_ROLE = vocab.label_roles()
+_LABEL_JOIN = re.compile(r"\s*[、/／&＆]\s*")
+
+
+class _LabelRoles(dict[str, str]):
+    """Each label form → its role; a compound label (`采访、整理`, `编辑/摄影`) credits as an author when
+    one of its labels does, else as its first label does."""
+
+    def __missing__(self, label: str) -> str:
+        roles = [self[part] for part in _LABEL_JOIN.split(label) if part in self]
+        if not roles:
+            raise KeyError(label)
+        return "author" if "author" in roles else roles[0]
+
+
+_LABEL_ROLE = _LabelRoles(vocab.label_roles())
+_ONE_LABEL = vocab.alternation(frozenset(_LABEL_ROLE))
 # A label, then a separator; labels that credit bare (`记者张三`) may go without one. A label of two
-# characters or more may be parted from its value by a space (`撰文 张三`, `文/图 张三`).
+# characters or more may be parted from its value by a space (`撰文 张三`, `文/图 张三`). Labels joined
+# by `、`, `/` or `&` share one value (`采访、整理：X、Y`, `编译/整理：X`).
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE))
+    r"(?P<label>" + _ONE_LABEL + r"(?:\s*[、/／&＆]\s*" + _ONE_LABEL + r"(?=\s*[:：︰｜|/／╱丨]))*"
     + r")(?P<sep>\s*[:：︰｜|/／╱丨]\s*|(?:(?<=\w\w)|(?<=[/／]\w))\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
