@@ -100,3 +100,12 @@ def test_labels_joined_by_a_comma_or_slash_share_their_value() -> None:
     # A slash before a name is still the label's separator.
     line = header_credits("编辑/张三 采访/李四")
     assert line is not None and line.authors == ["李四"] and line.editor == "张三"
+
+
+def test_a_site_calling_itself_by_what_it_is_opens_with_its_reporters() -> None:
+    # `本站讯（通讯员 X Y）`, `本院讯（记者 X）` (hospital, university and government sites): the own-report
+    # dateline (`新京报讯（记者 X）`) from a site that names no outlet; the reporter's title makes it a byline.
+    line = parse_dateline("本站讯（职工通讯员 张三 李四）为深入推进技能培训，我院举办了比赛。")
+    assert line is not None and line.authors == ["张三", "李四"] and line.outlet is None
+    # Without a reporter's title, a bracket after 讯 names nobody.
+    assert parse_dateline("快讯（张三）为深入推进技能培训，我院举办了比赛。") is None

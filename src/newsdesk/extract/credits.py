@@ -178,6 +178,8 @@ _WIRE_DATELINES = (
 _OWN_REPORT = re.compile(
     rf"^\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix") + r")\s*(?:讯|訊)\s*(?=[（(])"
 )
+# `本站讯`, `本院讯`, `我校讯`: any short name before 讯 (whose reporters are then read only after a title).
+_SELF_REPORT = re.compile(rf"^\s*[{_CJK}]{{1,6}}(?:讯|訊)\s*(?=[（(])")
 # An outlet alone in brackets opening the article (`(德国之声中文网) 在…`, `(星島日報報道)政府…`).
 _PAREN_OUTLET = re.compile(
     rf"^\s*[（(]\s*(?:据|據)?\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix")
@@ -301,6 +303,12 @@ def parse_dateline(text: str) -> Dateline | None:
     m = _OWN_REPORT.match(text)
     if m:
         return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end():].lstrip()))
+    m = _SELF_REPORT.match(text)
+    byline = _BYLINE_PAREN.match(text[m.end() :].lstrip()) if m else None
+    if byline:
+        # `本站讯（职工通讯员 X Y）`, `本院讯（记者 X）`: the same own-report dateline from a site that calls
+        # itself by what it is rather than by an outlet's name; the bracket's reporter title makes it a byline.
+        return Dateline(authors=_names_only(byline["names"]))
     m = _PAREN_OUTLET.match(text)
     if m and is_outlet_name(m["outlet"]):
         return Dateline(outlet=m["outlet"])
