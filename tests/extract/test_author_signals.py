@@ -109,3 +109,14 @@ def test_a_site_calling_itself_by_what_it_is_opens_with_its_reporters() -> None:
     assert line is not None and line.authors == ["张三", "李四"] and line.outlet is None
     # Without a reporter's title, a bracket after 讯 names nobody.
     assert parse_dateline("快讯（张三）为深入推进技能培训，我院举办了比赛。") is None
+
+
+def test_a_note_thanking_contributors_names_no_writer() -> None:
+    # `X、实习记者Y对此文亦有贡献` (caixin), `（实习生X对此文亦有贡献）` (ifeng), `X对本文有研究贡献` (nytimes).
+    paragraphs = "".join(f"<p>{_PARAGRAPH}</p>" for _ in range(3))
+    for note in ("某某记者张三、实习记者李四对此文亦有贡献", "（实习生王五对此文亦有贡献）", "赵六對本文有研究貢獻。"):
+        page = (
+            "<html><head><meta charset='utf-8'><title>山里的春天</title></head><body><h1>山里的春天</h1>"
+            f"<div class='article'><p>（记者 陈七）{_PARAGRAPH}</p>{paragraphs}<p>{note}</p></div></body></html>"
+        )
+        assert extract_text(page).authors == ["陈七"], note

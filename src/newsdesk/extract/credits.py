@@ -350,10 +350,17 @@ _TRAILING_CREDIT = re.compile(
 )
 
 
+# `财新记者X、实习记者Y对此文亦有贡献` (caixin), `（实习生X对此文亦有贡献）` (ifeng), `X对本文有研究贡献` (nytimes):
+# a note thanking contributors, who are not the article's writers.
+_CONTRIBUTOR_NOTE = re.compile(r"[对對](?:此|本)文[^，。！？]{0,10}[贡貢][献獻]\s*[。.]?\s*[）)]?\s*$")
+
+
 def signoff_authors(block: str) -> list[str] | None:
     """Reporters named by a closing or opening credit block that is body (`新唐人记者韩霏综合报导`)."""
     if len(block) > 60:
         return None
+    if _CONTRIBUTOR_NOTE.search(block):
+        return []
     block = _BULLET.sub("", _LATIN_PAREN.sub("", block))
     m = _SIGNOFF.match(block) or _SLASH_BYLINE.fullmatch(block.strip())
     if m and _names_only(m["names"]):
