@@ -120,3 +120,16 @@ def test_a_note_thanking_contributors_names_no_writer() -> None:
             f"<div class='article'><p>（记者 陈七）{_PARAGRAPH}</p>{paragraphs}<p>{note}</p></div></body></html>"
         )
         assert extract_text(page).authors == ["陈七"], note
+
+
+def test_a_translator_credited_under_the_article_is_not_its_writer() -> None:
+    # cn.nytimes prints `翻譯：X` under an article its author meta (`byl`) credits to the writer; csdn.net closes a
+    # translated piece `（翻译/X 编辑/Y）` under the writer's byline.
+    page = (
+        "<html><head><meta charset='utf-8'><title>山里的春天</title><meta name='author' content='JANE DOE'>"
+        f"</head><body><h1>山里的春天</h1><p class='byline'>JANE DOE</p><div class='article'><p>{_PARAGRAPH}</p>"
+        f"<p>{_PARAGRAPH}</p></div><footer class='author-info'><p>翻譯：王小明</p></footer></body></html>"
+    )
+    assert extract_text(page).authors == ["JANE DOE"]
+    line = header_credits("翻译/王小明 编辑/李四")
+    assert line is not None and line.authors == [] and line.editor == "李四"
