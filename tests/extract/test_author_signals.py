@@ -131,5 +131,9 @@ def test_a_translator_credited_under_the_article_is_not_its_writer() -> None:
         f"<p>{_PARAGRAPH}</p></div><footer class='author-info'><p>翻譯：王小明</p></footer></body></html>"
     )
     assert extract_text(page).authors == ["JANE DOE"]
+    # Printed as part of the article, the translator's line stays body as a byline does.
+    inside = page.replace("</div><footer class='author-info'><p>翻譯：王小明</p></footer>", "<p>翻譯：王小明</p></div>")
+    article = extract_text(inside)
+    assert article.authors == ["JANE DOE"] and article.body[-1] == "翻譯：王小明"
     line = header_credits("翻译/王小明 编辑/李四")
     assert line is not None and line.authors == [] and line.editor == "李四"

@@ -455,8 +455,8 @@ class CreditLine:
 
     @property
     def is_byline(self) -> bool:
-        """A line naming only writers (and photographers): printed as the article's byline, so body."""
-        return "author" in self.roles and self.roles <= {"author", "photo"}
+        """A line naming only writers (translators, photographers): printed as the article's byline, so body."""
+        return bool(self.roles & {"author", "translator"}) and self.roles <= {"author", "translator", "photo"}
 
 
 _GLUED_LABEL_CHARS = 3
