@@ -52,6 +52,14 @@ def loso_line(ablations: list[Path], marks: dict[tuple[str, str], bool]) -> str:
     output of one site only is taken away from that site's captures: rules are written, not fitted, so
     a held-out site loses exactly the rules no other training site needs. A capture-field that any such
     rule turns wrong counts wrong; else one that any turns right counts right."""
+    held = loso_marks(ablations, marks)
+    captures = {capture for capture, _ in marks}
+    cells = [f"{name} {sum(held[(c, name)] for c in captures) / len(captures):.3f}" for name in FIELDS]
+    return f"loso     n={len(captures):3} " + " ".join(cells)
+
+
+def loso_marks(ablations: list[Path], marks: dict[tuple[str, str], bool]) -> dict[tuple[str, str], bool]:
+    """Each train capture-field's verdict with the rules only its own site changes taken away (see loso_line)."""
     loses: set[tuple[str, str]] = set()
     gains: set[tuple[str, str]] = set()
     for path in ablations:
@@ -60,14 +68,18 @@ def loso_line(ablations: list[Path], marks: dict[tuple[str, str], bool]) -> str:
                 for name, change in delta.items():
                     if name in FIELDS:
                         (loses if change < 0 else gains).add((capture, name))
-    captures = {capture for capture, _ in marks}
-    cells = []
-    for name in FIELDS:
-        right = sum(
-            (capture, name) not in loses and (marks[(capture, name)] or (capture, name) in gains) for capture in captures
-        )
-        cells.append(f"{name} {right / len(captures):.3f}")
-    return f"loso     n={len(captures):3} " + " ".join(cells)
+    return {key: key not in loses and (ok or key in gains) for key, ok in marks.items()}
+
+
+def loso_group_lines(ablations: list[Path], marks: dict[tuple[str, str], bool], groups: dict[str, str]) -> list[str]:
+    """The leave-one-site-out verdicts of loso_line, per site group (mainland-paper, hk-tw-overseas, ...)."""
+    held = loso_marks(ablations, marks)
+    lines = []
+    for group in sorted(set(groups.values())):
+        captures = [c for c, g in groups.items() if g == group]
+        cells = " ".join(f"{name} {sum(held[(c, name)] for c in captures) / len(captures):.3f}" for name in FIELDS)
+        lines.append(f"  loso {group:18} n={len(captures):3} {cells}")
+    return lines
 
 
 def capture_site(file: str) -> str:
@@ -114,6 +126,7 @@ def main() -> int:
     failures: dict[str, list[tuple[dict, dict, str]]] = defaultdict(list)
     verdicts: list[str] = []
     marks: dict[tuple[str, str], bool] = {}
+    groups: dict[str, str] = {}
     for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         if args.train_only and gold["split"] != "train":
@@ -130,6 +143,7 @@ def main() -> int:
             ok = field_ok(name, gold.get(name), article.get(name))
             if split == "train":
                 marks[(gold["file"], name)] = bool(ok)
+                groups[gold["file"]] = gold.get("group") or "?"
             right[(split, name)] += ok
             if split == "train":
                 verdicts.append(f"{gold['file']}\t{name}\t{'ok' if ok else 'WRONG'}\t{article.get(name)!r}")
@@ -137,6 +151,7 @@ def main() -> int:
                 failures[name].append((gold, article, decoded(raw)))
     if args.loso:
         print(loso_line(args.loso, marks))
+        print("\n".join(loso_group_lines(args.loso, marks, groups)))
     for split in ("train",) if args.train_only else ("train", "heldout"):
         print(f"{split:8} n={count[split]:3} " + " ".join(f"{n} {right[(split, n)] / count[split]:.3f}" for n in FIELDS))
     if args.verdicts:

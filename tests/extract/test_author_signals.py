@@ -73,3 +73,67 @@ def test_an_unbracketed_reporters_byline_opening_the_article_names_the_writers()
     assert line is not None and line.authors == ["張三", "李四"]
     # Without the reporter's title, or run into the sentence, a slash is no byline.
     assert parse_dateline("記者會上，市長／今天報導 很多") is None
+
+
+def test_a_microdata_person_declared_the_author_is_the_writer() -> None:
+    # schema.org microdata says as plainly as JSON-LD who wrote the article (blog and tech platforms whose
+    # JSON-LD, if any, types the author an Organization).
+    person = (
+        "<div itemprop='author' itemscope itemtype='http://schema.org/Person'>"
+        "<meta itemprop='name' content='Lin Hai'><meta itemprop='url' content='https://example.com/u/1'></div>"
+        "<div itemprop='publisher' itemscope itemtype='http://schema.org/Organization'>"
+        "<meta itemprop='name' content='某某社区'></div>"
+    )
+    assert extract_text(_page(body_top=person)).authors == ["Lin Hai"]
+    # The publisher's name is no writer's.
+    organisation = person.replace("Person", "Organization")
+    assert extract_text(_page(body_top=organisation)).authors == []
+
+
+def test_labels_joined_by_a_comma_or_slash_share_their_value() -> None:
+    # `采访、整理：X、Y`, `编译/整理：X` (interview write-ups, reposted translations): every name is the writers'.
+    assert header_credits("采访、整理：张三、李四、王五").authors == ["张三", "李四", "王五"]
+    assert header_credits("记者/摄影：张三").authors == ["张三"]
+    # Joined labels that credit no writer name nobody as one.
+    line = header_credits("编辑、校对：张三")
+    assert line is not None and line.authors == [] and line.editor == "张三"
+    # A slash before a name is still the label's separator.
+    line = header_credits("编辑/张三 采访/李四")
+    assert line is not None and line.authors == ["李四"] and line.editor == "张三"
+
+
+def test_a_site_calling_itself_by_what_it_is_opens_with_its_reporters() -> None:
+    # `本站讯（通讯员 X Y）`, `本院讯（记者 X）` (hospital, university and government sites): the own-report
+    # dateline (`新京报讯（记者 X）`) from a site that names no outlet; the reporter's title makes it a byline.
+    line = parse_dateline("本站讯（职工通讯员 张三 李四）为深入推进技能培训，我院举办了比赛。")
+    assert line is not None and line.authors == ["张三", "李四"] and line.outlet is None
+    # Without a reporter's title, a bracket after 讯 names nobody.
+    assert parse_dateline("快讯（张三）为深入推进技能培训，我院举办了比赛。") is None
+
+
+def test_a_note_thanking_contributors_names_no_writer() -> None:
+    # `X、实习记者Y对此文亦有贡献` (caixin), `（实习生X对此文亦有贡献）` (ifeng), `X对本文有研究贡献` (nytimes).
+    paragraphs = "".join(f"<p>{_PARAGRAPH}</p>" for _ in range(3))
+    for note in ("某某记者张三、实习记者李四对此文亦有贡献", "（实习生王五对此文亦有贡献）", "赵六對本文有研究貢獻。"):
+        page = (
+            "<html><head><meta charset='utf-8'><title>山里的春天</title></head><body><h1>山里的春天</h1>"
+            f"<div class='article'><p>（记者 陈七）{_PARAGRAPH}</p>{paragraphs}<p>{note}</p></div></body></html>"
+        )
+        assert extract_text(page).authors == ["陈七"], note
+
+
+def test_a_translator_credited_under_the_article_is_not_its_writer() -> None:
+    # cn.nytimes prints `翻譯：X` under an article its author meta (`byl`) credits to the writer; csdn.net closes a
+    # translated piece `（翻译/X 编辑/Y）` under the writer's byline.
+    page = (
+        "<html><head><meta charset='utf-8'><title>山里的春天</title><meta name='author' content='JANE DOE'>"
+        f"</head><body><h1>山里的春天</h1><p class='byline'>JANE DOE</p><div class='article'><p>{_PARAGRAPH}</p>"
+        f"<p>{_PARAGRAPH}</p></div><footer class='author-info'><p>翻譯：王小明</p></footer></body></html>"
+    )
+    assert extract_text(page).authors == ["JANE DOE"]
+    # Printed as part of the article, the translator's line stays body as a byline does.
+    inside = page.replace("</div><footer class='author-info'><p>翻譯：王小明</p></footer>", "<p>翻譯：王小明</p></div>")
+    article = extract_text(inside)
+    assert article.authors == ["JANE DOE"] and article.body[-1] == "翻譯：王小明"
+    line = header_credits("翻译/王小明 编辑/李四")
+    assert line is not None and line.authors == [] and line.editor == "李四"

@@ -39,7 +39,7 @@ def test_label_roles_cover_every_label() -> None:
     assert roles["作者"] == "author"
     assert roles["責任編輯"] == "chief_editor"
     assert roles["來源"] == "source"
-    assert set(roles.values()) <= {"author", "editor", "chief_editor", "source", "photo", "date", "other"}
+    assert set(roles.values()) <= {"author", "translator", "editor", "chief_editor", "source", "photo", "date", "other"}
 
 
 def test_an_empty_word_list_matches_nothing() -> None:

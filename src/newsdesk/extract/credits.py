@@ -51,11 +51,27 @@ _PLACES = vocab.words("place") | _gazetteer_places()
 _UTC8_PLACES = vocab.words("place", "utc8")
 _PLACE = vocab.alternation(_PLACES)
 _NON_NAME = re.compile(vocab.section_pattern("non_name"))
-_LABEL_ROLE = vocab.label_roles()
+_LABEL_JOIN = re.compile(r"\s*[、/／&＆]\s*")
+
+
+class _LabelRoles(dict[str, str]):
+    """Each label form → its role; a compound label (`采访、整理`, `编辑/摄影`) credits as an author when
+    one of its labels does, else as its first label does."""
+
+    def __missing__(self, label: str) -> str:
+        roles = [self[part] for part in _LABEL_JOIN.split(label) if part in self]
+        if not roles:
+            raise KeyError(label)
+        return "author" if "author" in roles else roles[0]
+
+
+_LABEL_ROLE = _LabelRoles(vocab.label_roles())
+_ONE_LABEL = vocab.alternation(frozenset(_LABEL_ROLE))
 # A label, then a separator; labels that credit bare (`记者张三`) may go without one. A label of two
-# characters or more may be parted from its value by a space (`撰文 张三`, `文/图 张三`).
+# characters or more may be parted from its value by a space (`撰文 张三`, `文/图 张三`). Labels joined
+# by `、`, `/` or `&` share one value (`采访、整理：X、Y`, `编译/整理：X`).
 _LABEL = re.compile(
-    r"(?P<label>" + vocab.alternation(frozenset(_LABEL_ROLE))
+    r"(?P<label>" + _ONE_LABEL + r"(?:\s*[、/／&＆]\s*" + _ONE_LABEL + r"(?=\s*[:：︰｜|/／╱丨]))*"
     + r")(?P<sep>\s*[:：︰｜|/／╱丨]\s*|(?:(?<=\w\w)|(?<=[/／]\w))\s+(?=\S))?"
 )
 _BARE = vocab.words("label", bare=True)
@@ -162,6 +178,8 @@ _WIRE_DATELINES = (
 _OWN_REPORT = re.compile(
     rf"^\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix") + r")\s*(?:讯|訊)\s*(?=[（(])"
 )
+# `本站讯`, `本院讯`, `我校讯`: any short name before 讯 (whose reporters are then read only after a title).
+_SELF_REPORT = re.compile(rf"^\s*[{_CJK}]{{1,6}}(?:讯|訊)\s*(?=[（(])")
 # An outlet alone in brackets opening the article (`(德国之声中文网) 在…`, `(星島日報報道)政府…`).
 _PAREN_OUTLET = re.compile(
     rf"^\s*[（(]\s*(?:据|據)?\s*(?P<outlet>[{_CJK}A-Za-z]{{0,9}}?" + vocab.section_pattern("outlet_suffix")
@@ -285,6 +303,12 @@ def parse_dateline(text: str) -> Dateline | None:
     m = _OWN_REPORT.match(text)
     if m:
         return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end():].lstrip()))
+    m = _SELF_REPORT.match(text)
+    byline = _BYLINE_PAREN.match(text[m.end() :].lstrip()) if m else None
+    if byline:
+        # `本站讯（职工通讯员 X Y）`, `本院讯（记者 X）`: the same own-report dateline from a site that calls
+        # itself by what it is rather than by an outlet's name; the bracket's reporter title makes it a byline.
+        return Dateline(authors=_names_only(byline["names"]))
     m = _PAREN_OUTLET.match(text)
     if m and is_outlet_name(m["outlet"]):
         return Dateline(outlet=m["outlet"])
@@ -326,10 +350,17 @@ _TRAILING_CREDIT = re.compile(
 )
 
 
+# `财新记者X、实习记者Y对此文亦有贡献` (caixin), `（实习生X对此文亦有贡献）` (ifeng), `X对本文有研究贡献` (nytimes):
+# a note thanking contributors, who are not the article's writers.
+_CONTRIBUTOR_NOTE = re.compile(r"[对對](?:此|本)文[^，。！？]{0,10}[贡貢][献獻]\s*[。.]?\s*[）)]?\s*$")
+
+
 def signoff_authors(block: str) -> list[str] | None:
     """Reporters named by a closing or opening credit block that is body (`新唐人记者韩霏综合报导`)."""
     if len(block) > 60:
         return None
+    if _CONTRIBUTOR_NOTE.search(block):
+        return []
     block = _BULLET.sub("", _LATIN_PAREN.sub("", block))
     m = _SIGNOFF.match(block) or _SLASH_BYLINE.fullmatch(block.strip())
     if m and _names_only(m["names"]):
@@ -424,8 +455,8 @@ class CreditLine:
 
     @property
     def is_byline(self) -> bool:
-        """A line naming only writers (and photographers): printed as the article's byline, so body."""
-        return "author" in self.roles and self.roles <= {"author", "photo"}
+        """A line naming only writers (translators, photographers): printed as the article's byline, so body."""
+        return bool(self.roles & {"author", "translator"}) and self.roles <= {"author", "translator", "photo"}
 
 
 _GLUED_LABEL_CHARS = 3
