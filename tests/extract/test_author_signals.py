@@ -137,3 +137,24 @@ def test_a_translator_credited_under_the_article_is_not_its_writer() -> None:
     assert article.authors == ["JANE DOE"] and article.body[-1] == "翻譯：王小明"
     line = header_credits("翻译/王小明 编辑/李四")
     assert line is not None and line.authors == [] and line.editor == "李四"
+
+
+def _report(first_lines: str) -> str:
+    return f"# 会议开幕\n\n{first_lines}\n\n{_PARAGRAPH}\n\n{_PARAGRAPH}\n"
+
+
+def test_the_place_a_reporter_filed_from_is_not_a_second_writer() -> None:
+    # `每经记者 杨羚强 发自上海`, `本报记者 邹华 发自上海`: the filing place closes the byline, known place or not.
+    for byline, names in [
+        ("本报记者 王明 发自北京", ["王明"]),
+        ("记者 赵六 发自上海", ["赵六"]),
+        ("本报记者 李华 张强 发自布宜诺斯艾利斯", ["李华", "张强"]),
+    ]:
+        assert extract_text(_report(byline), "a.md").authors == names, byline
+
+
+def test_a_special_dispatch_dateline_names_its_reporter_like_any_wire_dateline() -> None:
+    # 专电 (Xinhua, CNA): `（中央社記者楊明珠東京29日專電）` reads as `（中央社記者X台北4日電）` does.
+    article = extract_text(_report(f"（中央社記者楊明珠東京29日專電）{_PARAGRAPH}"), "b.md")
+    assert article.authors == ["楊明珠"]
+    assert article.outlet == "中央社"

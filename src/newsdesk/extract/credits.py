@@ -162,7 +162,7 @@ DATELINE = re.compile(
 _BRACKET_OUTLET = re.compile(r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(])")
 # 新华社巴黎12月9日电（记者唐霁）; 人民网郑州1月16日电（智泓）; IT之家9月30日消息; 本报北京3月5日电.
 # Outlet and place run together, so a known place splits them first, then an outlet-like ending.
-_WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:电|電|消息|讯|訊)(?=\s|[，,（(：︰:]|$)"
+_WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:专电|專電|电|電|消息|讯|訊)(?=\s|[，,（(：︰:]|$)"
 _NOT_WEEKDAY = r"^\s*(?!(?:周|週|星期)[一二三四五六日天])"
 _WIRE_DATELINES = (
     re.compile(_NOT_WEEKDAY + rf"(?P<outlet>[{_CJK}]{{2,8}}?)(?P<place>{_PLACE})" + _WIRE_TAIL),
@@ -205,7 +205,7 @@ _BYLINE_PAREN = re.compile(
 # the vocabulary does not know is taken to be two characters (most are), so the name keeps the rest.
 _WIRE_PAREN = re.compile(
     rf"^[（(]\s*(?P<outlet>[{_CJK}A-Za-z]{{2,8}}?)(?:{_REPORTER})\s*(?P<names>[^（）()]{{2,40}}?)\s*"
-    rf"(?P<place>{_PLACE}|[{_CJK}]{{2}})\s*(?P<d>\d{{1,2}})\s*日\s*(?:电|電)\s*[）)]"
+    rf"(?P<place>{_PLACE}|[{_CJK}]{{2}})\s*(?P<d>\d{{1,2}})\s*日\s*(?:专电|專電|电|電)\s*[）)]"
 )
 # Taiwanese bylines: `〔記者X、Y／台北報導〕`, `（李志展、林丞偉／台北報導）`, `作者朱蒲青／台北報導`.
 _SLASH_BYLINE = re.compile(
@@ -755,6 +755,10 @@ _SOURCE_LIST = re.compile(r"[、]|等$")
 _BARE_NAMES = re.compile(rf"(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}})(?:\s*[、\s/／&和]\s*(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}}))*")
 
 
+# `邹华 发自上海`: the place a reporter filed from closes the byline, whatever the place.
+_FILED_FROM = re.compile(rf"\s*{vocab.section_pattern('filed_from')}\s*[{_CJK}A-Za-z]{{0,12}}$")
+
+
 def _author_names(value: str, bare: bool = False) -> list[str] | None:
     """Writers in an author credit's value; None when the value is not a list of names.
 
@@ -765,6 +769,7 @@ def _author_names(value: str, bare: bool = False) -> list[str] | None:
     # `X／台北報導`, `X 綜合報導`, `X纽约报道`: the place and the verb close the byline.
     value = re.sub(rf"\s*[/／╱]\s*[{_CJK}]{{0,4}}?\s*{_VERB}$|\s*(?:{_PLACE})?\s*{_VERB}$", "", value)
     value = re.sub(rf"\s*[/／╱]\s*(?:{_PLACE})$", "", value)
+    value = _FILED_FROM.sub("", value)
     if bare and not _BARE_NAMES.fullmatch(value.strip()):
         return None
     parts = [person(p) for p in split_names(value)]
