@@ -86,6 +86,8 @@ def _gold(part: str, file: str) -> dict:
         if gold.get("split") != "fresh":
             raise SystemExit(f"{part}.tsv names {file}, which is in corpus-fresh's {gold.get('split')} split, not fresh")
         return gold
+    if not (CORPUS_GOLD / f"{file}.gold.json").exists():
+        raise SystemExit(f"{part}.tsv names {file}, which is not an article of bench/data/corpus/gold")
     gold = json.loads((CORPUS_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
     # The fresh parts take either split: what keeps them held out is that no other part uses their sites.
     if part in ("fresh", "fresh2", "fresh3"):
