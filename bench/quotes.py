@@ -1,6 +1,6 @@
 """Who said what: precision and recall of `analysis/quotes.py` against hand-labelled quotes.
 
-    python bench/quotes.py [--part dev|heldout|fresh|fresh2|all] [--show]
+    python bench/quotes.py [--part dev|heldout|fresh|fresh2|fresh3|all] [--show]
 
 The labels (bench/data/quotes/, see its README) are quotes in the gold bodies of real captures: the dev
 part (tests/data/dev: the developing story of examples/ and its kin) is what the rules were tuned on;
@@ -12,6 +12,8 @@ to be a clean measure; it was scored 3 times and promoted to a tuning part in ro
 extraction errors do not count here), after the article has taught the gazetteer its names
 (`extract_mentions`, as `ingest` does). fresh2, a second fresh held-out part (sites no other part uses, labelled
 the same way), was added when the fresh part was to become a tuning part; it is never tuned on or listed.
+fresh3, a third (sites no other part uses, articles of the corpus or of bench/data/corpus-fresh), was added when
+fresh2 was to become a tuning part; it is never tuned on or listed.
 
 Matching rule: a found quote and a labelled one match when they are in the same article and block,
 their spans share at least 0.8 of the longer span's characters, and their speakers are the same: the
@@ -41,6 +43,8 @@ from newsdesk.analysis.quotes import Quote, find_quotes  # noqa: E402
 LABELS = ROOT / "bench" / "data" / "quotes"
 DEV_GOLD = ROOT / "tests" / "data" / "dev" / "gold"
 CORPUS_GOLD = ROOT / "bench" / "data" / "corpus" / "gold"
+# The extraction held-out set: its gold bodies are read for quote labels only (never changed, never scored here).
+CORPUS_FRESH_GOLD = ROOT / "bench" / "data" / "corpus-fresh" / "gold"
 STORIES_DEV = ROOT / "tests" / "data" / "stories-dev" / "captures"
 # The span separator of a label: `PREFIX⋯SUFFIX` is the text from PREFIX to the end of SUFFIX.
 ELLIPSIS = "⋯"
@@ -76,9 +80,17 @@ def _gold(part: str, file: str) -> dict:
         return extract_capture(path.read_bytes(), path.name).to_record()
     if part == "dev" and (DEV_GOLD / f"{file}.gold.json").exists():
         return json.loads((DEV_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
+    # fresh3 may also name articles of bench/data/corpus-fresh (split "fresh"): the corpus had too few unused sites.
+    if part in CORPUS_FRESH_PARTS and not (CORPUS_GOLD / f"{file}.gold.json").exists():
+        gold = json.loads((CORPUS_FRESH_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
+        if gold.get("split") != "fresh":
+            raise SystemExit(f"{part}.tsv names {file}, which is in corpus-fresh's {gold.get('split')} split, not fresh")
+        return gold
+    if not (CORPUS_GOLD / f"{file}.gold.json").exists():
+        raise SystemExit(f"{part}.tsv names {file}, which is not an article of bench/data/corpus/gold")
     gold = json.loads((CORPUS_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
     # The fresh parts take either split: what keeps them held out is that no other part uses their sites.
-    if part in ("fresh", "fresh2"):
+    if part in ("fresh", "fresh2", "fresh3"):
         return gold
     wanted = "train" if part == "dev" else "heldout"
     if gold.get("split") != wanted:
@@ -86,7 +98,9 @@ def _gold(part: str, file: str) -> dict:
     return gold
 
 
-PARTS = ("dev", "heldout", "fresh", "fresh2")
+PARTS = ("dev", "heldout", "fresh", "fresh2", "fresh3")
+# Parts that may name articles of bench/data/corpus-fresh as well as of the corpus.
+CORPUS_FRESH_PARTS = ("fresh3",)
 # Parts whose misses may be read: dev, the old held-out part (promoted to tuning in "Quotes, round 3", after its
 # scores had been read many times) and the fresh part (promoted in round 4 after being scored 3 times). fresh2 stays
 # held out.

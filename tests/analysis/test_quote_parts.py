@@ -1,0 +1,81 @@
+"""The labelled quote parts of bench/quotes.py load as the bench reads them: fresh3 may name articles of
+bench/data/corpus-fresh, no other part may, and a corpus-fresh record outside its `fresh` split is refused.
+Only the loader runs here: no part is scored (fresh3 is held out, its scores are the lead's to read)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+CORPUS_FRESH_GOLD = ROOT / "bench" / "data" / "corpus-fresh" / "gold"
+# A real corpus-fresh article and a real sentence of it (a colon quote of a Hong Kong fire report).
+FRESH_ARTICLE = "i-cable.com__414326.html"
+FRESH_LABEL = f"{FRESH_ARTICLE}\t1\t黃先生\t最差的是甚麼⋯在棚架工作時吸煙\n"
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_quotes", ROOT / "bench" / "quotes.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    # Its dataclasses look their module up by name while the module runs.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The bench module reading its labels from an empty folder of parts (each test writes the one it needs)."""
+    module = _bench()
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    for part in module.PARTS:
+        (labels / f"{part}.tsv").write_text("", encoding="utf-8")
+    monkeypatch.setattr(module, "LABELS", labels)
+    return module
+
+
+def test_fresh3_names_corpus_fresh_articles(bench: ModuleType) -> None:
+    (bench.LABELS / "fresh3.tsv").write_text(FRESH_LABEL, encoding="utf-8")
+    labels, articles = bench.load_labels("fresh3")
+    assert [label.speaker for label in labels] == ["黃先生"]
+    body = articles[FRESH_ARTICLE]["body"]
+    assert body[1][labels[0].start : labels[0].end].startswith("最差的是甚麼")
+    assert articles[FRESH_ARTICLE]["split"] == "fresh"
+
+
+def test_other_parts_may_not_name_corpus_fresh_articles(bench: ModuleType) -> None:
+    (bench.LABELS / "fresh2.tsv").write_text(FRESH_LABEL, encoding="utf-8")
+    with pytest.raises(SystemExit, match="not an article of bench/data/corpus/gold"):
+        bench.load_labels("fresh2")
+
+
+def test_a_corpus_fresh_record_outside_the_fresh_split_is_refused(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    shutil.copy(CORPUS_FRESH_GOLD / f"{FRESH_ARTICLE}.gold.json", gold)
+    record = json.loads((gold / f"{FRESH_ARTICLE}.gold.json").read_text(encoding="utf-8"))
+    record["split"] = "train"
+    (gold / f"{FRESH_ARTICLE}.gold.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(bench, "CORPUS_FRESH_GOLD", gold)
+    (bench.LABELS / "fresh3.tsv").write_text(FRESH_LABEL, encoding="utf-8")
+    with pytest.raises(SystemExit, match="split, not fresh"):
+        bench.load_labels("fresh3")
+
+
+def test_the_fresh3_part_loads_whole() -> None:
+    """Every fresh3 span is found in its block, no article is in another part (load_labels checks both), and the
+    part is as large as issue 12 asks of a quote set (>= 150 quotes)."""
+    labels, articles = _bench().load_labels("fresh3")
+    assert len(labels) >= 170
+    assert len(articles) >= 30
+    assert len({record["site"] for record in articles.values()}) >= 15
