@@ -475,6 +475,12 @@ def read_generic_page(text: str) -> Draft:
     return draft
 
 
+def _note_kinds(draft: Draft, kind: str, names: list[str | None]) -> None:
+    for name in names:
+        if name:
+            draft.outlet_kinds.setdefault(name, kind)
+
+
 def read_html(text: str, mirror: bool) -> Draft:
     head = text[:200_000]
     if len(_CJK.findall(head, 0, _CHINESE_PROBE_CHARS)) < _MIN_CJK:
@@ -504,6 +510,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     original, repost_outlets = _original_links(root) if _CREDIT_CUES.search(text) else (None, [])
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
     draft.outlet_hints.extend(repost_outlets)
+    _note_kinds(draft, "repost_link", repost_outlets)
     draft.tags = page.tags
     draft.language_hint = page.language
     draft.capture_url = _capture_url(text)
@@ -570,8 +577,10 @@ def read_html(text: str, mirror: bool) -> Draft:
                 continue
             draft.authors.extend(found.authors)
             draft.outlet_hints.extend(found.sources)
+            _note_kinds(draft, "header_credit", found.sources)
             if found.lead:
                 draft.outlet_hints.append(found.lead)
+                _note_kinds(draft, "header_credit", [found.lead])
             if found.editor and not draft.editor:
                 draft.editor = found.editor
         header_date = _header_date(lines)
@@ -602,6 +611,12 @@ def read_html(text: str, mirror: bool) -> Draft:
     if meta_holder:
         draft.site_names.append(meta_holder)
     draft.site_names.extend(own_names)
+    for kind, names in (
+        ("ld_author_outlet", ld_outlets), ("site_name", [page.site_name]), ("publisher", [page.publisher]),
+        ("meta_author_outlet", tag_outlets), ("title_suffix", [site_part]), ("meta_copyright", [meta_holder]),
+        ("footer_or_logo", own_names),
+    ):
+        _note_kinds(draft, kind, names)
     draft.blocks, draft.images = found_region.blocks, found_region.images
     if region is None or found_region.method == "generic":
         return draft
