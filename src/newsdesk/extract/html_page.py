@@ -475,6 +475,9 @@ def read_generic_page(text: str) -> Draft:
     return draft
 
 
+_TITLE_PARTS = re.compile(r"\s*[|｜_\-–—]\s*")
+
+
 def _note_kinds(draft: Draft, kind: str, names: list[str | None]) -> None:
     for name in names:
         if name:
@@ -563,8 +566,11 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.fallback_authors = ld_authors or tag_authors or labelled_authors
     if not draft.fallback_authors:
         # Templates mark the writer's name with an author class (`<span class="author">`).
-        named = credits.element_author([el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]])
+        texts = [el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]]
+        named = credits.element_author(texts)
         draft.fallback_authors = [named] if named else []
+        # On platforms the author element names the account, which is the outlet (weighed by outlet_model).
+        _note_kinds(draft, "author_element", [t for t in map(collapse, texts[:3]) if 2 <= len(t) <= 20])
     found_region = read_region(root, draft.title, learned_page)
     region = found_region.element
     draft.confidence = found_region.confidence
@@ -614,7 +620,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     for kind, names in (
         ("ld_author_outlet", ld_outlets), ("site_name", [page.site_name]), ("publisher", [page.publisher]),
         ("meta_author_outlet", tag_outlets), ("title_suffix", [site_part]), ("meta_copyright", [meta_holder]),
-        ("footer_or_logo", own_names),
+        ("footer_or_logo", own_names), ("title_part", _TITLE_PARTS.split(page.doc_title or "")[1:]),
     ):
         _note_kinds(draft, kind, names)
     draft.blocks, draft.images = found_region.blocks, found_region.images

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,7 +42,7 @@ VOCAB_FILE = "outlet_vocab.toml"
 KINDS = (
     "rule", "dateline", "credit", "header_credit", "repost_link", "ld_author_outlet", "hint", "header_unlabelled",
     "site_name", "publisher", "meta_author_outlet", "title_suffix", "meta_copyright", "footer_or_logo", "site",
-    "registry_host", "registry_original",
+    "registry_host", "registry_original", "title_part", "author_element",
 )
 _KIND_BIT = {kind: 1 << i for i, kind in enumerate(KINDS)}
 # Kinds that credit another writer than the site (a re-post), against the site's names for itself.
@@ -59,6 +59,7 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _ASCII_WORD = re.compile(r"[a-z0-9]{3,}")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_LETTER = re.compile(r"[^a-z]+")
 _MAX_NAME_CHARS = 30
 
 
@@ -95,12 +96,38 @@ class Candidate:
 def feature_names() -> list[str]:
     return [
         *(f"kind_{k}" for k in KINDS), "n_kinds", "n_signals", "credit_kinds", "site_kinds", "agree", "agree_kinds",
-        "first", "cut", "reg_known", "reg_exact", "reg_is_host", "host_known", "host_letters", "log_len", "han_share",
+        "first", "cut", "reg_known", "reg_exact", "reg_is_host", "host_known", "host_letters", "length", "han_share",
         "latin_share", "has_digit", "looks_like_outlet", "outlet_name", "channel_end", "person_end", "platform",
-        "generic", "person_shape", "in_title", "body_blocks", "first_block", "in_opening", "in_closing",
+        "generic", "person_shape", "pinyin_host", "initials_host", "in_tags", "in_title", "body_blocks", "first_block", "in_opening", "in_closing",
         "n_candidates", "other_credit", "only_site", "has_dateline", "is_mirror_like",
         *(f"format_{f}" for f in FORMATS),
     ]
+
+
+@lru_cache(maxsize=4096)
+def _syllables(name: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin  # loaded with the first candidate: the rules alone never need it
+
+    return tuple(s for s in lazy_pinyin(name) if s.isalpha() and s.isascii())
+
+
+def pinyin_match(name: str, host: str) -> tuple[float, float]:
+    """How much of a Chinese name its host spells in pinyin: the share of the name's syllables in the
+    longest run of them the host holds (明日大盘网 in mingridapan.com: 4 of 5), and whether the host
+    spells the name's initials (羊城晚报 in ycwb.com)."""
+    letters = _NOT_LETTER.sub("", host.removeprefix("www."))
+    if not letters or not _HAN.search(name):
+        return 0.0, 0.0
+    syllables = _syllables(name)
+    n = len(syllables)
+    best = 0
+    for i in range(n):
+        for j in range(n, i + max(best, 1), -1):
+            if "".join(syllables[i:j]) in letters:
+                best = j - i
+                break
+    initials = "".join(s[0] for s in syllables)
+    return (best / n if n and best >= 2 else 0.0), float(len(initials) >= 3 and initials in letters)
 
 
 def _host(url: str | None) -> str:
@@ -140,6 +167,9 @@ def collect(
     if draft.own_name:
         signals.append((kinds.get(draft.own_name, "site_name"), draft.own_name))
     signals.extend((kinds.get(h, "site"), h) for h in draft.site_names if h)
+    # Names only the readers' notes hold (every part of the document title, platform account names).
+    given = {raw for _, raw in signals}
+    signals.extend((kind, name) for name, kind in kinds.items() if name not in given)
     by_key: dict[str, Candidate] = {}
     order = 0
 
@@ -185,6 +215,7 @@ def features(
     closing = " ".join(body[-2:])[-400:]
     title_text = title or ""
     formats = [float(draft.format == f) for f in FORMATS]
+    tags = {fold(t) for t in draft.tags}
     rows = []
     for i, c in enumerate(cands):
         name = c.name
@@ -210,7 +241,7 @@ def features(
             float(credits.looks_like_outlet(name)), float(credits.is_outlet_name(name)),
             float(stripped.endswith(shapes.channel_end)), float(stripped.endswith(shapes.person_end)),
             float(any(w in name for w in shapes.platform)), float(name in shapes.generic),
-            float(credits._looks_like_name(name)), float(name in title_text), float(len(blocks_with)),
+            float(credits._looks_like_name(name)), *pinyin_match(name, host), float(c.key in tags), float(name in title_text), float(len(blocks_with)),
             blocks_with[0] / max(len(body), 1) if blocks_with else -1.0, float(name in opening), float(name in closing),
             float(n), float(any(any_credit[j] for j in range(n) if j != i)),
             float(bool(c.kinds & _SITE_BITS) and not c.kinds & _CREDIT_BITS), float(has_dateline),
@@ -229,10 +260,15 @@ class OutletModel:
     threshold: float
     # Whether the rules' choice is one of the features (else the model decides from the signals alone).
     use_rule: bool = True
+    # Where no name scores above the threshold, the rules' choice stands (else: no outlet).
+    fallback_to_rule: bool = False
 
 
 def model_from_json(data: dict[str, Any]) -> OutletModel:
-    return OutletModel(compile_ensemble(data["model"]), float(data["threshold"]), bool(data.get("use_rule", True)))
+    return OutletModel(
+        compile_ensemble(data["model"]), float(data["threshold"]), bool(data.get("use_rule", True)),
+        bool(data.get("fallback_to_rule", False)),
+    )
 
 
 @cache
@@ -290,11 +326,17 @@ def recording() -> Iterator[list[Recorded]]:
         _STATE.recorder.pop()
 
 
-def _rule_column(rows: list[list[float]], use_rule: bool) -> list[list[float]]:
-    if not use_rule:
-        for row in rows:
-            row[0] = 0.0
-    return rows
+def best_name(model: OutletModel, names: list[str], rows: list[list[float]], rule: str | None) -> str | None:
+    """The name the model scores highest above its threshold; else the rules' choice or none."""
+    chosen, best = None, model.threshold
+    for name, row in zip(names, rows, strict=True):
+        # The rules' choice is feature 0; a model trained without it sees it unset.
+        score = model.ensemble.predict(row if model.use_rule else [0.0, *row[1:]])
+        if score > best:
+            best, chosen = score, name
+    if chosen is None and model.fallback_to_rule:
+        return rule
+    return chosen
 
 
 def choose_outlet(
@@ -308,14 +350,7 @@ def choose_outlet(
         return rule
     cands = collect(draft, sources, dateline_outlet, registry, language, text, rule)
     rows = features(cands, draft, registry, body, title, dateline_outlet is not None)
-    chosen = rule
-    if model is not None:
-        chosen = None
-        best = model.threshold
-        for cand, row in zip(cands, _rule_column([r[:] for r in rows], model.use_rule), strict=True):
-            score = model.ensemble.predict(row)
-            if score > best:
-                best, chosen = score, cand.name
+    chosen = rule if model is None else best_name(model, [c.name for c in cands], rows, rule)
     if recorder is not None:
         recorder.append(Recorded([c.name for c in cands], rows, rule, chosen))
     return chosen
