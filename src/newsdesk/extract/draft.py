@@ -28,6 +28,9 @@ class Draft:
     own_name: str | None = None
     # A name printed beside the date under the headline, without a label: weaker than a credit line.
     header_outlets: list[str] = field(default_factory=list)
+    # Where an outlet or site name above was read (name → the first signal that gave it: `og:site_name`,
+    # `title_suffix`, …), for the learned outlet chooser (extract/outlet_model.py).
+    outlet_kinds: dict[str, str] = field(default_factory=dict)
     publisher: str | None = None
     authors: list[str] = field(default_factory=list)
     # Writers the page's meta tags name: used only when the visible text credits nobody.

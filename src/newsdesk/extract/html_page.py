@@ -475,6 +475,15 @@ def read_generic_page(text: str) -> Draft:
     return draft
 
 
+_TITLE_PARTS = re.compile(r"\s*[|｜_\-–—]\s*")
+
+
+def _note_kinds(draft: Draft, kind: str, names: list[str | None]) -> None:
+    for name in names:
+        if name:
+            draft.outlet_kinds.setdefault(name, kind)
+
+
 def read_html(text: str, mirror: bool) -> Draft:
     head = text[:200_000]
     if len(_CJK.findall(head, 0, _CHINESE_PROBE_CHARS)) < _MIN_CJK:
@@ -504,6 +513,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     original, repost_outlets = _original_links(root) if _CREDIT_CUES.search(text) else (None, [])
     draft = Draft(format="mirror-html" if mirror else "site-html", original_url=original)
     draft.outlet_hints.extend(repost_outlets)
+    _note_kinds(draft, "repost_link", repost_outlets)
     draft.tags = page.tags
     draft.language_hint = page.language
     draft.capture_url = _capture_url(text)
@@ -556,8 +566,11 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.fallback_authors = ld_authors or tag_authors or labelled_authors
     if not draft.fallback_authors:
         # Templates mark the writer's name with an author class (`<span class="author">`).
-        named = credits.element_author([el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]])
+        texts = [el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]]
+        named = credits.element_author(texts)
         draft.fallback_authors = [named] if named else []
+        # On platforms the author element names the account, which is the outlet (weighed by outlet_model).
+        _note_kinds(draft, "author_element", [t for t in map(collapse, texts[:3]) if 2 <= len(t) <= 20])
     found_region = read_region(root, draft.title, learned_page)
     region = found_region.element
     draft.confidence = found_region.confidence
@@ -570,8 +583,10 @@ def read_html(text: str, mirror: bool) -> Draft:
                 continue
             draft.authors.extend(found.authors)
             draft.outlet_hints.extend(found.sources)
+            _note_kinds(draft, "header_credit", found.sources)
             if found.lead:
                 draft.outlet_hints.append(found.lead)
+                _note_kinds(draft, "header_credit", [found.lead])
             if found.editor and not draft.editor:
                 draft.editor = found.editor
         header_date = _header_date(lines)
@@ -602,6 +617,12 @@ def read_html(text: str, mirror: bool) -> Draft:
     if meta_holder:
         draft.site_names.append(meta_holder)
     draft.site_names.extend(own_names)
+    for kind, names in (
+        ("ld_author_outlet", ld_outlets), ("site_name", [page.site_name]), ("publisher", [page.publisher]),
+        ("meta_author_outlet", tag_outlets), ("title_suffix", [site_part]), ("meta_copyright", [meta_holder]),
+        ("footer_or_logo", own_names), ("title_part", _TITLE_PARTS.split(page.doc_title or "")[1:]),
+    ):
+        _note_kinds(draft, kind, names)
     draft.blocks, draft.images = found_region.blocks, found_region.images
     if region is None or found_region.method == "generic":
         return draft

@@ -33,6 +33,7 @@ from newsdesk.extract.frontmatter import has_front_matter, read_frontmatter_post
 from newsdesk.extract.html_page import is_full_document, looks_like_html, read_html
 from newsdesk.extract.language import detect_language, script_counts
 from newsdesk.extract.mirror_markdown import looks_like_mirror_markdown, read_mirror_markdown
+from newsdesk.extract.outlet_model import choose_outlet
 from newsdesk.extract.outlets import OutletRegistry, load_registry, name_in_script
 from newsdesk.extract.oversize import TRUNCATION_MARK, Cut, shrink
 from newsdesk.extract.plain import read_plain
@@ -515,6 +516,9 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     text = (title or "") + "\n" + "\n".join(body)
     language = detect_language(text)
     outlet = _resolve_outlet(draft, found, registry, language, text)
+    # The rules' choice is one signal among the capture's names; the learned chooser weighs them all.
+    dateline_outlet = found.dateline.outlet if found.dateline else None
+    outlet = choose_outlet(draft, found.sources, dateline_outlet, body, title, registry, language, text, outlet)
     outlet_names = {_fold(name) for name in [outlet, *found.sources, *draft.outlet_hints] if name}
     if outlet_names and any(_fold(a) in outlet_names for a in authors):
         # An author field naming the outlet that is credited as the source (`article:author` 参考消息 beside
