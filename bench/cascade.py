@@ -136,14 +136,24 @@ GRID = {
     "alone": (0.0, 0.3),
     "rule_sure": (30.0, 40.0, 60.0, 80.0),
     "rule_loose": (0.2, 0.3, 0.5),
+    "rule_tail": (1.01, 0.5, 0.3),  # off first: a tie (no other site needs the gate) leaves it off
     "model_trust": (0.5, 0.7, 0.9, 2.0),
     "generic_loose": (0.5, 1.01),
 }
 
 
-def grid() -> list[region.CascadeParams]:
-    keys = list(GRID)
-    return [region.CascadeParams(**dict(zip(keys, values, strict=True))) for values in itertools.product(*GRID.values())]
+def grid(fixed: dict[str, Any] | None = None) -> list[region.CascadeParams]:
+    """Every combination of the GRID's thresholds; `fixed` pins some to one value (ablations)."""
+    axes = {**GRID, **{k: (v,) for k, v in (fixed or {}).items()}}
+    keys = list(axes)
+    return [region.CascadeParams(**dict(zip(keys, values, strict=True))) for values in itertools.product(*axes.values())]
+
+
+def _pin(text: str) -> tuple[str, Any]:
+    key, _, value = text.partition("=")
+    if key not in GRID:
+        raise argparse.ArgumentTypeError(f"{key!r} is not a threshold of the grid ({', '.join(GRID)})")
+    return key, value if isinstance(GRID[key][0], str) else float(value)
 
 
 def _f1(p: float, r: float) -> float:
@@ -190,7 +200,9 @@ def loso_fit(
             return (s[2][i] - (s[1][site][i] if site in s[1] else 0.0)) / rest
 
         affordable = [s for s in sums if part(s, 2) <= budget] or sums
-        return max(affordable, key=lambda s: _f1(part(s, 0), part(s, 1)))[0]
+        # Equal F1 (to float noise) goes to the thresholds that read least: a threshold no page of the
+        # other sites needs is not chosen for the left-out site by the order of the grid.
+        return max(affordable, key=lambda s: (round(_f1(part(s, 0), part(s, 1)), 9), -round(part(s, 2), 9)))[0]
 
     best_all = best_without(None)
     decided, chosen = [], Counter()
@@ -242,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=4.0, help="ms per page the cascade may add to the rule (mean)")
     parser.add_argument("--census", action="store_true", help="how often the default cascade reads the model and the generic extractor, over every capture of the corpus and dev set")
     parser.add_argument("--heldout", action="store_true", help="also score the held-out HTML pages, with the shipped model")
+    parser.add_argument("--fix", type=_pin, action="append", default=[], metavar="NAME=VALUE",
+                        help="pin one threshold of the grid (e.g. rule_tail=1.01: the cascade without that gate)")
     args = parser.parse_args(argv)
     if args.census:
         print(census())
@@ -251,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         TABLE.parent.mkdir(parents=True, exist_ok=True)
         TABLE.write_text(json.dumps({"folds": args.folds, "rows": rows}, ensure_ascii=False), encoding="utf-8")
     rows = json.loads(TABLE.read_text(encoding="utf-8"))["rows"]
-    candidates = grid()
+    candidates = grid(dict(args.fix))
     decided, chosen, best = loso_fit(rows, candidates, args.budget / 1000)
     print(report(f"training pages, leave-one-site-out ({len(rows)} pages, {len({r['site'] for r in rows})} sites)", rows, decided))
     print()

@@ -63,6 +63,18 @@ def test_a_dense_region_of_titles_and_links_is_not_taken_alone() -> None:
     assert "model" in m.used
 
 
+def test_a_dense_region_running_on_past_a_related_list_heading_is_not_taken_alone() -> None:
+    # A related list above the article inside the region: the pipeline ends the article at its
+    # heading, so the region is not sure: the model is read and, disagreeing, the generic reading.
+    region = ["新酷产品第一时间免费试玩，快来体验吧！", "相关新闻：", "港鐵加價 乘客不滿", *ARTICLE, *MORE]
+    m = measures(region, MORE, MORE, rule_score=80.0)
+    assert cascade_choice(m, PARAMS)[0] == "model"
+    assert {"model", "generic"} <= m.used
+    # The same heading closing the article (little text after it) leaves the region sure.
+    m = measures([*ARTICLE, *MORE, "相关新闻：", "港鐵加價 乘客不滿"], MENU, MENU, rule_score=80.0)
+    assert cascade_choice(m, PARAMS) == ("rule", PARAMS.rule_sure_confidence)
+
+
 def test_a_model_sure_of_its_region_needs_no_second_opinion() -> None:
     m = measures(MENU, ARTICLE, MENU, model_score=0.9)
     params = CascadeParams(sure=0.8, model_trust=0.7, rule_sure=60.0)

@@ -28,6 +28,7 @@ from trafilatura.readability_lxml import Document as ReadabilityDocument
 
 from newsdesk.extract import learned
 from newsdesk.extract.blocks import collapse, extract_blocks, extract_sourced_blocks, text_blocks
+from newsdesk.extract.chrome import TAIL_HEADING_ONLY, TAIL_MARKER
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.html_tree import clean_tree
 from newsdesk.model import Image
@@ -353,6 +354,10 @@ class CascadeParams:
     # ... unless more than this share of its text is in blocks that do not end a sentence (lists of
     # links and titles, captions, furniture): the model is asked about those;
     rule_loose: float = 0.3
+    # ... or unless more than this share of its text comes after a closing notice inside it ("相关新闻：",
+    # "延伸閱讀", "訂閱", a disclaimer): the region runs on past the article (or holds a related list
+    # before it), and the pipeline, which ends the article at such a notice, would keep only what precedes it.
+    rule_tail: float = 0.3
     # ... and is this likely right (the mean body F1 of such regions on the training pages).
     rule_sure_confidence: float = 0.964
     # Rule and model agree at least this much (bigram Dice): the rule's reading, no second opinion.
@@ -421,6 +426,20 @@ class Measures:
         total = sum(map(len, blocks))
         return sum(len(b) for b in blocks if not _SENTENCE_END.search(b)) / total if total else 0.0
 
+    def tail(self, name: str) -> float:
+        """Share of a candidate's text in the blocks after its first closing notice (none at its start)."""
+        key = ("tail", name)
+        if key not in self._cache:
+            blocks = self.blocks(name)
+            total = sum(map(len, blocks))
+            after = 0
+            for i, block in enumerate(blocks[1:], start=1):
+                if TAIL_HEADING_ONLY.match(block) or TAIL_MARKER.search(block[:40]):
+                    after = sum(map(len, blocks[i + 1 :]))
+                    break
+            self._cache[key] = after / total if total else 0.0
+        return self._cache[key]
+
     def agreement(self, a: str, b: str) -> float:
         """Dice overlap of two candidates' character bigrams (0 when either is empty)."""
         key = ("dice", a, b)
@@ -443,8 +462,9 @@ class Measures:
 def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
     """Which candidate is the article ("rule", "model", "generic" or "fallback"), and how sure that is (0..1).
 
-    A rule region of very high density score, mostly sentences, is taken as it is (most news pages:
-    one long run of paragraphs), with the confidence such regions earned on the training sites.
+    A rule region of very high density score, mostly sentences, not running on past a closing notice,
+    is taken as it is (most news pages: one long run of paragraphs), with the confidence such regions
+    earned on the training sites.
     Otherwise rule and model agreeing is the strongest evidence (two different readings of the page
     found the same text), and the rule's reading is taken. When they disagree the generic extractor's
     reading arbitrates: the model's region wins unless the rule's agrees with it clearly better; the
@@ -454,7 +474,10 @@ def cascade_choice(m: Measures, params: CascadeParams) -> tuple[str, float]:
     Confidence is the agreement the choice rests on.
     """
     has_rule = bool(m.blocks("rule"))
-    if has_rule and m.rule_score >= params.rule_sure and m.loose("rule") <= params.rule_loose:
+    if (
+        has_rule and m.rule_score >= params.rule_sure and m.loose("rule") <= params.rule_loose
+        and m.tail("rule") <= params.rule_tail
+    ):
         return "rule", params.rule_sure_confidence
     has_model = bool(m.blocks("model"))
     if not has_rule and not has_model:
