@@ -240,13 +240,19 @@ class Member:
     def similarity(self, other: Member) -> float:
         """Text and entity cosines blended, and the near-day bonus when both are dated; nothing for two
         reports whose headlines name different people acting (see `distinct_actors`)."""
-        if self.distinct_actors(other):
+        return self.blend(other, _dot(self.text, other.text, self.text_terms & other.text_terms),
+                          _dot(self.entities, other.entities, self.entity_terms & other.entity_terms))
+
+    def blend(self, other: Member, text_dot: float, entity_dot: float) -> float:
+        """`similarity` given the two reports' text and entity dot products (the one formula: `similarity` makes
+        the dots one pair at a time, `best_similarity` takes them from a numpy batch)."""
+        # Either headline naming nobody is the common case: no set difference made for it.
+        if self.heads and other.heads and self.distinct_actors(other):
             return 0.0
-        entities = _dot(self.entities, other.entities, self.entity_terms & other.entity_terms)
-        if entities and not (self.anchors & other.anchors):
-            entities *= PLACES_ONLY_SHARE
-        score = TEXT_SHARE * _dot(self.text, other.text, self.text_terms & other.text_terms) + (1 - TEXT_SHARE) * entities
-        if self.day is not None and other.day is not None and abs((self.day - other.day).days) <= NEAR_DAYS:
+        if entity_dot and self.anchors.isdisjoint(other.anchors):
+            entity_dot *= PLACES_ONLY_SHARE
+        score = TEXT_SHARE * text_dot + (1 - TEXT_SHARE) * entity_dot
+        if self.ordinal is not None and other.ordinal is not None and abs(self.ordinal - other.ordinal) <= NEAR_DAYS:
             score += NEAR_DAY_BONUS
         return score
 
@@ -254,23 +260,9 @@ class Member:
         """The highest `similarity` of this report to any of `members` (0.0 for none), the same floats, given
         `dots`: the text and entity dot products with each of them in turn (`_TermNumbers.dots`). Placing a
         report compares it with up to MAX_CANDIDATES × MAX_MEMBERS others (a million comparisons for a
-        quarter's backfill at scale): a method call, a generator step and a timedelta per comparison were
-        much of their cost."""
-        best = 0.0
-        heads, names, anchors, ordinal = self.heads, self.names, self.anchors, self.ordinal
-        for n, other in enumerate(members):
-            # `distinct_actors`, without making the two differences.
-            if heads and other.heads and not heads <= other.names and not other.heads <= names:
-                continue
-            entity_cos = dots[2 * n + 1]
-            if entity_cos and anchors.isdisjoint(other.anchors):
-                entity_cos *= PLACES_ONLY_SHARE
-            score = TEXT_SHARE * dots[2 * n] + (1 - TEXT_SHARE) * entity_cos
-            if ordinal is not None and other.ordinal is not None and abs(ordinal - other.ordinal) <= NEAR_DAYS:
-                score += NEAR_DAY_BONUS
-            if score > best:
-                best = score
-        return best
+        quarter's backfill at scale)."""
+        # No score is below 0.0 (every weight is positive), so the default changes no maximum.
+        return max(map(self.blend, members, dots[0::2], dots[1::2]), default=0.0)
 
 
 class _TermNumbers:
