@@ -22,8 +22,10 @@ same archive.
 
 - recent: new news, dated the archive's last three days and the day after (what a daily ingest brings);
 - backfill-quarter, backfill-year: dated uniformly over the archive's last 92 or 366 days (a late collection);
-- backfill: dated uniformly over all of it, 2018-2024 (an old collection added: every report after the
-  earliest new day is placed again, a rebuild's work; hours here, so not in the default modes).
+- backfill: dated uniformly over all of it, 2018-2024 (the spread backfill: an old collection added; every report
+  after the earliest new day is placed again, a rebuild's work; ~100,000 placements, so not in the default modes).
+
+--profile lists the update's functions by cumulative and by own time, both by the process's CPU clock.
 
 Results are printed and, unless --no-results, written to bench/RESULTS.md, section SECTION (only it).
 """
