@@ -22,8 +22,10 @@ same archive.
 
 - recent: new news, dated the archive's last three days and the day after (what a daily ingest brings);
 - backfill-quarter, backfill-year: dated uniformly over the archive's last 92 or 366 days (a late collection);
-- backfill: dated uniformly over all of it, 2018-2024 (an old collection added: every report after the
-  earliest new day is placed again, a rebuild's work; hours here, so not in the default modes).
+- backfill: dated uniformly over all of it, 2018-2024 (the spread backfill: an old collection added; every report
+  after the earliest new day is placed again, a rebuild's work; ~100,000 placements, so not in the default modes).
+
+--profile lists the update's functions by cumulative and by own time, both by the process's CPU clock.
 
 Results are printed and, unless --no-results, written to bench/RESULTS.md, section SECTION (only it).
 """
@@ -152,7 +154,9 @@ def run_mode(db: Path, mode: str, n: int, profile: bool, digest: bool = False) -
             stored = {a: (s, v) for a, s, v in archive.conn.execute(
                 "SELECT article_id, story_id, vector FROM story_articles WHERE day >= ? OR day IS NULL", (since.isoformat(),)
             )} if digest else {}
-            profiler = cProfile.Profile() if profile else None
+            # Timed by this process's CPU clock: on shared cores a wall-clock profile charges other sessions' time
+            # (and page-cache misses) to whatever function was running.
+            profiler = cProfile.Profile(time.process_time) if profile else None
             wall0, cpu0 = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
@@ -171,6 +175,7 @@ def run_mode(db: Path, mode: str, n: int, profile: bool, digest: bool = False) -
     if profiler:
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
         print(text.getvalue())
     return {"mode": mode, "archive": before, "new": n, "first_day": first, "last_day": days[-1], "placed": placed,
             "taken_back": again, "insert_s": insert_s, "wall_s": wall, "cpu_s": cpu, "stories": stories,

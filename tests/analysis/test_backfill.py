@@ -113,3 +113,26 @@ def test_a_backfilled_report_changes_stories_far_beyond_its_own_days(tmp_path: P
 
     backfilled = _ingests(tmp_path / "backfill.db", [chain, early])
     assert _placed(backfilled) == (reference, reference_tables)
+
+
+def test_a_backfill_holding_few_stories_writes_what_one_ingest_writes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An update writes a story's row (centroid, dates, size) once it is done with it, not as each report joins:
+    when it ends, and when it drops the states it holds (STATE_CACHE_STORIES, here 2, so that every few reports
+    drop them). The backfill of the test above must then store what one ingest stores, and entity_stories (whose
+    start a report placed meanwhile took from the row as then written) must equal its recount."""
+    from newsdesk.analysis import stories as stories_module
+    from newsdesk.archive.schema import aggregate_differences
+
+    days = _event_days(REAL_CAPTURES, tmp_path / "days.db")
+    middle = [p for p in REAL_CAPTURES if (d := days[p.name]) is not None and dt.date(2022, 2, 20) <= d <= dt.date(2023, 3, 25)]
+    ends = [p for p in REAL_CAPTURES if p not in middle]
+    # The middle's earlier half arrives last: its reports open stories before, or join stories of, reports placed.
+    later = [p for p in middle if days[p.name] >= dt.date(2022, 6, 1)]  # type: ignore[operator]
+    earlier = [p for p in middle if p not in later]
+    assert later and earlier
+    reference = _placed(_ingests(tmp_path / "one.db", [REAL_CAPTURES]))
+    monkeypatch.setattr(stories_module, "STATE_CACHE_STORIES", 2)
+    backfilled = _ingests(tmp_path / "backfill.db", [ends, later, earlier])
+    assert _placed(backfilled) == reference
+    assert aggregate_differences(backfilled.conn)["entity_stories"] == 0
+    assert backfilled.conn.execute("SELECT COUNT(*) FROM entity_stories WHERE start IS NOT NULL").fetchone()[0] > 0

@@ -348,3 +348,26 @@ def test_scores_made_in_a_batch_are_the_floats_of_one_comparison_at_a_time(tmp_p
             joined += batched >= 0.35
     # Real comparisons: many stories share something with a report, and each report at least joins its own.
     assert nonzero > 5 * len(members) and joined >= len(members)
+
+
+def test_candidate_stories_are_counted_from_an_index_alone(seeded: Archive) -> None:
+    """The queries `_candidates` runs for a report (the stories sharing its heaviest terms, in its date window
+    and undated) read an index that holds the story too: at 100,000 articles a term matches hundreds of index
+    rows, each looked up in story_terms otherwise."""
+    from newsdesk.analysis.stories import Member
+    from newsdesk.archive.text import published_day
+
+    vector, day = seeded.conn.execute("SELECT vector, day FROM story_articles WHERE day IS NOT NULL LIMIT 1").fetchone()
+    report = Member.from_json(vector, published_day(day))
+    statements: list[str] = []
+    seeded.conn.set_trace_callback(statements.append)
+    try:
+        found = Analysis(seeded)._candidates(report, report.day)
+    finally:
+        seeded.conn.set_trace_callback(None)
+    assert found
+    queries = [s for s in statements if "FROM story_terms" in s]
+    assert len(queries) == 2
+    for query in queries:
+        plan = " ".join(row[-1] for row in seeded.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+        assert "USING COVERING INDEX" in plan, plan

@@ -240,13 +240,19 @@ class Member:
     def similarity(self, other: Member) -> float:
         """Text and entity cosines blended, and the near-day bonus when both are dated; nothing for two
         reports whose headlines name different people acting (see `distinct_actors`)."""
-        if self.distinct_actors(other):
+        return self.blend(other, _dot(self.text, other.text, self.text_terms & other.text_terms),
+                          _dot(self.entities, other.entities, self.entity_terms & other.entity_terms))
+
+    def blend(self, other: Member, text_dot: float, entity_dot: float) -> float:
+        """`similarity` given the two reports' text and entity dot products (the one formula: `similarity` makes
+        the dots one pair at a time, `best_similarity` takes them from a numpy batch)."""
+        # Either headline naming nobody is the common case: no set difference made for it.
+        if self.heads and other.heads and self.distinct_actors(other):
             return 0.0
-        entities = _dot(self.entities, other.entities, self.entity_terms & other.entity_terms)
-        if entities and not (self.anchors & other.anchors):
-            entities *= PLACES_ONLY_SHARE
-        score = TEXT_SHARE * _dot(self.text, other.text, self.text_terms & other.text_terms) + (1 - TEXT_SHARE) * entities
-        if self.day is not None and other.day is not None and abs((self.day - other.day).days) <= NEAR_DAYS:
+        if entity_dot and self.anchors.isdisjoint(other.anchors):
+            entity_dot *= PLACES_ONLY_SHARE
+        score = TEXT_SHARE * text_dot + (1 - TEXT_SHARE) * entity_dot
+        if self.ordinal is not None and other.ordinal is not None and abs(self.ordinal - other.ordinal) <= NEAR_DAYS:
             score += NEAR_DAY_BONUS
         return score
 
@@ -254,23 +260,9 @@ class Member:
         """The highest `similarity` of this report to any of `members` (0.0 for none), the same floats, given
         `dots`: the text and entity dot products with each of them in turn (`_TermNumbers.dots`). Placing a
         report compares it with up to MAX_CANDIDATES × MAX_MEMBERS others (a million comparisons for a
-        quarter's backfill at scale): a method call, a generator step and a timedelta per comparison were
-        much of their cost."""
-        best = 0.0
-        heads, names, anchors, ordinal = self.heads, self.names, self.anchors, self.ordinal
-        for n, other in enumerate(members):
-            # `distinct_actors`, without making the two differences.
-            if heads and other.heads and not heads <= other.names and not other.heads <= names:
-                continue
-            entity_cos = dots[2 * n + 1]
-            if entity_cos and anchors.isdisjoint(other.anchors):
-                entity_cos *= PLACES_ONLY_SHARE
-            score = TEXT_SHARE * dots[2 * n] + (1 - TEXT_SHARE) * entity_cos
-            if ordinal is not None and other.ordinal is not None and abs(ordinal - other.ordinal) <= NEAR_DAYS:
-                score += NEAR_DAY_BONUS
-            if score > best:
-                best = score
-        return best
+        quarter's backfill at scale)."""
+        # No score is below 0.0 (every weight is positive), so the default changes no maximum.
+        return max(map(self.blend, members, dots[0::2], dots[1::2]), default=0.0)
 
 
 class _TermNumbers:
@@ -358,6 +350,9 @@ class Analysis:
         self._indexed: dict[str, tuple[str | None, list[str]]] = {}
         # The centroid, dates and size last written for each of those stories (not read back and parsed again).
         self._state: dict[str, tuple[dict[str, float], str | None, str | None, int]] = {}
+        # The stories whose row (centroid, dates, size) lags their `_state`: written when the update ends or their
+        # state is dropped, not as each report joins (a 300-term centroid as JSON, for every report placed).
+        self._unsaved: set[str] = set()
         # Each report's headline and lead terms (`_text_terms`) during an update, by article id: a report taken
         # back needs them to count it out of term_df and again to place it (their bigrams were a seventh of a
         # backfill's time, made two or three times over). Dropped as the report is placed, and at the update's end.
@@ -574,7 +569,7 @@ class Analysis:
                 unread += 1
                 read[later] = []
                 for article_id in sorted(by_day[later], key=order_keys.__getitem__):
-                    article = self.archive.article(article_id)
+                    article = self._headline_and_body(article_id)
                     # A report taken back was read when it arrived: its stored mentions stand (reading
                     # them again, with the tagger, was half the cost of placing it again).
                     terms = self._reread(article_id, article) if article_id in again else self._read(article_id, article)
@@ -583,6 +578,7 @@ class Analysis:
                 member = Member.of(self._vector(terms), day, order_keys[article_id], actors, self._anchors(terms))
                 self._place(article_id, title, member, self._scores(member), terms)
         self._text_terms_held.clear()
+        self._write_stories()
         self._save_df()
         self._save_entities()
         return len(pending)
@@ -602,7 +598,7 @@ class Analysis:
             return {}
         counted: Counter[str] = Counter()
         for article_id, _, _, entity_terms in rows:
-            article = self.archive.article(article_id)
+            article = self._headline_and_body(article_id)
             # The terms this report added to term_df: its headline and lead bigrams (its text decides
             # them) and the entity terms stored with it (the gazetteer may know more names by now).
             text_terms = set(self._report_text_terms(article_id, article))
@@ -615,10 +611,40 @@ class Analysis:
             df[t] = max(df[t] - n, 0)
         self._df_changed.update(counted)
         self._docs -= len(rows)
-        self.conn.executemany("DELETE FROM story_articles WHERE article_id=?", [(r[0],) for r in rows])
-        for story_id in sorted({r[1] for r in rows}):
-            self._refresh(story_id)
+        self.conn.execute(f"DELETE FROM story_articles WHERE {where}", params)
+        # A story that lost every report is gone, in one statement per table (a backfill over years empties
+        # most stories of the archive: one by one, that was three statements each); the others are made again.
+        touched = sorted({r[1] for r in rows})
+        kept: set[str] = set()
+        for start in range(0, len(touched), 500):
+            chunk = touched[start : start + 500]
+            kept.update(story_id for (story_id,) in self.conn.execute(
+                f"SELECT DISTINCT story_id FROM story_articles WHERE story_id IN ({','.join('?' * len(chunk))})", chunk
+            ))
+        emptied = [story_id for story_id in touched if story_id not in kept]
+        for start in range(0, len(emptied), 500):
+            chunk = emptied[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            self.conn.execute(f"DELETE FROM story_terms WHERE story_id IN ({marks})", chunk)
+            self.conn.execute(f"DELETE FROM stories WHERE id IN ({marks})", chunk)
+        for story_id in emptied:
+            self._members.pop(story_id, None)
+            self._indexed.pop(story_id, None)
+            self._state.pop(story_id, None)
+            self._unsaved.discard(story_id)
+        for story_id in touched:
+            if story_id in kept:
+                self._refresh(story_id)
         return {article_id: published_day(day_) for article_id, _, day_, _ in rows}
+
+    def _headline_and_body(self, article_id: str) -> Article:
+        """The article as placing it reads it: its headline and body, all its terms and mentions come from (a
+        backfill reads every report it places again twice; its images, tags and capture warnings were parsed
+        for nothing)."""
+        row = self.conn.execute("SELECT title, body FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return Article(file=article_id, title=row[0], body=json.loads(row[1]))
 
     def _stored_mentions(self, article_id: str) -> Counter[str]:
         return Counter(dict(self.conn.execute(
@@ -644,6 +670,7 @@ class Analysis:
         self._df_changed.clear()
         self._indexed.clear()
         self._state.clear()
+        self._unsaved.clear()
         self._text_terms_held.clear()
         self._term_numbers = _TermNumbers()
         self._batches.clear()
@@ -714,6 +741,7 @@ class Analysis:
             # A new row: nothing of a story that had this id before holds for it.
             self._indexed.pop(story_id, None)
             self._state.pop(story_id, None)
+            self._unsaved.discard(story_id)
             score = 1.0
         self.conn.execute(
             "INSERT INTO story_articles(article_id, story_id, score, day, vector) VALUES (?,?,?,?,?)",
@@ -740,6 +768,9 @@ class Analysis:
             self._indexed[new_id] = self._indexed.pop(story_id)
         if story_id in self._state:
             self._state[new_id] = self._state.pop(story_id)
+        if story_id in self._unsaved:
+            self._unsaved.discard(story_id)
+            self._unsaved.add(new_id)
 
     def _refresh(self, story_id: str) -> None:
         """A story that lost reports: its dates, size, centroid and index made again from those it keeps
@@ -756,6 +787,7 @@ class Analysis:
             self.conn.execute("DELETE FROM stories WHERE id=?", (story_id,))
             self._indexed.pop(story_id, None)
             self._state.pop(story_id, None)
+            self._unsaved.discard(story_id)
             return
         # Grown report by report as `_grow` does (each step keeps the heaviest terms), written once.
         state: tuple[dict[str, float], str | None, str | None, int] = ({}, None, None, 0)
@@ -846,13 +878,9 @@ class Analysis:
         self._save_story(story_id, *_grown(*state, member))
 
     def _save_story(self, story_id: str, centroid: dict[str, float], start: str | None, end: str | None, size: int) -> None:
-        """A story's centroid, dates and size, and its index terms (from the centroid)."""
-        self.conn.execute(
-            "UPDATE stories SET centroid=?, start=?, end=?, size=? WHERE id=?",
-            (json.dumps(centroid, ensure_ascii=False), start, end, size, story_id),
-        )
-        text_terms, entity_terms = _split(centroid)
-        indexed = list(text_terms)[:INDEX_TERMS] + list(entity_terms)[: INDEX_TERMS // 2]
+        """A story's centroid, dates and size (its row written by `_write_stories`), and its index terms (from the
+        centroid, written now: the next report's candidates are found by them)."""
+        indexed = _index_terms(centroid)
         before = self._indexed.get(story_id)
         if before is None:
             self.conn.execute("DELETE FROM story_terms WHERE story_id=?", (story_id,))
@@ -872,8 +900,22 @@ class Analysis:
         self._indexed[story_id] = (start, indexed)
         if len(self._state) >= STATE_CACHE_STORIES:
             # A backfill grows most stories of the archive: their centroids are read again, not all held.
+            self._write_stories()
             self._state.clear()
         self._state[story_id] = (centroid, start, end, size)
+        self._unsaved.add(story_id)
+
+    def _write_stories(self) -> None:
+        """The rows of the stories whose state changed since they were last written. Their start reaches
+        entity_stories through the stories triggers (archive/schema.py) as it is written: a report placed in
+        the meantime took the start then stored, and the trigger sets every row of the story to the new one."""
+        self.conn.executemany(
+            "UPDATE stories SET centroid=?, start=?, end=?, size=? WHERE id=?",
+            [(json.dumps(centroid, ensure_ascii=False), start, end, size, story_id)
+             for story_id in sorted(self._unsaved)
+             for centroid, start, end, size in (self._state[story_id],)],
+        )
+        self._unsaved.clear()
 
     # --- reading -----------------------------------------------------------------------
 
@@ -1089,6 +1131,25 @@ def _dot(a: dict[str, float], b: dict[str, float], common: frozenset[str]) -> fl
 
 def _rounded(vector: dict[str, float]) -> dict[str, float]:
     return {t: round(w, 5) for t, w in vector.items()}
+
+
+def _index_terms(centroid: dict[str, float]) -> list[str]:
+    """The terms a story is found by: its first INDEX_TERMS text terms and INDEX_TERMS // 2 entity terms in the
+    centroid's order (heaviest first), text then entities. Read until both are found, not split whole: a story
+    is indexed again as each report joins it, and its centroid holds up to CENTROID_TERMS terms."""
+    text: list[str] = []
+    entities: list[str] = []
+    for term in centroid:
+        if term.startswith("e:"):
+            if len(entities) < INDEX_TERMS // 2:
+                entities.append(term)
+            elif len(text) >= INDEX_TERMS:
+                break
+        elif len(text) < INDEX_TERMS:
+            text.append(term)
+        elif len(entities) >= INDEX_TERMS // 2:
+            break
+    return text + entities
 
 
 def _split(vector: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
