@@ -11,7 +11,8 @@ the corpus, no article of the other parts) was labelled when the held-out part's
 to be a clean measure; it was scored 3 times and promoted to a tuning part in round 4. Quotes are read from the gold body (so
 extraction errors do not count here), after the article has taught the gazetteer its names
 (`extract_mentions`, as `ingest` does). fresh2, a second fresh held-out part (sites no other part uses, labelled
-the same way), was added when the fresh part was to become a tuning part; it is never tuned on or listed.
+the same way), was added when the fresh part was to become a tuning part; it was scored twice and promoted to a tuning
+part in round 5.
 
 Matching rule: a found quote and a labelled one match when they are in the same article and block,
 their spans share at least 0.8 of the longer span's characters, and their speakers are the same: the
@@ -88,9 +89,9 @@ def _gold(part: str, file: str) -> dict:
 
 PARTS = ("dev", "heldout", "fresh", "fresh2")
 # Parts whose misses may be read: dev, the old held-out part (promoted to tuning in "Quotes, round 3", after its
-# scores had been read many times) and the fresh part (promoted in round 4 after being scored 3 times). fresh2 stays
-# held out.
-TUNING_PARTS = ("dev", "heldout", "fresh")
+# scores had been read many times), the fresh part (promoted in round 4 after being scored 3 times) and fresh2
+# (promoted in round 5 after being scored twice). The lead's held-out part is not among the parts here.
+TUNING_PARTS = ("dev", "heldout", "fresh", "fresh2")
 
 
 def _files(part: str) -> set[str]:
@@ -188,7 +189,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--show", action="store_true", help="list misses and false finds (tuning parts only: dev, the old held-out part,"
-                             " promoted to tuning in round 3, and the fresh part, promoted in round 4)")
+                             " promoted to tuning in round 3, the fresh part, promoted in round 4, and fresh2,"
+                             " promoted in round 5)")
     args = parser.parse_args()
     parts = PARTS if args.part == "all" else (args.part,)
     print(f"{'part':8} {'articles':>8} {'labelled':>8} {'found':>6} {'P':>6} {'R':>6}   span only P / R")
