@@ -30,6 +30,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from newsdesk.analysis.entities import Gazetteer, bundled_gazetteer, extract_mentions, fold_name  # noqa: E402
-from newsdesk.analysis.quotes import Quote, find_quotes  # noqa: E402
+from newsdesk.analysis.quotes import Quote, find_quotes, find_quotes_by_rules  # noqa: E402
 
 LABELS = ROOT / "bench" / "data" / "quotes"
 DEV_GOLD = ROOT / "tests" / "data" / "dev" / "gold"
@@ -151,13 +152,13 @@ def overlaps(found: Quote, label: Label) -> bool:
     return shared >= MIN_OVERLAP * max(found.end - found.start, label.end - label.start)
 
 
-def score(part: str, show: bool) -> dict[str, float]:
+def score(part: str, show: bool, finder: Callable[[Gazetteer, list[str]], list[Quote]] = find_quotes) -> dict[str, float]:
     labels, articles = load_labels(part)
     found_total = matched = span_matched = 0
     for file, gold in articles.items():
         gazetteer = bundled_gazetteer()
         extract_mentions(gazetteer, gold.get("title"), gold["body"])
-        found = find_quotes(gazetteer, gold["body"])
+        found = finder(gazetteer, gold["body"])
         found_total += len(found)
         mine = [lab for lab in labels if lab.file == file]
         free, span_free = list(mine), list(mine)
@@ -191,11 +192,13 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="list misses and false finds (tuning parts only: dev, the old held-out part,"
                              " promoted to tuning in round 3, the fresh part, promoted in round 4, and fresh2,"
                              " promoted in round 5)")
+    parser.add_argument("--rules", action="store_true", help="the cue rules alone, without the acceptance model (round 5)")
     args = parser.parse_args()
     parts = PARTS if args.part == "all" else (args.part,)
+    finder = find_quotes_by_rules if args.rules else find_quotes
     print(f"{'part':8} {'articles':>8} {'labelled':>8} {'found':>6} {'P':>6} {'R':>6}   span only P / R")
     for part in parts:
-        result = score(part, args.show and part in TUNING_PARTS)
+        result = score(part, args.show and part in TUNING_PARTS, finder)
         print(f"{part:8} {result['articles']:8} {result['labelled']:8} {result['found']:6} {result['precision']:6.3f} "
               f"{result['recall']:6.3f}   {result['span_precision']:.3f} / {result['span_recall']:.3f}")
 
