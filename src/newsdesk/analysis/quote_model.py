@@ -175,10 +175,11 @@ def speaker_features(option: dict[str, Any]) -> list[str]:
 
 
 def choose_speaker(options: tuple[dict[str, Any], ...]) -> dict[str, Any] | None:
-    """The option the speaker model rates highest (the nearest on a tie); None when there is no option or no
-    speaker model, or when even the best is unlikely (the pronoun is then left unresolved, as the rules would)."""
+    """The option the speaker model rates highest (the nearest on a tie); None (the rules decide) when there is no
+    option or no speaker model in use, or when even the best is unlikely."""
     weights = SPEAKER_WEIGHTS.get()
-    if weights is None:
+    # The shipped speaker model is used only when it chose better than the rules leave-one-part-out (bench/quote_model.py).
+    if weights is None and model().get("use_speaker_model"):
         weights = model().get("speaker_weights")
     if not weights or not options:
         return None

@@ -658,7 +658,7 @@ class _Reader:
             folded = fold_name(surface)
             if not folded:
                 return
-            key = entity_id or folded
+            key = folded
             option = found.setdefault(key, {"surface": surface, "entity_id": entity_id, "offset": offset, "spoke": False,
                                             "kinds": set()})
             option["spoke"] = option["spoke"] or spoke
@@ -974,6 +974,10 @@ def find_candidates(gazetteer: Gazetteer, body: list[str]) -> list[tuple[Quote, 
     """The statements the cue rules find (origin `rules`), then, where none of those lies, the statements found when
     the candidate verbs of `data/quote_cues.toml` count as speech verbs too (origin `wide`), in reading order."""
     ruled = find_quotes_by_rules(gazetteer, body)
+    # Most articles hold no candidate verb: they need no second reading.
+    folded = fold_name("\n".join(body))
+    if not any(word in folded for word in _candidate_words()):
+        return [(q, "rules") for q in ruled]
     token = _WIDE.set(True)
     try:
         wide = find_quotes_by_rules(gazetteer, body)
@@ -982,6 +986,11 @@ def find_candidates(gazetteer: Gazetteer, body: list[str]) -> list[tuple[Quote, 
     extra = [q for q in wide if not any(r.block == q.block and r.start < q.end and q.start < r.end for r in ruled)]
     found = [(q, "rules") for q in ruled] + [(q, "wide") for q in extra]
     return sorted(found, key=lambda item: (item[0].block, item[0].start))
+
+
+@lru_cache(maxsize=1)
+def _candidate_words() -> tuple[str, ...]:
+    return tuple(fold_name(w) for entry in _cue_data().get("candidate_speech", []) for w in entry["words"])
 
 
 def find_quotes_by_rules(gazetteer: Gazetteer, body: list[str],
