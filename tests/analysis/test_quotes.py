@@ -780,3 +780,16 @@ def test_he_has_options_and_the_speaker_model_chooses_among_them() -> None:
         assert _said(find_quotes_by_rules(gazetteer, body), "煎饼关注教育").speaker == "王建兵"
     finally:
         SPEAKER_WEIGHTS.reset(token)
+
+
+def test_an_article_or_a_press_release_is_no_speaker() -> None:
+    # gmw.cn (fresh2): 彭博社近日的一篇文章指出，……; theinitium.com: 澎湃新聞稿指，……; cjn.cn: ……的报道，报道称，……
+    gazetteer, body = _read([
+        "彭博社近日的一篇文章指出，美国曾对本土钢铁行业大行保护主义措施，也未能阻止其就业岗位减少。",
+        "澎湃新聞稿指，記者從阮次山在鳳凰衞視多名同事處證實消息，沒有說明死因。",
+        "英国《泰晤士报》网站10月2日发表了题为《蓬勃发展的武汉再次充满欢声笑语》的报道，报道称，在武汉解除封锁约半年后，这座城市再度充满活力。",
+    ])
+    assert find_quotes(gazetteer, body) == []
+    # ...while the outlet itself speaks (`彭博社指出，……`).
+    gazetteer, body = _read(["彭博社指出，美国曾对本土钢铁行业大行保护主义措施，也未能阻止其就业岗位减少。"])
+    assert _said(find_quotes(gazetteer, body), "美国曾对本土钢铁行业").speaker == "彭博社"

@@ -177,7 +177,9 @@ def _agrees(pronoun: str, surface: str) -> bool:
     """Whether 他/她 may stand for someone so named (other pronouns and unmarked names always may)."""
     name = fold_name(surface)
     return not ((pronoun.startswith("他") and name.endswith(_FEMALE)) or (pronoun.startswith("她") and name.endswith(_MALE)))
-_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明")
+# (round 5: `彭博社近日的一篇文章指出`, `澎湃新聞稿指`, gmw.cn and theinitium.com in fresh2)
+_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明", "文章",
+              "新闻稿")
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 # `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
@@ -372,6 +374,10 @@ class _Reader:
         # Asides in brackets (an English name, a date) are not part of the speaker.
         keep = [i for i, ch in enumerate(_BRACKETED.sub(lambda m: "\0" * len(m.group()), folded)) if ch != "\0"]
         text, folded = "".join(text[i] for i in keep), "".join(folded[i] for i in keep)
+        # `彭博社近日的一篇文章指出`, `澎湃新聞稿指`: the outlet's document, not the outlet, is the subject (round 5);
+        # `Michael Morell 在华盛顿邮报发表文章说`: someone who wrote it speaks.
+        if len(folded.strip()) > 2 and re.search(r"(?:[的篇]文章|新闻稿)$", folded.strip()):
+            return None
         end = self._modifier_cut(folded)
         # `王慧杰动情地说`, `一位女生激动地说`: how they spoke is not who.
         manner = re.search(r"[\u4e00-\u9fff]{2}地$", folded[:end])
