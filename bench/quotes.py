@@ -1,6 +1,9 @@
 """Who said what: precision and recall of `analysis/quotes.py` against hand-labelled quotes.
 
-    python bench/quotes.py [--part dev|heldout|fresh|fresh2|all] [--show]
+    python bench/quotes.py [--part dev|heldout|fresh|fresh2|all] [--show] [--rules]
+
+`--rules` scores the cue rules alone (`find_quotes_by_rules`), without the acceptance model of round 5
+(analysis/quote_model.py; bench/quote_model.py trains it and measures it leave-one-part-out).
 
 The labels (bench/data/quotes/, see its README) are quotes in the gold bodies of real captures: the dev
 part (tests/data/dev: the developing story of examples/ and its kin) is what the rules were tuned on;
