@@ -719,6 +719,10 @@ def test_a_candidate_verb_is_proposed_and_the_model_keeps_its_statement() -> Non
     assert [(q.speaker, origin) for q, origin in candidates] == [("天文台", "wide")]
     quote = _said(find_quotes(gazetteer, body), "與冷峰相關的東北季候風")
     assert quote.speaker == "天文台" and quote.cue == "预料"
+    # youth.cn (fresh2): 在李博灏看来，…… is 李博灏's view; a 看来 with no 在 before it names no one.
+    gazetteer, body = _read(["知识产权也是近些年来两会的热门话题。在李博灏看来，知识产权是经济可持续增长和创意创新产业发展的灵魂所在。",
+                             "现在看来，这个问题还没有答案，需要进一步研究。"])
+    assert [(q.speaker, q.block) for q in find_quotes(gazetteer, body)] == [("李博灏", 0)]
 
 
 def test_the_rules_statements_are_candidates_and_a_wide_one_never_overlaps_them() -> None:

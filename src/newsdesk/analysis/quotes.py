@@ -1225,6 +1225,11 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
     """SPEAKER VERB：“QUOTE” and SPEAKER VERB，STATEMENT。"""
     text, folded, reader = block.text, block.reader.folded[block.index], block.reader
     speaker = reader.speaker(block.index, _sentence_start(folded, match.start()), match.start())
+    # `在李博灏看来，……` (a candidate verb): the one in whose view it is, after the 在 of their clause.
+    if match["cue"] == "看来":
+        clause = _clause_start(folded, 0, match.start())
+        at = folded.find("在", clause, match.start())
+        speaker = reader.speaker(block.index, at + 1, match.start()) if at != -1 else None
     if speaker is not None and match.start() in block.relayed_by:
         speaker = block.relayed_by[match.start()]
     start = match.end()
