@@ -15,6 +15,7 @@ unnamed speaker (`国务院的一名高级官员`) is kept as printed, with no e
 
 from __future__ import annotations
 
+import contextvars
 import re
 import sqlite3
 import tomllib
@@ -91,13 +92,28 @@ class Cues:
     subject_start_ok: tuple[str, ...]
 
 
-@lru_cache(maxsize=1)
+# Whether the reading in progress proposes candidates with the candidate verbs too (`find_candidates`): the
+# acceptance model then decides which are statements.
+_WIDE: contextvars.ContextVar[bool] = contextvars.ContextVar("quote_candidates_wide", default=False)
+
+
 def cues() -> Cues:
+    return _cues(_WIDE.get())
+
+
+@lru_cache(maxsize=1)
+def _cue_data() -> dict[str, Any]:
     path = resources.files("newsdesk") / "data" / "quote_cues.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=2)
+def _cues(wide: bool) -> Cues:
+    data = _cue_data()
 
     def words(section: str) -> tuple[str, ...]:
-        found = {fold_name(w) for entry in data.get(section, []) for w in entry["words"]}
+        sections = (section, "candidate_speech") if wide and section == "speech" else (section,)
+        found = {fold_name(w) for name in sections for entry in data.get(name, []) for w in entry["words"]}
         return tuple(sorted(found, key=lambda w: (-len(w), w)))
 
     return Cues(
@@ -115,9 +131,13 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in words)
 
 
-@lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern[str]]:
-    c = cues()
+    return _patterns_for(_WIDE.get())
+
+
+@lru_cache(maxsize=2)
+def _patterns_for(wide: bool) -> dict[str, re.Pattern[str]]:
+    c = _cues(wide)
     speech = _alternation(c.speech)
     return {
         # A speech verb followed by the punctuation or quotation mark that opens what was said.
@@ -157,7 +177,9 @@ def _agrees(pronoun: str, surface: str) -> bool:
     """Whether 他/她 may stand for someone so named (other pronouns and unmarked names always may)."""
     name = fold_name(surface)
     return not ((pronoun.startswith("他") and name.endswith(_FEMALE)) or (pronoun.startswith("她") and name.endswith(_MALE)))
-_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明")
+# (round 5: `彭博社近日的一篇文章指出`, `澎湃新聞稿指`, gmw.cn and theinitium.com in fresh2)
+_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明", "文章",
+              "新闻稿")
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 # `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
@@ -180,6 +202,8 @@ class _Speaker:
     # The words that named them (`国务院的一名高级官员`, `台氟公司人力資源管理師徐慧婷`), folded: what
     # `该官员`, `该公司` may refer back to.
     described: str = ""
+    # For 他/她: everyone the pronoun could stand for, with what the speaker model read of them (round 5).
+    options: tuple[dict[str, Any], ...] = ()
 
 
 class _Reader:
@@ -206,6 +230,8 @@ class _Reader:
         self.people: list[tuple[int, str, str | None]] = []  # (article offset, surface, entity id)
         # Article offsets of the statements found so far: people named inside them are not antecedents.
         self.quoted: list[tuple[int, int]] = []
+        # (quote, the options its pronoun had): what bench/quote_model.py trains the speaker model on.
+        self.decisions: list[tuple[Quote, tuple[dict[str, Any], ...]]] = []
         # `谢尔盖说` after `谢尔盖·盖代`: a given name alone stands for the one full name the article gave it.
         full: dict[str, set[str]] = {}
         for block in blocks:
@@ -232,8 +258,13 @@ class _Reader:
         tagged = rjieba.tag(whole)
         word_at: dict[int, tuple[str, str, str]] = {}
         at = 0
+        # Names as the tagger reads them (`海子是王建兵的多年好友`): people a pronoun may stand for though the gazetteer
+        # does not know them.
+        self.tagged_names: list[tuple[int, str]] = []
         for number, (word, tag) in enumerate(tagged):
             word_at[at] = (word, tag, tagged[number + 1][0] if number + 1 < len(tagged) else "")
+            if tag == "nr" and 2 <= len(word) <= 4:
+                self.tagged_names.append((at, word))
             at += len(word)
             if tag == "nr" and len(word) == 3 and looks_like_a_name(word) and whole.count(word) >= 2:
                 by_surname.setdefault(word[0], set()).add(word)
@@ -343,6 +374,10 @@ class _Reader:
         # Asides in brackets (an English name, a date) are not part of the speaker.
         keep = [i for i, ch in enumerate(_BRACKETED.sub(lambda m: "\0" * len(m.group()), folded)) if ch != "\0"]
         text, folded = "".join(text[i] for i in keep), "".join(folded[i] for i in keep)
+        # `彭博社近日的一篇文章指出`, `澎湃新聞稿指`: the outlet's document, not the outlet, is the subject (round 5);
+        # `Michael Morell 在华盛顿邮报发表文章说`: someone who wrote it speaks.
+        if len(folded.strip()) > 2 and re.search(r"(?:[的篇]文章|新闻稿)$", folded.strip()):
+            return None
         end = self._modifier_cut(folded)
         # `王慧杰动情地说`, `一位女生激动地说`: how they spoke is not who.
         manner = re.search(r"[\u4e00-\u9fff]{2}地$", folded[:end])
@@ -603,6 +638,73 @@ class _Reader:
         """The speaker a pronoun stands for: the last speaker within reach (a person, or someone unnamed:
         `这位官员`; for `这些人士`, the last one described as 人士), else the only person named within reach;
         None when that is not safe."""
+        found = self._antecedent_by_rules(at, pronoun, noun)
+        if noun is None and pronoun in ("他", "他还", "他也", "他则", "她", "她还", "她也", "她则"):
+            from newsdesk.analysis.quote_model import choose_speaker
+
+            # The rules' answer is one thing the model reads of each option.
+            options = self._pronoun_options(at, pronoun[0], found)
+            chosen = choose_speaker(options)
+            if chosen is not None:
+                return _Speaker(chosen["surface"], chosen["entity_id"], pronoun, options=options)
+            if found is not None:
+                found.options = options
+        return found
+
+    def _pronoun_options(self, at: int, pronoun: str, ruled: _Speaker | None) -> tuple[dict[str, Any], ...]:
+        """Everyone 他/她 at article offset `at` could stand for (people named and speakers quoted within reach), with
+        what the speaker model reads of each: how near, whether they spoke, where in their clause they stand."""
+        whole = self.whole_folded
+        last_speaker = next((fold_name(s.surface) for offset, s in reversed(self.named) if offset < at), None)
+        found: dict[str, dict[str, Any]] = {}
+
+        def add(offset: int, surface: str, entity_id: str | None, spoke: bool, kind: str) -> None:
+            if not (0 < at - offset <= PRONOUN_REACH) or any(lo <= offset < hi for lo, hi in self.quoted):
+                return
+            folded = fold_name(surface)
+            if not folded:
+                return
+            key = folded
+            option = found.setdefault(key, {"surface": surface, "entity_id": entity_id, "offset": offset, "spoke": False,
+                                            "kinds": set()})
+            option["spoke"] = option["spoke"] or spoke
+            option["kinds"].add(kind)
+            if offset >= option["offset"]:
+                option["offset"], option["surface"] = offset, surface
+                option["entity_id"] = option["entity_id"] or entity_id
+
+        for offset, speaker in self.named:
+            if speaker.via is None:
+                add(offset, speaker.surface, speaker.entity_id, True, "speaker")
+        for offset, surface, entity_id in self.people:
+            add(offset, surface, entity_id, False, "person")
+        for offset, word in self.tagged_names:
+            add(offset, self.whole[offset : offset + len(word)], None, False, "tagged")
+        last_spoke = max((o["offset"] for o in found.values() if o["spoke"]), default=-1)
+        ruled_key = fold_name(ruled.surface) if ruled is not None else None
+        options = sorted(found.values(), key=lambda o: -o["offset"])
+        for rank, option in enumerate(options, 1):
+            offset, folded = option["offset"], fold_name(option["surface"])
+            end = offset + len(folded)
+            block_start = whole.rfind("\n", 0, at) + 1
+            entity = self.gazetteer.entities.get(option["entity_id"] or "")
+            option.update(
+                rank=rank, distance=at - offset, same_block=offset >= block_start,
+                last_speaker=folded == last_speaker,
+                clause_initial=offset == 0 or whole[offset - 1] in CLAUSE_BREAK + "”」』",
+                sentence_initial=offset == 0 or whole[offset - 1] in SENTENCE_END + "\n",
+                possessor=whole[end : end + 1] == "的", after_preposition=offset > 0 and whole[offset - 1] in _PREPOSITIONS,
+                known_person=entity is not None and entity.kind == "person",
+                known_other=entity is not None and entity.kind != "person",
+                name_like=looks_like_a_name(folded), agrees=_agrees(pronoun, option["surface"]),
+                mentions=whole.count(folded), ruled=folded == ruled_key,
+                named_since_speaker=not option["spoke"] and offset > last_spoke and "person" in option["kinds"],
+                tagged_only=option["kinds"] == {"tagged"}, subject_of_is=whole[end : end + 1] == "是",
+            )
+            option["kinds"] = sorted(option["kinds"])
+        return tuple(options)
+
+    def _antecedent_by_rules(self, at: int, pronoun: str, noun: str | None = None) -> _Speaker | None:
         if noun:
             # `这位官员`, `该公司`: the last speaker described so, within a longer reach (the noun narrows it).
             # `这位美国官员` after `美国财政部的一位高级官员`: failing the whole noun, its head (the last two
@@ -846,6 +948,8 @@ class _Block:
             return False
         self.found.append(Quote(speaker.surface, speaker.entity_id, self.text[start:end], self.index, start, end, kind,
                                 cue, speaker.via))
+        if speaker.options:
+            self.reader.decisions.append((self.found[-1], speaker.options))
         base = self.reader.offsets[self.index]
         self.reader.quoted.append((base + start, base + end))
         self.reader.remember(self.index, at, speaker)
@@ -865,8 +969,43 @@ def _is_cue(folded: str, start: int, end: int) -> bool:
 
 
 def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
-    """Every attributed statement in an article's body, in reading order."""
+    """Every attributed statement in an article's body, in reading order: the candidates the cue rules propose
+    (`find_candidates`) that the acceptance model (analysis/quote_model.py) takes for statements."""
+    from newsdesk.analysis.quote_model import accepted
+
+    return accepted(gazetteer, body, find_candidates(gazetteer, body))
+
+
+def find_candidates(gazetteer: Gazetteer, body: list[str]) -> list[tuple[Quote, str]]:
+    """The statements the cue rules find (origin `rules`), then, where none of those lies, the statements found when
+    the candidate verbs of `data/quote_cues.toml` count as speech verbs too (origin `wide`), in reading order."""
+    ruled = find_quotes_by_rules(gazetteer, body)
+    # Most articles hold no candidate verb: they need no second reading.
+    folded = fold_name("\n".join(body))
+    if not any(word in folded for word in _candidate_words()):
+        return [(q, "rules") for q in ruled]
+    token = _WIDE.set(True)
+    try:
+        wide = find_quotes_by_rules(gazetteer, body)
+    finally:
+        _WIDE.reset(token)
+    extra = [q for q in wide if not any(r.block == q.block and r.start < q.end and q.start < r.end for r in ruled)]
+    found = [(q, "rules") for q in ruled] + [(q, "wide") for q in extra]
+    return sorted(found, key=lambda item: (item[0].block, item[0].start))
+
+
+@lru_cache(maxsize=1)
+def _candidate_words() -> tuple[str, ...]:
+    return tuple(fold_name(w) for entry in _cue_data().get("candidate_speech", []) for w in entry["words"])
+
+
+def find_quotes_by_rules(gazetteer: Gazetteer, body: list[str],
+                         decisions: list[tuple[Quote, tuple[dict[str, Any], ...]]] | None = None) -> list[Quote]:
+    """Every attributed statement the cue rules find, in reading order (no acceptance model); `decisions` receives
+    each quote whose speaker is a 他/她 resolved, with the options it had."""
     reader = _Reader(gazetteer, body)
+    if decisions is not None:
+        reader.decisions = decisions
     quotes: list[Quote] = []
     patterns = _patterns()
     for index, text in enumerate(body):
@@ -1086,6 +1225,11 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
     """SPEAKER VERB：“QUOTE” and SPEAKER VERB，STATEMENT。"""
     text, folded, reader = block.text, block.reader.folded[block.index], block.reader
     speaker = reader.speaker(block.index, _sentence_start(folded, match.start()), match.start())
+    # `在李博灏看来，……` (a candidate verb): the one in whose view it is, after the 在 of their clause.
+    if match["cue"] == "看来":
+        clause = _clause_start(folded, 0, match.start())
+        at = folded.find("在", clause, match.start())
+        speaker = reader.speaker(block.index, at + 1, match.start()) if at != -1 else None
     if speaker is not None and match.start() in block.relayed_by:
         speaker = block.relayed_by[match.start()]
     start = match.end()
