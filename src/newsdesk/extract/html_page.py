@@ -17,6 +17,7 @@ from newsdesk.extract.dates import (
     calendar_badge_date,
     is_utc_stamp,
     local_day_of_utc_stamp,
+    parse_any_date,
     printed_dates,
 )
 from newsdesk.extract.draft import Draft
@@ -403,6 +404,52 @@ def _meta_copyright_name(value: str | None) -> str | None:
     return name
 
 
+_HEADLINE_CANDIDATES = etree.XPath(
+    "//h1|//h2|//h3|//*[contains(@class, 'title') or contains(@class, 'headline') or contains(@id, 'title')]"
+    "[not(self::title) and not(self::meta)]"
+)
+_TEXT_AFTER = etree.XPath(
+    "following::text()[not(ancestor::script) and not(ancestor::style) and normalize-space()][position() <= 24]"
+)
+# How far after the headline the date line may stand: a few short lines (byline, source, share counts).
+_AFTER_HEADLINE_CHARS = 400
+
+
+def _fold_heading(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
+
+
+def _same_day(date: str, stamps: list[str | None]) -> bool:
+    return any(stamp and (parse_any_date(stamp) or "")[:10] == date[:10] for stamp in stamps)
+
+
+def _date_after_headline(root: html.HtmlElement, title: str | None) -> str | None:
+    """The date printed in the short lines right after the headline element, in document order, however
+    the template nests them: `<h1>…</h1><div>BBC記者<time>2023年8月31日</time></div>`, `…MYERS2023年9月13日`.
+    The region's header lines miss it where the template puts the headline apart from the article; a
+    date further down (related stories, comments) is past the first line of prose and never read."""
+    folded = _fold_heading(title or "")
+    if len(folded) < 4:
+        return None
+    for el in _HEADLINE_CANDIDATES(root)[:200]:
+        if _fold_heading(el.text_content()) != folded:
+            continue
+        seen = 0
+        for piece in _TEXT_AFTER(el):
+            text = collapse(str(piece))
+            seen += len(text)
+            if seen > _AFTER_HEADLINE_CHARS or len(text) > 120:
+                break
+            if credits.is_date_line(text) and (YMD_NUMERIC.search(text) or YMD_CN.search(text)):
+                date = credits.date_in(text)
+                if date:
+                    return date
+            if re.search(r"[。！？]", text):
+                break
+        return None
+    return None
+
+
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
@@ -524,6 +571,8 @@ def read_html(text: str, mirror: bool) -> Draft:
             draft.title, linked = heading
             if linked and is_foreign_link(linked):
                 draft.original_url = draft.original_url or unwrap_archived(linked)
+    # Read before cleaning, which may drop the header the date stands in.
+    headline_date = None if mirror else _date_after_headline(root, draft.title)
     page_sites = [*site_names, *page.site_names()]
     ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
     tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
@@ -581,9 +630,15 @@ def read_html(text: str, mirror: bool) -> Draft:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)
             header_date = None
+    if headline_date and not _same_day(headline_date, [s for s in [local_day, *page.published] if s][:1]):
+        # The date printed under the headline outranks meta stamps that name another day (UTC, the
+        # crawl's, a republication's); one naming the same day is kept for the time it adds.
+        draft.published_hints.append(headline_date)
     if local_day:
         draft.published_hints.append(local_day)
     draft.published_hints.extend(page.published)
+    if headline_date:
+        draft.published_hints.append(headline_date)
     if header_date:
         # Not anchored under the headline, a date may be a banner's or a neighbouring story's.
         draft.weak_published_hints.append(header_date)
