@@ -55,3 +55,23 @@ def test_update_expiry_and_generation_stamps_are_no_publication_date() -> None:
     for name in ("lastmodifiedtime", "maketime", "expires", "page-generated"):
         page = _page("", head=f"<meta name='{name}' content='2019-03-22 12:28:37'>")
         assert extract_text(page).published is None, name
+
+
+def _article_with(closing: str) -> str:
+    return (
+        "<html><head><meta charset='utf-8'><title>立法会辩论多项议案</title></head><body>"
+        f"<h1>立法会辩论多项议案</h1><div class='article'>{''.join(f'<p>{_PARA}</p>' for _ in range(4))}"
+        f"<p>{_PARA}{closing}</p></div><div class='footer'>版权所有 某某新闻网</div></body></html>"
+    )
+
+
+def test_a_bracketed_credit_group_names_the_editor() -> None:
+    # `（編輯：X）1120823` closing the last paragraph, `【编辑:X】`, `（翻译/X 编辑/Y）`.
+    assert extract_text(_article_with("（編輯：楊小明）1120823")).editor == "楊小明"
+    assert extract_text(_article_with("【编辑:马小玲】")).editor == "马小玲"
+    assert extract_text(_article_with("（翻译/王小辉 编辑/郭小梅）")).editor == "郭小梅"
+
+
+def test_a_bracketed_aside_that_is_no_credit_names_no_editor() -> None:
+    assert extract_text(_article_with("（编辑部另有说明）")).editor is None
+    assert extract_text(_article_with("（記者王小明／台北報導）")).editor is None

@@ -110,6 +110,22 @@ _EDITOR_TEXTS = etree.XPath(
 )
 
 
+# A credit group set in brackets, wherever the page prints it: `（編輯：X）1120823` closing an article,
+# `【编辑:X】` under it, `（翻译/X 编辑/Y）` after a translated one.
+_BRACKETED = re.compile(r"[（(【\[]([^（）()【】\[\]]{3,40})[）)】\]]")
+
+
+def _bracketed_editor(texts: list[str]) -> str | None:
+    """The editor a bracketed credit group names (read by the credit grammar), for pages that name
+    no editor otherwise."""
+    for text in texts:
+        for m in _BRACKETED.finditer(text):
+            found = credits.read_credit_line(m.group(1))
+            if found is not None and found.editor:
+                return found.editor
+    return None
+
+
 _VISIBLE_TEXTS = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
 
 # A text opening with the author label, wherever the template prints it: under the article in a tool bar
@@ -584,11 +600,13 @@ def read_html(text: str, mirror: bool) -> Draft:
         draft.fallback_authors = ld_authors or tag_authors
         return draft
     # Sites print `责任编辑：X` below the article, often inside a share or tool bar that cleaning drops.
-    for piece in _EDITOR_TEXTS(root):
-        editor = credits.editor_anywhere(collapse(piece))
+    editor_texts = [collapse(piece) for piece in _EDITOR_TEXTS(root)]
+    for piece in editor_texts:
+        editor = credits.editor_anywhere(piece)
         if editor:
             draft.editor = editor
             break
+    draft.fallback_editor = _bracketed_editor(editor_texts)
     # A UTC meta stamp late in the evening is the next day where the page is read; the page's
     # printed dates (read before cleaning drops the header) say which day it shows.
     local_day = None
