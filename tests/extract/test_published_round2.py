@@ -75,3 +75,10 @@ def test_a_bracketed_credit_group_names_the_editor() -> None:
 def test_a_bracketed_aside_that_is_no_credit_names_no_editor() -> None:
     assert extract_text(_article_with("（编辑部另有说明）")).editor is None
     assert extract_text(_article_with("（記者王小明／台北報導）")).editor is None
+
+
+def test_an_update_time_after_the_headline_gives_way_to_the_publication_date() -> None:
+    lines = "<div><span>更新時間</span><span>2023-09-14 08:00</span> <span>發佈</span><span>2023-09-13 21:10</span></div>"
+    assert (extract_text(_page(lines)).published or "")[:10] == "2023-09-13"
+    only_update = "<div><span>更新時間</span><span>2023-09-14 08:00</span></div>"
+    assert (extract_text(_page(only_update)).published or "")[:10] == "2023-09-14"

@@ -451,6 +451,8 @@ def _date_after_headline(root: html.HtmlElement, title: str | None) -> str | Non
         if _fold_heading(el.text_content()) != folded:
             continue
         seen = 0
+        previous = ""
+        updated: str | None = None
         for piece in _TEXT_AFTER(el):
             text = collapse(str(piece))
             seen += len(text)
@@ -458,11 +460,16 @@ def _date_after_headline(root: html.HtmlElement, title: str | None) -> str | Non
                 break
             if credits.is_date_line(text) and (YMD_NUMERIC.search(text) or YMD_CN.search(text)):
                 date = credits.date_in(text)
-                if date:
+                # An update time (`更新：…`, the label in the line or just before it) counts only when
+                # no publication date follows.
+                if date and (_UPDATED.search(text) or (len(previous) <= 8 and _UPDATED.search(previous))):
+                    updated = updated or date
+                elif date:
                     return date
             if re.search(r"[。！？]", text):
                 break
-        return None
+            previous = text
+        return updated
     return None
 
 
