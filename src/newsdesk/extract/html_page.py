@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 
 import trafilatura
 from lxml import etree, html
@@ -420,13 +421,45 @@ def _meta_copyright_name(value: str | None) -> str | None:
     return name
 
 
-_HEADLINE_CANDIDATES = etree.XPath(
-    "//h1|//h2|//h3|//*[contains(@class, 'title') or contains(@class, 'headline') or contains(@id, 'title')]"
+# Elements a template names as the headline, read where no `<h1>`-`<h3>` prints it.
+_TITLE_CLASSED = etree.XPath(
+    "//*[contains(@class, 'title') or contains(@class, 'headline') or contains(@id, 'title')]"
     "[not(self::title) and not(self::meta)]"
 )
-_TEXT_AFTER = etree.XPath(
-    "following::text()[not(ancestor::script) and not(ancestor::style) and normalize-space()][position() <= 24]"
-)
+_NO_TEXT = frozenset({"script", "style", "noscript"})
+
+
+def _headline_candidates(root: html.HtmlElement) -> Iterator[html.HtmlElement]:
+    yield from root.iter("h1", "h2", "h3")
+    # Searched only when no heading element prints the headline.
+    yield from _TITLE_CLASSED(root)[:100]
+
+
+def _texts(el: html.HtmlElement) -> Iterator[str]:
+    """The element's texts in document order, its tail last; scripts and styles say nothing."""
+    if isinstance(el.tag, str) and el.tag not in _NO_TEXT:
+        if el.text:
+            yield el.text
+        for child in el:
+            yield from _texts(child)
+    if el.tail:
+        yield el.tail
+
+
+def _texts_after(el: html.HtmlElement) -> Iterator[str]:
+    """The texts after the element in document order, lazily (its following siblings, then its
+    parent's, and so on up)."""
+    if el.tail:
+        yield el.tail
+    node = el
+    while (parent := node.getparent()) is not None:
+        for sibling in node.itersiblings():
+            yield from _texts(sibling)
+        if parent.tail:
+            yield parent.tail
+        node = parent
+
+
 # How far after the headline the date line may stand: a few short lines (byline, source, share counts).
 _AFTER_HEADLINE_CHARS = 400
 
@@ -447,14 +480,14 @@ def _date_after_headline(root: html.HtmlElement, title: str | None) -> str | Non
     folded = _fold_heading(title or "")
     if len(folded) < 4:
         return None
-    for el in _HEADLINE_CANDIDATES(root)[:200]:
+    for el in _headline_candidates(root):
         if _fold_heading(el.text_content()) != folded:
             continue
         seen = 0
         previous = ""
         updated: str | None = None
-        for piece in _TEXT_AFTER(el):
-            text = collapse(str(piece))
+        for piece in itertools.islice((t for t in _texts_after(el) if t.strip()), 24):
+            text = collapse(piece)
             seen += len(text)
             if seen > _AFTER_HEADLINE_CHARS or len(text) > 120:
                 break
