@@ -475,11 +475,20 @@ def _same_day(date: str, stamps: list[str | None]) -> bool:
 def _date_after_headline(root: html.HtmlElement, title: str | None) -> str | None:
     """The date printed in the short lines right after the headline element, in document order, however
     the template nests them: `<h1>…</h1><div>BBC記者<time>2023年8月31日</time></div>`, `…MYERS2023年9月13日`.
-    The region's header lines miss it where the template puts the headline apart from the article; a
-    date further down (related stories, comments) is past the first line of prose and never read."""
+    The region's header lines miss it where the headline stands inside the article's own container
+    (nothing above the body anchors them); a date further down (related stories, comments) is past the
+    first line of prose and never read."""
     folded = _fold_heading(title or "")
     if len(folded) < 4:
         return None
+    try:
+        return _first_date_after(root, folded)
+    except RecursionError:
+        # Markup nested deeper than Python recurses (hostile or broken pages): no date from here.
+        return None
+
+
+def _first_date_after(root: html.HtmlElement, folded: str) -> str | None:
     for el in _headline_candidates(root):
         if _fold_heading(el.text_content()) != folded:
             continue
