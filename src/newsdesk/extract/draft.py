@@ -36,6 +36,8 @@ class Draft:
     # Writers the page's meta tags name: used only when the visible text credits nobody.
     fallback_authors: list[str] = field(default_factory=list)
     editor: str | None = None
+    # An editor named only in a bracketed credit somewhere on the page (`（編輯：X）`): when nothing else names one.
+    fallback_editor: str | None = None
     tags: list[str] = field(default_factory=list)
     language_hint: str | None = None
     # How sure the reader is that `blocks` are the article's (0..1); None when it does not say.

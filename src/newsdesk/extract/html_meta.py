@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 from lxml import etree, html
 
@@ -90,6 +93,31 @@ def _meta_map(root: html.HtmlElement) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _meta_key_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    data = tomllib.loads((resources.files("newsdesk") / "data" / "dates.toml").read_text(encoding="utf-8"))
+    publish = tuple(w for entry in data["meta_publish"] for w in entry["words"])
+    not_publish = tuple(w for entry in data["meta_not_publish"] for w in entry["words"])
+    return publish, not_publish
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _meta_named_stamps(meta: dict[str, str]) -> list[str]:
+    """Stamps in meta tags the lists above do not name, whose name says publication (data/dates.toml):
+    CMS-specific keys (`firstpublishedtime`, `datecreated`, `date.available`) on sites never seen."""
+    publish, not_publish = _meta_key_words()
+    listed = set(_DATE_META) | set(_WEAK_DATE_META)
+    found = []
+    for key, value in meta.items():
+        if key in listed or not any(w in key for w in publish) or any(w in key for w in not_publish):
+            continue
+        if _YEAR.search(value) and len(value) <= 40:
+            found.append(value)
+    return found
+
+
 def _json_ld(root: html.HtmlElement) -> list[dict]:
     items: list[dict] = []
     for script in root.iter("script"):
@@ -167,6 +195,11 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
     for key in _WEAK_DATE_META:
         if meta.get(key):
             page.weak_published.append(meta[key])
+    named = _meta_named_stamps(meta)
+    if named:
+        # Never-listed meta names that say publication (`firstpublishedtime`, `date.available`): weak stamps,
+        # ahead of update times.
+        page.weak_published[:0] = named
     for time_el in root.iter("time"):
         stamp = time_el.get("datetime") or ""
         if stamp.strip():

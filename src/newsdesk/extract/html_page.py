@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 
 import trafilatura
 from lxml import etree, html
@@ -17,6 +18,7 @@ from newsdesk.extract.dates import (
     calendar_badge_date,
     is_utc_stamp,
     local_day_of_utc_stamp,
+    parse_any_date,
     printed_dates,
 )
 from newsdesk.extract.draft import Draft
@@ -107,6 +109,22 @@ def _heading_before(root: html.HtmlElement, region: html.HtmlElement) -> str | N
 _EDITOR_TEXTS = etree.XPath(
     "//text()[(contains(., '编') or contains(., '編')) and not(ancestor::script) and not(ancestor::style)]"
 )
+
+
+# A credit group set in brackets, wherever the page prints it: `（編輯：X）1120823` closing an article,
+# `【编辑:X】` under it, `（翻译/X 编辑/Y）` after a translated one.
+_BRACKETED = re.compile(r"[（(【\[]([^（）()【】\[\]]{3,40})[）)】\]]")
+
+
+def _bracketed_editor(texts: list[str]) -> str | None:
+    """The editor a bracketed credit group names (read by the credit grammar), for pages that name
+    no editor otherwise."""
+    for text in texts:
+        for m in _BRACKETED.finditer(text):
+            found = credits.read_credit_line(m.group(1))
+            if found is not None and found.editor:
+                return found.editor
+    return None
 
 
 _VISIBLE_TEXTS = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
@@ -403,6 +421,100 @@ def _meta_copyright_name(value: str | None) -> str | None:
     return name
 
 
+# Elements a template names as the headline, read where no `<h1>`-`<h3>` prints it.
+_TITLE_CLASSED = etree.XPath(
+    "//*[contains(@class, 'title') or contains(@class, 'headline') or contains(@id, 'title')]"
+    "[not(self::title) and not(self::meta)]"
+)
+_NO_TEXT = frozenset({"script", "style", "noscript"})
+
+
+def _headline_candidates(root: html.HtmlElement) -> Iterator[html.HtmlElement]:
+    yield from root.iter("h1", "h2", "h3")
+    # Searched only when no heading element prints the headline.
+    yield from _TITLE_CLASSED(root)[:100]
+
+
+def _texts(el: html.HtmlElement) -> Iterator[str]:
+    """The element's texts in document order, its tail last; scripts and styles say nothing."""
+    if isinstance(el.tag, str) and el.tag not in _NO_TEXT:
+        if el.text:
+            yield el.text
+        for child in el:
+            yield from _texts(child)
+    if el.tail:
+        yield el.tail
+
+
+def _texts_after(el: html.HtmlElement) -> Iterator[str]:
+    """The texts after the element in document order, lazily (its following siblings, then its
+    parent's, and so on up)."""
+    if el.tail:
+        yield el.tail
+    node = el
+    while (parent := node.getparent()) is not None:
+        for sibling in node.itersiblings():
+            yield from _texts(sibling)
+        if parent.tail:
+            yield parent.tail
+        node = parent
+
+
+# How far after the headline the date line may stand: a few short lines (byline, source, share counts).
+_AFTER_HEADLINE_CHARS = 400
+
+
+def _fold_heading(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
+
+
+def _same_day(date: str, stamps: list[str | None]) -> bool:
+    return any(stamp and (parse_any_date(stamp) or "")[:10] == date[:10] for stamp in stamps)
+
+
+def _date_after_headline(root: html.HtmlElement, title: str | None) -> str | None:
+    """The date printed in the short lines right after the headline element, in document order, however
+    the template nests them: `<h1>…</h1><div>BBC記者<time>2023年8月31日</time></div>`, `…MYERS2023年9月13日`.
+    The region's header lines miss it where the headline stands inside the article's own container
+    (nothing above the body anchors them); a date further down (related stories, comments) is past the
+    first line of prose and never read."""
+    folded = _fold_heading(title or "")
+    if len(folded) < 4:
+        return None
+    try:
+        return _first_date_after(root, folded)
+    except RecursionError:
+        # Markup nested deeper than Python recurses (hostile or broken pages): no date from here.
+        return None
+
+
+def _first_date_after(root: html.HtmlElement, folded: str) -> str | None:
+    for el in _headline_candidates(root):
+        if _fold_heading(el.text_content()) != folded:
+            continue
+        seen = 0
+        previous = ""
+        updated: str | None = None
+        for piece in itertools.islice((t for t in _texts_after(el) if t.strip()), 24):
+            text = collapse(piece)
+            seen += len(text)
+            if seen > _AFTER_HEADLINE_CHARS or len(text) > 120:
+                break
+            if credits.is_date_line(text) and (YMD_NUMERIC.search(text) or YMD_CN.search(text)):
+                date = credits.date_in(text)
+                # An update time (`更新：…`, the label in the line or just before it) counts only when
+                # no publication date follows.
+                if date and (_UPDATED.search(text) or (len(previous) <= 8 and _UPDATED.search(previous))):
+                    updated = updated or date
+                elif date:
+                    return date
+            if re.search(r"[。！？]", text):
+                break
+            previous = text
+        return updated
+    return None
+
+
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
@@ -534,6 +646,8 @@ def read_html(text: str, mirror: bool) -> Draft:
             draft.title, linked = heading
             if linked and is_foreign_link(linked):
                 draft.original_url = draft.original_url or unwrap_archived(linked)
+    # Read before cleaning, which may drop the header the date stands in.
+    headline_date = None if mirror else _date_after_headline(root, draft.title)
     page_sites = [*site_names, *page.site_names()]
     ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
     tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
@@ -545,11 +659,13 @@ def read_html(text: str, mirror: bool) -> Draft:
         draft.fallback_authors = ld_authors or tag_authors
         return draft
     # Sites print `责任编辑：X` below the article, often inside a share or tool bar that cleaning drops.
-    for piece in _EDITOR_TEXTS(root):
-        editor = credits.editor_anywhere(collapse(piece))
+    editor_texts = [collapse(piece) for piece in _EDITOR_TEXTS(root)]
+    for piece in editor_texts:
+        editor = credits.editor_anywhere(piece)
         if editor:
             draft.editor = editor
             break
+    draft.fallback_editor = _bracketed_editor(editor_texts)
     # A UTC meta stamp late in the evening is the next day where the page is read; the page's
     # printed dates (read before cleaning drops the header) say which day it shows.
     local_day = None
@@ -596,9 +712,15 @@ def read_html(text: str, mirror: bool) -> Draft:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)
             header_date = None
+    if headline_date and not _same_day(headline_date, [s for s in [local_day, *page.published] if s][:1]):
+        # The date printed under the headline outranks meta stamps that name another day (UTC, the
+        # crawl's, a republication's); one naming the same day is kept for the time it adds.
+        draft.published_hints.append(headline_date)
     if local_day:
         draft.published_hints.append(local_day)
     draft.published_hints.extend(page.published)
+    if headline_date:
+        draft.published_hints.append(headline_date)
     if header_date:
         # Not anchored under the headline, a date may be a banner's or a neighbouring story's.
         draft.weak_published_hints.append(header_date)

@@ -535,7 +535,8 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
         authors=authors,
         # A credit inside the article outranks one found elsewhere on the page, unless that one is
         # the chief editor's (`责任编辑`) and the article's only a plain `编辑`.
-        editor=found.editor if found.editor and (found.chief_editor or not draft.editor) else draft.editor,
+        editor=(found.editor if found.editor and (found.chief_editor or not draft.editor) else draft.editor)
+        or draft.fallback_editor,
         original_url=draft.original_url,
         body=body,
         images=draft.images,
