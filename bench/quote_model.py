@@ -30,7 +30,9 @@ from newsdesk.analysis.quote_model import (
     speaker_features,
 )
 from newsdesk.analysis.quotes import find_candidates, find_quotes_by_rules
-from quotes import ROOT, TUNING_PARTS, load_labels, overlaps, same_speaker  # never the held-out part: the model is trained and measured on tuning parts only
+
+# Tuning parts only: the held-out part is never trained or measured on here.
+from quotes import ROOT, TUNING_PARTS, load_labels, overlaps, same_speaker
 
 MODEL = ROOT / "src" / "newsdesk" / "data" / "quote_model.json"
 EPOCHS = 1500
