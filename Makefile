@@ -53,11 +53,13 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/extraction.py
 
-# Rewrites src/newsdesk/data/region_model.json (and outlet_model.json) from the training gold, byte for byte the same each run.
+# Rewrites src/newsdesk/data/region_model.json, outlet_model.json and quote_model.json from the training labels, byte for
+# byte the same each run.
 train: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,train]'
 	OMP_NUM_THREADS=1 $(BIN)/python bench/train_region.py
 	OMP_NUM_THREADS=1 $(BIN)/python bench/train_outlet.py
+	$(BIN)/python bench/quote_model.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
