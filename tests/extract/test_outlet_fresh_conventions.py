@@ -1,0 +1,46 @@
+"""Outlet conventions read on corpus-fresh batches 1-2 once they were promoted to tuning (issue 8, branch
+outlet2). Pages are modelled on the convention, never a copy of one page."""
+
+from __future__ import annotations
+
+from newsdesk.extract import extract_text
+
+_PARAGRAPH = "市政府今天召开新闻发布会，介绍全市防汛工作进展，各区已完成排水设施检修，应急队伍全部到位待命。"
+
+
+def _page(site_meta: str, title_suffix: str, beside_date: str) -> str:
+    # A news site's article template: og:site_name and the title's suffix name the site; under the
+    # headline, the date shares a line with a channel label, a column name or a "listen" button.
+    return (
+        "<html><head><meta charset='utf-8'>"
+        f"<title>全市防汛工作进展 - 要闻 - {title_suffix}</title>"
+        f"<meta property='og:site_name' content='{site_meta}'></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/news'>要闻</a></div>"
+        "<div class='article'><h1>全市防汛工作进展</h1>"
+        f"<div class='info'><span>2024-06-01 10:20</span> <span>{beside_date}</span></div>"
+        f"<div class='content'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></div>"
+        "</body></html>"
+    )
+
+
+def test_a_channel_beside_the_date_does_not_outrank_the_sites_own_name() -> None:
+    # Four-character column/channel names beside the date (dotdotnews.com, tkww.hk).
+    assert extract_text(_page("某某新聞-moumounews", "某某新聞", "教育熱點")).outlet == "某某新聞"
+    assert extract_text(_page("某某文匯網", "某某文匯網", "香港即時")).outlet == "某某文匯網"
+
+
+def test_a_player_button_beside_the_date_is_no_outlet() -> None:
+    # `听新闻` ends like an outlet's name but is a text-to-speech button (worldjournal.com).
+    assert extract_text(_page("某某新闻网", "某某新闻网", "听新闻")).outlet == "某某新闻网"
+
+
+def test_a_known_outlet_beside_the_date_still_names_the_writer() -> None:
+    # A re-posted wire printed beside the date is the writer, even on a site that names itself.
+    assert extract_text(_page("某某新闻网", "某某新闻网", "中央社")).outlet == "中央社"
+
+
+def test_an_account_beside_the_date_names_the_outlet_when_the_site_does_not_name_itself() -> None:
+    # Platforms print the posting account beside the date; with no agreeing site name it is the outlet.
+    page = _page("某某新闻网", "某某新闻网", "华夏人文").replace("- 某某新闻网</title>", "</title>")
+    page = page.replace("<meta property='og:site_name' content='某某新闻网'>", "")
+    assert extract_text(page).outlet == "华夏人文"
