@@ -44,3 +44,42 @@ def test_an_account_beside_the_date_names_the_outlet_when_the_site_does_not_name
     page = _page("某某新闻网", "某某新闻网", "华夏人文").replace("- 某某新闻网</title>", "</title>")
     page = page.replace("<meta property='og:site_name' content='某某新闻网'>", "")
     assert extract_text(page).outlet == "华夏人文"
+
+
+def _closing_page(closing: str) -> str:
+    return (
+        "<html><head><meta charset='utf-8'><title>全市防汛工作进展</title></head><body><h1>全市防汛工作进展</h1>"
+        f"<div class='article'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}{closing}</p></div></body></html>"
+    )
+
+
+def test_the_employer_before_a_reporters_title_in_a_closing_bracket_is_no_author() -> None:
+    # `（央视记者 刘骁骞）` closing a report (cnr.cn); `（记者张淼淼）` keeps working as before.
+    assert extract_text(_closing_page("（央视记者 刘骁骞）")).authors == ["刘骁骞"]
+    assert extract_text(_closing_page("（某某台记者王小明）")).authors == ["王小明"]
+    assert extract_text(_closing_page("（记者张淼淼）")).authors == ["张淼淼"]
+
+
+def _ld_page(author: str, site_name: str) -> str:
+    ld = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "全市防汛工作进展", '
+        f'"author": {author}}}'
+    )
+    return (
+        "<html><head><meta charset='utf-8'><title>全市防汛工作进展</title>"
+        f"<meta property='og:site_name' content='{site_name}'>"
+        f"<script type='application/ld+json'>{ld}</script></head><body><h1>全市防汛工作进展</h1>"
+        f"<div class='article'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></body></html>"
+    )
+
+
+def test_a_json_ld_person_may_give_its_name_as_a_list() -> None:
+    page = _ld_page('{"@type": "Person", "name": ["马克·洛伊滕艾格"]}', "某某新闻")
+    assert extract_text(page).authors == ["马克·洛伊滕艾格"]
+
+
+def test_the_sites_latin_brand_as_json_ld_author_names_no_writer() -> None:
+    # WordPress sites file staff posts under the brand (`The Witness` on `法庭線 The Witness`).
+    page = _ld_page('{"name": "The Witness"}', "法庭線 The Witness")
+    assert extract_text(page).authors == []
+    assert extract_text(_ld_page('{"name": "Ada Wong"}', "法庭線 The Witness")).authors == ["Ada Wong"]

@@ -126,8 +126,11 @@ def _ld_names(value: object, want_person: bool) -> list[str]:
             kinds = _types(node)
             if want_person and any("Organization" in k or "Organisation" in k for k in kinds):
                 continue
-            if isinstance(node.get("name"), str):
-                names.append(node["name"])
+            name = node.get("name")
+            # schema.org allows several values for any property: `"name": ["马克·洛伊滕艾格"]` (swissinfo.ch).
+            for value in name if isinstance(name, list) else [name]:
+                if isinstance(value, str):
+                    names.append(value)
     return [collapse(n) for n in names if n and n.strip() and not n.strip().startswith("http")]
 
 
@@ -240,7 +243,16 @@ def _read_json_ld(root: html.HtmlElement, page: PageMeta) -> None:
     page.published[:0] = stamps
     # An author named like the publisher is the site, not a writer.
     site = {_fold(n) for n in page.site_names()}
-    page.ld_authors = [a for a in page.ld_authors if _fold(a) not in site]
+    page.ld_authors = [a for a in page.ld_authors if not _names_the_site(_fold(a), site)]
+
+
+def _names_the_site(author: str, site_names: set[str]) -> bool:
+    """An author that is the site's name, or its brand inside a bilingual name (`The Witness` in
+    `法庭線 The Witness`, seen on thewitnesshk.com): only a Latin brand of four letters or more counts, as a
+    Chinese personal name may well be part of a column's or blog's title."""
+    if author in site_names:
+        return True
+    return len(author) >= 4 and author.isascii() and any(author in name and name != author for name in site_names)
 
 
 def _microdata_authors(root: html.HtmlElement, page: PageMeta) -> list[str]:
