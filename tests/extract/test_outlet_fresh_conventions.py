@@ -60,7 +60,7 @@ def test_the_employer_before_a_reporters_title_in_a_closing_bracket_is_no_author
     assert extract_text(_closing_page("（记者张淼淼）")).authors == ["张淼淼"]
 
 
-def _ld_page(author: str, site_name: str) -> str:
+def _ld_page(author: str, site_name: str, byline: str = "") -> str:
     ld = (
         '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "全市防汛工作进展", '
         f'"author": {author}}}'
@@ -69,17 +69,36 @@ def _ld_page(author: str, site_name: str) -> str:
         "<html><head><meta charset='utf-8'><title>全市防汛工作进展</title>"
         f"<meta property='og:site_name' content='{site_name}'>"
         f"<script type='application/ld+json'>{ld}</script></head><body><h1>全市防汛工作进展</h1>"
-        f"<div class='article'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></body></html>"
+        f"<div class='article'><p class='byline'>{byline}</p><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></body></html>"
     )
 
 
 def test_a_json_ld_person_may_give_its_name_as_a_list() -> None:
-    page = _ld_page('{"@type": "Person", "name": ["马克·洛伊滕艾格"]}', "某某新闻")
+    page = _ld_page('{"@type": "Person", "name": ["马克·洛伊滕艾格"]}', "某某新闻", "马克·洛伊滕艾格")
     assert extract_text(page).authors == ["马克·洛伊滕艾格"]
 
 
 def test_the_sites_latin_brand_as_json_ld_author_names_no_writer() -> None:
     # WordPress sites file staff posts under the brand (`The Witness` on `法庭線 The Witness`).
-    page = _ld_page('{"name": "The Witness"}', "法庭線 The Witness")
+    page = _ld_page('{"name": "The Witness"}', "法庭線 The Witness", "The Witness")
     assert extract_text(page).authors == []
-    assert extract_text(_ld_page('{"name": "Ada Wong"}', "法庭線 The Witness")).authors == ["Ada Wong"]
+    assert extract_text(_ld_page('{"name": "Ada Wong"}', "法庭線 The Witness", "Ada Wong")).authors == ["Ada Wong"]
+
+
+def _ld_article(author_json: str, byline: str) -> str:
+    ld = f'{{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "全市防汛工作进展", "author": {author_json}}}'
+    return (
+        "<html><head><meta charset='utf-8'><title>全市防汛工作进展</title>"
+        f"<script type='application/ld+json'>{ld}</script></head><body><h1>全市防汛工作进展</h1>"
+        f"<div class='article'>{byline}<p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></body></html>"
+    )
+
+
+def test_a_json_ld_person_the_page_never_prints_is_the_filing_account() -> None:
+    # CMSs put the web editor who filed the story in JSON-LD (dotdotnews.com, points-media.com).
+    assert extract_text(_ld_article('{"@type": "Person", "name": "王小明"}', "")).authors == []
+    printed = _ld_article('{"@type": "Person", "name": "王小明"}', "<p class='byline'>記者 王小明</p>")
+    assert extract_text(printed).authors == ["王小明"]
+    # A value with a place or a desk after the name counts as printed when the name is.
+    desk = _ld_article('"李立達／台北"', "<div class='author'>李立達</div>")
+    assert extract_text(desk).authors == ["李立達"]

@@ -192,6 +192,11 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
     if meta.get("article:section"):
         page.sections.append(collapse(meta["article:section"]))
     _read_json_ld(root, page)
+    if page.ld_authors:
+        # A JSON-LD Person the page never prints is the publishing system's account (the web editor who
+        # filed it: dotdotnews.com, points-media.com), not a byline. Microdata and meta tags are read as before.
+        visible = " ".join(_VISIBLE_TEXTS(root))
+        page.ld_authors = [a for a in page.ld_authors if _printed(a, visible)]
     if not page.ld_authors:
         page.ld_authors = _microdata_authors(root, page)
     for link in root.iter("link"):
@@ -204,6 +209,14 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
     if html_el is not None and html_el.get("lang"):
         page.language = html_el.get("lang")
     return page
+
+
+_VISIBLE_TEXTS = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
+
+
+def _printed(author: str, visible: str) -> bool:
+    """Whether the page prints an author value, or a part of one (`李立達／台北`, `胡欣男、新聞透視`)."""
+    return any(len(part) >= 2 and part in visible for part in re.split(r"[^\w·‧ .'-]+", author))
 
 
 def _read_json_ld(root: html.HtmlElement, page: PageMeta) -> None:
