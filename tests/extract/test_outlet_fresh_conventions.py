@@ -102,3 +102,19 @@ def test_a_json_ld_person_the_page_never_prints_is_the_filing_account() -> None:
     # A value with a place or a desk after the name counts as printed when the name is.
     desk = _ld_article('"李立達／台北"', "<div class='author'>李立達</div>")
     assert extract_text(desk).authors == ["李立達"]
+
+
+def _credit_page(credit_line: str) -> str:
+    return (
+        "<html><head><meta charset='utf-8'><title>全市防汛工作进展</title></head><body>"
+        f"<div class='article'><h1>全市防汛工作进展</h1><div class='info'>2024-06-01 10:20 {credit_line}</div>"
+        f"<div class='content'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></div></body></html>"
+    )
+
+
+def test_the_internet_as_a_writer_or_the_web_desk_as_a_source_names_nobody() -> None:
+    # CMS placeholders on re-posted stories: `来源：互联网 作者：网络` (17173.com), `来源：网络编辑` (jpchinapress.com).
+    article = extract_text(_credit_page("来源：互联网 作者：网络"))
+    assert article.authors == [] and article.outlet is None
+    assert extract_text(_credit_page("来源：网络编辑")).outlet is None
+    assert extract_text(_credit_page("来源：某某日报 作者：王小明")).authors == ["王小明"]
