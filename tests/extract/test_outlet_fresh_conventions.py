@@ -95,7 +95,7 @@ def _ld_article(author_json: str, byline: str) -> str:
 
 
 def test_a_json_ld_person_the_page_never_prints_is_the_filing_account() -> None:
-    # CMSs put the web editor who filed the story in JSON-LD (dotdotnews.com, points-media.com).
+    # CMSs put the web editor who filed the story in JSON-LD (dotdotnews.com, atvnewsonline.com).
     assert extract_text(_ld_article('{"@type": "Person", "name": "王小明"}', "")).authors == []
     printed = _ld_article('{"@type": "Person", "name": "王小明"}', "<p class='byline'>記者 王小明</p>")
     assert extract_text(printed).authors == ["王小明"]

@@ -194,7 +194,7 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
     _read_json_ld(root, page)
     if page.ld_authors:
         # A JSON-LD Person the page never prints is the publishing system's account (the web editor who
-        # filed it: dotdotnews.com, points-media.com), not a byline. Microdata and meta tags are read as before.
+        # filed it: dotdotnews.com, atvnewsonline.com), not a byline. Microdata and meta tags are read as before.
         visible = " ".join(_VISIBLE_TEXTS(root))
         page.ld_authors = [a for a in page.ld_authors if _printed(a, visible)]
     if not page.ld_authors:
