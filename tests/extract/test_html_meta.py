@@ -28,7 +28,8 @@ UDN = """<html><head><title>核汙水排入海 中日緊張升溫 | 日本核汙
 "headline":"核汙水排入海 中日緊張升溫","datePublished":"2023-08-28T01:05:07+08:00",
 "author":{"@type":"Person","name":"編譯茅毅、記者謝守真／綜合報導"},
 "publisher":{"@type":"Organization","name":"聯合新聞網"}}]</script></head>
-<body><h1 class="article-content__title">核汙水排入海 中日緊張升溫</h1></body></html>"""
+<body><h1 class="article-content__title">核汙水排入海 中日緊張升溫</h1>
+<span class="article-content__author">編譯茅毅、記者謝守真／綜合報導</span></body></html>"""
 
 # bbc.com/zhongwen: @graph, the author an Organization (the site, not a writer).
 BBC = """<html><head><title>中國經濟是一顆「定時炸彈」嗎？ - BBC News 中文</title>

@@ -395,6 +395,9 @@ def closing_bracket_authors(block: str) -> list[str]:
     line = read_credit_line(inner)
     if line is not None:
         return line.authors if line.is_byline else []
+    if _SIGNOFF.fullmatch(inner):
+        # `（央视记者 刘骁骞）`: what precedes the reporter's title is the employer, not a second person.
+        return signoff_authors(inner) or []
     parts = split_names(inner)
     if not 1 <= len(parts) <= _MAX_CLOSING_NAMES or _PHOTO_WORD.search(inner):
         return []

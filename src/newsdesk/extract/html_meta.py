@@ -154,8 +154,11 @@ def _ld_names(value: object, want_person: bool) -> list[str]:
             kinds = _types(node)
             if want_person and any("Organization" in k or "Organisation" in k for k in kinds):
                 continue
-            if isinstance(node.get("name"), str):
-                names.append(node["name"])
+            name = node.get("name")
+            # schema.org allows several values for any property: `"name": ["马克·洛伊滕艾格"]` (swissinfo.ch).
+            for value in name if isinstance(name, list) else [name]:
+                if isinstance(value, str):
+                    names.append(value)
     return [collapse(n) for n in names if n and n.strip() and not n.strip().startswith("http")]
 
 
@@ -222,6 +225,11 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
     if meta.get("article:section"):
         page.sections.append(collapse(meta["article:section"]))
     _read_json_ld(root, page)
+    if page.ld_authors:
+        # A JSON-LD Person the page never prints is the publishing system's account (the web editor who
+        # filed it: dotdotnews.com, atvnewsonline.com), not a byline. Microdata and meta tags are read as before.
+        visible = " ".join(_VISIBLE_TEXTS(root))
+        page.ld_authors = [a for a in page.ld_authors if _printed(a, visible)]
     if not page.ld_authors:
         page.ld_authors = _microdata_authors(root, page)
     for link in root.iter("link"):
@@ -234,6 +242,14 @@ def read_page_meta(root: html.HtmlElement) -> PageMeta:
     if html_el is not None and html_el.get("lang"):
         page.language = html_el.get("lang")
     return page
+
+
+_VISIBLE_TEXTS = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
+
+
+def _printed(author: str, visible: str) -> bool:
+    """Whether the page prints an author value, or a part of one (`李立達／台北`, `胡欣男、新聞透視`)."""
+    return any(len(part) >= 2 and part in visible for part in re.split(r"[^\w·‧ .'-]+", author))
 
 
 def _read_json_ld(root: html.HtmlElement, page: PageMeta) -> None:
@@ -273,7 +289,16 @@ def _read_json_ld(root: html.HtmlElement, page: PageMeta) -> None:
     page.published[:0] = stamps
     # An author named like the publisher is the site, not a writer.
     site = {_fold(n) for n in page.site_names()}
-    page.ld_authors = [a for a in page.ld_authors if _fold(a) not in site]
+    page.ld_authors = [a for a in page.ld_authors if not _names_the_site(_fold(a), site)]
+
+
+def _names_the_site(author: str, site_names: set[str]) -> bool:
+    """An author that is the site's name, or its brand inside a bilingual name (`The Witness` in
+    `法庭線 The Witness`, seen on thewitnesshk.com): only a Latin brand of four letters or more counts, as a
+    Chinese personal name may well be part of a column's or blog's title."""
+    if author in site_names:
+        return True
+    return len(author) >= 4 and author.isascii() and any(author in name and name != author for name in site_names)
 
 
 def _microdata_authors(root: html.HtmlElement, page: PageMeta) -> list[str]:

@@ -363,7 +363,14 @@ def _resolve_outlet(
         by_url = registry.by_url(draft.original_url)
         if by_url:
             return name_in_script(by_url, language, text)
-    groups = [[*found.sources, *draft.outlet_hints], draft.header_outlets]
+    header = draft.header_outlets
+    if header and draft.format == "site-html" and _self_named(draft.site_names):
+        # An unlabelled name beside the date on a site that names itself twice over (og:site_name, the
+        # publisher, the title's suffix) is its channel, column or a player button (`教育熱點`, `今日大文`,
+        # `听新闻`), not a writer: only a name the registry knows is kept. Seen on dotdotnews.com, tkww.hk and
+        # worldjournal.com (corpus-fresh batches 1-2); accounts beside the date on platforms name no site.
+        header = [h for h in header if registry.find_in(h)]
+    groups = [[*found.sources, *draft.outlet_hints], header]
     for group in groups:
         hints = [h.strip() for h in group if h and h.strip()]
         known = [h for h in hints if registry.find_in(h)]
@@ -390,6 +397,13 @@ def _resolve_outlet(
                 return name_in_script(known, language, text)
             return _outlet_as_printed(hint)
     return _agreed_site_name(weak)
+
+
+def _self_named(hints: list[str]) -> bool:
+    """Whether two of a page's own signals (og:site_name, publisher, title suffix, copyright, logo) name
+    the same site: one name containing the other (`點新聞-dotdotnews` / `點新聞`)."""
+    keys = [key for key in (_fold(name) for name in map(_outlet_as_printed, hints) if name) if key]
+    return any(sum(1 for other in keys if key in other or other in key) >= 2 for key in keys)
 
 
 def _agreed_site_name(hints: list[str]) -> str | None:
