@@ -659,13 +659,16 @@ def read_html(text: str, mirror: bool) -> Draft:
         draft.fallback_authors = ld_authors or tag_authors
         return draft
     # Sites print `责任编辑：X` below the article, often inside a share or tool bar that cleaning drops.
-    editor_texts = [collapse(piece) for piece in _EDITOR_TEXTS(root)]
-    for piece in editor_texts:
-        editor = credits.editor_anywhere(piece)
+    editor_texts = []
+    for piece in _EDITOR_TEXTS(root):
+        editor_texts.append(collapse(piece))
+        editor = credits.editor_anywhere(editor_texts[-1])
         if editor:
             draft.editor = editor
             break
-    draft.fallback_editor = _bracketed_editor(editor_texts)
+    else:
+        # Only a page naming no editor this way needs the bracketed credits (the article's own lines still outrank them).
+        draft.fallback_editor = _bracketed_editor(editor_texts)
     # A UTC meta stamp late in the evening is the next day where the page is read; the page's
     # printed dates (read before cleaning drops the header) say which day it shows.
     local_day = None
