@@ -31,8 +31,9 @@ _AUTHOR_META = ("article:author", "author", "dc.creator", "byl", "sailthru.autho
 _TAG_META = ("keywords", "news_keywords", "article:tag")
 # schema.org microdata: an article's author declared a Person (`<div itemprop="author" itemscope
 # itemtype="http://schema.org/Person"><meta itemprop="name" content="X">`), as explicit as JSON-LD's.
+# The cheap test first: most elements carry no @itemtype, and the string tests ran on every one (a third of the time).
 _MICRODATA_PERSON_NAMES = etree.XPath(
-    "//*[contains(concat(' ', normalize-space(@itemprop), ' '), ' author ') and contains(@itemtype, 'Person')]"
+    "//*[@itemtype][contains(@itemtype, 'Person')][contains(concat(' ', normalize-space(@itemprop), ' '), ' author ')]"
     "//*[@itemprop='name']"
 )
 _ARTICLE_TYPES = re.compile(r"Article|Posting|Report|NewsArticle", re.IGNORECASE)
