@@ -50,3 +50,12 @@ def test_a_related_list_after_the_article_still_ends_it() -> None:
     teaser = "<p>另一篇文章的摘要，讲的是别的事情，与本文无关。</p>"
     body = extract_text(_page(paragraphs + _related_box() + teaser + teaser.replace("另一", "第三"))).body
     assert body == _STORY
+
+
+def test_a_related_heading_before_the_next_loaded_article_still_ends_this_one() -> None:
+    # Pages that load the next story below the article (singtao.ca): `延伸阅读`, a headline, then a
+    # whole other article, longer than this one.
+    paragraphs = "".join(f"<p>{p}</p>" for p in _STORY)
+    other = "".join(f"<p>另一则新闻的第{n}段，讲述别的事情，与本文毫无关系，但篇幅比本文更长一些，足以超过本文的两倍。</p>" for n in range(12))
+    body = extract_text(_page(paragraphs + "<p>延伸阅读</p><p><a href='/n/2'>另一则新闻的标题</a></p>" + other)).body
+    assert body == _STORY

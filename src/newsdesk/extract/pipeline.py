@@ -162,7 +162,10 @@ _ARTICLE_BEGUN_CHARS = 50
 # A "related" list's items are headlines: short, and not closed like a sentence.
 _TEASER_CHARS = 40
 _CLOSED_SENTENCE = re.compile(r"[。！？!?]\s*[”」』\"）)]?\s*$")
-# Prose after a list that opens the region: this much, and more than came before the heading.
+# Less than a paragraph read before the heading (a promotion, a video's caption): the article has not begun.
+# Past that, what follows a "related" heading is other stories (pages that load the next article below).
+_PROSE_BEFORE_LIST_CHARS = 120
+# Prose after a list that opens the region: this much, and more than twice what came before it.
 _PROSE_AFTER_LIST_CHARS = 150
 
 
@@ -171,9 +174,12 @@ def _list_before_article(blocks: list[str], at: int, read_chars: int) -> int:
 
     Some pages put a "相关新闻：" box of headlines at the top of the article's region; ending the
     article at its heading would drop the whole article that follows it. The heading is the
-    list's only when the headlines it introduces are followed by more closed prose than came
-    before it: then the heading and its headlines are skipped and the article read on.
+    list's only when less than a paragraph came before it and the headlines it introduces are
+    followed by more closed prose than that: then the heading and its headlines are skipped and
+    the article read on.
     """
+    if read_chars >= _PROSE_BEFORE_LIST_CHARS:
+        return 0
     end = at + 1
     while end < len(blocks) and len(blocks[end]) <= _TEASER_CHARS and not _CLOSED_SENTENCE.search(blocks[end]):
         end += 1
