@@ -28,6 +28,8 @@ _LOOSE_CAPTION = re.compile(
 )
 # A caption sitting in the same paragraph as its picture is short.
 _MAX_INLINE_CAPTION = 220
+# An element its class names a caption holds no more than this (a longer one is not a caption).
+_MAX_NAMED_CAPTION = 300
 
 
 def collapse(text: str) -> str:
@@ -112,6 +114,16 @@ class _Walker:
 
     def walk(self, el: html.HtmlElement) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
+        if tag and el is not self.root and self._named_caption(el):
+            # A caption is never body, even when its picture did not survive the capture (lazy-loaded
+            # pictures are placeholders in saved pages: hk01.com, swissinfo.ch, stheadline.com, ltn.com.tw).
+            if tag in BLOCK_TAGS:
+                self.flush()
+            for img in el.iter("img"):
+                self.add_image(img)
+            self.caption(el.text_content())
+            self._tail(el)
+            return
         if tag == "img":
             self.flush()
             self.add_image(el)
@@ -143,6 +155,16 @@ class _Walker:
             self._buffer.append(el.text)
         for child in el:
             self.walk(child)
+
+    @staticmethod
+    def _named_caption(el: html.HtmlElement) -> bool:
+        """An element its class or id names a caption (`img-caption`, `pic-txt`), short and without paragraphs.
+
+        (`figcaption` and `h6` are read as before: the walker gives them to the picture before them.)
+        """
+        if el.tag in {"figcaption", "h6", "img"} or not _is_caption_element(el):
+            return False
+        return len(el.text_content()) <= _MAX_NAMED_CAPTION and next(el.iter("p"), None) is None
 
     def _inline_caption(self, el: html.HtmlElement) -> bool:
         """`<p><img> caption</p>` or `<figure><img>caption</figure>`: picture plus its words."""

@@ -159,6 +159,35 @@ def _all_as_printed(values: list[str], probe: str, block: str) -> list[str]:
 _PROSE_CHARS = 240
 # The article has begun once this much of its text is read (a list heading after it ends it).
 _ARTICLE_BEGUN_CHARS = 50
+# A "related" list's items are headlines: short, and not closed like a sentence.
+_TEASER_CHARS = 40
+_CLOSED_SENTENCE = re.compile(r"[。！？!?]\s*[”」』\"）)]?\s*$")
+# Less than a paragraph read before the heading (a promotion, a video's caption): the article has not begun.
+# Past that, what follows a "related" heading is other stories (pages that load the next article below).
+_PROSE_BEFORE_LIST_CHARS = 120
+# Prose after a list that opens the region: this much, and more than twice what came before it.
+_PROSE_AFTER_LIST_CHARS = 150
+
+
+def _list_before_article(blocks: list[str], at: int, read_chars: int) -> int:
+    """How many blocks from `at` (a "related" heading) are a list that precedes the article, else 0.
+
+    Some pages put a "相关新闻：" box of headlines at the top of the article's region; ending the
+    article at its heading would drop the whole article that follows it. The heading is the
+    list's only when less than a paragraph came before it and the headlines it introduces are
+    followed by more closed prose than that: then the heading and its headlines are skipped and
+    the article read on.
+    """
+    if read_chars >= _PROSE_BEFORE_LIST_CHARS:
+        return 0
+    end = at + 1
+    while end < len(blocks) and len(blocks[end]) <= _TEASER_CHARS and not _CLOSED_SENTENCE.search(blocks[end]):
+        end += 1
+    # (No headlines after it: the region's reader already dropped the list's links.)
+    prose_after = sum(len(b) for b in blocks[end:] if _CLOSED_SENTENCE.search(b))
+    if prose_after >= _PROSE_AFTER_LIST_CHARS and prose_after > 2 * read_chars:
+        return end - at
+    return 0
 
 
 def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
@@ -170,7 +199,11 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     ended = False
     # Simplified text needs no probe: converting it would change nothing.
     traditional = _has_traditional(blocks)
-    for block in blocks:
+    skip = 0
+    for at, block in enumerate(blocks):
+        if skip:
+            skip -= 1
+            continue
         if is_punctuation_only(block):
             continue
         probe = _probe(block) if traditional else block
@@ -189,6 +222,11 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             # Other stories' teasers follow; before the article has begun it is a page section's name.
             ended = ended or sum(map(len, body)) >= _ARTICLE_BEGUN_CHARS
             continue
+        if related and not ended:
+            skip = _list_before_article(blocks, at, sum(map(len, body)))
+            if skip:
+                skip -= 1
+                continue
         if (body and (related or SOURCE_TAIL.match(probe))) or TAIL_MARKER.search(probe) or SHARE_START.search(probe):
             # Past the article's end only credits are read (editors often sign below the sources).
             ended = True
