@@ -113,82 +113,6 @@ def find_region(root: html.HtmlElement) -> tuple[html.HtmlElement | None, float]
 
 # Below this density score a page has no clear article element; the generic extractor decides.
 _MIN_REGION_SCORE = 8.0
-
-
-_STORY_HEADLINES = etree.XPath(
-    ".//*[self::h1 or self::h2 or self::h3 or self::h4 or contains(@class,'tit') or contains(@class,'Tit') "
-    "or contains(@class,'headline')]"
-)
-# The headline's own body scores at least this share of the densest region's (a standfirst or a
-# caption box under the headline does not).
-_TITLED_SHARE = 0.2
-_TITLED_CONFIDENCE = 0.9
-_HEADLINE_LIKE = etree.XPath(
-    "//body//*[self::h1 or self::h2 or self::h3 or contains(@class,'tit') or contains(@class,'Tit') or contains(@id,'title')]"
-)
-
-
-def _fold_text(text: str) -> str:
-    return re.sub(r"\W+", "", text).lower()
-
-
-def _headline(root: html.HtmlElement, title: str) -> html.HtmlElement | None:
-    """The first element that prints the headline, or None."""
-    key = _fold_text(title)
-    if len(key) < 4:
-        return None
-    for el in _HEADLINE_LIKE(root):
-        text = el.text_content()
-        if len(text) > 2 * len(title) + 40:
-            continue
-        folded = _fold_text(text)
-        if folded and (folded == key or (key in folded and len(folded) <= len(key) + 12)):
-            return el
-    return None
-
-
-def find_titled_region(root: html.HtmlElement, title: str | None) -> tuple[html.HtmlElement | None, float, bool]:
-    """`find_region`, kept to the headline's own article on pages that hold several; and whether it moved.
-
-    Pages that load more stories below the one asked for, or list other stories' leads beside it
-    (881903.com, sinchew.com.my, enanyang.my), print one headline and body per story; the densest body
-    may be another story's. When the region is not in the part of the page that holds the headline,
-    the first part from the headline on (up to the region's) with an article body of its own (it scores
-    as a region, and a fair share of the region's score) holds the article.
-    """
-    element, score = find_region(root)
-    if element is None or not title:
-        return element, score, False
-    headline = _headline(root, title)
-    if headline is None:
-        return element, score, False
-    # (Elements, not their ids: lxml's proxies are made on demand and an id may be reused.)
-    region_line = {element, *element.iterancestors()}
-    branch = headline
-    for parent in headline.iterancestors():
-        if parent in region_line:
-            break
-        branch = parent
-    else:
-        return element, score, False
-    common = branch.getparent()
-    if common is None or common is element:
-        return element, score, False
-    region_branch = next(el for el in (element, *element.iterancestors()) if el.getparent() is common)
-    if not any(el is not element and element not in el.iterancestors() for el in _STORY_HEADLINES(region_branch)):
-        # The region's part of the page prints no headline of its own: it is not another story
-        # (a footer's disclaimer, a comment thread), and the cascade weighs it as usual.
-        return element, score, False
-    part: html.HtmlElement | None = branch
-    while part is not None and part not in region_line:
-        if isinstance(part.tag, str):
-            own, own_score = find_region(part)
-            if own is not None and own_score >= max(_MIN_REGION_SCORE, _TITLED_SHARE * score):
-                return own, own_score, True
-        part = part.getnext()
-    return element, score, False
-
-
 # Credit and source lines are read by the pipeline (editor, outlet) even though they are not body:
 # the block model never prunes them.
 _CREDIT_LINE = re.compile(
@@ -327,8 +251,8 @@ def rule_blocks(region: html.HtmlElement) -> tuple[list[str], list[Image]]:
     return blocks[head : len(blocks) - tail], images
 
 
-def _rule_region(root: html.HtmlElement, title: str | None = None) -> Region:
-    region, score, _ = find_titled_region(root, title)
+def _rule_region(root: html.HtmlElement) -> Region:
+    region, score = find_region(root)
     if region is None or score < _MIN_REGION_SCORE:
         return Region(region, generic_blocks(root), method="generic")
     blocks, images = rule_blocks(region)
@@ -369,7 +293,7 @@ def _kept_blocks(blocks: list[str], keep: list[bool]) -> list[str]:
 def _model_region(root: html.HtmlElement, title: str | None, model: learned.RegionModel) -> Region:
     view = learned.PageView(root, title)
     if model.rule_first:
-        element, score, _ = find_titled_region(root, title)
+        element, score = find_region(root)
         if element is not None and score >= _MIN_REGION_SCORE and element in view.index:
             # The rule is sure: its region, as the rule reads it; the model only says how sure it is.
             at = view.index[element]
@@ -633,11 +557,7 @@ def _cascade_region(
     observed = Observation() if _OBSERVERS else None
     clock = time.perf_counter
     t0 = clock()
-    element, score, moved = find_titled_region(root, title)
-    if moved:
-        # The headline's own article, where the page holds several: the cascade's measures (fitted on
-        # regions found by density alone) would weigh it against the other story's.
-        return Region(element, *rule_blocks(element), confidence=_TITLED_CONFIDENCE, method="rule")
+    element, score = find_region(root)
     if element is not None and score >= _MIN_REGION_SCORE:
         by_rule = Region(element, *extract_blocks(element, base_url=None))
     else:
@@ -696,7 +616,7 @@ def read_region(root: html.HtmlElement, title: str | None, learned_page: bool = 
     mode, model, params, force = _setting()
     if model is None or not learned_page or mode == "rule":
         # (clean_page cleaned such a page for the rule: the model was not going to read it.)
-        return _rule_region(root, title)
+        return _rule_region(root)
     if mode == "model":
         return _model_region(root, title, model)
     return _cascade_region(root, title, model, params or _PARAMS, force)
