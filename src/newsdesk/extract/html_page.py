@@ -22,7 +22,7 @@ from newsdesk.extract.dates import (
     printed_dates,
 )
 from newsdesk.extract.draft import Draft
-from newsdesk.extract.html_meta import PageMeta, best_title, read_page_meta
+from newsdesk.extract.html_meta import VISIBLE_TEXTS, PageMeta, best_title, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
@@ -126,8 +126,6 @@ def _bracketed_editor(texts: list[str]) -> str | None:
                 return found.editor
     return None
 
-
-_VISIBLE_TEXTS = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
 
 # A text opening with the author label, wherever the template prints it: under the article in a tool bar
 # (news.cn: `[作者: 刘满仓 责任编辑: 杨丹宇 ]`) or in a layout table beside the date (xinhuanet.com:
@@ -614,7 +612,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     # The region model learned from Chinese pages only; Japanese ones (kana beside the kanji) keep the rule.
     learned_page = kana < han * _MAX_KANA_SHARE
     root = parse_html(text)
-    page = read_page_meta(root)
+    page = read_page_meta(root, text)
     # Weak evidence, looked for only where the page's metadata is silent (and before cleaning drops it).
     own_names = [] if mirror or page.site_names() else _printed_own_names(root, text)
     element_date = (
@@ -673,7 +671,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     # printed dates (read before cleaning drops the header) say which day it shows.
     local_day = None
     if page.published and is_utc_stamp(page.published[0]):
-        local_day = local_day_of_utc_stamp(page.published[0], printed_dates(" ".join(_VISIBLE_TEXTS(root))))
+        local_day = local_day_of_utc_stamp(page.published[0], printed_dates(" ".join(VISIBLE_TEXTS(root))))
     # Read before cleaning (which drops the tool bars and layout tables they stand in); needed only without JSON-LD's.
     labelled_authors = [] if ld_authors else _labelled_authors(root)
     clean_page(root, None if learned_page else False)
