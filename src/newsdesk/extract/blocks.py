@@ -54,7 +54,16 @@ def _is_caption_element(el: html.HtmlElement) -> bool:
         return False
     if el.tag in {"figcaption", "h6"}:
         return True
-    return bool(_CAPTION_NAME.search(f"{el.get('id') or ''} {el.get('class') or ''}"))
+    return _named_so(el)
+
+
+def _named_so(el: html.HtmlElement) -> bool:
+    """Whether the element's id or class names a caption. Asked of every element the walker meets: most have
+    neither attribute, and are answered without building a string or running the pattern."""
+    name_id, name_class = el.get("id"), el.get("class")
+    if not name_id and not name_class:
+        return False
+    return bool(_CAPTION_NAME.search(f"{name_id or ''} {name_class or ''}"))
 
 
 # Share QR codes and furniture pictures, never the article's own.
@@ -162,7 +171,7 @@ class _Walker:
 
         (`figcaption` and `h6` are read as before: the walker gives them to the picture before them.)
         """
-        if el.tag in {"figcaption", "h6", "img"} or not _is_caption_element(el):
+        if not isinstance(el.tag, str) or el.tag in {"figcaption", "h6", "img"} or not _named_so(el):
             return False
         return len(el.text_content()) <= _MAX_NAMED_CAPTION and next(el.iter("p"), None) is None
 
