@@ -124,3 +124,17 @@ def test_sentences_about_subscribers_or_an_apps_download_stay() -> None:
         "订阅制度改革后，读者可以按月付费。",
     ]
     assert extract_text(_mainland_page([*_STORY, *kept])).body == [*_STORY, *kept]
+
+
+def test_repost_notices_closing_an_article_are_not_body() -> None:
+    # `未经允许不得转载` (csdn.net, yeeyi.com) and a platform's `该文仅代表原作者观点`, as `本文仅代表作者…` already was.
+    notices = [
+        "本文由某网制作发布，未经允许禁止转载。",
+        "*以上内容系网友某某自行转载自某网，该文仅代表原作者观点和态度。本平台系信息发布平台，仅提供信息存储空间服务。",
+    ]
+    assert extract_text(_mainland_page([*_STORY, *notices])).body == _STORY
+
+
+def test_a_sentence_about_entering_without_permission_stays() -> None:
+    kept = "一名男子未经允许进入工地，被保安劝离，警方随后到场了解情况。"
+    assert extract_text(_mainland_page([*_STORY, kept])).body == [*_STORY, kept]
