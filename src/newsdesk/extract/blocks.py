@@ -8,6 +8,7 @@ image and kept out of the body.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -30,6 +31,14 @@ _LOOSE_CAPTION = re.compile(
 _MAX_INLINE_CAPTION = 220
 # An element its class names a caption holds no more than this (a longer one is not a caption).
 _MAX_NAMED_CAPTION = 300
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """A key for comparing names and headlines as printed: NFKC, lower case, letters and digits only."""
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def collapse(text: str) -> str:

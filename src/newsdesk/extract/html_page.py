@@ -462,10 +462,6 @@ def _texts_after(el: html.HtmlElement) -> Iterator[str]:
 _AFTER_HEADLINE_CHARS = 400
 
 
-def _fold_heading(text: str) -> str:
-    return re.sub(r"\W+", "", text).lower()
-
-
 def _same_day(date: str, stamps: list[str | None]) -> bool:
     return any(stamp and (parse_any_date(stamp) or "")[:10] == date[:10] for stamp in stamps)
 
@@ -476,7 +472,7 @@ def _date_after_headline(root: html.HtmlElement, title: str | None) -> str | Non
     The region's header lines miss it where the headline stands inside the article's own container
     (nothing above the body anchors them); a date further down (related stories, comments) is past the
     first line of prose and never read."""
-    folded = _fold_heading(title or "")
+    folded = _fold(title or "")
     if len(folded) < 4:
         return None
     try:
@@ -488,7 +484,7 @@ def _date_after_headline(root: html.HtmlElement, title: str | None) -> str | Non
 
 def _first_date_after(root: html.HtmlElement, folded: str) -> str | None:
     for el in _headline_candidates(root):
-        if _fold_heading(el.text_content()) != folded:
+        if _fold(el.text_content()) != folded:
             continue
         seen = 0
         previous = ""

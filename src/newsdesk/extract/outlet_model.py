@@ -20,7 +20,6 @@ import json
 import os
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsdesk.extract import credits
+from newsdesk.extract.blocks import fold
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.learned import Ensemble, compile_ensemble
 from newsdesk.extract.outlets import OutletRegistry, name_in_script
@@ -58,13 +58,9 @@ _SITE_BITS = sum(_KIND_BIT[k] for k in _SITE_KINDS)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _ASCII_WORD = re.compile(r"[a-z0-9]{3,}")
-_NOT_ALNUM = re.compile(r"[\W_]+")
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _MAX_NAME_CHARS = 30
 
-
-def fold(text: str) -> str:
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import signal
 import threading
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from types import FrameType
 import opencc
 
 from newsdesk.extract import credits
-from newsdesk.extract.blocks import collapse
+from newsdesk.extract.blocks import collapse, fold
 from newsdesk.extract.chrome import (
     JUNK_BLOCK,
     LIST_HEADING,
@@ -82,18 +81,11 @@ def _read(text: str, fmt: str) -> Draft:
     return read_plain(text)
 
 
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-def _fold(text: str) -> str:
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
-
-
 def _dedupe(names: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
     for name in names:
-        key = _fold(name)
+        key = fold(name)
         if key and key not in seen:
             seen.add(key)
             out.append(name)
@@ -115,18 +107,18 @@ def _strip_title_echo(blocks: list[str], title: str | None) -> list[str]:
     """The headline is not body, wherever a wrapper repeats it."""
     if not title or not blocks:
         return blocks
-    key = _fold(title)
+    key = fold(title)
     # Only blocks of about the headline's length can be it; folding long paragraphs costs memory.
     longest = 2 * len(title) + 16
-    return [b for b in blocks if len(b) > longest or _fold(b) != key]
+    return [b for b in blocks if len(b) > longest or fold(b) != key]
 
 
 def _is_headline_only(blocks: list[str], title: str | None) -> bool:
     """The article's text is its headline alone (a flash item): the blocks repeat the title."""
     if not title:
         return False
-    key = _fold(title)
-    return any(len(b) <= 2 * len(title) + 16 and _fold(b) == key for b in blocks)
+    key = fold(title)
+    return any(len(b) <= 2 * len(title) + 16 and fold(b) == key for b in blocks)
 
 
 _T2S = opencc.OpenCC("t2s")
@@ -375,7 +367,7 @@ def _own_site_name(draft: Draft, registry: OutletRegistry, language: str | None,
 
 def _same_outlet(a: str, b: str, registry: OutletRegistry) -> bool:
     known_a, known_b = registry.find_in(a), registry.find_in(b)
-    return _fold(a) == _fold(b) or (known_a is not None and known_a is known_b)
+    return fold(a) == fold(b) or (known_a is not None and known_a is known_b)
 
 
 def _resolve_outlet(
@@ -440,7 +432,7 @@ def _resolve_outlet(
 def _self_named(hints: list[str]) -> bool:
     """Whether two of a page's own signals (og:site_name, publisher, title suffix, copyright, logo) name
     the same site: one name containing the other (`點新聞-dotdotnews` / `點新聞`)."""
-    keys = [key for key in (_fold(name) for name in map(_outlet_as_printed, hints) if name) if key]
+    keys = [key for key in (fold(name) for name in map(_outlet_as_printed, hints) if name) if key]
     return any(sum(1 for other in keys if key in other or other in key) >= 2 for key in keys)
 
 
@@ -451,7 +443,7 @@ def _agreed_site_name(hints: list[str]) -> str | None:
     other (`DIGITIMES` / `DIGITIMES 科技網`); the agreeing group speaks through its strongest signal
     (listed first), and so do ties."""
     names = [name for name in map(_outlet_as_printed, hints) if name]
-    keys = [_fold(name) for name in names]
+    keys = [fold(name) for name in names]
     best: tuple[int, int] | None = None
     for key in keys:
         if not key:
@@ -474,11 +466,11 @@ def _strip_outlet_suffix(title: str | None, names: list[str | None]) -> str | No
     seps = list(_SUFFIX_SEP.finditer(title))
     if not seps:
         return title
-    head, tail = title[: seps[-1].start()].strip(), _fold(title[seps[-1].end() :])
-    if len(_fold(head)) < 4 or not tail:
+    head, tail = title[: seps[-1].start()].strip(), fold(title[seps[-1].end() :])
+    if len(fold(head)) < 4 or not tail:
         return title
     for name in names:
-        key = _fold(name or "")
+        key = fold(name or "")
         # The printed suffix may add the outlet's Latin brand to its name (`政见` / `政见CNPolitics`).
         if len(key) >= 2 and (tail == key or (tail.startswith(key) and _LATIN_BRAND.fullmatch(tail[len(key) :]))):
             return head
@@ -571,11 +563,11 @@ def build_article(draft: Draft, name: str, registry: OutletRegistry) -> Article:
     # The rules' choice is one signal among the capture's names; the learned chooser weighs them all.
     dateline_outlet = found.dateline.outlet if found.dateline else None
     outlet = choose_outlet(draft, found.sources, dateline_outlet, body, title, registry, language, text, outlet)
-    outlet_names = {_fold(name) for name in [outlet, *found.sources, *draft.outlet_hints] if name}
-    if outlet_names and any(_fold(a) in outlet_names for a in authors):
+    outlet_names = {fold(name) for name in [outlet, *found.sources, *draft.outlet_hints] if name}
+    if outlet_names and any(fold(a) in outlet_names for a in authors):
         # An author field naming the outlet that is credited as the source (`article:author` 参考消息 beside
         # `来源：参考消息`) names no person.
-        authors = [a for a in authors if _fold(a) not in outlet_names]
+        authors = [a for a in authors if fold(a) not in outlet_names]
     if draft.format != "site-html":
         title = _strip_outlet_suffix(title, [outlet, *found.sources, *draft.outlet_hints, *draft.site_names])
     return Article(
