@@ -240,7 +240,13 @@ def rule_blocks(region: html.HtmlElement) -> tuple[list[str], list[Image]]:
     blocks at an edge. Links inside the article (a linked phrase in a paragraph) are not blocks of
     their own, and a run must touch the region's edge, so the article's own lists stay.
     """
-    blocks, sources, images = extract_sourced_blocks(region, base_url=None)
+    return _without_link_runs(region, *extract_sourced_blocks(region, base_url=None))
+
+
+def _without_link_runs(
+    region: html.HtmlElement, blocks: list[str], sources: list[html.HtmlElement], images: list[Image],
+) -> tuple[list[str], list[Image]]:
+    """`rule_blocks` of a region already read (its blocks, the element each came from, its images)."""
     if len(blocks) < 3:
         return blocks, images
     flags = [_is_link_block(source, region) for source in sources]
@@ -559,7 +565,8 @@ def _cascade_region(
     t0 = clock()
     element, score = find_region(root)
     if element is not None and score >= _MIN_REGION_SCORE:
-        by_rule = Region(element, *extract_blocks(element, base_url=None))
+        rule_reading = extract_sourced_blocks(element, base_url=None)
+        by_rule = Region(element, rule_reading[0], rule_reading[2])
     else:
         by_rule = Region(None, method="rule")
     t1 = clock()
@@ -596,7 +603,7 @@ def _cascade_region(
     if choice == "rule" and by_rule.element is not None:
         # The cascade weighs the region as the rule read it (its measures were fitted so); the
         # region given is without the runs of links at its edges.
-        chosen = Region(by_rule.element, *rule_blocks(by_rule.element))
+        chosen = Region(by_rule.element, *_without_link_runs(by_rule.element, *rule_reading))
     elif choice in found:
         chosen = found[choice]
     else:
