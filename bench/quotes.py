@@ -207,6 +207,11 @@ def score(part: str, show: bool, finder: Callable[[Gazetteer, list[str]], list[Q
     }
 
 
+def selected_parts(name: str) -> tuple[str, ...]:
+    """The parts `--part NAME` scores: `all` is every part but those measured only when named."""
+    return tuple(part for part in PARTS if part not in NAMED_ONLY_PARTS) if name == "all" else (name,)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
@@ -215,7 +220,7 @@ def main() -> None:
                              " promoted in round 5)")
     parser.add_argument("--rules", action="store_true", help="the cue rules alone, without the acceptance model (round 5)")
     args = parser.parse_args()
-    parts = tuple(p for p in PARTS if p not in NAMED_ONLY_PARTS) if args.part == "all" else (args.part,)
+    parts = selected_parts(args.part)
     finder = find_quotes_by_rules if args.rules else find_quotes
     print(f"{'part':8} {'articles':>8} {'labelled':>8} {'found':>6} {'P':>6} {'R':>6}   span only P / R")
     for part in parts:
