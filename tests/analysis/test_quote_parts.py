@@ -1,6 +1,6 @@
-"""The labelled quote parts of bench/quotes.py load as the bench reads them: fresh3 may name articles of
+"""The labelled quote parts of bench/quotes.py load as the bench reads them: fresh3 and fresh4 may name articles of
 bench/data/corpus-fresh, no other part may, and a corpus-fresh record outside its `fresh` split is refused.
-Only the loader runs here: no part is scored (fresh3 is held out, its scores are the lead's to read)."""
+Only the loader runs here: no part is scored (fresh3 and fresh4 are held out, their scores are the lead's to read)."""
 
 from __future__ import annotations
 
@@ -79,3 +79,26 @@ def test_the_fresh3_part_loads_whole() -> None:
     assert len(labels) >= 170
     assert len(articles) >= 30
     assert len({record["site"] for record in articles.values()}) >= 15
+
+
+def test_the_fresh4_part_loads_whole() -> None:
+    """fresh4 names only corpus-fresh batch 5 articles (sites no other part uses), every span is found in its
+    block, and it is as large as a quote set must be (>= 150 quotes). Only the loader runs: fresh4 is held out."""
+    labels, articles = _bench().load_labels("fresh4")
+    assert len(labels) >= 150
+    assert len(articles) >= 25
+    assert {record["batch"] for record in articles.values()} == {5}
+    assert len({record["site"] for record in articles.values()}) >= 20
+
+
+def test_part_all_leaves_fresh4_out() -> None:
+    """`--part all` (a routine run) never scores fresh4: it is measured once, by name."""
+    bench = _bench()
+    assert "fresh4" not in bench.selected_parts("all")
+    assert "fresh3" in bench.selected_parts("all")
+    assert bench.selected_parts("fresh4") == ("fresh4",)
+
+
+def test_fresh4_is_no_tuning_part() -> None:
+    """The acceptance model trains on TUNING_PARTS: fresh4 must never be among them."""
+    assert "fresh4" not in _bench().TUNING_PARTS
