@@ -19,7 +19,7 @@ a tuning part in round 5. fresh3, a third (sites no other part uses, articles of
 bench/data/corpus-fresh), was added when fresh2 was to become a tuning part; it is never tuned on or listed.
 fresh4, a fourth (corpus-fresh batch 5 only, 30 sites no other part uses), is a measure taken once at the end of a
 session: `--part all` leaves it out, so it is scored only when named. corpus2 is a tuning part from the start: more
-corpus articles (either split) from sites no other part uses, labelled to give the acceptance model more sites.
+articles of the corpus's train split from sites no other part uses, labelled to give the acceptance model more sites.
 
 Matching rule: a found quote and a labelled one match when they are in the same article and block,
 their spans share at least 0.8 of the longer span's characters, and their speakers are the same: the
@@ -97,11 +97,12 @@ def _gold(part: str, file: str) -> dict:
     if not (CORPUS_GOLD / f"{file}.gold.json").exists():
         raise SystemExit(f"{part}.tsv names {file}, which is not an article of bench/data/corpus/gold")
     gold = json.loads((CORPUS_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
-    # The fresh parts take either split: what keeps them held out is that no other part uses their sites. corpus2 (a
-    # tuning part of more corpus articles, from sites no other part uses) takes either split for the same reason.
-    if part in ("fresh", "fresh2", "fresh3", "fresh4", "corpus2"):
+    # The fresh parts take either split: what keeps them held out is that no other part uses their sites.
+    if part in ("fresh", "fresh2", "fresh3", "fresh4"):
         return gold
-    wanted = "train" if part == "dev" else "heldout"
+    # corpus2 is a tuning part: its articles come from the corpus's train split only, as dev's do (the held-out split
+    # is the extraction measure, never read for tuning).
+    wanted = "train" if part in ("dev", "corpus2") else "heldout"
     if gold.get("split") != wanted:
         raise SystemExit(f"{part}.tsv names {file}, which is in the corpus's {gold.get('split')} split, not {wanted}")
     return gold
