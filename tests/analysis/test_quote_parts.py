@@ -103,3 +103,28 @@ def test_part_all_leaves_fresh4_out() -> None:
 def test_fresh4_is_no_tuning_part() -> None:
     """The acceptance model trains on TUNING_PARTS: fresh4 must never be among them."""
     assert "fresh4" not in _bench().TUNING_PARTS
+
+
+def test_the_corpus2_part_loads_whole() -> None:
+    """corpus2 (a tuning part labelled by reading only) names corpus articles of the train split from sites no other
+    part uses; every span is found in its block, and no labelled article may go missing unnoticed."""
+    labels, articles = _bench().load_labels("corpus2")
+    assert len(labels) >= 440
+    assert len(articles) >= 31
+    assert {record["split"] for record in articles.values()} == {"train"}
+    assert len({record["site"] for record in articles.values()}) >= 30
+
+
+def test_corpus2_refuses_a_held_out_article(bench: ModuleType) -> None:
+    """The corpus's held-out split is the extraction measure: a tuning part may not name its articles."""
+    lines = (ROOT / "bench" / "data" / "quotes" / "heldout.tsv").read_text(encoding="utf-8").splitlines()
+    heldout_article = next(line for line in lines if line.strip() and not line.startswith("#")).split("\t")[0]
+    (bench.LABELS / "corpus2.tsv").write_text(f"{heldout_article}\t0\tx\tx\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="heldout split, not train"):
+        bench.load_labels("corpus2")
+
+
+def test_corpus2_is_a_tuning_part_scored_by_part_all() -> None:
+    bench = _bench()
+    assert "corpus2" in bench.TUNING_PARTS
+    assert "corpus2" in bench.selected_parts("all")
