@@ -726,8 +726,12 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
         names = _author_names(value, bare)
         if names is None:
             if looks_like_outlet(value) or _ACRONYM.fullmatch(value):
-                # `文｜工商時報`, `圖文／CTWANT`: an outlet credited as the writer.
-                found.sources.append(value)
+                # `文｜工商時報`, `圖文／CTWANT`: an outlet credited as the writer. A compiled report's list
+                # (`文：《华盛顿邮报》、中央社`) names no one outlet, as a source list does not.
+                if not _SOURCE_LIST.search(value):
+                    found.sources.append(value)
+                elif shared := _shared_outlet(value):
+                    found.sources.append(shared)
                 found.roles.add("source")
                 return True
             return False

@@ -204,6 +204,11 @@ def _title_element(root: html.HtmlElement, region: html.HtmlElement, title: str 
     return found
 
 
+# Pictures between inline pieces of a header line: view, clock and share icons (`<img src=eye.png>`, an empty
+# `<i class="icon-eye">`; inline SVG is gone by then, cleaning drops it).
+_ICON_TAGS = frozenset({"img"})
+
+
 def _lines_between(root: html.HtmlElement, start: html.HtmlElement | None, stop: html.HtmlElement) -> list[str]:
     """Block-level lines of text after `start` (or from the top) up to `stop`: inline pieces joined."""
     lines: list[str] = []
@@ -227,6 +232,10 @@ def _lines_between(root: html.HtmlElement, start: html.HtmlElement | None, stop:
         if event == "start":
             if tag in BLOCK_TAGS or tag == "br":
                 flush()
+            elif tag in _ICON_TAGS or (tag == "i" and not el.text and not len(el)):
+                # An icon sets the fields it stands between apart (`来源: X<img alt=views>159<span>分享到</span>`:
+                # a view counter and a share label printed after the source, with no space between them).
+                buffer.append(" ")
             if el.text and tag:
                 buffer.append(el.text)
         else:

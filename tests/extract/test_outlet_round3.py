@@ -1,0 +1,60 @@
+"""Outlet conventions of round 3 (issue 8, branch outlet3), read on the train split and corpus-fresh batches 1-2.
+Pages are modelled on the convention, never a copy of one page."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.extract import credits, extract_text
+
+_PARAGRAPH = "市政府今天召开新闻发布会，介绍全市防汛工作进展，各区已完成排水设施检修，应急队伍全部到位待命。"
+
+
+def _page(info: str, closing: str = "") -> str:
+    # An article template with no site name of its own: the outlet comes from the lines under the headline.
+    return (
+        "<html><head><meta charset='utf-8'><title>全市防汛工作进展</title></head><body>"
+        "<div class='article'><h1>全市防汛工作进展</h1>"
+        f"<div class='info'>{info}</div>"
+        f"<div class='content'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}{closing}</p></div></div>"
+        "</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "icon",
+    [
+        "<img src='/views_eye.png' alt='views'>",
+        "<i class='icon-eye'></i>",
+    ],
+)
+def test_an_icon_sets_a_counter_and_a_share_label_apart_from_the_source(icon: str) -> None:
+    # `来源: X` then a view counter behind an eye icon, then `分享到:`, in spans with no space between them.
+    info = (
+        "<span class='mr'>2024-12-20</span><span class='mr'>来源: 某某日报</span>"
+        f"<span class='mr'>{icon}159</span><span class='share'>分享到:</span><img src='/wechat.png' alt=''>"
+    )
+    assert extract_text(_page(info)).outlet == "某某日报"
+
+
+def test_text_glued_without_an_icon_stays_one_piece() -> None:
+    # Only a picture separates: a name split over two spans is one name.
+    info = "<span>2024-12-20</span> <span>来源：</span><span>某某</span><span>日报</span>"
+    assert extract_text(_page(info)).outlet == "某某日报"
+
+
+def test_outlets_listed_under_a_writing_label_name_no_single_outlet() -> None:
+    # A compiled report closes with its sources under `文：` (as `来源：A、B` lists them): none is the writer.
+    line = credits.read_credit_line("文：《某某邮报》、某某社")
+    assert line is not None and line.sources == []
+    assert credits.read_credit_line("文：甲乙新闻网、丙丁日报").sources == []
+    # A single outlet credited as the writer is unchanged.
+    assert credits.read_credit_line("文｜某某時報").sources == ["某某時報"]
+
+
+def test_a_compiled_reports_closing_list_leaves_the_sites_own_name() -> None:
+    page = _page("<span>2024-12-20</span>", closing="（文：《某某邮报》、某某社）").replace(
+        "<title>全市防汛工作进展</title>",
+        "<title>全市防汛工作进展 | 某某报</title><meta property='og:site_name' content='某某报'>",
+    )
+    assert extract_text(page).outlet == "某某报"
