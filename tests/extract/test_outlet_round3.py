@@ -58,3 +58,46 @@ def test_a_compiled_reports_closing_list_leaves_the_sites_own_name() -> None:
         "<title>全市防汛工作进展 | 某某报</title><meta property='og:site_name' content='某某报'>",
     )
     assert extract_text(page).outlet == "某某报"
+
+
+def _self_named_page(site_name: str, title_suffix: str, beside_date: str, publisher: str = "") -> str:
+    # A site naming itself twice (og:site_name and the title's suffix); under the headline, a name beside the date.
+    ld = (
+        f'<script type="application/ld+json">{{"@type": "NewsArticle", "publisher": {{"@type": "Organization", '
+        f'"name": "{publisher}"}}}}</script>'
+        if publisher
+        else ""
+    )
+    return (
+        "<html><head><meta charset='utf-8'>"
+        f"<title>全市防汛工作进展 - 社會新聞 - {title_suffix}</title>"
+        f"<meta property='og:site_name' content='{site_name}'>{ld}</head><body>"
+        "<div class='article'><h1>全市防汛工作进展</h1>"
+        f"<div class='info'><span>{beside_date}</span> <span>2024-06-01 10:20</span></div>"
+        f"<div class='content'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></div>"
+        "</body></html>"
+    )
+
+
+def test_a_name_beside_the_date_that_the_pages_own_signals_also_give_is_the_outlet() -> None:
+    # The paper a story ran in, beside the date and in the title's suffix, on a site calling itself by its web
+    # brand twice (og:site_name, publisher): the paper is the writer, with no registry entry to say so.
+    page = _self_named_page("某某新聞網", "某某時報", "某某時報", publisher="某某新聞網")
+    assert extract_text(page).outlet == "某某時報"
+    # A channel beside the date that no signal of the site gives stays a channel.
+    page = _self_named_page("某某新聞網", "某某新聞網", "教育熱點", publisher="某某新聞網")
+    assert extract_text(page).outlet == "某某新聞網"
+
+
+def test_a_bilingual_site_name_gives_the_chinese_part_its_other_signals_agree_on() -> None:
+    # og:site_name `Brand Daily 某某日報`, the title's suffix `某某日報`: the Chinese name the page prints.
+    page = (
+        "<html><head><meta charset='utf-8'><title>全市防汛工作进展 ｜ 某某日報</title>"
+        "<meta property='og:site_name' content='Brand Daily 某某日報'></head><body>"
+        f"<div class='article'><h1>全市防汛工作进展</h1><div class='content'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p>"
+        "</div></div></body></html>"
+    )
+    assert extract_text(page).outlet == "某某日報"
+    # Alone, the bilingual name stays as printed (nothing says which part the page goes by).
+    alone = page.replace("｜ 某某日報</title>", "</title>")
+    assert extract_text(alone).outlet == "Brand Daily 某某日報"
