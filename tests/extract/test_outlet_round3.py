@@ -101,3 +101,16 @@ def test_a_bilingual_site_name_gives_the_chinese_part_its_other_signals_agree_on
     # Alone, the bilingual name stays as printed (nothing says which part the page goes by).
     alone = page.replace("｜ 某某日報</title>", "</title>")
     assert extract_text(alone).outlet == "Brand Daily 某某日報"
+
+
+def test_a_title_part_that_is_the_headline_is_no_site_name() -> None:
+    # `站名--标题：副题` (the site first) and `专题｜标题`: the part after the separator is the headline, not the site.
+    for title in ("某某股市预测--全市防汛工作进展：各区完成检修", "防汛专题｜全市防汛工作进展：各区完成检修"):
+        page = (
+            f"<html><head><meta charset='utf-8'><title>{title}</title>"
+            "<meta property='og:title' content='全市防汛工作进展：各区完成检修'></head><body>"
+            "<div class='article'><h1>全市防汛工作进展：各区完成检修</h1>"
+            f"<div class='content'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></div>"
+            "<div class='footer'>版权所有 某某财经网</div></body></html>"
+        )
+        assert extract_text(page).outlet == "某某财经网", title
