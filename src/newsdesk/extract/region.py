@@ -29,7 +29,7 @@ from trafilatura.readability_lxml import Document as ReadabilityDocument
 
 from newsdesk.extract import learned
 from newsdesk.extract.blocks import collapse, extract_blocks, extract_sourced_blocks, text_blocks
-from newsdesk.extract.chrome import TAIL_HEADING_ONLY, TAIL_MARKER
+from newsdesk.extract.chrome import LIST_HEADING, TAIL_HEADING_ONLY, TAIL_MARKER
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.html_tree import clean_tree
 from newsdesk.model import Image
@@ -248,6 +248,10 @@ _CREDIT_LINE = re.compile(
     r"^[\s（(【\[]*(?:责任编辑|責任編輯|编辑|編輯|责编|責編|主编|主編|来源|來源|稿源|作者|记者|記者|撰稿|审稿|審稿|"
     r"原标题|原標題|文|图|圖|摄影|攝影|出处|出處)\s*[:：︰｜|/／]"
 )
+# A heading over other stories (`往下看更多文章`, `相關新聞`) ends the article where the pipeline reads it,
+# so it reaches the pipeline even when the block model prunes it: the stories below it are not the
+# article, whichever of their paragraphs the block model keeps.
+_LIST_HEADING_CHARS = 20
 # Header lines (date, credits) above the article are short.
 _HEADER_LINE = 60
 # Two bodies agree when this share of their character bigrams is shared (Dice).
@@ -422,6 +426,7 @@ def _kept_blocks(blocks: list[str], keep: list[bool]) -> list[str]:
     kept = [
         b for i, (b, k) in enumerate(zip(blocks, keep, strict=True))
         if k or _CREDIT_LINE.match(b) or (i < first and len(b) <= _HEADER_LINE and (YMD_NUMERIC.search(b) or YMD_CN.search(b)))
+        or (i > first and len(b) <= _LIST_HEADING_CHARS and (LIST_HEADING.match(b) or TAIL_HEADING_ONLY.match(b)))
     ]
     return kept
 
