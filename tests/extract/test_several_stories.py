@@ -75,22 +75,10 @@ def test_an_article_with_subheadings_is_read_whole() -> None:
     assert [b for b in read if b in _OTHER] == _OTHER
 
 
-def test_stories_loaded_below_a_scroll_on_heading_are_not_the_article() -> None:
-    # The next story under `往下看更多文章` in the article's own column (a Hong Kong portal's shape).
-    story = "".join(f"<p>{p}</p>" for p in _STORY)
-    other = "".join(f"<p>{p}</p>" for p in _OTHER[:2])
-    page = (
-        f"<html><head><meta charset='utf-8'><title>{_TITLE}</title></head><body><main class='column'>"
-        f"<h1>{_TITLE}</h1>{story}<h3>往下看更多文章</h3><h3>駐港機構斥有人以災亂港</h3>{other}"
-        "</main></body></html>"
-    )
-    assert extract_text(page).body == _STORY
-
-
 def test_a_list_heading_the_block_model_pruned_still_reaches_the_pipeline() -> None:
     # The pipeline ends the article at such a heading; pruned, the stories below it ran on as body.
-    blocks = [*_STORY, "往下看更多文章", "駐港機構斥有人以災亂港", *_OTHER[:2]]
+    blocks = [*_STORY, "更多文章", "駐港機構斥有人以災亂港", *_OTHER[:2]]
     keep = [True, True, False, False, True, True]
-    assert _kept_blocks(blocks, keep) == [*_STORY, "往下看更多文章", *_OTHER[:2]]
+    assert _kept_blocks(blocks, keep) == [*_STORY, "更多文章", *_OTHER[:2]]
     # A short pruned line that is no such heading stays pruned.
     assert _kept_blocks([*_STORY, "熱門話題標籤", _OTHER[0]], [True, True, False, True]) == [*_STORY, _OTHER[0]]

@@ -100,7 +100,7 @@ _TAG_LIST = re.compile(r"^(?:[#＃][^\s#＃：︰:，,。]{1,12}\s*)+$")
 
 # A list's heading alone (`熱門閱讀`, `聚焦新聞`; words in data/credits.toml, `list_heading`).
 LIST_HEADING = re.compile(
-    r"^[【\[]?\s*(?:" + vocab.section_pattern("list_heading", "lead") + r")?" + vocab.section_pattern("list_heading", "head") + vocab.section_pattern("list_heading", "tail")
+    r"^[【\[]?\s*" + vocab.section_pattern("list_heading", "head") + vocab.section_pattern("list_heading", "tail")
     + r"\s*[】\]]?\s*[:：︰]?$"
 )
 # A caption's picture credit closing a short block (data/credits.toml, `caption_credit`).

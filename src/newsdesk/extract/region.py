@@ -248,7 +248,7 @@ _CREDIT_LINE = re.compile(
     r"^[\s（(【\[]*(?:责任编辑|責任編輯|编辑|編輯|责编|責編|主编|主編|来源|來源|稿源|作者|记者|記者|撰稿|审稿|審稿|"
     r"原标题|原標題|文|图|圖|摄影|攝影|出处|出處)\s*[:：︰｜|/／]"
 )
-# A heading over other stories (`往下看更多文章`, `相關新聞`) ends the article where the pipeline reads it,
+# A heading over other stories (`更多文章`, `相關新聞`) ends the article where the pipeline reads it,
 # so it reaches the pipeline even when the block model prunes it: the stories below it are not the
 # article, whichever of their paragraphs the block model keeps.
 _LIST_HEADING_CHARS = 20
