@@ -342,27 +342,31 @@ _RUN_FILLER_CHARS = 40
 _SENTENCE_CLOSE = re.compile(r"[。！？…；：]\s*[”」』\"’）)】]*\s*$")
 
 
-def _is_link_block(source: html.HtmlElement, region: html.HtmlElement) -> bool:
+def _links_in_block(source: html.HtmlElement, region: html.HtmlElement) -> int:
+    """How many links a link block is (0: not a link block): a teaser inside an `<a>` is one, a block whose
+    anchors hold most of its text is as many as it has anchors (a list of headlines printed as one block)."""
     if source is region:
-        return False
+        return 0
     for ancestor in source.iterancestors():
         if ancestor is region:
             break
         if ancestor.tag == "a":
-            return True
-    linked = "".join(a.text_content() for a in source.iter("a"))
-    return len(collapse(linked)) >= _LINK_BLOCK_SHARE * len(collapse(source.text_content()))
+            return 1
+    anchors = list(source.iter("a"))
+    linked = "".join(a.text_content() for a in anchors)
+    return len(anchors) if len(collapse(linked)) >= _LINK_BLOCK_SHARE * len(collapse(source.text_content())) else 0
 
 
-def _link_run(flags: list[bool], blocks: list[str]) -> int:
-    """How many blocks from the start form a run of links (short unlinked blocks between links belong to it)."""
+def _link_run(links: list[int], blocks: list[str]) -> int:
+    """How many blocks from the start form a run of links (short unlinked blocks between links belong to it):
+    two links or more, in link blocks or in one block of headlines."""
     end = 0
-    for i, (link, block) in enumerate(zip(flags, blocks, strict=True)):
-        if link:
+    for i, (count, block) in enumerate(zip(links, blocks, strict=True)):
+        if count:
             end = i + 1
         elif len(block) > _RUN_FILLER_CHARS or _SENTENCE_CLOSE.search(block):
             break
-    return end if sum(flags[:end]) >= 2 else 0
+    return end if sum(links[:end]) >= 2 else 0
 
 
 def rule_blocks(region: html.HtmlElement) -> tuple[list[str], list[Image]]:
@@ -382,12 +386,16 @@ def _without_link_runs(
     """`rule_blocks` of a region already read (its blocks, the element each came from, its images)."""
     if len(blocks) < 3:
         return blocks, images
-    flags = [_is_link_block(source, region) for source in sources]
+    flags = [_links_in_block(source, region) for source in sources]
     head = _link_run(flags, blocks)
     tail = _link_run(flags[::-1], blocks[::-1])
     if head + tail >= len(blocks):
         return blocks, images
-    return blocks[head : len(blocks) - tail], images
+    if not head and not tail:
+        return blocks, images
+    # Credit lines among the links (an editor signing under the page links) are the pipeline's to read.
+    end = len(blocks) - tail
+    return [b for i, b in enumerate(blocks) if head <= i < end or _CREDIT_LINE.match(b)], images
 
 
 def _rule_region(root: html.HtmlElement, title: str | None = None) -> Region:
