@@ -402,7 +402,9 @@ def _rule_region(root: html.HtmlElement, title: str | None = None) -> Region:
     region, score = find_region(root)
     if region is None or score < _MIN_REGION_SCORE:
         return Region(region, generic_blocks(root), method="generic")
-    region = headline_story(root, title, region) or region
+    story = headline_story(root, title, region)
+    if story is not None:
+        region = story
     blocks, images = rule_blocks(region)
     return Region(region, blocks, images)
 
