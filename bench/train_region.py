@@ -5,12 +5,9 @@
     python bench/train_region.py --loso     # leave-one-site-out body F1: model, rule, trafilatura, readability
     python bench/train_region.py --check    # the inputs listed in the shipped model are still the training pages
 
-Training pages: the HTML captures (site-html, mirror-html) with gold in tests/data/dev, from
-the corpus those whose gold says "split": "train" (bench/data/corpus/gold), and the corpus-fresh
-batches promoted to tuning (bench/fresh_tuning.py's TUNING_BATCHES, 1 and 2: only each gold's
-"batch" key is read to choose). Held-out gold is never read. A page's site is its gold's "site",
-else the file-name prefix before "__". `--no-fresh` leaves the corpus-fresh pages out (to measure
-what they add: `--loso --no-fresh` against `--loso`).
+Training pages: the HTML captures (site-html, mirror-html) with gold in tests/data/dev and, from
+the corpus, those whose gold says "split": "train" (bench/data/corpus/gold). Held-out gold is never
+read. A page's site is its gold's "site", else the file-name prefix before "__".
 
 Labels come from the gold body (GOLD-SPEC.md tokens, 4-token shingles): a candidate region is
 labelled with the body F1 its text alone would reach; a block with whether most of its shingles
@@ -41,8 +38,6 @@ sys.path.insert(0, str(REPO))
 
 from tests.scoring import body_prf, shingles, tokens  # noqa: E402
 
-sys.path.insert(0, str(REPO / "bench"))
-from fresh_tuning import FRESH, tuning_golds  # noqa: E402
 from newsdesk.extract import extract_capture, html_page, learned, region  # noqa: E402
 from newsdesk.extract.blocks import extract_sourced_blocks  # noqa: E402
 from newsdesk.extract.html_meta import best_title, read_page_meta  # noqa: E402
@@ -86,20 +81,16 @@ def site_of(gold: dict[str, Any], capture: Path) -> str:
     return gold.get("site") or capture.name.split("__")[0]
 
 
-def training_pages(extra: tuple[Path, ...] = (), fresh: bool = True) -> list[Page]:
+def training_pages(extra: tuple[Path, ...] = ()) -> list[Page]:
     pages = []
     seen: set[str] = set()
-    sources = [(source, sorted((source / "gold").glob("*.gold.json"))) for source in (*SOURCES, *extra)]
-    if fresh:
-        # Only the tuning batches' gold is opened (their "split" says "fresh": it is no held-out mark).
-        sources.append((FRESH, tuning_golds()))
-    for source, gold_paths in sources:
-        for gold_path in gold_paths:
+    for source in (*SOURCES, *extra):
+        for gold_path in sorted((source / "gold").glob("*.gold.json")):
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
             if gold.get("format") not in HTML_FORMATS:
                 continue
             # Dev gold has no split: it is the tuning set by definition.
-            if source != FRESH and gold.get("split", "train") != "train":
+            if gold.get("split", "train") != "train":
                 continue
             capture = source / "captures" / gold["file"]
             if not capture.is_file():
@@ -361,7 +352,7 @@ def loso(pages: list[Page], variants: dict[str, dict[str, float]], peers: bool, 
     return scores
 
 
-def report(scores: dict[str, dict[str, list[tuple[float, float, float]]]], groups: dict[str, set[str]] | None = None) -> str:
+def report(scores: dict[str, dict[str, list[tuple[float, float, float]]]]) -> str:
     names = list(scores)
     sites = sorted(next(iter(scores.values())))
     lines = ["| site | pages | " + " | ".join(names) + " |", "|---|---:|" + "---:|" * len(names)]
@@ -370,11 +361,6 @@ def report(scores: dict[str, dict[str, list[tuple[float, float, float]]]], group
         lines.append(f"| {site} | {len(scores[names[0]][site])} | " + " | ".join(cells) + " |")
     overall = [_mean_f1([row for rows in scores[n].values() for row in rows]) for n in names]
     total = sum(len(v) for v in scores[names[0]].values())
-    for group, members in (groups or {}).items():
-        rows = {n: [row for site in sites if site in members for row in scores[n][site]] for n in names}
-        if rows[names[0]]:
-            cells = " | ".join(f"{_mean_f1(rows[n]):.3f}" for n in names)
-            lines.append(f"| *{group}* | {len(rows[names[0]])} | {cells} |")
     lines.append(f"| **all** | {total} | " + " | ".join(f"**{v:.3f}**" for v in overall) + " |")
     return "\n".join(lines)
 
@@ -436,22 +422,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", action="store_true", help="docs/s against trafilatura on the training pages")
     parser.add_argument("--check", action="store_true", help="the shipped model lists the current training pages")
     parser.add_argument(
-        "--variant", action="append", choices=["model", "rule-first", "model-only", "no-prune"], default=[],
-        help="with --loso: only these model variants (default: all four)",
-    )
-    parser.add_argument(
-        "--no-fresh", action="store_true", help="with --loso or --speed: without the corpus-fresh tuning batches"
-    )
-    parser.add_argument(
         "--extra", type=Path, action="append", default=[],
         help="with --loso: another folder with captures/ and gold/ (a corpus not yet in this checkout)",
     )
     args = parser.parse_args(argv)
     if args.extra and not (args.loso or args.speed):
         parser.error("--extra is for --loso only: the shipped model is trained on this checkout's pages")
-    if args.no_fresh and not (args.loso or args.speed):
-        parser.error("--no-fresh is for --loso and --speed: the shipped model is trained on every training page")
-    pages = training_pages(tuple(args.extra), fresh=not args.no_fresh)
+    pages = training_pages(tuple(args.extra))
     if args.check:
         problems = check_model(json.loads(MODEL_PATH.read_text(encoding="utf-8")), pages)
         print("\n".join(problems) or "model is up to date")
@@ -469,11 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             "model-only": {"min_confidence": -1.0},
             "no-prune": {"block_threshold": -1.0},
         }
-        if args.variant:
-            variants = {name: variants[name] for name in args.variant}
-        fresh_sites = {p.site for p in pages if p.capture.is_relative_to(FRESH)}
-        groups = {"corpus-fresh tuning sites": fresh_sites, "dev and corpus train sites": {p.site for p in pages} - fresh_sites}
-        print(report(loso(pages, variants, peers=not args.no_peers, folds=args.folds), groups))
+        print(report(loso(pages, variants, peers=not args.no_peers, folds=args.folds)))
         return 0
     write_model(build_model(pages))
     print(f"wrote {MODEL_PATH.relative_to(REPO)}", file=sys.stderr)
