@@ -797,3 +797,38 @@ def test_an_article_or_a_press_release_is_no_speaker() -> None:
     # ...while the outlet itself speaks (`彭博社指出，……`).
     gazetteer, body = _read(["彭博社指出，美国曾对本土钢铁行业大行保护主义措施，也未能阻止其就业岗位减少。"])
     assert _said(find_quotes(gazetteer, body), "美国曾对本土钢铁行业").speaker == "彭博社"
+
+
+# --- round 6 (issue 12, branch quotes4) --------------------------------------------------------------
+
+
+def test_an_order_a_judgment_or_a_circular_is_no_speaker() -> None:
+    # 51.ca and chinapress.com.my (corpus-fresh batch 1, unlabelled): an executive order and a notice as subjects.
+    gazetteer, body = _read([
+        "川普总统的行政命令表示，美国的政策是，它不会资助、赞助、促进、协助或支持儿童从一个性别到另一个性别的所谓转变。",
+        "特朗普行政命令指出，美国不会支持、资助未成年人从一种性别转换到另一种，将严格禁止所有相关医疗行为。",
+        "通知中表示，川普的行政命令并未为联邦机构提供任何威胁或撤销联邦资金的依据。",
+    ])
+    assert find_quotes(gazetteer, body) == []
+    # ...while who issued it speaks (`加州总检察长罗伯·邦塔表示，……`).
+    gazetteer, body = _read(["加州总检察长罗伯·邦塔表示，他已向洛杉矶一家医院发出通知，称拒绝提供治疗可能会违反州法律。"])
+    assert _said(find_quotes(gazetteer, body), "他已向洛杉矶一家医院").speaker == "罗伯·邦塔"
+
+
+def test_a_surname_and_a_word_of_manner_is_the_titled_person_of_that_surname() -> None:
+    # ulifestyle.com.hk (fresh2): 中西區半山業主聯會主席黃美慧……。黃續指，……
+    quotes = _quotes(CORPUS_GOLD / "ulifestyle.com.hk__2019.html.gold.json")
+    assert _said(quotes, "當局從未主動召開簡介會").speaker == "黃美慧"
+
+
+def test_a_reported_statement_ends_where_the_same_speaker_goes_on_with_another_verb() -> None:
+    # rti.org.tw (fresh2): ……表示，永遠不會……停止倡議活動，並強調建立海外聯繫……; 他說，自己……一名逃犯，他認為……
+    quotes = _quotes(CORPUS_GOLD / "nodebe4+rti.org.tw__6f84cedb1c.md.gold.json")
+    first = _said(quotes, "永遠不會為了逃避")
+    assert first.text.endswith("停止倡議活動") and first.speaker == "黃台仰"
+    second = _said(quotes, "自己從逃到德國開始")
+    # 他 is 黃台仰, not the press (`港媒報導，……`) quoted just before.
+    assert second.text == "自己從逃到德國開始就是一名逃犯" and second.speaker == "黃台仰"
+    # A verb with a mark after it, or a longer word that only begins with a verb (`他指責`), goes on as before.
+    gazetteer, body = _read(["蓬佩奥说，美国希望建立一个全球联盟来对抗中国，他指责北京利用冠状病毒大流行来谋取自身利益。"])
+    assert _said(find_quotes(gazetteer, body), "美国希望建立").text.endswith("谋取自身利益")

@@ -90,6 +90,9 @@ class Cues:
     not_subject_start: tuple[str, ...]
     not_subject_end: tuple[str, ...]
     subject_start_ok: tuple[str, ...]
+    document: tuple[str, ...]
+    goes_on: tuple[str, ...]
+    going_on: tuple[str, ...]
 
 
 # Whether the reading in progress proposes candidates with the candidate verbs too (`find_candidates`): the
@@ -123,7 +126,8 @@ def _cues(wide: bool) -> Cues:
         tuple(sorted({*words("title"), *(fold_name(w) for w in _ROLE_WORDS.split("|")),
                       *_organisation_endings()}, key=lambda w: (-len(w), w))),
         frozenset(words("belief")),
-        words("not_subject_start"), words("not_subject_end"), words("subject_start_ok"),
+        words("not_subject_start"), words("not_subject_end"), words("subject_start_ok"), words("document"),
+        words("goes_on"), words("going_on"),
     )
 
 
@@ -151,6 +155,9 @@ def _patterns_for(wide: bool) -> dict[str, re.Pattern[str]]:
         "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)"
                              rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
         "modifier": re.compile(_alternation(c.modifier)),
+        # A later clause opening with a pronoun or a word that goes on and another attribution (`，並強調`, `，他認為`).
+        "goes_on": re.compile(rf"(?<=[，,])\s*(?:[他她](?!们)(?:{_alternation(c.going_on)})?|(?:{_alternation(c.going_on)}))"
+                              rf"(?P<cue>{_alternation(c.goes_on)})"),
         # `正如古德温所指出的那样，……`, `正如习近平主席在……时所指出，……`: the statement after it is the speaker's.
         "as_said": re.compile(rf"(?:正如|诚如|如同)(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)所(?P<cue>{speech})"
                               rf"(?:的那样|的一样|的)?(?P<punct>[，,])"),
@@ -165,6 +172,8 @@ def _patterns_for(wide: bool) -> dict[str, re.Pattern[str]]:
     }
 
 
+# Endings of a speaker that is the press (`港媒`, `外媒`, `官媒`, `多家媒体`): never what 他/她 stands for.
+_MEDIA_ENDINGS = ("媒", "媒体")
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
 _PLACE_ENDINGS = frozenset("村镇乡县市区路街")
 # Kin words that name someone (`小花母亲`, `其奶奶`), and those that say whether 他 or 她 may stand for them.
@@ -177,9 +186,12 @@ def _agrees(pronoun: str, surface: str) -> bool:
     """Whether 他/她 may stand for someone so named (other pronouns and unmarked names always may)."""
     name = fold_name(surface)
     return not ((pronoun.startswith("他") and name.endswith(_FEMALE)) or (pronoun.startswith("她") and name.endswith(_MALE)))
-# (round 5: `彭博社近日的一篇文章指出`, `澎湃新聞稿指`, gmw.cn and theinitium.com in fresh2)
-_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明", "文章",
-              "新闻稿")
+
+
+def _documents() -> tuple[str, ...]:
+    """Words a speaker phrase ends with when it names a document, not who spoke (`data/quote_cues.toml`, document)."""
+    return cues().document
+
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 # `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
@@ -438,8 +450,9 @@ class _Reader:
             # `马云叮嘱新人们说`, `卢宇恳切地说`: the person, then what they did as they spoke.
             if start == 0 and _acts(tail):
                 return _Speaker(head[start:stop], entity_id)
-        # `人權觀察報告提到`, `相關引渡條約亦有提到`: a document, not who spoke.
-        if len(head_folded) > 2 and head_folded.endswith(_DOCUMENTS):
+        # `人權觀察報告提到`, `相關引渡條約亦有提到`: a document, not who spoke; so is one named with where in it
+        # the words stand (`通知中表示`, `判詞中指出`).
+        if len(head_folded) > 2 and head_folded.removesuffix("中").removesuffix("里").endswith(_documents()):
             return None
         # `如果当初告诉我们`, `不需要分析说`, `……的调查结果和公开表态`, `我要严肃的告诉大家`: unless a name ends
         # them (`我很喜欢的学者、作家Tim Wu说`), the words before the verb are a clause of another kind.
@@ -450,10 +463,14 @@ class _Reader:
         name = self._name_after_title(text, folded) or self._name_after_description(head, head_folded)
         if name:
             return self._named(name)
-        if len(head_folded) == 1 and head_folded in self.surnames:
-            before = [name for offset, name in self.titled_names[head_folded] if offset < at]
-            if before or len({name for _, name in self.titled_names[head_folded]}) == 1:
-                return self._named(self._surface(before[-1] if before else self.surnames[head_folded]))
+        # `莊說`, and `黃續指`, `張又稱` (a surname and a word of time or manner, Hong Kong and Taiwan papers).
+        if head_folded[:1] in self.surnames and (
+            len(head_folded) == 1 or _patterns()["modifier"].fullmatch(head_folded[1:])
+        ):
+            surname = head_folded[0]
+            before = [name for offset, name in self.titled_names[surname] if offset < at]
+            if before or len({name for _, name in self.titled_names[surname]}) == 1:
+                return self._named(self._surface(before[-1] if before else self.surnames[surname]))
             return None
         if head_folded.startswith(_SEVERAL_SOURCES):
             return None
@@ -738,7 +755,10 @@ class _Reader:
                 continue
             if offset < at and at - offset <= PRONOUN_REACH:
                 entity = self.gazetteer.entities.get(speaker.entity_id or "")
-                if entity is None or entity.kind == "person":
+                # `港媒報導，……。……他說，`: the media or an organisation the gazetteer does not know is no 他 either.
+                if (entity is None or entity.kind == "person") and not (
+                    entity is None and fold_name(speaker.surface).endswith((*_organisation_endings(), *_MEDIA_ENDINGS))
+                ):
                     last = (offset, speaker)
             break
         if pronoun in ("他", "她"):
@@ -1275,6 +1295,10 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
                 return
             end = clause
             break
+    # `……停止倡議活動，並強調……`, `……一名逃犯，他認為……`: another attribution of the same speaker, with no mark after
+    # its verb, ends the reported statement too (the labelling rules; rti.org.tw in fresh2).
+    if text[start] not in OPEN_MARKS:
+        end = _another_attribution(text, folded, start, end)
     # `钟先生……说，淮河王家坝开闸泄洪，……损失惨重：“该淹的都淹了，……”`: a colon that opens a quotation ends
     # the reported statement, and the quotation is the same speaker's words.
     colon = re.search(r"[：:]\s*(?=[“「『])", folded[start:end])
@@ -1283,6 +1307,25 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
         _quotations(block, speaker, start + colon.end(), match, pre)
         return
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+def _another_attribution(text: str, folded: str, start: int, end: int) -> int:
+    """Where a clause of the statement between `start` and `end` opens with a pronoun or a word that goes on
+    (`並`, `又`, `他`) and a verb of `data/quote_cues.toml`'s `goes_on` (`並強調`, `他認為`, `又指`): the statement ends
+    before it; else `end`."""
+    for clause in _patterns()["goes_on"].finditer(folded, start, end):
+        at = clause.start()
+        # The verb as the longest speech word there reads it (`指责` is not `指`); one with a mark after it is an
+        # attribution the other rules read.
+        verb = next((w for w in cues().speech if folded.startswith(w, clause.start("cue"))), clause["cue"])
+        after = folded[clause.start("cue") + len(verb) : clause.start("cue") + len(verb) + 1]
+        if verb not in cues().goes_on or not after or after in "，,：:︰“「『" or not _is_cue(
+            folded, clause.start("cue"), clause.start("cue") + len(verb)
+        ):
+            continue
+        if not any(o < at < c for o, c in _quoted_spans(text)):
+            return at
+    return end
 
 
 _REPORT_VERBS = frozenset(("报道", "报导", "报道说", "报导说", "报道称", "报导称"))
@@ -1360,7 +1403,7 @@ def _report(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> No
     cut = reader._modifier_cut(folded[match.start("speaker") : match.end("speaker")])
     surface = text[match.start("speaker") : match.start("speaker") + cut].strip()
     # `據2022年中國統計年鑑數據顯示`, `根据赛迪顾问研究显示`: a document, not who spoke.
-    if fold_name(surface) in cues().not_speaker or fold_name(surface).endswith(_DOCUMENTS):
+    if fold_name(surface) in cues().not_speaker or fold_name(surface).endswith(_documents()):
         return
     entity = reader.gazetteer.lookup(surface)
     found = reader._entity_in(fold_name(surface)) if entity is None else None
