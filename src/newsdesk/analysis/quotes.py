@@ -244,6 +244,7 @@ class _Reader:
         self.quoted: list[tuple[int, int]] = []
         # (quote, the options its pronoun had): what bench/quote_model.py trains the speaker model on.
         self.decisions: list[tuple[Quote, tuple[dict[str, Any], ...]]] = []
+        self.collect_decisions = False
         # `谢尔盖说` after `谢尔盖·盖代`: a given name alone stands for the one full name the article gave it.
         full: dict[str, set[str]] = {}
         for block in blocks:
@@ -656,7 +657,10 @@ class _Reader:
         `这位官员`; for `这些人士`, the last one described as 人士), else the only person named within reach;
         None when that is not safe."""
         found = self._antecedent_by_rules(at, pronoun, noun)
-        if noun is None and pronoun in ("他", "他还", "他也", "他则", "她", "她还", "她也", "她则"):
+        # The options are read only when a speaker model decides or someone collects the decisions (bench/quote_model.py).
+        if noun is None and pronoun in ("他", "他还", "他也", "他则", "她", "她还", "她也", "她则") and (
+            self.collect_decisions or _speaker_model_in_use()
+        ):
             from newsdesk.analysis.quote_model import choose_speaker
 
             # The rules' answer is one thing the model reads of each option.
@@ -779,9 +783,25 @@ class _Reader:
             return _Speaker(surface, entity_id, pronoun)
         return None
 
+    def restart(self) -> None:
+        """Forget what was read (speakers, statements, decisions), keeping what the article is (its folding, tagging
+        and the people it names): the candidates' second reading (`find_candidates`) starts from here."""
+        self.named, self.quoted, self.decisions = [], [], []
+        self.collect_decisions = False
+
     def remember(self, block: int, at: int, speaker: _Speaker) -> None:
         if speaker.via is None:
             self.named.append((self.offsets[block] + at, speaker))
+
+
+def _speaker_model_in_use() -> bool:
+    """Whether a speaker model decides whom 他/她 stands for (weights set for a measurement, or the shipped one in use)."""
+    from newsdesk.analysis.quote_model import SPEAKER_WEIGHTS, model
+
+    weights = SPEAKER_WEIGHTS.get()
+    if weights is None:
+        return bool(model().get("use_speaker_model") and model().get("speaker_weights"))
+    return bool(weights)
 
 
 def _not_a_subject(head: str) -> bool:
@@ -999,14 +1019,18 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
 def find_candidates(gazetteer: Gazetteer, body: list[str]) -> list[tuple[Quote, str]]:
     """The statements the cue rules find (origin `rules`), then, where none of those lies, the statements found when
     the candidate verbs of `data/quote_cues.toml` count as speech verbs too (origin `wide`), in reading order."""
-    ruled = find_quotes_by_rules(gazetteer, body)
+    reader = _Reader(gazetteer, body)
+    ruled = _read_by_rules(reader, body)
     # Most articles hold no candidate verb: they need no second reading.
     folded = fold_name("\n".join(body))
     if not any(word in folded for word in _candidate_words()):
         return [(q, "rules") for q in ruled]
+    # The second reading starts afresh but reuses what the first learned of the article (its tagging, the people it
+    # names): neither depends on the speech verbs.
+    reader.restart()
     token = _WIDE.set(True)
     try:
-        wide = find_quotes_by_rules(gazetteer, body)
+        wide = _read_by_rules(reader, body)
     finally:
         _WIDE.reset(token)
     extra = [q for q in wide if not any(r.block == q.block and r.start < q.end and q.start < r.end for r in ruled)]
@@ -1023,9 +1047,13 @@ def find_quotes_by_rules(gazetteer: Gazetteer, body: list[str],
                          decisions: list[tuple[Quote, tuple[dict[str, Any], ...]]] | None = None) -> list[Quote]:
     """Every attributed statement the cue rules find, in reading order (no acceptance model); `decisions` receives
     each quote whose speaker is a 他/她 resolved, with the options it had."""
-    reader = _Reader(gazetteer, body)
+    return _read_by_rules(_Reader(gazetteer, body), body, decisions)
+
+
+def _read_by_rules(reader: _Reader, body: list[str],
+                   decisions: list[tuple[Quote, tuple[dict[str, Any], ...]]] | None = None) -> list[Quote]:
     if decisions is not None:
-        reader.decisions = decisions
+        reader.decisions, reader.collect_decisions = decisions, True
     quotes: list[Quote] = []
     patterns = _patterns()
     for index, text in enumerate(body):
