@@ -832,3 +832,22 @@ def test_a_reported_statement_ends_where_the_same_speaker_goes_on_with_another_v
     # A verb with a mark after it, or a longer word that only begins with a verb (`他指責`), goes on as before.
     gazetteer, body = _read(["蓬佩奥说，美国希望建立一个全球联盟来对抗中国，他指责北京利用冠状病毒大流行来谋取自身利益。"])
     assert _said(find_quotes(gazetteer, body), "美国希望建立").text.endswith("谋取自身利益")
+
+
+def test_leftovers_of_a_clause_are_no_speakers_on_hong_kong_pages() -> None:
+    # points-media.com (corpus-fresh batch 1, unlabelled): a passive, a case and a tragedy as subjects, Cantonese 有啲人.
+    gazetteer, body = _read([
+        "有傳媒向屋宇署查詢，獲回覆指「該維修工程並不需要在竹棚架上進行熱工序，棚網發生火災的風險相對為低」。",
+        "過往的案例說明，其他安全措施沒有做好，才是火災發生的關鍵。",
+        "有啲人：「用平嗰種啦，博冇人查。」",
+    ])
+    assert find_quotes(gazetteer, body) == []
+    # `天文台早幾日警告`: the days are not part of the speaker's name.
+    gazetteer, body = _read(["天文台早幾日警告，今個星期風勢唔細，市民要留意。"])
+    assert _said(find_quotes(gazetteer, body), "今個星期風勢唔細").speaker == "天文台"
+
+
+def test_a_verb_inside_a_longer_word_names_no_speaker_before_a_colon() -> None:
+    # swissinfo.ch (corpus-fresh batch 1, unlabelled): 一般来说：“……” is no one's.
+    gazetteer, body = _read(["一般来说：“要充分扮演男人或女人的角色，这对变性人来说是巨大的压力。”"])
+    assert find_quotes(gazetteer, body) == []

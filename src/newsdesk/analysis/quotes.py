@@ -1091,6 +1091,9 @@ def _read_by_rules(reader: _Reader, body: list[str],
                 # `聲明說：“……”`: the speaker is what comes before a speech verb (`声明` is no one).
                 phrase = folded[item.start("speaker") : item.end("speaker")]
                 verb = next((w for w in cues().speech if phrase.endswith(w)), "")
+                # `一般来说：“……”`: a verb inside a longer word (`来说`) names no speaker before it.
+                if verb and not _is_cue(folded, item.end("speaker") - len(verb), item.end("speaker")):
+                    continue
                 speaker = reader.speaker(index, item.start("speaker"), item.end("speaker") - len(verb))
                 if speaker is not None and (speaker.entity_id or speaker.via or len(item["speaker"]) <= COLON_SPEAKER_CHARS):
                     close = text.find(CLOSE_FOR[text[item.end()]], item.end() + 1)
