@@ -851,3 +851,14 @@ def test_a_verb_inside_a_longer_word_names_no_speaker_before_a_colon() -> None:
     # swissinfo.ch (corpus-fresh batch 1, unlabelled): 一般来说：“……” is no one's.
     gazetteer, body = _read(["一般来说：“要充分扮演男人或女人的角色，这对变性人来说是巨大的压力。”"])
     assert find_quotes(gazetteer, body) == []
+
+
+def test_and_said_is_a_speech_verb_before_a_mark_and_a_document_named_by_its_part_is_no_speaker() -> None:
+    # A briefing's shape (國台辦): 她並稱，…… is `and she said`; `與A並稱` (known together) stays no verb.
+    gazetteer, body = _read(["國台辦發言人彭慶恩表示：「民進黨當局一再挑釁。」她並稱，兩岸同胞是一家人，應該多交流。"])
+    said = _said(find_quotes(gazetteer, body), "兩岸同胞是一家人")
+    assert (said.speaker, said.via) == ("彭慶恩", "她")
+    # tests/data/dev hkcnews__48897: 公報結尾又稱，……; a judgment (判詞又指) as the subject.
+    gazetteer, body = _read(["公報結尾又稱，中華人民共和國政府對尼加拉瓜共和國政府的上述立場表示讚賞。",
+                             "判詞又指，公司須向死者家屬賠償，並承擔訴訟費用。"])
+    assert find_quotes(gazetteer, body) == []

@@ -93,6 +93,8 @@ class Cues:
     document: tuple[str, ...]
     goes_on: tuple[str, ...]
     going_on: tuple[str, ...]
+    cue_before_a_mark: tuple[str, ...]
+    document_part: tuple[str, ...]
 
 
 # Whether the reading in progress proposes candidates with the candidate verbs too (`find_candidates`): the
@@ -127,7 +129,7 @@ def _cues(wide: bool) -> Cues:
                       *_organisation_endings()}, key=lambda w: (-len(w), w))),
         frozenset(words("belief")),
         words("not_subject_start"), words("not_subject_end"), words("subject_start_ok"), words("document"),
-        words("goes_on"), words("going_on"),
+        words("goes_on"), words("going_on"), words("cue_before_a_mark"), words("document_part"),
     )
 
 
@@ -452,8 +454,11 @@ class _Reader:
             if start == 0 and _acts(tail):
                 return _Speaker(head[start:stop], entity_id)
         # `人權觀察報告提到`, `相關引渡條約亦有提到`: a document, not who spoke; so is one named with where in it
-        # the words stand (`通知中表示`, `判詞中指出`).
-        if len(head_folded) > 2 and head_folded.removesuffix("中").removesuffix("里").endswith(_documents()):
+        # the words stand (`通知中表示`, `公報結尾又稱`).
+        document = head_folded
+        for part in cues().document_part:
+            document = document.removesuffix(part)
+        if document in _documents() or (len(head_folded) > 2 and document.endswith(_documents())):
             return None
         # `如果当初告诉我们`, `不需要分析说`, `……的调查结果和公开表态`, `我要严肃的告诉大家`: unless a name ends
         # them (`我很喜欢的学者、作家Tim Wu说`), the words before the verb are a clause of another kind.
@@ -1002,6 +1007,10 @@ def _is_cue(folded: str, start: int, end: int) -> bool:
         lo = max(0, start - len(word) + 1)
         at = folded.find(word, lo, end + len(word) - 1)
         while at != -1 and at < end:
+            # `她並稱，……`, `他又稱：`: before a comma or a colon these are `and said`, not `known together as`.
+            if at + len(word) == end and word in cues().cue_before_a_mark and folded[end : end + 1] in "，,：:":
+                at = folded.find(word, at + 1, end + len(word) - 1)
+                continue
             if at + len(word) > start:
                 return False
             at = folded.find(word, at + 1, end + len(word) - 1)
