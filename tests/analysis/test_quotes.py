@@ -876,3 +876,14 @@ def test_a_named_speaker_and_a_colon_with_no_quotation_marks_is_a_soundbite() ->
                              "拉赫曼：随着特朗普和博索纳罗应对新冠疫情方式的灾难性结果日益显现，这两个领导人付出代价。",
                              "作者簡介：肖樺（網名：江南白衣），開源項目發起人，曾任某公司首席架構師。"])
     assert find_quotes(gazetteer, body) == []
+
+
+def test_a_tagged_name_with_no_surname_before_a_noun_is_the_first_word_of_a_compound() -> None:
+    # youth.cn (fresh2): 在罗娟看来，……。她在课堂上告诉同学们，…… comes after `养老服务管理本科专业……`, whose 养老 the tagger
+    # reads as a name: 她 is 罗娟, not 养老.
+    quotes = _quotes(CORPUS_GOLD / "youth.cn__t20240513_15249693.html.gold.json")
+    assert _said(quotes, "在养老产业链上的每个环节").speaker == "罗娟"
+    assert all(q.speaker != "养老" for q in quotes)
+    # lifeweek.com.cn (terminus2049 mirror, corpus train): 陶崇园是做人工智能研究的，阿尔法狗问世的时候，他还曾……对姐姐说，……
+    quotes = _quotes(CORPUS_GOLD / "terminus2049.github.io+lifeweek.com.cn__2018-04-12-TaoChongyuanDeath-WangHaiyan-SanLianLifeWeekly.md.gold.json")
+    assert _said(quotes, "想去更大的学术团队").speaker == "陶崇园"

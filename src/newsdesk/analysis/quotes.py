@@ -274,13 +274,13 @@ class _Reader:
         by_surname: dict[str, set[str]] = {}
         # The tagged words by where they begin in the article, and the word after each (one tagging of the article).
         tagged = rjieba.tag(whole)
-        word_at: dict[int, tuple[str, str, str]] = {}
+        word_at: dict[int, tuple[str, str, str, str]] = {}
         at = 0
         # Names as the tagger reads them (`海子是王建兵的多年好友`): people a pronoun may stand for though the gazetteer
         # does not know them.
         self.tagged_names: list[tuple[int, str]] = []
         for number, (word, tag) in enumerate(tagged):
-            word_at[at] = (word, tag, tagged[number + 1][0] if number + 1 < len(tagged) else "")
+            word_at[at] = (word, tag, *(tagged[number + 1] if number + 1 < len(tagged) else ("", "")))
             if tag == "nr" and 2 <= len(word) <= 4:
                 self.tagged_names.append((at, word))
             at += len(word)
@@ -316,8 +316,11 @@ class _Reader:
             # `在新学校，小刚没再打人。他说，……`: a name (as the tagger reads it) opening a clause is its subject, someone
             # a pronoun may stand for, though the gazetteer does not know them.
             for clause in re.finditer(rf"[^{CLAUSE_BREAK}]+", folded):
-                word, tag, after = word_at.get(self.offsets[index] + clause.start(), ("", "", ""))
-                if tag == "nr" and 2 <= len(word) < len(clause.group()) and after != "的" and not any(
+                word, tag, after, after_tag = word_at.get(self.offsets[index] + clause.start(), ("", "", "", ""))
+                # `养老服务管理本科专业培养……` (youth.cn), `阿尔法狗问世的时候` (lifeweek.com.cn): a word the tagger calls
+                # a name, with no surname and before a noun it qualifies, is the first word of a compound, no one.
+                compound = after_tag in ("n", "vn", "nz", "nt") and not looks_like_a_name(word)
+                if tag == "nr" and 2 <= len(word) < len(clause.group()) and after != "的" and not compound and not any(
                     o < clause.start() < c for o, c in marked
                 ):
                     self.people.append((self.offsets[index] + clause.start(), blocks[index][clause.start() : clause.start() + len(word)], None))
