@@ -864,20 +864,6 @@ def test_and_said_is_a_speech_verb_before_a_mark_and_a_document_named_by_its_par
     assert find_quotes(gazetteer, body) == []
 
 
-def test_a_named_speaker_and_a_colon_with_no_quotation_marks_is_a_soundbite() -> None:
-    # Hong Kong television sites' soundbites (the labelling notes of the third fresh part: `陳女士：我會帶…`).
-    gazetteer, body = _read(["居民陳女士：我會帶小朋友去親戚屋企住，暫時唔返嚟。",
-                             "消防處副處長黃國強：火勢已經受控，我們會繼續搜索，暫時未有人失蹤。"])
-    quotes = find_quotes(gazetteer, body)
-    assert [(q.speaker, q.text) for q in quotes] == [("陳女士", "我會帶小朋友去親戚屋企住，暫時唔返嚟"),
-                                                     ("黃國強", "火勢已經受控，我們會繼續搜索，暫時未有人失蹤")]
-    # Not a subheading, a line of contacts, a bare name (a column's byline) or an author's note.
-    gazetteer, body = _read(["政府：曾審視宏福苑棚網", "趙牧師：9746 8710",
-                             "拉赫曼：随着特朗普和博索纳罗应对新冠疫情方式的灾难性结果日益显现，这两个领导人付出代价。",
-                             "作者簡介：肖樺（網名：江南白衣），開源項目發起人，曾任某公司首席架構師。"])
-    assert find_quotes(gazetteer, body) == []
-
-
 def test_a_tagged_name_with_no_surname_before_a_noun_is_the_first_word_of_a_compound() -> None:
     # youth.cn (fresh2): 在罗娟看来，……。她在课堂上告诉同学们，…… comes after `养老服务管理本科专业……`, whose 养老 the tagger
     # reads as a name: 她 is 罗娟, not 养老.

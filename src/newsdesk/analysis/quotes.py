@@ -165,9 +165,6 @@ def _patterns_for(wide: bool) -> dict[str, re.Pattern[str]]:
                               rf"(?:的那样|的一样|的)?(?P<punct>[，,])"),
         # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
         "colon": re.compile(rf"(?:^|(?<=[。！？!?\n]))(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,{MAX_SPEAKER_CHARS + 4}}})[：:]\s*(?=[“「])"),
-        # A block that opens with someone addressed by a form of address or a title and a colon, then their words with
-        # no quotation marks (`陳女士：我會帶……`, interview soundbites of Hong Kong television sites).
-        "bare_colon": re.compile(rf"^(?P<speaker>[^。！？!?；;，,：:“”「」\n\d]{{2,{COLON_SPEAKER_CHARS}}})[：:]\s*(?=[\u4e00-\u9fff])"),
         "english_post": re.compile(
             rf",?\s*(?P<speaker>(?:[A-Z][\w.'’\-]+\s?){{1,4}}|he|she)\s+(?P<cue>{_alternation(c.english)})\b"
         ),
@@ -1089,8 +1086,6 @@ def _read_by_rules(reader: _Reader, body: list[str],
             events.append((match.start(), 1, "pre", match))
         for match in patterns["colon"].finditer(folded):
             events.append((match.start(), 1, "colon", match))
-        for match in patterns["bare_colon"].finditer(folded):
-            events.append((match.start(), 1, "bare_colon", match))
         for match in patterns["source"].finditer(folded):
             events.append((match.start(), 2, "source", match))
         for match in patterns["english_pre"].finditer(text):
@@ -1116,8 +1111,6 @@ def _read_by_rules(reader: _Reader, body: list[str],
                     close = text.find(CLOSE_FOR[text[item.end()]], item.end() + 1)
                     if close != -1:
                         block.add(speaker, item.end(), close + 1, "direct", "：", item.start())
-            elif shape == "bare_colon":
-                _soundbite(block, item)
             elif shape == "source":
                 _report(block, item, pre)
             elif shape == "as_said":
@@ -1172,36 +1165,6 @@ def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
             continue
         if _is_someone(speaker):
             block.add(speaker, open_at, close_at + 1, "direct", "：", at)
-
-
-def _soundbite(block: _Block, match: re.Match[str]) -> None:
-    """`居民陳女士：我會帶小朋友去親戚屋企住，……` (no quotation marks): the words after the colon, to the end of the
-    block, are the speaker's when the speaker is someone addressed by a form of address or a title with a name, and the
-    block is a sentence, not a subheading (`政府：曾審視宏福苑棚網`) or a line of contacts (`電話：2653 4220`)."""
-    folded, reader = block.reader.folded[block.index], block.reader
-    phrase = folded[match.start("speaker") : match.end("speaker")]
-    words = block.text[match.end() :].rstrip()
-    if _is_heading(folded) or not re.search(r"[。！？!?，,]", words) or len(re.findall(r"[\u4e00-\u9fff]", words)) < 10:
-        return
-    # A speech verb before the colon is the other rules' (`布林肯周四发推文重申：……`).
-    if phrase.endswith(cues().speech):
-        return
-    speaker = reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
-    if speaker is None or speaker.via:
-        return
-    name = fold_name(speaker.surface)
-    addressed = phrase.endswith(("先生", "女士", "小姐", "太太"))
-    # (a name as the tagger reads it: `作者簡介：` names no one)
-    titled = len(phrase) > len(name) and phrase.endswith(name) and looks_like_a_name(name) and any(
-        phrase[: -len(name)].endswith(t) for t in cues().title) and _tagged_a_name(name)
-    if addressed or titled:
-        block.add(speaker, match.end(), len(block.text), "direct", "：", match.start())
-
-
-def _tagged_a_name(words: str) -> bool:
-    import rjieba
-
-    return any(tag.startswith("nr") for _, tag in rjieba.tag(words))
 
 
 def _free_quotation_after(block: _Block, open_at: int, close_at: int, marks: str) -> int | None:
