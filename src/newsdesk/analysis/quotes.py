@@ -90,6 +90,11 @@ class Cues:
     not_subject_start: tuple[str, ...]
     not_subject_end: tuple[str, ...]
     subject_start_ok: tuple[str, ...]
+    document: tuple[str, ...]
+    goes_on: tuple[str, ...]
+    going_on: tuple[str, ...]
+    cue_before_a_mark: tuple[str, ...]
+    document_part: tuple[str, ...]
 
 
 # Whether the reading in progress proposes candidates with the candidate verbs too (`find_candidates`): the
@@ -123,7 +128,8 @@ def _cues(wide: bool) -> Cues:
         tuple(sorted({*words("title"), *(fold_name(w) for w in _ROLE_WORDS.split("|")),
                       *_organisation_endings()}, key=lambda w: (-len(w), w))),
         frozenset(words("belief")),
-        words("not_subject_start"), words("not_subject_end"), words("subject_start_ok"),
+        words("not_subject_start"), words("not_subject_end"), words("subject_start_ok"), words("document"),
+        words("goes_on"), words("going_on"), words("cue_before_a_mark"), words("document_part"),
     )
 
 
@@ -151,6 +157,9 @@ def _patterns_for(wide: bool) -> dict[str, re.Pattern[str]]:
         "source": re.compile(rf"(?:{_alternation(c.source_lead)})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)"
                              rf"(?P<cue>{_alternation(c.source)})[，,：:]\s*"),
         "modifier": re.compile(_alternation(c.modifier)),
+        # A later clause opening with a pronoun or a word that goes on and another attribution (`，並強調`, `，他認為`).
+        "goes_on": re.compile(rf"(?<=[，,])\s*(?:[他她](?!们)(?:{_alternation(c.going_on)})?|(?:{_alternation(c.going_on)}))"
+                              rf"(?P<cue>{_alternation(c.goes_on)})"),
         # `正如古德温所指出的那样，……`, `正如习近平主席在……时所指出，……`: the statement after it is the speaker's.
         "as_said": re.compile(rf"(?:正如|诚如|如同)(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)所(?P<cue>{speech})"
                               rf"(?:的那样|的一样|的)?(?P<punct>[，,])"),
@@ -165,6 +174,8 @@ def _patterns_for(wide: bool) -> dict[str, re.Pattern[str]]:
     }
 
 
+# Endings of a speaker that is the press (`港媒`, `外媒`, `官媒`, `多家媒体`): never what 他/她 stands for.
+_MEDIA_ENDINGS = ("媒", "媒体")
 _PREPOSITIONS = frozenset("与和同跟对向给被把及")
 _PLACE_ENDINGS = frozenset("村镇乡县市区路街")
 # Kin words that name someone (`小花母亲`, `其奶奶`), and those that say whether 他 or 她 may stand for them.
@@ -177,9 +188,12 @@ def _agrees(pronoun: str, surface: str) -> bool:
     """Whether 他/她 may stand for someone so named (other pronouns and unmarked names always may)."""
     name = fold_name(surface)
     return not ((pronoun.startswith("他") and name.endswith(_FEMALE)) or (pronoun.startswith("她") and name.endswith(_MALE)))
-# (round 5: `彭博社近日的一篇文章指出`, `澎湃新聞稿指`, gmw.cn and theinitium.com in fresh2)
-_DOCUMENTS = ("数据", "报告", "研究", "调查", "统计", "资料", "结果", "显示", "文件", "条约", "法案", "公报", "声明", "文章",
-              "新闻稿")
+
+
+def _documents() -> tuple[str, ...]:
+    """Words a speaker phrase ends with when it names a document, not who spoke (`data/quote_cues.toml`, document)."""
+    return cues().document
+
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
 # `综合《经济日报》、中时电子报和联合网报道`: several sources at once are no one speaker.
@@ -232,6 +246,7 @@ class _Reader:
         self.quoted: list[tuple[int, int]] = []
         # (quote, the options its pronoun had): what bench/quote_model.py trains the speaker model on.
         self.decisions: list[tuple[Quote, tuple[dict[str, Any], ...]]] = []
+        self.collect_decisions = False
         # `谢尔盖说` after `谢尔盖·盖代`: a given name alone stands for the one full name the article gave it.
         full: dict[str, set[str]] = {}
         for block in blocks:
@@ -256,13 +271,13 @@ class _Reader:
         by_surname: dict[str, set[str]] = {}
         # The tagged words by where they begin in the article, and the word after each (one tagging of the article).
         tagged = rjieba.tag(whole)
-        word_at: dict[int, tuple[str, str, str]] = {}
+        word_at: dict[int, tuple[str, str, str, str]] = {}
         at = 0
         # Names as the tagger reads them (`海子是王建兵的多年好友`): people a pronoun may stand for though the gazetteer
         # does not know them.
         self.tagged_names: list[tuple[int, str]] = []
         for number, (word, tag) in enumerate(tagged):
-            word_at[at] = (word, tag, tagged[number + 1][0] if number + 1 < len(tagged) else "")
+            word_at[at] = (word, tag, *(tagged[number + 1] if number + 1 < len(tagged) else ("", "")))
             if tag == "nr" and 2 <= len(word) <= 4:
                 self.tagged_names.append((at, word))
             at += len(word)
@@ -298,8 +313,11 @@ class _Reader:
             # `在新学校，小刚没再打人。他说，……`: a name (as the tagger reads it) opening a clause is its subject, someone
             # a pronoun may stand for, though the gazetteer does not know them.
             for clause in re.finditer(rf"[^{CLAUSE_BREAK}]+", folded):
-                word, tag, after = word_at.get(self.offsets[index] + clause.start(), ("", "", ""))
-                if tag == "nr" and 2 <= len(word) < len(clause.group()) and after != "的" and not any(
+                word, tag, after, after_tag = word_at.get(self.offsets[index] + clause.start(), ("", "", "", ""))
+                # `养老服务管理本科专业培养……` (youth.cn), `阿尔法狗问世的时候` (lifeweek.com.cn): a word the tagger calls
+                # a name, with no surname and before a noun it qualifies, is the first word of a compound, no one.
+                compound = after_tag in ("n", "vn", "nz", "nt") and not looks_like_a_name(word)
+                if tag == "nr" and 2 <= len(word) < len(clause.group()) and after != "的" and not compound and not any(
                     o < clause.start() < c for o, c in marked
                 ):
                     self.people.append((self.offsets[index] + clause.start(), blocks[index][clause.start() : clause.start() + len(word)], None))
@@ -438,8 +456,12 @@ class _Reader:
             # `马云叮嘱新人们说`, `卢宇恳切地说`: the person, then what they did as they spoke.
             if start == 0 and _acts(tail):
                 return _Speaker(head[start:stop], entity_id)
-        # `人權觀察報告提到`, `相關引渡條約亦有提到`: a document, not who spoke.
-        if len(head_folded) > 2 and head_folded.endswith(_DOCUMENTS):
+        # `人權觀察報告提到`, `相關引渡條約亦有提到`: a document, not who spoke; so is one named with where in it
+        # the words stand (`通知中表示`, `公報結尾又稱`).
+        document = head_folded
+        for part in cues().document_part:
+            document = document.removesuffix(part)
+        if document in _documents() or (len(head_folded) > 2 and document.endswith(_documents())):
             return None
         # `如果当初告诉我们`, `不需要分析说`, `……的调查结果和公开表态`, `我要严肃的告诉大家`: unless a name ends
         # them (`我很喜欢的学者、作家Tim Wu说`), the words before the verb are a clause of another kind.
@@ -450,10 +472,14 @@ class _Reader:
         name = self._name_after_title(text, folded) or self._name_after_description(head, head_folded)
         if name:
             return self._named(name)
-        if len(head_folded) == 1 and head_folded in self.surnames:
-            before = [name for offset, name in self.titled_names[head_folded] if offset < at]
-            if before or len({name for _, name in self.titled_names[head_folded]}) == 1:
-                return self._named(self._surface(before[-1] if before else self.surnames[head_folded]))
+        # `莊說`, and `黃續指`, `張又稱` (a surname and a word of time or manner, Hong Kong and Taiwan papers).
+        if head_folded[:1] in self.surnames and (
+            len(head_folded) == 1 or _patterns()["modifier"].fullmatch(head_folded[1:])
+        ):
+            surname = head_folded[0]
+            before = [name for offset, name in self.titled_names[surname] if offset < at]
+            if before or len({name for _, name in self.titled_names[surname]}) == 1:
+                return self._named(self._surface(before[-1] if before else self.surnames[surname]))
             return None
         if head_folded.startswith(_SEVERAL_SOURCES):
             return None
@@ -639,7 +665,10 @@ class _Reader:
         `这位官员`; for `这些人士`, the last one described as 人士), else the only person named within reach;
         None when that is not safe."""
         found = self._antecedent_by_rules(at, pronoun, noun)
-        if noun is None and pronoun in ("他", "他还", "他也", "他则", "她", "她还", "她也", "她则"):
+        # The options are read only when a speaker model decides or someone collects the decisions (bench/quote_model.py).
+        if noun is None and pronoun in ("他", "他还", "他也", "他则", "她", "她还", "她也", "她则") and (
+            self.collect_decisions or _speaker_model_in_use()
+        ):
             from newsdesk.analysis.quote_model import choose_speaker
 
             # The rules' answer is one thing the model reads of each option.
@@ -738,7 +767,10 @@ class _Reader:
                 continue
             if offset < at and at - offset <= PRONOUN_REACH:
                 entity = self.gazetteer.entities.get(speaker.entity_id or "")
-                if entity is None or entity.kind == "person":
+                # `港媒報導，……。……他說，`: the media or an organisation the gazetteer does not know is no 他 either.
+                if (entity is None or entity.kind == "person") and not (
+                    entity is None and fold_name(speaker.surface).endswith((*_organisation_endings(), *_MEDIA_ENDINGS))
+                ):
                     last = (offset, speaker)
             break
         if pronoun in ("他", "她"):
@@ -759,9 +791,25 @@ class _Reader:
             return _Speaker(surface, entity_id, pronoun)
         return None
 
+    def restart(self) -> None:
+        """Forget what was read (speakers, statements, decisions), keeping what the article is (its folding, tagging
+        and the people it names): the candidates' second reading (`find_candidates`) starts from here."""
+        self.named, self.quoted, self.decisions = [], [], []
+        self.collect_decisions = False
+
     def remember(self, block: int, at: int, speaker: _Speaker) -> None:
         if speaker.via is None:
             self.named.append((self.offsets[block] + at, speaker))
+
+
+def _speaker_model_in_use() -> bool:
+    """Whether a speaker model decides whom 他/她 stands for (weights set for a measurement, or the shipped one in use)."""
+    from newsdesk.analysis.quote_model import SPEAKER_WEIGHTS, model
+
+    weights = SPEAKER_WEIGHTS.get()
+    if weights is None:
+        return bool(model().get("use_speaker_model") and model().get("speaker_weights"))
+    return bool(weights)
 
 
 def _not_a_subject(head: str) -> bool:
@@ -962,6 +1010,10 @@ def _is_cue(folded: str, start: int, end: int) -> bool:
         lo = max(0, start - len(word) + 1)
         at = folded.find(word, lo, end + len(word) - 1)
         while at != -1 and at < end:
+            # `她並稱，……`, `他又稱：`: before a comma or a colon these are `and said`, not `known together as`.
+            if at + len(word) == end and word in cues().cue_before_a_mark and folded[end : end + 1] in "，,：:":
+                at = folded.find(word, at + 1, end + len(word) - 1)
+                continue
             if at + len(word) > start:
                 return False
             at = folded.find(word, at + 1, end + len(word) - 1)
@@ -979,14 +1031,18 @@ def find_quotes(gazetteer: Gazetteer, body: list[str]) -> list[Quote]:
 def find_candidates(gazetteer: Gazetteer, body: list[str]) -> list[tuple[Quote, str]]:
     """The statements the cue rules find (origin `rules`), then, where none of those lies, the statements found when
     the candidate verbs of `data/quote_cues.toml` count as speech verbs too (origin `wide`), in reading order."""
-    ruled = find_quotes_by_rules(gazetteer, body)
+    reader = _Reader(gazetteer, body)
+    ruled = _read_by_rules(reader, body)
     # Most articles hold no candidate verb: they need no second reading.
     folded = fold_name("\n".join(body))
     if not any(word in folded for word in _candidate_words()):
         return [(q, "rules") for q in ruled]
+    # The second reading starts afresh but reuses what the first learned of the article (its tagging, the people it
+    # names): neither depends on the speech verbs.
+    reader.restart()
     token = _WIDE.set(True)
     try:
-        wide = find_quotes_by_rules(gazetteer, body)
+        wide = _read_by_rules(reader, body)
     finally:
         _WIDE.reset(token)
     extra = [q for q in wide if not any(r.block == q.block and r.start < q.end and q.start < r.end for r in ruled)]
@@ -1003,9 +1059,13 @@ def find_quotes_by_rules(gazetteer: Gazetteer, body: list[str],
                          decisions: list[tuple[Quote, tuple[dict[str, Any], ...]]] | None = None) -> list[Quote]:
     """Every attributed statement the cue rules find, in reading order (no acceptance model); `decisions` receives
     each quote whose speaker is a 他/她 resolved, with the options it had."""
-    reader = _Reader(gazetteer, body)
+    return _read_by_rules(_Reader(gazetteer, body), body, decisions)
+
+
+def _read_by_rules(reader: _Reader, body: list[str],
+                   decisions: list[tuple[Quote, tuple[dict[str, Any], ...]]] | None = None) -> list[Quote]:
     if decisions is not None:
-        reader.decisions = decisions
+        reader.decisions, reader.collect_decisions = decisions, True
     quotes: list[Quote] = []
     patterns = _patterns()
     for index, text in enumerate(body):
@@ -1043,6 +1103,9 @@ def find_quotes_by_rules(gazetteer: Gazetteer, body: list[str],
                 # `聲明說：“……”`: the speaker is what comes before a speech verb (`声明` is no one).
                 phrase = folded[item.start("speaker") : item.end("speaker")]
                 verb = next((w for w in cues().speech if phrase.endswith(w)), "")
+                # `一般来说：“……”`: a verb inside a longer word (`来说`) names no speaker before it.
+                if verb and not _is_cue(folded, item.end("speaker") - len(verb), item.end("speaker")):
+                    continue
                 speaker = reader.speaker(index, item.start("speaker"), item.end("speaker") - len(verb))
                 if speaker is not None and (speaker.entity_id or speaker.via or len(item["speaker"]) <= COLON_SPEAKER_CHARS):
                     close = text.find(CLOSE_FOR[text[item.end()]], item.end() + 1)
@@ -1275,6 +1338,10 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
                 return
             end = clause
             break
+    # `……停止倡議活動，並強調……`, `……一名逃犯，他認為……`: another attribution of the same speaker, with no mark after
+    # its verb, ends the reported statement too (the labelling rules; rti.org.tw in fresh2).
+    if text[start] not in OPEN_MARKS:
+        end = _another_attribution(text, folded, start, end)
     # `钟先生……说，淮河王家坝开闸泄洪，……损失惨重：“该淹的都淹了，……”`: a colon that opens a quotation ends
     # the reported statement, and the quotation is the same speaker's words.
     colon = re.search(r"[：:]\s*(?=[“「『])", folded[start:end])
@@ -1283,6 +1350,25 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
         _quotations(block, speaker, start + colon.end(), match, pre)
         return
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+def _another_attribution(text: str, folded: str, start: int, end: int) -> int:
+    """Where a clause of the statement between `start` and `end` opens with a pronoun or a word that goes on
+    (`並`, `又`, `他`) and a verb of `data/quote_cues.toml`'s `goes_on` (`並強調`, `他認為`, `又指`): the statement ends
+    before it; else `end`."""
+    for clause in _patterns()["goes_on"].finditer(folded, start, end):
+        at = clause.start()
+        # The verb as the longest speech word there reads it (`指责` is not `指`); one with a mark after it is an
+        # attribution the other rules read.
+        verb = next((w for w in cues().speech if folded.startswith(w, clause.start("cue"))), clause["cue"])
+        after = folded[clause.start("cue") + len(verb) : clause.start("cue") + len(verb) + 1]
+        if verb not in cues().goes_on or not after or after in "，,：:︰“「『" or not _is_cue(
+            folded, clause.start("cue"), clause.start("cue") + len(verb)
+        ):
+            continue
+        if not any(o < at < c for o, c in _quoted_spans(text)):
+            return at
+    return end
 
 
 _REPORT_VERBS = frozenset(("报道", "报导", "报道说", "报导说", "报道称", "报导称"))
@@ -1360,7 +1446,7 @@ def _report(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> No
     cut = reader._modifier_cut(folded[match.start("speaker") : match.end("speaker")])
     surface = text[match.start("speaker") : match.start("speaker") + cut].strip()
     # `據2022年中國統計年鑑數據顯示`, `根据赛迪顾问研究显示`: a document, not who spoke.
-    if fold_name(surface) in cues().not_speaker or fold_name(surface).endswith(_DOCUMENTS):
+    if fold_name(surface) in cues().not_speaker or fold_name(surface).endswith(_documents()):
         return
     entity = reader.gazetteer.lookup(surface)
     found = reader._entity_in(fold_name(surface)) if entity is None else None
