@@ -93,3 +93,26 @@ def test_a_labelled_date_among_the_articles_credit_lines_is_its_date() -> None:
     assert (extract_text(_mirror("", foot)).published or "")[:10] == "2023-09-20"
     # An update time is not the article's date.
     assert extract_text(_mirror("", "**更新时间：2023年9月21日**")).published is None
+
+
+def _hk_page(info: str, lead: str = _PARA) -> str:
+    return (
+        "<html><head><meta charset='utf-8'><title>政府成立三個工作組 - 某某報</title></head><body>"
+        "<div class='menu'><a href='/hk'>港聞</a> <a href='/world'>國際</a></div>"
+        f"<div class='post'><h1>政府成立三個工作組</h1><div class='post-meta'>{info}</div>"
+        f"<div class='post-content'><p>{lead}</p><p>{_PARA}</p><p>{_PARA}</p></div></div></body></html>"
+    )
+
+
+def test_the_category_an_element_is_marked_as_beside_the_date_is_no_writer() -> None:
+    assert extract_text(_hk_page("<a class='category'>港聞</a> 2025.11.28 11:18:13")).authors == []
+    # A name beside the date that no element marks as the category is still the writer.
+    assert extract_text(_hk_page("<span>陳大文</span> 2025.11.28 11:18:13")).authors == ["陳大文"]
+
+
+def test_an_unbracketed_titled_byline_after_the_outlets_bracket_names_the_reporters() -> None:
+    lead = "【某某報訊】記者陳大文、李小明報道：大埔屋苑昨日發生五級火，政府宣布成立三個工作組跟進。"
+    assert extract_text(_hk_page("2025.11.28", lead)).authors == ["陳大文", "李小明"]
+    # The title followed by anything but names closed by the report verb is prose.
+    prose = "【某某報訊】記者昨日到現場了解情況報道：大埔屋苑昨日發生五級火，政府宣布成立三個工作組跟進。"
+    assert extract_text(_hk_page("2025.11.28", prose)).authors == []

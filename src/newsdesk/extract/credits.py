@@ -159,7 +159,10 @@ DATELINE = re.compile(
     rf"(?P<date>{_CN_DATE})\s*(?:讯|訊|电|電|报道|報道)?\s*[】\]]"
 )
 # `【财新网】（记者萧辉 实习记者于璐）`: the same bracket without a date, when reporters follow it.
-_BRACKET_OUTLET = re.compile(r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(])")
+# `【大公報訊】記者X報道：`: or with the reporters unbracketed, after their title.
+_BRACKET_OUTLET = re.compile(
+    r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(]|" + _REPORTER + ")"
+)
 # 新华社巴黎12月9日电（记者唐霁）; 人民网郑州1月16日电（智泓）; IT之家9月30日消息; 本报北京3月5日电.
 # Outlet and place run together, so a known place splits them first, then an outlet-like ending.
 _WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:专电|專電|电|電|消息|讯|訊)(?=\s|[，,（(：︰:]|$)"
@@ -249,9 +252,19 @@ def _names_only(text: str) -> list[str]:
     return [n for n in (strip_role(p) for p in split_names(text)) if _looks_like_name(n)]
 
 
+# `【大公報訊】記者陸九如報道：`, `新华社北京3月5日电 记者张三报道：`: unbracketed after a dateline, the
+# reporters' title opens the byline and the report verb and a colon close it.
+_TITLED_REPORT = re.compile(
+    rf"^{_REPORTER}\s*(?P<names>[{_CJK}·]{{2,4}}(?:\s*[、\s]\s*[{_CJK}·]{{2,4}}){{0,4}})\s*{_VERB}\s*[:：︰]"
+)
+
+
 def _byline_names(text: str) -> list[str]:
     """Reporters named in a byline bracket or after a dateline, if what follows is one."""
     m = _BYLINE_PAREN.match(text) or _SLASH_BYLINE.match(text)
+    if m:
+        return _names_only(m["names"])
+    m = _TITLED_REPORT.match(text)
     if m:
         return _names_only(m["names"])
     # `人民网郑州1月16日电（智泓）`: a bracket of names only, straight after the dateline.

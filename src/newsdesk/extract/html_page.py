@@ -267,10 +267,15 @@ def _read_unlabelled_credits(lines: list[str], draft: Draft, channels: set[str])
         return
 
 
-def _channels(page: PageMeta) -> set[str]:
-    """The section names a page files itself under (`article:section`, JSON-LD `articleSection`). (Not the
-    `<title>`'s parts: columnists' pages put the writer's name there, `標題 - 紀曉風 - 信報網站`.)"""
-    return {folded for n in page.sections if (folded := _fold(n))}
+def _channels(page: PageMeta, root: html.HtmlElement) -> set[str]:
+    """The section names a page files itself under (`article:section`, JSON-LD `articleSection`, an element
+    its class marks as the category or channel: `<a class="category">港聞</a>`). (Not the `<title>`'s parts:
+    columnists' pages put the writer's name there, `標題 - 紀曉風 - 信報網站`.)"""
+    marked = (collapse(el.text_content()) for el in _CATEGORY_ELEMENTS(root)[:40])
+    return {folded for n in [*page.sections, *marked] if len(n) <= 12 and (folded := _fold(n))}
+
+
+_CATEGORY_ELEMENTS = etree.XPath("//*[contains(@class, 'category') or contains(@class, 'channel')][not(self::meta)]")
 
 
 def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | None:
@@ -727,7 +732,7 @@ def read_html(text: str, mirror: bool) -> Draft:
                 draft.editor = found.editor
         header_date = _header_date(lines)
         if anchored:
-            _read_unlabelled_credits(lines, draft, _channels(page))
+            _read_unlabelled_credits(lines, draft, _channels(page, root))
         if header_date and anchored:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)
