@@ -116,3 +116,12 @@ def test_an_unbracketed_titled_byline_after_the_outlets_bracket_names_the_report
     # The title followed by anything but names closed by the report verb is prose.
     prose = "【某某報訊】記者昨日到現場了解情況報道：大埔屋苑昨日發生五級火，政府宣布成立三個工作組跟進。"
     assert extract_text(_hk_page("2025.11.28", prose)).authors == []
+
+
+def test_a_labelled_credit_may_sign_with_a_lower_case_handle() -> None:
+    closing = "政府官員出席回應，會議持續至晚上。（编译：csw）"
+    page = _hk_page("2025.11.28", "【某某報訊】" + _PARA).replace(f"<p>{_PARA}</p></div>", f"<p>{closing}</p></div>")
+    assert extract_text(page).authors == ["csw"]
+    # Unlabelled, a lower-case word is no name; nor is a CMS account.
+    assert extract_text(page.replace("（编译：csw）", "（csw）")).authors == []
+    assert extract_text(page.replace("（编译：csw）", "（作者：admin）")).authors == []

@@ -795,8 +795,16 @@ def _author_names(value: str, bare: bool = False) -> list[str] | None:
         return [] if _NON_NAME.search(value) else None
     if any(looks_like_outlet(p) or _ACRONYM.fullmatch(p) for p in parts):
         return None
-    names = [p for p in parts if _looks_like_name(p)]
+    names = [p for p in parts if _looks_like_name(p) or (not bare and _handle(p))]
     return names if len(names) == len(parts) else None
+
+
+# After a label and its colon, a writer may sign with a lower-case handle or initials (`（编译：csw）`).
+_HANDLE = re.compile(r"[a-z][a-z0-9_.\-]{1,19}")
+
+
+def _handle(part: str) -> bool:
+    return bool(_HANDLE.fullmatch(part)) and not _NON_NAME.search(part)
 
 
 def editor_of(block: str) -> str | None:
