@@ -125,3 +125,35 @@ def test_a_labelled_credit_may_sign_with_a_lower_case_handle() -> None:
     # Unlabelled, a lower-case word is no name; nor is a CMS account.
     assert extract_text(page.replace("（编译：csw）", "（csw）")).authors == []
     assert extract_text(page.replace("（编译：csw）", "（作者：admin）")).authors == []
+
+
+def _column_page(after_headline: str, header_above_body: bool = False) -> str:
+    """The headline inside the article's container (nothing above the body anchors its lines), or, with
+    `header_above_body`, a header block between headline and body."""
+    story = "".join(f"<p>{_PARA}</p>" for _ in range(4))
+    if header_above_body:
+        return (
+            "<html><head><meta charset='utf-8'><title>议员辩论多项议案 - 某某日报</title></head><body>"
+            f"<div class='head'><h1>议员辩论多项议案</h1><div class='info'>{after_headline}</div></div>"
+            f"<div class='content'>{story}</div></body></html>"
+        )
+    return (
+        "<html><head><meta charset='utf-8'><title>议员辩论多项议案 - 某某日报</title></head><body>"
+        f"<main><h1>议员辩论多项议案</h1>{after_headline}<time>2023年9月10日</time>{story}</main></body></html>"
+    )
+
+
+def test_a_name_printed_before_the_writers_title_is_the_byline() -> None:
+    # On two lines straight after the headline, the title a reporter's or the outlet alone...
+    assert extract_text(_column_page("<ul><li>陳岩</li><li>某某日报記者</li></ul>")).authors == ["陳岩"]
+    assert extract_text(_column_page("<ul><li>尼克·馬什（Nick Marsh）</li><li>某某新闻網記者</li></ul>")).authors == [
+        "尼克·馬什"
+    ]
+    # ...or on one line under the headline.
+    assert extract_text(_column_page("金泰勋 某某日报评论委员", header_above_body=True)).authors == ["金泰勋"]
+
+
+def test_a_tag_and_a_source_after_the_date_are_no_byline() -> None:
+    assert extract_text(_column_page("<time>2024年12月23日</time><a>特朗普</a> <span>美联社</span>")).authors == []
+    # A title that is no reporter's, on one line, names nobody.
+    assert extract_text(_column_page("金泰勋 某某日报社长", header_above_body=True)).authors == []

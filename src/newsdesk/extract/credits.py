@@ -901,7 +901,30 @@ def header_credits(line: str) -> CreditLine | None:
     names = [n for n in names if _looks_like_name(n)] or desk_byline(stripped)
     if m or names:
         return CreditLine(authors=names, roles={"author"})
-    return None
+    titled = name_then_title(stripped)
+    return CreditLine(authors=[titled], roles={"author"}) if titled else None
+
+
+# A byline that prints the name first and the writer's title after it, on one line (`金泰勋 朝鲜日报评论委员`,
+# chosun.com) or on the next (`陳岩` / `BBC中文記者`, bbc.com): the title ends with a reporter's.
+_NAME_THEN_TITLE = re.compile(
+    rf"^(?P<name>[{_CJK}·‧•・]{{2,8}})\s*(?:[（(][A-Za-z][A-Za-z .\-'‧·]*[）)])?\s+"
+    rf"(?P<title>[{_CJK}A-Za-z]{{0,12}}?(?:{_REPORTER}))$"
+)
+
+
+def name_then_title(line: str, next_line: str | None = None) -> str | None:
+    """The writer of a name-then-title byline; on two lines the title may also be the outlet alone
+    (`呂嘉鴻` / `BBC中文`)."""
+    m = _NAME_THEN_TITLE.match(line.strip() if next_line is None else f"{line.strip()} {next_line.strip()}")
+    if m is None and next_line is not None and (
+        2 <= len(next_line) <= 16 and (looks_like_outlet(next_line) or load_registry().by_name(next_line.strip()))
+    ):
+        m = _NAME_THEN_TITLE.match(f"{line.strip()} 记者")
+    if m is None:
+        return None
+    name = m["name"]
+    return name if _looks_like_name(name) and not _is_outlet(name) and name not in _LABEL_ROLE else None
 
 
 _EDITOR_ANYWHERE = re.compile(

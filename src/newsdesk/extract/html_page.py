@@ -526,6 +526,27 @@ def _first_date_after(root: html.HtmlElement, folded: str) -> str | None:
     return None
 
 
+def _titled_byline_after_headline(root: html.HtmlElement, title: str | None) -> str | None:
+    """The writer of a name-then-title byline in the first short lines after the headline element
+    (`<li>陳岩</li><li>BBC中文記者</li>`), where the headline stands inside the article's container."""
+    folded = _fold(title or "")
+    if len(folded) < 4:
+        return None
+    for el in _headline_candidates(root):
+        if _fold(el.text_content()) != folded:
+            continue
+        try:
+            pieces = [collapse(t) for t in itertools.islice((t for t in _texts_after(el) if t.strip()), 2)]
+        except RecursionError:
+            return None
+        # Only straight after the headline: further on, a tag and the source (`特朗普` / `美联社`) or a
+        # player's button and its maker (`听文章` / `Powered by …网`) read the same.
+        if not pieces or len(pieces[0]) > 30:
+            return None
+        return (credits.name_then_title(*pieces) if len(pieces) == 2 else None) or credits.name_then_title(pieces[0])
+    return None
+
+
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
@@ -705,6 +726,9 @@ def read_html(text: str, mirror: bool) -> Draft:
         page_text = root.text_content()
         tag_authors = [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
     draft.fallback_authors = ld_authors or tag_authors or labelled_authors
+    if not draft.fallback_authors and not mirror:
+        titled = _titled_byline_after_headline(root, draft.title)
+        draft.fallback_authors = [titled] if titled else []
     if not draft.fallback_authors:
         # Templates mark the writer's name with an author class (`<span class="author">`).
         texts = [el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]]
