@@ -150,7 +150,7 @@ def test_a_name_printed_before_the_writers_title_is_the_byline() -> None:
         "尼克·馬什"
     ]
     # ...or on one line under the headline.
-    assert extract_text(_column_page("金泰勋 某某日报评论委员", header_above_body=True)).authors == ["金泰勋"]
+    assert extract_text(_column_page("金泰勋 某某日报記者", header_above_body=True)).authors == ["金泰勋"]
 
 
 def test_a_tag_and_a_source_after_the_date_are_no_byline() -> None:

@@ -905,8 +905,8 @@ def header_credits(line: str) -> CreditLine | None:
     return CreditLine(authors=[titled], roles={"author"}) if titled else None
 
 
-# A byline that prints the name first and the writer's title after it, on one line (`金泰勋 朝鲜日报评论委员`,
-# chosun.com) or on the next (`陳岩` / `BBC中文記者`, bbc.com): the title ends with a reporter's.
+# A byline that prints the name first and the writer's title after it, on one line (`王明 某某日报记者`)
+# or on the next (`陳岩` / `BBC中文記者`, bbc.com): the title ends with a reporter's.
 _NAME_THEN_TITLE = re.compile(
     rf"^(?P<name>[{_CJK}·‧•・]{{2,8}})\s*(?:[（(][A-Za-z][A-Za-z .\-'‧·]*[）)])?\s+"
     rf"(?P<title>[{_CJK}A-Za-z]{{0,12}}?(?:{_REPORTER}))$"
