@@ -157,3 +157,13 @@ def test_a_tag_and_a_source_after_the_date_are_no_byline() -> None:
     assert extract_text(_column_page("<time>2024年12月23日</time><a>特朗普</a> <span>美联社</span>")).authors == []
     # A title that is no reporter's, on one line, names nobody.
     assert extract_text(_column_page("金泰勋 某某日报社长", header_above_body=True)).authors == []
+
+
+def test_credit_lines_above_the_first_paragraph_do_not_hide_its_dateline() -> None:
+    head = "正文\n\n时间: 2008年07月12日 08:48\n\n作者: 王明"
+    lead = "本报讯（记者 王明 通讯员 李华 实习生 赵强）" + _PARA
+    text = f"# 议员辩论多项议案\n\n{head}\n\n{lead}\n\n{_PARA}\n\n{_PARA}\n"
+    assert extract_text(text).authors == ["王明", "李华", "赵强"]
+    # Three paragraphs of prose first: a bracket further down is not the dateline.
+    late = f"# 议员辩论多项议案\n\n{head}\n\n{_PARA}\n\n{_PARA}\n\n{_PARA}\n\n{lead}\n"
+    assert extract_text(late).authors == ["王明"]

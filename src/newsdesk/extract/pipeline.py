@@ -197,6 +197,7 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     body: list[str] = []
     probes: list[str] = []
     rosters: set[str] = set()
+    dated: set[str] = set()
     captions: list[tuple[str, str]] = []
     ended = False
     # Simplified text needs no probe: converting it would change nothing.
@@ -236,6 +237,7 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         if line and line.date and not UPDATED.search(probe):
             # The grammar's date item: a credit line's date is the article's, never an update time's.
             found.credit_dates.append(line.date)
+            dated.add(block)
         if line and line.roles:
             _record_credit_line(line, probe, block, found, ended)
             if line.is_byline and not ended:
@@ -268,11 +270,16 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         body[i] = body[i][: len(cut)] if len(probes[i]) == len(body[i]) else body[i]
         probes[i] = cut
     pairs = list(zip(body, probes, strict=True))
-    for block, probe in pairs[:3]:
+    paragraphs = 0
+    for block, probe in pairs[:6]:
         found.dateline = credits.parse_dateline(probe)
         if found.dateline:
             found.dateline.outlet = _as_printed(found.dateline.outlet, probe, block)
             found.authors.extend(_all_as_printed(found.dateline.authors, probe, block))
+            break
+        # The dateline opens one of the first paragraphs: credit lines above it (`作者: X`, `时间: …`) are none.
+        paragraphs += block not in rosters and block not in dated
+        if paragraphs == 3:
             break
     for block, probe in pairs[:3] + pairs[-3:]:
         if block in rosters:
