@@ -167,3 +167,13 @@ def test_credit_lines_above_the_first_paragraph_do_not_hide_its_dateline() -> No
     # Three paragraphs of prose first: a bracket further down is not the dateline.
     late = f"# 议员辩论多项议案\n\n{head}\n\n{_PARA}\n\n{_PARA}\n\n{_PARA}\n\n{lead}\n"
     assert extract_text(late).authors == ["王明"]
+
+
+def test_a_date_after_a_sentence_among_the_header_lines_is_another_storys() -> None:
+    from newsdesk.extract.html_page import _header_date
+
+    # Between the headline and a body read from the next story loaded below it stand the end of the
+    # headline's own story, then the next story's header: its date is not the article's.
+    lines = ["白宫未立即置评。", "另一方面，联合国特别报告员12日盛赞这项举动。", "国际", "特朗普签行政命令", "2025年02月06日"]
+    assert _header_date(lines) is None
+    assert _header_date(["国际", "2025年02月13日", "美联社"]) == "2025-02-13"

@@ -547,8 +547,15 @@ def _titled_byline_after_headline(root: html.HtmlElement, title: str | None) -> 
     return None
 
 
+_PROSE_LINE = re.compile(r"^.{7,}[。！？]")
+
+
 def _header_date(texts: list[str]) -> str | None:
-    """The first date under the headline, preferring one not labelled as an update; never a banner's."""
+    """The first date under the headline, preferring one not labelled as an update; never a banner's.
+    Where a sentence stands among the lines, the body read is not the headline's story (the next story
+    loaded below it): the dates after that sentence are another story's."""
+    prose = next((i for i, t in enumerate(texts) if _PROSE_LINE.search(t)), len(texts))
+    texts = texts[:prose]
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
     fresh = [t for t in dated if not _UPDATED.search(t)]
     for text in fresh or dated:
