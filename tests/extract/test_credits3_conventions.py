@@ -177,3 +177,21 @@ def test_a_date_after_a_sentence_among_the_header_lines_is_another_storys() -> N
     lines = ["白宫未立即置评。", "另一方面，联合国特别报告员12日盛赞这项举动。", "国际", "特朗普签行政命令", "2025年02月06日"]
     assert _header_date(lines) is None
     assert _header_date(["国际", "2025年02月13日", "美联社"]) == "2025-02-13"
+
+
+def _masthead_page(foot: str) -> str:
+    story = "".join(f"<p>{_PARA}</p>" for _ in range(4))
+    return (
+        "<html><head><meta charset='utf-8'><title>议员辩论多项议案 - 某某日报</title></head><body>"
+        "<div class='top'><span class='logo'>某某日报</span><span class='date'>2025年 2月 27日 03:19</span></div>"
+        f"<div class='art'><h1>议员辩论多项议案</h1><div class='content'>{story}<p>{foot}</p></div></div>"
+        "</body></html>"
+    )
+
+
+def test_a_stamp_printed_before_an_update_stamp_is_the_publication_date() -> None:
+    page = _masthead_page("输入 : 2025-02-10 10:12 | 更新 : 2025-02-10 11:26")
+    assert (extract_text(page).published or "")[:10] == "2025-02-10"
+    # An update stamp alone dates nothing: the masthead's date is all the page has.
+    alone = _masthead_page("更新 : 2025-02-11 11:26")
+    assert (extract_text(alone).published or "")[:10] == "2025-02-27"

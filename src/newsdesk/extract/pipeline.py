@@ -238,6 +238,10 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             # The grammar's date item: a credit line's date is the article's, never an update time's.
             found.credit_dates.append(line.date)
             dated.add(block)
+        elif _is_date_line(block) and (stamp := _stamp_before_update(probe)):
+            # `输入 : 2025-02-10 10:12 | 更新 : 2025-02-10 11:26`, `2023/8/23 15:06（8/23 15:31 更新）`: a stamp
+            # printed before an update's is the publication's, whatever labels it.
+            found.credit_dates.append(stamp)
         if line and line.roles:
             _record_credit_line(line, probe, block, found, ended)
             if line.is_byline and not ended:
@@ -312,6 +316,12 @@ def _record_credit_line(line: credits.CreditLine, probe: str, block: str, found:
 
 _BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！？]{1,20})+$")
 _ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：︰]\s*《?(?P<title>[^》]+)》?")
+
+
+def _stamp_before_update(line: str) -> str | None:
+    """The date a line prints before an update label, when it prints one."""
+    update = UPDATED.search(line)
+    return credits.date_in(line[: update.start()]) if update else None
 
 
 def _is_date_line(block: str) -> bool:
