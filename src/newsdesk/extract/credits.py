@@ -159,10 +159,7 @@ DATELINE = re.compile(
     rf"(?P<date>{_CN_DATE})\s*(?:讯|訊|电|電|报道|報道)?\s*[】\]]"
 )
 # `【财新网】（记者萧辉 实习记者于璐）`: the same bracket without a date, when reporters follow it.
-# `【大公報訊】記者X報道：`: or with the reporters unbracketed, after their title.
-_BRACKET_OUTLET = re.compile(
-    r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(]|" + _REPORTER + ")"
-)
+_BRACKET_OUTLET = re.compile(r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(])")
 # 新华社巴黎12月9日电（记者唐霁）; 人民网郑州1月16日电（智泓）; IT之家9月30日消息; 本报北京3月5日电.
 # Outlet and place run together, so a known place splits them first, then an outlet-like ending.
 _WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:专电|專電|电|電|消息|讯|訊)(?=\s|[，,（(：︰:]|$)"
@@ -252,19 +249,9 @@ def _names_only(text: str) -> list[str]:
     return [n for n in (strip_role(p) for p in split_names(text)) if _looks_like_name(n)]
 
 
-# `【大公報訊】記者陸九如報道：`, `新华社北京3月5日电 记者张三报道：`: unbracketed after a dateline, the
-# reporters' title opens the byline and the report verb and a colon close it.
-_TITLED_REPORT = re.compile(
-    rf"^{_REPORTER}\s*(?P<names>[{_CJK}·]{{2,4}}(?:\s*[、\s]\s*[{_CJK}·]{{2,4}}){{0,4}})\s*{_VERB}\s*[:：︰]"
-)
-
-
 def _byline_names(text: str) -> list[str]:
     """Reporters named in a byline bracket or after a dateline, if what follows is one."""
     m = _BYLINE_PAREN.match(text) or _SLASH_BYLINE.match(text)
-    if m:
-        return _names_only(m["names"])
-    m = _TITLED_REPORT.match(text)
     if m:
         return _names_only(m["names"])
     # `人民网郑州1月16日电（智泓）`: a bracket of names only, straight after the dateline.
@@ -795,16 +782,8 @@ def _author_names(value: str, bare: bool = False) -> list[str] | None:
         return [] if _NON_NAME.search(value) else None
     if any(looks_like_outlet(p) or _ACRONYM.fullmatch(p) for p in parts):
         return None
-    names = [p for p in parts if _looks_like_name(p) or (not bare and _handle(p))]
+    names = [p for p in parts if _looks_like_name(p)]
     return names if len(names) == len(parts) else None
-
-
-# After a label and its colon, a writer may sign with a lower-case handle or initials (`（编译：csw）`).
-_HANDLE = re.compile(r"[a-z][a-z0-9_.\-]{1,19}")
-
-
-def _handle(part: str) -> bool:
-    return bool(_HANDLE.fullmatch(part)) and not _NON_NAME.search(part)
 
 
 def editor_of(block: str) -> str | None:
@@ -901,30 +880,7 @@ def header_credits(line: str) -> CreditLine | None:
     names = [n for n in names if _looks_like_name(n)] or desk_byline(stripped)
     if m or names:
         return CreditLine(authors=names, roles={"author"})
-    titled = name_then_title(stripped)
-    return CreditLine(authors=[titled], roles={"author"}) if titled else None
-
-
-# A byline that prints the name first and the writer's title after it, on one line (`王明 某某日报记者`)
-# or on the next (`陳岩` / `BBC中文記者`, bbc.com): the title ends with a reporter's.
-_NAME_THEN_TITLE = re.compile(
-    rf"^(?P<name>[{_CJK}·‧•・]{{2,8}})\s*(?:[（(][A-Za-z][A-Za-z .\-'‧·]*[）)])?\s+"
-    rf"(?P<title>[{_CJK}A-Za-z]{{0,12}}?(?:{_REPORTER}))$"
-)
-
-
-def name_then_title(line: str, next_line: str | None = None) -> str | None:
-    """The writer of a name-then-title byline; on two lines the title may also be the outlet alone
-    (`呂嘉鴻` / `BBC中文`)."""
-    m = _NAME_THEN_TITLE.match(line.strip() if next_line is None else f"{line.strip()} {next_line.strip()}")
-    if m is None and next_line is not None and (
-        2 <= len(next_line) <= 16 and (looks_like_outlet(next_line) or load_registry().by_name(next_line.strip()))
-    ):
-        m = _NAME_THEN_TITLE.match(f"{line.strip()} 记者")
-    if m is None:
-        return None
-    name = m["name"]
-    return name if _looks_like_name(name) and not _is_outlet(name) and name not in _LABEL_ROLE else None
+    return None
 
 
 _EDITOR_ANYWHERE = re.compile(

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 
 import trafilatura
-from htmldate import find_date
 from lxml import etree, html
 
 from newsdesk.extract import credits, vocab
@@ -267,15 +266,10 @@ def _read_unlabelled_credits(lines: list[str], draft: Draft, channels: set[str])
         return
 
 
-def _channels(page: PageMeta, root: html.HtmlElement) -> set[str]:
-    """The section names a page files itself under (`article:section`, JSON-LD `articleSection`, an element
-    its class marks as the category or channel: `<a class="category">港聞</a>`). (Not the `<title>`'s parts:
-    columnists' pages put the writer's name there, `標題 - 紀曉風 - 信報網站`.)"""
-    marked = (collapse(el.text_content()) for el in _CATEGORY_ELEMENTS(root)[:40])
-    return {folded for n in [*page.sections, *marked] if len(n) <= 12 and (folded := _fold(n))}
-
-
-_CATEGORY_ELEMENTS = etree.XPath("//*[contains(@class, 'category') or contains(@class, 'channel')][not(self::meta)]")
+def _channels(page: PageMeta) -> set[str]:
+    """The section names a page files itself under (`article:section`, JSON-LD `articleSection`). (Not the
+    `<title>`'s parts: columnists' pages put the writer's name there, `標題 - 紀曉風 - 信報網站`.)"""
+    return {folded for n in page.sections if (folded := _fold(n))}
 
 
 def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | None:
@@ -526,36 +520,8 @@ def _first_date_after(root: html.HtmlElement, folded: str) -> str | None:
     return None
 
 
-def _titled_byline_after_headline(root: html.HtmlElement, title: str | None) -> str | None:
-    """The writer of a name-then-title byline in the first short lines after the headline element
-    (`<li>陳岩</li><li>BBC中文記者</li>`), where the headline stands inside the article's container."""
-    folded = _fold(title or "")
-    if len(folded) < 4:
-        return None
-    for el in _headline_candidates(root):
-        if _fold(el.text_content()) != folded:
-            continue
-        try:
-            pieces = [collapse(t) for t in itertools.islice((t for t in _texts_after(el) if t.strip()), 2)]
-        except RecursionError:
-            return None
-        # Only straight after the headline: further on, a tag and the source (`特朗普` / `美联社`) or a
-        # player's button and its maker (`听文章` / `Powered by …网`) read the same.
-        if not pieces or len(pieces[0]) > 30:
-            return None
-        return (credits.name_then_title(*pieces) if len(pieces) == 2 else None) or credits.name_then_title(pieces[0])
-    return None
-
-
-_PROSE_LINE = re.compile(r"^.{7,}[。！？]")
-
-
 def _header_date(texts: list[str]) -> str | None:
-    """The first date under the headline, preferring one not labelled as an update; never a banner's.
-    Where a sentence stands among the lines, the body read is not the headline's story (the next story
-    loaded below it): the dates after that sentence are another story's."""
-    prose = next((i for i, t in enumerate(texts) if _PROSE_LINE.search(t)), len(texts))
-    texts = texts[:prose]
+    """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
     fresh = [t for t in dated if not _UPDATED.search(t)]
     for text in fresh or dated:
@@ -617,12 +583,6 @@ def read_generic_page(text: str) -> Draft:
     for key in ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date"):
         if meta.get(key):
             draft.published_hints.append(meta[key])
-    if not draft.published_hints:
-        # No stamp in the head: the date the page prints (`Ends/Thursday, November 27, 2025` closing a
-        # government release), as trafilatura's own date finder reads it.
-        printed = find_date(source, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
-        if printed:
-            draft.published_hints.append(printed)
     # JSON-LD names the writers as on Chinese pages; the author meta tag is the fallback.
     site = collapse(meta.get("og:site_name") or "")
     ld_authors = [name for name in json_ld_authors(text) if name != site]
@@ -733,9 +693,6 @@ def read_html(text: str, mirror: bool) -> Draft:
         page_text = root.text_content()
         tag_authors = [a for a in tag_authors if credits.printed_as_writer(a, page_text)]
     draft.fallback_authors = ld_authors or tag_authors or labelled_authors
-    if not draft.fallback_authors and not mirror:
-        titled = _titled_byline_after_headline(root, draft.title)
-        draft.fallback_authors = [titled] if titled else []
     if not draft.fallback_authors:
         # Templates mark the writer's name with an author class (`<span class="author">`).
         texts = [el.text_content() for el in _AUTHOR_ELEMENTS(root)[:20]]
@@ -763,7 +720,7 @@ def read_html(text: str, mirror: bool) -> Draft:
                 draft.editor = found.editor
         header_date = _header_date(lines)
         if anchored:
-            _read_unlabelled_credits(lines, draft, _channels(page, root))
+            _read_unlabelled_credits(lines, draft, _channels(page))
         if header_date and anchored:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)

@@ -197,7 +197,6 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     body: list[str] = []
     probes: list[str] = []
     rosters: set[str] = set()
-    dated: set[str] = set()
     captions: list[tuple[str, str]] = []
     ended = False
     # Simplified text needs no probe: converting it would change nothing.
@@ -237,7 +236,6 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         if line and line.date and not UPDATED.search(probe):
             # The grammar's date item: a credit line's date is the article's, never an update time's.
             found.credit_dates.append(line.date)
-            dated.add(block)
         elif _is_date_line(block) and (stamp := _stamp_before_update(probe)):
             # `输入 : 2025-02-10 10:12 | 更新 : 2025-02-10 11:26`, `2023/8/23 15:06（8/23 15:31 更新）`: a stamp
             # printed before an update's is the publication's, whatever labels it.
@@ -274,16 +272,11 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
         body[i] = body[i][: len(cut)] if len(probes[i]) == len(body[i]) else body[i]
         probes[i] = cut
     pairs = list(zip(body, probes, strict=True))
-    paragraphs = 0
-    for block, probe in pairs[:6]:
+    for block, probe in pairs[:3]:
         found.dateline = credits.parse_dateline(probe)
         if found.dateline:
             found.dateline.outlet = _as_printed(found.dateline.outlet, probe, block)
             found.authors.extend(_all_as_printed(found.dateline.authors, probe, block))
-            break
-        # The dateline opens one of the first paragraphs: credit lines above it (`作者: X`, `时间: …`) are none.
-        paragraphs += block not in rosters and block not in dated
-        if paragraphs == 3:
             break
     for block, probe in pairs[:3] + pairs[-3:]:
         if block in rosters:
