@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from importlib import resources
 
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -182,6 +185,8 @@ def with_year(month: int, day: int, year: int | None) -> str | None:
 
 # Chinese-language outlets print their own day: China, Hong Kong, Macau, Taiwan, Singapore and
 # Malaysia all keep UTC+8.
+# Labels of an update time (`更新：…`, `最后更新`, `編輯於`): a stamp they mark is not the publication's.
+UPDATED = re.compile(r"更新|修改|編輯於|编辑于|updated", re.I)
 _LOCAL_ZONE = dt.timezone(dt.timedelta(hours=8))
 _UTC_STAMP = re.compile(r"T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]00:?00)$", re.IGNORECASE)
 
@@ -216,3 +221,21 @@ def local_day_of_utc_stamp(stamp: str, printed: set[str]) -> str | None:
     if local != utc_day and local in printed and utc_day not in printed:
         return local
     return None
+
+
+@lru_cache(maxsize=1)
+def publication_key_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of data/dates.toml: those a key naming the publication stamp holds, and those that
+    make it another stamp (an update, an expiry)."""
+    data = tomllib.loads((resources.files("newsdesk") / "data" / "dates.toml").read_text(encoding="utf-8"))
+    publish = tuple(w for entry in data["meta_publish"] for w in entry["words"])
+    not_publish = tuple(w for entry in data["meta_not_publish"] for w in entry["words"])
+    return publish, not_publish
+
+
+def names_publication(key: str) -> bool:
+    """Whether a metadata key (a meta tag's name, a front-matter field) names the publication stamp:
+    `firstpublishedtime`, `pubDate`, `publishDate`, `date.available`, never `lastmod` or `updated`."""
+    key = key.lower()
+    publish, not_publish = publication_key_words()
+    return any(w in key for w in publish) and not any(w in key for w in not_publish)

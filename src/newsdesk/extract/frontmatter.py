@@ -10,7 +10,7 @@ import yaml
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import extract_blocks, text_blocks
 from newsdesk.extract.chrome import find_original_url, headline_link_credit, is_foreign_link
-from newsdesk.extract.dates import parse_any_date
+from newsdesk.extract.dates import names_publication, parse_any_date
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_tree import clean_tree
 from newsdesk.extract.markdown import markdown_to_tree
@@ -88,15 +88,24 @@ def _title(value: Any) -> str | None:
     return _LOST_QUOTES.sub(" ", text)
 
 
+def _date_key(meta: dict[str, Any]) -> str | None:
+    """The field holding the post's date: `date` (Jekyll, Hugo, Hexo), else a field whose name says
+    publication (`pubDate` in Astro's blog template, Hugo's `publishDate`), never an update's (`lastmod`)."""
+    if "date" in meta:
+        return "date"
+    return next((key for key in meta if isinstance(key, str) and names_publication(key)), None)
+
+
 def read_frontmatter_post(text: str) -> Draft | None:
     split = split_front_matter(text)
     if split is None:
         return None
     meta, body = split
     draft = Draft(format="frontmatter-post", title=_title(meta.get("title")))
-    if "date" in meta:
+    date_key = _date_key(meta)
+    if date_key is not None:
         draft.published_stated = True
-        value = meta["date"]
+        value = meta[date_key]
         draft.published = parse_any_date(value.isoformat() if hasattr(value, "isoformat") else str(value))
     author = _text(meta.get("author"))
     categories = meta.get("categories") or meta.get("category") or []

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 
 from lxml import etree, html
 
 from newsdesk.extract.blocks import collapse
+from newsdesk.extract.dates import names_publication
 
 # Publication stamps, most specific first.
 _DATE_META = (
@@ -94,25 +93,16 @@ def _meta_map(root: html.HtmlElement) -> dict[str, str]:
     return found
 
 
-@lru_cache(maxsize=1)
-def _meta_key_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    data = tomllib.loads((resources.files("newsdesk") / "data" / "dates.toml").read_text(encoding="utf-8"))
-    publish = tuple(w for entry in data["meta_publish"] for w in entry["words"])
-    not_publish = tuple(w for entry in data["meta_not_publish"] for w in entry["words"])
-    return publish, not_publish
-
-
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _meta_named_stamps(meta: dict[str, str]) -> list[str]:
     """Stamps in meta tags the lists above do not name, whose name says publication (data/dates.toml):
     CMS-specific keys (`firstpublishedtime`, `datecreated`, `date.available`) on sites never seen."""
-    publish, not_publish = _meta_key_words()
     listed = set(_DATE_META) | set(_WEAK_DATE_META)
     found = []
     for key, value in meta.items():
-        if key in listed or not any(w in key for w in publish) or any(w in key for w in not_publish):
+        if key in listed or not names_publication(key):
             continue
         if _YEAR.search(value) and len(value) <= 40:
             found.append(value)
@@ -120,12 +110,18 @@ def _meta_named_stamps(meta: dict[str, str]) -> list[str]:
 
 
 def _json_ld(root: html.HtmlElement) -> list[dict]:
+    return _ld_items(
+        script.text for script in root.iter("script")
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text
+    )
+
+
+def _ld_items(scripts: Iterable[str]) -> list[dict]:
+    """Every object of the JSON-LD scripts, lists and `@graph`s unrolled."""
     items: list[dict] = []
-    for script in root.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
+    for script in scripts:
         try:
-            data = json.loads(script.text.strip().rstrip(";"))
+            data = json.loads(script.strip().rstrip(";"))
         except ValueError:
             continue
         stack = [data]
@@ -392,3 +388,15 @@ def best_title(page: PageMeta, site_names: list[str] | None = None) -> str | Non
         return best
     headings = [h for h in page.headings if not is_site(h)]
     return headings[0] if headings else None
+
+
+_LD_SCRIPT = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.I | re.S)
+
+
+def json_ld_authors(markup: str) -> list[str]:
+    """The Persons an article's JSON-LD names as its authors, read from the markup without parsing the
+    page (the generic reader of pages in other languages never builds a tree)."""
+    for item in _ld_items(_LD_SCRIPT.findall(markup)):
+        if any(_ARTICLE_TYPES.search(k) for k in _types(item)) and item.get("author"):
+            return _ld_names(item["author"], want_person=True)
+    return []

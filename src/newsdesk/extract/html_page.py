@@ -13,6 +13,7 @@ from newsdesk.extract import credits, vocab
 from newsdesk.extract.blocks import BLOCK_TAGS, collapse, extract_blocks, text_blocks
 from newsdesk.extract.chrome import SHARE_START, is_foreign_link, markdown_heading, names_an_original, unwrap_archived
 from newsdesk.extract.dates import (
+    UPDATED,
     YMD_CN,
     YMD_NUMERIC,
     calendar_badge_date,
@@ -22,7 +23,7 @@ from newsdesk.extract.dates import (
     printed_dates,
 )
 from newsdesk.extract.draft import Draft
-from newsdesk.extract.html_meta import VISIBLE_TEXTS, PageMeta, best_title, read_page_meta
+from newsdesk.extract.html_meta import VISIBLE_TEXTS, PageMeta, best_title, json_ld_authors, read_page_meta
 from newsdesk.extract.html_tree import LIBXML_TEXT_LIMIT, clean_tree, parse_html
 from newsdesk.extract.outlets import OutletRegistry, load_registry
 from newsdesk.extract.region import clean_page, find_region, generic_blocks, read_region
@@ -172,7 +173,7 @@ def _capture_url(text: str) -> str | None:
     return m["url"] if m else None
 
 
-_UPDATED = re.compile(r"更新|修改|編輯於|编辑于|updated", re.I)
+_UPDATED = UPDATED
 _HEADER_LIMIT = 15
 # Headline-like elements before an element in document order (its ancestors and what precedes them),
 # found in C: numbering every element of the page in Python to compare positions cost more.
@@ -365,7 +366,9 @@ def _date_element_stamp(root: html.HtmlElement, source: str) -> str | None:
             continue
         if _in_comments(el):
             continue
-        text = collapse(el.text_content())
+        # A script printing the stamp in the reader's time zone (`document.write(ConvertToLocalTime(…))`)
+        # is no text: the date the page prints beside it is.
+        text = collapse(_own_text(el))
         if len(text) <= 40 and credits.is_date_line(text):
             date = credits.date_in(text)
             if date:
@@ -466,6 +469,14 @@ def _texts(el: html.HtmlElement) -> Iterator[str]:
             yield from _texts(child)
     if el.tail:
         yield el.tail
+
+
+def _own_text(el: html.HtmlElement) -> str:
+    """The element's visible text, without its tail."""
+    pieces = list(_texts(el))
+    if el.tail:
+        pieces.pop()
+    return "".join(pieces)
 
 
 def _texts_after(el: html.HtmlElement) -> Iterator[str]:
@@ -596,7 +607,12 @@ def read_generic_page(text: str) -> Draft:
     for key in ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date"):
         if meta.get(key):
             draft.published_hints.append(meta[key])
-    if meta.get("author") and not meta["author"].startswith("http"):
+    # JSON-LD names the writers as on Chinese pages; the author meta tag is the fallback.
+    site = collapse(meta.get("og:site_name") or "")
+    ld_authors = [name for name in json_ld_authors(text) if name != site]
+    if ld_authors:
+        draft.authors = ld_authors
+    elif meta.get("author") and not meta["author"].startswith("http"):
         draft.authors = [collapse(meta["author"])]
     if meta.get("og:site_name"):
         draft.site_names.append(meta["og:site_name"])

@@ -26,7 +26,15 @@ from newsdesk.extract.chrome import (
     is_punctuation_only,
     is_site_notice,
 )
-from newsdesk.extract.dates import RFC2822_STAMP, YMD_CN, YMD_NUMERIC, date_from_url, make_date, parse_any_date
+from newsdesk.extract.dates import (
+    RFC2822_STAMP,
+    UPDATED,
+    YMD_CN,
+    YMD_NUMERIC,
+    date_from_url,
+    make_date,
+    parse_any_date,
+)
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.frontmatter import has_front_matter, read_frontmatter_post
 from newsdesk.extract.html_page import is_full_document, looks_like_html, read_html
@@ -99,6 +107,8 @@ class _Credits:
     chief_editor: bool = False
     sources: list[str] = field(default_factory=list)
     header_dates: list[str] = field(default_factory=list)
+    # Dates stated by the article's own credit lines (`发布时间: 2015年11月22日 10:31`, `时间：2023年9月20日`).
+    credit_dates: list[str] = field(default_factory=list)
     original_title: str | None = None
     dateline: credits.Dateline | None = None
 
@@ -223,6 +233,13 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             # Past the article's end only credits are read (editors often sign below the sources).
             ended = True
         line = credits.read_credit_line(probe, max_chars=100)
+        if line and line.date and not UPDATED.search(probe):
+            # The grammar's date item: a credit line's date is the article's, never an update time's.
+            found.credit_dates.append(line.date)
+        elif _is_date_line(block) and (stamp := _stamp_before_update(probe)):
+            # `输入 : 2025-02-10 10:12 | 更新 : 2025-02-10 11:26`, `2023/8/23 15:06（8/23 15:31 更新）`: a stamp
+            # printed before an update's is the publication's, whatever labels it.
+            found.credit_dates.append(stamp)
         if line and line.roles:
             _record_credit_line(line, probe, block, found, ended)
             if line.is_byline and not ended:
@@ -292,6 +309,12 @@ def _record_credit_line(line: credits.CreditLine, probe: str, block: str, found:
 
 _BREADCRUMB = re.compile(r"^[^。，！？]{1,20}(?:\s*[>›»＞]\s*[^。，！？]{1,20})+$")
 _ORIGINAL_TITLE = re.compile(r"^(?:本文)?原(?:标题|標題)\s*[:：︰]\s*《?(?P<title>[^》]+)》?")
+
+
+def _stamp_before_update(line: str) -> str | None:
+    """The date a line prints before an update label, when it prints one."""
+    update = UPDATED.search(line)
+    return credits.date_in(line[: update.start()]) if update else None
 
 
 def _is_date_line(block: str) -> bool:
@@ -523,7 +546,7 @@ def _resolve_published(draft: Draft, found: _Credits) -> str | None:
         return line.date
     # Stamps the page states (meta, the date under the headline), then dates opening the body,
     # then the weak ones (update times, dates found away from the headline).
-    for hint in [*draft.published_hints, *found.header_dates, *draft.weak_published_hints]:
+    for hint in [*draft.published_hints, *found.header_dates, *found.credit_dates, *draft.weak_published_hints]:
         date = parse_any_date(hint)
         if date:
             return _filing_day(line.month_day, date) if line and line.month_day and line.filed_in_utc8 else date
