@@ -2,6 +2,7 @@
 """Metadata failures on the labelled corpus's TRAIN split, grouped by field, for designing rules.
 
     PYTHONPATH=src .venv/bin/python bench/meta_failures.py [--field authors] [--context 80] [--summary] [--train-only]
+        [--blind-registry] [--tuning DIR]
         [--loso ABLATION_JSON...]
 
 For each train capture whose field disagrees with the gold, prints the prediction, the gold and the
@@ -24,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.scoring import FIELDS, field_ok  # noqa: E402
 
-from newsdesk.extract import credits, extract_capture, pipeline  # noqa: E402
+from newsdesk.extract import credits, extract_capture, html_page, pipeline  # noqa: E402
 from newsdesk.extract.outlets import Outlet, OutletRegistry, load_registry  # noqa: E402
 
 CORPUS = REPO / "bench" / "data" / "corpus"
@@ -118,6 +119,11 @@ def main() -> int:
         "--blind-registry", action="store_true",
         help="read each capture with the registry forgetting its own site's outlet (as on a site never seen)",
     )
+    parser.add_argument(
+        "--tuning", type=Path, metavar="DIR",
+        help="read DIR/gold and DIR/captures instead (a tuning part, e.g. corpus-fresh batches 1-2 copied by "
+        "bench/fresh_tuning.py): every record is listed like a train one",
+    )
     parser.add_argument("--verdicts", type=Path, help="write each train capture's per-field right/wrong here (to diff two runs)")
     args = parser.parse_args()
     fields = args.field or list(FIELDS)
@@ -127,15 +133,22 @@ def main() -> int:
     verdicts: list[str] = []
     marks: dict[tuple[str, str], bool] = {}
     groups: dict[str, str] = {}
-    for gold_path in sorted((CORPUS / "gold").glob("*.gold.json")):
+    folder = args.tuning or CORPUS
+    for gold_path in sorted((folder / "gold").glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if args.tuning:
+            # A tuning part is read like the train split: its failures may be listed.
+            gold["split"] = "train"
         if args.train_only and gold["split"] != "train":
             continue
-        path = CORPUS / "captures" / gold["file"]
+        path = folder / "captures" / gold["file"]
         raw = path.read_bytes()
         if args.blind_registry:
             blind = blind_registry(capture_site(gold["file"]))
-            pipeline.load_registry = credits.load_registry = lambda extra=(), _r=blind: _r  # type: ignore[assignment]
+            # Every module that asks for the registry (html_page too: it matches the page's host to its names).
+            pipeline.load_registry = credits.load_registry = html_page.load_registry = (  # type: ignore[assignment]
+                lambda extra=(), _r=blind: _r
+            )
         article = extract_capture(raw, str(path)).to_record()
         split = gold["split"]
         count[split] += 1
@@ -152,7 +165,7 @@ def main() -> int:
     if args.loso:
         print(loso_line(args.loso, marks))
         print("\n".join(loso_group_lines(args.loso, marks, groups)))
-    for split in ("train",) if args.train_only else ("train", "heldout"):
+    for split in ("train",) if args.train_only or args.tuning else ("train", "heldout"):
         print(f"{split:8} n={count[split]:3} " + " ".join(f"{n} {right[(split, n)] / count[split]:.3f}" for n in FIELDS))
     if args.verdicts:
         args.verdicts.write_text("\n".join(verdicts) + "\n", encoding="utf-8")

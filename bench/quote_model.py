@@ -3,11 +3,11 @@
     python bench/quote_model.py            # leave-one-part-out table, then train on all parts and write the JSON
     python bench/quote_model.py --check    # the same, but fail if the shipped JSON differs from what training gives
 
-Every candidate `find_candidates` proposes in the labelled articles of bench/data/quotes (parts dev, heldout, fresh,
-fresh2; the matching rule of bench/quotes.py) is an example: 1 when it matches a labelled quote (speaker and span),
-else 0. The model is a logistic regression over binary features, trained by full-batch gradient descent in plain
-Python with fixed settings and examples in a fixed order, weights rounded to 6 decimals: the same labels give the
-same JSON bit for bit. Leave-one-part-out: for each part, a model trained on the other three parts scores it; that
+Every candidate `find_candidates` proposes in the labelled articles of bench/data/quotes (TUNING_PARTS of
+bench/quotes.py: dev, heldout, fresh, fresh2, corpus2; the matching rule of bench/quotes.py) is an example: 1 when it
+matches a labelled quote (speaker and span), else 0. The model is a logistic regression over binary features, trained
+by full-batch gradient descent in plain Python with fixed settings and examples in a fixed order, weights rounded to 6 decimals: the same labels give the
+same JSON bit for bit. Leave-one-part-out: for each part, a model trained on the other parts scores it; that
 figure, not the score of the shipped model on its own training parts, estimates how it does on sites never seen.
 """
 

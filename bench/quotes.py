@@ -1,6 +1,6 @@
 """Who said what: precision and recall of `analysis/quotes.py` against hand-labelled quotes.
 
-    python bench/quotes.py [--part dev|heldout|fresh|fresh2|fresh3|all] [--show] [--rules]
+    python bench/quotes.py [--part dev|heldout|fresh|fresh2|fresh3|fresh4|corpus2|all] [--show] [--rules]
 
 `--rules` scores the cue rules alone (`find_quotes_by_rules`), without the acceptance model of round 5
 (analysis/quote_model.py; bench/quote_model.py trains it and measures it leave-one-part-out).
@@ -17,6 +17,9 @@ extraction errors do not count here), after the article has taught the gazetteer
 the same way), was added when the fresh part was to become a tuning part; it was scored twice and promoted to
 a tuning part in round 5. fresh3, a third (sites no other part uses, articles of the corpus or of
 bench/data/corpus-fresh), was added when fresh2 was to become a tuning part; it is never tuned on or listed.
+fresh4, a fourth (corpus-fresh batch 5 only, 30 sites no other part uses), is a measure taken once at the end of a
+session: `--part all` leaves it out, so it is scored only when named. corpus2 is a tuning part from the start: more
+articles of the corpus's train split from sites no other part uses, labelled to give the acceptance model more sites.
 
 Matching rule: a found quote and a labelled one match when they are in the same article and block,
 their spans share at least 0.8 of the longer span's characters, and their speakers are the same: the
@@ -84,7 +87,8 @@ def _gold(part: str, file: str) -> dict:
         return extract_capture(path.read_bytes(), path.name).to_record()
     if part == "dev" and (DEV_GOLD / f"{file}.gold.json").exists():
         return json.loads((DEV_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
-    # fresh3 may also name articles of bench/data/corpus-fresh (split "fresh"): the corpus had too few unused sites.
+    # fresh3 and fresh4 may also name articles of bench/data/corpus-fresh (split "fresh"): the corpus had too few
+    # unused sites.
     if part in CORPUS_FRESH_PARTS and not (CORPUS_GOLD / f"{file}.gold.json").exists():
         gold = json.loads((CORPUS_FRESH_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
         if gold.get("split") != "fresh":
@@ -94,21 +98,26 @@ def _gold(part: str, file: str) -> dict:
         raise SystemExit(f"{part}.tsv names {file}, which is not an article of bench/data/corpus/gold")
     gold = json.loads((CORPUS_GOLD / f"{file}.gold.json").read_text(encoding="utf-8"))
     # The fresh parts take either split: what keeps them held out is that no other part uses their sites.
-    if part in ("fresh", "fresh2", "fresh3"):
+    if part in ("fresh", "fresh2", "fresh3", "fresh4"):
         return gold
-    wanted = "train" if part == "dev" else "heldout"
+    # corpus2 is a tuning part: its articles come from the corpus's train split only, as dev's do (the held-out split
+    # is the extraction measure, never read for tuning).
+    wanted = "train" if part in ("dev", "corpus2") else "heldout"
     if gold.get("split") != wanted:
         raise SystemExit(f"{part}.tsv names {file}, which is in the corpus's {gold.get('split')} split, not {wanted}")
     return gold
 
 
-PARTS = ("dev", "heldout", "fresh", "fresh2", "fresh3")
+PARTS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "corpus2")
 # Parts that may name articles of bench/data/corpus-fresh as well as of the corpus.
-CORPUS_FRESH_PARTS = ("fresh3",)
+CORPUS_FRESH_PARTS = ("fresh3", "fresh4")
+# Held out of `--part all`: a part measured once, at the end of a session, so no routine run prints its scores.
+NAMED_ONLY_PARTS = ("fresh4",)
 # Parts whose misses may be read: dev, the old held-out part (promoted to tuning in "Quotes, round 3", after its
 # scores had been read many times), the fresh part (promoted in round 4 after being scored 3 times) and fresh2
-# (promoted in round 5 after being scored twice). The lead's held-out part is not among the parts here.
-TUNING_PARTS = ("dev", "heldout", "fresh", "fresh2")
+# (promoted in round 5 after being scored twice), and corpus2 (labelled as training data from the start: more sites
+# for the acceptance model to learn from). The lead's held-out parts are not among the parts here.
+TUNING_PARTS = ("dev", "heldout", "fresh", "fresh2", "corpus2")
 
 
 def _files(part: str) -> set[str]:
@@ -202,15 +211,20 @@ def score(part: str, show: bool, finder: Callable[[Gazetteer, list[str]], list[Q
     }
 
 
+def selected_parts(name: str) -> tuple[str, ...]:
+    """The parts `--part NAME` scores: `all` is every part but those measured only when named."""
+    return tuple(part for part in PARTS if part not in NAMED_ONLY_PARTS) if name == "all" else (name,)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--show", action="store_true", help="list misses and false finds (tuning parts only: dev, the old held-out part,"
-                             " promoted to tuning in round 3, the fresh part, promoted in round 4, and fresh2,"
-                             " promoted in round 5)")
+                             " promoted to tuning in round 3, the fresh part, promoted in round 4, fresh2,"
+                             " promoted in round 5, and corpus2)")
     parser.add_argument("--rules", action="store_true", help="the cue rules alone, without the acceptance model (round 5)")
     args = parser.parse_args()
-    parts = PARTS if args.part == "all" else (args.part,)
+    parts = selected_parts(args.part)
     finder = find_quotes_by_rules if args.rules else find_quotes
     print(f"{'part':8} {'articles':>8} {'labelled':>8} {'found':>6} {'P':>6} {'R':>6}   span only P / R")
     for part in parts:

@@ -211,11 +211,26 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def code_hash() -> str:
-    """The candidate and feature code and vocabulary the model was trained with."""
-    digest = hashlib.sha256()
+# Data files the extraction reads while it gathers the chooser's candidates (credit words, places, the registry,
+# date meta names, the region model and its words, which decide the body and header lines the features look at).
+FEATURE_DATA = ("credits.toml", "gazetteer.toml", "outlets.toml", "dates.toml", "region_vocab.toml", "region_model.json",
+                outlet_model.VOCAB_FILE)
+
+
+def feature_sources() -> list[Path]:
+    """Every file whose content feeds the model's candidates or features: not only outlet_model.py and its words, but
+    each extract module (html_page, html_meta, credits, outlets, pipeline, region, …: they decide which names a
+    capture gives and with which signals) and the data they read. A change in any of them can change the training
+    rows, so `--check` asks for `make train` (merges that changed the candidates' inputs went unnoticed before)."""
     code = REPO / "src" / "newsdesk"
-    for path in (code / "extract" / "outlet_model.py", code / "data" / outlet_model.VOCAB_FILE):
+    return [*sorted((code / "extract").glob("*.py")), *(code / "data" / name for name in FEATURE_DATA)]
+
+
+def code_hash() -> str:
+    """The candidate and feature code, the extraction feeding it and the vocabulary the model was trained with."""
+    digest = hashlib.sha256()
+    for path in feature_sources():
+        digest.update(path.relative_to(REPO).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

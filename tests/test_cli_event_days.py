@@ -127,3 +127,29 @@ def test_an_older_archive_gets_its_event_days(archive: Path, tmp_path: Path) -> 
         undated = {seq for (seq,) in conn.execute("SELECT seq FROM articles WHERE published IS NULL AND event_day IS NOT NULL")}
         refaceted = dict(conn.execute("SELECT rowid, facets FROM article_fts").fetchall())
     assert all(refaceted[rowid] == text for rowid, text in facets if rowid in undated)
+
+
+OWN = Path(__file__).resolve().parent.parent / "bench" / "data" / "stories-own" / "captures"
+
+
+def test_an_older_archive_dates_undated_articles_by_their_address(tmp_path: Path) -> None:
+    """An undated capture whose original address states its day (RFA's `…-07172020100549.html`), stored by a
+    newsdesk that did not read addresses: the migration gives it that day and the date facet that goes with it."""
+    from newsdesk.archive.schema import _event_days_from_addresses
+
+    db = tmp_path / "a.db"
+    done = invoke_newsdesk("ingest", OWN / "oped2_rfa_1048348.md", "--db", db)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as conn:
+        seq, outlet, published, day = conn.execute("SELECT seq, outlet, published, event_day FROM articles").fetchone()
+        assert (published, day) == (None, "2020-07-17")
+        # As the older newsdesk left it: no day, no date facet.
+        conn.execute("UPDATE articles SET event_day=NULL WHERE seq=?", (seq,))
+        conn.execute("UPDATE article_fts SET facets=? WHERE rowid=?", (facet_tokens(outlet, None), seq))
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_event_days_from_addresses)}")
+    with Archive(db) as opened:
+        assert opened.conn.execute("SELECT event_day FROM articles").fetchone() == ("2020-07-17",)
+        assert opened.conn.execute("SELECT facets FROM article_fts WHERE rowid=?", (seq,)).fetchone() == (
+            facet_tokens(outlet, "2020-07-17"),)
+    listed = _jsonl("list", "--db", db, "--since", "2020-07-17", "--until", "2020-07-17", "--format", "jsonl")
+    assert len(listed) == 1

@@ -1,6 +1,6 @@
-"""The labelled quote parts of bench/quotes.py load as the bench reads them: fresh3 may name articles of
+"""The labelled quote parts of bench/quotes.py load as the bench reads them: fresh3 and fresh4 may name articles of
 bench/data/corpus-fresh, no other part may, and a corpus-fresh record outside its `fresh` split is refused.
-Only the loader runs here: no part is scored (fresh3 is held out, its scores are the lead's to read)."""
+Only the loader runs here: no part is scored (fresh3 and fresh4 are held out, their scores are the lead's to read)."""
 
 from __future__ import annotations
 
@@ -79,3 +79,52 @@ def test_the_fresh3_part_loads_whole() -> None:
     assert len(labels) >= 170
     assert len(articles) >= 30
     assert len({record["site"] for record in articles.values()}) >= 15
+
+
+def test_the_fresh4_part_loads_whole() -> None:
+    """fresh4 names only corpus-fresh batch 5 articles (sites no other part uses), every span is found in its
+    block, and it holds both halves of batch 5 (5b, HK/TW/overseas, and 5a, mainland): no labelled article may go
+    missing unnoticed. Only the loader runs: fresh4 is held out."""
+    labels, articles = _bench().load_labels("fresh4")
+    assert len(labels) >= 400
+    assert len(articles) >= 50
+    assert {record["batch"] for record in articles.values()} == {5}
+    assert len({record["site"] for record in articles.values()}) >= 45
+
+
+def test_part_all_leaves_fresh4_out() -> None:
+    """`--part all` (a routine run) never scores fresh4: it is measured once, by name."""
+    bench = _bench()
+    assert "fresh4" not in bench.selected_parts("all")
+    assert "fresh3" in bench.selected_parts("all")
+    assert bench.selected_parts("fresh4") == ("fresh4",)
+
+
+def test_fresh4_is_no_tuning_part() -> None:
+    """The acceptance model trains on TUNING_PARTS: fresh4 must never be among them."""
+    assert "fresh4" not in _bench().TUNING_PARTS
+
+
+def test_the_corpus2_part_loads_whole() -> None:
+    """corpus2 (a tuning part labelled by reading only) names corpus articles of the train split from sites no other
+    part uses; every span is found in its block, and no labelled article may go missing unnoticed."""
+    labels, articles = _bench().load_labels("corpus2")
+    assert len(labels) >= 440
+    assert len(articles) >= 31
+    assert {record["split"] for record in articles.values()} == {"train"}
+    assert len({record["site"] for record in articles.values()}) >= 30
+
+
+def test_corpus2_refuses_a_held_out_article(bench: ModuleType) -> None:
+    """The corpus's held-out split is the extraction measure: a tuning part may not name its articles."""
+    lines = (ROOT / "bench" / "data" / "quotes" / "heldout.tsv").read_text(encoding="utf-8").splitlines()
+    heldout_article = next(line for line in lines if line.strip() and not line.startswith("#")).split("\t")[0]
+    (bench.LABELS / "corpus2.tsv").write_text(f"{heldout_article}\t0\tx\tx\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="heldout split, not train"):
+        bench.load_labels("corpus2")
+
+
+def test_corpus2_is_a_tuning_part_scored_by_part_all() -> None:
+    bench = _bench()
+    assert "corpus2" in bench.TUNING_PARTS
+    assert "corpus2" in bench.selected_parts("all")

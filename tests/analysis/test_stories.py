@@ -341,10 +341,12 @@ def test_scores_made_in_a_batch_are_the_floats_of_one_comparison_at_a_time(tmp_p
         dots = numbers.dots(report, batches)
         at = 0
         for group in groups:
-            batched = report.best_similarity(group, dots[2 * at : 2 * (at + len(group))])
+            shared = dots[2 * at : 2 * (at + len(group))]
+            batched = report.best_similarity(group, shared)
             at += len(group)
             assert batched == max(report.similarity(member) for member in group)
-            nonzero += batched > 0
+            # Sharing terms (reports years apart share words too, but their day gap leaves them no score).
+            nonzero += any(shared)
             joined += batched >= 0.35
     # Real comparisons: many stories share something with a report, and each report at least joins its own.
     assert nonzero > 5 * len(members) and joined >= len(members)
@@ -371,3 +373,44 @@ def test_candidate_stories_are_counted_from_an_index_alone(seeded: Archive) -> N
     for query in queries:
         plan = " ".join(row[-1] for row in seeded.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
         assert "USING COVERING INDEX" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("url", "lead", "day"),
+    [
+        # An undated re-post that kept the outlet's address: the address's day is the outlet's date.
+        ("https://www.rfa.org/mandarin/yataibaodao/shaoshuminzu/hc-07172020100549.html", "新疆卫健委周五下午通报。", "2020-07-17"),
+        ("https://cn.nytimes.com/china/20200706/china-detains-xu-zhangrun-critic/", "周一，他被拘留。", "2020-07-06"),
+        ("https://www.voachinese.com/a/xuzhangrun-release-from-detention-20200712/5499500.html", "他获释。", "2020-07-12"),
+        ("https://example.com/world/2020/07/14/uk-huawei.html", "英国宣布。", "2020-07-14"),
+        # A month in the address dates a month-day in the lead.
+        ("https://chinadigitaltimes.net/chinese/2020/07/bbc-huawei/", "周二（7月14日），英国改变立场。", "2020-07-14"),
+        # No date in the address: the lead decides, as before.
+        ("https://cn.ft.com/story/001088551?full=y", "2020年7月14日，特朗普签署法案。", "2020-07-14"),
+        # Article numbers and query strings are not dates.
+        ("https://gnews.org/zh-hans/2417919/?ref=20200714", "联合国秘书长说。", None),
+    ],
+)
+def test_event_day_of_an_undated_capture_comes_from_its_address(url: str, lead: str, day: str | None) -> None:
+    article = Article(title="无日期的转载", original_url=url, body=[lead + "各方对此反应不一。" * 5])
+    assert event_day(article) == (dt.date.fromisoformat(day) if day else None)
+
+
+OWN_CAPTURES = Path(__file__).parents[2] / "bench" / "data" / "stories-own" / "captures"
+
+
+def test_a_look_alike_days_later_is_another_event(tmp_path: Path) -> None:
+    """Beijing names the head of its national security office in Hong Kong (3 July 2020) and the office opens
+    five days later: the same office, people and words, two events. Each event's reports from several outlets
+    still make one story."""
+    appointment = ["oped2_bbc_1048163.md", "oped2_rfi_1047913.md", "oped2_voa_1048105.md", "oped2_reuters_1047998.md"]
+    opening = ["oped2_rfi_1047618.md", "oped2_voa_1048006.md", "oped2_reuters_1047885.md"]
+    archive = Archive(tmp_path / "a.db")
+    ingest([OWN_CAPTURES / name for name in appointment + opening], archive)
+    with archive.writing():
+        Analysis(archive).update()
+    story = {Path(path).name: sid for path, sid in archive.conn.execute(
+        "SELECT c.path, s.story_id FROM captures c JOIN story_articles s ON s.article_id = c.article_id")}
+    assert len({story[n] for n in appointment}) == 1
+    assert len({story[n] for n in opening}) == 1
+    assert story[appointment[0]] != story[opening[0]]

@@ -105,6 +105,19 @@ def test_the_articles_own_links_and_a_single_link_at_an_edge_stay() -> None:
     assert _rule_read(_column_page("", closing))[-1] == "本報記者將持續追蹤颱風動態，請讀者留意最新報導。"
 
 
+def test_headlines_printed_as_one_block_at_the_regions_edge_are_a_run_of_links() -> None:
+    # A related list flattened into one paragraph of linked headlines (hk01, voi, news.cn), or a
+    # pagination row (`【1】【2】【3】`): several links in one block are a run as much as two link blocks.
+    related = (
+        "<div class='related'><a href='/a'>颱風假怎麼放？人事總處說明停班停課標準</a>"
+        "<a href='/b'>好市多颱風前搶購潮 民眾排隊兩小時</a></div>"
+    )
+    assert _rule_read(_column_page("", related)) == ["颱風海葵登陸", *_COLUMN_STORY]
+    # An editor signing below the links stays for the pipeline to read.
+    pages = "<div class='pages'><a href='/1'>【1】</a><a href='/2'>【2】</a><a href='/3'>【3】</a></div><div>(责编：王小明)</div>"
+    assert _rule_read(_column_page("", pages)) == ["颱風海葵登陸", *_COLUMN_STORY, "(责编：王小明)"]
+
+
 def test_invitations_to_subscribe_or_download_the_app_are_the_sites() -> None:
     # cna (`訂閱《…》電子報`), udn (`請訂閱…facebook專頁`), hkcnews (`請加入成為…訂戶`), rfi (`下載…應用程序`).
     promos = [

@@ -439,6 +439,26 @@ def test_own_report_dateline(text: str, outlet: str, authors: list[str]) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("【大公報訊】記者陸九如報道：大埔宏福苑五級火造成多人傷亡", "大公報"),  # tkww.hk
+        ("【侨报讯】周三，美国最高法院听取了关于田纳西州", "侨报"),  # uschinapress.com
+        ("【大公報專訊】政府今日公布", "大公報"),
+    ],
+)
+def test_bracketed_own_report_without_byline(text: str, outlet: str) -> None:
+    # Undated and with no byline bracket after it, the report word still makes the bracket a credit.
+    line = parse_dateline(text)
+    assert line is not None and line.outlet == outlet and line.date is None
+
+
+@pytest.mark.parametrize("text", ["【本報訊】板前壽司創辦人之一", "【本报讯】周三，印尼总统", "【新闻快讯】今天", "【今日快讯】"])
+def test_bracketed_report_naming_no_outlet(text: str) -> None:
+    # appledaily.com, shangbaoindonesia.com: the paper itself, unnamed; a news flash is no outlet.
+    assert parse_dateline(text) is None
+
+
+@pytest.mark.parametrize(
     ("block", "editor", "rest"),
     [
         ("…處1年以下有期徒刑。（編輯：李亨山）1120823", "李亨山", "…處1年以下有期徒刑。"),  # cna.com.tw

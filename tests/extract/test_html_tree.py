@@ -77,3 +77,17 @@ def test_furniture_without_the_headline_is_dropped_even_with_prose() -> None:
     )
     text = clean_tree(parse_html(markup)).text_content()
     assert "張竹君" in text and "李四" not in text and "WhatsApp" not in text
+
+
+def test_a_videojs_players_controls_are_not_text() -> None:
+    # video.js renders its control bar into the saved page ("Video Player is loading.", "1x",
+    # "Chapters"); seen on four Hong Kong and overseas sites in batches 1-2 of corpus-fresh.
+    page = (
+        "<html><body><article><h1>標題</h1>"
+        "<div class='video-js vjs-default-skin'><div class='vjs-modal-dialog'>Video Player is loading.</div>"
+        "<div class='vjs-control-bar'><span class='vjs-control-text'>Current Time 0:00</span>"
+        "<div class='vjs-playback-rate-value'>1x</div></div></div>"
+        "<p>消防處表示，大埔宏福苑火警已大致救熄，警方正進行調查。</p></article></body></html>"
+    )
+    text = clean_tree(parse_html(page)).text_content()
+    assert "Video Player" not in text and "1x" not in text and "消防處表示" in text

@@ -43,6 +43,21 @@ def test_training_inputs_and_feature_code_are_the_shipped_models() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_check_covers_the_code_that_gives_the_candidates() -> None:
+    # The candidates come from html_page, credits, outlets, pipeline … and their data, not outlet_model.py alone:
+    # a change in any of them must make `--check` ask for retraining.
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import train_outlet
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    names = {path.name for path in train_outlet.feature_sources()}
+    for name in ("outlet_model.py", "html_page.py", "html_meta.py", "credits.py", "outlets.py", "pipeline.py",
+                 "frontmatter.py", "mirror_markdown.py", "outlets.toml", "credits.toml", "outlet_vocab.toml"):
+        assert name in names, name
+    assert all(path.is_file() for path in train_outlet.feature_sources())
+
+
 def test_inputs_never_include_heldout_gold(shipped: dict) -> None:
     assert shipped["inputs"]
     for row in shipped["inputs"]:

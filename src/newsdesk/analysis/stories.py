@@ -51,11 +51,15 @@ TEXT_SHARE = 0.65
 UNDATED_MARGIN = 0.1
 # Reports of the same or the next day: time is evidence too (an aftermath piece a day later tells
 # the event with other people in its headline).
-NEAR_DAY_BONUS = 0.15
+NEAR_DAY_BONUS = 0.1
 # Two reports sharing only places (台湾, 中国, 日本) are two of the many events there: their entity cosine
 # counts this much. A shared person or organisation says who the event is about.
 PLACES_ONLY_SHARE = 0.5
 NEAR_DAYS = 1
+# Past the near days, each further day between two reports takes this much off their similarity: the
+# look-alikes of an event (the office opening five days after the appointment, the release a week after
+# the arrest) name its people and words again, while other angles on one event mostly come within a day or two.
+DAY_GAP_PENALTY = 0.02
 # Reports of one event fall between this many days before a story's first report and this many after.
 DAYS_BEFORE = 3
 DAYS_AFTER = 5
@@ -94,6 +98,10 @@ _US_DATE = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/(20[0-4]\
 # `普京28日与…`: a day of the month with no month, as Chinese news writes the day of the event.
 _BARE_DAY = re.compile(r"(?<![\d月/.-])([12]\d|3[01]|0?[1-9])\s*日(?![\d])")
 _MONTH_DAY = re.compile(r"(?<![\d年/.-])(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日")
+# The day an outlet's own address gives: `/2020/07/06/`, `/20200706/`, `-2020-07-06`, or a US-ordered stamp
+# with the time after it (`-07062020074929.html`).
+_URL_DAY = re.compile(r"(?<!\d)(20[0-4]\d)([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)")
+_URL_US_STAMP = re.compile(r"(?<!\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(20[0-4]\d)\d{6}(?!\d)")
 
 
 def event_day(article: Article) -> dt.date | None:
@@ -107,6 +115,9 @@ def event_day(article: Article) -> dt.date | None:
     published = published_day(article.published)
     if published is not None:
         return published
+    addressed = _url_day(article.original_url)
+    if addressed is not None:
+        return addressed
     lead = (article.title or "") + "\n" + _lead(article.body)[:DATE_LEAD_CHARS]
     evidence = _page_month(article)
     found: list[tuple[int, dt.date]] = []
@@ -130,11 +141,26 @@ def event_day(article: Article) -> dt.date | None:
     return min(found)[1] if found else None
 
 
+def _url_day(url: str | None) -> dt.date | None:
+    """The publication day an address states (the outlet's own date, as good as a printed one for an
+    undated re-post that kept its original address)."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0]
+    for m in _URL_DAY.finditer(path):
+        with contextlib.suppress(ValueError):
+            return dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+    for m in _URL_US_STAMP.finditer(path):
+        with contextlib.suppress(ValueError):
+            return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+    return None
+
+
 def _page_month(article: Article) -> tuple[int, int] | None:
-    """The year and month the page was made in, by its upload paths and dated links (their
+    """The year and month the page was made in, by its address, upload paths and dated links (their
     own time), else by the year-months its text names."""
     text = "\n".join(article.body)
-    urls = [i.src for i in article.images] + _URL.findall(text)
+    urls = [article.original_url or ""] + [i.src for i in article.images] + _URL.findall(text)
     for source in ("\n".join(urls), _URL.sub(" ", text)):
         months = Counter((int(m.group(1)), int(m.group(2))) for m in _YEAR_MONTH.finditer(source))
         if months:
@@ -252,8 +278,13 @@ class Member:
         if entity_dot and self.anchors.isdisjoint(other.anchors):
             entity_dot *= PLACES_ONLY_SHARE
         score = TEXT_SHARE * text_dot + (1 - TEXT_SHARE) * entity_dot
-        if self.ordinal is not None and other.ordinal is not None and abs(self.ordinal - other.ordinal) <= NEAR_DAYS:
-            score += NEAR_DAY_BONUS
+        if self.ordinal is not None and other.ordinal is not None:
+            gap = abs(self.ordinal - other.ordinal)
+            if gap <= NEAR_DAYS:
+                score += NEAR_DAY_BONUS
+            else:
+                # Never below nothing: `best_similarity` takes 0.0 for a story with no reports to compare.
+                score = max(score - DAY_GAP_PENALTY * (gap - NEAR_DAYS), 0.0)
         return score
 
     def best_similarity(self, members: list[Member], dots: list[float]) -> float:

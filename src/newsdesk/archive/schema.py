@@ -152,6 +152,33 @@ def _aliases_and_event_days(conn: sqlite3.Connection) -> None:
         last = rows[-1][0]
 
 
+def _event_days_from_addresses(conn: sqlite3.Connection) -> None:
+    """An undated article's event day as its address gives it (issue 12, branch stories4): `event_day` reads
+    the outlet's date from `original_url` (`/2020/07/14/`, `20200714`, a US-ordered stamp) before the lead's,
+    and its month dates a lead's month-day. Undated articles stored before read no address: their day (and
+    date facet) is made again; the rest are left alone. Idempotent (the same day comes out twice)."""
+    from newsdesk.analysis.stories import event_day
+    from newsdesk.model import Article, Image
+
+    if "event_day" not in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}:
+        return
+    last = 0
+    while rows := conn.execute(
+        "SELECT seq, title, outlet, original_url, body, images, event_day FROM articles"
+        " WHERE seq > ? AND published IS NULL AND original_url IS NOT NULL ORDER BY seq LIMIT ?",
+        (last, MIGRATION_PAGE),
+    ).fetchall():
+        for seq, title, outlet, url, body, images, stored in rows:
+            article = Article(file="", title=title, original_url=url, body=json.loads(body),
+                              images=[Image(**i) for i in json.loads(images)])
+            day = event_day(article)
+            iso = day and day.isoformat()
+            if iso != stored:
+                conn.execute("UPDATE articles SET event_day=? WHERE seq=?", (iso, seq))
+                conn.execute("UPDATE article_fts SET facets=? WHERE rowid=?", (facet_tokens(outlet, iso), seq))
+        last = rows[-1][0]
+
+
 def _entity_aggregates(conn: sqlite3.Connection) -> None:
     """Per-entity counts the entity and story pages read instead of every mention (issue 11):
     articles and mentions per (entity, outlet, month) and articles per (entity, outlet, week) by
@@ -490,6 +517,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX IF NOT EXISTS story_terms_term_start_story ON story_terms(term, start, story_id);
     DROP INDEX IF EXISTS story_terms_term_start;
     """,
+    # Undated articles dated by their address, as stories place them (analysis/stories.py `event_day`).
+    _event_days_from_addresses,
 ]
 
 

@@ -160,6 +160,9 @@ DATELINE = re.compile(
 )
 # `【财新网】（记者萧辉 实习记者于璐）`: the same bracket without a date, when reporters follow it.
 _BRACKET_OUTLET = re.compile(r"^\s*[【\[]\s*(?P<outlet>[^【】\[\]\d（）()]{2,12}?)\s*(?:讯|訊)?\s*[】\]]\s*(?=[（(])")
+# `【大公報訊】…` (tkww.hk), `【侨报讯】…` (uschinapress.com): an outlet's own report in brackets, undated, with no
+# byline bracket after it. The report word (讯/專訊) makes the bracket a credit; `【本報訊】` names no outlet.
+_BRACKET_REPORT = re.compile(rf"^\s*【\s*(?P<outlet>[{_CJK}A-Za-z.]{{2,12}}?)\s*(?:专讯|專訊|讯|訊)\s*】")
 # 新华社巴黎12月9日电（记者唐霁）; 人民网郑州1月16日电（智泓）; IT之家9月30日消息; 本报北京3月5日电.
 # Outlet and place run together, so a known place splits them first, then an outlet-like ending.
 _WIRE_TAIL = r"\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?:专电|專電|电|電|消息|讯|訊)(?=\s|[，,（(：︰:]|$)"
@@ -292,6 +295,9 @@ def parse_dateline(text: str) -> Dateline | None:
         authors = _byline_names(text[m.end():].lstrip())
         if authors:
             return Dateline(outlet=m["outlet"].strip(), authors=authors)
+    m = _BRACKET_REPORT.match(text)
+    if m and is_outlet_name(m["outlet"]):
+        return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end() :].lstrip()))
     m = _WIRE_PAREN.match(text.lstrip())
     if m:
         return Dateline(outlet=m["outlet"], authors=split_names(m["names"]))
@@ -726,8 +732,12 @@ def _read_item(role: str, value: str, found: CreditLine, bare: bool = False) -> 
         names = _author_names(value, bare)
         if names is None:
             if looks_like_outlet(value) or _ACRONYM.fullmatch(value):
-                # `文｜工商時報`, `圖文／CTWANT`: an outlet credited as the writer.
-                found.sources.append(value)
+                # `文｜工商時報`, `圖文／CTWANT`: an outlet credited as the writer. A compiled report's list
+                # (`文：《华盛顿邮报》、中央社`) names no one outlet, as a source list does not.
+                if not _SOURCE_LIST.search(value):
+                    found.sources.append(value)
+                elif shared := _shared_outlet(value):
+                    found.sources.append(shared)
                 found.roles.add("source")
                 return True
             return False

@@ -212,6 +212,11 @@ def _title_element(root: html.HtmlElement, region: html.HtmlElement, title: str 
     return found
 
 
+# Pictures between inline pieces of a header line: view, clock and share icons (`<img src=eye.png>`, an empty
+# `<i class="icon-eye">`; inline SVG is gone by then, cleaning drops it).
+_ICON_TAGS = frozenset({"img"})
+
+
 def _lines_between(root: html.HtmlElement, start: html.HtmlElement | None, stop: html.HtmlElement) -> list[str]:
     """Block-level lines of text after `start` (or from the top) up to `stop`: inline pieces joined."""
     lines: list[str] = []
@@ -235,6 +240,10 @@ def _lines_between(root: html.HtmlElement, start: html.HtmlElement | None, stop:
         if event == "start":
             if tag in BLOCK_TAGS or tag == "br":
                 flush()
+            elif tag in _ICON_TAGS or (tag == "i" and not el.text and not len(el)):
+                # An icon sets the fields it stands between apart (`来源: X<img alt=views>159<span>分享到</span>`:
+                # a view counter and a share label printed after the source, with no space between them).
+                buffer.append(" ")
             if el.text and tag:
                 buffer.append(el.text)
         else:
@@ -279,13 +288,28 @@ def _channels(page: PageMeta) -> set[str]:
     return {folded for n in page.sections if (folded := _fold(n))}
 
 
-def _doc_title_site(doc_title: str | None, registry: OutletRegistry) -> str | None:
-    """The site's name in the document title (`headline_频道_网站`): a known or outlet-like part, else the last."""
+# Site names are short; a title part this long that the headline holds (or that holds it) is the headline's.
+_HEADLINE_PIECE = 8
+
+
+def _doc_title_site(doc_title: str | None, registry: OutletRegistry, headline: str | None = None) -> str | None:
+    """The site's name in the document title (`headline_频道_网站`): a known or outlet-like part, else the last.
+
+    A part that is the headline, or a long piece of it, is none (`网站--标题：副题`, the site first; `专题｜标题`)."""
     if not doc_title:
         return None
     parts = [p for p in re.split(r"\s*[|｜_\-–—]\s*", doc_title) if p]
     if len(parts) < 2:
         return None
+    if headline and (key := _fold(headline)):
+        kept = [parts[0]]
+        for part in parts[1:]:
+            folded = _fold(part)
+            if folded != key and not (len(folded) >= _HEADLINE_PIECE and (folded in key or key in folded)):
+                kept.append(part)
+        parts = kept
+        if len(parts) < 2:
+            return None
     for part in parts[1:]:
         if registry.find_in(part):
             return part
@@ -741,7 +765,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.outlet_hints.extend(ld_outlets)
     draft.site_names.extend([*page.site_names(), *tag_outlets])
     draft.own_name = next(iter(page.site_names()), None)
-    site_part = _doc_title_site(page.doc_title, registry)
+    site_part = _doc_title_site(page.doc_title, registry, draft.title)
     if site_part:
         draft.site_names.append(site_part)
     meta_holder = _meta_copyright_name(page.copyright)

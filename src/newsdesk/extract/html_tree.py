@@ -30,7 +30,9 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _JUNK_NAME = re.compile(
     r"div-gpt-ad|adsbygoogle|(?:^|[\s_-])(?:ad|ads|advert\w*|adv|sponsor\w*|banner|gg|"
     r"share\w*|social|sns|qrcode|qr|print|toolbar|tool|breadcrumb|crumbs?|pagination|pager|"
-    r"comments?|reply|login|subscribe|newsletter|recommend\w*|related\w*|tags?-?list)(?:$|[\s_-])",
+    r"comments?|reply|login|subscribe|newsletter|recommend\w*|related\w*|tags?-?list|"
+    # video.js players (`video-js`, `vjs-control-bar`): their controls print "Video Player is loading.", "1x".
+    r"video-js|vjs)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 # Every alternative of _JUNK_NAME holds one of these, so an ASCII name (most are) without any of them,
@@ -38,7 +40,7 @@ _JUNK_NAME = re.compile(
 # (Non-ASCII names go straight to _JUNK_NAME: `ſ`, `ı`, `K` match s, i, k case-blind.)
 _JUNK_STEM = re.compile(
     r"ad|sponsor|banner|gg|share|social|sns|qr|print|tool|crumb|pag|comment|reply|login|subscribe|newsletter|"
-    r"recommend|related|tag"
+    r"recommend|related|tag|vjs|video-js"
 )
 
 

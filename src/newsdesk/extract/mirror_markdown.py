@@ -32,6 +32,12 @@ def us_stamp(text: str) -> str | None:
     hour = int(m["H"]) % 12 + (12 if (m["ampm"] or "").upper() == "PM" else 0) if m["ampm"] else int(m["H"])
     zone = "+00:00" if m["utc"] else ""
     return f"{date}T{hour:02d}:{int(m['M']):02d}:00{zone}"
+# An attribute list after a heading (Python-Markdown's attr_list, kramdown's IAL: `## 正文 { data-search-exclude }`,
+# `### x {#id .class}`): the site generator's markup, never text.
+_ATTR_LIST = re.compile(r"\s*\{:?\s*(?:[.#][\w-]+|[\w-]+(?:=\S*)?)(?:\s+(?:[.#][\w-]+|[\w-]+(?:=\S*)?))*\s*\}\s*$")
+# A section heading naming the article's own text: the article is that section, up to the next heading of
+# its level or above (the archive's summary, its record table and notices follow in sections of their own).
+_BODY_SECTION = re.compile(r"^(?:正文|全文|原文|正文内容|正文內容|内文|內文)$")
 # Markdown titles mirrors escape or decorate: `\[图\]`, `**…**`.
 _TITLE_NOISE = re.compile(r"\\([\[\]()*_#])|\*\*")
 
@@ -62,10 +68,22 @@ def read_mirror_markdown(text: str) -> Draft:
     draft = Draft(format="mirror-md", title=title)
     kept: list[str] = []
     share_at = None
+    body_level = None
     for i, line in enumerate(lines[title_at + 1:], start=title_at + 1):
         if SHARE_START.search(line):
             share_at = i
             break
+        heading = _HEADING.match(line)
+        if heading:
+            level, label = len(heading[1]), _ATTR_LIST.sub("", heading["text"]).strip()
+            if body_level is not None and level <= body_level:
+                share_at = i
+                break
+            if body_level is None and _BODY_SECTION.match(label):
+                body_level = level
+                kept.append("")
+                continue
+            line = line[: heading.start("text")] + label
         if MD_NAV_LINE.match(line) or MD_RULE.match(line):
             # A rule or nav line closes a paragraph; keep the break so text does not run together.
             kept.append("")

@@ -399,7 +399,10 @@ def _resolve_outlet(
         # publisher, the title's suffix) is its channel, column or a player button (`教育熱點`, `今日大文`,
         # `听新闻`), not a writer: only a name the registry knows is kept. Seen on dotdotnews.com, tkww.hk and
         # worldjournal.com (corpus-fresh batches 1-2); accounts beside the date on platforms name no site.
-        header = [h for h in header if registry.find_in(h)]
+        # A name the page's own signals also give (the title's suffix: `… - 中國時報` on a site calling itself
+        # 中時新聞網, the paper the story ran in) is no channel either: the agreement the registry would give.
+        own_keys = {fold(name) for name in map(_outlet_as_printed, draft.site_names) if name}
+        header = [h for h in header if registry.find_in(h) or fold(h) in own_keys]
     groups = [[*found.sources, *draft.outlet_hints], header]
     for group in groups:
         hints = [h.strip() for h in group if h and h.strip()]
@@ -451,7 +454,15 @@ def _agreed_site_name(hints: list[str]) -> str | None:
         agreeing = [i for i, other in enumerate(keys) if other and (key in other or other in key)]
         if best is None or len(agreeing) > best[0]:
             best = (len(agreeing), agreeing[0])
-    return names[best[1]] if best else None
+    if best is None:
+        return None
+    chosen = names[best[1]]
+    # `Apple Daily 蘋果日報` beside signals printing `蘋果日報` alone: the bilingual name's Chinese part, which the
+    # others agree on (as the registry files such a name under its Chinese part).
+    chinese = credits.without_latin_head(chosen)
+    if chinese != chosen and fold(chinese) in keys:
+        return chinese
+    return chosen
 
 
 _SUFFIX_SEP = re.compile(r"\s*[|｜]\s*|\s+[-–—]+\s+")

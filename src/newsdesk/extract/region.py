@@ -14,6 +14,7 @@ discounted, is the article region. This is the decision readability and GNE make
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import re
 import time
@@ -28,7 +29,7 @@ from trafilatura.readability_lxml import Document as ReadabilityDocument
 
 from newsdesk.extract import learned
 from newsdesk.extract.blocks import collapse, extract_blocks, extract_sourced_blocks, text_blocks
-from newsdesk.extract.chrome import TAIL_HEADING_ONLY, TAIL_MARKER
+from newsdesk.extract.chrome import LIST_HEADING, TAIL_HEADING_ONLY, TAIL_MARKER
 from newsdesk.extract.dates import YMD_CN, YMD_NUMERIC
 from newsdesk.extract.html_tree import clean_tree
 from newsdesk.model import Image
@@ -119,12 +120,144 @@ def find_region(root: html.HtmlElement) -> tuple[html.HtmlElement | None, float]
 
 # Below this density score a page has no clear article element; the generic extractor decides.
 _MIN_REGION_SCORE = 8.0
+
+
+# Elements that print a headline: heading tags, and the title/headline classes templates give them.
+_HEADLINE_TAGS = frozenset({"h1", "h2", "h3"})
+_HEADLINE_CLASS = re.compile(r"[Tt]itle|[Hh]eadline")
+
+
+def _is_headline_element(el: html.HtmlElement) -> bool:
+    return isinstance(el.tag, str) and (el.tag in _HEADLINE_TAGS or bool(_HEADLINE_CLASS.search(el.get("class") or "")))
+
+
+def _preceding(el: html.HtmlElement) -> Iterator[html.HtmlElement]:
+    """The elements before `el` in document order, nearest first (its ancestors excluded, as XPath's
+    preceding:: has it; walked in Python, which stops where the caller does: the XPath axis does not)."""
+    node: html.HtmlElement | None = el
+    while node is not None:
+        for sibling in node.itersiblings(preceding=True):
+            yield from _reversed_subtree(sibling)
+        node = node.getparent()
+
+
+def _reversed_subtree(el: html.HtmlElement) -> Iterator[html.HtmlElement]:
+    for child in reversed(el):
+        yield from _reversed_subtree(child)
+    yield el
+
+
+def _following(el: html.HtmlElement) -> Iterator[html.HtmlElement]:
+    """The elements after `el`'s subtree in document order, nearest first."""
+    node: html.HtmlElement | None = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
+
+
+# How many elements above the region's text its headline is looked for in (a page's headline is a
+# few hundred elements above its body at most; walking the whole page back would cost more).
+_HEADLINE_REACH = 400
+# A headline element prints a line, not a paragraph.
+_HEADLINE_CHARS = 80
+
+
+def _fold_line(el: html.HtmlElement) -> str:
+    text = el.text_content()
+    return learned.fold(text) if len(text) <= 4 * _HEADLINE_CHARS else ""
+
+
+def _is_title(folded: str, key: str) -> bool:
+    # (A headline element may add a channel or a date to the title: `社會事 大埔五級火｜…`.)
+    return bool(folded) and key in folded and len(folded) <= len(key) + 20
+
+
+def _same_kind(a: html.HtmlElement, b: html.HtmlElement) -> bool:
+    return a.tag == b.tag and (a.get("class") or "") == (b.get("class") or "")
+
+
+def _first_text(region: html.HtmlElement) -> html.HtmlElement:
+    for el in region.iter():
+        if isinstance(el.tag, str) and len((el.text or "").strip()) >= 20:
+            return el
+    return region
+
+
+def headline_story(root: html.HtmlElement, title: str | None, region: html.HtmlElement) -> html.HtmlElement | None:
+    """On a page holding several stories, the headline's own story when the densest region is another's.
+
+    Pages that load the next stories below the one asked for, or put other stories' leads beside
+    it, print a headline over each body, and the densest body may be another story's. The region is
+    another story's when the headline nearest above its text is not the page's headline but one of the
+    same kind (the same tag and class: the template's story headline) or a linked one (a teaser's),
+    printed below the page's headline. The article is then the densest region between the page's
+    headline and the next headline after it, in elements that do not hold that next headline.
+    A subheading inside the article, a standfirst or a section heading above it is neither the
+    headline's kind nor linked, and a region holding the headline is never another story's.
+    """
+    key = learned.fold(title or "")
+    if len(key) < 4:
+        return None
+    above = filter(_is_headline_element, itertools.islice(_preceding(_first_text(region)), _HEADLINE_REACH))
+    nearest = next(above, None)
+    if nearest is None or _is_title(_fold_line(nearest), key):
+        return None
+    if len(collapse(nearest.text_content())) > _HEADLINE_CHARS:
+        return None
+    headline = next((h for h in above if _is_title(_fold_line(h), key)), None)
+    if headline is None:
+        return None
+    # (A template may print the title twice over: a titled div around an h1.)
+    titled = [headline, *(h for h in headline.iterancestors() if _is_headline_element(h) and _is_title(_fold_line(h), key))]
+    if any(h is nearest for h in headline.iterdescendants()) or any(a is region for a in headline.iterancestors()):
+        return None
+    if not (any(_same_kind(nearest, h) for h in titled) or nearest.tag == "a" or nearest.find(".//a") is not None):
+        return None
+    # The next headline after the page's own (not the title printed again).
+    after = next(
+        (h for h in _following(headline) if _is_headline_element(h) and not _is_title(_fold_line(h), key)), None
+    )
+    if after is None:
+        return None
+    order = {el: i for i, el in enumerate(root.iter())}
+    start, stop = order[headline], order[after]
+    holders = set(after.iterancestors())
+    scores: dict[html.HtmlElement, float] = {}
+    for el, at in order.items():
+        if not start < at < stop or el.tag not in _PARAGRAPH_TAGS:
+            continue
+        text = _own_text(el).strip()
+        if len(text) < 20:
+            continue
+        links = sum(len(a.text_content()) for a in el if isinstance(a.tag, str) and a.tag == "a")
+        if links > len(text) * 0.5:
+            continue
+        score = 1.0 + len(_SENTENCE_PUNCT.findall(text)) + min(len(text) / 100.0, 3.0)
+        parent = el.getparent()
+        if parent is None or parent in holders:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + score
+        grand = parent.getparent()
+        if grand is not None and grand not in holders:
+            scores[grand] = scores.get(grand, 0.0) + score / 2
+    best, best_score = None, 0.0
+    for el, score in scores.items():
+        total = len(el.text_content()) or 1
+        adjusted = score * (1.0 - _link_text_len(el) / total) * (1.0 + _class_weight(el))
+        if adjusted > best_score:
+            best, best_score = el, adjusted
+    return best if best is not None and best_score >= _MIN_REGION_SCORE else None
 # Credit and source lines are read by the pipeline (editor, outlet) even though they are not body:
 # the block model never prunes them.
 _CREDIT_LINE = re.compile(
     r"^[\s（(【\[]*(?:责任编辑|責任編輯|编辑|編輯|责编|責編|主编|主編|来源|來源|稿源|作者|记者|記者|撰稿|审稿|審稿|"
     r"原标题|原標題|文|图|圖|摄影|攝影|出处|出處)\s*[:：︰｜|/／]"
 )
+# A heading over other stories (`更多文章`, `相關新聞`) ends the article where the pipeline reads it,
+# so it reaches the pipeline even when the block model prunes it: the stories below it are not the
+# article, whichever of their paragraphs the block model keeps.
+_LIST_HEADING_CHARS = 20
 # Header lines (date, credits) above the article are short.
 _HEADER_LINE = 60
 # Two bodies agree when this share of their character bigrams is shared (Dice).
@@ -215,27 +348,31 @@ _RUN_FILLER_CHARS = 40
 _SENTENCE_CLOSE = re.compile(r"[。！？…；：]\s*[”」』\"’）)】]*\s*$")
 
 
-def _is_link_block(source: html.HtmlElement, region: html.HtmlElement) -> bool:
+def _links_in_block(source: html.HtmlElement, region: html.HtmlElement) -> int:
+    """How many links a link block is (0: not a link block): a teaser inside an `<a>` is one, a block whose
+    anchors hold most of its text is as many as it has anchors (a list of headlines printed as one block)."""
     if source is region:
-        return False
+        return 0
     for ancestor in source.iterancestors():
         if ancestor is region:
             break
         if ancestor.tag == "a":
-            return True
-    linked = "".join(a.text_content() for a in source.iter("a"))
-    return len(collapse(linked)) >= _LINK_BLOCK_SHARE * len(collapse(source.text_content()))
+            return 1
+    anchors = list(source.iter("a"))
+    linked = "".join(a.text_content() for a in anchors)
+    return len(anchors) if len(collapse(linked)) >= _LINK_BLOCK_SHARE * len(collapse(source.text_content())) else 0
 
 
-def _link_run(flags: list[bool], blocks: list[str]) -> int:
-    """How many blocks from the start form a run of links (short unlinked blocks between links belong to it)."""
+def _link_run(links: list[int], blocks: list[str]) -> int:
+    """How many blocks from the start form a run of links (short unlinked blocks between links belong to it):
+    two links or more, in link blocks or in one block of headlines."""
     end = 0
-    for i, (link, block) in enumerate(zip(flags, blocks, strict=True)):
-        if link:
+    for i, (count, block) in enumerate(zip(links, blocks, strict=True)):
+        if count:
             end = i + 1
         elif len(block) > _RUN_FILLER_CHARS or _SENTENCE_CLOSE.search(block):
             break
-    return end if sum(flags[:end]) >= 2 else 0
+    return end if sum(links[:end]) >= 2 else 0
 
 
 def rule_blocks(region: html.HtmlElement) -> tuple[list[str], list[Image]]:
@@ -255,18 +392,25 @@ def _without_link_runs(
     """`rule_blocks` of a region already read (its blocks, the element each came from, its images)."""
     if len(blocks) < 3:
         return blocks, images
-    flags = [_is_link_block(source, region) for source in sources]
+    flags = [_links_in_block(source, region) for source in sources]
     head = _link_run(flags, blocks)
     tail = _link_run(flags[::-1], blocks[::-1])
     if head + tail >= len(blocks):
         return blocks, images
-    return blocks[head : len(blocks) - tail], images
+    if not head and not tail:
+        return blocks, images
+    # Credit lines among the links (an editor signing under the page links) are the pipeline's to read.
+    end = len(blocks) - tail
+    return [b for i, b in enumerate(blocks) if head <= i < end or _CREDIT_LINE.match(b)], images
 
 
-def _rule_region(root: html.HtmlElement) -> Region:
+def _rule_region(root: html.HtmlElement, title: str | None = None) -> Region:
     region, score = find_region(root)
     if region is None or score < _MIN_REGION_SCORE:
         return Region(region, generic_blocks(root), method="generic")
+    story = headline_story(root, title, region)
+    if story is not None:
+        region = story
     blocks, images = rule_blocks(region)
     return Region(region, blocks, images)
 
@@ -298,6 +442,7 @@ def _kept_blocks(blocks: list[str], keep: list[bool]) -> list[str]:
     kept = [
         b for i, (b, k) in enumerate(zip(blocks, keep, strict=True))
         if k or _CREDIT_LINE.match(b) or (i < first and len(b) <= _HEADER_LINE and (YMD_NUMERIC.search(b) or YMD_CN.search(b)))
+        or (i > first and len(b) <= _LIST_HEADING_CHARS and (LIST_HEADING.match(b) or TAIL_HEADING_ONLY.match(b)))
     ]
     return kept
 
@@ -571,6 +716,12 @@ def _cascade_region(
     t0 = clock()
     element, score = find_region(root)
     if element is not None and score >= _MIN_REGION_SCORE:
+        story = headline_story(root, title, element)
+        if story is not None and force is None:
+            # Another story's body was the densest: the headline's own, by the rule (the cascade's
+            # measures were fitted on regions found by density alone).
+            READS.update(["pages", "chose story"])
+            return Region(story, *rule_blocks(story), confidence=params.rule_sure_confidence, method="rule")
         rule_reading = extract_sourced_blocks(element, base_url=None)
         by_rule = Region(element, rule_reading[0], rule_reading[2])
     else:
@@ -629,7 +780,7 @@ def read_region(root: html.HtmlElement, title: str | None, learned_page: bool = 
     mode, model, params, force = _setting()
     if model is None or not learned_page or mode == "rule":
         # (clean_page cleaned such a page for the rule: the model was not going to read it.)
-        return _rule_region(root)
+        return _rule_region(root, title)
     if mode == "model":
         return _model_region(root, title, model)
     return _cascade_region(root, title, model, params or _PARAMS, force)
