@@ -1,6 +1,7 @@
 """The labelled quote parts of bench/quotes.py load as the bench reads them: fresh3 and fresh4 may name articles of
 bench/data/corpus-fresh, no other part may, and a corpus-fresh record outside its `fresh` split is refused.
-Only the loader runs here: no part is scored (fresh3 and fresh4 are held out, their scores are the lead's to read)."""
+Only the loader runs here: no part is scored (fresh4 is held out, its scores are the lead's to read; fresh3
+became a tuning part in round 6)."""
 
 from __future__ import annotations
 
