@@ -51,6 +51,16 @@ def test_a_source_credit_makes_the_page_a_repost_of_the_wire() -> None:
     assert extract_text(_own_site_page("某某日報", "<p>来源：新华社</p>")).outlet == "新华社"
 
 
+def test_an_own_report_dateline_names_the_paper_on_its_portals_page() -> None:
+    # `【大公報訊】` on 大公文匯網's page (tkww.hk), `【侨报讯】` (uschinapress.com): the paper's own report, not a
+    # wire it re-runs; the paper wrote it, under whatever name its web portal goes by.
+    lead = _LEAD
+    page = _own_site_page("某某新聞網").replace(_WIRE_LEAD, "【某某日報訊】" + lead)
+    assert extract_text(page).outlet == "某某日報"
+    # The wire's dated filing on the same page still leaves the site as the outlet.
+    assert extract_text(_own_site_page("某某新聞網")).outlet == "某某新聞網"
+
+
 # --- body: the site's notices printed in the article's flow ---------------------------------------
 
 _STORY = [
