@@ -20,7 +20,6 @@ BLOCK_TAGS = frozenset(
     ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "figure", "figcaption", "section", "article", "header", "footer", "aside", "nav", "center", "hr", "main", "address", "details", "summary", "caption"]
 )
 _CAPTION_NAME = re.compile(r"caption|imgtxt|img-?desc|pic-?(?:txt|info|desc)|photo-?(?:txt|desc)|tuzhu", re.I)
-_SPACE = re.compile(r"\s+")
 # Text right after a picture that portals mark as its caption: `▲…`, `资料图`, `…摄`, `图片来源：…`.
 _LOOSE_CAPTION = re.compile(
     r"^(?:[▲△▼↑]|(?:图|圖)\s*[：:]|(?:图片|圖片)(?:来源|來源)|(?:图源|圖源)\s*[：:])"
@@ -50,7 +49,9 @@ def collapse(text: str) -> str:
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "").replace("\u3000", " ")
     if "\ufe30" in text:
         text = text.replace("\ufe30", "\uff1a")
-    return _SPACE.sub(" ", text).strip()
+    # str.split() splits at exactly what `\s` matches (str.isspace): the same as replacing each run of
+    # whitespace with one space and trimming, two to six times faster (this runs on every text read).
+    return " ".join(text.split())
 
 
 
@@ -104,6 +105,9 @@ class _Walker:
     _uncaptioned: list[Image] = field(default_factory=list)
 
     def flush(self) -> None:
+        if not self._buffer:
+            # Every block element flushes on entry and exit: most find nothing waiting.
+            return
         text = collapse("".join(self._buffer))
         self._buffer.clear()
         if text and self._uncaptioned and _LOOSE_CAPTION.match(text):

@@ -35,6 +35,14 @@ _CREDIT_CUES = re.compile(r"原文|转自|轉自|转载|轉載|来自|來自")
 _PHOTO_CUE = re.compile(vocab.section_pattern("label", "photo") + r"\s*$")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Counted by runs: one match per run instead of a string per character (a third to a half cheaper).
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _count(runs: re.Pattern[str], text: str, end: int = -1) -> int:
+    """How many characters of `text` (up to `end`) the run pattern's class holds."""
+    return sum(map(len, runs.findall(text) if end < 0 else runs.findall(text, 0, end)))
 
 
 def looks_like_html(text: str) -> bool:
@@ -161,7 +169,7 @@ def _is_english(root: html.HtmlElement) -> bool:
         if size > 5000:
             break
     sample = "".join(pieces)
-    return len(_LATIN.findall(sample)) > 20 * max(1, len(_CJK.findall(sample)))
+    return _count(_LATIN_RUN, sample) > 20 * max(1, _count(_CJK_RUN, sample))
 
 
 _CAPTURE_COMMENT = re.compile(r"\A\s*(?:<!DOCTYPE[^>]*>\s*)?<!--\s*(?:saved from url=\(\d+\))?\s*(?P<url>https?://[^\s>]+?)\s*-->", re.I)
@@ -632,13 +640,17 @@ def _note_kinds(draft: Draft, kind: str, names: list[str | None]) -> None:
 
 def read_html(text: str, mirror: bool) -> Draft:
     head = text[:200_000]
-    if len(_CJK.findall(head, 0, _CHINESE_PROBE_CHARS)) < _MIN_CJK:
+    if _count(_CJK_RUN, head, _CHINESE_PROBE_CHARS) < _MIN_CJK:
         # Little or no Chinese at the top (English pages): a findall with little to collect is the
         # cheapest count, and most such pages stop here.
-        han = len(_CJK.findall(head))
+        han = _count(_CJK_RUN, head)
         if han < _MIN_CJK:
             return read_generic_page(text)
         kana = len(_KANA.findall(head))
+    elif _KANA.search(head) is None:
+        # Most Chinese pages print no kana at all, and then the share test below passes whatever the Han
+        # count (the probe found at least _MIN_CJK): a search finding nothing costs half the counting pass.
+        han, kana = _MIN_CJK, 0
     else:
         # Chinese pages: one pass keeps only the Han and kana characters, both counts come from those
         # (two findalls collecting every ideograph cost more).

@@ -114,7 +114,14 @@ def is_hidden(el: html.HtmlElement) -> bool:
 
 
 def is_junk_container(el: html.HtmlElement) -> bool:
-    names = f"{el.get('id') or ''} {el.get('class') or ''}"
+    return _is_junk_name(_names(el))
+
+
+def _names(el: html.HtmlElement) -> str:
+    return f"{el.get('id') or ''} {el.get('class') or ''}"
+
+
+def _is_junk_name(names: str) -> bool:
     if not names.strip() or (names.isascii() and not _JUNK_STEM.search(names.lower())):
         return False
     return bool(_JUNK_NAME.search(names))
@@ -145,17 +152,32 @@ def clean_tree(root: html.HtmlElement, drop_junk_containers: bool = True) -> htm
     # Whole subtrees that are never text (scripts, forms, media), tails kept: one C call.
     etree.strip_elements(root, *_DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     doomed: list[html.HtmlElement] = []
+    doomed_set: set[html.HtmlElement] = set()
     page_chars = 0
+    # A page repeats its class names down every list and column: each is judged once.
+    junk_names: dict[str, bool] = {}
     for el in _MARKED(root):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if is_hidden(el):
             doomed.append(el)
-        elif drop_junk_containers and tag not in {"html", "body"} and is_junk_container(el):
+            doomed_set.add(el)
+            continue
+        if not drop_junk_containers:
+            continue
+        names = _names(el)
+        junk = junk_names.get(names)
+        if junk is None:
+            junk = junk_names[names] = _is_junk_name(names)
+        if junk and (el.tag.lower() if isinstance(el.tag, str) else "") not in {"html", "body"}:
+            if any(ancestor in doomed_set for ancestor in el.iterancestors()):
+                # Inside furniture already doomed (a share bar's buttons, an ad slot's frame: three junk names
+                # in four): it goes with it, and measuring its text would change nothing.
+                continue
             # A furniture word in a class is a hint, not a verdict: `print-area`, `ads-float` and `tool-page`
             # also name the element that holds the article. One that holds most of the page's text is kept.
             page_chars = page_chars or len(root.text_content()) or 1
             if len(el.text_content()) <= page_chars * _MOST_OF_PAGE and not _HOLDS_ARTICLE(el):
                 doomed.append(el)
+                doomed_set.add(el)
     doomed.extend(img for img in _PIXELS(root) if is_tracking_pixel(img))
     for el in doomed:
         if el.getparent() is not None:

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import opencc
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Han characters counted by runs: one match per run, not a string per character.
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _SAMPLE = 4000
 
@@ -46,7 +47,7 @@ def is_traditional(text: str) -> bool:
 
 def detect_language(text: str) -> str | None:
     sample = text[:_SAMPLE]
-    han = len(_CJK.findall(sample))
+    han = sum(map(len, _CJK_RUN.findall(sample)))
     latin = len(_LATIN_WORD.findall(sample))
     if han >= 10 and han * 4 >= latin:
         return "zh-Hant" if is_traditional(sample) else "zh-Hans"

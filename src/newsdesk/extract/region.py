@@ -53,9 +53,15 @@ def _own_text(el: html.HtmlElement) -> str:
         if isinstance(child.tag, str) and child.tag in {"p", "div", "table", "ul", "ol", "section"}:
             parts.append(child.tail or "")
         else:
-            parts.append(child.text_content() if isinstance(child.tag, str) else "")
+            parts.append(_text_of(child) if isinstance(child.tag, str) else "")
             parts.append(child.tail or "")
     return "".join(parts)
+
+
+def _text_of(el: html.HtmlElement) -> str:
+    """`el.text_content()`; an element without children (most inline ones: links, spans, bold) holds only its
+    text, read without the XPath evaluation `text_content` runs."""
+    return el.text_content() if len(el) else el.text or ""
 
 
 def _link_text_len(el: html.HtmlElement) -> int:
@@ -82,7 +88,7 @@ def find_region(root: html.HtmlElement) -> tuple[html.HtmlElement | None, float]
         text = _own_text(el).strip()
         if len(text) < 20:
             continue
-        links = sum(len(a.text_content()) for a in el if isinstance(a.tag, str) and a.tag == "a")
+        links = sum(len(_text_of(a)) for a in el if isinstance(a.tag, str) and a.tag == "a")
         if links > len(text) * 0.5:
             continue
         score = 1.0 + len(_SENTENCE_PUNCT.findall(text)) + min(len(text) / 100.0, 3.0)
