@@ -168,3 +168,15 @@ def test_a_writers_title_in_brackets_after_the_name_is_not_part_of_it() -> None:
     assert header_credits("作者：陳大文（香港中文大學教授）").authors == ["陳大文"]
     assert header_credits("文：陳大文（時事評論員）").authors == ["陳大文"]
     assert header_credits("（作者：張三）").authors == ["張三"]
+
+
+def test_a_feed_author_filed_as_a_category_with_the_same_suffix_is_the_outlet() -> None:
+    # RSS-to-blog exports (dev: pingwest `品玩 - 用户`, bishijie `币世界 - 快讯`) file the feed under a category
+    # spelled like its author, suffix and all, beside a shared one (`新媒体`): the feed's source is the outlet.
+    post = (
+        "---\ntitle: 新机发布\ncategories:\n    - 新媒体\n    - 某某科技 - 用户\nauthor: 某某科技 - 用户\n"
+        "date: 2021-01-26 10:00:00\n---\n\n" + _LEAD + "\n\n" + _LEAD + "\n"
+    )
+    article = extract_text(post)
+    assert article.outlet == "某某科技"
+    assert article.authors == []
