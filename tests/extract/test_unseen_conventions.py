@@ -51,6 +51,16 @@ def test_a_source_credit_makes_the_page_a_repost_of_the_wire() -> None:
     assert extract_text(_own_site_page("某某日報", "<p>来源：新华社</p>")).outlet == "新华社"
 
 
+def test_an_own_report_dateline_names_the_paper_on_its_portals_page() -> None:
+    # `【大公報訊】` on 大公文匯網's page (tkww.hk), `【侨报讯】` (uschinapress.com): the paper's own report, not a
+    # wire it re-runs; the paper wrote it, under whatever name its web portal goes by.
+    lead = _LEAD
+    page = _own_site_page("某某新聞網").replace(_WIRE_LEAD, "【某某日報訊】" + lead)
+    assert extract_text(page).outlet == "某某日報"
+    # The wire's dated filing on the same page still leaves the site as the outlet.
+    assert extract_text(_own_site_page("某某新聞網")).outlet == "某某新聞網"
+
+
 # --- body: the site's notices printed in the article's flow ---------------------------------------
 
 _STORY = [
@@ -158,3 +168,15 @@ def test_a_writers_title_in_brackets_after_the_name_is_not_part_of_it() -> None:
     assert header_credits("作者：陳大文（香港中文大學教授）").authors == ["陳大文"]
     assert header_credits("文：陳大文（時事評論員）").authors == ["陳大文"]
     assert header_credits("（作者：張三）").authors == ["張三"]
+
+
+def test_a_feed_author_filed_as_a_category_with_the_same_suffix_is_the_outlet() -> None:
+    # RSS-to-blog exports (dev: pingwest `品玩 - 用户`, bishijie `币世界 - 快讯`) file the feed under a category
+    # spelled like its author, suffix and all, beside a shared one (`新媒体`): the feed's source is the outlet.
+    post = (
+        "---\ntitle: 新机发布\ncategories:\n    - 新媒体\n    - 某某科技 - 用户\nauthor: 某某科技 - 用户\n"
+        "date: 2021-01-26 10:00:00\n---\n\n" + _LEAD + "\n\n" + _LEAD + "\n"
+    )
+    article = extract_text(post)
+    assert article.outlet == "某某科技"
+    assert article.authors == []

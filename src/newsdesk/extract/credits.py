@@ -240,6 +240,8 @@ class Dateline:
     month_day: tuple[int, int] | None = None
     # Where a wire dateline was filed (`新华社巴黎12月9日电` → 巴黎), when it names a place.
     place: str | None = None
+    # An outlet's own report (`【大公報訊】`, `新京报讯（记者…）`), not a wire's filing from a place on a day.
+    own_report: bool = False
 
     @property
     def filed_in_utc8(self) -> bool:
@@ -297,7 +299,7 @@ def parse_dateline(text: str) -> Dateline | None:
             return Dateline(outlet=m["outlet"].strip(), authors=authors)
     m = _BRACKET_REPORT.match(text)
     if m and is_outlet_name(m["outlet"]):
-        return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end() :].lstrip()))
+        return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end() :].lstrip()), own_report=True)
     m = _WIRE_PAREN.match(text.lstrip())
     if m:
         return Dateline(outlet=m["outlet"], authors=split_names(m["names"]))
@@ -308,7 +310,7 @@ def parse_dateline(text: str) -> Dateline | None:
         return line
     m = _OWN_REPORT.match(text)
     if m:
-        return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end():].lstrip()))
+        return Dateline(outlet=m["outlet"], authors=_byline_names(text[m.end():].lstrip()), own_report=True)
     m = _SELF_REPORT.match(text)
     byline = _BYLINE_PAREN.match(text[m.end() :].lstrip()) if m else None
     if byline:

@@ -115,10 +115,12 @@ def read_frontmatter_post(text: str) -> Draft | None:
         # `记者吴婉英`, `不無` name writers; `IT 之家`, `品玩 - 用户` name the site.
         named = _SITE_SUFFIX.sub("", author) if " - " in author else author
         tags = meta.get("tags") or []
-        feeds = {str(c).strip() for c in [*categories, *(tags if isinstance(tags, list) else [tags])] if c}
+        # The feed's category carries the same suffix as its author (`品玩 - 用户` both; pingwest, bishijie).
+        feeds = {_SITE_SUFFIX.sub("", str(c).strip()) for c in [*categories, *(tags if isinstance(tags, list) else [tags])] if c}
         if named in feeds:
             # RSS-to-blog exporters file each feed under its source: an author that is also a
-            # category or tag (`author: 寒冬`, `categories: [news, 寒冬]`) is the feed's outlet.
+            # category or tag (`author: 寒冬`, `categories: [news, 寒冬]`; `author: 品玩 - 用户`,
+            # `categories: [新媒体, 品玩 - 用户]`) is the feed's outlet.
             draft.outlet_hints.append(named)
         else:
             writers, outlets = credits.front_matter_author(named)

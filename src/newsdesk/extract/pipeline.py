@@ -407,7 +407,9 @@ def _resolve_outlet(
     line = found.dateline
     if line and line.outlet and (line.date or registry.find_in(line.outlet) or credits.is_outlet_name(line.outlet)):
         own_site = _own_site_name(draft, registry, language, text)
-        if own_site is None or found.sources or _same_outlet(line.outlet, own_site, registry):
+        if own_site is None or found.sources or line.own_report or _same_outlet(line.outlet, own_site, registry):
+            # An own-report dateline (`【大公報訊】` on the paper's portal 大公文匯網, tkww.hk; `【侨报讯】`,
+            # uschinapress.com) names the paper that wrote the story, under whichever name its site goes by.
             return line.outlet
         # A wire dateline on an outlet's own page, no source credit: the page quotes the wire, the site wrote it.
         return own_site
