@@ -151,3 +151,15 @@ def test_repost_notices_closing_an_article_are_not_body() -> None:
 def test_a_sentence_about_entering_without_permission_stays() -> None:
     kept = "一名男子未经允许进入工地，被保安劝离，警方随后到场了解情况。"
     assert extract_text(_mainland_page([*_STORY, kept])).body == [*_STORY, kept]
+
+
+def test_a_caption_credited_to_a_news_agency_after_its_sentence_is_not_body() -> None:
+    # singtao.ca (`…觉醒文化。美联社`), bastillepost (`…致意。AP圖片。`), chinapress.com.my (`图 美联社`).
+    captions = ["市长强调将推动城市更新计划。美联社", "有市民在廣場附近擺放鮮花致意。AP圖片。", "图 路透社"]
+    page = _mainland_page([_STORY[0], *captions[:2], _STORY[1], captions[2]])
+    assert extract_text(page).body == _STORY
+
+
+def test_a_sentence_naming_a_news_agency_stays() -> None:
+    kept = ["一名官员告诉路透社。", "他在接受美联社采访时表示，计划将如期推进。"]
+    assert extract_text(_mainland_page([*_STORY, *kept])).body == [*_STORY, *kept]

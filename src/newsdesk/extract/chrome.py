@@ -112,6 +112,11 @@ _CAPTION_CREDIT = re.compile(
 # Unbracketed: a credit closing the block (a full stop may follow it), or `图为` opening it.
 _BARE_CAPTION_CREDIT = re.compile(r"(?<!了)\s*" + vocab.section_pattern("caption_credit", "bare") + r"\s*[。.]?$")
 _CAPTION_OPENING = re.compile(r"^(?:[◎●▲△]\s*)?" + vocab.section_pattern("caption_credit", "opening"))
+# A news agency credited after the caption's closed sentence (or after `图` alone): `…文化。美联社`, `…。AP圖片。`.
+_AGENCY_CREDIT = re.compile(
+    r"(?:[。！？!?]|^(?:图片|图|圖片|圖))\s*(?<![A-Za-z])" + vocab.section_pattern("caption_credit", "agency")
+    + r"(?![A-Za-z])\s*(?:图片|圖片|照片)?\s*[。.]?$"
+)
 _CAPTION_CHARS = 120
 # At least this much text before the credit: a credit alone (`新华社发（刘满仓摄）`) is a photo story's line.
 _CAPTION_TEXT = 10
@@ -128,6 +133,8 @@ def is_caption(block: str) -> bool:
         return True
     bare = _BARE_CAPTION_CREDIT.search(block)
     if bare and bare.start() >= _BARE_CAPTION_TEXT:
+        return True
+    if _AGENCY_CREDIT.search(block):
         return True
     opening = _CAPTION_OPENING.match(block)
     return bool(opening) and len(block) - opening.end() >= _BARE_CAPTION_TEXT
