@@ -103,6 +103,8 @@ LIST_HEADING = re.compile(
     r"^[【\[]?\s*" + vocab.section_pattern("list_heading", "head") + vocab.section_pattern("list_heading", "tail")
     + r"\s*[】\]]?\s*[:：︰]?$"
 )
+# A label over a box of other stories inside the article or after it (data/credits.toml, `inline_box`).
+INLINE_BOX_LABEL = re.compile(r"^[【\[]?\s*" + vocab.section_pattern("inline_box", "label") + r"\s*[】\]]?\s*[:：︰]?$")
 # A caption's picture credit closing a short block (data/credits.toml, `caption_credit`).
 _CAPTION_CREDIT = re.compile(
     r"[（(]\s*" + vocab.section_pattern("caption_credit", "before") + r"[^（）()]{1,24}[）)]\s*$"
