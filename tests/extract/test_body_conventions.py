@@ -195,3 +195,20 @@ def test_boxes_of_other_stories_after_the_article_end_it() -> None:
         cards += ["相關內容", rubric, headline, f"更多閱覽 {headline}"]
     cards.append("在世界政治舞台上，這個中歐小國有著頗多的對外形象，但並非所有信息都準確無誤，我們希望逐一澄清。")
     assert extract_text(_hk_page([*_HK_STORY, *cards])).body == _HK_STORY
+
+
+def test_a_feed_posts_linked_headline_with_a_rubric_is_no_body() -> None:
+    # nodebe4's feeds of rti.org.tw (`[[兩岸] 標題](…)` over a rule) and matters.news (`[[冷戰物語]標題](…)`), the
+    # article HTML below: the headline line is markdown, read as such, and the title it repeats is no body.
+    paragraphs = [
+        "某大學一名學生因案被判緩刑，校方僅處以留校察看，引發輿論不滿，再度觸動社會矛盾，各界要求校方說明。",
+        "校方昨日宣布，因為存在多項違紀違規，開除這名學生的學籍，並表示將檢討相關處分程序，避免類似爭議再發生。",
+    ]
+    for rubric in ("[兩岸] ", "[冷戰物語]"):
+        title = f"{rubric}某校學生案再觸動輿論"
+        text = (
+            f'---\nlayout: post\ntitle: "{title}"\ndate: 2020-08-01T06:22:44.000Z\n---\n<!--1596262964000-->\n'
+            f"[{title}](https://radio.example.org/news/view/id/42)\n------\n\n"
+            f"<div>\n{paragraphs[0]}<br>{paragraphs[1]}\n</div>\n"
+        )
+        assert extract_text(text).body == paragraphs, rubric
