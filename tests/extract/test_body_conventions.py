@@ -151,3 +151,64 @@ def test_repost_notices_closing_an_article_are_not_body() -> None:
 def test_a_sentence_about_entering_without_permission_stays() -> None:
     kept = "一名男子未经允许进入工地，被保安劝离，警方随后到场了解情况。"
     assert extract_text(_mainland_page([*_STORY, kept])).body == [*_STORY, kept]
+
+
+def test_a_caption_credited_to_a_news_agency_after_its_sentence_is_not_body() -> None:
+    # singtao.ca (`…觉醒文化。美联社`), bastillepost (`…致意。AP圖片。`), chinapress.com.my (`图 美联社`).
+    captions = ["市长强调将推动城市更新计划。美联社", "有市民在廣場附近擺放鮮花致意。AP圖片。", "图 路透社"]
+    page = _mainland_page([_STORY[0], *captions[:2], _STORY[1], captions[2]])
+    assert extract_text(page).body == _STORY
+
+
+def test_a_sentence_naming_a_news_agency_stays() -> None:
+    kept = ["一名官员告诉路透社。", "他在接受美联社采访时表示，计划将如期推进。"]
+    assert extract_text(_mainland_page([*_STORY, *kept])).body == [*_STORY, *kept]
+
+
+_HK_STORY = [
+    "大埔屋苑昨日發生五級大火，已造成多人死亡，一名消防員在救援期間殉職，消息傳出後社會各界深表哀悼。",
+    "消防員女友今日下午在社交平台發布黑白照片，並留言寫道：",
+    "不少網民留言安慰，其中也包括多名藝人，而許多網民紛紛到帖文留言，感謝消防員的付出，祝願他一路好走。",
+]
+
+
+def _hk_page(blocks: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in blocks)
+    return (
+        "<html><head><meta charset='utf-8'><title>屋苑五級火 消防員殉職</title></head><body>"
+        f"<h1>屋苑五級火 消防員殉職</h1><div class='article'>{body}</div></body></html>"
+    )
+
+
+def test_a_box_of_other_stories_inside_the_article_is_skipped_and_the_article_read_on() -> None:
+    # skypost (`同場加映：` over a headline, the article going on below), swissinfo (`相关内容` over a newsletter's name).
+    for label in ("同場加映：", "相關內容"):
+        box = [label, "健康生活｜健身教練示範兩組伸展動作 睡前做助釋壓安眠"]
+        page = _hk_page([_HK_STORY[0], *box, *_HK_STORY[1:]])
+        assert extract_text(page).body == _HK_STORY, label
+
+
+def test_boxes_of_other_stories_after_the_article_end_it() -> None:
+    # swissinfo: `相关内容` cards (a rubric, a headline, a `更多阅览` line) one after another below the article.
+    cards = []
+    for rubric, headline in (("聯邦政治", "新年新法規一覽"), ("文化", "房價高企的背後"), ("氣候變遷", "冰川融化的秘密")):
+        cards += ["相關內容", rubric, headline, f"更多閱覽 {headline}"]
+    cards.append("在世界政治舞台上，這個中歐小國有著頗多的對外形象，但並非所有信息都準確無誤，我們希望逐一澄清。")
+    assert extract_text(_hk_page([*_HK_STORY, *cards])).body == _HK_STORY
+
+
+def test_a_feed_posts_linked_headline_with_a_rubric_is_no_body() -> None:
+    # nodebe4's feeds of rti.org.tw (`[[兩岸] 標題](…)` over a rule) and matters.news (`[[冷戰物語]標題](…)`), the
+    # article HTML below: the headline line is markdown, read as such, and the title it repeats is no body.
+    paragraphs = [
+        "某大學一名學生因案被判緩刑，校方僅處以留校察看，引發輿論不滿，再度觸動社會矛盾，各界要求校方說明。",
+        "校方昨日宣布，因為存在多項違紀違規，開除這名學生的學籍，並表示將檢討相關處分程序，避免類似爭議再發生。",
+    ]
+    for rubric in ("[兩岸] ", "[冷戰物語]"):
+        title = f"{rubric}某校學生案再觸動輿論"
+        text = (
+            f'---\nlayout: post\ntitle: "{title}"\ndate: 2020-08-01T06:22:44.000Z\n---\n<!--1596262964000-->\n'
+            f"[{title}](https://radio.example.org/news/view/id/42)\n------\n\n"
+            f"<div>\n{paragraphs[0]}<br>{paragraphs[1]}\n</div>\n"
+        )
+        assert extract_text(text).body == paragraphs, rubric

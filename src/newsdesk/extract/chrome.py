@@ -103,6 +103,8 @@ LIST_HEADING = re.compile(
     r"^[【\[]?\s*" + vocab.section_pattern("list_heading", "head") + vocab.section_pattern("list_heading", "tail")
     + r"\s*[】\]]?\s*[:：︰]?$"
 )
+# A label over a box of other stories inside the article or after it (data/credits.toml, `inline_box`).
+INLINE_BOX_LABEL = re.compile(r"^[【\[]?\s*" + vocab.section_pattern("inline_box", "label") + r"\s*[】\]]?\s*[:：︰]?$")
 # A caption's picture credit closing a short block (data/credits.toml, `caption_credit`).
 _CAPTION_CREDIT = re.compile(
     r"[（(]\s*" + vocab.section_pattern("caption_credit", "before") + r"[^（）()]{1,24}[）)]\s*$"
@@ -112,6 +114,11 @@ _CAPTION_CREDIT = re.compile(
 # Unbracketed: a credit closing the block (a full stop may follow it), or `图为` opening it.
 _BARE_CAPTION_CREDIT = re.compile(r"(?<!了)\s*" + vocab.section_pattern("caption_credit", "bare") + r"\s*[。.]?$")
 _CAPTION_OPENING = re.compile(r"^(?:[◎●▲△]\s*)?" + vocab.section_pattern("caption_credit", "opening"))
+# A news agency credited after the caption's closed sentence (or after `图` alone): `…文化。美联社`, `…。AP圖片。`.
+_AGENCY_CREDIT = re.compile(
+    r"(?:[。！？!?]|^(?:图片|图|圖片|圖))\s*(?<![A-Za-z])" + vocab.section_pattern("caption_credit", "agency")
+    + r"(?![A-Za-z])\s*(?:图片|圖片|照片)?\s*[。.]?$"
+)
 _CAPTION_CHARS = 120
 # At least this much text before the credit: a credit alone (`新华社发（刘满仓摄）`) is a photo story's line.
 _CAPTION_TEXT = 10
@@ -128,6 +135,8 @@ def is_caption(block: str) -> bool:
         return True
     bare = _BARE_CAPTION_CREDIT.search(block)
     if bare and bare.start() >= _BARE_CAPTION_TEXT:
+        return True
+    if _AGENCY_CREDIT.search(block):
         return True
     opening = _CAPTION_OPENING.match(block)
     return bool(opening) and len(block) - opening.end() >= _BARE_CAPTION_TEXT

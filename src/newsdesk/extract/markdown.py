@@ -14,8 +14,11 @@ from newsdesk.extract.nesting import flatten_markdown_nesting
 _MD = MarkdownIt("commonmark", {"html": True, "linkify": False}).disable("code")
 
 
-# Markdown constructs at the start of a line; without any, a mirror's article is plain HTML.
-_MARKDOWN_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s|!\[|\[[^\]]*\]\(|>\s?\S|\*\*|__|```|\|)", re.M)
+# Markdown constructs at the start of a line; without any, a mirror's article is plain HTML. A link's text may
+# hold a bracketed rubric of its own (`[[兩岸] 標題](…)`, `[[冷戰物語]標題](…)`: feeds of rti.org.tw and matters.news).
+_MARKDOWN_LINE = re.compile(
+    r"^[ \t]{0,3}(?:#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s|!\[|\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(|>\s?\S|\*\*|__|```|\|)", re.M
+)
 _PARAGRAPH_TAG = re.compile(r"<(?:p|div|br|table|li|h[1-6])\b", re.I)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -16,6 +16,7 @@ import opencc
 from newsdesk.extract import credits
 from newsdesk.extract.blocks import collapse, fold
 from newsdesk.extract.chrome import (
+    INLINE_BOX_LABEL,
     JUNK_BLOCK,
     LIST_HEADING,
     SHARE_START,
@@ -192,6 +193,33 @@ def _list_before_article(blocks: list[str], at: int, read_chars: int) -> int:
     return 0
 
 
+# A box's headlines: unclosed lines no longer than this (a headline with a rubric: `Healthy Life｜…`).
+_BOX_HEADLINE_CHARS = 80
+# Prose resumes after a box with a paragraph longer than a headline, or a closed one at least this long
+# (a paragraph may close on a colon that opens a quote: `…並留言寫道：`; a headline may close on `？`).
+_BOX_PROSE_CHARS = 20
+_BOX_PROSE_END = re.compile(r"[。！!：:…]\s*[”」』\"）)]?\s*$")
+
+
+# Another box's label this few blocks after one: a list of boxes (other stories' cards), which closes the article.
+_BOX_RUN_BLOCKS = 8
+
+
+def _inline_box(blocks: list[str], at: int, probe: Callable[[str], str]) -> int | None:
+    """How many blocks from `at` (a box's label) are the box when the article's prose follows it; None when
+    what follows is no prose, or more boxes (the box closes the article: other stories' lists or cards)."""
+    if any(INLINE_BOX_LABEL.match(probe(b)) for b in blocks[at + 1 : at + 1 + _BOX_RUN_BLOCKS]):
+        return None
+    end = at + 1
+    while end < len(blocks) and len(blocks[end]) <= _BOX_HEADLINE_CHARS and not _BOX_PROSE_END.search(blocks[end]):
+        end += 1
+    if end < len(blocks) and (
+        len(blocks[end]) > _BOX_HEADLINE_CHARS or (len(blocks[end]) >= _BOX_PROSE_CHARS and _BOX_PROSE_END.search(blocks[end]))
+    ):
+        return end - at
+    return None
+
+
 def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
     """Separate credit, source and furniture blocks from the body; record what they say."""
     body: list[str] = []
@@ -219,6 +247,14 @@ def _read_credits(blocks: list[str], found: _Credits) -> list[str]:
             continue
         related = TAIL_HEADING_ONLY.match(probe)
         if related and related.group(1).strip():
+            continue
+        if INLINE_BOX_LABEL.match(probe) and not ended:
+            # A box of other stories inside the article (skipped) or after it (the article has ended).
+            box = _inline_box(blocks, at, _probe if traditional else str)
+            if box is None:
+                ended = sum(map(len, body)) >= _ARTICLE_BEGUN_CHARS
+            else:
+                skip = box - 1
             continue
         if LIST_HEADING.match(probe):
             # Other stories' teasers follow; before the article has begun it is a page section's name.
