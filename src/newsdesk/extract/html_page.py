@@ -682,7 +682,12 @@ def read_html(text: str, mirror: bool) -> Draft:
                 draft.original_url = draft.original_url or unwrap_archived(linked)
     # Read before cleaning, which may drop the header the date stands in.
     headline_date = None if mirror else _date_after_headline(root, draft.title)
-    page_sites = [*site_names, *page.site_names()]
+    # The site's own names in the document title and the copyright meta: portals print their brand as
+    # the author meta too (163.com `author: 网易` beside `网易版权所有`; csdn.net `CSDN.NET` as the title's
+    # last part), which names no writer on a site never seen.
+    site_part = _doc_title_site(page.doc_title, registry, draft.title)
+    meta_holder = _meta_copyright_name(page.copyright)
+    page_sites = [*site_names, *page.site_names(), *(n for n in (site_part, meta_holder) if n)]
     ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
     tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
     if _is_english(root):
@@ -769,10 +774,8 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.outlet_hints.extend(ld_outlets)
     draft.site_names.extend([*page.site_names(), *tag_outlets])
     draft.own_name = next(iter(page.site_names()), None)
-    site_part = _doc_title_site(page.doc_title, registry, draft.title)
     if site_part:
         draft.site_names.append(site_part)
-    meta_holder = _meta_copyright_name(page.copyright)
     if meta_holder:
         draft.site_names.append(meta_holder)
     draft.site_names.extend(own_names)
