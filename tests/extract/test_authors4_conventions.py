@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from newsdesk.extract import extract_text
+from newsdesk.extract.dates import restated_in_own_zone
 
 _LEAD = "国务院联防联控机制今日举行新闻发布会，介绍近期疫情防控工作情况，并回答记者提问，多地加强管控措施。"
 
@@ -29,3 +30,25 @@ def test_an_author_meta_naming_the_copyright_holder_is_the_site() -> None:
     assert extract_text(_portal_page("青柚快讯", "", "青柚快讯")).authors == []
     # A person in the author meta, printed on the page, is still the writer.
     assert extract_text(_portal_page("王小明", "青柚版权所有", "青柚新闻")).authors == ["王小明"]
+
+
+def _wordpress_page(utc: str, zoned: str) -> str:
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "法官被指偏袒", "datePublished": utc}
+    return (
+        "<html><head><meta charset='utf-8'><title>法官被指偏袒 - 某某新闻</title>"
+        f"<meta property='article:published_time' content='{utc}'>"
+        f"<script type='application/ld+json'>{json.dumps(ld, ensure_ascii=False)}</script></head><body>"
+        f"<article><h1>法官被指偏袒</h1><time class='entry-date published' datetime='{zoned}' itemprop='datePublished'>"
+        f"</time><div class='entry-content'><p>{_LEAD}</p><p>{_LEAD}</p></div></article></body></html>"
+    )
+
+
+def test_a_utc_stamp_restated_in_the_sites_zone_gives_the_sites_day() -> None:
+    # newslooks.com: `article:published_time` 2025-02-22T04:19:09+00:00, JSON-LD 2025-02-21T23:19:09-05:00.
+    page = _wordpress_page("2025-02-22T04:19:09+00:00", "2025-02-21T23:19:09-05:00")
+    assert extract_text(page).published.startswith("2025-02-21")
+    # points-media.com: the same pair at UTC+8 (`…T18:22:47+00:00` / `…T02:22:47+08:00`).
+    assert restated_in_own_zone(["2025-11-27T18:22:47+00:00", "2025-11-28T02:22:47+08:00"]) == "2025-11-28T02:22:47+08:00"
+    # Another moment is another stamp (an update), not the same one restated.
+    assert restated_in_own_zone(["2025-02-22T04:19:09+00:00", "2025-02-21T20:00:00-05:00"]) is None
+    assert restated_in_own_zone(["2025-02-21T23:19:09-05:00"]) is None

@@ -21,6 +21,7 @@ from newsdesk.extract.dates import (
     local_day_of_utc_stamp,
     parse_any_date,
     printed_dates,
+    restated_in_own_zone,
 )
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import VISIBLE_TEXTS, PageMeta, best_title, json_ld_authors, read_page_meta
@@ -713,6 +714,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     local_day = None
     if page.published and is_utc_stamp(page.published[0]):
         local_day = local_day_of_utc_stamp(page.published[0], printed_dates(" ".join(VISIBLE_TEXTS(root))))
+        local_day = local_day or restated_in_own_zone(page.published)
     # Read before cleaning (which drops the tool bars and layout tables they stand in); needed only without JSON-LD's.
     labelled_authors = [] if ld_authors else _labelled_authors(root)
     clean_page(root, None if learned_page else False)
