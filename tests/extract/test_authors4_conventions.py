@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from newsdesk.extract import extract_text
+from newsdesk.extract.credits import header_credits
 from newsdesk.extract.dates import restated_in_own_zone
 
 _LEAD = "国务院联防联控机制今日举行新闻发布会，介绍近期疫情防控工作情况，并回答记者提问，多地加强管控措施。"
@@ -52,3 +53,14 @@ def test_a_utc_stamp_restated_in_the_sites_zone_gives_the_sites_day() -> None:
     # Another moment is another stamp (an update), not the same one restated.
     assert restated_in_own_zone(["2025-02-22T04:19:09+00:00", "2025-02-21T20:00:00-05:00"]) is None
     assert restated_in_own_zone(["2025-02-21T23:19:09-05:00"]) is None
+
+
+def test_a_slash_byline_closed_by_its_places() -> None:
+    # pts.org.tw: reporters filing from two places name both before the verb.
+    line = header_credits("黃志強 林怡君 張家豪／新北 台南報導 發布時間：2023-08-24 12:31")
+    assert line is not None and line.authors == ["黃志強", "林怡君", "張家豪"]
+    # digitimes.com.tw: a known place alone closes the byline, the date beside it.
+    line = header_credits("黃志強／台北 2024/09/25 02:40")
+    assert line is not None and line.authors == ["黃志強"]
+    # A word after the slash that is no place is no byline's end.
+    assert header_credits("黃志強／台北人") is None

@@ -210,10 +210,12 @@ _WIRE_PAREN = re.compile(
     rf"^[（(]\s*(?P<outlet>[{_CJK}A-Za-z]{{2,8}}?)(?:{_REPORTER})\s*(?P<names>[^（）()]{{2,40}}?)\s*"
     rf"(?P<place>{_PLACE}|[{_CJK}]{{2}})\s*(?P<d>\d{{1,2}})\s*日\s*(?:专电|專電|电|電)\s*[）)]"
 )
-# Taiwanese bylines: `〔記者X、Y／台北報導〕`, `（李志展、林丞偉／台北報導）`, `作者朱蒲青／台北報導`.
+# Taiwanese bylines: `〔記者X、Y／台北報導〕`, `（李志展、林丞偉／台北報導）`, `作者朱蒲青／台北報導`. Reporters
+# filing from two places name both (pts.org.tw `陳冠勳 張梓嘉 溫正衡／新北 台南報導`); a known place alone
+# closes the byline too (digitimes.com.tw `李立達／台北 2024/09/25 02:40`).
 _SLASH_BYLINE = re.compile(
     rf"^[（(〔【\[]?\s*(?:[^（）()〔〕【】\[\]／/╱]{{0,12}}?(?:{_REPORTER}|作者))?\s*(?P<names>[^（）()〔〕【】\[\]／/╱]{{2,30}}?)\s*"
-    rf"[／/╱]\s*(?:{_PLACE}|[{_CJK}]{{2,3}})?\s*{_VERB}\s*[）)〕】\]]?"
+    rf"[／/╱]\s*(?:(?:(?:{_PLACE})\s+)?(?:{_PLACE}|[{_CJK}]{{2,3}})?\s*{_VERB}|(?:{_PLACE})(?=\s|$))\s*[）)〕】\]]?"
 )
 
 # A desk, then the reporters: `國際中心／許元馨報導`, `上報快訊／鍾知諭、袁維駿`.
