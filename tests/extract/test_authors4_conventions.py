@@ -64,3 +64,12 @@ def test_a_slash_byline_closed_by_its_places() -> None:
     assert line is not None and line.authors == ["黃志強"]
     # A word after the slash that is no place is no byline's end.
     assert header_credits("黃志強／台北人") is None
+
+
+def test_a_name_ending_in_wen_opens_a_dated_slash_byline() -> None:
+    # worldjournal.com `记者陈熙文／华盛顿报导 2025-02-06 12:36`, guancha.cn's writer 王文: the 文 that ends
+    # a name is no label 文 (`文／X`), so the byline before the date still names its reporters.
+    line = header_credits("陳大文／台北報導 2024/09/05 02:39")
+    assert line is not None and line.authors == ["陳大文"]
+    line = header_credits("王文、林怡君／綜合報導 發布時間：2024-09-05")
+    assert line is not None and line.authors == ["王文", "林怡君"]

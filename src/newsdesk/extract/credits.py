@@ -626,8 +626,9 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
     if (
         byline
         and (re.match(r"\s|$", rest.strip()[byline.end() :]) or byline.group(0)[-1].isspace())
-        # Names alone before the slash; labelled ones (`編譯茅毅、記者謝守真／綜合報導`) are read as labels.
-        and not _LABEL.search(rest.strip()[: byline.start("names") + len(byline["names"])])
+        # Names alone before the slash; labelled ones (`編譯茅毅、記者謝守真／綜合報導`) are read as labels
+        # (a name ending in 文, `陈熙文`, holds no label 文: see below).
+        and not any(_is_label_at(m, rest.strip()) for m in _LABEL.finditer(rest.strip()[: byline.start("names") + len(byline["names"])]))
     ):
         # `鄭惟仁 鍾建剛／編譯 發布時間：…`, `楊智家／綜合報導 2023-08-25`: a byline closed by its
         # verb opens the line (the verb may also be a label, 編譯, whose value it is not).
@@ -636,16 +637,7 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
             found.authors.extend(names)
             found.roles.add("author")
             rest = rest.strip()[byline.end() :]
-    items = []
-    for m in _LABEL.finditer(rest):
-        if not m["sep"] and m["label"] not in _BARE:
-            continue
-        if m.start() and re.match(r"[A-Za-z0-9]", rest[m.start() - 1]):
-            continue
-        if m["label"] == "文" and m.start() and re.match(f"[{_CJK}]", rest[m.start() - 1]):
-            # `記者：陳大文 攝影：李小明`: a name (or word) ending in 文 is not followed by the label 文.
-            continue
-        items.append(m)
+    items = [m for m in _LABEL.finditer(rest) if _is_label_at(m, rest)]
     if not items:
         return found if found.roles and not rest.strip(_VALUE_TRIM) else None
     lead = rest[: items[0].start()].strip(_VALUE_TRIM)
@@ -696,6 +688,16 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
         if not _read_item(role, value.strip(_VALUE_TRIM), found, bare=loose) and not lenient:
             return None
     return found if found.roles or found.date else None
+
+
+def _is_label_at(m: re.Match[str], text: str) -> bool:
+    """Whether a label match credits: a bare label only if it may stand bare, none glued to a Latin word."""
+    if not m["sep"] and m["label"] not in _BARE:
+        return False
+    if m.start() and re.match(r"[A-Za-z0-9]", text[m.start() - 1]):
+        return False
+    # `記者：陳大文 攝影：李小明`: a name (or word) ending in 文 is not followed by the label 文.
+    return not (m["label"] == "文" and m.start() and re.match(f"[{_CJK}]", text[m.start() - 1]))
 
 
 _REPORTER_WORDS = vocab.words("reporter")
