@@ -73,3 +73,15 @@ def test_a_name_ending_in_wen_opens_a_dated_slash_byline() -> None:
     assert line is not None and line.authors == ["陳大文"]
     line = header_credits("王文、林怡君／綜合報導 發布時間：2024-09-05")
     assert line is not None and line.authors == ["王文", "林怡君"]
+
+
+def test_a_menu_link_after_a_bare_writers_label_names_no_writer() -> None:
+    # hkej.com's menu `作者搜尋` (author search) above the article; udn.com's heading `作者文章`.
+    for line in ("作者搜尋", "作者文章", "記者列表"):
+        found = header_credits(line)
+        assert found is None or found.authors == []
+    # A writer whose name holds such a word, after a colon or the label, is still one.
+    line = header_credits("作者：李文章")
+    assert line is not None and line.authors == ["李文章"]
+    line = header_credits("記者 張三")
+    assert line is not None and line.authors == ["張三"]

@@ -772,6 +772,8 @@ _SOURCE_LIST = re.compile(r"[、]|等$")
 _BARE_NAMES = re.compile(rf"(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}})(?:\s*[、\s/／&和]\s*(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}}))*")
 
 
+# `作者搜尋`, `作者文章`: a menu link or a heading after a bare label, not a writer.
+_LABEL_TAILS = vocab.words("label_tail")
 # `邹华 发自上海`: the place a reporter filed from closes the byline, whatever the place.
 _FILED_FROM = re.compile(rf"\s*{vocab.section_pattern('filed_from')}\s*[{_CJK}A-Za-z]{{0,12}}$")
 
@@ -787,7 +789,7 @@ def _author_names(value: str, bare: bool = False) -> list[str] | None:
     value = re.sub(rf"\s*[/／╱]\s*[{_CJK}]{{0,4}}?\s*{_VERB}$|\s*(?:{_PLACE})?\s*{_VERB}$", "", value)
     value = re.sub(rf"\s*[/／╱]\s*(?:{_PLACE})$", "", value)
     value = _FILED_FROM.sub("", value)
-    if bare and not _BARE_NAMES.fullmatch(value.strip()):
+    if bare and (not _BARE_NAMES.fullmatch(value.strip()) or value.strip() in _LABEL_TAILS):
         return None
     parts = [person(p) for p in split_names(value)]
     parts = [strip_role(p) for p in parts if p]
@@ -891,7 +893,7 @@ def header_credits(line: str) -> CreditLine | None:
     stripped = line.strip()
     m = _SLASH_BYLINE.fullmatch(stripped) or _BYLINE_PAREN.fullmatch(stripped) or _SIGNOFF.fullmatch(stripped)
     names = [strip_role(n) for n in split_names(m["names"])] if m else []
-    names = [n for n in names if _looks_like_name(n)] or desk_byline(stripped)
+    names = [n for n in names if _looks_like_name(n) and n not in _LABEL_TAILS] or desk_byline(stripped)
     if m or names:
         return CreditLine(authors=names, roles={"author"})
     return None
