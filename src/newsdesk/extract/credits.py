@@ -210,10 +210,12 @@ _WIRE_PAREN = re.compile(
     rf"^[（(]\s*(?P<outlet>[{_CJK}A-Za-z]{{2,8}}?)(?:{_REPORTER})\s*(?P<names>[^（）()]{{2,40}}?)\s*"
     rf"(?P<place>{_PLACE}|[{_CJK}]{{2}})\s*(?P<d>\d{{1,2}})\s*日\s*(?:专电|專電|电|電)\s*[）)]"
 )
-# Taiwanese bylines: `〔記者X、Y／台北報導〕`, `（李志展、林丞偉／台北報導）`, `作者朱蒲青／台北報導`.
+# Taiwanese bylines: `〔記者X、Y／台北報導〕`, `（李志展、林丞偉／台北報導）`, `作者朱蒲青／台北報導`. Reporters
+# filing from two places name both (pts.org.tw `陳冠勳 張梓嘉 溫正衡／新北 台南報導`); a known place alone
+# closes the byline too (digitimes.com.tw `李立達／台北 2024/09/25 02:40`).
 _SLASH_BYLINE = re.compile(
     rf"^[（(〔【\[]?\s*(?:[^（）()〔〕【】\[\]／/╱]{{0,12}}?(?:{_REPORTER}|作者))?\s*(?P<names>[^（）()〔〕【】\[\]／/╱]{{2,30}}?)\s*"
-    rf"[／/╱]\s*(?:{_PLACE}|[{_CJK}]{{2,3}})?\s*{_VERB}\s*[）)〕】\]]?"
+    rf"[／/╱]\s*(?:(?:(?:{_PLACE})\s+)?(?:{_PLACE}|[{_CJK}]{{2,3}})?\s*{_VERB}|(?:{_PLACE})(?=\s|$))\s*[）)〕】\]]?"
 )
 
 # A desk, then the reporters: `國際中心／許元馨報導`, `上報快訊／鍾知諭、袁維駿`.
@@ -626,8 +628,9 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
     if (
         byline
         and (re.match(r"\s|$", rest.strip()[byline.end() :]) or byline.group(0)[-1].isspace())
-        # Names alone before the slash; labelled ones (`編譯茅毅、記者謝守真／綜合報導`) are read as labels.
-        and not _LABEL.search(rest.strip()[: byline.start("names") + len(byline["names"])])
+        # Names alone before the slash; labelled ones (`編譯茅毅、記者謝守真／綜合報導`) are read as labels
+        # (a name ending in 文, `陈熙文`, holds no label 文: see below).
+        and not any(_is_label_at(m, rest.strip()) for m in _LABEL.finditer(rest.strip()[: byline.start("names") + len(byline["names"])]))
     ):
         # `鄭惟仁 鍾建剛／編譯 發布時間：…`, `楊智家／綜合報導 2023-08-25`: a byline closed by its
         # verb opens the line (the verb may also be a label, 編譯, whose value it is not).
@@ -636,16 +639,7 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
             found.authors.extend(names)
             found.roles.add("author")
             rest = rest.strip()[byline.end() :]
-    items = []
-    for m in _LABEL.finditer(rest):
-        if not m["sep"] and m["label"] not in _BARE:
-            continue
-        if m.start() and re.match(r"[A-Za-z0-9]", rest[m.start() - 1]):
-            continue
-        if m["label"] == "文" and m.start() and re.match(f"[{_CJK}]", rest[m.start() - 1]):
-            # `記者：陳大文 攝影：李小明`: a name (or word) ending in 文 is not followed by the label 文.
-            continue
-        items.append(m)
+    items = [m for m in _LABEL.finditer(rest) if _is_label_at(m, rest)]
     if not items:
         return found if found.roles and not rest.strip(_VALUE_TRIM) else None
     lead = rest[: items[0].start()].strip(_VALUE_TRIM)
@@ -696,6 +690,16 @@ def read_credit_line(text: str, max_chars: int = 120, lenient: bool = False) -> 
         if not _read_item(role, value.strip(_VALUE_TRIM), found, bare=loose) and not lenient:
             return None
     return found if found.roles or found.date else None
+
+
+def _is_label_at(m: re.Match[str], text: str) -> bool:
+    """Whether a label match credits: a bare label only if it may stand bare, none glued to a Latin word."""
+    if not m["sep"] and m["label"] not in _BARE:
+        return False
+    if m.start() and re.match(r"[A-Za-z0-9]", text[m.start() - 1]):
+        return False
+    # `記者：陳大文 攝影：李小明`: a name (or word) ending in 文 is not followed by the label 文.
+    return not (m["label"] == "文" and m.start() and re.match(f"[{_CJK}]", text[m.start() - 1]))
 
 
 _REPORTER_WORDS = vocab.words("reporter")
@@ -770,6 +774,8 @@ _SOURCE_LIST = re.compile(r"[、]|等$")
 _BARE_NAMES = re.compile(rf"(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}})(?:\s*[、\s/／&和]\s*(?:[{_CJK}]{{2,4}}|[A-Za-z][A-Za-z .'\-]{{1,30}}))*")
 
 
+# `作者搜尋`, `作者文章`: a menu link or a heading after a bare label, not a writer.
+_LABEL_TAILS = vocab.words("label_tail")
 # `邹华 发自上海`: the place a reporter filed from closes the byline, whatever the place.
 _FILED_FROM = re.compile(rf"\s*{vocab.section_pattern('filed_from')}\s*[{_CJK}A-Za-z]{{0,12}}$")
 
@@ -785,7 +791,7 @@ def _author_names(value: str, bare: bool = False) -> list[str] | None:
     value = re.sub(rf"\s*[/／╱]\s*[{_CJK}]{{0,4}}?\s*{_VERB}$|\s*(?:{_PLACE})?\s*{_VERB}$", "", value)
     value = re.sub(rf"\s*[/／╱]\s*(?:{_PLACE})$", "", value)
     value = _FILED_FROM.sub("", value)
-    if bare and not _BARE_NAMES.fullmatch(value.strip()):
+    if bare and (not _BARE_NAMES.fullmatch(value.strip()) or value.strip() in _LABEL_TAILS):
         return None
     parts = [person(p) for p in split_names(value)]
     parts = [strip_role(p) for p in parts if p]
@@ -889,7 +895,7 @@ def header_credits(line: str) -> CreditLine | None:
     stripped = line.strip()
     m = _SLASH_BYLINE.fullmatch(stripped) or _BYLINE_PAREN.fullmatch(stripped) or _SIGNOFF.fullmatch(stripped)
     names = [strip_role(n) for n in split_names(m["names"])] if m else []
-    names = [n for n in names if _looks_like_name(n)] or desk_byline(stripped)
+    names = [n for n in names if _looks_like_name(n) and n not in _LABEL_TAILS] or desk_byline(stripped)
     if m or names:
         return CreditLine(authors=names, roles={"author"})
     return None

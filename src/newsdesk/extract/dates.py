@@ -223,6 +223,32 @@ def local_day_of_utc_stamp(stamp: str, printed: set[str]) -> str | None:
     return None
 
 
+def restated_in_own_zone(stamps: list[str]) -> str | None:
+    """The first stamp, when it is UTC, as another of the page's stamps restates it in the site's own
+    zone: WordPress pages print `article:published_time` and JSON-LD's `datePublished` in UTC and the
+    `<time itemprop="datePublished">` under the headline with their offset (newslooks.com
+    `2025-02-22T04:19:09+00:00` / `2025-02-21T23:19:09-05:00`, points-media.com `…T18:22:47+00:00` /
+    `…T02:22:47+08:00`). The zoned stamp's day is the page's."""
+    if not stamps or not is_utc_stamp(stamps[0]):
+        return None
+    first = _instant(stamps[0])
+    if first is None:
+        return None
+    for stamp in stamps[1:]:
+        moment = _instant(stamp)
+        if moment is not None and moment == first and moment.utcoffset() != dt.timedelta(0):
+            return stamp.strip()
+    return None
+
+
+def _instant(stamp: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(re.sub(r"Z$", "+00:00", stamp.strip(), flags=re.IGNORECASE))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 @lru_cache(maxsize=1)
 def publication_key_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words of data/dates.toml: those a key naming the publication stamp holds, and those that

@@ -21,6 +21,7 @@ from newsdesk.extract.dates import (
     local_day_of_utc_stamp,
     parse_any_date,
     printed_dates,
+    restated_in_own_zone,
 )
 from newsdesk.extract.draft import Draft
 from newsdesk.extract.html_meta import VISIBLE_TEXTS, PageMeta, best_title, json_ld_authors, read_page_meta
@@ -694,7 +695,12 @@ def read_html(text: str, mirror: bool) -> Draft:
                 draft.original_url = draft.original_url or unwrap_archived(linked)
     # Read before cleaning, which may drop the header the date stands in.
     headline_date = None if mirror else _date_after_headline(root, draft.title)
-    page_sites = [*site_names, *page.site_names()]
+    # The site's own names in the document title and the copyright meta: portals print their brand as
+    # the author meta too (163.com `author: 网易` beside `网易版权所有`; csdn.net `CSDN.NET` as the title's
+    # last part), which names no writer on a site never seen.
+    site_part = _doc_title_site(page.doc_title, registry, draft.title)
+    meta_holder = _meta_copyright_name(page.copyright)
+    page_sites = [*site_names, *page.site_names(), *(n for n in (site_part, meta_holder) if n)]
     ld_authors, ld_outlets = credits.meta_authors(page.ld_authors, page_sites)
     tag_authors, tag_outlets = credits.meta_authors(page.meta_authors, page_sites)
     if _is_english(root):
@@ -720,6 +726,7 @@ def read_html(text: str, mirror: bool) -> Draft:
     local_day = None
     if page.published and is_utc_stamp(page.published[0]):
         local_day = local_day_of_utc_stamp(page.published[0], printed_dates(" ".join(VISIBLE_TEXTS(root))))
+        local_day = local_day or restated_in_own_zone(page.published)
     # Read before cleaning (which drops the tool bars and layout tables they stand in); needed only without JSON-LD's.
     labelled_authors = [] if ld_authors else _labelled_authors(root)
     clean_page(root, None if learned_page else False)
@@ -781,10 +788,8 @@ def read_html(text: str, mirror: bool) -> Draft:
     draft.outlet_hints.extend(ld_outlets)
     draft.site_names.extend([*page.site_names(), *tag_outlets])
     draft.own_name = next(iter(page.site_names()), None)
-    site_part = _doc_title_site(page.doc_title, registry, draft.title)
     if site_part:
         draft.site_names.append(site_part)
-    meta_holder = _meta_copyright_name(page.copyright)
     if meta_holder:
         draft.site_names.append(meta_holder)
     draft.site_names.extend(own_names)
