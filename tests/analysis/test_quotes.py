@@ -873,3 +873,64 @@ def test_a_tagged_name_with_no_surname_before_a_noun_is_the_first_word_of_a_comp
     # lifeweek.com.cn (terminus2049 mirror, corpus train): 陶崇园是做人工智能研究的，阿尔法狗问世的时候，他还曾……对姐姐说，……
     quotes = _quotes(CORPUS_GOLD / "terminus2049.github.io+lifeweek.com.cn__2018-04-12-TaoChongyuanDeath-WangHaiyan-SanLianLifeWeekly.md.gold.json")
     assert _said(quotes, "想去更大的学术团队").speaker == "陶崇园"
+
+
+def _rules(gold: Path) -> list[Quote]:
+    """The cue rules' quotes of a labelled capture's body (no acceptance model: what the rules themselves propose)."""
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    record = json.loads(gold.read_text(encoding="utf-8"))
+    gazetteer = bundled_gazetteer()
+    extract_mentions(gazetteer, record.get("title"), record["body"])
+    return find_quotes_by_rules(gazetteer, record["body"])
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    # jiemian.com: `界面新闻：……？` / `李洪元：……。`
+    ("terminus2049.github.io+jiemian.com__2019-12-02-conversation-to-huawei-former-staff.md", 12, "界面新闻",
+     "这件事是你自己主动曝光的吗"),
+    ("terminus2049.github.io+jiemian.com__2019-12-02-conversation-to-huawei-former-staff.md", 13, "李洪元", "不是我主动曝光"),
+    # inewsweek.cn: `中国新闻周刊：……` / `王敖：……`
+    ("terminus2049.github.io+inewsweek.cn__2018-04-06-GaoYan-NewsWeekly.md", 10, "王敖",
+     "我们本来就要去纪念我们的同学（高岩），现在是她去世二十周年，而她又是自杀"),
+    # cnpolitics.org: the names in brackets, `【马若德】……`; caijingefa: a magazine's title, `《财经》：……`
+    ("terminus2049.github.io+cnpolitics.org__2019-02-11-cnpolitics-roderick-macfarquhar.md", 16, "马若德", "我不这么认为"),
+    ("terminus2049.github.io+caijingefa__2020-02-27-NHC.md", 32, "财经", "“人传人”在这种传染病里是最核心的一个要素"),
+])
+def test_an_interview_transcripts_turn_opens_with_its_speakers_first_sentence(
+    name: str, block: int, speaker: str, words: str
+) -> None:
+    # bench/data/quotes/README.md (corpus2, fresh4): in an interview transcript, the interviewer's and the interviewee's
+    # first sentence in every block where the name and a colon (or bracket) stand. Four sites of corpus2.
+    quote = next(q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block)
+    assert (quote.speaker, quote.text) == (speaker, words)
+
+
+def test_a_name_and_a_colon_is_a_turn_only_in_a_dialogue() -> None:
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    gazetteer = bundled_gazetteer()
+    # A lone `作者：` byline, a subhead-like `X：` once, and two speakers of whom only one opens two blocks: no dialogue.
+    body = ["作者：王小明", "李洪元：不是我主动曝光。", "界面新闻：这件事是你自己主动曝光的吗？", "李洪元：相符。"]
+    assert find_quotes_by_rules(gazetteer, body) == []
+    # Links opening reference blocks (`https://…`) and a book title cut at its colon (yanjingshuping) are no speakers.
+    body = ["https://example.com/a 第一篇文章。", "https://example.com/b 第二篇文章。", "《莎士比亚：天才之谜》一书将出版。",
+            "《莎士比亚：天才之谜》的作者是约翰逊。"]
+    assert find_quotes_by_rules(gazetteer, body) == []
+    # The same words, a dialogue: each turn's first sentence.
+    body = ["界面新闻：这件事是你自己主动曝光的吗？为什么？", "李洪元：不是我主动曝光。我8月被释放。", "界面新闻：赔偿是怎么谈的？",
+            "李洪元：相符。"]
+    assert [(q.speaker, q.text) for q in find_quotes_by_rules(gazetteer, body)] == [
+        ("界面新闻", "这件事是你自己主动曝光的吗"), ("李洪元", "不是我主动曝光"), ("界面新闻", "赔偿是怎么谈的"), ("李洪元", "相符")]
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    # caijingefa: `专家：……` then, in the answer's next block, `我认为，医务人员的感染情况，……`
+    ("terminus2049.github.io+caijingefa__2020-02-27-NHC.md", 23, "专家", "医务人员的感染情况，应该一个一个地去追"),
+    # cnpolitics.org: `【马若德】……` then `我认为，中国政府强调中国文化遗产，……`
+    ("terminus2049.github.io+cnpolitics.org__2019-02-11-cnpolitics-roderick-macfarquhar.md", 53, "马若德",
+     "中国政府强调中国文化遗产，是希望加强意识形态领导"),
+])
+def test_i_in_an_interview_answer_is_the_one_whose_turn_it_is(name: str, block: int, speaker: str, words: str) -> None:
+    quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
+    assert quote.speaker == speaker

@@ -329,6 +329,8 @@ class _Reader:
                 ):
                     self.people.append((self.offsets[index] + m.start(1), blocks[index][m.start(1) : m.end(1)], None))
         self.people.sort(key=lambda person: person[0])
+        # An interview transcript's turns (`界面新闻：……` / `李洪元：……`): block -> (name start, name end, words start).
+        self.turns = _dialogue_turns(self.folded)
 
     # --- speakers --------------------------------------------------------------------
 
@@ -376,6 +378,10 @@ class _Reader:
                 if folded.endswith(tail):
                     text, folded = text[: -len(tail)], folded[: -len(tail)]
                     break
+        # `我认为，……` in an interview transcript: the one whose turn it is (bench/data/quotes/README.md, fresh4 5a and
+        # corpus2: caijingefa, cnpolitics.org).
+        if folded.strip() == "我" and self.turns:
+            return self.turn_speaker(block)
         if folded.strip() in cues().not_speaker or (len(folded.strip()) == 1 and folded.strip() in cues().not_subject_start):
             # `据介绍，`, `据分析，`, `有報導稱，`: nobody in particular.
             return None
@@ -797,6 +803,18 @@ class _Reader:
         self.named, self.quoted, self.decisions = [], [], []
         self.collect_decisions = False
 
+    def turn_speaker(self, block: int, own_block: bool = False) -> _Speaker | None:
+        """Whose turn of an interview transcript the block is in: the speaker of the last turn opened at or before it
+        (its answer goes on in the blocks after it); None outside a transcript (or, with `own_block`, when the block
+        opens no turn itself)."""
+        opened = [index for index in self.turns if index <= block]
+        if not opened or (own_block and opened[-1] != block):
+            return None
+        start, end, _ = self.turns[opened[-1]]
+        surface = self.blocks[opened[-1]][start:end].strip().strip("《》")
+        entity = self.gazetteer.lookup(surface)
+        return _Speaker(surface, entity.id if entity else None)
+
     def remember(self, block: int, at: int, speaker: _Speaker) -> None:
         if speaker.via is None:
             self.named.append((self.offsets[block] + at, speaker))
@@ -1079,6 +1097,8 @@ def _read_by_rules(reader: _Reader, body: list[str],
              and not _names_a_term(text, m) and not _a_demand_noun(folded, m)),
             key=lambda m: m.start(),
         )
+        # An interview transcript's turn first: its first sentence is its speaker's (no rule below reads `X：` bare).
+        _dialogue_turn(block, pre)
         events: list[tuple[int, int, str, Any]] = []
         for open_at, close_at in spans:
             events.append((close_at, 0, "post", (open_at, close_at)))
@@ -1132,6 +1152,66 @@ def _read_by_rules(reader: _Reader, body: list[str],
             _announced_paragraph(block, spans)
         quotes.extend(sorted(block.found, key=lambda q: q.start))
     return quotes
+
+
+# A block that opens with a speaker's name and a colon (`李洪元：不是我主动曝光。`), or the name in brackets
+# (`【马若德】我不这么认为。`), with words of a sentence after it.
+_TURN = re.compile(r"\s*(?:【(?P<bracketed>[^【】\n]{1,16})】|(?P<name>[^，,。！？!?；;：:“”「」『』【】()（）\s\d]"
+                   r"[^，,。！？!?；;：:“”「」『』【】()（）\n]{0,13})\s*[：:])\s*(?=\S)")
+
+
+@lru_cache(maxsize=1)
+def _not_dialogue_speakers() -> frozenset[str]:
+    return frozenset(fold_name(w) for entry in _cue_data().get("dialogue_not_speaker", []) for w in entry["words"])
+
+
+def _dialogue_turns(folded: list[str]) -> dict[int, tuple[int, int, int]]:
+    """The turns of an interview transcript: blocks that open with a speaker's name and a colon (or the name in 【】),
+    when two speakers or more each open two blocks or more (a dialogue, not a lone `作者：` or subhead); block -> (name
+    start, name end, where the words begin). An article with no such dialogue has none (bench/data/quotes/README.md:
+    corpus2's interview convention, caijingefa, jiemian.com, inewsweek.cn, cnpolitics.org; fresh4's `陈焕然：…`)."""
+    openings: dict[int, tuple[str, int, int, int]] = {}
+    for index, text in enumerate(folded):
+        match = _TURN.match(text)
+        if match is None:
+            continue
+        group = "bracketed" if match["bracketed"] else "name"
+        name = match[group].strip()
+        # `《莎士比亚：天才之谜》`: a title cut at its colon is no one.
+        if name.count("《") != name.count("》") or fold_name(name) in _not_dialogue_speakers():
+            continue
+        if not re.search(r"[\u4e00-\u9fffA-Za-z]", name) or not re.search(r"[\u4e00-\u9fff]", text[match.end() :]):
+            continue
+        openings[index] = (fold_name(name), match.start(group), match.end(group), match.end())
+    counts: dict[str, int] = {}
+    for name, *_ in openings.values():
+        counts[name] = counts.get(name, 0) + 1
+    recurring = {name for name, count in counts.items() if count >= 2}
+    if len(recurring) < 2:
+        return {}
+    return {index: (start, end, words) for index, (name, start, end, words) in openings.items() if name in recurring}
+
+
+def _dialogue_turn(block: _Block, pre: list[re.Match[str]]) -> None:
+    """A turn of an interview transcript: its first sentence is the speaker's (the name as printed, without the marks
+    of a title: `《财经》` is 财经), up to where someone else's attribution begins (`【政见】不少研究中国的美国学者认为，
+    ……`: the scholars' words, not the interviewer's)."""
+    reader = block.reader
+    speaker = reader.turn_speaker(block.index, own_block=True)
+    if speaker is None:
+        return
+    start, _, words = reader.turns[block.index]
+    folded = reader.folded[block.index]
+    end = _sentence_end(block.text, words)
+    for inner in pre:
+        if not words <= inner.start() < end:
+            continue
+        clause = _clause_start(folded, words, inner.start())
+        other = reader.speaker(block.index, clause, inner.start())
+        if other is not None and fold_name(other.surface) != fold_name(speaker.surface):
+            end = clause
+            break
+    block.add(speaker, words, end, "direct", "：", start)
 
 
 def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
