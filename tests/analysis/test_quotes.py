@@ -934,3 +934,25 @@ def test_a_name_and_a_colon_is_a_turn_only_in_a_dialogue() -> None:
 def test_i_in_an_interview_answer_is_the_one_whose_turn_it_is(name: str, block: int, speaker: str, words: str) -> None:
     quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
     assert quote.speaker == speaker
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    ("terminus2049.github.io+daxianggonghui__2018-09-15-population-plan.md", 37, "人口学家梁中堂",
+     "这一年里，全国总共1.4亿的适龄妇女有3000万被结扎或人流"),
+    ("terminus2049.github.io+blog.caixin.com__2020-02-09-workers-documentary.md", 5, "张元",
+     "我在外面打仗没有被敌人打死，回到家也不应该得到这种待遇"),
+    ("digitimes.com.tw__d2.html", 8, "Michael Dell", "未來2~3年後所有PC都將是AI PC"),
+    ("nodebe4+matters.news__6a3048c9e4.md", 6, "官方", "感染者“高度集中在康鹭片区高风险区域内”"),
+])
+def test_someones_account_named_as_such_is_theirs(name: str, block: int, speaker: str, words: str) -> None:
+    # `按照X的说法，`, `按他的话说，`, `引述X的說法，`, `按照官方说法，`: four sites of corpus2 (README: `按他的话说，`).
+    quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
+    assert (quote.speaker, quote.text) == (speaker, words)
+
+
+def test_in_todays_words_names_no_speaker() -> None:
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    # `用现在的话说，` (inewsweek.cn): a manner of speaking, not someone's account (`用` is no lead of one).
+    quotes = find_quotes_by_rules(bundled_gazetteer(), ["他学习很用功，用现在的话说，是非常用功，要成为学霸。"])
+    assert not any(q.speaker == "现在" for q in quotes)

@@ -133,6 +133,13 @@ def _cues(wide: bool) -> Cues:
     )
 
 
+@lru_cache(maxsize=8)
+def _words(section: str) -> tuple[str, ...]:
+    """A section's words of data/quote_cues.toml, folded, longest first."""
+    found = {fold_name(w) for entry in _cue_data().get(section, []) for w in entry["words"]}
+    return tuple(sorted(found, key=lambda w: (-len(w), w)))
+
+
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in words)
 
@@ -163,6 +170,9 @@ def _patterns_for(wide: bool) -> dict[str, re.Pattern[str]]:
         # `正如古德温所指出的那样，……`, `正如习近平主席在……时所指出，……`: the statement after it is the speaker's.
         "as_said": re.compile(rf"(?:正如|诚如|如同)(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)所(?P<cue>{speech})"
                               rf"(?:的那样|的一样|的)?(?P<punct>[，,])"),
+        # `按照人口学家梁中堂的说法，……`, `按他的话说，……`: whose account it is (data/quote_cues.toml, account).
+        "account": re.compile(rf"(?:{_alternation(_words('account_lead'))})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{1,30}}?)"
+                              rf"(?P<cue>{_alternation(_words('account'))})[，,：:]\s*"),
         # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
         "colon": re.compile(rf"(?:^|(?<=[。！？!?\n]))(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,{MAX_SPEAKER_CHARS + 4}}})[：:]\s*(?=[“「])"),
         "english_post": re.compile(
@@ -1112,6 +1122,8 @@ def _read_by_rules(reader: _Reader, body: list[str],
             events.append((match.start(), 1, "english_pre", match))
         for match in patterns["as_said"].finditer(folded):
             events.append((match.start(), 1, "as_said", match))
+        for match in patterns["account"].finditer(folded):
+            events.append((match.start(), 1, "account", match))
         # Reading order, so a pronoun meets the speakers named before it.
         events.sort(key=lambda e: (e[0], e[1]))
         for _, _, shape, item in events:
@@ -1133,6 +1145,8 @@ def _read_by_rules(reader: _Reader, body: list[str],
                         block.add(speaker, item.end(), close + 1, "direct", "：", item.start())
             elif shape == "source":
                 _report(block, item, pre)
+            elif shape == "account":
+                _account(block, item, pre)
             elif shape == "as_said":
                 speaker = reader.speaker(index, item.start("speaker"), item.end("speaker"))
                 if speaker is not None and _starts_clause(folded, item.start()):
@@ -1430,6 +1444,23 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
         _quotations(block, speaker, start + colon.end(), match, pre)
         return
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+def _account(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> None:
+    """`按照人口学家梁中堂的说法，……`, `按他的话说，……`: the statement is the account's owner's, to the end of its sentence
+    or to where another speaker's attribution begins."""
+    reader, folded, text = block.reader, block.reader.folded[block.index], block.text
+    speaker = reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
+    if speaker is None or match.end() >= len(text):
+        return
+    end = _sentence_end(text, match.end())
+    for inner in pre:
+        if match.end() <= inner.start() < end:
+            clause = _clause_start(folded, match.end(), inner.start())
+            if reader.speaker(block.index, clause, inner.start()) is not None:
+                end = clause
+                break
+    block.add(speaker, match.end(), end, "indirect", match["cue"], match.start())
 
 
 def _another_attribution(text: str, folded: str, start: int, end: int) -> int:
