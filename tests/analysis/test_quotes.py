@@ -956,3 +956,24 @@ def test_in_todays_words_names_no_speaker() -> None:
     # `用现在的话说，` (inewsweek.cn): a manner of speaking, not someone's account (`用` is no lead of one).
     quotes = find_quotes_by_rules(bundled_gazetteer(), ["他学习很用功，用现在的话说，是非常用功，要成为学霸。"])
     assert not any(q.speaker == "现在" for q in quotes)
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    # the sentence's first clause is its subject alone: `美国埃默里大学社会学系助理教授徐彬，在会上提出……的问题：“……”`
+    ("terminus2049.github.io+qdaily.com__2018-07-05-MichelBonnin-seminar.md", 40, "徐彬", "现场很多人有自己的经历"),
+    # the first clause names no one (`对此，`): the clause the colon ends does (`作者质疑道：“……”`)
+    ("terminus2049.github.io+vistastory.com__2019-04-30-vista-996.md", 26, "作者", "这真的比见到自己的孩子更重要吗"),
+])
+def test_a_quotation_after_a_colon_is_the_words_of_the_subject_of_its_sentence_or_clause(
+    name: str, block: int, speaker: str, words: str
+) -> None:
+    quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
+    assert quote.speaker == speaker
+
+
+def test_a_quotation_after_a_colon_is_not_the_words_of_one_acted_on() -> None:
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    # `被导演羞辱：“……”` (39.net): the director spoke, not the one the clause is about.
+    body = ["为了糊口，贾玲到处演出赚钱，却因身材问题被导演羞辱：“你别说话了，你像猪一样。”"]
+    assert not any(q.speaker == "贾玲" for q in find_quotes_by_rules(bundled_gazetteer(), body))

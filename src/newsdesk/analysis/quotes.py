@@ -1242,23 +1242,31 @@ def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
         # A quotation that is a title or a term (no mark of a sentence inside, nothing after) is not what was said.
         if block.text[close_at - 1] not in SENTENCE_END + "，,…" and not re.search(r"[。！？!?，,]", block.text[open_at:close_at]):
             continue
-        start = _sentence_start(folded, colon)
-        clause_end = start
-        while clause_end < colon and folded[clause_end] not in CLAUSE_BREAK:
-            clause_end += 1
-        subject, at = "", start
-        for word, tag in rjieba.tag(folded[start:clause_end]):
-            # The subject ends at its verb, or at an adverb, preposition or conjunction (`何红只`, `妇女在`).
-            if ((tag.startswith("v") and tag != "vn") or tag in ("d", "p", "c")) and subject.strip():
+        sentence = _sentence_start(folded, colon)
+        # The sentence's subject, or, failing that, the subject of the clause the colon ends (`美国埃默里大学……助理教授
+        # 徐彬，在会上提出记忆与历史的问题：“……”`, `……，他认为经济动因不是主要原因：“……”`, qdaily.com, 39.net): round 7.
+        last = _clause_start(folded, sentence, colon)
+        for start in dict.fromkeys((sentence, last)):
+            clause_end = start
+            while clause_end < colon and folded[clause_end] not in CLAUSE_BREAK:
+                clause_end += 1
+            # `被导演羞辱：“……”`: the one the clause is about did not say it.
+            if start == last and start != sentence and "被" in folded[start:clause_end]:
                 break
-            subject += word
-        if not subject.strip() or len(subject) == clause_end - start:
-            continue
-        speaker = reader.speaker(block.index, at, at + len(subject))
-        if speaker is None:
-            continue
-        if _is_someone(speaker):
-            block.add(speaker, open_at, close_at + 1, "direct", "：", at)
+            subject, at = "", start
+            for word, tag in rjieba.tag(folded[start:clause_end]):
+                # The subject ends at its verb, or at an adverb, preposition or conjunction (`何红只`, `妇女在`).
+                if ((tag.startswith("v") and tag != "vn") or tag in ("d", "p", "c")) and subject.strip():
+                    break
+                subject += word
+            # (a sentence's first clause may be its subject alone, `……助理教授徐彬，在会上……：`)
+            whole = len(subject) == clause_end - start and start == sentence and clause_end < colon
+            if not subject.strip() or (len(subject) == clause_end - start and not whole):
+                continue
+            speaker = reader.speaker(block.index, at, at + len(subject))
+            if speaker is not None and _is_someone(speaker):
+                block.add(speaker, open_at, close_at + 1, "direct", "：", at)
+                break
 
 
 def _free_quotation_after(block: _Block, open_at: int, close_at: int, marks: str) -> int | None:
