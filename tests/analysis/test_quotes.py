@@ -977,3 +977,22 @@ def test_a_quotation_after_a_colon_is_not_the_words_of_one_acted_on() -> None:
     # `被导演羞辱：“……”` (39.net): the director spoke, not the one the clause is about.
     body = ["为了糊口，贾玲到处演出赚钱，却因身材问题被导演羞辱：“你别说话了，你像猪一样。”"]
     assert not any(q.speaker == "贾玲" for q in find_quotes_by_rules(bundled_gazetteer(), body))
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    ("terminus2049.github.io+balingji__2019-08-11-Shiyan-torrential-flood.md", 13, "李刚", "房子塌下来，把我按到里头"),
+    ("csdn.net__gne1.html", 7, "tombkeeper", "任何一个系统在没有经过攻防检验之前，都是不安全的"),
+    ("baidu.com__bjh-gne4.html", 4, "彭静旋", "我的知识储备太少了，我充其量只是会弹"),
+])
+def test_a_quotation_followed_straight_by_a_name_is_that_persons(name: str, block: int, speaker: str, words: str) -> None:
+    # README (corpus2): a quotation followed in the same sentence by its speaker without a speech verb
+    # (`“……。”李刚个头高大`, `“……”tombkeeper用了这样一句话开场`); three sites.
+    quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
+    assert quote.speaker.lower() == speaker
+
+
+def test_a_quotation_followed_by_a_possessor_is_not_the_possessors() -> None:
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    body = ["村里的广告牌写着：“进入青龙山的道路拓宽绿化。”李刚的房子就在路边。"]
+    assert not any(q.speaker == "李刚" for q in find_quotes_by_rules(bundled_gazetteer(), body))

@@ -1159,6 +1159,7 @@ def _read_by_rules(reader: _Reader, body: list[str],
                     block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
         _after_a_colon(block, spans)
         _after_a_clause(block, spans)
+        _named_after(block, spans)
         _continued(block, spans)
         if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind in ("direct", "indirect"):
             _continued_paragraph(block, spans, quotes[-1])
@@ -1315,6 +1316,42 @@ def _after_a_clause(block: _Block, spans: list[tuple[int, int]]) -> None:
         speaker = reader.speaker(block.index, start, verb.start())
         if speaker is not None and _is_someone(speaker):
             block.add(speaker, open_at, close_at + 1, "direct", verb.group(), start)
+
+
+def _named_after(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """`“房子塌下来，把我按到里头。”李刚个头高大，……`, `“……都是不安全的”tombkeeper用了这样一句话开场`: a quotation that is a
+    sentence of its own, followed straight by a person's name opening the next words with no speech verb, is that
+    person's (bench/data/quotes/README.md, corpus2: a quotation followed in the same sentence by its speaker; round 7:
+    balingji, caixin.com, qdaily.com, baidu.com, csdn.net)."""
+    import rjieba
+
+    reader, text, folded = block.reader, block.text, block.reader.folded[block.index]
+    for open_at, close_at in spans:
+        if close_at - open_at - 1 < MIN_QUOTE_CHARS or any(q.start < close_at and open_at < q.end for q in block.found):
+            continue
+        if open_at and text[open_at - 1] not in SENTENCE_END + "\n" + "".join(CLOSE_FOR.values()):
+            continue
+        at = close_at + 1
+        while at < len(text) and text[at] in " 　":
+            at += 1
+        rest = folded[at : at + 12]
+        if not rest or rest[0] in CLAUSE_BREAK:
+            continue
+        name = ""
+        known = next(((s, e, i) for s, e, i in reader.gazetteer.scan(rest) if s == 0), None)
+        if known is not None and reader.gazetteer.entities.get(known[2]) is not None and (
+            reader.gazetteer.entities[known[2]].kind == "person"
+        ):
+            name = rest[: known[1]]
+        else:
+            word, tag = (rjieba.tag(rest) or [("", "")])[0]
+            if (tag == "nr" and 2 <= len(word) <= 4 and looks_like_a_name(word)) or re.fullmatch(r"[A-Za-z][\w\-]{2,}", word):
+                name = word
+        # `“……”李刚的房子`: a possessor is talked about, not speaking.
+        if not name or folded[at + len(name) : at + len(name) + 1] in ("的", "和", "与", "、"):
+            continue
+        speaker = reader._named(text[at : at + len(name)])
+        block.add(speaker, open_at, close_at + 1, "direct", "", at)
 
 
 _AS_FOLLOWS = re.compile(r"(?:最新|全文)?(?:声明|表示|说|指出|写道|回应)?如下\s*[：:]\s*$")
