@@ -877,3 +877,126 @@ def test_a_tagged_name_with_no_surname_before_a_noun_is_the_first_word_of_a_comp
     # lifeweek.com.cn (terminus2049 mirror, corpus train): 陶崇园是做人工智能研究的，阿尔法狗问世的时候，他还曾……对姐姐说，……
     quotes = _quotes(CORPUS_GOLD / "terminus2049.github.io+lifeweek.com.cn__2018-04-12-TaoChongyuanDeath-WangHaiyan-SanLianLifeWeekly.md.gold.json")
     assert _said(quotes, "想去更大的学术团队").speaker == "陶崇园"
+
+
+def _rules(gold: Path) -> list[Quote]:
+    """The cue rules' quotes of a labelled capture's body (no acceptance model: what the rules themselves propose)."""
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    record = json.loads(gold.read_text(encoding="utf-8"))
+    gazetteer = bundled_gazetteer()
+    extract_mentions(gazetteer, record.get("title"), record["body"])
+    return find_quotes_by_rules(gazetteer, record["body"])
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    # jiemian.com: `界面新闻：……？` / `李洪元：……。`
+    ("terminus2049.github.io+jiemian.com__2019-12-02-conversation-to-huawei-former-staff.md", 12, "界面新闻",
+     "这件事是你自己主动曝光的吗"),
+    ("terminus2049.github.io+jiemian.com__2019-12-02-conversation-to-huawei-former-staff.md", 13, "李洪元", "不是我主动曝光"),
+    # inewsweek.cn: `中国新闻周刊：……` / `王敖：……`
+    ("terminus2049.github.io+inewsweek.cn__2018-04-06-GaoYan-NewsWeekly.md", 10, "王敖",
+     "我们本来就要去纪念我们的同学（高岩），现在是她去世二十周年，而她又是自杀"),
+    # cnpolitics.org: the names in brackets, `【马若德】……`; caijingefa: a magazine's title, `《财经》：……`
+    ("terminus2049.github.io+cnpolitics.org__2019-02-11-cnpolitics-roderick-macfarquhar.md", 16, "马若德", "我不这么认为"),
+    ("terminus2049.github.io+caijingefa__2020-02-27-NHC.md", 32, "财经", "“人传人”在这种传染病里是最核心的一个要素"),
+])
+def test_an_interview_transcripts_turn_opens_with_its_speakers_first_sentence(
+    name: str, block: int, speaker: str, words: str
+) -> None:
+    # bench/data/quotes/README.md (corpus2, fresh4): in an interview transcript, the interviewer's and the interviewee's
+    # first sentence in every block where the name and a colon (or bracket) stand. Four sites of corpus2.
+    quote = next(q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block)
+    assert (quote.speaker, quote.text) == (speaker, words)
+
+
+def test_a_name_and_a_colon_is_a_turn_only_in_a_dialogue() -> None:
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    gazetteer = bundled_gazetteer()
+    # A lone `作者：` byline, a subhead-like `X：` once, and two speakers of whom only one opens two blocks: no dialogue.
+    body = ["作者：王小明", "李洪元：不是我主动曝光。", "界面新闻：这件事是你自己主动曝光的吗？", "李洪元：相符。"]
+    assert find_quotes_by_rules(gazetteer, body) == []
+    # Links opening reference blocks (`https://…`) and a book title cut at its colon (yanjingshuping) are no speakers.
+    body = ["https://example.com/a 第一篇文章。", "https://example.com/b 第二篇文章。", "《莎士比亚：天才之谜》一书将出版。",
+            "《莎士比亚：天才之谜》的作者是约翰逊。"]
+    assert find_quotes_by_rules(gazetteer, body) == []
+    # The same words, a dialogue: each turn's first sentence.
+    body = ["界面新闻：这件事是你自己主动曝光的吗？为什么？", "李洪元：不是我主动曝光。我8月被释放。", "界面新闻：赔偿是怎么谈的？",
+            "李洪元：相符。"]
+    assert [(q.speaker, q.text) for q in find_quotes_by_rules(gazetteer, body)] == [
+        ("界面新闻", "这件事是你自己主动曝光的吗"), ("李洪元", "不是我主动曝光"), ("界面新闻", "赔偿是怎么谈的"), ("李洪元", "相符")]
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    # caijingefa: `专家：……` then, in the answer's next block, `我认为，医务人员的感染情况，……`
+    ("terminus2049.github.io+caijingefa__2020-02-27-NHC.md", 23, "专家", "医务人员的感染情况，应该一个一个地去追"),
+    # cnpolitics.org: `【马若德】……` then `我认为，中国政府强调中国文化遗产，……`
+    ("terminus2049.github.io+cnpolitics.org__2019-02-11-cnpolitics-roderick-macfarquhar.md", 53, "马若德",
+     "中国政府强调中国文化遗产，是希望加强意识形态领导"),
+])
+def test_i_in_an_interview_answer_is_the_one_whose_turn_it_is(name: str, block: int, speaker: str, words: str) -> None:
+    quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
+    assert quote.speaker == speaker
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    ("terminus2049.github.io+daxianggonghui__2018-09-15-population-plan.md", 37, "人口学家梁中堂",
+     "这一年里，全国总共1.4亿的适龄妇女有3000万被结扎或人流"),
+    ("terminus2049.github.io+blog.caixin.com__2020-02-09-workers-documentary.md", 5, "张元",
+     "我在外面打仗没有被敌人打死，回到家也不应该得到这种待遇"),
+    ("digitimes.com.tw__d2.html", 8, "Michael Dell", "未來2~3年後所有PC都將是AI PC"),
+    ("nodebe4+matters.news__6a3048c9e4.md", 6, "官方", "感染者“高度集中在康鹭片区高风险区域内”"),
+])
+def test_someones_account_named_as_such_is_theirs(name: str, block: int, speaker: str, words: str) -> None:
+    # `按照X的说法，`, `按他的话说，`, `引述X的說法，`, `按照官方说法，`: four sites of corpus2 (README: `按他的话说，`).
+    quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
+    assert (quote.speaker, quote.text) == (speaker, words)
+
+
+def test_in_todays_words_names_no_speaker() -> None:
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    # `用现在的话说，` (inewsweek.cn): a manner of speaking, not someone's account (`用` is no lead of one).
+    quotes = find_quotes_by_rules(bundled_gazetteer(), ["他学习很用功，用现在的话说，是非常用功，要成为学霸。"])
+    assert not any(q.speaker == "现在" for q in quotes)
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    # the sentence's first clause is its subject alone: `美国埃默里大学社会学系助理教授徐彬，在会上提出……的问题：“……”`
+    ("terminus2049.github.io+qdaily.com__2018-07-05-MichelBonnin-seminar.md", 40, "徐彬", "现场很多人有自己的经历"),
+    # the first clause names no one (`对此，`): the clause the colon ends does (`作者质疑道：“……”`)
+    ("terminus2049.github.io+vistastory.com__2019-04-30-vista-996.md", 26, "作者", "这真的比见到自己的孩子更重要吗"),
+])
+def test_a_quotation_after_a_colon_is_the_words_of_the_subject_of_its_sentence_or_clause(
+    name: str, block: int, speaker: str, words: str
+) -> None:
+    quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
+    assert quote.speaker == speaker
+
+
+def test_a_quotation_after_a_colon_is_not_the_words_of_one_acted_on() -> None:
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    # `被导演羞辱：“……”` (39.net): the director spoke, not the one the clause is about.
+    body = ["为了糊口，贾玲到处演出赚钱，却因身材问题被导演羞辱：“你别说话了，你像猪一样。”"]
+    assert not any(q.speaker == "贾玲" for q in find_quotes_by_rules(bundled_gazetteer(), body))
+
+
+@pytest.mark.parametrize(("name", "block", "speaker", "words"), [
+    ("terminus2049.github.io+balingji__2019-08-11-Shiyan-torrential-flood.md", 13, "李刚", "房子塌下来，把我按到里头"),
+    ("csdn.net__gne1.html", 7, "tombkeeper", "任何一个系统在没有经过攻防检验之前，都是不安全的"),
+    ("baidu.com__bjh-gne4.html", 4, "彭静旋", "我的知识储备太少了，我充其量只是会弹"),
+])
+def test_a_quotation_followed_straight_by_a_name_is_that_persons(name: str, block: int, speaker: str, words: str) -> None:
+    # README (corpus2): a quotation followed in the same sentence by its speaker without a speech verb
+    # (`“……。”李刚个头高大`, `“……”tombkeeper用了这样一句话开场`); three sites.
+    quote = _said([q for q in _rules(CORPUS_GOLD / f"{name}.gold.json") if q.block == block], words)
+    assert quote.speaker.lower() == speaker
+
+
+def test_a_quotation_followed_by_a_possessor_is_not_the_possessors() -> None:
+    from newsdesk.analysis.quotes import find_quotes_by_rules
+
+    body = ["村里的广告牌写着：“进入青龙山的道路拓宽绿化。”李刚的房子就在路边。"]
+    assert not any(q.speaker == "李刚" for q in find_quotes_by_rules(bundled_gazetteer(), body))

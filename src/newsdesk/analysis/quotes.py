@@ -133,6 +133,13 @@ def _cues(wide: bool) -> Cues:
     )
 
 
+@lru_cache(maxsize=8)
+def _words(section: str) -> tuple[str, ...]:
+    """A section's words of data/quote_cues.toml, folded, longest first."""
+    found = {fold_name(w) for entry in _cue_data().get(section, []) for w in entry["words"]}
+    return tuple(sorted(found, key=lambda w: (-len(w), w)))
+
+
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in words)
 
@@ -163,6 +170,9 @@ def _patterns_for(wide: bool) -> dict[str, re.Pattern[str]]:
         # `正如古德温所指出的那样，……`, `正如习近平主席在……时所指出，……`: the statement after it is the speaker's.
         "as_said": re.compile(rf"(?:正如|诚如|如同)(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,40}}?)所(?P<cue>{speech})"
                               rf"(?:的那样|的一样|的)?(?P<punct>[，,])"),
+        # `按照人口学家梁中堂的说法，……`, `按他的话说，……`: whose account it is (data/quote_cues.toml, account).
+        "account": re.compile(rf"(?:{_alternation(_words('account_lead'))})(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{1,30}}?)"
+                              rf"(?P<cue>{_alternation(_words('account'))})[，,：:]\s*"),
         # A sentence that opens with its speaker and a colon: `俄罗斯外长拉夫罗夫：“……”`.
         "colon": re.compile(rf"(?:^|(?<=[。！？!?\n]))(?P<speaker>[^。！？!?；;，,：:“”「」\n]{{2,{MAX_SPEAKER_CHARS + 4}}})[：:]\s*(?=[“「])"),
         "english_post": re.compile(
@@ -329,6 +339,8 @@ class _Reader:
                 ):
                     self.people.append((self.offsets[index] + m.start(1), blocks[index][m.start(1) : m.end(1)], None))
         self.people.sort(key=lambda person: person[0])
+        # An interview transcript's turns (`界面新闻：……` / `李洪元：……`): block -> (name start, name end, words start).
+        self.turns = _dialogue_turns(self.folded)
 
     # --- speakers --------------------------------------------------------------------
 
@@ -376,6 +388,10 @@ class _Reader:
                 if folded.endswith(tail):
                     text, folded = text[: -len(tail)], folded[: -len(tail)]
                     break
+        # `我认为，……` in an interview transcript: the one whose turn it is (bench/data/quotes/README.md, fresh4 5a and
+        # corpus2: caijingefa, cnpolitics.org).
+        if folded.strip() == "我" and self.turns:
+            return self.turn_speaker(block)
         if folded.strip() in cues().not_speaker or (len(folded.strip()) == 1 and folded.strip() in cues().not_subject_start):
             # `据介绍，`, `据分析，`, `有報導稱，`: nobody in particular.
             return None
@@ -797,6 +813,18 @@ class _Reader:
         self.named, self.quoted, self.decisions = [], [], []
         self.collect_decisions = False
 
+    def turn_speaker(self, block: int, own_block: bool = False) -> _Speaker | None:
+        """Whose turn of an interview transcript the block is in: the speaker of the last turn opened at or before it
+        (its answer goes on in the blocks after it); None outside a transcript (or, with `own_block`, when the block
+        opens no turn itself)."""
+        opened = [index for index in self.turns if index <= block]
+        if not opened or (own_block and opened[-1] != block):
+            return None
+        start, end, _ = self.turns[opened[-1]]
+        surface = self.blocks[opened[-1]][start:end].strip().strip("《》")
+        entity = self.gazetteer.lookup(surface)
+        return _Speaker(surface, entity.id if entity else None)
+
     def remember(self, block: int, at: int, speaker: _Speaker) -> None:
         if speaker.via is None:
             self.named.append((self.offsets[block] + at, speaker))
@@ -1079,6 +1107,8 @@ def _read_by_rules(reader: _Reader, body: list[str],
              and not _names_a_term(text, m) and not _a_demand_noun(folded, m)),
             key=lambda m: m.start(),
         )
+        # An interview transcript's turn first: its first sentence is its speaker's (no rule below reads `X：` bare).
+        _dialogue_turn(block, pre)
         events: list[tuple[int, int, str, Any]] = []
         for open_at, close_at in spans:
             events.append((close_at, 0, "post", (open_at, close_at)))
@@ -1092,6 +1122,8 @@ def _read_by_rules(reader: _Reader, body: list[str],
             events.append((match.start(), 1, "english_pre", match))
         for match in patterns["as_said"].finditer(folded):
             events.append((match.start(), 1, "as_said", match))
+        for match in patterns["account"].finditer(folded):
+            events.append((match.start(), 1, "account", match))
         # Reading order, so a pronoun meets the speakers named before it.
         events.sort(key=lambda e: (e[0], e[1]))
         for _, _, shape, item in events:
@@ -1113,6 +1145,8 @@ def _read_by_rules(reader: _Reader, body: list[str],
                         block.add(speaker, item.end(), close + 1, "direct", "：", item.start())
             elif shape == "source":
                 _report(block, item, pre)
+            elif shape == "account":
+                _account(block, item, pre)
             elif shape == "as_said":
                 speaker = reader.speaker(index, item.start("speaker"), item.end("speaker"))
                 if speaker is not None and _starts_clause(folded, item.start()):
@@ -1125,6 +1159,7 @@ def _read_by_rules(reader: _Reader, body: list[str],
                     block.add(speaker, quote_start, close + 1, "direct", item["cue"], item.start())
         _after_a_colon(block, spans)
         _after_a_clause(block, spans)
+        _named_after(block, spans)
         _continued(block, spans)
         if not block.found and quotes and quotes[-1].block == index - 1 and quotes[-1].kind in ("direct", "indirect"):
             _continued_paragraph(block, spans, quotes[-1])
@@ -1132,6 +1167,66 @@ def _read_by_rules(reader: _Reader, body: list[str],
             _announced_paragraph(block, spans)
         quotes.extend(sorted(block.found, key=lambda q: q.start))
     return quotes
+
+
+# A block that opens with a speaker's name and a colon (`李洪元：不是我主动曝光。`), or the name in brackets
+# (`【马若德】我不这么认为。`), with words of a sentence after it.
+_TURN = re.compile(r"\s*(?:【(?P<bracketed>[^【】\n]{1,16})】|(?P<name>[^，,。！？!?；;：:“”「」『』【】()（）\s\d]"
+                   r"[^，,。！？!?；;：:“”「」『』【】()（）\n]{0,13})\s*[：:])\s*(?=\S)")
+
+
+@lru_cache(maxsize=1)
+def _not_dialogue_speakers() -> frozenset[str]:
+    return frozenset(fold_name(w) for entry in _cue_data().get("dialogue_not_speaker", []) for w in entry["words"])
+
+
+def _dialogue_turns(folded: list[str]) -> dict[int, tuple[int, int, int]]:
+    """The turns of an interview transcript: blocks that open with a speaker's name and a colon (or the name in 【】),
+    when two speakers or more each open two blocks or more (a dialogue, not a lone `作者：` or subhead); block -> (name
+    start, name end, where the words begin). An article with no such dialogue has none (bench/data/quotes/README.md:
+    corpus2's interview convention, caijingefa, jiemian.com, inewsweek.cn, cnpolitics.org; fresh4's `陈焕然：…`)."""
+    openings: dict[int, tuple[str, int, int, int]] = {}
+    for index, text in enumerate(folded):
+        match = _TURN.match(text)
+        if match is None:
+            continue
+        group = "bracketed" if match["bracketed"] else "name"
+        name = match[group].strip()
+        # `《莎士比亚：天才之谜》`: a title cut at its colon is no one.
+        if name.count("《") != name.count("》") or fold_name(name) in _not_dialogue_speakers():
+            continue
+        if not re.search(r"[\u4e00-\u9fffA-Za-z]", name) or not re.search(r"[\u4e00-\u9fff]", text[match.end() :]):
+            continue
+        openings[index] = (fold_name(name), match.start(group), match.end(group), match.end())
+    counts: dict[str, int] = {}
+    for name, *_ in openings.values():
+        counts[name] = counts.get(name, 0) + 1
+    recurring = {name for name, count in counts.items() if count >= 2}
+    if len(recurring) < 2:
+        return {}
+    return {index: (start, end, words) for index, (name, start, end, words) in openings.items() if name in recurring}
+
+
+def _dialogue_turn(block: _Block, pre: list[re.Match[str]]) -> None:
+    """A turn of an interview transcript: its first sentence is the speaker's (the name as printed, without the marks
+    of a title: `《财经》` is 财经), up to where someone else's attribution begins (`【政见】不少研究中国的美国学者认为，
+    ……`: the scholars' words, not the interviewer's)."""
+    reader = block.reader
+    speaker = reader.turn_speaker(block.index, own_block=True)
+    if speaker is None:
+        return
+    start, _, words = reader.turns[block.index]
+    folded = reader.folded[block.index]
+    end = _sentence_end(block.text, words)
+    for inner in pre:
+        if not words <= inner.start() < end:
+            continue
+        clause = _clause_start(folded, words, inner.start())
+        other = reader.speaker(block.index, clause, inner.start())
+        if other is not None and fold_name(other.surface) != fold_name(speaker.surface):
+            end = clause
+            break
+    block.add(speaker, words, end, "direct", "：", start)
 
 
 def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
@@ -1148,23 +1243,31 @@ def _after_a_colon(block: _Block, spans: list[tuple[int, int]]) -> None:
         # A quotation that is a title or a term (no mark of a sentence inside, nothing after) is not what was said.
         if block.text[close_at - 1] not in SENTENCE_END + "，,…" and not re.search(r"[。！？!?，,]", block.text[open_at:close_at]):
             continue
-        start = _sentence_start(folded, colon)
-        clause_end = start
-        while clause_end < colon and folded[clause_end] not in CLAUSE_BREAK:
-            clause_end += 1
-        subject, at = "", start
-        for word, tag in rjieba.tag(folded[start:clause_end]):
-            # The subject ends at its verb, or at an adverb, preposition or conjunction (`何红只`, `妇女在`).
-            if ((tag.startswith("v") and tag != "vn") or tag in ("d", "p", "c")) and subject.strip():
+        sentence = _sentence_start(folded, colon)
+        # The sentence's subject, or, failing that, the subject of the clause the colon ends (`美国埃默里大学……助理教授
+        # 徐彬，在会上提出记忆与历史的问题：“……”`, `……，他认为经济动因不是主要原因：“……”`, qdaily.com, 39.net): round 7.
+        last = _clause_start(folded, sentence, colon)
+        for start in dict.fromkeys((sentence, last)):
+            clause_end = start
+            while clause_end < colon and folded[clause_end] not in CLAUSE_BREAK:
+                clause_end += 1
+            # `被导演羞辱：“……”`: the one the clause is about did not say it.
+            if start == last and start != sentence and "被" in folded[start:clause_end]:
                 break
-            subject += word
-        if not subject.strip() or len(subject) == clause_end - start:
-            continue
-        speaker = reader.speaker(block.index, at, at + len(subject))
-        if speaker is None:
-            continue
-        if _is_someone(speaker):
-            block.add(speaker, open_at, close_at + 1, "direct", "：", at)
+            subject, at = "", start
+            for word, tag in rjieba.tag(folded[start:clause_end]):
+                # The subject ends at its verb, or at an adverb, preposition or conjunction (`何红只`, `妇女在`).
+                if ((tag.startswith("v") and tag != "vn") or tag in ("d", "p", "c")) and subject.strip():
+                    break
+                subject += word
+            # (a sentence's first clause may be its subject alone, `……助理教授徐彬，在会上……：`)
+            whole = len(subject) == clause_end - start and start == sentence and clause_end < colon
+            if not subject.strip() or (len(subject) == clause_end - start and not whole):
+                continue
+            speaker = reader.speaker(block.index, at, at + len(subject))
+            if speaker is not None and _is_someone(speaker):
+                block.add(speaker, open_at, close_at + 1, "direct", "：", at)
+                break
 
 
 def _free_quotation_after(block: _Block, open_at: int, close_at: int, marks: str) -> int | None:
@@ -1213,6 +1316,42 @@ def _after_a_clause(block: _Block, spans: list[tuple[int, int]]) -> None:
         speaker = reader.speaker(block.index, start, verb.start())
         if speaker is not None and _is_someone(speaker):
             block.add(speaker, open_at, close_at + 1, "direct", verb.group(), start)
+
+
+def _named_after(block: _Block, spans: list[tuple[int, int]]) -> None:
+    """`“房子塌下来，把我按到里头。”李刚个头高大，……`, `“……都是不安全的”tombkeeper用了这样一句话开场`: a quotation that is a
+    sentence of its own, followed straight by a person's name opening the next words with no speech verb, is that
+    person's (bench/data/quotes/README.md, corpus2: a quotation followed in the same sentence by its speaker; round 7:
+    balingji, caixin.com, qdaily.com, baidu.com, csdn.net)."""
+    import rjieba
+
+    reader, text, folded = block.reader, block.text, block.reader.folded[block.index]
+    for open_at, close_at in spans:
+        if close_at - open_at - 1 < MIN_QUOTE_CHARS or any(q.start < close_at and open_at < q.end for q in block.found):
+            continue
+        if open_at and text[open_at - 1] not in SENTENCE_END + "\n" + "".join(CLOSE_FOR.values()):
+            continue
+        at = close_at + 1
+        while at < len(text) and text[at] in " 　":
+            at += 1
+        rest = folded[at : at + 12]
+        if not rest or rest[0] in CLAUSE_BREAK:
+            continue
+        name = ""
+        known = next(((s, e, i) for s, e, i in reader.gazetteer.scan(rest) if s == 0), None)
+        if known is not None and reader.gazetteer.entities.get(known[2]) is not None and (
+            reader.gazetteer.entities[known[2]].kind == "person"
+        ):
+            name = rest[: known[1]]
+        else:
+            word, tag = (rjieba.tag(rest) or [("", "")])[0]
+            if (tag == "nr" and 2 <= len(word) <= 4 and looks_like_a_name(word)) or re.fullmatch(r"[A-Za-z][\w\-]{2,}", word):
+                name = word
+        # `“……”李刚的房子`: a possessor is talked about, not speaking.
+        if not name or folded[at + len(name) : at + len(name) + 1] in ("的", "和", "与", "、"):
+            continue
+        speaker = reader._named(text[at : at + len(name)])
+        block.add(speaker, open_at, close_at + 1, "direct", "", at)
 
 
 _AS_FOLLOWS = re.compile(r"(?:最新|全文)?(?:声明|表示|说|指出|写道|回应)?如下\s*[：:]\s*$")
@@ -1350,6 +1489,23 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
         _quotations(block, speaker, start + colon.end(), match, pre)
         return
     block.add(speaker, start, end, _kind(text, start), match["cue"], match.start())
+
+
+def _account(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> None:
+    """`按照人口学家梁中堂的说法，……`, `按他的话说，……`: the statement is the account's owner's, to the end of its sentence
+    or to where another speaker's attribution begins."""
+    reader, folded, text = block.reader, block.reader.folded[block.index], block.text
+    speaker = reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
+    if speaker is None or match.end() >= len(text):
+        return
+    end = _sentence_end(text, match.end())
+    for inner in pre:
+        if match.end() <= inner.start() < end:
+            clause = _clause_start(folded, match.end(), inner.start())
+            if reader.speaker(block.index, clause, inner.start()) is not None:
+                end = clause
+                break
+    block.add(speaker, match.end(), end, "indirect", match["cue"], match.start())
 
 
 def _another_attribution(text: str, folded: str, start: int, end: int) -> int:
