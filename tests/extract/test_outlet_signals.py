@@ -102,3 +102,27 @@ def test_a_mirror_names_the_outlet_its_bracketed_dateline_prints() -> None:
         f"<p>(某某之声中文网) {_PARAGRAPH}</p><p>{_PARAGRAPH}</p></article></body></html>"
     )
     assert extract_text(post).outlet == "某某之声中文网"
+
+
+def _meta_page(metas: dict[str, str]) -> str:
+    tags = "".join(f"<meta property='{k}' content='{v}'>" for k, v in metas.items())
+    return (
+        f"<html><head><meta charset='utf-8'><title>全市防汛工作进展</title>{tags}</head><body>"
+        f"<h1>全市防汛工作进展</h1><div class='article'><p>{_PARAGRAPH}</p><p>{_PARAGRAPH}</p></div></body></html>"
+    )
+
+
+def test_the_app_link_meta_names_the_site_when_no_site_name_does() -> None:
+    # `al:ios:app_name` carries the site's brand on 8world.com, hk01.com, hket.com, i-cable.com, now.com and
+    # tvb.com (corpus train, corpus-fresh 1-2), sometimes with a slogan after a dash.
+    assert extract_text(_meta_page({"al:ios:app_name": "某某新聞 - 新聞及生活資訊平台"})).outlet == "某某新聞"
+    assert extract_text(_meta_page({"al:android:app_name": "某某日报"})).outlet == "某某日报"
+    # og:site_name still goes first.
+    page = _meta_page({"og:site_name": "某某新聞網", "al:ios:app_name": "某某動新聞"})
+    assert extract_text(page).outlet == "某某新聞網"
+
+
+def test_the_dublin_core_rights_holder_is_read_like_the_copyright_meta() -> None:
+    # ettoday.net and ltn.com.tw fill `dcterms.rightsHolder` with the site's name.
+    assert extract_text(_meta_page({"dcterms.rightsHolder": "某某時報電子報"})).outlet == "某某時報電子報"
+    assert extract_text(_meta_page({"dcterms.rightsHolder": "Example Media Co., Ltd."})).outlet is None

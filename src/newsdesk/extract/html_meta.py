@@ -25,7 +25,12 @@ _DATE_META = (
 )
 # Stamps that are only as good as nothing better: a generic `date`, creation and update times.
 _WEAK_DATE_META = ("date", "created", "dateupdate", "datemodified", "article:modified_time", "og:updated_time", "lastmod")
-_SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title")
+# The site's own name, first found wins. The app-link metas (`al:ios:app_name`) name the site's app: its brand
+# on 8world.com, hk01.com, hket.com, i-cable.com, now.com, tvb.com (corpus train, corpus-fresh 1-2), a slogan cut
+# off (`有線新聞 - 新聞、財經及生活資訊平台`); only a page without the other three is read by them.
+_SITE_META = (
+    "og:site_name", "application-name", "apple-mobile-web-app-title", "al:ios:app_name", "al:android:app_name",
+)
 _AUTHOR_META = ("article:author", "author", "dc.creator", "byl", "sailthru.author", "parsely-author", "og:article:author")
 _TAG_META = ("keywords", "news_keywords", "article:tag")
 # schema.org microdata: an article's author declared a Person (`<div itemprop="author" itemscope
@@ -206,7 +211,8 @@ def read_page_meta(root: html.HtmlElement, source: str | None = None) -> PageMet
         if 4 <= len(text) <= 200 and not _is_logo(h1):
             page.headings.append(text)
     page._tree = root
-    page.copyright = meta.get("copyright")
+    # Dublin Core's rights holder says the same as the copyright meta (ettoday.net, ltn.com.tw: the site's name).
+    page.copyright = meta.get("copyright") or meta.get("dcterms.rightsholder")
     for key in _DATE_META:
         if meta.get(key):
             page.published.append(meta[key])
