@@ -13,12 +13,16 @@ _STORY = [
 ]
 
 
-def _mainland_page(blocks: list[str]) -> str:
+def _page(headline: str, blocks: list[str]) -> str:
     body = "".join(f"<p>{p}</p>" for p in blocks)
     return (
-        "<html><head><meta charset='utf-8'><title>养老服务人才走俏</title></head><body>"
-        f"<h1>养老服务人才走俏</h1><div class='article'>{body}</div></body></html>"
+        f"<html><head><meta charset='utf-8'><title>{headline}</title></head><body>"
+        f"<h1>{headline}</h1><div class='article'>{body}</div></body></html>"
     )
+
+
+def _mainland_page(blocks: list[str]) -> str:
+    return _page("养老服务人才走俏", blocks)
 
 
 def test_a_caption_with_an_unbracketed_credit_or_opening_with_pictured_is_not_body() -> None:
@@ -173,11 +177,7 @@ _HK_STORY = [
 
 
 def _hk_page(blocks: list[str]) -> str:
-    body = "".join(f"<p>{p}</p>" for p in blocks)
-    return (
-        "<html><head><meta charset='utf-8'><title>屋苑五級火 消防員殉職</title></head><body>"
-        f"<h1>屋苑五級火 消防員殉職</h1><div class='article'>{body}</div></body></html>"
-    )
+    return _page("屋苑五級火 消防員殉職", blocks)
 
 
 def test_a_box_of_other_stories_inside_the_article_is_skipped_and_the_article_read_on() -> None:
