@@ -18,7 +18,7 @@ own       Our labels, bench/data/stories-own/events.json: real captures from exa
           OpenCC s2tw, paragraphs re-wrapped, another site's page) that must land in their source's story.
           Scored the same way; the five seeds of examples/ are checked alone and inside the set.
 sweep     JOIN_THRESHOLD × TEXT_SHARE, and NEAR_DAY_BONUS, UNDATED_MARGIN, DAYS_AFTER, ENTITY_IDF_POWER,
-          IDF_PSEUDO_DOCS one at a time,
+          IDF_PSEUDO_DOCS, PLACES_ONLY_SHARE, WORDLESS_TEXT one at a time,
           monkeypatched in newsdesk.analysis.stories; every article placed again from scratch on a copy of
           each archive (analysis tables emptied), in the ingest order and two shuffled ones.
 aliases   bench/data/alias-pairs.tsv: surface forms that must (or must not) be one entity with
@@ -128,6 +128,7 @@ ONE_AT_A_TIME: dict[str, list[float]] = {
     "ENTITY_IDF_POWER": [0.0, 0.25, 0.5, 0.75, 1.0],
     "IDF_PSEUDO_DOCS": [0, 10, 50, 200, 1000],
     "PLACES_ONLY_SHARE": [0.2, 0.3, 0.5, 0.7, 1.0],
+    "WORDLESS_TEXT": [0.0, 0.02, 0.05, 0.1, 0.15],
 }
 ORDERS = 5
 ORDER_SPREAD: dict[str, float] = {}  # B³ F1 range over arrival orders, per label set (from the grouping run)

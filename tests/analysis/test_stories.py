@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.analysis.stories import Analysis, event_day
+from newsdesk.analysis.stories import NEAR_DAY_BONUS, PLACES_ONLY_SHARE, TEXT_SHARE, Analysis, Member, event_day
 from newsdesk.archive import Archive, ingest
 from newsdesk.model import Article, Image
 from tests.console import invoke_newsdesk
@@ -414,3 +414,38 @@ def test_a_look_alike_days_later_is_another_event(tmp_path: Path) -> None:
     assert len({story[n] for n in appointment}) == 1
     assert len({story[n] for n in opening}) == 1
     assert story[appointment[0]] != story[opening[0]]
+
+
+CORPUS_CAPTURES = Path(__file__).parents[2] / "bench" / "data" / "corpus" / "captures"
+
+
+def test_reports_sharing_only_institutions_and_no_words_are_two_events(tmp_path: Path) -> None:
+    """The US widens its Clean Network against Chinese apps (singpao.com.hk) and, the same day, an explainer of the
+    WeChat order (a WeChat article's backup): both name the State Department and the White House, their headlines
+    name no one, and their headlines and leads share almost no words (corpus train split captures). Placed alone,
+    they merged on their entity cosine."""
+    names = ["singpao.com.hk__2020.html", "mufeng-wechat-backup+taiyangzhaochangshengqi__ty1.html"]
+    archive = Archive(tmp_path / "a.db")
+    ingest([CORPUS_CAPTURES / name for name in names], archive)
+    with archive.writing():
+        Analysis(archive).update()
+    stories = {sid for (sid,) in archive.conn.execute("SELECT story_id FROM story_articles")}
+    assert len(stories) == 2
+
+
+def _member(text: dict[str, float], heads: frozenset[str] = frozenset()) -> Member:
+    entities = {"e:us-state-department": 0.8, "e:white-house": 0.6}
+    return Member(text, entities, dt.date(2020, 8, 7), heads=heads, names=heads,
+                  anchors=frozenset({"e:us-state-department", "e:white-house"}))
+
+
+def test_shared_institutions_without_shared_words_count_as_little_as_shared_places() -> None:
+    """With no words in common and no one named in either headline, the entity cosine counts PLACES_ONLY_SHARE;
+    a headline person both name (other angles on one meeting share few words) or shared words keep it whole."""
+    wordless = _member({"a": 1.0}).similarity(_member({"b": 1.0}))
+    assert wordless == pytest.approx((1 - TEXT_SHARE) * PLACES_ONLY_SHARE + NEAR_DAY_BONUS)
+    putin = frozenset({"vladimir-putin"})
+    assert _member({"a": 1.0}, putin).similarity(_member({"b": 1.0}, putin)) == pytest.approx(
+        (1 - TEXT_SHARE) + NEAR_DAY_BONUS)
+    worded = _member({"a": 0.6, "c": 0.8}).similarity(_member({"b": 0.6, "c": 0.8}))
+    assert worded == pytest.approx(TEXT_SHARE * 0.64 + (1 - TEXT_SHARE) + NEAR_DAY_BONUS)
