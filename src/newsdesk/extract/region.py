@@ -19,7 +19,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -80,11 +80,19 @@ def _class_weight(el: html.HtmlElement) -> float:
 
 def find_region(root: html.HtmlElement) -> tuple[html.HtmlElement | None, float]:
     """The element most likely to be the article body, and its score (0 when none)."""
-    scores: dict[html.HtmlElement, float] = {}
     body = root.find("body")
     if body is None:
         body = root
-    for el in body.iter(*_PARAGRAPH_TAGS):
+    return _densest(body.iter(*_PARAGRAPH_TAGS))
+
+
+def _densest(
+    paragraphs: Iterable[html.HtmlElement], excluded: Container[html.HtmlElement] = frozenset(),
+) -> tuple[html.HtmlElement | None, float]:
+    """Of the elements holding `paragraphs` (their parents, and at half weight their grandparents; never one
+    in `excluded`), the densest in sentences and text, discounted by its links; and its score (0 when none)."""
+    scores: dict[html.HtmlElement, float] = {}
+    for el in paragraphs:
         text = _own_text(el).strip()
         if len(text) < 20:
             continue
@@ -93,11 +101,11 @@ def find_region(root: html.HtmlElement) -> tuple[html.HtmlElement | None, float]
             continue
         score = 1.0 + len(_SENTENCE_PUNCT.findall(text)) + min(len(text) / 100.0, 3.0)
         parent = el.getparent()
-        if parent is None:
+        if parent is None or parent in excluded:
             continue
         scores[parent] = scores.get(parent, 0.0) + score
         grand = parent.getparent()
-        if grand is not None:
+        if grand is not None and grand not in excluded:
             scores[grand] = scores.get(grand, 0.0) + score / 2
     # The link discount only lowers a score, so elements are visited best bound first and the walk
     # stops once no bound can win: measuring link text is the costly part. Ties go to the element
@@ -222,31 +230,8 @@ def headline_story(root: html.HtmlElement, title: str | None, region: html.HtmlE
         return None
     order = {el: i for i, el in enumerate(root.iter())}
     start, stop = order[headline], order[after]
-    holders = set(after.iterancestors())
-    scores: dict[html.HtmlElement, float] = {}
-    for el, at in order.items():
-        if not start < at < stop or el.tag not in _PARAGRAPH_TAGS:
-            continue
-        text = _own_text(el).strip()
-        if len(text) < 20:
-            continue
-        links = sum(len(a.text_content()) for a in el if isinstance(a.tag, str) and a.tag == "a")
-        if links > len(text) * 0.5:
-            continue
-        score = 1.0 + len(_SENTENCE_PUNCT.findall(text)) + min(len(text) / 100.0, 3.0)
-        parent = el.getparent()
-        if parent is None or parent in holders:
-            continue
-        scores[parent] = scores.get(parent, 0.0) + score
-        grand = parent.getparent()
-        if grand is not None and grand not in holders:
-            scores[grand] = scores.get(grand, 0.0) + score / 2
-    best, best_score = None, 0.0
-    for el, score in scores.items():
-        total = len(el.text_content()) or 1
-        adjusted = score * (1.0 - _link_text_len(el) / total) * (1.0 + _class_weight(el))
-        if adjusted > best_score:
-            best, best_score = el, adjusted
+    between = (el for el, at in order.items() if start < at < stop and el.tag in _PARAGRAPH_TAGS)
+    best, best_score = _densest(between, excluded=set(after.iterancestors()))
     return best if best is not None and best_score >= _MIN_REGION_SCORE else None
 # Credit and source lines are read by the pipeline (editor, outlet) even though they are not body:
 # the block model never prunes them.
