@@ -182,7 +182,6 @@ def _capture_url(text: str) -> str | None:
     return m["url"] if m else None
 
 
-_UPDATED = UPDATED
 _HEADER_LIMIT = 15
 # Headline-like elements before an element in document order (its ancestors and what precedes them),
 # found in C: numbering every element of the page in Python to compare positions cost more.
@@ -542,7 +541,7 @@ def _first_date_after(root: html.HtmlElement, folded: str) -> str | None:
                 date = credits.date_in(text)
                 # An update time (`更新：…`, the label in the line or just before it) counts only when
                 # no publication date follows.
-                if date and (_UPDATED.search(text) or (len(previous) <= 8 and _UPDATED.search(previous))):
+                if date and (UPDATED.search(text) or (len(previous) <= 8 and UPDATED.search(previous))):
                     updated = updated or date
                 elif date:
                     return date
@@ -556,7 +555,7 @@ def _first_date_after(root: html.HtmlElement, folded: str) -> str | None:
 def _header_date(texts: list[str]) -> str | None:
     """The first date under the headline, preferring one not labelled as an update; never a banner's."""
     dated = [t for t in texts if (YMD_NUMERIC.search(t) or YMD_CN.search(t)) and credits.is_date_line(t)]
-    fresh = [t for t in dated if not _UPDATED.search(t)]
+    fresh = [t for t in dated if not UPDATED.search(t)]
     for text in fresh or dated:
         date = credits.date_in(text)
         if date:
@@ -768,14 +767,15 @@ def read_html(text: str, mirror: bool) -> Draft:
             # A date printed under the headline is the article's; meta stamps are often UTC or the crawl's.
             draft.published_hints.append(header_date)
             header_date = None
-    if headline_date and not _same_day(headline_date, [s for s in [local_day, *page.published] if s][:1]):
-        # The date printed under the headline outranks meta stamps that name another day (UTC, the
-        # crawl's, a republication's); one naming the same day is kept for the time it adds.
+    # The date printed under the headline outranks meta stamps that name another day (UTC, the crawl's, a
+    # republication's); after one naming the same day, which is kept for the time it adds.
+    headline_first = bool(headline_date) and not _same_day(headline_date, [s for s in [local_day, *page.published] if s][:1])
+    if headline_first:
         draft.published_hints.append(headline_date)
     if local_day:
         draft.published_hints.append(local_day)
     draft.published_hints.extend(page.published)
-    if headline_date:
+    if headline_date and not headline_first:
         draft.published_hints.append(headline_date)
     if header_date:
         # Not anchored under the headline, a date may be a banner's or a neighbouring story's.
