@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from newsdesk.archive.fold import band_keys, body_text, identity_key, signature, signature_bytes
 from newsdesk.archive.text import facet_tokens, fts_row
@@ -68,20 +69,15 @@ def _publications(conn: sqlite3.Connection) -> None:
     from newsdesk.model import Article
 
     conn.execute("DELETE FROM lsh_bands")
-    # Captures are read a page at a time: their records hold whole bodies, and reading them all at
-    # once took memory in proportion to the archive (4.7 GB for 7,601 captures of long pages).
-    last = 0
-    while rows := conn.execute(
-        "SELECT seq, article_id, record FROM captures WHERE seq > ? ORDER BY seq LIMIT ?", (last, MIGRATION_PAGE)
-    ).fetchall():
-        for seq, article_id, record in rows:
-            minhash = signature(body_text(Article.from_record(json.loads(record))))
-            conn.execute("UPDATE captures SET minhash=? WHERE seq=?", (signature_bytes(minhash), seq))
-            conn.executemany(
-                "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
-                [(band, key, article_id) for band, key in band_keys(minhash)],
-            )
-        last = rows[-1][0]
+    # A page at a time (`_paged`): reading every record at once took 4.7 GB for 7,601 captures of long pages.
+    query = "SELECT seq, article_id, record FROM captures WHERE seq > ? ORDER BY seq LIMIT ?"
+    for seq, article_id, record in _paged(conn, query):
+        minhash = signature(body_text(Article.from_record(json.loads(record))))
+        conn.execute("UPDATE captures SET minhash=? WHERE seq=?", (signature_bytes(minhash), seq))
+        conn.executemany(
+            "INSERT INTO lsh_bands(band, key, article_id) VALUES (?,?,?)",
+            [(band, key, article_id) for band, key in band_keys(minhash)],
+        )
 
 
 def _quotes(conn: sqlite3.Connection) -> None:
@@ -135,21 +131,16 @@ def _aliases_and_event_days(conn: sqlite3.Connection) -> None:
     from newsdesk.analysis.stories import event_day
     from newsdesk.model import Article, Image
 
-    # A page at a time: the rows hold whole bodies.
-    last = 0
-    while rows := conn.execute(
-        "SELECT seq, title, published, outlet, body, images FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
-        (last, MIGRATION_PAGE),
-    ).fetchall():
-        for seq, title, published, outlet, body, images in rows:
-            article = Article(file="", title=title, published=published, body=json.loads(body),
-                              images=[Image(**i) for i in json.loads(images)])
-            day = event_day(article)
-            conn.execute("UPDATE articles SET event_day=? WHERE seq=?", (day and day.isoformat(), seq))
-            if published is None and day is not None:
-                # The undated article's inferred day becomes its date facet, as `list` filters by it.
-                conn.execute("UPDATE article_fts SET facets=? WHERE rowid=?", (facet_tokens(outlet, day.isoformat()), seq))
-        last = rows[-1][0]
+    for seq, title, published, outlet, body, images in _paged(
+        conn, "SELECT seq, title, published, outlet, body, images FROM articles WHERE seq > ? ORDER BY seq LIMIT ?"
+    ):
+        article = Article(file="", title=title, published=published, body=json.loads(body),
+                          images=[Image(**i) for i in json.loads(images)])
+        day = event_day(article)
+        conn.execute("UPDATE articles SET event_day=? WHERE seq=?", (day and day.isoformat(), seq))
+        if published is None and day is not None:
+            # The undated article's inferred day becomes its date facet, as `list` filters by it.
+            conn.execute("UPDATE article_fts SET facets=? WHERE rowid=?", (facet_tokens(outlet, day.isoformat()), seq))
 
 
 def _event_days_from_addresses(conn: sqlite3.Connection) -> None:
@@ -162,21 +153,18 @@ def _event_days_from_addresses(conn: sqlite3.Connection) -> None:
 
     if "event_day" not in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}:
         return
-    last = 0
-    while rows := conn.execute(
+    for seq, title, outlet, url, body, images, stored in _paged(
+        conn,
         "SELECT seq, title, outlet, original_url, body, images, event_day FROM articles"
         " WHERE seq > ? AND published IS NULL AND original_url IS NOT NULL ORDER BY seq LIMIT ?",
-        (last, MIGRATION_PAGE),
-    ).fetchall():
-        for seq, title, outlet, url, body, images, stored in rows:
-            article = Article(file="", title=title, original_url=url, body=json.loads(body),
-                              images=[Image(**i) for i in json.loads(images)])
-            day = event_day(article)
-            iso = day and day.isoformat()
-            if iso != stored:
-                conn.execute("UPDATE articles SET event_day=? WHERE seq=?", (iso, seq))
-                conn.execute("UPDATE article_fts SET facets=? WHERE rowid=?", (facet_tokens(outlet, iso), seq))
-        last = rows[-1][0]
+    ):
+        article = Article(file="", title=title, original_url=url, body=json.loads(body),
+                          images=[Image(**i) for i in json.loads(images)])
+        day = event_day(article)
+        iso = day and day.isoformat()
+        if iso != stored:
+            conn.execute("UPDATE articles SET event_day=? WHERE seq=?", (iso, seq))
+            conn.execute("UPDATE article_fts SET facets=? WHERE rowid=?", (facet_tokens(outlet, iso), seq))
 
 
 def _entity_aggregates(conn: sqlite3.Connection) -> None:
@@ -370,6 +358,16 @@ AGGREGATE_TRIGGERS = [
 
 # Captures a migration reads at once.
 MIGRATION_PAGE = 200
+
+
+def _paged(conn: sqlite3.Connection, query: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of `query`, read MIGRATION_PAGE at a time: its first column is `seq`, its parameters the last
+    seq read and the page size. Migrations read captures and articles so: their rows hold whole bodies, and
+    reading them all at once took memory in proportion to the archive."""
+    last = 0
+    while rows := conn.execute(query, (last, MIGRATION_PAGE)).fetchall():
+        yield from rows
+        last = rows[-1][0]
 
 PUBLICATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS publications (
