@@ -114,12 +114,8 @@ def _cue_data() -> dict[str, Any]:
 
 @lru_cache(maxsize=2)
 def _cues(wide: bool) -> Cues:
-    data = _cue_data()
-
     def words(section: str) -> tuple[str, ...]:
-        sections = (section, "candidate_speech") if wide and section == "speech" else (section,)
-        found = {fold_name(w) for name in sections for entry in data.get(name, []) for w in entry["words"]}
-        return tuple(sorted(found, key=lambda w: (-len(w), w)))
+        return _words(section, "candidate_speech") if wide and section == "speech" else _words(section)
 
     return Cues(
         *(words(s) for s in ("speech", "source", "source_lead", "pronoun", "modifier", "english", "not_cue", "lead")),
@@ -133,10 +129,10 @@ def _cues(wide: bool) -> Cues:
     )
 
 
-@lru_cache(maxsize=8)
-def _words(section: str) -> tuple[str, ...]:
-    """A section's words of data/quote_cues.toml, folded, longest first."""
-    found = {fold_name(w) for entry in _cue_data().get(section, []) for w in entry["words"]}
+@lru_cache(maxsize=64)
+def _words(*sections: str) -> tuple[str, ...]:
+    """The words of these sections of data/quote_cues.toml, folded, longest first."""
+    found = {fold_name(w) for section in sections for entry in _cue_data().get(section, []) for w in entry["words"]}
     return tuple(sorted(found, key=lambda w: (-len(w), w)))
 
 
@@ -199,10 +195,6 @@ def _agrees(pronoun: str, surface: str) -> bool:
     name = fold_name(surface)
     return not ((pronoun.startswith("他") and name.endswith(_FEMALE)) or (pronoun.startswith("她") and name.endswith(_MALE)))
 
-
-def _documents() -> tuple[str, ...]:
-    """Words a speaker phrase ends with when it names a document, not who spoke (`data/quote_cues.toml`, document)."""
-    return cues().document
 
 _QUANTIFIER = re.compile(r"(?:一|这|那|该|某|另一|另|多|几)(?:位|名|个|些)?")
 _BYLINE = re.compile(r"[（(【\[][^（）()【】\[\]]*(?:记者|报导|报道|电|讯|综合)[^（）()【】\[\]]*[）)】\]]|\d{1,2}日电")
@@ -477,7 +469,7 @@ class _Reader:
         document = head_folded
         for part in cues().document_part:
             document = document.removesuffix(part)
-        if document in _documents() or (len(head_folded) > 2 and document.endswith(_documents())):
+        if document in cues().document or (len(head_folded) > 2 and document.endswith(cues().document)):
             return None
         # `如果当初告诉我们`, `不需要分析说`, `……的调查结果和公开表态`, `我要严肃的告诉大家`: unless a name ends
         # them (`我很喜欢的学者、作家Tim Wu说`), the words before the verb are a clause of another kind.
@@ -1063,7 +1055,7 @@ def find_candidates(gazetteer: Gazetteer, body: list[str]) -> list[tuple[Quote, 
     ruled = _read_by_rules(reader, body)
     # Most articles hold no candidate verb: they need no second reading.
     folded = fold_name("\n".join(body))
-    if not any(word in folded for word in _candidate_words()):
+    if not any(word in folded for word in _words("candidate_speech")):
         return [(q, "rules") for q in ruled]
     # The second reading starts afresh but reuses what the first learned of the article (its tagging, the people it
     # names): neither depends on the speech verbs.
@@ -1076,11 +1068,6 @@ def find_candidates(gazetteer: Gazetteer, body: list[str]) -> list[tuple[Quote, 
     extra = [q for q in wide if not any(r.block == q.block and r.start < q.end and q.start < r.end for r in ruled)]
     found = [(q, "rules") for q in ruled] + [(q, "wide") for q in extra]
     return sorted(found, key=lambda item: (item[0].block, item[0].start))
-
-
-@lru_cache(maxsize=1)
-def _candidate_words() -> tuple[str, ...]:
-    return tuple(fold_name(w) for entry in _cue_data().get("candidate_speech", []) for w in entry["words"])
 
 
 def find_quotes_by_rules(gazetteer: Gazetteer, body: list[str],
@@ -1175,11 +1162,6 @@ _TURN = re.compile(r"\s*(?:【(?P<bracketed>[^【】\n]{1,16})】|(?P<name>[^，
                    r"[^，,。！？!?；;：:“”「」『』【】()（）\n]{0,13})\s*[：:])\s*(?=\S)")
 
 
-@lru_cache(maxsize=1)
-def _not_dialogue_speakers() -> frozenset[str]:
-    return frozenset(fold_name(w) for entry in _cue_data().get("dialogue_not_speaker", []) for w in entry["words"])
-
-
 def _dialogue_turns(folded: list[str]) -> dict[int, tuple[int, int, int]]:
     """The turns of an interview transcript: blocks that open with a speaker's name and a colon (or the name in 【】),
     when two speakers or more each open two blocks or more (a dialogue, not a lone `作者：` or subhead); block -> (name
@@ -1193,7 +1175,7 @@ def _dialogue_turns(folded: list[str]) -> dict[int, tuple[int, int, int]]:
         group = "bracketed" if match["bracketed"] else "name"
         name = match[group].strip()
         # `《莎士比亚：天才之谜》`: a title cut at its colon is no one.
-        if name.count("《") != name.count("》") or fold_name(name) in _not_dialogue_speakers():
+        if name.count("《") != name.count("》") or fold_name(name) in _words("dialogue_not_speaker"):
             continue
         if not re.search(r"[\u4e00-\u9fffA-Za-z]", name) or not re.search(r"[\u4e00-\u9fff]", text[match.end() :]):
             continue
@@ -1216,16 +1198,7 @@ def _dialogue_turn(block: _Block, pre: list[re.Match[str]]) -> None:
     if speaker is None:
         return
     start, _, words = reader.turns[block.index]
-    folded = reader.folded[block.index]
-    end = _sentence_end(block.text, words)
-    for inner in pre:
-        if not words <= inner.start() < end:
-            continue
-        clause = _clause_start(folded, words, inner.start())
-        other = reader.speaker(block.index, clause, inner.start())
-        if other is not None and fold_name(other.surface) != fold_name(speaker.surface):
-            end = clause
-            break
+    end = _until_someone_else(block, pre, words, _sentence_end(block.text, words), speaker)
     block.add(speaker, words, end, "direct", "：", start)
 
 
@@ -1494,18 +1467,26 @@ def _after_verb(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -
 def _account(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> None:
     """`按照人口学家梁中堂的说法，……`, `按他的话说，……`: the statement is the account's owner's, to the end of its sentence
     or to where another speaker's attribution begins."""
-    reader, folded, text = block.reader, block.reader.folded[block.index], block.text
+    reader, text = block.reader, block.text
     speaker = reader.speaker(block.index, match.start("speaker"), match.end("speaker"))
     if speaker is None or match.end() >= len(text):
         return
-    end = _sentence_end(text, match.end())
-    for inner in pre:
-        if match.end() <= inner.start() < end:
-            clause = _clause_start(folded, match.end(), inner.start())
-            if reader.speaker(block.index, clause, inner.start()) is not None:
-                end = clause
-                break
+    end = _until_someone_else(block, pre, match.end(), _sentence_end(text, match.end()))
     block.add(speaker, match.end(), end, "indirect", match["cue"], match.start())
+
+
+def _until_someone_else(block: _Block, pre: list[re.Match[str]], start: int, end: int,
+                        speaker: _Speaker | None = None) -> int:
+    """Where a statement from `start` to `end` stops: at the clause where someone's own attribution begins (someone
+    other than `speaker`, when given), else at `end`."""
+    reader, folded = block.reader, block.reader.folded[block.index]
+    for inner in pre:
+        if start <= inner.start() < end:
+            clause = _clause_start(folded, start, inner.start())
+            other = reader.speaker(block.index, clause, inner.start())
+            if other is not None and (speaker is None or fold_name(other.surface) != fold_name(speaker.surface)):
+                return clause
+    return end
 
 
 def _another_attribution(text: str, folded: str, start: int, end: int) -> int:
@@ -1602,7 +1583,7 @@ def _report(block: _Block, match: re.Match[str], pre: list[re.Match[str]]) -> No
     cut = reader._modifier_cut(folded[match.start("speaker") : match.end("speaker")])
     surface = text[match.start("speaker") : match.start("speaker") + cut].strip()
     # `據2022年中國統計年鑑數據顯示`, `根据赛迪顾问研究显示`: a document, not who spoke.
-    if fold_name(surface) in cues().not_speaker or fold_name(surface).endswith(_documents()):
+    if fold_name(surface) in cues().not_speaker or fold_name(surface).endswith(cues().document):
         return
     entity = reader.gazetteer.lookup(surface)
     found = reader._entity_in(fold_name(surface)) if entity is None else None
