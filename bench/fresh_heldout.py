@@ -28,20 +28,11 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent / "src"))
 
 from extractors import BY_NAME  # noqa: E402
+from fresh_tuning import FRESH, golds_by_batch  # noqa: E402
 from newsdesk.sources.decode import decode  # noqa: E402
 
-FRESH = BENCH / "data" / "corpus-fresh"
 SCORER = BENCH.parent.parent / "shared" / "eval" / "score.py"
 SHOWN = ("body_p", "body_r", "body_f1", "title", "published", "outlet", "authors", "editor", "original_url")
-
-
-def golds_by_batch(wanted: set[int]) -> dict[int, list[Path]]:
-    batches: dict[int, list[Path]] = {}
-    for gold in sorted((FRESH / "gold").glob("*.gold.json")):
-        batch = json.loads(gold.read_text(encoding="utf-8")).get("batch", 1)
-        if batch in wanted:
-            batches.setdefault(batch, []).append(gold)
-    return batches
 
 
 def predict(name: str, captures: list[Path]) -> list[dict[str, object]]:

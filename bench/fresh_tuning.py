@@ -19,13 +19,18 @@ FRESH = Path(__file__).resolve().parent / "data" / "corpus-fresh"
 TUNING_BATCHES = {1, 2}
 
 
-def tuning_golds() -> list[Path]:
-    chosen = []
+def golds_by_batch(wanted: set[int]) -> dict[int, list[Path]]:
+    """The gold files of the batches wanted, by batch, read by their `batch` key alone (none: batch 1)."""
+    batches: dict[int, list[Path]] = {}
     for gold_path in sorted((FRESH / "gold").glob("*.gold.json")):
         batch = json.loads(gold_path.read_text(encoding="utf-8")).get("batch", 1)
-        if batch in TUNING_BATCHES:
-            chosen.append(gold_path)
-    return chosen
+        if batch in wanted:
+            batches.setdefault(batch, []).append(gold_path)
+    return batches
+
+
+def tuning_golds() -> list[Path]:
+    return sorted(path for golds in golds_by_batch(TUNING_BATCHES).values() for path in golds)
 
 
 def main() -> int:
