@@ -18,6 +18,8 @@ import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -116,10 +118,28 @@ def blind_registry(site: str) -> OutletRegistry:
         if id(outlet) in seen:
             continue
         seen.add(id(outlet))
-        if any(site == d or site.endswith("." + d) or d.endswith("." + site) for d in outlet.domains):
+        if site and any(site == d or site.endswith("." + d) or d.endswith("." + site) for d in outlet.domains):
             continue
         kept.append(Outlet(outlet.name, list(outlet.aliases), list(outlet.domains)))
     return OutletRegistry(kept)
+
+
+@contextmanager
+def registry_as(registry: OutletRegistry | None) -> Iterator[None]:
+    """Every module that asks for the registry (html_page too: it matches the page's host to its names) gets this
+    one inside the block; None leaves the bundled one."""
+    if registry is None:
+        yield
+        return
+    modules = (pipeline, credits, html_page)
+    saved = [m.load_registry for m in modules]
+    for m in modules:
+        m.load_registry = lambda extra=(), _r=registry: _r  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for m, f in zip(modules, saved, strict=True):
+            m.load_registry = f  # type: ignore[attr-defined]
 
 
 def main() -> int:
@@ -161,13 +181,8 @@ def main() -> int:
             continue
         path = folder / "captures" / gold["file"]
         raw = path.read_bytes()
-        if args.blind_registry:
-            blind = blind_registry(gold_site(gold))
-            # Every module that asks for the registry (html_page too: it matches the page's host to its names).
-            pipeline.load_registry = credits.load_registry = html_page.load_registry = (  # type: ignore[assignment]
-                lambda extra=(), _r=blind: _r
-            )
-        article = extract_capture(raw, str(path)).to_record()
+        with registry_as(blind_registry(gold_site(gold)) if args.blind_registry else None):
+            article = extract_capture(raw, str(path)).to_record()
         split = gold["split"]
         count[split] += 1
         for name in FIELDS:

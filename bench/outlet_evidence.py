@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 import bench.meta_failures as mf  # noqa: E402
 from tests.scoring import field_ok  # noqa: E402
 
-from newsdesk.extract import credits, extract_capture, html_page, outlet_model, pipeline  # noqa: E402
+from newsdesk.extract import extract_capture, outlet_model  # noqa: E402
 
 
 def parts(args: argparse.Namespace) -> list[tuple[str, Path, bool]]:
@@ -43,7 +43,6 @@ def main() -> int:
     parser.add_argument("--registry", action="store_true", help="keep the registry (default: blind to each site)")
     parser.add_argument("--list", action="store_true", help="print every capture's candidates")
     args = parser.parse_args()
-    real = (pipeline.load_registry, credits.load_registry, html_page.load_registry)
     for label, folder, train_only in parts(args):
         right: Counter[str] = Counter()
         given: Counter[str] = Counter()
@@ -52,15 +51,9 @@ def main() -> int:
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
             if train_only and gold.get("split") != "train":
                 continue
-            if args.registry:
-                pipeline.load_registry, credits.load_registry, html_page.load_registry = real
-            else:
-                blind = mf.blind_registry(mf.gold_site(gold))
-                pipeline.load_registry = credits.load_registry = html_page.load_registry = (  # type: ignore[assignment]
-                    lambda extra=(), _r=blind: _r
-                )
             path = folder / "captures" / gold["file"]
-            with outlet_model.recording() as seen:
+            registry = None if args.registry else mf.blind_registry(mf.gold_site(gold))
+            with mf.registry_as(registry), outlet_model.recording() as seen:
                 article = extract_capture(path.read_bytes(), str(path)).to_record()
             ok = field_ok("outlet", gold.get("outlet"), article.get("outlet"))
             ok_count += ok

@@ -25,8 +25,6 @@ import json
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,10 +37,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
+from bench.meta_failures import blind_registry, registry_as  # noqa: E402
 from tests.scoring import field_ok  # noqa: E402
 
-from newsdesk.extract import credits, extract_capture, html_page, outlet_model, pipeline  # noqa: E402
-from newsdesk.extract.outlets import Outlet, OutletRegistry, load_registry  # noqa: E402
+from newsdesk.extract import extract_capture, outlet_model  # noqa: E402
+from newsdesk.extract.outlets import OutletRegistry  # noqa: E402
 
 MODEL_PATH = REPO / "src" / "newsdesk" / "data" / outlet_model.MODEL_FILE
 SOURCES = (REPO / "tests" / "data" / "dev", REPO / "bench" / "data" / "corpus")
@@ -111,38 +110,6 @@ def training_pages() -> list[Page]:
             pages.append(Page(str(capture.relative_to(REPO)), site, "dev" if dev else gold.get("group", "?"), gold, capture,
                               gold_path))
     return pages
-
-
-def blind_registry(host: str) -> OutletRegistry:
-    """The bundled registry without the outlet(s) whose hosts include `host`."""
-    full = load_registry()
-    kept: list[Outlet] = []
-    seen: set[int] = set()
-    for outlet in full._by_name.values():
-        if id(outlet) in seen:
-            continue
-        seen.add(id(outlet))
-        if host and any(host == d or host.endswith("." + d) or d.endswith("." + host) for d in outlet.domains):
-            continue
-        kept.append(Outlet(outlet.name, list(outlet.aliases), list(outlet.domains)))
-    return OutletRegistry(kept)
-
-
-@contextmanager
-def registry_as(registry: OutletRegistry | None) -> Iterator[None]:
-    """Every module that asks for the registry gets this one inside the block."""
-    if registry is None:
-        yield
-        return
-    modules = (pipeline, credits, html_page)
-    saved = [m.load_registry for m in modules]
-    for m in modules:
-        m.load_registry = lambda extra=(), _r=registry: _r  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for m, f in zip(modules, saved, strict=True):
-            m.load_registry = f  # type: ignore[attr-defined]
 
 
 def read(page: Page, registry: OutletRegistry | None) -> Reading:
